@@ -1,0 +1,106 @@
+/*
+ * actions: what the session machine asks its host (the agent glue) to do.
+ *
+ * Theory of operation: the machine never performs IO. It appends numeric actions to a
+ * preallocated ring (4 ints per entry: action, a, b, level) and the agent drains them with
+ * `poll()` after every input. Nothing allocates. If the ring is ever full, Report entries are
+ * dropped first (counted by the caller); control actions always fit because one input
+ * produces only a handful of them.
+ */
+
+export const Act = {
+  None: 0,
+  Open: 1, // open the transport to the broker
+  Close: 2, // close the transport
+  SendConnect: 3, // MQTT CONNECT with the Last Will carrying `generation`
+  SendSubscribeControl: 4,
+  SendHello: 5,
+  SendProof: 6,
+  SendSubscribeMotor: 7,
+  SendHeartbeat: 8, // a = heartbeat sequence number
+  SendDeregister: 9, // a = deregister reason
+  SendDisconnect: 10,
+  SendPing: 11,
+  SendStatus: 12,
+  SampleSensors: 13, // sample the sensors and publish one sensor frame
+  MotorsSafe: 14, // set every output to its safe value
+  Report: 15, // a = Note, b = detail (a reason code, phase or delay), level = log level
+  RestartNetwork: 16, // escalation step 2
+  Reboot: 17, // escalation step 3
+} as const;
+
+export const actionNames: readonly string[] = [
+  "none", "open", "close", "send-connect", "send-subscribe-control", "send-hello", "send-proof",
+  "send-subscribe-motor", "send-heartbeat", "send-deregister", "send-disconnect", "send-ping",
+  "send-status", "sample-sensors", "motors-safe", "report", "restart-network", "reboot",
+];
+
+/** What a Report action is about. */
+export const Note = {
+  PhaseEntered: 1, // b = new phase
+  LinkLost: 2, // b = reason code
+  Rejected: 3, // b = reason code
+  Backoff: 4, // b = delay ms
+  Escalated: 5, // b = Act.RestartNetwork or Act.Reboot
+  Drain: 6, // b = drain reason (1 deploy, 2 operator)
+  Dropped: 7, // b = reason code of a dropped inbound item
+  Failed: 8, // b = reason code
+  InvalidEvent: 9, // b = event
+} as const;
+
+export const noteNames: readonly string[] = [
+  "", "phase", "link-lost", "rejected", "backoff", "escalated", "drain", "dropped", "failed", "invalid-event",
+];
+
+export const Level = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+
+const SLOTS = 32;
+
+export class ActionQueue {
+  private readonly q = new Int32Array(SLOTS * 4);
+  private head = 0;
+  private count = 0;
+  /** Fields of the action returned by the last poll(). */
+  a = 0;
+  b = 0;
+  level = 0;
+  /** Report entries dropped because the ring was full. */
+  droppedReports = 0;
+
+  push(action: number, a: number, b: number, level: number): void {
+    if (this.count === SLOTS) {
+      if (action === Act.Report) {
+        this.droppedReports++;
+        return;
+      }
+      throw new Error("ActionQueue overflow: a single input produced more than 32 actions"); // programmer bug
+    }
+    const at = ((this.head + this.count) % SLOTS) * 4;
+    this.q[at] = action;
+    this.q[at + 1] = a;
+    this.q[at + 2] = b;
+    this.q[at + 3] = level;
+    this.count++;
+  }
+
+  /** Next action code (Act.None when empty); its fields are in a, b, level. */
+  poll(): number {
+    if (this.count === 0) return Act.None;
+    const at = this.head * 4;
+    this.a = this.q[at + 1];
+    this.b = this.q[at + 2];
+    this.level = this.q[at + 3];
+    this.head = (this.head + 1) % SLOTS;
+    this.count--;
+    return this.q[at];
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  clear(): void {
+    this.head = 0;
+    this.count = 0;
+  }
+}

@@ -1,0 +1,61 @@
+/*
+ * motor-gate: decides whether a decoded, MAC-checked motor frame may drive the outputs.
+ *
+ * Theory of operation (DESIGN "Motor safety"): a frame is applied only when
+ *   - its MAC verified (checked by the caller before `admit`; a bad MAC never reaches here),
+ *   - its sequence number is newer than the last applied one in this session (serial
+ *     arithmetic: equal = replay, older = out of order),
+ *   - its deadline, converted from brain time to agent time with the learned clock offset, has
+ *     not passed.
+ * An applied frame holds the outputs until min(frame deadline, arrival + hold time); when that
+ * instant passes with no newer valid frame, the gate reports "go safe" exactly once.
+ * `reset()` at every new session forgets the sequence (the new session key makes old frames
+ * fail their MAC anyway).
+ */
+import { Err } from "../errors";
+import { reached, seqAfter } from "./clock";
+
+export class MotorGate {
+  private lastSeq = 0;
+  private haveSeq = false;
+  /** Agent-time instant when the outputs must go safe; meaningful while `holding`. */
+  expiresAtMs = 0;
+  holding = false;
+
+  reset(): void {
+    this.haveSeq = false;
+    this.holding = false;
+  }
+
+  /**
+   * Returns 0 when the frame may be applied (and records it), or FRAME_REPLAYED,
+   * FRAME_OUT_OF_ORDER or FRAME_STALE.
+   */
+  admit(nowMs: number, seq: number, deadlineAgentMs: number, holdMs: number): number {
+    if (this.haveSeq) {
+      if (seq === this.lastSeq) return Err.FRAME_REPLAYED;
+      if (!seqAfter(seq, this.lastSeq)) return Err.FRAME_OUT_OF_ORDER;
+    }
+    if (reached(nowMs, deadlineAgentMs)) return Err.FRAME_STALE;
+    this.lastSeq = seq;
+    this.haveSeq = true;
+    const holdUntil = (nowMs + holdMs) >>> 0;
+    this.expiresAtMs = reached(holdUntil, deadlineAgentMs) ? deadlineAgentMs : holdUntil;
+    this.holding = true;
+    return 0;
+  }
+
+  /** True (once) when the outputs must go safe because the hold expired. */
+  expired(nowMs: number): boolean {
+    if (this.holding && reached(nowMs, this.expiresAtMs)) {
+      this.holding = false;
+      return true;
+    }
+    return false;
+  }
+
+  /** Stops holding (the caller sets the outputs safe). */
+  release(): void {
+    this.holding = false;
+  }
+}
