@@ -1,0 +1,447 @@
+/*
+ * agent: the glue that owns the buffers, the session machine, the codecs and the channel table.
+ *
+ * Theory of operation: the host owns the socket and the clock and calls in; the agent never
+ * blocks and never schedules anything itself.
+ *   - `tick(nowMs)`: pull bytes through `host.recv` into the MQTT decoder, turn each packet into
+ *     session inputs, run the session's timers, carry out the actions it emits (encode a packet
+ *     into the outbox, sample the sensors, drive the motors), then push the outbox through
+ *     `host.send`. Call it at `nextDeadline()` and whenever the socket becomes readable.
+ *   - `handleTransportOpened/Closed(nowMs)`: the host reports the socket's fate.
+ * Memory is fixed at construction: one receive chunk, the decoder's packet buffer, one outbox,
+ * one scratch buffer for control messages and frames, preallocated typed arrays for every
+ * channel, and reusable decode targets. The steady state (tick, sensor frame out, motor frame
+ * in, heartbeat) allocates nothing; the benchmark proves it with the XS allocation meter.
+ * The outbox is bounded: a sensor frame that does not fit is dropped and counted, a control
+ * message that does not fit is an action failure (the session reconnects).
+ */
+import { SoftHmacSha256, type HmacSha256 } from "../codec/crypto/hmac";
+import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
+import { PacketType } from "../codec/mqtt/constants";
+import { MqttDecoder } from "../codec/mqtt/decoder";
+import { encodeDisconnect, encodePingreq } from "../codec/mqtt/ping";
+import { encodePublish, encodePuback } from "../codec/mqtt/publish";
+import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
+import { Err, errorName } from "../errors";
+import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
+import { Ev, phaseNames } from "../session/automaton";
+import { MsgType } from "../protocol/wire";
+import { Counter } from "../session/counters";
+import { Session } from "../session/session";
+import { resolveAgentConfig, type AgentConfig, type AgentConfigInput } from "./config";
+import { ChannelTable, type TypedArray } from "./channels";
+import { ControlLink } from "./control-link";
+
+export interface AgentHost {
+  /** Start connecting; later call agent.handleTransportOpened or handleTransportClosed. */
+  open(host: string, port: number): void;
+  /** Close the transport. Idempotent: may be called when already closed or still opening. */
+  close(): void;
+  /** Bytes taken (0 = would block, < 0 = closed). */
+  send(src: Uint8Array, off: number, len: number): number;
+  /** Bytes read (0 = nothing now, < 0 = closed). */
+  recv(dst: Uint8Array, off: number, len: number): number;
+  /** Fill dst with random bytes (nonces, jitter). */
+  random(dst: Uint8Array): void;
+  /** A native HMAC-SHA256 factory (Moddable crypt); the pure-TS one is used otherwise. */
+  createHmac?: () => HmacSha256;
+  /** Fill agent.sensorArray(id) for every sensor channel. Called at the sensor rate while active. */
+  sampleSensors(nowMs: number): void;
+  /** A verified, fresh motor frame's values for one channel (a preallocated array; copy if kept). */
+  applyMotor(channelId: number, values: TypedArray): void;
+  /** Set every output to its configured safe value. */
+  motorsSafe(): void;
+  /** An event worth logging. code is a Note or Err code; message is ready to print. */
+  log(level: number, code: number, message: string): void;
+  requestNetworkRestart(): void;
+  requestReboot(): void;
+}
+
+const RX_CHUNK_BYTES = 512;
+const MAX_RX_CHUNKS_PER_TICK = 64;
+const PUBLISH_OVERHEAD_BYTES = 5 + 2 + 96 + 2; // fixed header, topic length, topic, packet id
+const SUB_CONTROL_ID = 1;
+const SUB_MOTOR_ID = 2;
+
+export class Agent {
+  readonly config: AgentConfig;
+  readonly session: Session;
+  readonly channels: ChannelTable;
+  private readonly host: AgentHost;
+  private readonly decoder: MqttDecoder;
+  private readonly link: ControlLink;
+  private readonly rx = new Uint8Array(RX_CHUNK_BYTES);
+  private readonly out: Uint8Array;
+  private outStart = 0;
+  private outEnd = 0;
+  private readonly scratch: Uint8Array;
+  private readonly random4 = new Uint8Array(4);
+  private readonly connectOptions: ConnectOptions;
+  private readonly controlFilters: SubscribeFilter[];
+  private motorFilters: SubscribeFilter[] = [];
+  private sensorSeq = 0;
+  private transportOpen = false;
+  private nowMs = 0;
+
+  constructor(input: AgentConfigInput, host: AgentHost) {
+    const { config, problems } = resolveAgentConfig(input);
+    if (config === null) throw new Error(`brainstem: invalid config:\n  ${problems.join("\n  ")}`);
+    this.config = config;
+    this.host = host;
+    const random4 = this.random4;
+    this.session = new Session(config.session, () => {
+      host.random(random4);
+      return (((random4[0] << 24) >>> 0) + (random4[1] << 16) + (random4[2] << 8) + random4[3]) / 4294967296;
+    }, config.initialGeneration);
+    this.channels = new ChannelTable(config.channels, config.maxFrameBytes);
+    const maxPacket = config.maxFrameBytes + PUBLISH_OVERHEAD_BYTES;
+    this.decoder = new MqttDecoder(maxPacket);
+    this.out = new Uint8Array(4 * maxPacket + 1024);
+    this.scratch = new Uint8Array(config.maxFrameBytes + 256);
+    const hmac = host.createHmac ?? (() => new SoftHmacSha256());
+    this.link = new ControlLink(config, hmac(), hmac(), host);
+    this.controlFilters = [{ filter: this.link.controlDownString, qos: 1 }];
+    this.connectOptions = {
+      clientId: this.link.clientIdString,
+      cleanSession: true,
+      keepAliveS: config.session.keepAliveS,
+      will: { topic: this.link.controlUpString, payload: new Uint8Array(0), qos: 1, retain: false },
+      username: config.brokerUsername ?? config.agentId,
+      password: config.brokerPassword,
+    };
+  }
+
+  // ---------------------------------------------------------------- host-facing API
+
+  get phase(): number {
+    return this.session.phase;
+  }
+
+  get phaseName(): string {
+    return phaseNames[this.session.phase];
+  }
+
+  get counters(): Uint32Array {
+    return this.session.counters;
+  }
+
+  get lastReason(): number {
+    return this.session.lastReason;
+  }
+
+  /** The preallocated array the host fills for a sensor channel. Throws for an unknown id (setup bug). */
+  sensorArray(channelId: number): TypedArray {
+    return this.channels.sensorArray(channelId);
+  }
+
+  /** The array last applied to a motor channel (or its safe values). */
+  motorArray(channelId: number): TypedArray {
+    return this.channels.motorArray(channelId);
+  }
+
+  start(nowMs: number): number {
+    return this.input(nowMs, Ev.Start, 0);
+  }
+
+  /** Deregisters (when registered) and stops. */
+  stop(nowMs: number): number {
+    return this.input(nowMs, Ev.Stop, 0);
+  }
+
+  /** Publishes one sensor frame now from the sensor arrays (event-driven sensors). */
+  submitSensorFrame(nowMs: number): number {
+    this.nowMs = nowMs >>> 0;
+    const r = this.publishSensorFrame();
+    this.flush();
+    return r;
+  }
+
+  handleTransportOpened(nowMs: number): void {
+    this.transportOpen = true;
+    this.input(nowMs, Ev.TransportOpened, 0);
+  }
+
+  handleTransportClosed(nowMs: number, reason: number = Err.TRANSPORT_CLOSED): void {
+    this.transportOpen = false;
+    this.input(nowMs, Ev.TransportLost, reason);
+  }
+
+  /** Earliest u32 ms instant at which tick() must run. */
+  nextDeadline(): number {
+    return this.session.nextDeadline();
+  }
+
+  tick(nowMs: number): void {
+    this.nowMs = nowMs >>> 0;
+    if (this.transportOpen) this.pump();
+    this.session.tick(this.nowMs);
+    this.runActions();
+    this.flush();
+  }
+
+  // ---------------------------------------------------------------- receive path
+
+  private pump(): void {
+    const host = this.host;
+    const decoder = this.decoder;
+    for (let chunk = 0; chunk < MAX_RX_CHUNKS_PER_TICK && this.transportOpen; chunk++) {
+      const n = host.recv(this.rx, 0, RX_CHUNK_BYTES);
+      if (n === 0) return;
+      if (n < 0) {
+        this.handleTransportClosed(this.nowMs, Err.TRANSPORT_CLOSED);
+        return;
+      }
+      this.session.counters[Counter.BYTES_RECEIVED] += n;
+      this.session.noteRx(this.nowMs);
+      let off = 0;
+      while (off < n && this.transportOpen) {
+        off += decoder.push(this.rx, off, n - off);
+        for (;;) {
+          const type = decoder.next();
+          if (type === 0) break;
+          if (type < 0) {
+            this.session.counters[Counter.DECODE_ERRORS]++;
+            decoder.reset();
+            this.input(this.nowMs, Ev.TransportLost, type); // MQTT framing is lost: reconnect
+            return;
+          }
+          this.onPacket(type);
+          if (!this.transportOpen) return;
+        }
+      }
+    }
+  }
+
+  private onPacket(type: number): void {
+    const d = this.decoder;
+    const now = this.nowMs;
+    switch (type) {
+      case PacketType.CONNACK:
+        if (d.returnCode === 0) this.input(now, Ev.ConnAckOk, 0);
+        else this.input(now, Ev.ConnAckRefused, Err.MQTT_CONNACK_REFUSED);
+        return;
+      case PacketType.SUBACK: {
+        const failed = d.returnCodesLen < 1 || d.buf[d.returnCodesOff] === 0x80;
+        if (failed) this.input(now, Ev.SubscribeFailed, Err.MQTT_SUBACK_FAILED);
+        else if (d.packetId === SUB_CONTROL_ID) this.input(now, Ev.ControlSubscribed, 0);
+        else if (d.packetId === SUB_MOTOR_ID) this.input(now, Ev.MotorSubscribed, 0);
+        return;
+      }
+      case PacketType.PUBACK:
+        this.link.acked(d.packetId);
+        this.session.setPending(now, this.link.pendingCount);
+        this.runActions();
+        return;
+      case PacketType.PINGRESP:
+        return;
+      case PacketType.PUBLISH:
+        if (d.qos === 1) this.enqueue(encodePuback(this.out, this.reserve(4), d.packetId));
+        if (this.link.isMotorTopic(d.buf, d.topicOff, d.topicLen)) this.onMotorFrame();
+        else if (this.link.isControlTopic(d.buf, d.topicOff, d.topicLen)) this.onControl();
+        else this.session.counters[Counter.UNEXPECTED_MESSAGES]++;
+        return;
+      default:
+        this.session.counters[Counter.UNEXPECTED_MESSAGES]++;
+    }
+  }
+
+  private onControl(): void {
+    const d = this.decoder;
+    const verdict = this.link.decide(this.nowMs, d.buf, d.payloadOff, d.payloadLen, this.session);
+    if (verdict !== 0) this.input(this.nowMs, Ev.Malformed, verdict);
+    else if (this.link.message.type === MsgType.STATUS_REQUEST) this.perform(Act.SendStatus, 0, 0, Level.debug);
+    this.runActions();
+  }
+
+  private onMotorFrame(): void {
+    const d = this.decoder;
+    const session = this.session;
+    const frame = this.channels.motorFrame;
+    const r = this.channels.decodeMotor(d.buf, d.payloadOff, d.payloadLen);
+    if (r < 0) return session.countDrop(r);
+    if (!this.link.verifyMotorMac(d.buf, d.payloadOff, frame, session.sessionId)) return session.countDrop(Err.FRAME_BAD_MAC);
+    if (session.onMotorFrame(this.nowMs, frame.seq, frame.deadline) !== 0) return;
+    const n = frame.count;
+    for (let i = 0; i < n; i++) {
+      const id = this.channels.copyMotorEntry(i);
+      this.host.applyMotor(id, this.channels.motorArray(id));
+    }
+  }
+
+  // ---------------------------------------------------------------- actions and send path
+
+  private input(nowMs: number, event: number, reason: number): number {
+    this.nowMs = nowMs >>> 0;
+    const r = this.session.handle(this.nowMs, event, reason);
+    this.runActions();
+    this.flush();
+    return r;
+  }
+
+  private runActions(): void {
+    const q = this.session.actions;
+    for (let action = q.poll(); action !== Act.None; action = q.poll()) {
+      const r = this.perform(action, q.a, q.b, q.level);
+      if (r < 0) {
+        this.log(Level.error, r, `action ${actionNames[action]} failed: ${errorName(r)}`);
+        this.session.handle(this.nowMs, Ev.ActionFailed, r);
+      }
+    }
+  }
+
+  /** Carries out one action. Returns 0 or a negative Err code. */
+  private perform(action: number, a: number, b: number, level: number): number {
+    const host = this.host;
+    const link = this.link;
+    switch (action) {
+      case Act.Open:
+        this.decoder.reset();
+        this.outStart = this.outEnd = 0;
+        link.resetSession();
+        host.open(this.config.brokerHost, this.config.brokerPort);
+        return 0;
+      case Act.Close:
+        this.transportOpen = false;
+        host.close();
+        return 0;
+      case Act.SendConnect: {
+        const will = this.connectOptions.will!;
+        will.payload = link.deathMessage(this.scratch, a);
+        return this.enqueue(encodeConnect(this.out, this.reserve(256 + will.payload.length), this.connectOptions));
+      }
+      case Act.SendSubscribeControl:
+        return this.enqueue(encodeSubscribe(this.out, this.reserve(128), SUB_CONTROL_ID, this.controlFilters));
+      case Act.SendSubscribeMotor:
+        this.motorFilters = [{ filter: link.motorTopicString(), qos: 0 }];
+        return this.enqueue(encodeSubscribe(this.out, this.reserve(128), SUB_MOTOR_ID, this.motorFilters));
+      case Act.SendHello:
+        return this.publishControl(link.encodeHello(this.scratch, a, this.channels), 1);
+      case Act.SendProof:
+        return this.publishControl(link.encodeProof(this.scratch), 1);
+      case Act.SendHeartbeat:
+        return this.publishControl(link.encodeHeartbeat(this.scratch, a, this.nowMs, this.session.liveness.lastRttMs), 0);
+      case Act.SendDeregister:
+        return this.publishControl(link.encodeDeregister(this.scratch, a), 1);
+      case Act.SendStatus:
+        return this.publishControl(link.encodeStatus(this.scratch, this.session), 0);
+      case Act.SendDisconnect:
+        this.enqueue(encodeDisconnect(this.out, this.reserve(2)));
+        this.flush();
+        return 0;
+      case Act.SendPing:
+        return this.enqueue(encodePingreq(this.out, this.reserve(2)));
+      case Act.SampleSensors:
+        host.sampleSensors(this.nowMs);
+        this.publishSensorFrame();
+        return 0;
+      case Act.MotorsSafe:
+        this.channels.resetMotorsToSafe();
+        host.motorsSafe();
+        return 0;
+      case Act.Report:
+        if (level >= this.config.logLevel) this.log(level, a, this.describe(a, b));
+        return 0;
+      case Act.RestartNetwork:
+        host.requestNetworkRestart();
+        return 0;
+      case Act.Reboot:
+        host.requestReboot();
+        return 0;
+    }
+    return 0;
+  }
+
+  private publishSensorFrame(): number {
+    const session = this.session;
+    if (!session.sensorAllowed(this.nowMs)) return Err.WRONG_PHASE;
+    this.sensorSeq = (this.sensorSeq + 1) >>> 0;
+    const len = this.channels.encodeSensor(this.scratch, this.sensorSeq, session.liveness.toBrainMs(this.nowMs));
+    if (len < 0) {
+      session.counters[Counter.SENSOR_FRAMES_DROPPED]++;
+      return len;
+    }
+    const topic = this.link.sensorTopic;
+    const at = this.reserve(len + PUBLISH_OVERHEAD_BYTES);
+    if (at < 0) {
+      session.counters[Counter.SENSOR_FRAMES_DROPPED]++;
+      session.counters[Counter.OUTBOX_FULL]++;
+      return at;
+    }
+    const end = encodePublish(this.out, at, topic, this.link.sensorTopicLen, this.scratch, 0, len, 0, 0, false, false);
+    if (end < 0) {
+      session.counters[Counter.SENSOR_FRAMES_DROPPED]++;
+      return end;
+    }
+    this.outEnd = end;
+    session.counters[Counter.SENSOR_FRAMES_SENT]++;
+    return 0;
+  }
+
+  private publishControl(len: number, qos: 0 | 1): number {
+    if (len < 0) return len;
+    const packetId = qos === 1 ? this.link.nextPacketId() : 0;
+    if (packetId < 0) return packetId;
+    const topic = this.link.controlUpBytes;
+    const end = encodePublish(this.out, this.reserve(len + PUBLISH_OVERHEAD_BYTES), topic, topic.length, this.scratch, 0, len, qos, packetId, false, false);
+    if (qos === 1 && end >= 0) this.session.setPending(this.nowMs, this.link.pendingCount);
+    return this.enqueue(end);
+  }
+
+  /** Returns the outbox offset where `n` bytes may be written, compacting first; QUEUE_FULL if they don't fit. */
+  private reserve(n: number): number {
+    if (this.outEnd + n <= this.out.length) return this.outEnd;
+    this.flush();
+    if (this.outStart > 0) {
+      this.out.copyWithin(0, this.outStart, this.outEnd);
+      this.outEnd -= this.outStart;
+      this.outStart = 0;
+    }
+    return this.outEnd + n <= this.out.length ? this.outEnd : Err.QUEUE_FULL;
+  }
+
+  /** Accepts the end offset of a packet written at outEnd (or an error from reserve/encode). */
+  private enqueue(end: number): number {
+    if (end < 0) {
+      if (end === Err.QUEUE_FULL) this.session.counters[Counter.OUTBOX_FULL]++;
+      return end;
+    }
+    this.outEnd = end;
+    return 0;
+  }
+
+  private flush(): void {
+    if (!this.transportOpen) return;
+    while (this.outStart < this.outEnd) {
+      const n = this.host.send(this.out, this.outStart, this.outEnd - this.outStart);
+      if (n === 0) return;
+      if (n < 0) {
+        this.handleTransportClosed(this.nowMs, Err.TRANSPORT_CLOSED);
+        return;
+      }
+      this.outStart += n;
+      this.session.counters[Counter.BYTES_SENT] += n;
+      this.session.noteTx(this.nowMs);
+    }
+    this.outStart = this.outEnd = 0;
+  }
+
+  private log(level: number, code: number, message: string): void {
+    this.host.log(level, code, `[${this.config.agentId}] ${message}`);
+  }
+
+  private describe(note: number, detail: number): string {
+    switch (note) {
+      case Note.PhaseEntered:
+        return `phase ${phaseNames[detail]} (generation ${this.session.generation})`;
+      case Note.Backoff:
+        return `reconnecting in ${detail} ms (attempt ${this.session.attempt}, ${this.session.failedAttempts} failed)`;
+      case Note.Escalated:
+        return `escalating: ${actionNames[detail]} after ${this.session.failedAttempts} failed reconnects (${errorName(this.session.lastReason)})`;
+      case Note.Drain:
+        return `drain requested (${detail === 1 ? "deploy" : "operator"})`;
+      default:
+        return `${noteNames[note]}: ${detail < 0 ? errorName(detail) : String(detail)}`;
+    }
+  }
+}
+

@@ -1,0 +1,112 @@
+/*
+ * agent/channels: the channel table with its preallocated sensor and motor arrays.
+ *
+ * Theory of operation: at construction every channel gets one typed array of its element
+ * type and count, plus one byte view over it (made once, so frame codecs copy bytes with no
+ * per-frame views). Sensor frames always carry every sensor channel: the FrameEntries list is
+ * filled once and reused. Motor frames decode into one reusable MotorFrame; an accepted entry
+ * is copied into its channel's array and handed to the host. Safe values are kept per motor
+ * channel and copied into the arrays whenever the outputs go safe.
+ */
+import { ChannelKind, ChannelTable as WireTable, byteView } from "../codec/frames/channels";
+import { FrameEntries } from "../codec/frames/entries";
+import { MotorFrame, decodeMotorFrame } from "../codec/frames/motor";
+import { encodeSensorFrame } from "../codec/frames/sensor";
+import { copyEntry } from "../codec/frames/view";
+import { elementTags, type ChannelConfig } from "./config";
+
+export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+function makeArray(type: ChannelConfig["type"], count: number): TypedArray {
+  switch (type) {
+    case "u8": return new Uint8Array(count);
+    case "i8": return new Int8Array(count);
+    case "u16": return new Uint16Array(count);
+    case "i16": return new Int16Array(count);
+    case "u32": return new Uint32Array(count);
+    case "i32": return new Int32Array(count);
+    case "f32": return new Float32Array(count);
+    default: return new Float64Array(count);
+  }
+}
+
+export class ChannelTable {
+  readonly wire: WireTable;
+  readonly motorFrame: MotorFrame;
+  private readonly arrays: TypedArray[] = [];
+  private readonly bytes: Uint8Array[] = [];
+  private readonly safe: (TypedArray | null)[] = [];
+  private readonly sensorEntries: FrameEntries;
+
+  constructor(readonly channels: readonly ChannelConfig[], maxFrameBytes: number) {
+    this.wire = new WireTable(channels.map((c) => ({
+      id: c.id,
+      kind: c.kind === "sensor" ? ChannelKind.SENSOR : ChannelKind.MOTOR,
+      elementType: elementTags[c.type],
+      count: c.count,
+      rateHz: Math.round(c.rateHz ?? 0),
+    })));
+    this.sensorEntries = new FrameEntries(channels.length);
+    for (const c of channels) {
+      const array = makeArray(c.type, c.count);
+      this.arrays.push(array);
+      this.bytes.push(byteView(array));
+      let safe: TypedArray | null = null;
+      if (c.kind === "motor") {
+        safe = makeArray(c.type, c.count);
+        if (c.safe) for (let i = 0; i < c.count; i++) safe[i] = c.safe[i];
+        array.set(safe as never);
+      } else {
+        this.sensorEntries.add(c.id, this.bytes[this.bytes.length - 1]);
+      }
+      this.safe.push(safe);
+    }
+    this.motorFrame = new MotorFrame(channels.length, maxFrameBytes);
+  }
+
+  /** The typed array of a sensor channel. Throws for an unknown or motor id (setup bug). */
+  sensorArray(id: number): TypedArray {
+    return this.arrayOf(id, "sensor");
+  }
+
+  /** The typed array of a motor channel: the last applied values, or the safe ones. */
+  motorArray(id: number): TypedArray {
+    return this.arrayOf(id, "motor");
+  }
+
+  /** Writes the sensor frame [seq, t, every sensor channel] at dst[0]. Returns its length or an Err code. */
+  encodeSensor(dst: Uint8Array, seq: number, brainTimeMs: number): number {
+    return encodeSensorFrame(dst, 0, seq, brainTimeMs, this.wire, this.sensorEntries);
+  }
+
+  /** Decodes a motor frame into `motorFrame` (MAC not checked). Returns the entry count or an Err code. */
+  decodeMotor(buf: Uint8Array, off: number, len: number): number {
+    return decodeMotorFrame(buf, off, len, this.wire, this.motorFrame);
+  }
+
+  /** Copies entry i of the last decoded motor frame into its channel array. Returns the channel id. */
+  copyMotorEntry(i: number): number {
+    const frame = this.motorFrame;
+    copyEntry(frame, i, this.bytes[frame.tableIndex[i]]);
+    return frame.channelId[i];
+  }
+
+  /** Sets every motor array to its safe values. */
+  resetMotorsToSafe(): void {
+    for (let i = 0; i < this.arrays.length; i++) {
+      const safe = this.safe[i];
+      if (safe !== null) this.arrays[i].set(safe as never);
+    }
+  }
+
+  /** Caps the motor frames we accept at the negotiated size. */
+  setMaxMotorFrameBytes(n: number): void {
+    this.motorFrame.maxFrameBytes = n;
+  }
+
+  private arrayOf(id: number, kind: "sensor" | "motor"): TypedArray {
+    const i = this.wire.indexOf(id);
+    if (i < 0 || this.channels[i].kind !== kind) throw new RangeError(`no ${kind} channel with id ${id}`);
+    return this.arrays[i];
+  }
+}

@@ -1,0 +1,208 @@
+/*
+ * agent/control-link: the agent's side of the brainstem control protocol.
+ *
+ * Theory of operation: owns what one session needs beyond the automaton: the topics, the
+ * nonces, the mutual-auth proofs and the session key (docs/protocol.md "Authentication"), the
+ * QoS 1 packet ids still awaiting PUBACK, and the data topics the brain assigned. `decide`
+ * decodes one inbound control message into a reused ControlMessage and turns it into session
+ * inputs; the encoders write outbound messages into the agent's scratch buffer. Only `decide`
+ * on a challenge or a registered message, and `deathMessage`, do setup-time work (hashing,
+ * copying topics, one small allocation for the Will); heartbeats and acks allocate nothing.
+ */
+import { bytesEqual, copyBytes, readUtf8 } from "../codec/bytes";
+import type { HmacSha256 } from "../codec/crypto/hmac";
+import { type MotorFrame, verifyMotorMac } from "../codec/frames/motor";
+import { Err } from "../errors";
+import { computeAgentProof, computeSessionKey, verifyBrainProof } from "../protocol/auth";
+import { ControlMessage, decodeControl } from "../protocol/decode";
+import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../protocol/encode";
+import { AgentTopics } from "../protocol/topics";
+import { MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES, rejectReasonError } from "../protocol/wire";
+import { Ev, Phase } from "../session/automaton";
+import { COUNTER_COUNT, Counter } from "../session/counters";
+import type { Session } from "../session/session";
+import type { ChannelTable } from "./channels";
+import type { AgentConfig } from "./config";
+
+const MAX_PENDING = 8;
+
+export class ControlLink {
+  readonly topics: AgentTopics;
+  readonly controlUpBytes: Uint8Array;
+  readonly message = new ControlMessage();
+  readonly sensorTopic = new Uint8Array(MAX_TOPIC_BYTES);
+  sensorTopicLen = 0;
+  private readonly motorTopic = new Uint8Array(MAX_TOPIC_BYTES);
+  private motorTopicLen = 0;
+  private readonly agentNonce = new Uint8Array(NONCE_BYTES);
+  private readonly brainNonce = new Uint8Array(NONCE_BYTES);
+  private readonly sessionKey = new Uint8Array(PROOF_BYTES);
+  private readonly scratch32 = new Uint8Array(PROOF_BYTES);
+  private readonly pendingIds = new Uint16Array(MAX_PENDING);
+  pendingCount = 0;
+  private packetId = 0;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly authHmac: HmacSha256,
+    private readonly macHmac: HmacSha256,
+    private readonly host: { random(dst: Uint8Array): void },
+  ) {
+    this.topics = new AgentTopics(config.agentId);
+    this.controlUpBytes = this.topics.upCtl;
+  }
+
+  /** Topic strings for the MQTT encoders that take strings (CONNECT, SUBSCRIBE: setup only). */
+  get controlUpString(): string {
+    return readUtf8(this.topics.upCtl, 0, this.topics.upCtl.length);
+  }
+
+  get controlDownString(): string {
+    return readUtf8(this.topics.dnCtl, 0, this.topics.dnCtl.length);
+  }
+
+  get clientIdString(): string {
+    return readUtf8(this.topics.clientId, 0, this.topics.clientId.length);
+  }
+
+  motorTopicString(): string {
+    return readUtf8(this.motorTopic, 0, this.motorTopicLen);
+  }
+
+  /** A new connection: forget the pending ids and the assigned topics. */
+  resetSession(): void {
+    this.pendingCount = 0;
+    this.sensorTopicLen = 0;
+    this.motorTopicLen = 0;
+  }
+
+  isControlTopic(buf: Uint8Array, off: number, len: number): boolean {
+    const t = this.topics.dnCtl;
+    return len === t.length && bytesEqual(buf, off, t, 0, len);
+  }
+
+  isMotorTopic(buf: Uint8Array, off: number, len: number): boolean {
+    return this.motorTopicLen > 0 && len === this.motorTopicLen && bytesEqual(buf, off, this.motorTopic, 0, len);
+  }
+
+  /** Next QoS 1 packet id, recorded as pending; QUEUE_FULL when MAX_PENDING are unacknowledged. */
+  nextPacketId(): number {
+    if (this.pendingCount === MAX_PENDING) return Err.QUEUE_FULL;
+    this.packetId = this.packetId === 0xffff ? 1 : this.packetId + 1; // MQTT 3.1.1 §2.3.1: non-zero
+    this.pendingIds[this.pendingCount++] = this.packetId;
+    return this.packetId;
+  }
+
+  /** A PUBACK arrived: forget that id (unknown ids are ignored). */
+  acked(packetId: number): void {
+    for (let i = 0; i < this.pendingCount; i++) {
+      if (this.pendingIds[i] === packetId) {
+        this.pendingIds[i] = this.pendingIds[--this.pendingCount];
+        return;
+      }
+    }
+  }
+
+  /** The Last Will payload for a generation. Allocates once per connection attempt. */
+  deathMessage(scratch: Uint8Array, generation: number): Uint8Array {
+    const len = encodeDeath(scratch, 0, generation);
+    return scratch.slice(0, len < 0 ? 0 : len);
+  }
+
+  /** hello with a fresh nonce (a new one for every connection: a replayed challenge cannot match). */
+  encodeHello(dst: Uint8Array, generation: number, channels: ChannelTable): number {
+    this.host.random(this.agentNonce);
+    const c = this.config;
+    return encodeHello(dst, 0, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire);
+  }
+
+  encodeProof(dst: Uint8Array): number {
+    const r = computeAgentProof(this.authHmac, this.config.key, this.agentNonce, 0, this.brainNonce, 0, this.scratch32, 0);
+    return r < 0 ? r : encodeProof(dst, 0, this.scratch32, 0);
+  }
+
+  encodeHeartbeat(dst: Uint8Array, seq: number, nowMs: number, rttMs: number): number {
+    return encodeHeartbeat(dst, 0, seq, nowMs, rttMs);
+  }
+
+  encodeDeregister(dst: Uint8Array, reason: number): number {
+    return encodeDeregister(dst, 0, reason);
+  }
+
+  encodeStatus(dst: Uint8Array, s: Session): number {
+    const live = s.liveness;
+    return encodeStatus(dst, 0, s.phase, s.generation, live.lastRttMs, live.offsetMs, s.counters, COUNTER_COUNT, s.lastReason);
+  }
+
+  verifyMotorMac(buf: Uint8Array, off: number, frame: MotorFrame, sessionId: number): boolean {
+    return verifyMotorMac(buf, off, frame, sessionId, this.macHmac, this.scratch32) === 0;
+  }
+
+  /**
+   * Decodes one control message and feeds it to the session. Returns 0 when handled, or the
+   * Err code of a malformed or unacceptable message (the caller counts and skips it).
+   */
+  decide(nowMs: number, buf: Uint8Array, off: number, len: number, session: Session): number {
+    const m = this.message;
+    const type = decodeControl(buf, off, len, m);
+    if (type === Err.REG_MISSING_ENDPOINT && session.phase === Phase.Registering) {
+      session.handle(nowMs, Ev.RejectedRetry, Err.REG_MISSING_ENDPOINT); // seed 000: a missing endpoint is a failure
+      return 0;
+    }
+    if (type < 0) return type;
+    switch (type) {
+      case MsgType.CHALLENGE:
+        return this.onChallenge(nowMs, session);
+      case MsgType.REGISTERED:
+        return this.onRegistered(nowMs, session);
+      case MsgType.REJECTED:
+        session.onRejected(nowMs, rejectReasonError(m.reason), m.retryAfterMs);
+        return 0;
+      case MsgType.HEARTBEAT_ACK:
+        session.onHeartbeatAck(nowMs, m.seq, m.agentTime, m.brainTime);
+        return 0;
+      case MsgType.DRAIN:
+        session.onDrain(nowMs, m.reason, m.retryAfterMs, m.drainDeadlineMs);
+        return 0;
+      case MsgType.DEREGISTERED:
+        session.handle(nowMs, Ev.Deregistered);
+        return 0;
+      case MsgType.STATUS_REQUEST:
+        return 0; // the agent answers with a status message
+      default:
+        session.counters[Counter.UNEXPECTED_MESSAGES]++; // an agent->brain type on our downlink
+        return 0;
+    }
+  }
+
+  private onChallenge(nowMs: number, session: Session): number {
+    const m = this.message;
+    if (session.phase !== Phase.Authenticating) return session.handle(nowMs, Ev.ChallengeOk); // ignored and counted
+    if (!bytesEqual(m.buf, m.agentNonceOff, this.agentNonce, 0, NONCE_BYTES)) return Err.AUTH_REPLAYED;
+    copyBytes(this.brainNonce, 0, m.buf, m.nonceOff, NONCE_BYTES);
+    const key = this.config.key;
+    const ok = verifyBrainProof(this.authHmac, key, this.agentNonce, 0, this.brainNonce, 0, m.buf, m.proofOff, this.scratch32);
+    if (ok !== 0) {
+      session.handle(nowMs, Ev.AuthFailed, Err.AUTH_BAD_PROOF);
+      return 0;
+    }
+    computeSessionKey(this.authHmac, key, this.agentNonce, 0, this.brainNonce, 0, this.sessionKey, 0);
+    this.macHmac.setKey(this.sessionKey, 0, PROOF_BYTES);
+    session.handle(nowMs, Ev.ChallengeOk);
+    return 0;
+  }
+
+  private onRegistered(nowMs: number, session: Session): number {
+    const m = this.message;
+    if (session.phase !== Phase.Registering) return session.handle(nowMs, Ev.RegisteredOk); // ignored and counted
+    if (m.generation !== session.generation) return Err.MSG_BAD_FIELD;
+    if (m.sensorTopicLen > MAX_TOPIC_BYTES || m.motorTopicLen > MAX_TOPIC_BYTES) {
+      session.handle(nowMs, Ev.RejectedRetry, Err.TOPIC_TOO_LONG);
+      return 0;
+    }
+    this.sensorTopicLen = copyBytes(this.sensorTopic, 0, m.buf, m.sensorTopicOff, m.sensorTopicLen);
+    this.motorTopicLen = copyBytes(this.motorTopic, 0, m.buf, m.motorTopicOff, m.motorTopicLen);
+    session.onRegistered(nowMs, m.sessionId, m.heartbeatMs, m.motorDeadlineMs, m.maxSensorHz, m.brainTime);
+    return 0;
+  }
+}

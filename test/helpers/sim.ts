@@ -1,0 +1,515 @@
+/*
+ * sim: a whole brainstem world in memory, on a simulated clock, for scenario and property tests.
+ *
+ * Theory of operation: no sockets, no timers, no Node. The world holds
+ *   - the real Agent (src/), driven through a SimHost that implements AgentHost;
+ *   - a FakeBroker that speaks real MQTT 3.1.1 bytes (our codec) with the agent, delivers
+ *     with a configurable latency, and can go down, cut the link, black-hole it or drop bytes;
+ *   - a ScriptedBrain that does the real protocol (mutual auth, registration, heartbeat acks,
+ *     motor frames signed with the session key) and obeys knobs (reject, wrong key, drop
+ *     acks, missing endpoint, drain, deregister, replay a motor frame...).
+ * Time is an integer `t` (ms since the world started); the agent sees (epochMs + t) >>> 0, so a
+ * world can start just before the u32 wrap. `run(ms)` jumps from deadline to deadline (the
+ * agent's nextDeadline and the world's own events) and fails on a livelock (step cap).
+ * Everything here is engine-agnostic: the scenario suite runs on V8 and on XS.
+ */
+import { Agent, type AgentHost } from "../../src/agent/agent";
+import type { AgentConfigInput } from "../../src/agent/config";
+import type { TypedArray } from "../../src/agent/channels";
+import { utf8Bytes, readUtf8, bytesEqual } from "../../src/codec/bytes";
+import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";
+import { ChannelKind, ChannelTable as WireTable, byteView } from "../../src/codec/frames/channels";
+import { FrameEntries } from "../../src/codec/frames/entries";
+import { encodeMotorFrame } from "../../src/codec/frames/motor";
+import { SensorFrame, decodeSensorFrame } from "../../src/codec/frames/sensor";
+import { encodeConnack } from "../../src/codec/mqtt/connect";
+import { PacketType } from "../../src/codec/mqtt/constants";
+import { MqttDecoder } from "../../src/codec/mqtt/decoder";
+import { encodePingresp } from "../../src/codec/mqtt/ping";
+import { encodePublish, encodePuback } from "../../src/codec/mqtt/publish";
+import { encodeSuback } from "../../src/codec/mqtt/subscribe";
+import { Err } from "../../src/errors";
+import { computeBrainProof, computeSessionKey, verifyAgentProof } from "../../src/protocol/auth";
+import { ControlMessage, decodeControl } from "../../src/protocol/decode";
+import {
+  encodeChallenge, encodeDeregistered, encodeDrain, encodeHeartbeatAck, encodeRegistered, encodeRejected, encodeStatusRequest,
+} from "../../src/protocol/encode";
+import { MsgType } from "../../src/protocol/wire";
+import { Phase } from "../../src/session/automaton";
+import { reached } from "../../src/session/clock";
+import { Prng } from "./prng";
+
+export const SIM_KEY = utf8Bytes("brainstem-sim-device-key-0123456");
+
+/** The reference channel table: 16 float32 + 8 int16 sensors, two float32 wheel motors. */
+export function simConfig(overrides: Partial<AgentConfigInput> = {}): AgentConfigInput {
+  return {
+    agentId: "sim1",
+    key: SIM_KEY,
+    brokerHost: "broker.sim",
+    brokerPort: 1883,
+    channels: [
+      { id: 0, name: "imu", kind: "sensor", type: "f32", count: 16 },
+      { id: 1, name: "bumpers", kind: "sensor", type: "i16", count: 8 },
+      { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
+    ],
+    ...overrides,
+    session: { sensorRateHz: 20, heartbeatIntervalMs: 500, linkSilenceMs: 4000, ...(overrides.session ?? {}) },
+  };
+}
+
+interface Timed {
+  at: number;
+  seq: number;
+  run: () => void;
+}
+
+/** The brain's knobs; scenarios flip them mid-run. */
+export interface BrainScript {
+  key: Uint8Array;
+  rejectReason: number; // 0 = accept; else a RejectReason sent instead of challenge/registered
+  rejectAtProof: boolean; // reject after the proof instead of at hello
+  retryAfterMs: number;
+  badBrainProof: boolean;
+  replayOldChallenge: boolean;
+  omitMotorTopic: boolean;
+  ackHeartbeats: boolean;
+  heartbeatMs: number;
+  motorDeadlineMs: number;
+  maxSensorHz: number;
+  motorPerSensor: boolean;
+  motorTtlMs: number;
+  silent: boolean; // the brain answers nothing at all (crashed process, broker still up)
+  brainClockOffsetMs: number;
+}
+
+export function defaultScript(): BrainScript {
+  return {
+    key: SIM_KEY, rejectReason: 0, rejectAtProof: false, retryAfterMs: 0, badBrainProof: false, replayOldChallenge: false,
+    omitMotorTopic: false, ackHeartbeats: true, heartbeatMs: 500, motorDeadlineMs: 300, maxSensorHz: 50,
+    motorPerSensor: true, motorTtlMs: 250, silent: false, brainClockOffsetMs: 123_456,
+  };
+}
+
+export class SimWorld {
+  t = 0;
+  readonly epochMs: number;
+  readonly rng: Prng;
+  readonly agent: Agent;
+  readonly script: BrainScript = defaultScript();
+  /** Log lines the agent emitted ([t, level, code, message]). */
+  readonly logs: [number, number, number, string][] = [];
+  // link state
+  latencyMs = 2;
+  brokerUp = true;
+  blackHole = false; // accept bytes, deliver nothing either way (half-open)
+  dropBytesProbability = 0;
+  private linkId = 0; // 0 = no link
+  private linkCounter = 0;
+  /** send() returns 0 (would block) while set: the outbox fills up. */
+  stalled = false;
+  /** The broker does not PUBACK while set. */
+  withholdPuback = false;
+  private toAgent: Uint8Array[] = [];
+  private pendingOpen = false;
+  private readonly queue: Timed[] = [];
+  private queueSeq = 0;
+  // observations
+  motorsSafe = true;
+  readonly applied: { t: number; session: number; seq: number }[] = [];
+  networkRestarts = 0;
+  reboots = 0;
+  sensorFramesAtBrain = 0;
+  /** Control messages the brain received, by type, with the agent phase at arrival. */
+  readonly received: { t: number; type: number; phase: number; channels: number; counters: number }[] = [];
+  readonly deaths: number[] = []; // generations of Will messages the broker published
+  // broker + brain
+  private readonly brokerDecoder = new MqttDecoder(4096);
+  private readonly out = new Uint8Array(8192);
+  private readonly scratch = new Uint8Array(4096);
+  private willPayload: Uint8Array | null = null;
+  private cleanDisconnect = false;
+  private readonly msg = new ControlMessage();
+  private readonly hmac = new SoftHmacSha256();
+  private readonly macHmac = new SoftHmacSha256();
+  private readonly scratch32 = new Uint8Array(32);
+  private readonly agentNonce = new Uint8Array(16);
+  private readonly brainNonce = new Uint8Array(16);
+  private lastChallenge: Uint8Array | null = null;
+  private readonly wire: WireTable;
+  private readonly motorEntries = new FrameEntries(4);
+  private readonly motorValues = new Float32Array(2);
+  private readonly sensorFrame = new SensorFrame(8, 4096);
+  sessionId = 1000;
+  brainSessionActive = false;
+  motorSeq = 0;
+  lastMotorFrame: Uint8Array | null = null;
+  private sensorTopic = "";
+  private motorTopic = "";
+
+  constructor(config: AgentConfigInput = simConfig(), options: { seed?: number; epochMs?: number } = {}) {
+    this.rng = new Prng(options.seed ?? 1);
+    this.epochMs = options.epochMs ?? 1_000_000;
+    this.agent = new Agent(config, this.makeHost());
+    this.wire = new WireTable([{ id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: 0 },
+      { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: 0 },
+      { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: 0 }]);
+    this.motorEntries.add(10, byteView(this.motorValues));
+  }
+
+  get now(): number {
+    return (this.epochMs + this.t) >>> 0;
+  }
+
+  get phase(): number {
+    return this.agent.phase;
+  }
+
+  /** Runs until t + ms, jumping between deadlines. Throws on a livelock (more than maxSteps). */
+  run(ms: number, maxSteps = 200_000, check?: () => void): void {
+    const end = this.t + ms;
+    let steps = 0;
+    while (this.t < end) {
+      if (++steps > maxSteps) throw new Error(`livelock: more than ${maxSteps} steps in ${ms} ms (phase ${this.agent.phaseName})`);
+      const agentDue = this.t + Math.max(0, (this.agent.nextDeadline() - this.now) | 0);
+      const eventDue = this.queue.length > 0 ? this.queue[0].at : Infinity;
+      this.t = Math.min(agentDue, eventDue, end);
+      while (this.queue.length > 0 && this.queue[0].at <= this.t) this.queue.shift()!.run();
+      this.agent.tick(this.now);
+      if (check) check();
+    }
+  }
+
+  /** Runs until pred() or ms elapse; returns the time it took, or -1. */
+  runUntil(pred: () => boolean, ms: number): number {
+    const start = this.t;
+    const end = this.t + ms;
+    while (this.t < end) {
+      if (pred()) return this.t - start;
+      this.run(Math.min(10, end - this.t));
+    }
+    return pred() ? this.t - start : -1;
+  }
+
+  at(delayMs: number, run: () => void): void {
+    this.queue.push({ at: this.t + delayMs, seq: this.queueSeq++, run });
+    this.queue.sort((a, b) => a.at - b.at || a.seq - b.seq);
+  }
+
+  // ------------------------------------------------------------ faults
+
+  /** Cuts the TCP link: both ends see it close (the broker publishes the Will). */
+  cutLink(): void {
+    if (this.linkId === 0) return;
+    this.dropLink(true);
+    this.agent.handleTransportClosed(this.now, Err.TRANSPORT_CLOSED);
+  }
+
+  /** Broker process dies: link cut, no Will (the broker is gone), refuses connects until up. */
+  brokerCrash(downMs: number): void {
+    this.brokerUp = false;
+    if (this.linkId !== 0) {
+      this.dropLink(false);
+      this.agent.handleTransportClosed(this.now, Err.TRANSPORT_CLOSED);
+    }
+    this.at(downMs, () => (this.brokerUp = true));
+  }
+
+  /** The brain restarts: it forgets the session (a fresh process), the broker stays up. */
+  brainRestart(downMs: number): void {
+    this.brainSessionActive = false;
+    this.script.silent = true;
+    this.at(downMs, () => (this.script.silent = false));
+  }
+
+  /** Sends a control message from the brain now (drain, deregistered, status request, garbage). */
+  brainSays(payload: Uint8Array): void {
+    this.publishToAgent("bs/1/sim1/dn/ctl", payload, 0);
+  }
+
+  drain(reason: number, retryAfterMs: number, deadlineMs: number): void {
+    const n = encodeDrain(this.scratch, 0, reason, retryAfterMs, deadlineMs);
+    this.brainSays(this.scratch.slice(0, n));
+  }
+
+  deregister(reason = 2): void {
+    this.brainSessionActive = false;
+    const n = encodeDeregistered(this.scratch, 0, reason);
+    this.brainSays(this.scratch.slice(0, n));
+  }
+
+  requestStatus(): void {
+    const n = encodeStatusRequest(this.scratch, 0);
+    this.brainSays(this.scratch.slice(0, n));
+  }
+
+  /** Sends raw bytes on the motor topic (garbage, a replayed frame...). */
+  motorRaw(payload: Uint8Array): void {
+    this.publishToAgent(this.motorTopic || "bs/1/sim1/dn/mot", payload, 0);
+  }
+
+  /** Sends one signed motor frame now with the given seq and brain-time deadline. */
+  sendMotor(seq: number, deadlineBrainMs: number, value = seq): Uint8Array {
+    this.motorValues[0] = value;
+    this.motorValues[1] = -value;
+    const n = encodeMotorFrame(this.scratch, 0, seq >>> 0, deadlineBrainMs >>> 0, this.wire, this.motorEntries, this.sessionId, this.macHmac, this.scratch32);
+    const frame = this.scratch.slice(0, n);
+    this.motorRaw(frame);
+    return frame;
+  }
+
+  brainNow(): number {
+    return (this.now + this.script.brainClockOffsetMs) >>> 0;
+  }
+
+  // ------------------------------------------------------------ host
+
+  private makeHost(): AgentHost {
+    return {
+      open: () => {
+        this.pendingOpen = true;
+        const id = ++this.linkCounter;
+        this.at(this.latencyMs, () => {
+          if (!this.pendingOpen) return;
+          this.pendingOpen = false;
+          if (!this.brokerUp) return this.agent.handleTransportClosed(this.now, Err.TRANSPORT_ERROR);
+          this.linkId = id;
+          this.toAgent = [];
+          this.brokerDecoder.reset();
+          this.willPayload = null;
+          this.cleanDisconnect = false;
+          this.agent.handleTransportOpened(this.now);
+        });
+      },
+      close: () => {
+        this.pendingOpen = false;
+        if (this.linkId !== 0) this.dropLink(!this.cleanDisconnect);
+      },
+      send: (src, off, len) => {
+        if (this.linkId === 0) return -1;
+        if (this.stalled) return 0;
+        if (this.blackHole) return len;
+        const bytes = src.slice(off, off + len);
+        const id = this.linkId;
+        this.at(this.latencyMs, () => {
+          if (this.linkId === id) this.brokerReceive(bytes);
+        });
+        return len;
+      },
+      recv: (dst, off, len) => {
+        if (this.linkId === 0) return this.pendingOpen ? 0 : -1;
+        if (this.toAgent.length === 0) return 0;
+        const head = this.toAgent[0];
+        const n = Math.min(len, head.length);
+        dst.set(head.subarray(0, n), off);
+        if (n === head.length) this.toAgent.shift();
+        else this.toAgent[0] = head.subarray(n);
+        return n;
+      },
+      random: (dst) => {
+        for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
+      },
+      sampleSensors: () => {
+        const a = this.agent.sensorArray(0);
+        for (let i = 0; i < a.length; i++) a[i] = Math.sin(this.t / 100 + i);
+      },
+      applyMotor: (_id: number, values: TypedArray) => {
+        this.motorsSafe = false;
+        this.applied.push({ t: this.t, session: this.agent.session.sessionId, seq: values[0] });
+      },
+      motorsSafe: () => {
+        this.motorsSafe = true;
+      },
+      log: (level, code, message) => {
+        this.logs.push([this.t, level, code, message]);
+      },
+      requestNetworkRestart: () => {
+        this.networkRestarts++;
+      },
+      requestReboot: () => {
+        this.reboots++;
+      },
+    };
+  }
+
+  private dropLink(publishWill: boolean): void {
+    if (publishWill && this.willPayload && this.brokerUp) {
+      const n = decodeControl(this.willPayload, 0, this.willPayload.length, this.msg);
+      if (n === MsgType.DEATH) this.deaths.push(this.msg.generation);
+    }
+    this.linkId = 0;
+    this.toAgent = [];
+    this.brainSessionActive = false;
+  }
+
+  private toAgentBytes(n: number): void {
+    if (n < 0) throw new Error(`sim encode failed: ${n}`);
+    if (this.blackHole || this.linkId === 0) return;
+    let bytes = this.out.slice(0, n);
+    if (this.dropBytesProbability > 0 && this.rng.chance(this.dropBytesProbability)) bytes = bytes.subarray(0, this.rng.int(0, n - 1));
+    const id = this.linkId;
+    this.at(this.latencyMs, () => {
+      if (this.linkId === id) this.toAgent.push(bytes);
+    });
+  }
+
+  private publishToAgent(topic: string, payload: Uint8Array, qos: 0 | 1): void {
+    const t = utf8Bytes(topic);
+    this.toAgentBytes(encodePublish(this.out, 0, t, t.length, payload, 0, payload.length, qos, qos ? 7 : 0, false, false));
+  }
+
+  // ------------------------------------------------------------ broker
+
+  private brokerReceive(bytes: Uint8Array): void {
+    const d = this.brokerDecoder;
+    let off = 0;
+    while (off < bytes.length) {
+      off += d.push(bytes, off, bytes.length - off);
+      for (;;) {
+        const type = d.next();
+        if (type === 0) break;
+        if (type < 0) throw new Error(`broker: agent sent a malformed packet (${type})`);
+        this.brokerPacket(type, d);
+        if (this.linkId === 0) return;
+      }
+    }
+  }
+
+  private brokerPacket(type: number, d: MqttDecoder): void {
+    switch (type) {
+      case PacketType.CONNECT:
+        this.willPayload = d.hasWill ? d.buf.slice(d.willPayloadOff, d.willPayloadOff + d.willPayloadLen) : null;
+        return this.toAgentBytes(encodeConnack(this.out, 0, false, 0));
+      case PacketType.SUBSCRIBE:
+        return this.toAgentBytes(encodeSuback(this.out, 0, d.packetId, [d.filterQos]));
+      case PacketType.PINGREQ:
+        return this.toAgentBytes(encodePingresp(this.out, 0));
+      case PacketType.DISCONNECT:
+        this.cleanDisconnect = true;
+        return;
+      case PacketType.PUBLISH: {
+        if (d.qos === 1 && !this.withholdPuback) this.toAgentBytes(encodePuback(this.out, 0, d.packetId));
+        const topic = readUtf8(d.buf, d.topicOff, d.topicOff + d.topicLen);
+        const payload = d.buf.slice(d.payloadOff, d.payloadOff + d.payloadLen);
+        if (!this.script.silent) this.at(0, () => this.brain(topic, payload));
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ brain
+
+  private brain(topic: string, payload: Uint8Array): void {
+    const s = this.script;
+    if (topic === this.sensorTopic && this.sensorTopic !== "") {
+      if (decodeSensorFrame(payload, 0, payload.length, this.wire, this.sensorFrame) > 0) {
+        this.sensorFramesAtBrain++;
+        if (s.motorPerSensor && this.brainSessionActive) {
+          this.motorSeq++;
+          this.lastMotorFrame = this.sendMotor(this.motorSeq, this.brainNow() + s.motorTtlMs);
+        }
+      }
+      return;
+    }
+    if (!topic.endsWith("/up/ctl")) return;
+    const type = decodeControl(payload, 0, payload.length, this.msg);
+    const m = this.msg;
+    this.received.push({ t: this.t, type, phase: this.agent.phase, channels: m.channelCount, counters: type === MsgType.STATUS ? m.counterCount : 0 });
+    const out = this.scratch;
+    let n = -1;
+    switch (type) {
+      case MsgType.HELLO: {
+        if (s.rejectReason !== 0 && !s.rejectAtProof) {
+          n = encodeRejected(out, 0, s.rejectReason, "scripted rejection", s.retryAfterMs);
+          break;
+        }
+        this.agentNonce.set(payload.subarray(m.nonceOff, m.nonceOff + 16));
+        if (s.replayOldChallenge && this.lastChallenge) {
+          this.brainSays(this.lastChallenge);
+          return;
+        }
+        for (let i = 0; i < 16; i++) this.brainNonce[i] = this.rng.u32() & 0xff;
+        const proof = new Uint8Array(32);
+        computeBrainProof(this.hmac, s.badBrainProof ? utf8Bytes("not-the-right-key-0123456789abcd") : s.key, this.agentNonce, 0, this.brainNonce, 0, proof, 0);
+        n = encodeChallenge(out, 0, this.brainNonce, 0, this.agentNonce, 0, proof, 0);
+        this.lastChallenge = out.slice(0, n);
+        this.generation = m.generation;
+        break;
+      }
+      case MsgType.PROOF: {
+        const ok = verifyAgentProof(this.hmac, s.key, this.agentNonce, 0, this.brainNonce, 0, payload, m.proofOff, this.scratch32) === 0;
+        if (!ok || (s.rejectReason !== 0 && s.rejectAtProof)) {
+          n = encodeRejected(out, 0, ok ? s.rejectReason : 1, ok ? "scripted rejection" : "bad proof", s.retryAfterMs);
+          break;
+        }
+        const key = new Uint8Array(32);
+        computeSessionKey(this.hmac, s.key, this.agentNonce, 0, this.brainNonce, 0, key, 0);
+        this.macHmac.setKey(key, 0, 32);
+        this.sessionId++;
+        this.motorSeq = 0;
+        this.sensorTopic = "bs/1/sim1/up/sns";
+        this.motorTopic = "bs/1/sim1/dn/mot";
+        this.brainSessionActive = true;
+        n = encodeRegistered(out, 0, this.sessionId, this.generation, this.sensorTopic, s.omitMotorTopic ? "" : this.motorTopic,
+          1024, s.maxSensorHz, s.heartbeatMs, s.motorDeadlineMs, this.brainNow());
+        if (s.omitMotorTopic) n = this.omitMotorTopicFrom(n);
+        break;
+      }
+      case MsgType.HEARTBEAT:
+        if (!s.ackHeartbeats) return;
+        n = encodeHeartbeatAck(out, 0, m.seq, m.agentTime, this.brainNow());
+        break;
+      case MsgType.DEREGISTER:
+        this.brainSessionActive = false;
+        n = encodeDeregistered(out, 0, 1);
+        break;
+      default:
+        return;
+    }
+    this.brainSays(out.slice(0, n));
+  }
+
+  private generation = 0;
+
+  /** Re-encodes the last registered message without "mt" (a brain bug the agent must survive). */
+  private omitMotorTopicFrom(_n: number): number {
+    return encodeRegisteredWithout(this.scratch, this.sessionId, this.generation, this.sensorTopic, this.brainNow());
+  }
+}
+
+function encodeRegisteredWithout(dst: Uint8Array, sessionId: number, generation: number, sensorTopic: string, brainTime: number): number {
+  // A registered map with every field but "mt" (docs/protocol.md "registered").
+  const tmp = new Uint8Array(512);
+  const n = encodeRegistered(tmp, 0, sessionId, generation, sensorTopic, "x", 1024, 50, 500, 300, brainTime);
+  // Locate and drop the "mt" key and its one-character value; fix the map head (count - 1).
+  const key = utf8Bytes("bmt");
+  key[0] = 0x62;
+  for (let i = 0; i + 5 <= n; i++) {
+    if (bytesEqual(tmp, i, key, 0, 3) && tmp[i + 3] === 0x61 && tmp[i + 4] === 0x78) {
+      dst.set(tmp.subarray(0, i), 0);
+      dst.set(tmp.subarray(i + 5, n), i);
+      dst[0] = tmp[0] - 1;
+      return n - 5;
+    }
+  }
+  throw new Error("sim: could not strip mt");
+}
+
+/** Invariants every scenario and property run checks after each step. */
+export function checkInvariants(w: SimWorld, fail: (msg: string) => void): void {
+  const s = w.agent.session;
+  if (s.phase !== Phase.Active && !w.motorsSafe) fail(`motors not safe in phase ${w.agent.phaseName} at t=${w.t}`);
+  if (!w.motorsSafe && s.gate.holding === false) fail(`motors driven with no frame holding at t=${w.t}`);
+  if (!w.motorsSafe && s.gate.holding && reached(w.now, s.gate.expiresAtMs)) fail(`motors past their deadline at t=${w.t}`);
+  if (s.phase === Phase.Failed && !isPermanent(s.lastReason)) fail(`failed for a transient reason ${s.lastReason}`);
+  const a = w.applied;
+  if (a.length >= 2) {
+    const x = a[a.length - 2], y = a[a.length - 1];
+    if (x.session === y.session && y.seq <= x.seq) fail(`motor frame applied out of order or twice: ${x.seq} then ${y.seq}`);
+  }
+}
+
+export function isPermanent(reason: number): boolean {
+  return reason === Err.REJECTED_INVALID_AUTH || reason === Err.REJECTED_UNKNOWN_AGENT ||
+    reason === Err.REJECTED_INVALID_REQUEST || reason === Err.REJECTED_VERSION;
+}
