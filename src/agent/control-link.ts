@@ -41,6 +41,7 @@ export class ControlLink {
   private readonly pendingIds = new Uint16Array(MAX_PENDING);
   pendingCount = 0;
   private packetId = 0;
+  private brainProven = false;
 
   constructor(
     private readonly config: AgentConfig,
@@ -72,6 +73,7 @@ export class ControlLink {
   /** A new connection: forget the pending ids and the assigned topics. */
   resetSession(): void {
     this.pendingCount = 0;
+    this.brainProven = false;
     this.sensorTopicLen = 0;
     this.motorTopicLen = 0;
   }
@@ -181,11 +183,12 @@ export class ControlLink {
     if (!bytesEqual(m.buf, m.agentNonceOff, this.agentNonce, 0, NONCE_BYTES)) return Err.AUTH_REPLAYED;
     copyBytes(this.brainNonce, 0, m.buf, m.nonceOff, NONCE_BYTES);
     const key = this.config.key;
-    const ok = verifyBrainProof(this.authHmac, key, this.agentNonce, 0, this.brainNonce, 0, m.buf, m.proofOff, this.scratch32);
-    if (ok !== 0) {
-      session.handle(nowMs, Ev.AuthFailed, Err.AUTH_BAD_PROOF);
-      return 0;
-    }
+    // A brain whose proof fails is never trusted: it cannot reach active (onRegistered). We
+    // still answer with our proof, so that a real brain holding a different key rejects us
+    // with a reason (invalid auth -> failed). The proof is an HMAC over fresh nonces: it
+    // teaches a rogue nothing, and the motor MAC needs the session key, which needs the key.
+    this.brainProven = verifyBrainProof(this.authHmac, key, this.agentNonce, 0, this.brainNonce, 0, m.buf, m.proofOff, this.scratch32) === 0;
+    if (!this.brainProven) session.counters[Counter.AUTH_FAILURES]++;
     computeSessionKey(this.authHmac, key, this.agentNonce, 0, this.brainNonce, 0, this.sessionKey, 0);
     this.macHmac.setKey(this.sessionKey, 0, PROOF_BYTES);
     session.handle(nowMs, Ev.ChallengeOk);
@@ -195,6 +198,7 @@ export class ControlLink {
   private onRegistered(nowMs: number, session: Session): number {
     const m = this.message;
     if (session.phase !== Phase.Registering) return session.handle(nowMs, Ev.RegisteredOk); // ignored and counted
+    if (!this.brainProven) return session.handle(nowMs, Ev.AuthFailed, Err.AUTH_BAD_PROOF);
     if (m.generation !== session.generation) return Err.MSG_BAD_FIELD;
     if (m.sensorTopicLen > MAX_TOPIC_BYTES || m.motorTopicLen > MAX_TOPIC_BYTES) {
       session.handle(nowMs, Ev.RejectedRetry, Err.TOPIC_TOO_LONG);

@@ -86,7 +86,7 @@ export const transitions: readonly (readonly number[])[] = [
   /* Idle          */ [CN, ST, x, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, _, i, _, i, _],
   /* Connecting    */ [x, ST, _, BO, _, BO, AU, BO, i, i, i, i, i, i, i, BO, BO, i, BO, i, BO, _, i, _, i, _],
   /* Authenticating*/ [x, ST, x, BO, i, i, i, BO, RG, BO, i, BO, FL, i, BO, BO, BO, i, BO, i, BO, _, i, _, i, _],
-  /* Registering   */ [x, DG, x, BO, i, i, i, BO, i, i, BD, BO, FL, i, BO, BO, BO, i, BO, i, BO, _, i, _, i, _],
+  /* Registering   */ [x, DG, x, BO, i, i, i, BO, i, BO, BD, BO, FL, i, BO, BO, BO, i, BO, i, BO, _, i, _, i, _],
   /* Binding       */ [x, DG, x, BO, i, i, i, BO, i, i, i, i, i, AC, DR, BO, BO, i, BO, i, BO, _, i, _, _, _],
   /* Active        */ [x, DG, x, BO, i, i, i, i, i, i, i, i, i, i, DR, BO, i, i, BO, i, BO, _, _, _, _, _],
   /* Draining      */ [x, DG, x, BO, i, i, i, i, i, i, i, i, i, i, _, BO, DG, i, BO, DG, BO, _, _, _, _, _],

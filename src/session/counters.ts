@@ -36,9 +36,10 @@ export const Counter = {
   OUTBOX_FULL: 27,
   BYTES_SENT: 28,
   BYTES_RECEIVED: 29,
+  CLOCK_JUMPS_BACK: 30,
 } as const;
 
-export const COUNTER_COUNT = 30;
+export const COUNTER_COUNT = 31;
 
 export const counterNames: readonly string[] = [
   "connectAttempts", "connectsOk", "sessionsActive", "linkLosses", "rejections", "authFailures",
@@ -47,5 +48,5 @@ export const counterNames: readonly string[] = [
   "motorDroppedInactive", "motorDeadlineSafe", "malformedMessages", "unexpectedMessages",
   "heartbeatsSent", "heartbeatAcks", "heartbeatMisses", "drains", "serverDeregisters",
   "networkRestarts", "rebootRequests", "actionFailures", "decodeErrors", "outboxFull",
-  "bytesSent", "bytesReceived",
+  "bytesSent", "bytesReceived", "clockJumpsBack",
 ];

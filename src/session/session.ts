@@ -67,6 +67,7 @@ export class Session {
 
   // timers: u32 instants, each meaningful only while its flag is set
   private nowMs = 0;
+  private clockStarted = false;
   private phaseDeadlineMs = 0;
   private phaseDeadlineSet = false;
   private heartbeatDueMs = 0;
@@ -111,7 +112,7 @@ export class Session {
    * Returns 0, or Err.UNDEFINED_TRANSITION when the pair is INVALID (local misuse).
    */
   handle(nowMs: number, event: number, reason = 0): number {
-    this.nowMs = nowMs >>> 0;
+    this.advance(nowMs);
     this.prepare(event, reason);
     let result = this.fire(event, reason);
     while (this.followUp >= 0) {
@@ -125,7 +126,8 @@ export class Session {
 
   /** Runs every timer that is due. Safe to call at any time; a spurious tick does nothing. */
   tick(nowMs: number): void {
-    const now = (this.nowMs = nowMs >>> 0);
+    this.advance(nowMs);
+    const now = this.nowMs;
     const p = this.phase;
     if (this.phaseDeadlineSet && reached(now, this.phaseDeadlineMs)) {
       this.phaseDeadlineSet = false;
@@ -193,17 +195,19 @@ export class Session {
 
   /** The broker/brain sent us bytes: feeds the half-open detector. */
   noteRx(nowMs: number): void {
+    this.advance(nowMs);
     this.lastRxMs = nowMs >>> 0;
   }
 
   /** We sent bytes: resets the keep-alive ping timer. */
   noteTx(nowMs: number): void {
+    this.advance(nowMs);
     this.lastTxMs = nowMs >>> 0;
   }
 
   /** Registration data. Fires RegisteredOk. Values are clamped to the config's bounds. */
   onRegistered(nowMs: number, sessionId: number, heartbeatMs: number, motorDeadlineMs: number, maxRateHz: number, brainMs: number): number {
-    this.nowMs = nowMs >>> 0;
+    this.advance(nowMs);
     if (this.phase !== Phase.Registering) return this.handle(nowMs, Ev.RegisteredOk);
     this.sessionId = sessionId >>> 0;
     this.heartbeatIntervalMs = clamp(heartbeatMs || this.config.heartbeatIntervalMs, 100, Math.floor(this.config.linkSilenceMs / 2));
@@ -238,7 +242,7 @@ export class Session {
 
   /** A heartbeat ack. Stale echoes (not the outstanding sequence) are ignored. */
   onHeartbeatAck(nowMs: number, seq: number, agentSentMs: number, brainMs: number): number {
-    this.nowMs = nowMs >>> 0;
+    this.advance(nowMs);
     if ((this.phase === Phase.Active || this.phase === Phase.Draining) && this.heartbeatOutstanding && seq === this.heartbeatSeq) {
       this.heartbeatOutstanding = false;
       this.heartbeatMisses = 0;
@@ -292,6 +296,35 @@ export class Session {
 
   // ---------------------------------------------------------------- internals
 
+  /**
+   * Moves the clock to nowMs. A monotonic device clock never goes back; if the host's does
+   * (a clock fault, a misbehaving simulator), every stored instant is shifted by the same
+   * amount so each timer keeps its remaining time, the brain-time mapping follows, and a held
+   * motor command is released at once: we no longer know how long it has really been held.
+   */
+  private advance(nowMs: number): void {
+    const now = nowMs >>> 0;
+    const delta = (now - this.nowMs) | 0;
+    this.nowMs = now;
+    if (delta >= 0 || !this.clockStarted) {
+      this.clockStarted = true;
+      return;
+    }
+    this.phaseDeadlineMs = addMs(this.phaseDeadlineMs, delta);
+    this.heartbeatDueMs = addMs(this.heartbeatDueMs, delta);
+    this.heartbeatAckDeadlineMs = addMs(this.heartbeatAckDeadlineMs, delta);
+    this.sensorDueMs = addMs(this.sensorDueMs, delta);
+    this.statusDueMs = addMs(this.statusDueMs, delta);
+    this.lastRxMs = addMs(this.lastRxMs, delta);
+    this.lastTxMs = addMs(this.lastTxMs, delta);
+    this.liveness.offsetMs = (this.liveness.offsetMs - delta) | 0;
+    this.counters[Counter.CLOCK_JUMPS_BACK]++;
+    if (this.gate.holding) {
+      this.gate.release();
+      this.actions.push(Act.MotorsSafe, 0, 0, Level.warn);
+    }
+  }
+
   private prepare(event: number, reason: number): void {
     switch (event) {
       case Ev.Start:
@@ -317,9 +350,6 @@ export class Session {
         break;
       case Ev.ChallengeOk:
         if (this.phase === Phase.Authenticating) this.actions.push(Act.SendProof, 0, 0, Level.debug);
-        break;
-      case Ev.AuthFailed:
-        this.counters[Counter.AUTH_FAILURES]++;
         break;
       case Ev.Deregistered:
         if (this.phase !== Phase.Deregistering && this.phase !== Phase.Draining) {

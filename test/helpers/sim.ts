@@ -93,7 +93,7 @@ export function defaultScript(): BrainScript {
 
 export class SimWorld {
   t = 0;
-  readonly epochMs: number;
+  epochMs: number;
   readonly rng: Prng;
   readonly agent: Agent;
   readonly script: BrainScript = defaultScript();
@@ -104,12 +104,14 @@ export class SimWorld {
   brokerUp = true;
   blackHole = false; // accept bytes, deliver nothing either way (half-open)
   dropBytesProbability = 0;
-  private linkId = 0; // 0 = no link
+  private linkId = 0; // the agent's end of the link; 0 = none
+  private brokerLinkId = 0; // the broker's end; lags the agent's by the latency when the agent closes
   private linkCounter = 0;
   /** send() returns 0 (would block) while set: the outbox fills up. */
   stalled = false;
   /** The broker does not PUBACK while set. */
   withholdPuback = false;
+  private readonly withheld: number[] = [];
   private toAgent: Uint8Array[] = [];
   private pendingOpen = false;
   private readonly queue: Timed[] = [];
@@ -155,39 +157,60 @@ export class SimWorld {
       { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: 0 },
       { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: 0 }]);
     this.motorEntries.add(10, byteView(this.motorValues));
+    this.macHmac.setKey(new Uint8Array(32), 0, 32); // no session yet: frames signed with a key nobody holds
   }
 
   get now(): number {
     return (this.epochMs + this.t) >>> 0;
   }
 
+  private motorSubscribedLink = -1;
+
+  /** True when the broker holds a motor-topic subscription on the agent's current link. */
+  motorSubscribedOnCurrentLink(): boolean {
+    return this.linkId !== 0 && this.motorSubscribedLink === this.linkId;
+  }
+
+  get linkUp(): boolean {
+    return this.linkId !== 0;
+  }
+
+  /** Sends the PUBACKs the broker withheld while `withholdPuback` was set. */
+  releasePubacks(): void {
+    this.withholdPuback = false;
+    for (const id of this.withheld.splice(0)) this.toAgentBytes(encodePuback(this.out, 0, id));
+  }
+
   get phase(): number {
     return this.agent.phase;
   }
 
-  /** Runs until t + ms, jumping between deadlines. Throws on a livelock (more than maxSteps). */
-  run(ms: number, maxSteps = 200_000, check?: () => void): void {
+  /** Per-step hook (scenarios install the invariant checks here). */
+  onStep: (() => void) | null = null;
+
+  /**
+   * Runs until t + ms (or until `until()` holds after a step), jumping between deadlines.
+   * Throws on a livelock (more than maxSteps steps).
+   */
+  run(ms: number, maxSteps = 200_000, until?: () => boolean): void {
     const end = this.t + ms;
     let steps = 0;
     while (this.t < end) {
+      if (until && until()) return;
       if (++steps > maxSteps) throw new Error(`livelock: more than ${maxSteps} steps in ${ms} ms (phase ${this.agent.phaseName})`);
       const agentDue = this.t + Math.max(0, (this.agent.nextDeadline() - this.now) | 0);
       const eventDue = this.queue.length > 0 ? this.queue[0].at : Infinity;
       this.t = Math.min(agentDue, eventDue, end);
       while (this.queue.length > 0 && this.queue[0].at <= this.t) this.queue.shift()!.run();
       this.agent.tick(this.now);
-      if (check) check();
+      if (this.onStep) this.onStep();
     }
   }
 
   /** Runs until pred() or ms elapse; returns the time it took, or -1. */
   runUntil(pred: () => boolean, ms: number): number {
     const start = this.t;
-    const end = this.t + ms;
-    while (this.t < end) {
-      if (pred()) return this.t - start;
-      this.run(Math.min(10, end - this.t));
-    }
+    this.run(ms, 1_000_000, pred);
     return pred() ? this.t - start : -1;
   }
 
@@ -248,12 +271,17 @@ export class SimWorld {
     this.publishToAgent(this.motorTopic || "bs/1/sim1/dn/mot", payload, 0);
   }
 
-  /** Sends one signed motor frame now with the given seq and brain-time deadline. */
-  sendMotor(seq: number, deadlineBrainMs: number, value = seq): Uint8Array {
+  /** One motor frame signed for the current session (not sent). */
+  motorFrame(seq: number, deadlineBrainMs: number, value = seq): Uint8Array {
     this.motorValues[0] = value;
     this.motorValues[1] = -value;
     const n = encodeMotorFrame(this.scratch, 0, seq >>> 0, deadlineBrainMs >>> 0, this.wire, this.motorEntries, this.sessionId, this.macHmac, this.scratch32);
-    const frame = this.scratch.slice(0, n);
+    return this.scratch.slice(0, n);
+  }
+
+  /** Sends one signed motor frame now with the given seq and brain-time deadline. */
+  sendMotor(seq: number, deadlineBrainMs: number, value = seq): Uint8Array {
+    const frame = this.motorFrame(seq, deadlineBrainMs, value);
     this.motorRaw(frame);
     return frame;
   }
@@ -274,7 +302,9 @@ export class SimWorld {
           this.pendingOpen = false;
           if (!this.brokerUp) return this.agent.handleTransportClosed(this.now, Err.TRANSPORT_ERROR);
           this.linkId = id;
+          this.brokerLinkId = id;
           this.toAgent = [];
+          this.withheld.length = 0;
           this.brokerDecoder.reset();
           this.willPayload = null;
           this.cleanDisconnect = false;
@@ -283,7 +313,13 @@ export class SimWorld {
       },
       close: () => {
         this.pendingOpen = false;
-        if (this.linkId !== 0) this.dropLink(!this.cleanDisconnect);
+        const id = this.linkId;
+        if (id === 0) return;
+        this.linkId = 0; // the FIN travels behind the bytes already sent (a DISCONNECT, say)
+        this.toAgent = [];
+        this.at(this.latencyMs, () => {
+          if (this.brokerLinkId === id) this.dropLink(!this.cleanDisconnect);
+        });
       },
       send: (src, off, len) => {
         if (this.linkId === 0) return -1;
@@ -292,7 +328,7 @@ export class SimWorld {
         const bytes = src.slice(off, off + len);
         const id = this.linkId;
         this.at(this.latencyMs, () => {
-          if (this.linkId === id) this.brokerReceive(bytes);
+          if (this.brokerLinkId === id) this.brokerReceive(bytes);
         });
         return len;
       },
@@ -338,13 +374,14 @@ export class SimWorld {
       if (n === MsgType.DEATH) this.deaths.push(this.msg.generation);
     }
     this.linkId = 0;
+    this.brokerLinkId = 0;
     this.toAgent = [];
     this.brainSessionActive = false;
   }
 
   private toAgentBytes(n: number): void {
     if (n < 0) throw new Error(`sim encode failed: ${n}`);
-    if (this.blackHole || this.linkId === 0) return;
+    if (this.blackHole || this.brokerLinkId === 0) return;
     let bytes = this.out.slice(0, n);
     if (this.dropBytesProbability > 0 && this.rng.chance(this.dropBytesProbability)) bytes = bytes.subarray(0, this.rng.int(0, n - 1));
     const id = this.linkId;
@@ -370,7 +407,7 @@ export class SimWorld {
         if (type === 0) break;
         if (type < 0) throw new Error(`broker: agent sent a malformed packet (${type})`);
         this.brokerPacket(type, d);
-        if (this.linkId === 0) return;
+        if (this.brokerLinkId === 0) return;
       }
     }
   }
@@ -381,6 +418,8 @@ export class SimWorld {
         this.willPayload = d.hasWill ? d.buf.slice(d.willPayloadOff, d.willPayloadOff + d.willPayloadLen) : null;
         return this.toAgentBytes(encodeConnack(this.out, 0, false, 0));
       case PacketType.SUBSCRIBE:
+        d.filterAt(d.payloadOff);
+        if (readUtf8(d.buf, d.filterOff, d.filterOff + d.filterLen).endsWith("/dn/mot")) this.motorSubscribedLink = this.brokerLinkId;
         return this.toAgentBytes(encodeSuback(this.out, 0, d.packetId, [d.filterQos]));
       case PacketType.PINGREQ:
         return this.toAgentBytes(encodePingresp(this.out, 0));
@@ -388,7 +427,8 @@ export class SimWorld {
         this.cleanDisconnect = true;
         return;
       case PacketType.PUBLISH: {
-        if (d.qos === 1 && !this.withholdPuback) this.toAgentBytes(encodePuback(this.out, 0, d.packetId));
+        if (d.qos === 1 && this.withholdPuback) this.withheld.push(d.packetId);
+        else if (d.qos === 1) this.toAgentBytes(encodePuback(this.out, 0, d.packetId));
         const topic = readUtf8(d.buf, d.topicOff, d.topicOff + d.topicLen);
         const payload = d.buf.slice(d.payloadOff, d.payloadOff + d.payloadLen);
         if (!this.script.silent) this.at(0, () => this.brain(topic, payload));

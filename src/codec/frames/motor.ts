@@ -1,0 +1,154 @@
+/*
+ * frames/motor: motor frames, brain -> agent on the motor topic (protocol.md §Motor frame).
+ *
+ * Theory of operation: a motor frame is the CBOR array
+ *     [seq u32, dl u32, id0, ta0, ..., mac bstr(16)]      (3 + 2n items, n >= 1)
+ * where dl is the deadline in brain time (ms) and mac is the first 16 bytes of
+ *     HMAC-SHA256(sessionKey, sessionId as u32 big-endian || frame[array head .. mac item))
+ * i.e. the MAC covers every byte of the frame before the mac item's head (0x50; a reader
+ * also accepts the mac as tag 64 + bstr(16), the way cbor-x tags a Uint8Array by default).
+ * The HMAC engine sits behind the HmacSha256 interface (crypto/hmac.ts) and must already be
+ * keyed with the session key (setKey once per session). The decoder only parses and records
+ * macOff/signedLen; verifyMotorMac checks the MAC in constant time. Sequence and deadline
+ * policy (stale, out of order, replay) belongs to the session, not to this codec.
+ */
+import { Err } from "../../errors";
+import { constantTimeEqual } from "../bytes";
+import { writeHead } from "../cbor/writer";
+import { TAG_UINT8 } from "../cbor/types";
+import type { HmacSha256 } from "../crypto/hmac";
+import { ChannelKind, type ChannelTable } from "./channels";
+import { checkEntries, entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
+import { FrameView, frameError, readEntries } from "./view";
+
+/** Bytes of the truncated HMAC-SHA256 tag that ends a motor frame. */
+export const MOTOR_MAC_BYTES = 16;
+/** Bytes of the mac item: 0x50 head + 16 bytes. */
+export const MOTOR_MAC_ITEM_BYTES = 1 + MOTOR_MAC_BYTES;
+
+/** A decoded motor frame. */
+export class MotorFrame extends FrameView {
+  /** Deadline dl: brain time in ms (mod 2^32) after which the frame must not be applied. */
+  deadline = 0;
+  /** Offset in buf of the 16 MAC bytes. */
+  macOff = 0;
+  /** Bytes covered by the MAC, from frameOff: everything before the mac item. */
+  signedLen = 0;
+
+  /** Fills the frame from buf[off..off+len). See decodeMotorFrame. */
+  decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
+    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
+    this.beginFrame(buf, off, len);
+    if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
+    const r = this.reader;
+    r.reset(buf, off, off + len);
+    let e = r.readArray();
+    if (e < 0) return frameError(e);
+    const items = r.len;
+    if (items < 5 || (items & 1) !== 1) return Err.FRAME_SHAPE;
+    e = r.readUint();
+    if (e < 0) return frameError(e);
+    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    this.seq = r.value;
+    e = r.readUint();
+    if (e < 0) return frameError(e);
+    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    this.deadline = r.value;
+    e = readEntries(r, table, ChannelKind.MOTOR, this, (items - 3) / 2);
+    if (e < 0) return e;
+    const macItem = r.pos;
+    // The mac is a plain bstr(16); like uint8 payloads, tag 64 around it is accepted too.
+    e = r.readTypedArray();
+    if (e < 0) return frameError(e);
+    if (r.tag !== TAG_UINT8 || r.len !== MOTOR_MAC_BYTES) return Err.FRAME_SHAPE;
+    this.macOff = r.off;
+    this.signedLen = macItem - off;
+    e = r.finish();
+    if (e < 0) return e;
+    return this.count;
+  }
+}
+
+/**
+ * Decodes the motor frame in buf[off..off+len) against the channel table into out. Does NOT
+ * check the MAC: call verifyMotorMac next. Returns the entry count (>= 1) or the errors of
+ * decodeSensorFrame (sensor.ts), with FRAME_SHAPE also for a mac that is not bstr(16) and
+ * FRAME_CHANNEL for sensor channels.
+ */
+export function decodeMotorFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, out: MotorFrame): number {
+  return out.decode(buf, off, len, table);
+}
+
+/**
+ * Computes HMAC-SHA256(key, sessionId u32 BE || src[off..off+len)) into scratch32[0..32).
+ * hmac must be keyed with the session key. scratch32 needs 32 bytes.
+ */
+export function computeMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8Array, off: number, len: number, scratch32: Uint8Array): void {
+  scratch32[0] = sessionId >>> 24;
+  scratch32[1] = (sessionId >>> 16) & 0xff;
+  scratch32[2] = (sessionId >>> 8) & 0xff;
+  scratch32[3] = sessionId & 0xff;
+  hmac.begin();
+  hmac.update(scratch32, 0, 4);
+  hmac.update(src, off, len);
+  hmac.finish(scratch32, 0);
+}
+
+/**
+ * Verifies the MAC of a motor frame decoded into out from buf at frameOff, for this session.
+ * hmac must be keyed with the session key; scratch32 is 32 bytes of caller scratch.
+ * Returns 0, FRAME_BAD_MAC (mismatch, compared in constant time) or VALUE_RANGE (scratch32
+ * too small, or out does not describe a frame in buf).
+ */
+export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFrame, sessionId: number, hmac: HmacSha256, scratch32: Uint8Array): number {
+  if (scratch32.length < 32 || frameOff < 0 || frameOff + out.signedLen > buf.length || out.macOff + MOTOR_MAC_BYTES > buf.length) return Err.VALUE_RANGE;
+  computeMotorMac(hmac, sessionId >>> 0, buf, frameOff, out.signedLen, scratch32);
+  return constantTimeEqual(scratch32, 0, buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FRAME_BAD_MAC;
+}
+
+/**
+ * Writes the motor frame [seq, deadlineMs, entries..., mac] at dst[off] and signs it for
+ * sessionId with hmac (keyed with the session key), using scratch32 (32 bytes) for the tag.
+ * Returns the end offset, or VALUE_RANGE (seq, deadlineMs or sessionId not u32; scratch32
+ * too small), CHANNEL_UNKNOWN (bad entries), BUFFER_TOO_SMALL. Allocates nothing.
+ */
+export function encodeMotorFrame(
+  dst: Uint8Array,
+  off: number,
+  seq: number,
+  deadlineMs: number,
+  table: ChannelTable,
+  entries: FrameEntries,
+  sessionId: number,
+  hmac: HmacSha256,
+  scratch32: Uint8Array,
+): number {
+  if ((seq >>> 0) !== seq || (deadlineMs >>> 0) !== deadlineMs || (sessionId >>> 0) !== sessionId) return Err.VALUE_RANGE;
+  if (scratch32.length < 32 || off < 0) return Err.VALUE_RANGE;
+  const e = checkEntries(table, ChannelKind.MOTOR, entries);
+  if (e < 0) return e;
+  const start = off;
+  off = writeHead(dst, off, 4, 3 + 2 * entries.count);
+  off = writeHead(dst, off, 0, seq);
+  off = writeHead(dst, off, 0, deadlineMs);
+  if (off < 0) return off;
+  off = writeEntries(dst, off, table, entries);
+  if (off < 0) return off;
+  if (off + MOTOR_MAC_ITEM_BYTES > dst.length) return Err.BUFFER_TOO_SMALL;
+  computeMotorMac(hmac, sessionId, dst, start, off - start, scratch32);
+  dst[off] = 0x40 | MOTOR_MAC_BYTES; // RFC 8949 §3.1: byte string of 16
+  for (let i = 0; i < MOTOR_MAC_BYTES; i++) dst[off + 1 + i] = scratch32[i];
+  return off + MOTOR_MAC_ITEM_BYTES;
+}
+
+/** Largest motor frame for this table (all motor channels, u32 seq and dl, mac). */
+export function motorFrameMaxBytes(table: ChannelTable): number {
+  let n = 0;
+  let bytes = 5 + 5 + MOTOR_MAC_ITEM_BYTES;
+  for (let i = 0; i < table.size; i++) {
+    if (table.specs[i].kind !== ChannelKind.MOTOR) continue;
+    n++;
+    bytes += entryBytes(table, i);
+  }
+  return headBytes(3 + 2 * n) + bytes;
+}

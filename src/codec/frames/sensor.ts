@@ -1,0 +1,91 @@
+/*
+ * frames/sensor: sensor frames, agent -> brain on the sensor topic (protocol.md §Sensor frame).
+ *
+ * Theory of operation: a sensor frame is the CBOR array
+ *     [seq u32, t u32, id0, ta0, id1, ta1, ...]        (2 + 2n items, n >= 1)
+ * where t is the agent's estimate of brain time in ms and each ta is an RFC 8746 typed array
+ * (tag + little-endian byte string; uint8 as a plain byte string) holding exactly the
+ * channel's element count. The writer is the hot path: array head, two integers, then per
+ * entry three short heads and one native copy into the caller's preallocated buffer; it
+ * allocates nothing and creates no views (the entries carry byte views made at setup).
+ * The decoder fills a preallocated SensorFrame (view.ts) with payload offsets into the
+ * input: valid until the receive buffer is reused.
+ */
+import { Err } from "../../errors";
+import { writeHead } from "../cbor/writer";
+import { ChannelKind, type ChannelTable } from "./channels";
+import { checkEntries, entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
+import { FrameView, frameError, readEntries } from "./view";
+
+/** A decoded sensor frame. */
+export class SensorFrame extends FrameView {
+  /** The frame's time stamp t: the agent's estimate of brain time, ms mod 2^32. */
+  time = 0;
+
+  /** Fills the frame from buf[off..off+len). See decodeSensorFrame. */
+  decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
+    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
+    this.beginFrame(buf, off, len);
+    if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
+    const r = this.reader;
+    r.reset(buf, off, off + len);
+    let e = r.readArray();
+    if (e < 0) return frameError(e);
+    const items = r.len;
+    if (items < 4 || (items & 1) !== 0) return Err.FRAME_SHAPE;
+    e = r.readUint();
+    if (e < 0) return frameError(e);
+    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    this.seq = r.value;
+    e = r.readUint();
+    if (e < 0) return frameError(e);
+    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    this.time = r.value;
+    e = readEntries(r, table, ChannelKind.SENSOR, this, (items - 2) / 2);
+    if (e < 0) return e;
+    e = r.finish();
+    if (e < 0) return e;
+    return this.count;
+  }
+}
+
+/**
+ * Decodes the sensor frame in buf[off..off+len) against the channel table into out.
+ * Returns the entry count (>= 1) or: VALUE_RANGE (range outside buf), FRAME_TOO_LARGE
+ * (len > out.maxFrameBytes), FRAME_SHAPE (not [u32, u32, (id, typed array)+]),
+ * FRAME_CHANNEL (unknown, motor or repeated channel; wrong element type or count),
+ * CBOR_TRUNCATED, CBOR_TRAILING, or another CBOR_* code for items outside the subset.
+ * After an error out's fields are unspecified, but out stays usable.
+ */
+export function decodeSensorFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, out: SensorFrame): number {
+  return out.decode(buf, off, len, table);
+}
+
+/**
+ * Writes the sensor frame [seq, timeMs, entries...] at dst[off]. entries hold the byte view
+ * of each channel to send (each sensor channel at most once, exactly its byte length).
+ * Returns the end offset, or VALUE_RANGE (seq or timeMs not u32), CHANNEL_UNKNOWN (bad
+ * entries), BUFFER_TOO_SMALL. Allocates nothing.
+ */
+export function encodeSensorFrame(dst: Uint8Array, off: number, seq: number, timeMs: number, table: ChannelTable, entries: FrameEntries): number {
+  if ((seq >>> 0) !== seq || (timeMs >>> 0) !== timeMs) return Err.VALUE_RANGE;
+  const e = checkEntries(table, ChannelKind.SENSOR, entries);
+  if (e < 0) return e;
+  off = writeHead(dst, off, 4, 2 + 2 * entries.count); // RFC 8949 §3.1 major type 4
+  off = writeHead(dst, off, 0, seq);
+  off = writeHead(dst, off, 0, timeMs);
+  if (off < 0) return off;
+  return writeEntries(dst, off, table, entries);
+}
+
+/** Largest sensor frame for this table (all sensor channels, u32 seq and t): size buffers and `mfb` with it. */
+export function sensorFrameMaxBytes(table: ChannelTable): number {
+  let n = 0;
+  let bytes = 5 + 5;
+  for (let i = 0; i < table.size; i++) {
+    if (table.specs[i].kind !== ChannelKind.SENSOR) continue;
+    n++;
+    bytes += entryBytes(table, i);
+  }
+  return headBytes(2 + 2 * n) + bytes;
+}

@@ -1,0 +1,242 @@
+/*
+ * protocol/encode: control message encoders, both directions (protocol.md §Control messages).
+ *
+ * Theory of operation: each encoder writes one CBOR map {t, fields...} at dst[off], keys in
+ * the order of the spec table, and returns the end offset or a negative Err code:
+ * BUFFER_TOO_SMALL, or VALUE_RANGE when a field is out of its range (u32 fields, fixed-size
+ * byte fields, text limits). The output is byte-for-byte what cbor-x writes for the same
+ * object with the options in protocol.md §Encoding. Byte fields (nonces, proofs) are passed
+ * as (array, offset) and must have their fixed size available there. Text fields are JS
+ * strings written as UTF-8 without allocating. Agent-side encoders run once per event, not
+ * per frame; brain-side encoders exist for the reference brain, scripted fake brains and tests.
+ */
+import { Err } from "../errors";
+import { utf8Length } from "../codec/bytes";
+import { writeArrayHeader, writeBytes, writeInt, writeMapHeader, writeText, writeUint } from "../codec/cbor/writer";
+import type { ChannelTable } from "../codec/frames/channels";
+import { PROTOCOL_VERSION, validateAgentId } from "./topics";
+import { MAX_FW_BYTES, MAX_TEXT_BYTES, MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES } from "./wire";
+
+function isU32(v: number): boolean {
+  return (v >>> 0) === v;
+}
+
+function isI32(v: number): boolean {
+  return (v | 0) === v;
+}
+
+function hasBytes(src: Uint8Array, off: number, len: number): boolean {
+  return off >= 0 && (off | 0) === off && off + len <= src.length;
+}
+
+/** Writes the map head and the type entry "t": type. */
+function begin(dst: Uint8Array, off: number, pairs: number, type: number): number {
+  off = writeMapHeader(dst, off, pairs);
+  off = writeText(dst, off, "t");
+  return writeUint(dst, off, type);
+}
+
+/** Writes key: uint. */
+function kvUint(dst: Uint8Array, off: number, key: string, v: number): number {
+  return writeUint(dst, writeText(dst, off, key), v);
+}
+
+/**
+ * hello (t 1, A -> B): protocol version, firmware version, agent id, generation, agent nonce
+ * nonce[nonceOff..+16), requested max frame bytes and every channel of the table.
+ */
+export function encodeHello(
+  dst: Uint8Array,
+  off: number,
+  fw: string,
+  agentId: string,
+  generation: number,
+  nonce: Uint8Array,
+  nonceOff: number,
+  maxFrameBytes: number,
+  table: ChannelTable,
+): number {
+  if (utf8Length(fw) > MAX_FW_BYTES || validateAgentId(agentId) !== 0) return Err.VALUE_RANGE;
+  if (!isU32(generation) || !isU32(maxFrameBytes) || !hasBytes(nonce, nonceOff, NONCE_BYTES)) return Err.VALUE_RANGE;
+  off = begin(dst, off, 8, MsgType.HELLO);
+  off = kvUint(dst, off, "v", PROTOCOL_VERSION);
+  off = writeText(dst, writeText(dst, off, "fw"), fw);
+  off = writeText(dst, writeText(dst, off, "id"), agentId);
+  off = kvUint(dst, off, "g", generation);
+  off = writeBytes(dst, writeText(dst, off, "n"), nonce, nonceOff, NONCE_BYTES);
+  off = kvUint(dst, off, "mfb", maxFrameBytes);
+  off = writeArrayHeader(dst, writeText(dst, off, "ch"), table.size);
+  for (let i = 0; i < table.size; i++) {
+    const s = table.specs[i];
+    off = writeArrayHeader(dst, off, 5);
+    off = writeUint(dst, off, s.id);
+    off = writeUint(dst, off, s.kind);
+    off = writeUint(dst, off, s.elementType);
+    off = writeUint(dst, off, s.count);
+    off = writeUint(dst, off, s.rateHz);
+  }
+  return off;
+}
+
+/** challenge (t 2, B -> A): brain nonce, echo of the agent nonce, brain proof. */
+export function encodeChallenge(
+  dst: Uint8Array,
+  off: number,
+  brainNonce: Uint8Array,
+  brainNonceOff: number,
+  agentNonce: Uint8Array,
+  agentNonceOff: number,
+  proof: Uint8Array,
+  proofOff: number,
+): number {
+  if (!hasBytes(brainNonce, brainNonceOff, NONCE_BYTES) || !hasBytes(agentNonce, agentNonceOff, NONCE_BYTES) || !hasBytes(proof, proofOff, PROOF_BYTES)) {
+    return Err.VALUE_RANGE;
+  }
+  off = begin(dst, off, 4, MsgType.CHALLENGE);
+  off = writeBytes(dst, writeText(dst, off, "n"), brainNonce, brainNonceOff, NONCE_BYTES);
+  off = writeBytes(dst, writeText(dst, off, "an"), agentNonce, agentNonceOff, NONCE_BYTES);
+  return writeBytes(dst, writeText(dst, off, "p"), proof, proofOff, PROOF_BYTES);
+}
+
+/** proof (t 3, A -> B): the agent proof proof[proofOff..+32). */
+export function encodeProof(dst: Uint8Array, off: number, proof: Uint8Array, proofOff: number): number {
+  if (!hasBytes(proof, proofOff, PROOF_BYTES)) return Err.VALUE_RANGE;
+  off = begin(dst, off, 2, MsgType.PROOF);
+  return writeBytes(dst, writeText(dst, off, "p"), proof, proofOff, PROOF_BYTES);
+}
+
+/** Checks a data topic for `registered`: 1..128 UTF-8 bytes, no NUL and no wildcards (MQTT 3.1.1 §4.7.1). */
+function topicOk(topic: string): boolean {
+  const n = utf8Length(topic);
+  if (n < 1 || n > MAX_TOPIC_BYTES) return false;
+  for (let i = 0; i < topic.length; i++) {
+    const c = topic.charCodeAt(i);
+    if (c === 0 || c === 0x2b || c === 0x23) return false;
+  }
+  return true;
+}
+
+/**
+ * registered (t 4, B -> A): session id, generation echo, sensor and motor topics, max frame
+ * bytes, max sensor rate (Hz), heartbeat interval (ms), motor deadline (ms), brain time (ms).
+ */
+export function encodeRegistered(
+  dst: Uint8Array,
+  off: number,
+  sessionId: number,
+  generation: number,
+  sensorTopic: string,
+  motorTopic: string,
+  maxFrameBytes: number,
+  maxSensorHz: number,
+  heartbeatMs: number,
+  motorDeadlineMs: number,
+  brainTimeMs: number,
+): number {
+  if (!isU32(sessionId) || !isU32(generation) || !isU32(maxFrameBytes) || !isU32(maxSensorHz)) return Err.VALUE_RANGE;
+  if (!isU32(heartbeatMs) || !isU32(motorDeadlineMs) || !isU32(brainTimeMs)) return Err.VALUE_RANGE;
+  if (!topicOk(sensorTopic) || !topicOk(motorTopic)) return Err.VALUE_RANGE;
+  off = begin(dst, off, 10, MsgType.REGISTERED);
+  off = kvUint(dst, off, "s", sessionId);
+  off = kvUint(dst, off, "g", generation);
+  off = writeText(dst, writeText(dst, off, "st"), sensorTopic);
+  off = writeText(dst, writeText(dst, off, "mt"), motorTopic);
+  off = kvUint(dst, off, "mfb", maxFrameBytes);
+  off = kvUint(dst, off, "mhz", maxSensorHz);
+  off = kvUint(dst, off, "hb", heartbeatMs);
+  off = kvUint(dst, off, "md", motorDeadlineMs);
+  return kvUint(dst, off, "tb", brainTimeMs);
+}
+
+/**
+ * rejected (t 5, B -> A): reason (RejectReason), optional message text (null: absent) and
+ * optional retry-after in ms (negative: absent).
+ */
+export function encodeRejected(dst: Uint8Array, off: number, reason: number, message: string | null, retryAfterMs: number): number {
+  if (!isU32(reason) || (retryAfterMs >= 0 && !isU32(retryAfterMs))) return Err.VALUE_RANGE;
+  if (message !== null && utf8Length(message) > MAX_TEXT_BYTES) return Err.VALUE_RANGE;
+  off = begin(dst, off, 2 + (message !== null ? 1 : 0) + (retryAfterMs >= 0 ? 1 : 0), MsgType.REJECTED);
+  off = kvUint(dst, off, "r", reason);
+  if (message !== null) off = writeText(dst, writeText(dst, off, "m"), message);
+  if (retryAfterMs >= 0) off = kvUint(dst, off, "ra", retryAfterMs);
+  return off;
+}
+
+/** heartbeat (t 6, A -> B): heartbeat seq, agent time (ms), last RTT (ms, 0 if none). */
+export function encodeHeartbeat(dst: Uint8Array, off: number, seq: number, agentTimeMs: number, rttMs: number): number {
+  if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(rttMs)) return Err.VALUE_RANGE;
+  off = begin(dst, off, 4, MsgType.HEARTBEAT);
+  off = kvUint(dst, off, "s", seq);
+  off = kvUint(dst, off, "ta", agentTimeMs);
+  return kvUint(dst, off, "rtt", rttMs);
+}
+
+/** heartbeat-ack (t 7, B -> A): echoes of seq and agent time, brain time when answered (ms). */
+export function encodeHeartbeatAck(dst: Uint8Array, off: number, seq: number, agentTimeMs: number, brainTimeMs: number): number {
+  if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(brainTimeMs)) return Err.VALUE_RANGE;
+  off = begin(dst, off, 4, MsgType.HEARTBEAT_ACK);
+  off = kvUint(dst, off, "s", seq);
+  off = kvUint(dst, off, "ta", agentTimeMs);
+  return kvUint(dst, off, "tb", brainTimeMs);
+}
+
+/** drain (t 8, B -> A): reason (DrainReason), retry-after (ms), drain deadline (ms from now). */
+export function encodeDrain(dst: Uint8Array, off: number, reason: number, retryAfterMs: number, drainDeadlineMs: number): number {
+  if (!isU32(reason) || !isU32(retryAfterMs) || !isU32(drainDeadlineMs)) return Err.VALUE_RANGE;
+  off = begin(dst, off, 4, MsgType.DRAIN);
+  off = kvUint(dst, off, "r", reason);
+  off = kvUint(dst, off, "ra", retryAfterMs);
+  return kvUint(dst, off, "dl", drainDeadlineMs);
+}
+
+/** deregister (t 9, A -> B): reason (DeregisterReason). */
+export function encodeDeregister(dst: Uint8Array, off: number, reason: number): number {
+  if (!isU32(reason)) return Err.VALUE_RANGE;
+  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTER), "r", reason);
+}
+
+/** deregistered (t 10, B -> A): reason (DeregisteredReason). */
+export function encodeDeregistered(dst: Uint8Array, off: number, reason: number): number {
+  if (!isU32(reason)) return Err.VALUE_RANGE;
+  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTERED), "r", reason);
+}
+
+/**
+ * status (t 11, A -> B): phase, generation, RTT (ms), clock offset (ms, signed i32), the first
+ * counterCount counters (u32 each, order fixed by the session's counter table) and the last
+ * reason code (an Err code or 0, i32).
+ */
+export function encodeStatus(
+  dst: Uint8Array,
+  off: number,
+  phase: number,
+  generation: number,
+  rttMs: number,
+  clockOffsetMs: number,
+  counters: ArrayLike<number>,
+  counterCount: number,
+  lastReason: number,
+): number {
+  if (!isU32(phase) || !isU32(generation) || !isU32(rttMs) || !isI32(clockOffsetMs) || !isI32(lastReason)) return Err.VALUE_RANGE;
+  if (!(counterCount >= 0 && counterCount <= counters.length)) return Err.VALUE_RANGE;
+  for (let i = 0; i < counterCount; i++) if (!isU32(counters[i])) return Err.VALUE_RANGE;
+  off = begin(dst, off, 7, MsgType.STATUS);
+  off = kvUint(dst, off, "ph", phase);
+  off = kvUint(dst, off, "g", generation);
+  off = kvUint(dst, off, "rtt", rttMs);
+  off = writeInt(dst, writeText(dst, off, "off"), clockOffsetMs);
+  off = writeArrayHeader(dst, writeText(dst, off, "c"), counterCount);
+  for (let i = 0; i < counterCount; i++) off = writeUint(dst, off, counters[i]);
+  return writeInt(dst, writeText(dst, off, "lr"), lastReason);
+}
+
+/** status-request (t 12, B -> A): no fields. */
+export function encodeStatusRequest(dst: Uint8Array, off: number): number {
+  return begin(dst, off, 1, MsgType.STATUS_REQUEST);
+}
+
+/** death (t 13, A -> B, the MQTT Last Will payload): the session generation. */
+export function encodeDeath(dst: Uint8Array, off: number, generation: number): number {
+  if (!isU32(generation)) return Err.VALUE_RANGE;
+  return kvUint(dst, begin(dst, off, 2, MsgType.DEATH), "g", generation);
+}

@@ -1,0 +1,217 @@
+/*
+ * protocol/wire: the numbers of control messages (protocol.md §Control messages): message
+ * types, reason codes, map keys, field bits, size limits, and which fields each type has.
+ *
+ * Theory of operation: a control message is a CBOR map with short text keys, "t" first.
+ * Keys are compared as keyCode() numbers (cbor/reader.ts), never as strings. Each field has
+ * one bit in `Field`; `MSG_FIELDS[t]` says which fields type t carries (others are ignored
+ * as unknown keys) and `MSG_REQUIRED[t]` which of them must be present.
+ * Everything here is an immutable number or a frozen table.
+ */
+import { Err } from "../errors";
+import { keyCode } from "../codec/cbor/reader";
+
+/** Control message types: the value of key "t". */
+export const MsgType = {
+  HELLO: 1,
+  CHALLENGE: 2,
+  PROOF: 3,
+  REGISTERED: 4,
+  REJECTED: 5,
+  HEARTBEAT: 6,
+  HEARTBEAT_ACK: 7,
+  DRAIN: 8,
+  DEREGISTER: 9,
+  DEREGISTERED: 10,
+  STATUS: 11,
+  STATUS_REQUEST: 12,
+  DEATH: 13,
+} as const;
+/** Highest message type this version knows. */
+export const MSG_TYPE_MAX = 13;
+
+/** `rejected.r` (brain -> agent). */
+export const RejectReason = {
+  INVALID_AUTH: 1,
+  INVALID_REQUEST: 2,
+  ALREADY_REGISTERED: 3,
+  UNKNOWN_AGENT: 4,
+  UNSUPPORTED_VERSION: 5,
+  BUSY: 6,
+} as const;
+
+/** `drain.r` (brain -> agent). */
+export const DrainReason = {
+  DEPLOY: 1,
+  OPERATOR: 2,
+} as const;
+
+/** `deregister.r` (agent -> brain). */
+export const DeregisterReason = {
+  STOP_REQUESTED: 1,
+  DRAIN: 2,
+  FAULT: 3,
+} as const;
+
+/** `deregistered.r` (brain -> agent). */
+export const DeregisteredReason = {
+  ACKNOWLEDGED: 1,
+  EVICTED: 2,
+  DRAIN_COMPLETE: 3,
+} as const;
+
+/** The Err code for a rejected reason (unknown reasons count as an invalid request). */
+export function rejectReasonError(r: number): number {
+  switch (r) {
+    case RejectReason.INVALID_AUTH:
+      return Err.REJECTED_INVALID_AUTH;
+    case RejectReason.ALREADY_REGISTERED:
+      return Err.REJECTED_ALREADY_REGISTERED;
+    case RejectReason.UNKNOWN_AGENT:
+      return Err.REJECTED_UNKNOWN_AGENT;
+    case RejectReason.UNSUPPORTED_VERSION:
+      return Err.REJECTED_VERSION;
+    case RejectReason.BUSY:
+      return Err.REJECTED_BUSY;
+    default:
+      return Err.REJECTED_INVALID_REQUEST;
+  }
+}
+
+/** Bytes of an agent or brain nonce (`n`, `an`). */
+export const NONCE_BYTES = 16;
+/** Bytes of a proof (`p`): a whole HMAC-SHA256 tag. */
+export const PROOF_BYTES = 32;
+/** Longest firmware version text (`fw`), in UTF-8 bytes. */
+export const MAX_FW_BYTES = 32;
+/** Longest data topic (`st`, `mt`), in UTF-8 bytes. */
+export const MAX_TOPIC_BYTES = 128;
+/** Longest rejection message (`m`), in UTF-8 bytes. */
+export const MAX_TEXT_BYTES = 128;
+/** Elements in a channel descriptor ([id, kind, et, count, hz]). */
+export const CHANNEL_DESCRIPTOR_ITEMS = 5;
+/** Default capacities of a ControlMessage for `ch` and `c`. */
+export const DEFAULT_MAX_CHANNELS = 64;
+export const DEFAULT_MAX_COUNTERS = 64;
+
+/** One bit per field; a ControlMessage's `present` has the bits of the fields it carried. */
+export const Field = {
+  T: 1 << 0,
+  V: 1 << 1,
+  FW: 1 << 2,
+  ID: 1 << 3,
+  G: 1 << 4,
+  N: 1 << 5,
+  MFB: 1 << 6,
+  CH: 1 << 7,
+  AN: 1 << 8,
+  P: 1 << 9,
+  S: 1 << 10,
+  ST: 1 << 11,
+  MT: 1 << 12,
+  MHZ: 1 << 13,
+  HB: 1 << 14,
+  MD: 1 << 15,
+  TB: 1 << 16,
+  R: 1 << 17,
+  M: 1 << 18,
+  RA: 1 << 19,
+  TA: 1 << 20,
+  RTT: 1 << 21,
+  DL: 1 << 22,
+  PH: 1 << 23,
+  OFF: 1 << 24,
+  C: 1 << 25,
+  LR: 1 << 26,
+} as const;
+
+/** keyCode of each key (cbor/reader.ts), for switch statements in the decoder. */
+export const Key = {
+  t: keyCode("t"),
+  v: keyCode("v"),
+  fw: keyCode("fw"),
+  id: keyCode("id"),
+  g: keyCode("g"),
+  n: keyCode("n"),
+  mfb: keyCode("mfb"),
+  ch: keyCode("ch"),
+  an: keyCode("an"),
+  p: keyCode("p"),
+  s: keyCode("s"),
+  st: keyCode("st"),
+  mt: keyCode("mt"),
+  mhz: keyCode("mhz"),
+  hb: keyCode("hb"),
+  md: keyCode("md"),
+  tb: keyCode("tb"),
+  r: keyCode("r"),
+  m: keyCode("m"),
+  ra: keyCode("ra"),
+  ta: keyCode("ta"),
+  rtt: keyCode("rtt"),
+  dl: keyCode("dl"),
+  ph: keyCode("ph"),
+  off: keyCode("off"),
+  c: keyCode("c"),
+  lr: keyCode("lr"),
+} as const;
+
+const F = Field;
+
+/** Fields each message type carries, indexed by type (0 unused). */
+export const MSG_FIELDS: readonly number[] = Object.freeze([
+  0,
+  F.V | F.FW | F.ID | F.G | F.N | F.MFB | F.CH, // 1 hello
+  F.N | F.AN | F.P, // 2 challenge
+  F.P, // 3 proof
+  F.S | F.G | F.ST | F.MT | F.MFB | F.MHZ | F.HB | F.MD | F.TB, // 4 registered
+  F.R | F.M | F.RA, // 5 rejected
+  F.S | F.TA | F.RTT, // 6 heartbeat
+  F.S | F.TA | F.TB, // 7 heartbeat-ack
+  F.R | F.RA | F.DL, // 8 drain
+  F.R, // 9 deregister
+  F.R, // 10 deregistered
+  F.PH | F.G | F.RTT | F.OFF | F.C | F.LR, // 11 status
+  0, // 12 status-request
+  F.G, // 13 death
+]);
+
+/** Fields each type must carry; the rest of MSG_FIELDS[t] is optional (only rejected's m, ra). */
+export const MSG_REQUIRED: readonly number[] = Object.freeze([
+  0,
+  F.V | F.FW | F.ID | F.G | F.N | F.MFB | F.CH,
+  F.N | F.AN | F.P,
+  F.P,
+  F.S | F.G | F.ST | F.MT | F.MFB | F.MHZ | F.HB | F.MD | F.TB,
+  F.R,
+  F.S | F.TA | F.RTT,
+  F.S | F.TA | F.TB,
+  F.R | F.RA | F.DL,
+  F.R,
+  F.R,
+  F.PH | F.G | F.RTT | F.OFF | F.C | F.LR,
+  0,
+  F.G,
+]);
+
+const MSG_NAMES: readonly string[] = Object.freeze([
+  "?",
+  "hello",
+  "challenge",
+  "proof",
+  "registered",
+  "rejected",
+  "heartbeat",
+  "heartbeat-ack",
+  "drain",
+  "deregister",
+  "deregistered",
+  "status",
+  "status-request",
+  "death",
+]);
+
+/** Name of a message type for logs ("unknown" for others). Returns an interned string. */
+export function msgTypeName(t: number): string {
+  return t >= 1 && t <= MSG_TYPE_MAX ? MSG_NAMES[t] : "unknown";
+}
