@@ -20,13 +20,13 @@ import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
 import { PacketType } from "../codec/mqtt/constants";
 import { MqttDecoder } from "../codec/mqtt/decoder";
 import { encodeDisconnect, encodePingreq } from "../codec/mqtt/ping";
-import { encodePublish, encodePuback } from "../codec/mqtt/publish";
+import { encodePuback, encodePublishHeaderBefore, publishHeaderMaxBytes } from "../codec/mqtt/publish";
 import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
 import { Err, errorName } from "../errors";
 import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
 import { Ev, phaseNames } from "../session/automaton";
 import { MsgType } from "../protocol/wire";
-import { Counter } from "../session/counters";
+import { COUNTER_COUNT, Counter } from "../session/counters";
 import { Session } from "../session/session";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput } from "./config";
 import { ChannelTable, type TypedArray } from "./channels";
@@ -57,7 +57,6 @@ export interface AgentHost {
   requestReboot(): void;
 }
 
-const RX_CHUNK_BYTES = 512;
 const MAX_RX_CHUNKS_PER_TICK = 64;
 const PUBLISH_OVERHEAD_BYTES = 5 + 2 + 96 + 2; // fixed header, topic length, topic, packet id
 const SUB_CONTROL_ID = 1;
@@ -70,11 +69,13 @@ export class Agent {
   private readonly host: AgentHost;
   private readonly decoder: MqttDecoder;
   private readonly link: ControlLink;
-  private readonly rx = new Uint8Array(RX_CHUNK_BYTES);
   private readonly out: Uint8Array;
   private outStart = 0;
   private outEnd = 0;
   private readonly scratch: Uint8Array;
+  private packetStart = 0;
+  private readonly controlMaxBytes: number;
+  private readonly sensorMaxBytes: number;
   private readonly random4 = new Uint8Array(4);
   private readonly connectOptions: ConnectOptions;
   private readonly controlFilters: SubscribeFilter[];
@@ -97,7 +98,9 @@ export class Agent {
     const maxPacket = config.maxFrameBytes + PUBLISH_OVERHEAD_BYTES;
     this.decoder = new MqttDecoder(maxPacket);
     this.out = new Uint8Array(4 * maxPacket + 1024);
-    this.scratch = new Uint8Array(config.maxFrameBytes + 256);
+    this.scratch = new Uint8Array(256);
+    this.controlMaxBytes = 256 + 16 * config.channels.length + 4 * COUNTER_COUNT;
+    this.sensorMaxBytes = this.channels.sensorFrameMaxBytes;
     const hmac = host.createHmac ?? (() => new SoftHmacSha256());
     this.link = new ControlLink(config, hmac(), hmac(), host);
     this.controlFilters = [{ filter: this.link.controlDownString, qos: 1 }];
@@ -181,33 +184,32 @@ export class Agent {
 
   // ---------------------------------------------------------------- receive path
 
+  /** Reads the socket straight into the decoder's buffer (no copy) and handles every whole packet. */
   private pump(): void {
     const host = this.host;
     const decoder = this.decoder;
     for (let chunk = 0; chunk < MAX_RX_CHUNKS_PER_TICK && this.transportOpen; chunk++) {
-      const n = host.recv(this.rx, 0, RX_CHUNK_BYTES);
+      const at = decoder.writeOffset();
+      const n = host.recv(decoder.buf, at, decoder.buf.length - at);
       if (n === 0) return;
       if (n < 0) {
         this.handleTransportClosed(this.nowMs, Err.TRANSPORT_CLOSED);
         return;
       }
+      decoder.commit(n);
       this.session.counters[Counter.BYTES_RECEIVED] += n;
       this.session.noteRx(this.nowMs);
-      let off = 0;
-      while (off < n && this.transportOpen) {
-        off += decoder.push(this.rx, off, n - off);
-        for (;;) {
-          const type = decoder.next();
-          if (type === 0) break;
-          if (type < 0) {
-            this.session.counters[Counter.DECODE_ERRORS]++;
-            decoder.reset();
-            this.input(this.nowMs, Ev.TransportLost, type); // MQTT framing is lost: reconnect
-            return;
-          }
-          this.onPacket(type);
-          if (!this.transportOpen) return;
+      for (;;) {
+        const type = decoder.next();
+        if (type === 0) break;
+        if (type < 0) {
+          this.session.counters[Counter.DECODE_ERRORS]++;
+          decoder.reset();
+          this.input(this.nowMs, Ev.TransportLost, type); // MQTT framing is lost: reconnect
+          return;
         }
+        this.onPacket(type);
+        if (!this.transportOpen) return;
       }
     }
   }
@@ -314,16 +316,26 @@ export class Agent {
       case Act.SendSubscribeMotor:
         this.motorFilters = [{ filter: link.motorTopicString(), qos: 0 }];
         return this.enqueue(encodeSubscribe(this.out, this.reserve(128), SUB_MOTOR_ID, this.motorFilters));
-      case Act.SendHello:
-        return this.publishControl(link.encodeHello(this.scratch, a, this.channels), 1);
-      case Act.SendProof:
-        return this.publishControl(link.encodeProof(this.scratch), 1);
-      case Act.SendHeartbeat:
-        return this.publishControl(link.encodeHeartbeat(this.scratch, a, this.nowMs, this.session.liveness.lastRttMs), 0);
-      case Act.SendDeregister:
-        return this.publishControl(link.encodeDeregister(this.scratch, a), 1);
-      case Act.SendStatus:
-        return this.publishControl(link.encodeStatus(this.scratch, this.session), 0);
+      case Act.SendHello: {
+        const p = this.beginControl();
+        return p < 0 ? p : this.endControl(link.encodeHello(this.out, p, a, this.channels), 1);
+      }
+      case Act.SendProof: {
+        const p = this.beginControl();
+        return p < 0 ? p : this.endControl(link.encodeProof(this.out, p), 1);
+      }
+      case Act.SendHeartbeat: {
+        const p = this.beginControl();
+        return p < 0 ? p : this.endControl(link.encodeHeartbeat(this.out, p, a, this.nowMs, this.session.liveness.lastRttMs), 0);
+      }
+      case Act.SendDeregister: {
+        const p = this.beginControl();
+        return p < 0 ? p : this.endControl(link.encodeDeregister(this.out, p, a), 1);
+      }
+      case Act.SendStatus: {
+        const p = this.beginControl();
+        return p < 0 ? p : this.endControl(link.encodeStatus(this.out, p, this.session), 0);
+      }
       case Act.SendDisconnect:
         this.enqueue(encodeDisconnect(this.out, this.reserve(2)));
         this.flush();
@@ -354,37 +366,59 @@ export class Agent {
   private publishSensorFrame(): number {
     const session = this.session;
     if (!session.sensorAllowed(this.nowMs)) return Err.WRONG_PHASE;
-    this.sensorSeq = (this.sensorSeq + 1) >>> 0;
-    const len = this.channels.encodeSensor(this.scratch, this.sensorSeq, session.liveness.toBrainMs(this.nowMs));
-    if (len < 0) {
-      session.counters[Counter.SENSOR_FRAMES_DROPPED]++;
-      return len;
+    const link = this.link;
+    const p = this.beginPublish(link.sensorTopicLen, this.sensorMaxBytes);
+    let r = p;
+    if (p >= 0) {
+      this.sensorSeq = (this.sensorSeq + 1) >>> 0;
+      const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, session.liveness.toBrainMs(this.nowMs));
+      r = this.endPublish(p, end, link.sensorTopic, link.sensorTopicLen, 0, 0);
     }
-    const topic = this.link.sensorTopic;
-    const at = this.reserve(len + PUBLISH_OVERHEAD_BYTES);
-    if (at < 0) {
+    if (r < 0) {
       session.counters[Counter.SENSOR_FRAMES_DROPPED]++;
-      session.counters[Counter.OUTBOX_FULL]++;
-      return at;
+      if (r === Err.QUEUE_FULL) session.counters[Counter.OUTBOX_FULL]++;
+      return r;
     }
-    const end = encodePublish(this.out, at, topic, this.link.sensorTopicLen, this.scratch, 0, len, 0, 0, false, false);
-    if (end < 0) {
-      session.counters[Counter.SENSOR_FRAMES_DROPPED]++;
-      return end;
-    }
-    this.outEnd = end;
     session.counters[Counter.SENSOR_FRAMES_SENT]++;
     return 0;
   }
 
-  private publishControl(len: number, qos: 0 | 1): number {
-    if (len < 0) return len;
-    const packetId = qos === 1 ? this.link.nextPacketId() : 0;
+  /**
+   * Zero-copy PUBLISH, step 1: reserves room for the largest header plus maxPayload bytes and
+   * returns where the payload goes; the caller encodes it straight into the outbox.
+   */
+  private beginPublish(topicLen: number, maxPayload: number): number {
+    const head = publishHeaderMaxBytes(topicLen);
+    const at = this.reserve(head + maxPayload);
+    if (at < 0) return at;
+    this.packetStart = at;
+    return at + head;
+  }
+
+  /**
+   * Step 2: writes the header so it ends at the payload, then closes the gap left by a header
+   * shorter than the reserve (copyWithin: native, no allocation). Returns 0 or an Err code.
+   */
+  private endPublish(payloadStart: number, payloadEnd: number, topic: Uint8Array, topicLen: number, qos: 0 | 1, packetId: number): number {
+    if (payloadEnd < 0) return payloadEnd;
+    const head = encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false);
+    if (head < 0) return head;
+    if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
+    this.outEnd = this.packetStart + (payloadEnd - head);
+    return 0;
+  }
+
+  private beginControl(): number {
+    return this.beginPublish(this.link.controlUpBytes.length, this.controlMaxBytes);
+  }
+
+  private endControl(payloadEnd: number, qos: 0 | 1): number {
+    const packetId = qos === 1 && payloadEnd >= 0 ? this.link.nextPacketId() : 0;
     if (packetId < 0) return packetId;
     const topic = this.link.controlUpBytes;
-    const end = encodePublish(this.out, this.reserve(len + PUBLISH_OVERHEAD_BYTES), topic, topic.length, this.scratch, 0, len, qos, packetId, false, false);
-    if (qos === 1 && end >= 0) this.session.setPending(this.nowMs, this.link.pendingCount);
-    return this.enqueue(end);
+    const r = this.endPublish(this.packetStart + publishHeaderMaxBytes(topic.length), payloadEnd, topic, topic.length, qos, packetId);
+    if (qos === 1 && r === 0) this.session.setPending(this.nowMs, this.link.pendingCount);
+    return r;
   }
 
   /** Returns the outbox offset where `n` bytes may be written, compacting first; QUEUE_FULL if they don't fit. */

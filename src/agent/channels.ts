@@ -11,7 +11,7 @@
 import { ChannelKind, ChannelTable as WireTable, byteView } from "../codec/frames/channels";
 import { FrameEntries } from "../codec/frames/entries";
 import { MotorFrame, decodeMotorFrame } from "../codec/frames/motor";
-import { encodeSensorFrame } from "../codec/frames/sensor";
+import { encodeSensorFrame, sensorFrameMaxBytes } from "../codec/frames/sensor";
 import { copyEntry } from "../codec/frames/view";
 import { elementTags, type ChannelConfig } from "./config";
 
@@ -74,9 +74,14 @@ export class ChannelTable {
     return this.arrayOf(id, "motor");
   }
 
-  /** Writes the sensor frame [seq, t, every sensor channel] at dst[0]. Returns its length or an Err code. */
-  encodeSensor(dst: Uint8Array, seq: number, brainTimeMs: number): number {
-    return encodeSensorFrame(dst, 0, seq, brainTimeMs, this.wire, this.sensorEntries);
+  /** Writes the sensor frame [seq, t, every sensor channel] at dst[off]. Returns the end offset or an Err code. */
+  encodeSensor(dst: Uint8Array, off: number, seq: number, brainTimeMs: number): number {
+    return encodeSensorFrame(dst, off, seq, brainTimeMs, this.wire, this.sensorEntries);
+  }
+
+  /** Largest sensor frame this table produces, bytes. */
+  get sensorFrameMaxBytes(): number {
+    return sensorFrameMaxBytes(this.wire);
   }
 
   /** Decodes a motor frame into `motorFrame` (MAC not checked). Returns the entry count or an Err code. */

@@ -112,28 +112,28 @@ export class ControlLink {
   }
 
   /** hello with a fresh nonce (a new one for every connection: a replayed challenge cannot match). */
-  encodeHello(dst: Uint8Array, generation: number, channels: ChannelTable): number {
+  encodeHello(dst: Uint8Array, off: number, generation: number, channels: ChannelTable): number {
     this.host.random(this.agentNonce);
     const c = this.config;
-    return encodeHello(dst, 0, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire);
+    return encodeHello(dst, off, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire);
   }
 
-  encodeProof(dst: Uint8Array): number {
+  encodeProof(dst: Uint8Array, off: number): number {
     const r = computeAgentProof(this.authHmac, this.config.key, this.agentNonce, 0, this.brainNonce, 0, this.scratch32, 0);
-    return r < 0 ? r : encodeProof(dst, 0, this.scratch32, 0);
+    return r < 0 ? r : encodeProof(dst, off, this.scratch32, 0);
   }
 
-  encodeHeartbeat(dst: Uint8Array, seq: number, nowMs: number, rttMs: number): number {
-    return encodeHeartbeat(dst, 0, seq, nowMs, rttMs);
+  encodeHeartbeat(dst: Uint8Array, off: number, seq: number, nowMs: number, rttMs: number): number {
+    return encodeHeartbeat(dst, off, seq, nowMs, rttMs);
   }
 
-  encodeDeregister(dst: Uint8Array, reason: number): number {
-    return encodeDeregister(dst, 0, reason);
+  encodeDeregister(dst: Uint8Array, off: number, reason: number): number {
+    return encodeDeregister(dst, off, reason);
   }
 
-  encodeStatus(dst: Uint8Array, s: Session): number {
+  encodeStatus(dst: Uint8Array, off: number, s: Session): number {
     const live = s.liveness;
-    return encodeStatus(dst, 0, s.phase, s.generation, live.lastRttMs, live.offsetMs, s.counters, COUNTER_COUNT, s.lastReason);
+    return encodeStatus(dst, off, s.phase, s.generation, live.lastRttMs, live.offsetMs, s.counters, COUNTER_COUNT, s.lastReason);
   }
 
   verifyMotorMac(buf: Uint8Array, off: number, frame: MotorFrame, sessionId: number): boolean {

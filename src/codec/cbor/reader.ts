@@ -77,10 +77,6 @@ export class CborReader {
     this.buf = buf;
     this.end = end > buf.length ? buf.length : end;
     this.pos = off < 0 ? 0 : off;
-    this.value = 0;
-    this.off = 0;
-    this.len = 0;
-    this.tag = 0;
   }
 
   /** 0 when the whole input has been read, CBOR_TRAILING otherwise. */
@@ -236,8 +232,32 @@ export class CborReader {
     return 0;
   }
 
+  // The typed reads below take a fast path when the initial byte has the expected major type
+  // (few property accesses and calls: that is what costs on XS) and fall back to next() for
+  // everything else, so error codes are exactly those of next().
+
+  /** String payload after its head: sets off/len, advances. Returns 0 or CBOR_TRUNCATED. */
+  private payload(): number {
+    const len = this.value;
+    const p = this.pos;
+    if (len > this.end - p) return Err.CBOR_TRUNCATED;
+    this.off = p;
+    this.len = len;
+    this.pos = p + len;
+    return 0;
+  }
+
   /** Reads an unsigned integer into value. Returns 0 or an Err code. */
   readUint(): number {
+    const p = this.pos;
+    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    const ib = this.buf[p];
+    if (ib < 24) {
+      this.value = ib;
+      this.pos = p + 1;
+      return 0;
+    }
+    if (ib < 28) return this.head(); // major type 0 with a 1..8 byte argument
     return this.expect(Kind.UINT);
   }
 
@@ -255,21 +275,48 @@ export class CborReader {
 
   /** Reads a byte string: payload at off, length len. Returns 0 or an Err code. */
   readBytes(): number {
-    return this.expect(Kind.BYTES);
+    const p = this.pos;
+    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    if (this.buf[p] >>> 5 !== 2) return this.expect(Kind.BYTES);
+    const r = this.head();
+    return r < 0 ? r : this.payload();
   }
 
   /** Reads a UTF-8 text string: payload at off, length len. Returns 0 or an Err code. */
   readText(): number {
-    return this.expect(Kind.TEXT);
+    const p = this.pos;
+    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    if (this.buf[p] >>> 5 !== 3) return this.expect(Kind.TEXT);
+    let r = this.head();
+    if (r < 0) return r;
+    r = this.payload();
+    if (r < 0) return r;
+    return isValidUtf8(this.buf, this.off, this.pos, false) ? 0 : Err.CBOR_TYPE;
   }
 
   /** Reads an array head: item count in len. Returns 0 or an Err code. */
   readArray(): number {
+    const p = this.pos;
+    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    const ib = this.buf[p];
+    if (ib >= 0x80 && ib < 0x98 && ib - 0x80 <= this.end - p - 1) {
+      this.value = this.len = ib - 0x80;
+      this.pos = p + 1;
+      return 0;
+    }
     return this.expect(Kind.ARRAY);
   }
 
   /** Reads a map head: pair count in len. Returns 0 or an Err code. */
   readMap(): number {
+    const p = this.pos;
+    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    const ib = this.buf[p];
+    if (ib >= 0xa0 && ib < 0xb8 && (ib - 0xa0) * 2 <= this.end - p - 1) {
+      this.value = this.len = ib - 0xa0;
+      this.pos = p + 1;
+      return 0;
+    }
     return this.expect(Kind.MAP);
   }
 
@@ -307,12 +354,24 @@ export class CborReader {
    */
   readTypedArray(): number {
     const p = this.pos;
+    const end = this.end;
+    if (p >= end) return Err.CBOR_TRUNCATED;
+    const ib = this.buf[p];
+    if (ib === 0xd8) {
+      // a tag with a one-byte argument (RFC 8949 §3): all typed-array tags look like this
+      if (p + 2 > end) return Err.CBOR_TRUNCATED;
+      this.pos = p + 2;
+      const k = this.typedArray(this.buf[p + 1]);
+      return k < 0 ? k : 0;
+    }
+    if (ib >>> 5 === 2) {
+      const r = this.head();
+      if (r < 0) return r;
+      this.tag = TAG_UINT8;
+      return this.payload();
+    }
     const k = this.next();
     if (k < 0) return k;
-    if (k === Kind.BYTES) {
-      this.tag = TAG_UINT8;
-      return 0;
-    }
     if (k !== Kind.TYPED) {
       this.pos = p;
       return Err.CBOR_TYPE;
@@ -326,7 +385,7 @@ export class CborReader {
    * key is not a text string). Lets decoders switch on keys without making strings.
    */
   readKey(): number {
-    const r = this.expect(Kind.TEXT);
+    const r = this.readText();
     if (r < 0) return r;
     const len = this.len;
     if (len === 0 || len > 3) return KEY_OTHER;

@@ -102,7 +102,12 @@ export class ChannelTable {
   /** Payload bytes of each channel (count * element size), by table index. */
   readonly byteLength: Int32Array;
   /** Table index for each id 0..255, -1 when absent. */
-  private readonly indexById: Int16Array;
+  readonly indexById: Int16Array;
+  /** By id 0..255: the kind (-1 when absent), the element type and the payload bytes. The frame
+   * codecs read these typed arrays instead of spec objects: cheaper on XS. */
+  readonly kindById: Int8Array;
+  readonly typeById: Uint8Array;
+  readonly lengthById: Int32Array;
 
   /** Throws when validateChannels(specs) fails: validate config first. Copies the specs. */
   constructor(specs: ReadonlyArray<ChannelSpec>) {
@@ -111,12 +116,19 @@ export class ChannelTable {
     this.byteLength = new Int32Array(specs.length);
     this.indexById = new Int16Array(MAX_CHANNEL_ID + 1);
     this.indexById.fill(-1);
+    this.kindById = new Int8Array(MAX_CHANNEL_ID + 1);
+    this.kindById.fill(-1);
+    this.typeById = new Uint8Array(MAX_CHANNEL_ID + 1);
+    this.lengthById = new Int32Array(MAX_CHANNEL_ID + 1);
     let sensors = 0;
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i];
       copy.push({ id: s.id, kind: s.kind, elementType: s.elementType, count: s.count, rateHz: s.rateHz });
       this.byteLength[i] = s.count * elementBytes(s.elementType);
       this.indexById[s.id] = i;
+      this.kindById[s.id] = s.kind;
+      this.typeById[s.id] = s.elementType;
+      this.lengthById[s.id] = this.byteLength[i];
       if (s.kind === ChannelKind.SENSOR) sensors++;
     }
     this.specs = copy;

@@ -4,8 +4,8 @@
  * Theory of operation: at setup the owner makes one byte view per channel over that
  * channel's typed array (channels.ts `byteView`), and a FrameEntries with room for every
  * channel. Per frame it calls clear() and add(id, view) for each channel to send (add stores
- * references only), then encodeSensorFrame / encodeMotorFrame. `writeEntries` writes
- * `id, tag(et) + bstr` for each entry (protocol.md §Frames): a uint head, a two-byte tag head
+ * references only), then encodeSensorFrame / encodeMotorFrame. `writeEntries` checks and
+ * writes `id, tag(et) + bstr` for each entry (protocol.md §Frames): a uint head, a two-byte tag head
  * (none for uint8), a byte-string head and one native `set()` of the channel's bytes.
  * Nothing here allocates after construction.
  */
@@ -59,45 +59,41 @@ export function entryBytes(table: ChannelTable, i: number): number {
 }
 
 /**
- * Checks that every entry names a distinct channel of the given kind and carries exactly its
- * byte length. Returns 0 or CHANNEL_UNKNOWN (unknown id, wrong kind, wrong length, repeated id).
+ * Writes the entries as `id, typed array` item pairs at dst[off], checking each as it goes:
+ * every entry must name a distinct channel of `kind` and carry exactly its byte length.
+ * Returns the new offset, CHANNEL_UNKNOWN (no entries; unknown id, wrong kind or length,
+ * repeated id) or BUFFER_TOO_SMALL. On error dst[off..] is unspecified.
  */
-export function checkEntries(table: ChannelTable, kind: number, entries: FrameEntries): number {
+export function writeEntries(dst: Uint8Array, off: number, table: ChannelTable, kind: number, entries: FrameEntries): number {
   const n = entries.count;
   if (n === 0) return Err.CHANNEL_UNKNOWN; // a frame carries at least one entry
   const ids = entries.ids;
+  const data = entries.data;
+  const specs = table.specs;
+  const lens = table.byteLength;
   for (let i = 0; i < n; i++) {
     const id = ids[i];
     const idx = table.indexOf(id);
-    if (idx < 0 || table.specs[idx].kind !== kind || entries.data[i].length !== table.byteLength[idx]) return Err.CHANNEL_UNKNOWN;
+    if (idx < 0) return Err.CHANNEL_UNKNOWN;
+    const spec = specs[idx];
+    const bytes = data[i];
+    const len = bytes.length;
+    if (spec.kind !== kind || len !== lens[idx]) return Err.CHANNEL_UNKNOWN;
     for (let j = 0; j < i; j++) if (ids[j] === id) return Err.CHANNEL_UNKNOWN;
-  }
-  return 0;
-}
-
-/**
- * Writes the entries as `id, typed array` item pairs at dst[off]. Call checkEntries first.
- * Returns the new offset or BUFFER_TOO_SMALL.
- */
-export function writeEntries(dst: Uint8Array, off: number, table: ChannelTable, entries: FrameEntries): number {
-  const n = entries.count;
-  for (let i = 0; i < n; i++) {
-    const id = entries.ids[i];
-    const bytes = entries.data[i];
-    const et = table.specs[table.indexOf(id)].elementType;
-    off = writeHead(dst, off, 0, id);
-    if (off < 0) return off;
+    const et = spec.elementType;
+    if (off + (id < 24 ? 1 : 2) + (et === TAG_UINT8 ? 0 : 2) + headBytes(len) + len > dst.length) return Err.BUFFER_TOO_SMALL;
+    // RFC 8949 §3.1: the id as a uint head (ids are 0..255)
+    if (id < 24) dst[off++] = id;
+    else {
+      dst[off++] = 24;
+      dst[off++] = id;
+    }
     if (et !== TAG_UINT8) {
       // RFC 8746 §2: tags 64..87 take a one-byte argument, head 0xd8 tag
-      if (off + 2 > dst.length) return Err.BUFFER_TOO_SMALL;
-      dst[off] = 0xd8;
-      dst[off + 1] = et;
-      off += 2;
+      dst[off++] = 0xd8;
+      dst[off++] = et;
     }
-    const len = bytes.length;
-    off = writeHead(dst, off, 2, len);
-    if (off < 0) return off;
-    if (off + len > dst.length) return Err.BUFFER_TOO_SMALL;
+    off = writeHead(dst, off, 2, len); // cannot fail: room was checked above
     if (len > 16) dst.set(bytes, off);
     else for (let k = 0; k < len; k++) dst[off + k] = bytes[k];
     off += len;

@@ -18,7 +18,7 @@ import { writeHead } from "../cbor/writer";
 import { TAG_UINT8 } from "../cbor/types";
 import type { HmacSha256 } from "../crypto/hmac";
 import { ChannelKind, type ChannelTable } from "./channels";
-import { checkEntries, entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
+import { entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
 import { FrameView, frameError, readEntries } from "./view";
 
 /** Bytes of the truncated HMAC-SHA256 tag that ends a motor frame. */
@@ -125,14 +125,12 @@ export function encodeMotorFrame(
 ): number {
   if ((seq >>> 0) !== seq || (deadlineMs >>> 0) !== deadlineMs || (sessionId >>> 0) !== sessionId) return Err.VALUE_RANGE;
   if (scratch32.length < 32 || off < 0) return Err.VALUE_RANGE;
-  const e = checkEntries(table, ChannelKind.MOTOR, entries);
-  if (e < 0) return e;
   const start = off;
   off = writeHead(dst, off, 4, 3 + 2 * entries.count);
   off = writeHead(dst, off, 0, seq);
   off = writeHead(dst, off, 0, deadlineMs);
   if (off < 0) return off;
-  off = writeEntries(dst, off, table, entries);
+  off = writeEntries(dst, off, table, ChannelKind.MOTOR, entries);
   if (off < 0) return off;
   if (off + MOTOR_MAC_ITEM_BYTES > dst.length) return Err.BUFFER_TOO_SMALL;
   computeMotorMac(hmac, sessionId, dst, start, off - start, scratch32);

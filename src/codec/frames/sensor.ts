@@ -14,7 +14,7 @@
 import { Err } from "../../errors";
 import { writeHead } from "../cbor/writer";
 import { ChannelKind, type ChannelTable } from "./channels";
-import { checkEntries, entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
+import { entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
 import { FrameView, frameError, readEntries } from "./view";
 
 /** A decoded sensor frame. */
@@ -69,13 +69,11 @@ export function decodeSensorFrame(buf: Uint8Array, off: number, len: number, tab
  */
 export function encodeSensorFrame(dst: Uint8Array, off: number, seq: number, timeMs: number, table: ChannelTable, entries: FrameEntries): number {
   if ((seq >>> 0) !== seq || (timeMs >>> 0) !== timeMs) return Err.VALUE_RANGE;
-  const e = checkEntries(table, ChannelKind.SENSOR, entries);
-  if (e < 0) return e;
   off = writeHead(dst, off, 4, 2 + 2 * entries.count); // RFC 8949 §3.1 major type 4
   off = writeHead(dst, off, 0, seq);
   off = writeHead(dst, off, 0, timeMs);
   if (off < 0) return off;
-  return writeEntries(dst, off, table, entries);
+  return writeEntries(dst, off, table, ChannelKind.SENSOR, entries);
 }
 
 /** Largest sensor frame for this table (all sensor channels, u32 seq and t): size buffers and `mfb` with it. */

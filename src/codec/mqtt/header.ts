@@ -6,6 +6,8 @@
  * varint of 1..4 bytes (§2.2.3). Encoders first compute the remaining length, then call
  * `writeFixedHeader`, then write the body. Reading the header is the decoder's job
  * (decoder.ts), because it must cope with a header split across reads.
+ * Also here: the small field writers the packet files share (length-prefixed strings and
+ * bytes, allocation-free copies, packet-id-only and header-only packets).
  */
 import { Err } from "../../errors";
 import { utf8Length, writeUtf8 } from "../bytes";
@@ -83,7 +85,7 @@ export function copyInto(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOf
   } else if (srcOff === 0 && len === src.length) {
     dst.set(src, dstOff);
   } else {
-    dst.set(src.subarray(srcOff, srcOff + len), dstOff);
+    for (let i = 0; i < len; i++) dst[dstOff + i] = src[srcOff + i];
   }
 }
 

@@ -1,0 +1,167 @@
+/*
+ * codec-ours.xs: our codecs for bench/codec.ts, driven the way the agent drives them: a
+ * sensor frame built by encodeSensorFrame into a preallocated transmit buffer, leaving room
+ * in front for encodePublishHeaderBefore (zero-copy PUBLISH); on receive, the packet lands
+ * in the MqttDecoder's own buffer (writeOffset/commit: the host's socket read fills it; here
+ * one native set() of a view made at setup stands in for that read), then next(),
+ * SensorFrame.decode over the decoder's buffer and copyEntry into the channels' own arrays. Runs on V8 (imported) and on XS (bundled, no polyfills).
+ * Bench code, not firmware: module-level state is fine here.
+ */
+import { utf8Bytes } from "../src/codec/bytes";
+import { byteView, ChannelKind, ChannelTable, ElementType } from "../src/codec/frames/channels";
+import { FrameEntries } from "../src/codec/frames/entries";
+import { encodeSensorFrame, SensorFrame } from "../src/codec/frames/sensor";
+import { copyEntry } from "../src/codec/frames/view";
+import { PacketType } from "../src/codec/mqtt/constants";
+import { MqttDecoder } from "../src/codec/mqtt/decoder";
+import { encodePublishHeaderBefore, publishHeaderMaxBytes } from "../src/codec/mqtt/publish";
+
+export const TOPIC = "bs/1/dev1/up/sns";
+const SEQ = 7;
+const TIME_MS = 200;
+
+interface State {
+  table: ChannelTable;
+  f32: Float32Array;
+  i16: Int16Array;
+  entries: FrameEntries;
+  f32Bytes: Uint8Array;
+  i16Bytes: Uint8Array;
+  topic: Uint8Array;
+  tx: Uint8Array;
+  headroom: number;
+  packetStart: number;
+  packetEnd: number;
+  /** tx[packetStart..packetEnd), made at setup: the "received bytes". */
+  packet: Uint8Array;
+  frameEnd: number;
+  decoder: MqttDecoder;
+  frame: SensorFrame;
+  /** Destination byte views by table index: the channels' own arrays on the receiving side. */
+  outBytes: Uint8Array[];
+  outF32: Float32Array;
+  outI16: Int16Array;
+}
+
+let s: State | null = null;
+
+function fail(what: string, code: number): never {
+  throw new Error(`codec-ours: ${what} failed with ${code}`);
+}
+
+/** Prepares a frame with nF32 float32 values on channel 0 and 8 int16 values on channel 1. */
+export function setup(nF32: number): number {
+  const table = new ChannelTable([
+    { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: nF32, rateHz: 100 },
+    { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 8, rateHz: 100 },
+  ]);
+  const f32 = new Float32Array(nF32);
+  const i16 = new Int16Array(8);
+  for (let i = 0; i < nF32; i++) f32[i] = Math.sin(i) * 100;
+  for (let i = 0; i < 8; i++) i16[i] = i * 1000 - 3000;
+  const topic = utf8Bytes(TOPIC);
+  const headroom = publishHeaderMaxBytes(topic.length);
+  const maxFrameBytes = 64 + 4 * nF32 + 2 * 8;
+  const outF32 = new Float32Array(nF32);
+  const outI16 = new Int16Array(8);
+  s = {
+    table,
+    f32,
+    i16,
+    entries: new FrameEntries(2),
+    f32Bytes: byteView(f32),
+    i16Bytes: byteView(i16),
+    topic,
+    tx: new Uint8Array(headroom + maxFrameBytes),
+    headroom,
+    packetStart: 0,
+    packetEnd: 0,
+    packet: new Uint8Array(0),
+    frameEnd: 0,
+    decoder: new MqttDecoder(headroom + maxFrameBytes),
+    frame: new SensorFrame(table.size, maxFrameBytes),
+    outBytes: [byteView(outF32), byteView(outI16)],
+    outF32,
+    outI16,
+  };
+  encode();
+  s.packet = s.tx.subarray(s.packetStart, s.packetEnd);
+  return s.packetEnd - s.packetStart;
+}
+
+/** Sensor frame into the transmit buffer, after the PUBLISH header room. Returns its end. */
+export function encodeFrame(): number {
+  const st = s!;
+  const entries = st.entries;
+  entries.clear();
+  entries.add(0, st.f32Bytes);
+  entries.add(1, st.i16Bytes);
+  const end = encodeSensorFrame(st.tx, st.headroom, SEQ, TIME_MS, st.table, entries);
+  if (end < 0) fail("encodeSensorFrame", end);
+  st.frameEnd = end;
+  return end;
+}
+
+/** Frame + zero-copy QoS 0 PUBLISH header in front of it. */
+export function encode(): void {
+  const st = s!;
+  const end = encodeFrame();
+  const start = encodePublishHeaderBefore(st.tx, st.headroom, end - st.headroom, st.topic, st.topic.length, 0, 0, false, false);
+  if (start < 0) fail("encodePublishHeaderBefore", start);
+  st.packetStart = start;
+  st.packetEnd = end;
+}
+
+function decodeFrameAt(buf: Uint8Array, off: number, len: number): void {
+  const st = s!;
+  const frame = st.frame;
+  const n = frame.decode(buf, off, len, st.table);
+  if (n < 0) fail("SensorFrame.decode", n);
+  for (let i = 0; i < n; i++) {
+    const c = copyEntry(frame, i, st.outBytes[frame.tableIndex[i]]);
+    if (c < 0) fail("copyEntry", c);
+  }
+}
+
+/** Frame decode (from the transmit buffer) into the channel arrays. */
+export function decodeFrame(): void {
+  const st = s!;
+  decodeFrameAt(st.tx, st.headroom, st.frameEnd - st.headroom);
+}
+
+/** The packet as received: into the decoder's buffer, next(), frame decode into the channel arrays. */
+export function decode(): void {
+  const st = s!;
+  const d = st.decoder;
+  const pkt = st.packet;
+  if (pkt.byteOffset !== st.packetStart || pkt.length !== st.packetEnd - st.packetStart) fail("packet layout changed", -1);
+  const at = d.writeOffset();
+  if (d.buf.length - at < pkt.length) fail("MqttDecoder.writeOffset (no room)", at);
+  d.buf.set(pkt, at); // stands in for the socket's native read into the decoder's buffer
+  const c = d.commit(pkt.length);
+  if (c !== pkt.length) fail("MqttDecoder.commit", c);
+  const type = d.next();
+  if (type !== PacketType.PUBLISH) fail("MqttDecoder.next", type);
+  decodeFrameAt(d.buf, d.payloadOff, d.payloadLen);
+}
+
+export function roundTrip(): void {
+  encode();
+  decode();
+}
+
+/** The last PUBLISH packet, as hex (for cross-checking against the peer). */
+export function packetHex(): string {
+  const st = s!;
+  let h = "";
+  for (let i = st.packetStart; i < st.packetEnd; i++) h += (st.tx[i] < 16 ? "0" : "") + st.tx[i].toString(16);
+  return h;
+}
+
+/** True when the last decode reproduced the input arrays. */
+export function decodedMatches(): boolean {
+  const st = s!;
+  for (let i = 0; i < st.f32.length; i++) if (st.outF32[i] !== st.f32[i]) return false;
+  for (let i = 0; i < st.i16.length; i++) if (st.outI16[i] !== st.i16[i]) return false;
+  return true;
+}

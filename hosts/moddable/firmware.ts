@@ -1,0 +1,193 @@
+/*
+ * firmware: wires the agent to the Moddable runtime: one timer, one socket, the IO bank.
+ *
+ * Theory of operation: `Firmware` is the AgentHost. It owns
+ *   - one repeating Timer: its callback is the only place that calls into the agent. It
+ *     first hands over transport events (opened / closed), then `agent.tick(now)`, then runs
+ *     deferred host work (network restart, reboot), then reschedules itself for
+ *     `agent.nextDeadline()`, but never later than `tickMaxMs` (a watchdog tick; a spurious
+ *     tick is a no-op for the agent). Socket callbacks only `kick()` the timer to fire at once;
+ *   - the clock: `Time.ticks` as u32 milliseconds;
+ *   - the transport (transport.ts), the network supervisor and the IO drivers from the Board
+ *     (board-device.ts on a microcontroller, board-sim.ts in the simulator);
+ *   - randomness (random.ts, stirred with event times) and, by default, the native HMAC.
+ * A reboot request restarts the device; in the simulator it builds a fresh agent instead.
+ * Setup allocates; the tick path allocates only log lines.
+ */
+import Time from "time";
+import Timer from "timer";
+import { Agent, type AgentHost } from "../../src/agent/agent";
+import type { HmacSha256 } from "../../src/codec/crypto/hmac";
+import type { Board, Network } from "./board-types";
+import { GenerationStore } from "./generation";
+import { NativeHmacSha256 } from "./hmac-native";
+import { IoBank } from "./io-bank";
+import type { NumberArray } from "./io-types";
+import { EntropyPool } from "./random";
+import type { BoardSettings } from "./settings";
+import { Stats } from "./stats";
+import { Transport, TransportEvent } from "./transport";
+
+const LEVEL_NAMES = ["debug", "info ", "warn ", "error"];
+/** Delay between logging a reboot request and carrying it out, so the log line gets out, ms. */
+const REBOOT_DELAY_MS = 200;
+
+export class Firmware implements AgentHost {
+  agent: Agent;
+  readonly createHmac: (() => HmacSha256) | undefined;
+  private readonly transport: Transport;
+  private readonly network: Network;
+  private readonly bank: IoBank;
+  private readonly pool: EntropyPool;
+  private readonly generation: GenerationStore;
+  private readonly stats: Stats;
+  private readonly timer: Timer;
+  private readonly bootMs: number;
+  private readonly logLevel: number;
+  private nextStatsMs = 0;
+  private networkRestartPending = false;
+  private rebootPending = false;
+  private ticks = 0;
+
+  constructor(
+    private readonly settings: BoardSettings,
+    private readonly board: Board,
+  ) {
+    this.bootMs = Time.ticks >>> 0;
+    this.logLevel = settings.agent.logLevel ?? 1;
+    const log = (level: number, message: string) => this.emit(level, message);
+    log(1, `brainstem ${settings.agent.firmwareVersion} on ${board.name}: agent ${settings.agent.agentId}, broker ${settings.agent.brokerHost}:${settings.agent.brokerPort}`);
+    this.pool = new EntropyPool();
+    this.generation = new GenerationStore();
+    settings.agent.initialGeneration = this.generation.initial;
+    this.createHmac = settings.hmac === "native" ? () => new NativeHmacSha256() : undefined;
+    this.timer = Timer.repeat(() => this.onTimer(), settings.tickMaxMs);
+    Timer.schedule(this.timer); // unscheduled until start()
+    this.network = board.openNetwork(settings.ssid, settings.password, log, {
+      onUp: () => {
+        this.transport.networkUp();
+        this.kick();
+      },
+      onDown: () => this.transport.networkDown(),
+    });
+    this.transport = new Transport(this.network, () => this.kick(), log);
+    this.bank = new IoBank(settings.io, board, log, board.simulated ? 1 : 0);
+    this.stats = new Stats();
+    this.agent = new Agent(settings.agent, this);
+  }
+
+  start(): void {
+    const now = this.now();
+    this.nextStatsMs = now + this.settings.statsIntervalMs;
+    this.agent.start(now);
+    this.reschedule(now);
+  }
+
+  // ---------------------------------------------------------------- AgentHost
+
+  open(host: string, port: number): void {
+    this.emit(0, `connecting to ${host}:${port}`);
+    this.transport.open(host, port);
+  }
+  close(): void {
+    this.transport.close();
+  }
+  send(src: Uint8Array, off: number, len: number): number {
+    return this.transport.send(src, off, len);
+  }
+  recv(dst: Uint8Array, off: number, len: number): number {
+    return this.transport.recv(dst, off, len);
+  }
+  random(dst: Uint8Array): void {
+    this.pool.fill(dst);
+  }
+  sampleSensors(nowMs: number): void {
+    this.bank.sample(this.agent, nowMs);
+  }
+  applyMotor(channelId: number, values: NumberArray): void {
+    this.bank.apply(channelId, values, this.now());
+  }
+  motorsSafe(): void {
+    this.bank.safe(this.agent, this.now());
+  }
+  log(level: number, _code: number, message: string): void {
+    this.emit(level, message); // the agent filters by its logLevel and puts the reason name in the message
+  }
+  requestNetworkRestart(): void {
+    this.networkRestartPending = true; // after this tick: the agent is mid-call
+  }
+  requestReboot(): void {
+    this.rebootPending = true;
+  }
+
+  // ---------------------------------------------------------------- timer
+
+  private now(): number {
+    return Time.ticks >>> 0;
+  }
+
+  /** Makes the timer fire on the next turn of the run loop. */
+  private kick(): void {
+    this.pool.stir(Time.ticks); // socket event timing jitters: free entropy
+    Timer.schedule(this.timer, 0, this.settings.tickMaxMs);
+  }
+
+  private onTimer(): void {
+    const agent = this.agent;
+    let now = this.now();
+    this.pool.stir(now);
+    this.ticks++;
+    for (let e = this.transport.takeEvent(); e !== TransportEvent.None; e = this.transport.takeEvent()) {
+      if (e === TransportEvent.Opened) agent.handleTransportOpened(now);
+      else agent.handleTransportClosed(now, this.transport.closeCode);
+    }
+    agent.tick(now);
+    this.generation.observe(agent.session.generation);
+    if (this.networkRestartPending) {
+      this.networkRestartPending = false;
+      this.network.restart();
+    }
+    if (this.rebootPending) {
+      this.rebootPending = false;
+      this.reboot();
+      return;
+    }
+    now = this.now();
+    if (this.settings.statsIntervalMs > 0 && ((now - this.nextStatsMs) | 0) >= 0) {
+      this.nextStatsMs = now + this.settings.statsIntervalMs;
+      this.bank.flushLog(now);
+      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses}`)}`);
+    }
+    this.reschedule(now);
+  }
+
+  private reschedule(now: number): void {
+    let delay = (this.agent.nextDeadline() - now) | 0;
+    if (this.transport.hasInput) delay = 0; // the agent reads a bounded amount per tick
+    if (delay < 0) delay = 0;
+    else if (delay > this.settings.tickMaxMs) delay = this.settings.tickMaxMs;
+    Timer.schedule(this.timer, delay, this.settings.tickMaxMs);
+  }
+
+  private reboot(): void {
+    const now = this.now();
+    this.bank.safe(this.agent, now);
+    this.emit(3, "reboot requested by the agent (escalation step 3)");
+    Timer.set(() => {
+      if (this.board.reboot()) return;
+      // Simulator: no reboot, so start a fresh agent, the closest equivalent.
+      this.emit(2, "simulator: restarting the agent instead of the device");
+      this.transport.close();
+      this.settings.agent.initialGeneration = this.agent.session.generation;
+      this.agent = new Agent(this.settings.agent, this);
+      this.start();
+    }, REBOOT_DELAY_MS);
+    Timer.schedule(this.timer);
+  }
+
+  private emit(level: number, message: string): void {
+    if (level < this.logLevel) return;
+    const ms = ((this.now() - this.bootMs) >>> 0) / 1000;
+    trace(`${ms.toFixed(3)} ${LEVEL_NAMES[level & 3]} ${message}\n`);
+  }
+}

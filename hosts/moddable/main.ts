@@ -1,0 +1,19 @@
+/*
+ * main: the firmware's entry point (the manifest's "creation.main").
+ *
+ * Theory of operation: this is the only module that reads `mc/config`, the config block that
+ * mcconfig builds from manifest.json plus command-line overrides (`ssid=… brokerHost=…`). It
+ * turns that into plain settings (settings.ts), picks the Board that the manifest mapped for
+ * this platform ("hosts/moddable/board": a microcontroller or the simulator) and starts the
+ * firmware. Moddable calls the default export once the `setup/*` modules are done. A bad
+ * config throws here with every problem listed, which the simulator and xsbug show.
+ */
+import config from "mc/config";
+import { board } from "hosts/moddable/board";
+import { Firmware } from "./firmware";
+import { parseSettings } from "./settings";
+
+export default function main(): void {
+  const settings = parseSettings(config as unknown as Record<string, unknown>);
+  new Firmware(settings, board).start();
+}

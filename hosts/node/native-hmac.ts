@@ -1,0 +1,28 @@
+/*
+ * native-hmac: HMAC-SHA256 from node:crypto behind the firmware's HmacSha256 interface.
+ * Hosts plug it in through AgentHost.createHmac; the core stays free of Node.
+ */
+import crypto from "node:crypto";
+import type { HmacSha256 } from "../../src/codec/crypto/hmac";
+
+export class NodeHmacSha256 implements HmacSha256 {
+  private key: Buffer = Buffer.alloc(0);
+  private h: crypto.Hmac | null = null;
+
+  setKey(key: Uint8Array, off: number, len: number): void {
+    this.key = Buffer.from(key.subarray(off, off + len));
+  }
+
+  begin(): void {
+    this.h = crypto.createHmac("sha256", this.key);
+  }
+
+  update(src: Uint8Array, off: number, len: number): void {
+    this.h!.update(src.subarray(off, off + len));
+  }
+
+  finish(dst: Uint8Array, off: number): void {
+    dst.set(this.h!.digest(), off);
+    this.h = null;
+  }
+}

@@ -1,0 +1,47 @@
+/*
+ * bridge: the byte protocol between Node and the firmware running inside XS (xsnap).
+ *
+ * Theory of operation: Node owns the socket and the clock; XS owns the agent. Every exchange
+ * is one request and one reply (xsnap's issueCommand), so a whole tick costs one round trip:
+ *   request  = [op u8][now u32 LE][arg i32 LE][entropy 64 bytes][payload...]
+ *              payload: inbound socket bytes (op TICK) or the JSON config (op CONFIGURE)
+ *   reply    = records [kind u8][len u32 LE][data], always ending with one STATE record
+ *              (nextDeadline u32, phase u8, generation u32).
+ * Everything here is engine-agnostic (it is bundled into the XS firmware too) and uses only
+ * typed arrays and src/codec/bytes.
+ */
+export const Op = { CONFIGURE: 1, START: 2, TICK: 3, OPENED: 4, CLOSED: 5, STOP: 6, STATUS: 7 } as const;
+export const Rec = { SEND: 1, OPEN: 2, CLOSE: 3, LOG: 4, MOTOR: 5, SAFE: 6, NET_RESTART: 7, REBOOT: 8, STATE: 9, STATUS: 10 } as const;
+
+export const ENTROPY_BYTES = 64;
+export const REQUEST_HEADER_BYTES = 1 + 4 + 4 + ENTROPY_BYTES;
+
+export function writeU32LE(dst: Uint8Array, off: number, v: number): void {
+  dst[off] = v & 0xff;
+  dst[off + 1] = (v >>> 8) & 0xff;
+  dst[off + 2] = (v >>> 16) & 0xff;
+  dst[off + 3] = (v >>> 24) & 0xff;
+}
+
+export function readU32LE(src: Uint8Array, off: number): number {
+  return (src[off] | (src[off + 1] << 8) | (src[off + 2] << 16) | (src[off + 3] << 24)) >>> 0;
+}
+
+/** Writes a request header at dst[0]; the payload goes at REQUEST_HEADER_BYTES. */
+export function writeRequestHeader(dst: Uint8Array, op: number, nowMs: number, arg: number, entropy: Uint8Array): void {
+  dst[0] = op;
+  writeU32LE(dst, 1, nowMs >>> 0);
+  writeU32LE(dst, 5, arg >>> 0);
+  dst.set(entropy.subarray(0, ENTROPY_BYTES), 9);
+}
+
+/** Walks the records of a reply: calls fn(kind, dataOff, dataLen) for each. */
+export function forEachRecord(reply: Uint8Array, fn: (kind: number, off: number, len: number) => void): void {
+  let off = 0;
+  while (off + 5 <= reply.length) {
+    const kind = reply[off];
+    const len = readU32LE(reply, off + 1);
+    fn(kind, off + 5, len);
+    off += 5 + len;
+  }
+}

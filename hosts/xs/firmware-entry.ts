@@ -1,0 +1,136 @@
+/*
+ * firmware-entry: the brainstem firmware as it runs inside XS on a laptop (bundled by
+ * `npm run build:xs` into build/xs/firmware.js and evaluated in an xsnap worker).
+ *
+ * Theory of operation: this is the XS side of the bridge (bridge.ts). It installs
+ * `globalThis.handleCommand(request)`; each request carries the time, the bytes the socket
+ * received and fresh entropy; the agent runs exactly as on a board, and everything it asks
+ * of its host (send bytes, open, close, drive motors, log) is recorded into one reply buffer
+ * that goes back to Node. The sensors are simulated waveforms, as in the Moddable simulator.
+ * The reply buffer is preallocated; when it is full, `send` reports "would block" and the
+ * agent's own bounded outbox takes over, exactly as with a slow socket.
+ */
+import { Agent, type AgentHost } from "../../src/agent/agent";
+import type { AgentConfigInput } from "../../src/agent/config";
+import { fromHex, readUtf8, writeUtf8, utf8Length } from "../../src/codec/bytes";
+import { simulatedSensors } from "../node/sensors";
+import { ENTROPY_BYTES, Op, REQUEST_HEADER_BYTES, Rec, readU32LE, writeU32LE } from "./bridge";
+
+const REPLY_BYTES = 256 * 1024;
+
+const reply = new Uint8Array(REPLY_BYTES);
+let replyLen = 0;
+let inbound = new Uint8Array(0);
+let inboundOff = 0;
+let inboundEnd = 0;
+const entropy = new Uint8Array(ENTROPY_BYTES);
+let entropyOff = ENTROPY_BYTES;
+let agent: Agent | null = null;
+
+function record(kind: number, len: number): number {
+  if (replyLen + 5 + len > REPLY_BYTES) return -1;
+  reply[replyLen] = kind;
+  writeU32LE(reply, replyLen + 1, len);
+  const at = replyLen + 5;
+  replyLen = at + len;
+  return at;
+}
+
+function recordBytes(kind: number, src: Uint8Array, off: number, len: number): boolean {
+  const at = record(kind, len);
+  if (at < 0) return false;
+  reply.set(src.subarray(off, off + len), at);
+  return true;
+}
+
+function recordText(kind: number, prefix: number, level: number, code: number, text: string): void {
+  const n = utf8Length(text);
+  const at = record(kind, prefix + n);
+  if (at < 0) return;
+  if (prefix > 0) {
+    reply[at] = level;
+    writeU32LE(reply, at + 1, code >>> 0);
+  }
+  writeUtf8(reply, at + prefix, text);
+}
+
+function makeHost(): AgentHost {
+  let sample: ((nowMs: number) => void) | null = null;
+  return {
+    open: (host, port) => recordText(Rec.OPEN, 0, 0, 0, `${host}\u0000${port}`),
+    close: () => void record(Rec.CLOSE, 0),
+    send: (src, off, len) => (recordBytes(Rec.SEND, src, off, len) ? len : 0),
+    recv: (dst, off, len) => {
+      const n = Math.min(len, inboundEnd - inboundOff);
+      for (let i = 0; i < n; i++) dst[off + i] = inbound[inboundOff + i];
+      inboundOff += n;
+      return n;
+    },
+    random: (dst) => {
+      // Node sends fresh entropy with every request (crypto.randomFillSync); one request never
+      // needs more than a nonce and a jitter draw. Past that, XS's Math.random is mixed in.
+      for (let i = 0; i < dst.length; i++) dst[i] = entropyOff < ENTROPY_BYTES ? entropy[entropyOff++] : (Math.random() * 256) | 0;
+    },
+    sampleSensors: (nowMs) => (sample ??= simulatedSensors(agent!))(nowMs),
+    applyMotor: (id, values) => {
+      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+      const at = record(Rec.MOTOR, 1 + bytes.length);
+      if (at < 0) return;
+      reply[at] = id;
+      reply.set(bytes, at + 1);
+    },
+    motorsSafe: () => void record(Rec.SAFE, 0),
+    log: (level, code, message) => recordText(Rec.LOG, 5, level, code, message),
+    requestNetworkRestart: () => void record(Rec.NET_RESTART, 0),
+    requestReboot: () => void record(Rec.REBOOT, 0),
+  };
+}
+
+function configure(json: string): void {
+  const raw = JSON.parse(json) as AgentConfigInput & { keyHex: string };
+  agent = new Agent({ ...raw, key: fromHex(raw.keyHex) }, makeHost());
+}
+
+function statusJson(): string {
+  if (!agent) return "{}";
+  const s = agent.session;
+  return JSON.stringify({
+    phase: agent.phaseName, generation: s.generation, sessionId: s.sessionId, rttMs: s.liveness.lastRttMs,
+    clockOffsetMs: s.liveness.offsetMs, lastReason: s.lastReason, counters: Array.from(s.counters),
+  });
+}
+
+function handleCommand(request: ArrayBuffer): ArrayBuffer {
+  const req = new Uint8Array(request);
+  const op = req[0];
+  const now = readU32LE(req, 1);
+  const arg = readU32LE(req, 5) | 0;
+  entropy.set(req.subarray(9, 9 + ENTROPY_BYTES));
+  entropyOff = 0;
+  replyLen = 0;
+  inbound = req;
+  inboundOff = REQUEST_HEADER_BYTES;
+  inboundEnd = op === Op.TICK ? req.length : REQUEST_HEADER_BYTES;
+  try {
+    if (op === Op.CONFIGURE) configure(readUtf8(req, REQUEST_HEADER_BYTES, req.length));
+    else if (agent === null) throw new Error("bridge: configure first");
+    else if (op === Op.START) agent.start(now);
+    else if (op === Op.TICK) agent.tick(now);
+    else if (op === Op.OPENED) agent.handleTransportOpened(now);
+    else if (op === Op.CLOSED) agent.handleTransportClosed(now, arg);
+    else if (op === Op.STOP) agent.stop(now);
+    else if (op === Op.STATUS) recordText(Rec.STATUS, 0, 0, 0, statusJson());
+  } catch (e) {
+    recordText(Rec.LOG, 5, 3, -1, `xs firmware: ${(e as Error)?.message ?? String(e)}`);
+  }
+  if (agent && inboundOff < inboundEnd && op === Op.TICK) agent.tick(now); // drain what a bounded pump left
+  const at = record(Rec.STATE, 9);
+  if (at >= 0 && agent) {
+    writeU32LE(reply, at, agent.nextDeadline());
+    reply[at + 4] = agent.phase;
+    writeU32LE(reply, at + 5, agent.session.generation);
+  }
+  return reply.buffer.slice(0, replyLen);
+}
+
+(globalThis as unknown as { handleCommand: typeof handleCommand }).handleCommand = handleCommand;

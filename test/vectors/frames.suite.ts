@@ -1,0 +1,452 @@
+/*
+ * frames.suite: sensor and motor frames (src/codec/frames), run on V8 and on XS.
+ *
+ * Vectors: the reference sensor frame (16 float32 + 8 int16, 94 bytes) and a motor frame
+ * with its MAC, as literal hex computed independently (Python struct + hmac), used both
+ * ways; tables of malformed frames with their expected error; every truncated prefix
+ * (CBOR_TRUNCATED) and a trailing byte (CBOR_TRAILING); every too-short output buffer
+ * (BUFFER_TOO_SMALL); encoder argument checks; payload access (copyEntry, viewEntry, also at
+ * unaligned offsets); and a seeded garbage run that must yield only frame/CBOR codes and
+ * leave the decoders usable (the 100,000-input runs are in test/frames-garbage.test.ts).
+ */
+import type { Check } from "../helpers/suite";
+import { Prng } from "../helpers/prng";
+import { Err } from "../../src/errors";
+import { fromHex, toHex } from "../../src/codec/bytes";
+import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";
+import { byteView, ChannelKind, ChannelTable, ElementType, validateChannels, type ChannelSpec } from "../../src/codec/frames/channels";
+import { FrameEntries } from "../../src/codec/frames/entries";
+import { copyEntry, viewEntry } from "../../src/codec/frames/view";
+import { decodeSensorFrame, encodeSensorFrame, SensorFrame, sensorFrameMaxBytes } from "../../src/codec/frames/sensor";
+import { decodeMotorFrame, encodeMotorFrame, MotorFrame, motorFrameMaxBytes, verifyMotorMac } from "../../src/codec/frames/motor";
+
+const S = ChannelKind.SENSOR;
+const M = ChannelKind.MOTOR;
+
+/** The reference table: sensors 0 (16 float32), 1 (8 int16), 2 (3 uint8); motors 10 (4 float32), 11 (2 uint8). */
+export const referenceSpecs: ChannelSpec[] = [
+  { id: 0, kind: S, elementType: ElementType.F32, count: 16, rateHz: 100 },
+  { id: 1, kind: S, elementType: ElementType.I16, count: 8, rateHz: 100 },
+  { id: 2, kind: S, elementType: ElementType.U8, count: 3, rateHz: 10 },
+  { id: 10, kind: M, elementType: ElementType.F32, count: 4, rateHz: 50 },
+  { id: 11, kind: M, elementType: ElementType.U8, count: 2, rateHz: 50 },
+];
+
+/** [seq, time, [id, data]...] -> hex. Computed with Python struct, independent of our encoder. */
+export const SENSOR_REFERENCE_HEX =
+  "86011903e800d8555840000000c00000c0bf000080bf000000bf000000000000003f0000803f0000c03f00000040" +
+  "00002040000040400000604000008040000090400000a0400000b04001d84d50fcfffdfffeffffff0000010002000300";
+
+/** [7, 123456, 10, float32 [1, -1, 0.5, 2], 11, h'00ff', mac] for session 0x01020304, key 00..1f. */
+export const MOTOR_REFERENCE_HEX = "87071a0001e2400ad855500000803f000080bf0000003f000000400b4200ff5046b53f1c178e358fcdeef4cd48abb068";
+export const MOTOR_SESSION_ID = 0x01020304;
+export function motorSessionKey(): Uint8Array {
+  const k = new Uint8Array(32);
+  for (let i = 0; i < 32; i++) k[i] = i;
+  return k;
+}
+
+export function sensorReferenceData(): { f32: Float32Array; i16: Int16Array } {
+  const f32 = new Float32Array(16);
+  for (let i = 0; i < 16; i++) f32[i] = i * 0.5 - 2;
+  const i16 = new Int16Array(8);
+  for (let i = 0; i < 8; i++) i16[i] = i - 4;
+  return { f32, i16 };
+}
+
+/** Small table for the malformed-frame vectors: sensors 0 (1 float32), 1 (2 uint8); motor 9 (1 int16). */
+const smallSpecs: ChannelSpec[] = [
+  { id: 0, kind: S, elementType: ElementType.F32, count: 1, rateHz: 0 },
+  { id: 1, kind: S, elementType: ElementType.U8, count: 2, rateHz: 0 },
+  { id: 9, kind: M, elementType: ElementType.I16, count: 1, rateHz: 0 },
+];
+
+/** Valid small frames: [hex, entry count]. The motor MAC is not checked by the decoder. */
+const smallSensorOk: ReadonlyArray<readonly [string, string, number]> = [
+  ["[1, 2, 0, f32 [1.0]]", "84010200d855440000803f", 1],
+  ["[1, 2, 1, h'0102']", "840102014201 02", 1],
+  ["[1, 2, 1, 64(h'0102')] (tagged uint8)", "84010201d840420102", 1],
+  ["[u32 max, u32 max, 1, h'0102', 0, f32]", "861affffffff1affffffff01420102 00d855440000803f", 2],
+  ["non-shortest seq head", "8419000102014201 02", 1],
+];
+const smallMotorOk: ReadonlyArray<readonly [string, string, number]> = [
+  ["[1, 2, 9, i16 [-1], mac]", "85010209d84d42ffff50" + "00".repeat(16), 1],
+  ["[1, 2, 9, i16 [-1], 64(mac)] (tagged mac)", "85010209d84d42ffffd84050" + "00".repeat(16), 1],
+];
+
+/** [what, hex, expected error] for the sensor decoder on the small table. */
+const badSensor: ReadonlyArray<readonly [string, string, number]> = [
+  ["a map, not an array", "a0", Err.FRAME_SHAPE],
+  ["an integer", "01", Err.FRAME_SHAPE],
+  ["array of 2 (no entries)", "820102", Err.FRAME_SHAPE],
+  ["array of 3 (odd)", "83010200", Err.FRAME_SHAPE],
+  ["array of 5 (odd)", "850102014201 0200", Err.FRAME_SHAPE],
+  ["seq is text", "846131 0201420102", Err.FRAME_SHAPE],
+  ["seq is negative", "842002014201 02", Err.FRAME_SHAPE],
+  ["seq beyond u32", "841b000000010000000002014201 02", Err.FRAME_SHAPE],
+  ["time beyond u32", "84011b000000010000000001420102", Err.FRAME_SHAPE],
+  ["time is a float", "8401fa3f80000001420102", Err.FRAME_SHAPE],
+  ["unknown channel 5", "840102054201 02", Err.FRAME_CHANNEL],
+  ["channel id 256", "84010219010042 0102", Err.FRAME_CHANNEL],
+  ["motor channel in a sensor frame", "84010209d84d42ffff", Err.FRAME_CHANNEL],
+  ["channel id is text", "8401026130420102", Err.FRAME_SHAPE],
+  ["payload is an integer", "8401020101", Err.FRAME_SHAPE],
+  ["payload is text", "84010201620102", Err.FRAME_SHAPE],
+  ["uint8 channel sent as int8", "84010201d848420102", Err.FRAME_CHANNEL],
+  ["uint8 channel with 3 elements", "8401020143010203", Err.FRAME_CHANNEL],
+  ["float32 channel with 2 elements", "84010200d855480000803f0000803f", Err.FRAME_CHANNEL],
+  ["float32 channel sent as uint32", "84010200d846440000803f", Err.FRAME_CHANNEL],
+  ["float32 channel as a plain byte string", "84010200440000803f", Err.FRAME_CHANNEL],
+  ["repeated channel", "86010201420102014201 02", Err.FRAME_CHANNEL],
+  ["typed array of a partial element", "84010200d85543000080", Err.CBOR_BAD_TYPED_ARRAY],
+  ["unknown tag on the payload", "84010200d9010044 0000803f", Err.CBOR_UNSUPPORTED],
+  ["indefinite-length array", "9f010201420102ff", Err.CBOR_UNSUPPORTED],
+  ["indefinite-length payload", "840102015f420102ff", Err.CBOR_UNSUPPORTED],
+  ["trailing byte", "84010201420102 00", Err.CBOR_TRAILING],
+  ["empty", "", Err.CBOR_TRUNCATED],
+];
+
+/** [what, hex, expected error] for the motor decoder on the small table. */
+const badMotor: ReadonlyArray<readonly [string, string, number]> = [
+  ["array of 4 (even)", "84010209d84d42ffff", Err.FRAME_SHAPE],
+  ["array of 3 (no entries)", "83010250" + "00".repeat(16), Err.FRAME_SHAPE],
+  ["mac of 15 bytes", "85010209d84d42ffff4f" + "00".repeat(15), Err.FRAME_SHAPE],
+  ["mac of 17 bytes", "85010209d84d42ffff51" + "00".repeat(17), Err.FRAME_SHAPE],
+  ["mac is text", "85010209d84d42ffff70" + "30".repeat(16), Err.FRAME_SHAPE],
+  ["mac is an int16 typed array", "85010209d84d42ffffd84d50" + "00".repeat(16), Err.FRAME_SHAPE],
+  ["mac is a uint8 typed array of 15 bytes", "85010209d84d42ffffd8404f" + "00".repeat(15), Err.FRAME_SHAPE],
+  ["sensor channel in a motor frame", "85010201420102 50" + "00".repeat(16), Err.FRAME_CHANNEL],
+  ["int16 channel with 2 elements", "85010209d84d44ffffffff50" + "00".repeat(16), Err.FRAME_CHANNEL],
+  ["deadline is negative", "850120 09d84d42ffff50" + "00".repeat(16), Err.FRAME_SHAPE],
+  ["trailing byte", "85010209d84d42ffff50" + "00".repeat(16) + "f6", Err.CBOR_TRAILING],
+  ["a sensor frame", "840102014201 02", Err.FRAME_SHAPE],
+];
+
+/** Every code a frame decoder may return for wire input. */
+export const frameErrors: readonly number[] = [
+  Err.FRAME_SHAPE,
+  Err.FRAME_CHANNEL,
+  Err.FRAME_TOO_LARGE,
+  Err.CBOR_TRUNCATED,
+  Err.CBOR_UNSUPPORTED,
+  Err.CBOR_TRAILING,
+  Err.CBOR_BAD_TYPED_ARRAY,
+];
+
+function prefixesTruncate(check: Check, what: string, bytes: Uint8Array, decode: (b: Uint8Array, len: number) => number): void {
+  let ok = true;
+  for (let k = 0; k < bytes.length; k++) {
+    const e = decode(bytes, k);
+    if (e !== Err.CBOR_TRUNCATED) {
+      ok = false;
+      check.is(e, Err.CBOR_TRUNCATED, `${what}: prefix of ${k} bytes`);
+    }
+  }
+  check.ok(ok, `${what}: all ${bytes.length} prefixes are CBOR_TRUNCATED`);
+}
+
+export function run(check: Check): void {
+  const table = new ChannelTable(referenceSpecs);
+  const sensorOut = new SensorFrame(table.size, 4096);
+  const motorOut = new MotorFrame(table.size, 4096);
+  const hmac = new SoftHmacSha256();
+  const key = motorSessionKey();
+  hmac.setKey(key, 0, key.length);
+  const scratch = new Uint8Array(32);
+
+  // ---- 1. reference sensor frame, both ways ----
+  const { f32, i16 } = sensorReferenceData();
+  const entries = new FrameEntries(table.size);
+  entries.add(0, byteView(f32));
+  entries.add(1, byteView(i16));
+  const sensorRef = fromHex(SENSOR_REFERENCE_HEX);
+  const dst = new Uint8Array(200);
+  let end = encodeSensorFrame(dst, 5, 1, 1000, table, entries);
+  check.is(end, 5 + sensorRef.length, "reference sensor frame: end offset");
+  check.bytes(dst.subarray(5, end < 0 ? 5 : end), sensorRef, "reference sensor frame: bytes");
+  check.is(decodeSensorFrame(dst, 5, sensorRef.length, table, sensorOut), 2, "reference sensor frame decodes to 2 entries");
+  check.is(sensorOut.seq, 1, "sensor seq");
+  check.is(sensorOut.time, 1000, "sensor time");
+  check.is(sensorOut.channelId[0], 0, "entry 0 channel");
+  check.is(sensorOut.channelId[1], 1, "entry 1 channel");
+  check.is(sensorOut.tableIndex[1], 1, "entry 1 table index");
+  check.is(sensorOut.elementType[0], ElementType.F32, "entry 0 element type");
+  check.is(sensorOut.payloadOff[0], 5 + 10, "entry 0 payload offset");
+  check.is(sensorOut.byteLen[0], 64, "entry 0 byte length");
+  check.is(sensorOut.payloadOff[1], 5 + 78, "entry 1 payload offset");
+  check.is(sensorOut.byteLen[1], 16, "entry 1 byte length");
+  check.is(sensorOut.frameOff, 5, "frame offset");
+  check.is(sensorOut.frameLen, sensorRef.length, "frame length");
+  const f32Copy = new Float32Array(16);
+  check.is(copyEntry(sensorOut, 0, byteView(f32Copy)), 64, "copyEntry float32");
+  check.bytes(byteView(f32Copy), byteView(f32), "copied float32 data");
+  const i16Copy = new Int16Array(8);
+  check.is(copyEntry(sensorOut, 1, byteView(i16Copy)), 16, "copyEntry int16");
+  check.bytes(byteView(i16Copy), byteView(i16), "copied int16 data");
+  check.is(copyEntry(sensorOut, 2, byteView(i16Copy)), Err.VALUE_RANGE, "copyEntry past the count");
+  check.is(copyEntry(sensorOut, -1, byteView(i16Copy)), Err.VALUE_RANGE, "copyEntry -1");
+  check.is(copyEntry(sensorOut, 0, new Uint8Array(63)), Err.BUFFER_TOO_SMALL, "copyEntry into a short array");
+  checkViews(check, sensorOut, f32, i16, "at offset 5 (unaligned: copies)");
+  // Decode the same frame from an aligned offset: views share the buffer.
+  const aligned = new Uint8Array(256);
+  aligned.set(sensorRef, 2); // payload 0 at 2 + 10 = 12, payload 1 at 2 + 78 = 80: both aligned
+  check.is(decodeSensorFrame(aligned, 2, sensorRef.length, table, sensorOut), 2, "decode at offset 2");
+  checkViews(check, sensorOut, f32, i16, "at offset 2 (aligned)");
+  const shared = viewEntry(sensorOut, 0) as Float32Array;
+  check.ok(shared.buffer === aligned.buffer, "an aligned view shares the receive buffer");
+  check.ok(viewEntry(sensorOut, 2) === null, "viewEntry past the count is null");
+  prefixesTruncate(check, "reference sensor frame", sensorRef, (b, len) => decodeSensorFrame(b, 0, len, table, sensorOut));
+  const longer = new Uint8Array(sensorRef.length + 1);
+  longer.set(sensorRef);
+  check.is(decodeSensorFrame(longer, 0, longer.length, table, sensorOut), Err.CBOR_TRAILING, "sensor frame + trailing byte");
+  check.is(decodeSensorFrame(sensorRef, 0, sensorRef.length, table, sensorOut), 2, "sensor decoder reusable after errors");
+
+  // ---- 2. sizes and limits ----
+  entries.add(2, fromHex("010203"));
+  end = encodeSensorFrame(dst, 0, 0xffffffff, 0xffffffff, table, entries);
+  check.is(end, sensorFrameMaxBytes(table), "sensorFrameMaxBytes is the size of the largest frame");
+  sensorOut.maxFrameBytes = end - 1;
+  check.is(decodeSensorFrame(dst, 0, end, table, sensorOut), Err.FRAME_TOO_LARGE, "a frame one byte over the limit");
+  sensorOut.maxFrameBytes = end;
+  check.is(decodeSensorFrame(dst, 0, end, table, sensorOut), 3, "a frame at the limit");
+  check.is(sensorOut.elementType[2], ElementType.U8, "uint8 entry reads as element type 64");
+  check.bytes(dst.subarray(end - 5, end), fromHex("0243010203"), "uint8 entry is an untagged byte string");
+  check.is(decodeSensorFrame(dst, 0, dst.length + 1, table, sensorOut), Err.VALUE_RANGE, "length beyond the buffer");
+  check.is(decodeSensorFrame(dst, -1, 4, table, sensorOut), Err.VALUE_RANGE, "negative offset");
+  sensorOut.maxFrameBytes = 4096;
+
+  // ---- 3. sensor encoder arguments ----
+  entries.clear();
+  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "no entries");
+  entries.add(0, byteView(f32));
+  check.is(encodeSensorFrame(dst, 0, -1, 2, table, entries), Err.VALUE_RANGE, "seq -1");
+  check.is(encodeSensorFrame(dst, 0, 2 ** 32, 2, table, entries), Err.VALUE_RANGE, "seq 2^32");
+  check.is(encodeSensorFrame(dst, 0, 1, 1.5, table, entries), Err.VALUE_RANGE, "time 1.5");
+  entries.add(0, byteView(f32));
+  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "repeated channel");
+  entries.clear();
+  entries.add(10, new Uint8Array(16));
+  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "motor channel in a sensor frame");
+  entries.clear();
+  entries.add(7, new Uint8Array(16));
+  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "unknown channel");
+  entries.clear();
+  entries.add(1, new Uint8Array(14));
+  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "wrong byte length");
+  entries.clear();
+  entries.add(0, byteView(f32));
+  entries.add(1, byteView(i16));
+  let shortOk = true;
+  for (let size = 0; size < sensorRef.length; size++) {
+    const e = encodeSensorFrame(new Uint8Array(size), 0, 1, 1000, table, entries);
+    if (e !== Err.BUFFER_TOO_SMALL) {
+      shortOk = false;
+      check.is(e, Err.BUFFER_TOO_SMALL, `sensor frame into ${size} bytes`);
+    }
+  }
+  check.ok(shortOk, "sensor frame: every short buffer is BUFFER_TOO_SMALL");
+  const small = new FrameEntries(1);
+  check.is(small.add(0, byteView(f32)), 0, "FrameEntries.add");
+  check.is(small.add(1, byteView(i16)), Err.QUEUE_FULL, "FrameEntries over capacity");
+
+  // ---- 4. reference motor frame, both ways, and its MAC ----
+  const motorRef = fromHex(MOTOR_REFERENCE_HEX);
+  const mEntries = new FrameEntries(table.size);
+  const motorF32 = new Float32Array([1, -1, 0.5, 2]);
+  mEntries.add(10, byteView(motorF32));
+  mEntries.add(11, fromHex("00ff"));
+  end = encodeMotorFrame(dst, 3, 7, 123456, table, mEntries, MOTOR_SESSION_ID, hmac, scratch);
+  check.is(end, 3 + motorRef.length, "reference motor frame: end offset");
+  check.bytes(dst.subarray(3, end < 0 ? 3 : end), motorRef, "reference motor frame: bytes (MAC included)");
+  check.is(decodeMotorFrame(motorRef, 0, motorRef.length, table, motorOut), 2, "reference motor frame decodes");
+  check.is(motorOut.seq, 7, "motor seq");
+  check.is(motorOut.deadline, 123456, "motor deadline");
+  check.is(motorOut.channelId[0], 10, "motor entry 0");
+  check.is(motorOut.channelId[1], 11, "motor entry 1");
+  check.is(motorOut.signedLen, motorRef.length - 17, "signed length excludes the mac item");
+  check.is(motorOut.macOff, motorRef.length - 16, "mac offset");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC verifies");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID + 1, hmac, scratch), Err.FRAME_BAD_MAC, "MAC of another session");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac, new Uint8Array(16)), Err.VALUE_RANGE, "short scratch");
+  const other = new SoftHmacSha256();
+  other.setKey(key, 1, 31);
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, other, scratch), Err.FRAME_BAD_MAC, "MAC under another key");
+  // Flip each bit position class: a payload byte, the seq, a MAC byte.
+  for (const at of [1, 12, motorRef.length - 17 - 1, motorRef.length - 1, motorRef.length - 16]) {
+    const t = motorRef.slice();
+    t[at] ^= 0x01;
+    const d = decodeMotorFrame(t, 0, t.length, table, motorOut);
+    check.is(d < 0 ? Err.FRAME_BAD_MAC : verifyMotorMac(t, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), Err.FRAME_BAD_MAC, `flipped byte ${at}: MAC fails`);
+  }
+  // A frame decoded at an offset verifies with that offset.
+  check.is(decodeMotorFrame(dst, 3, motorRef.length, table, motorOut), 2, "motor frame at offset 3");
+  check.is(verifyMotorMac(dst, 3, motorOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC verifies at offset 3");
+  const mf = viewEntry(motorOut, 0) as Float32Array;
+  check.ok(mf instanceof Float32Array && mf.length === 4 && mf[0] === 1 && mf[1] === -1 && mf[2] === 0.5 && mf[3] === 2, "motor float32 view");
+  prefixesTruncate(check, "reference motor frame", motorRef, (b, len) => decodeMotorFrame(b, 0, len, table, motorOut));
+  const mLonger = new Uint8Array(motorRef.length + 1);
+  mLonger.set(motorRef);
+  check.is(decodeMotorFrame(mLonger, 0, mLonger.length, table, motorOut), Err.CBOR_TRAILING, "motor frame + trailing byte");
+  mEntries.add(10, byteView(motorF32));
+  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "motor: repeated channel");
+  mEntries.clear();
+  mEntries.add(0, byteView(f32));
+  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "sensor channel in a motor frame");
+  mEntries.clear();
+  mEntries.add(10, byteView(motorF32));
+  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, -1, hmac, scratch), Err.VALUE_RANGE, "session id -1");
+  check.is(encodeMotorFrame(dst, 0, 1, 2 ** 32, table, mEntries, 1, hmac, scratch), Err.VALUE_RANGE, "deadline 2^32");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, 1, hmac, new Uint8Array(31)), Err.VALUE_RANGE, "short scratch");
+  mEntries.add(11, fromHex("00ff"));
+  shortOk = true;
+  for (let size = 0; size < motorRef.length; size++) {
+    const e = encodeMotorFrame(new Uint8Array(size), 0, 7, 123456, table, mEntries, MOTOR_SESSION_ID, hmac, scratch);
+    if (e !== Err.BUFFER_TOO_SMALL) {
+      shortOk = false;
+      check.is(e, Err.BUFFER_TOO_SMALL, `motor frame into ${size} bytes`);
+    }
+  }
+  check.ok(shortOk, "motor frame: every short buffer is BUFFER_TOO_SMALL");
+  end = encodeMotorFrame(dst, 0, 0xffffffff, 0xffffffff, table, mEntries, 9, hmac, scratch);
+  check.is(end, motorFrameMaxBytes(table), "motorFrameMaxBytes is the size of the largest frame");
+
+  // ---- 5. small valid and malformed frames ----
+  const st = new ChannelTable(smallSpecs);
+  const sOut = new SensorFrame(st.size, 1024);
+  const mOut = new MotorFrame(st.size, 1024);
+  for (const [what, hex, n] of smallSensorOk) {
+    const b = fromHex(hex);
+    check.is(decodeSensorFrame(b, 0, b.length, st, sOut), n, `sensor ok: ${what}`);
+    prefixesTruncate(check, `sensor ok: ${what}`, b, (x, len) => decodeSensorFrame(x, 0, len, st, sOut));
+  }
+  for (const [what, hex, n] of smallMotorOk) {
+    const b = fromHex(hex);
+    check.is(decodeMotorFrame(b, 0, b.length, st, mOut), n, `motor ok: ${what}`);
+    prefixesTruncate(check, `motor ok: ${what}`, b, (x, len) => decodeMotorFrame(x, 0, len, st, mOut));
+  }
+  for (const [what, hex, err] of badSensor) {
+    const b = fromHex(hex);
+    check.is(decodeSensorFrame(b, 0, b.length, st, sOut), err, `sensor: ${what}`);
+  }
+  for (const [what, hex, err] of badMotor) {
+    const b = fromHex(hex);
+    check.is(decodeMotorFrame(b, 0, b.length, st, mOut), err, `motor: ${what}`);
+  }
+  const okSmall = fromHex(smallSensorOk[0][1]);
+  check.is(decodeSensorFrame(okSmall, 0, okSmall.length, st, sOut), 1, "small sensor decoder reusable after errors");
+  // Output capacity smaller than the entries: FRAME_CHANNEL, never a write past the arrays.
+  const tiny = new SensorFrame(1, 1024);
+  const two = fromHex(smallSensorOk[3][1]);
+  check.is(decodeSensorFrame(two, 0, two.length, st, tiny), Err.FRAME_CHANNEL, "more entries than the output holds");
+
+  // ---- 6. channel tables ----
+  check.is(validateChannels(referenceSpecs), 0, "reference specs are valid");
+  const badSpecs: Array<[string, ChannelSpec[]]> = [
+    ["empty", []],
+    ["id 256", [{ id: 256, kind: S, elementType: ElementType.U8, count: 1, rateHz: 0 }]],
+    ["id -1", [{ id: -1, kind: S, elementType: ElementType.U8, count: 1, rateHz: 0 }]],
+    ["kind 2", [{ id: 0, kind: 2, elementType: ElementType.U8, count: 1, rateHz: 0 }]],
+    ["element type 71 (uint64)", [{ id: 0, kind: S, elementType: 71, count: 1, rateHz: 0 }]],
+    ["count 0", [{ id: 0, kind: S, elementType: ElementType.U8, count: 0, rateHz: 0 }]],
+    ["count 65536", [{ id: 0, kind: S, elementType: ElementType.U8, count: 65536, rateHz: 0 }]],
+    ["rate 1.5", [{ id: 0, kind: S, elementType: ElementType.U8, count: 1, rateHz: 1.5 }]],
+    ["repeated id", [referenceSpecs[0], { ...referenceSpecs[1], id: 0 }]],
+  ];
+  for (const [what, specs] of badSpecs) check.is(validateChannels(specs), Err.CONFIG_INVALID, `invalid channels: ${what}`);
+  let threw = false;
+  try {
+    new ChannelTable([]);
+  } catch {
+    threw = true;
+  }
+  check.ok(threw, "ChannelTable refuses invalid specs");
+  check.is(table.indexOf(11), 4, "indexOf 11");
+  check.is(table.indexOf(3), -1, "indexOf absent id");
+  check.is(table.indexOf(300), -1, "indexOf 300");
+  check.is(table.indexOf(1.5), -1, "indexOf 1.5");
+  check.is(table.sensorCount, 3, "sensor count");
+  check.is(table.motorCount, 2, "motor count");
+  check.is(table.byteLength[0], 64, "byte length of channel 0");
+
+  // ---- 7. garbage ----
+  frameGarbage(check, 0xf4a3e5, 1500);
+}
+
+function checkViews(check: Check, out: SensorFrame, f32: Float32Array, i16: Int16Array, what: string): void {
+  const v0 = viewEntry(out, 0);
+  const v1 = viewEntry(out, 1);
+  check.ok(v0 instanceof Float32Array && v0.length === 16, `viewEntry 0 is a Float32Array[16] ${what}`);
+  check.ok(v1 instanceof Int16Array && v1.length === 8, `viewEntry 1 is an Int16Array[8] ${what}`);
+  if (v0 instanceof Float32Array && v1 instanceof Int16Array) {
+    let same = true;
+    for (let i = 0; i < 16; i++) same = same && v0[i] === f32[i];
+    for (let i = 0; i < 8; i++) same = same && v1[i] === i16[i];
+    check.ok(same, `view values ${what}`);
+  }
+}
+
+/** Mutated reference frames and random bytes through both decoders (and the MAC check). */
+export function frameGarbage(check: Check, seed: number, rounds: number): void {
+  const rng = new Prng(seed);
+  const table = new ChannelTable(referenceSpecs);
+  const sOut = new SensorFrame(table.size, 4096);
+  const mOut = new MotorFrame(table.size, 4096);
+  const hmac = new SoftHmacSha256();
+  const key = motorSessionKey();
+  hmac.setKey(key, 0, key.length);
+  const scratch = new Uint8Array(32);
+  const seeds = [fromHex(SENSOR_REFERENCE_HEX), fromHex(MOTOR_REFERENCE_HEX), fromHex("84010202 43010203"), fromHex("85 01 02 0b 42 00ff 50" + "00".repeat(16))];
+  const buf = new Uint8Array(160);
+  let bad = 0;
+  let sensorOk = 0;
+  let motorOk = 0;
+  let macOk = 0;
+  const codes: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let n: number;
+    if (rng.chance(0.2)) {
+      n = rng.int(0, buf.length);
+      for (let k = 0; k < n; k++) buf[k] = rng.u32() & 0xff;
+    } else {
+      const s = rng.pick(seeds);
+      n = s.length;
+      buf.set(s);
+      const flips = rng.int(0, 3);
+      for (let f = 0; f < flips; f++) buf[rng.int(0, n - 1)] = rng.chance(0.5) ? rng.u32() & 0xff : buf[rng.int(0, n - 1)];
+      if (rng.chance(0.2)) n = rng.int(0, n);
+      else if (rng.chance(0.1)) n = Math.min(buf.length, n + rng.int(1, 4));
+    }
+    try {
+      const s = decodeSensorFrame(buf, 0, n, table, sOut);
+      if (s > 0) sensorOk++;
+      else if (frameErrors.indexOf(s) < 0) bad++;
+      else if (codes.indexOf(s) < 0) codes.push(s);
+      if (sOut.reader.pos > n) bad++;
+      const m = decodeMotorFrame(buf, 0, n, table, mOut);
+      if (m > 0) {
+        motorOk++;
+        const v = verifyMotorMac(buf, 0, mOut, MOTOR_SESSION_ID, hmac, scratch);
+        if (v === 0) macOk++;
+        else if (v !== Err.FRAME_BAD_MAC) bad++;
+        if (mOut.macOff + 16 > n || mOut.signedLen >= n) bad++;
+      } else if (frameErrors.indexOf(m) < 0) bad++;
+      else if (codes.indexOf(m) < 0) codes.push(m);
+      if (mOut.reader.pos > n) bad++;
+      for (const out of [sOut, mOut]) {
+        const c = out === sOut ? s : m;
+        if (c > 0) for (let e = 0; e < c; e++) if (out.payloadOff[e] + out.byteLen[e] > n) bad++;
+      }
+    } catch {
+      bad++;
+    }
+  }
+  check.is(bad, 0, `frame garbage: ${rounds} inputs give only frame/CBOR codes and stay in bounds`);
+  check.ok(sensorOk > 0 && motorOk > 0 && macOk > 0, `frame garbage reaches valid frames (sensor ${sensorOk}, motor ${motorOk}, MAC ok ${macOk})`);
+  check.ok(codes.length >= 5, `frame garbage: at least 5 distinct errors (${codes.join(",")})`);
+  const ref = fromHex(SENSOR_REFERENCE_HEX);
+  check.is(decodeSensorFrame(ref, 0, ref.length, table, sOut), 2, "sensor decoder usable after garbage");
+  const mref = fromHex(MOTOR_REFERENCE_HEX);
+  check.is(decodeMotorFrame(mref, 0, mref.length, table, mOut), 2, "motor decoder usable after garbage");
+  check.is(verifyMotorMac(mref, 0, mOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC check usable after garbage");
+  check.ok(toHex(ref).length > 0, "reference hex intact");
+}

@@ -1,0 +1,162 @@
+/*
+ * hmac.suite: SHA-256 and HMAC-SHA256 known-answer vectors, run on V8 and on XS.
+ *
+ * Vectors: FIPS 180-4 examples (NIST CSRC "SHA256.pdf" example values: "abc", the 448-bit and
+ * 896-bit messages, one million 'a') plus the empty message; RFC 4231 §4.2-4.8 test cases 1-7
+ * (case 5 truncated to 128 bits). Every vector is also hashed in seeded random chunkings to
+ * exercise the streaming path, and engines are reused across messages to check that
+ * finish() resets and setKey() re-keys cleanly.
+ */
+import type { Check } from "../helpers/suite";
+import { Prng } from "../helpers/prng";
+import { Sha256, sha256Once } from "../../src/codec/crypto/sha256";
+import { SoftHmacSha256, hmacSha256Once } from "../../src/codec/crypto/hmac";
+import { fromHex, utf8Bytes } from "../../src/codec/bytes";
+
+function filled(n: number, byte: number): Uint8Array {
+  const a = new Uint8Array(n);
+  a.fill(byte);
+  return a;
+}
+
+function range(from: number, to: number): Uint8Array {
+  const a = new Uint8Array(to - from + 1);
+  for (let i = 0; i < a.length; i++) a[i] = from + i;
+  return a;
+}
+
+// [name, message, SHA-256 hex]
+const shaVectors: ReadonlyArray<readonly [string, Uint8Array, string]> = [
+  ["empty", new Uint8Array(0), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
+  ["abc", utf8Bytes("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"],
+  [
+    "448-bit",
+    utf8Bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+  ],
+  [
+    "896-bit",
+    utf8Bytes(
+      "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu",
+    ),
+    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1",
+  ],
+];
+
+const MILLION_A_SHA256 = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
+
+// RFC 4231 §4: [case, key, data, HMAC-SHA-256 hex (case 5: first 128 bits only)]
+const hmacVectors: ReadonlyArray<readonly [string, Uint8Array, Uint8Array, string]> = [
+  ["RFC 4231 case 1", filled(20, 0x0b), utf8Bytes("Hi There"), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"],
+  [
+    "RFC 4231 case 2",
+    utf8Bytes("Jefe"),
+    utf8Bytes("what do ya want for nothing?"),
+    "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+  ],
+  ["RFC 4231 case 3", filled(20, 0xaa), filled(50, 0xdd), "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"],
+  ["RFC 4231 case 4", range(0x01, 0x19), filled(50, 0xcd), "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"],
+  ["RFC 4231 case 5 (truncated)", filled(20, 0x0c), utf8Bytes("Test With Truncation"), "a3b6167473100ee06e0c796c2955552b"],
+  [
+    "RFC 4231 case 6",
+    filled(131, 0xaa),
+    utf8Bytes("Test Using Larger Than Block-Size Key - Hash Key First"),
+    "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54",
+  ],
+  [
+    "RFC 4231 case 7",
+    filled(131, 0xaa),
+    utf8Bytes(
+      "This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.",
+    ),
+    "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
+  ],
+];
+
+/** Feeds msg to update() in random-sized chunks (including empty ones). */
+function feedChunked(update: (src: Uint8Array, off: number, len: number) => void, msg: Uint8Array, rng: Prng): void {
+  let off = 0;
+  while (off < msg.length) {
+    const n = rng.chance(0.1) ? 0 : rng.int(1, Math.min(msg.length - off, 70));
+    update(msg, off, n);
+    off += n;
+  }
+}
+
+function truncated(tag: Uint8Array, hexLen: number): Uint8Array {
+  return tag.subarray(0, hexLen / 2);
+}
+
+export function run(check: Check): void {
+  const rng = new Prng(0x4231);
+  const sha = new Sha256(); // reused across all messages: finish() must reset it
+  const digest = new Uint8Array(40);
+
+  for (const [name, msg, hex] of shaVectors) {
+    check.bytes(sha256Once(msg), fromHex(hex), `SHA-256 ${name} one-shot`);
+    for (let k = 0; k < 3; k++) {
+      feedChunked((s, o, n) => sha.update(s, o, n), msg, rng);
+      sha.finish(digest, 5); // at an offset: bytes outside [5, 37) must stay untouched
+      check.bytes(digest.subarray(5, 37), fromHex(hex), `SHA-256 ${name} chunking ${k}`);
+    }
+  }
+  check.is(digest[4] | digest[37] | digest[38] | digest[39], 0, "SHA-256 finish writes only 32 bytes");
+
+  // Padding edge cases: lengths around the 55/56/64-byte boundaries, split at every point.
+  const edge = range(0, 130);
+  for (const len of [55, 56, 57, 63, 64, 65, 119, 120, 128]) {
+    const whole = sha256Once(edge.subarray(0, len));
+    let allSame = true;
+    for (let split = 0; split <= len; split++) {
+      sha.update(edge, 0, split);
+      sha.update(edge, split, len - split);
+      sha.finish(digest, 0);
+      for (let i = 0; i < 32; i++) if (digest[i] !== whole[i]) allSame = false;
+    }
+    check.ok(allSame, `SHA-256 ${len} bytes: every two-part split gives the one-shot digest`);
+  }
+
+  // One million 'a' (FIPS 180-4 example), fed in 1000-byte pieces.
+  const thousandA = filled(1000, 0x61);
+  for (let i = 0; i < 1000; i++) sha.update(thousandA, 0, 1000);
+  sha.finish(digest, 0);
+  check.bytes(digest.subarray(0, 32), fromHex(MILLION_A_SHA256), "SHA-256 one million 'a'");
+
+  const hmac = new SoftHmacSha256(); // reused: setKey must fully replace the previous key
+  const tag = new Uint8Array(32);
+  for (const [name, key, data, hex] of hmacVectors) {
+    check.bytes(truncated(hmacSha256Once(hmac, key, data), hex.length), fromHex(hex), `${name} one-shot`);
+    // The same key twice in a row: begin() must restart from the saved ipad state.
+    for (let k = 0; k < 2; k++) {
+      hmac.begin();
+      feedChunked((s, o, n) => hmac.update(s, o, n), data, rng);
+      hmac.finish(tag, 0);
+      check.bytes(truncated(tag, hex.length), fromHex(hex), `${name} chunked, run ${k}`);
+    }
+    // Key given at an offset inside a larger array.
+    const framed = new Uint8Array(key.length + 7);
+    framed.fill(0xee);
+    framed.set(key, 3);
+    hmac.setKey(framed, 3, key.length);
+    hmac.begin();
+    hmac.update(data, 0, data.length);
+    hmac.finish(tag, 0);
+    check.bytes(truncated(tag, hex.length), fromHex(hex), `${name} key at offset`);
+  }
+
+  // Misuse is a programmer bug and throws; it must not silently produce a tag.
+  let threw = false;
+  try {
+    new SoftHmacSha256().begin();
+  } catch {
+    threw = true;
+  }
+  check.ok(threw, "HMAC begin before setKey throws");
+  threw = false;
+  try {
+    sha.update(edge, 100, 100);
+  } catch {
+    threw = true;
+  }
+  check.ok(threw, "SHA-256 update past the end of src throws");
+}

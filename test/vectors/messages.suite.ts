@@ -1,0 +1,625 @@
+/*
+ * messages.suite: control messages, the handshake values and topics (src/protocol), run on
+ * V8 and on XS.
+ *
+ * Vectors: one per message type (two for rejected), as literal hex produced by cbor-x from the
+ * equivalent JS object (an independent encoder), used both ways: our encoder must produce the
+ * hex, our decoder must read every field back. Each vector is also decoded as every
+ * truncated prefix (CBOR_TRUNCATED) and with a trailing byte (CBOR_TRAILING), and encoded into
+ * every too-short buffer (BUFFER_TOO_SMALL). Malformed messages are built with the CBOR value
+ * model of cbor.suite.ts. Handshake values are checked against HMAC-SHA256 computed with
+ * Python's hmac module. A seeded garbage run checks codes and reuse (the 100,000-input run is
+ * in test/messages-garbage.test.ts).
+ */
+import type { Check } from "../helpers/suite";
+import { Prng } from "../helpers/prng";
+import { Err } from "../../src/errors";
+import { fromHex, toHex, utf8Bytes } from "../../src/codec/bytes";
+import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";
+import { ChannelTable } from "../../src/codec/frames/channels";
+import {
+  ControlMessage,
+  decodeControl,
+  encodeChallenge,
+  encodeDeath,
+  encodeDeregister,
+  encodeDeregistered,
+  encodeDrain,
+  encodeHeartbeat,
+  encodeHeartbeatAck,
+  encodeHello,
+  encodeProof,
+  encodeRegistered,
+  encodeRejected,
+  encodeStatus,
+  encodeStatusRequest,
+  Field,
+  msgTypeName,
+  MsgType,
+  rejectReasonError,
+  RejectReason,
+} from "../../src/protocol/messages";
+import { computeAgentProof, computeBrainProof, computeSessionKey, verifyAgentProof, verifyBrainProof } from "../../src/protocol/auth";
+import { AgentTopics, clientIdFor, parseAgentTopic, topicFor, TopicKind, validateAgentId } from "../../src/protocol/topics";
+import { CMap, encodeToBytes, type CValue } from "./cbor.suite";
+import { referenceSpecs } from "./frames.suite";
+
+function range(from: number, to: number): Uint8Array {
+  const a = new Uint8Array(to - from);
+  for (let i = 0; i < a.length; i++) a[i] = from + i;
+  return a;
+}
+
+/** Auth test key K = 40..5f, nA = 00..0f, nB = f0..ff; expected values from Python hmac. */
+export const AUTH_KEY = range(0x40, 0x60);
+export const AGENT_NONCE = range(0, 16);
+export const BRAIN_NONCE = range(0xf0, 0x100);
+export const BRAIN_PROOF_HEX = "2f4e0ad1ce01501eed9a62b409042a749750e5654e3881640efbb1f631b0be26";
+export const AGENT_PROOF_HEX = "fbb074ca16c084136a4593dc88d943af800d69235e03f68f0e3fe93cf25a653c";
+export const SESSION_KEY_HEX = "51d7766336b6b64a11277a1504dcfaa0da1fca1c1226113973ae19cded3449e8";
+
+export interface MsgVector {
+  name: string;
+  type: number;
+  /** cbor-x's encoding of the same object. */
+  hex: string;
+  encode(dst: Uint8Array, off: number): number;
+  /** Checks the decoded fields; buf is what was decoded. */
+  verify(check: Check, m: ControlMessage, buf: Uint8Array): void;
+}
+
+function bytesAt(buf: Uint8Array, off: number, len: number): Uint8Array {
+  return buf.subarray(off, off + len);
+}
+
+function textIs(check: Check, buf: Uint8Array, off: number, len: number, want: string, what: string): void {
+  check.bytes(bytesAt(buf, off, len), utf8Bytes(want), what);
+}
+
+const counters = [1, 2, 300, 70000];
+
+export function messageVectors(): MsgVector[] {
+  const table = new ChannelTable(referenceSpecs);
+  const brainProof = fromHex(BRAIN_PROOF_HEX);
+  const agentProof = fromHex(AGENT_PROOF_HEX);
+  return [
+    {
+      name: "hello",
+      type: MsgType.HELLO,
+      hex:
+        "a861740161760162667765312e322e3362696467726f626f742d37616703616e50000102030405060708090a0b0c0d0e0f636d6662190400" +
+        "626368858500001855101864850100184d0818648502001840030a850a011855041832850b011840021832",
+      encode: (d, o) => encodeHello(d, o, "1.2.3", "robot-7", 3, AGENT_NONCE, 0, 1024, table),
+      verify(check, m, buf) {
+        check.is(m.version, 1, "hello v");
+        textIs(check, buf, m.fwOff, m.fwLen, "1.2.3", "hello fw");
+        textIs(check, buf, m.idOff, m.idLen, "robot-7", "hello id");
+        check.is(m.generation, 3, "hello g");
+        check.bytes(bytesAt(buf, m.nonceOff, 16), AGENT_NONCE, "hello n");
+        check.is(m.maxFrameBytes, 1024, "hello mfb");
+        check.is(m.channelCount, 5, "hello ch count");
+        for (let i = 0; i < 5; i++) {
+          const s = referenceSpecs[i];
+          check.ok(
+            m.chId[i] === s.id && m.chKind[i] === s.kind && m.chType[i] === s.elementType && m.chCount[i] === s.count && m.chHz[i] === s.rateHz,
+            `hello ch[${i}]`,
+          );
+        }
+      },
+    },
+    {
+      name: "challenge",
+      type: MsgType.CHALLENGE,
+      hex:
+        "a4617402616e50f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff62616e50000102030405060708090a0b0c0d0e0f61705820" + BRAIN_PROOF_HEX,
+      encode: (d, o) => encodeChallenge(d, o, BRAIN_NONCE, 0, AGENT_NONCE, 0, brainProof, 0),
+      verify(check, m, buf) {
+        check.bytes(bytesAt(buf, m.nonceOff, 16), BRAIN_NONCE, "challenge n");
+        check.bytes(bytesAt(buf, m.agentNonceOff, 16), AGENT_NONCE, "challenge an");
+        check.bytes(bytesAt(buf, m.proofOff, 32), brainProof, "challenge p");
+      },
+    },
+    {
+      name: "proof",
+      type: MsgType.PROOF,
+      hex: "a261740361705820" + AGENT_PROOF_HEX,
+      encode: (d, o) => encodeProof(d, o, agentProof, 0),
+      verify(check, m, buf) {
+        check.bytes(bytesAt(buf, m.proofOff, 32), agentProof, "proof p");
+      },
+    },
+    {
+      name: "registered",
+      type: MsgType.REGISTERED,
+      hex:
+        "aa61740461731912346167036273747362732f312f726f626f742d372f75702f736e73626d747362732f312f726f626f742d372f646e2f6d6f74" +
+        "636d6662190400636d687a18646268621903e8626d6418fa6274621a075bcd15",
+      encode: (d, o) => encodeRegistered(d, o, 0x1234, 3, "bs/1/robot-7/up/sns", "bs/1/robot-7/dn/mot", 1024, 100, 1000, 250, 123456789),
+      verify(check, m, buf) {
+        check.is(m.sessionId, 0x1234, "registered s");
+        check.is(m.generation, 3, "registered g");
+        textIs(check, buf, m.sensorTopicOff, m.sensorTopicLen, "bs/1/robot-7/up/sns", "registered st");
+        textIs(check, buf, m.motorTopicOff, m.motorTopicLen, "bs/1/robot-7/dn/mot", "registered mt");
+        check.is(m.maxFrameBytes, 1024, "registered mfb");
+        check.is(m.maxSensorHz, 100, "registered mhz");
+        check.is(m.heartbeatMs, 1000, "registered hb");
+        check.is(m.motorDeadlineMs, 250, "registered md");
+        check.is(m.brainTime, 123456789, "registered tb");
+      },
+    },
+    {
+      name: "rejected",
+      type: MsgType.REJECTED,
+      hex: "a4617405617201616d67626164206b6579627261191388",
+      encode: (d, o) => encodeRejected(d, o, RejectReason.INVALID_AUTH, "bad key", 5000),
+      verify(check, m, buf) {
+        check.is(m.reason, 1, "rejected r");
+        textIs(check, buf, m.textOff, m.textLen, "bad key", "rejected m");
+        check.is(m.retryAfterMs, 5000, "rejected ra");
+        check.is(m.present & (Field.M | Field.RA), Field.M | Field.RA, "rejected: m and ra present");
+      },
+    },
+    {
+      name: "rejected (no message, no retry-after)",
+      type: MsgType.REJECTED,
+      hex: "a2617405617206",
+      encode: (d, o) => encodeRejected(d, o, RejectReason.BUSY, null, -1),
+      verify(check, m) {
+        check.is(m.reason, 6, "rejected r");
+        check.is(m.present & (Field.M | Field.RA), 0, "rejected: m and ra absent");
+        check.is(m.textLen, 0, "rejected: no text");
+      },
+    },
+    {
+      name: "heartbeat",
+      type: MsgType.HEARTBEAT,
+      hex: "a46174066173182a6274611a000186a0637274740c",
+      encode: (d, o) => encodeHeartbeat(d, o, 42, 100000, 12),
+      verify(check, m) {
+        check.is(m.seq, 42, "heartbeat s");
+        check.is(m.agentTime, 100000, "heartbeat ta");
+        check.is(m.rttMs, 12, "heartbeat rtt");
+      },
+    },
+    {
+      name: "heartbeat-ack",
+      type: MsgType.HEARTBEAT_ACK,
+      hex: "a46174076173182a6274611a000186a06274621a075bcd15",
+      encode: (d, o) => encodeHeartbeatAck(d, o, 42, 100000, 123456789),
+      verify(check, m) {
+        check.is(m.seq, 42, "ack s");
+        check.is(m.agentTime, 100000, "ack ta");
+        check.is(m.brainTime, 123456789, "ack tb");
+      },
+    },
+    {
+      name: "drain",
+      type: MsgType.DRAIN,
+      hex: "a46174086172016272611907d062646c197530",
+      encode: (d, o) => encodeDrain(d, o, 1, 2000, 30000),
+      verify(check, m) {
+        check.is(m.reason, 1, "drain r");
+        check.is(m.retryAfterMs, 2000, "drain ra");
+        check.is(m.drainDeadlineMs, 30000, "drain dl");
+      },
+    },
+    {
+      name: "deregister",
+      type: MsgType.DEREGISTER,
+      hex: "a2617409617201",
+      encode: (d, o) => encodeDeregister(d, o, 1),
+      verify(check, m) {
+        check.is(m.reason, 1, "deregister r");
+      },
+    },
+    {
+      name: "deregistered",
+      type: MsgType.DEREGISTERED,
+      hex: "a261740a617202",
+      encode: (d, o) => encodeDeregistered(d, o, 2),
+      verify(check, m) {
+        check.is(m.reason, 2, "deregistered r");
+      },
+    },
+    {
+      name: "status",
+      type: MsgType.STATUS,
+      hex: "a761740b62706804616703637274740c636f666638f9616384010219012c1a00011170626c723885",
+      encode: (d, o) => encodeStatus(d, o, 4, 3, 12, -250, counters, 4, -134),
+      verify(check, m) {
+        check.is(m.phase, 4, "status ph");
+        check.is(m.generation, 3, "status g");
+        check.is(m.rttMs, 12, "status rtt");
+        check.is(m.clockOffsetMs, -250, "status off");
+        check.is(m.counterCount, 4, "status c count");
+        for (let i = 0; i < 4; i++) check.is(m.counters[i], counters[i], `status c[${i}]`);
+        check.is(m.lastReason, -134, "status lr");
+      },
+    },
+    {
+      name: "status-request",
+      type: MsgType.STATUS_REQUEST,
+      hex: "a161740c",
+      encode: (d, o) => encodeStatusRequest(d, o),
+      verify(check, m) {
+        check.is(m.present, Field.T, "status-request carries only t");
+      },
+    },
+    {
+      name: "death",
+      type: MsgType.DEATH,
+      hex: "a261740d616703",
+      encode: (d, o) => encodeDeath(d, o, 3),
+      verify(check, m) {
+        check.is(m.generation, 3, "death g");
+      },
+    },
+  ];
+}
+
+/** A control message from [key, value] pairs (keys are text unless given otherwise). */
+function msg(...pairs: Array<[CValue, CValue]>): Uint8Array {
+  return encodeToBytes(new CMap(pairs), 4096);
+}
+
+function nested(depth: number): CValue {
+  let v: CValue = 0;
+  for (let i = 0; i < depth; i++) v = [v];
+  return v;
+}
+
+const nonce15 = range(0, 15);
+const nonce16 = range(0, 16);
+const proof32 = range(0, 32);
+const ch = (id: number, kind: number, et: number, count: number, hz: number): CValue => [id, kind, et, count, hz];
+const hello = (override: Array<[CValue, CValue]>): Uint8Array => {
+  const base: Array<[CValue, CValue]> = [["t", 1], ["v", 1], ["fw", "1"], ["id", "a"], ["g", 0], ["n", nonce16], ["mfb", 100], ["ch", [ch(0, 0, 85, 1, 0)]]];
+  for (const [k, v] of override) {
+    const i = base.findIndex(([bk]) => bk === k);
+    if (i >= 0) base[i] = [k, v];
+    else base.push([k, v]);
+  }
+  return msg(...base);
+};
+const registered = (st: CValue | undefined, mt: CValue | undefined): Uint8Array => {
+  const pairs: Array<[CValue, CValue]> = [["t", 4], ["s", 1], ["g", 1]];
+  if (st !== undefined) pairs.push(["st", st]);
+  if (mt !== undefined) pairs.push(["mt", mt]);
+  pairs.push(["mfb", 1], ["mhz", 1], ["hb", 1], ["md", 1], ["tb", 1]);
+  return msg(...pairs);
+};
+const status = (off: CValue, c: CValue, lr: CValue): Uint8Array => msg(["t", 11], ["ph", 1], ["g", 1], ["rtt", 1], ["off", off], ["c", c], ["lr", lr]);
+
+/** [what, bytes, expected result] */
+function malformed(): Array<[string, Uint8Array, number]> {
+  return [
+    ["an array, not a map", fromHex("80"), Err.CBOR_TYPE],
+    ["an integer", fromHex("01"), Err.CBOR_TYPE],
+    ["empty input", fromHex(""), Err.CBOR_TRUNCATED],
+    ["empty map", msg(), Err.MSG_MISSING_FIELD],
+    ["t not first", msg(["r", 1], ["t", 9]), Err.MSG_MISSING_FIELD],
+    ["first key not text", msg([0, 9]), Err.MSG_BAD_FIELD],
+    ["t is text", msg(["t", "1"]), Err.MSG_BAD_FIELD],
+    ["t is negative", msg(["t", -1]), Err.MSG_BAD_FIELD],
+    ["t is 2^32", msg(["t", 2 ** 32]), Err.MSG_BAD_FIELD],
+    ["t is 0", msg(["t", 0]), Err.MSG_UNKNOWN_TYPE],
+    ["t is 14", msg(["t", 14], ["x", [1, 2]]), Err.MSG_UNKNOWN_TYPE],
+    ["t is 1000", msg(["t", 1000]), Err.MSG_UNKNOWN_TYPE],
+    ["a non-text key", msg(["t", 9], [1, 1], ["r", 1]), Err.MSG_BAD_FIELD],
+    ["a repeated key", msg(["t", 9], ["r", 1], ["r", 2]), Err.MSG_BAD_FIELD],
+    ["a repeated t", msg(["t", 9], ["t", 9], ["r", 1]), Err.MSG_BAD_FIELD],
+    ["deregister without r", msg(["t", 9]), Err.MSG_MISSING_FIELD],
+    ["death without g", msg(["t", 13], ["r", 1]), Err.MSG_MISSING_FIELD],
+    ["heartbeat without rtt", msg(["t", 6], ["s", 1], ["ta", 1]), Err.MSG_MISSING_FIELD],
+    ["drain without dl", msg(["t", 8], ["r", 1], ["ra", 1]), Err.MSG_MISSING_FIELD],
+    ["challenge without an", msg(["t", 2], ["n", nonce16], ["p", proof32]), Err.MSG_MISSING_FIELD],
+    ["registered without st", registered(undefined, "m"), Err.REG_MISSING_ENDPOINT],
+    ["registered without mt", registered("s", undefined), Err.REG_MISSING_ENDPOINT],
+    ["registered without both topics", registered(undefined, undefined), Err.REG_MISSING_ENDPOINT],
+    ["registered with an empty st", registered("", "m"), Err.MSG_BAD_FIELD],
+    ["registered st with a wildcard", registered("a/+/b", "m"), Err.MSG_BAD_FIELD],
+    ["registered mt with a wildcard", registered("s", "a/#"), Err.MSG_BAD_FIELD],
+    ["registered st with NUL", registered("a\u0000", "m"), Err.MSG_BAD_FIELD],
+    ["registered st of 129 bytes", registered("s".repeat(129), "m"), Err.MSG_BAD_FIELD],
+    ["registered st is bytes", registered(fromHex("61"), "m"), Err.MSG_BAD_FIELD],
+    ["registered without tb", msg(["t", 4], ["s", 1], ["g", 1], ["st", "s"], ["mt", "m"], ["mfb", 1], ["mhz", 1], ["hb", 1], ["md", 1]), Err.MSG_MISSING_FIELD],
+    ["heartbeat s is 2^32", msg(["t", 6], ["s", 2 ** 32], ["ta", 1], ["rtt", 1]), Err.MSG_BAD_FIELD],
+    ["heartbeat ta is a float", msg(["t", 6], ["s", 1], ["ta", 1.5], ["rtt", 1]), Err.MSG_BAD_FIELD],
+    ["heartbeat rtt is null", msg(["t", 6], ["s", 1], ["ta", 1], ["rtt", null]), Err.MSG_BAD_FIELD],
+    ["challenge n of 15 bytes", msg(["t", 2], ["n", nonce15], ["an", nonce16], ["p", proof32]), Err.MSG_BAD_FIELD],
+    ["challenge an is text", msg(["t", 2], ["n", nonce16], ["an", "0123456789abcdef"], ["p", proof32]), Err.MSG_BAD_FIELD],
+    ["proof p of 31 bytes", msg(["t", 3], ["p", range(0, 31)]), Err.MSG_BAD_FIELD],
+    ["proof p of 33 bytes", msg(["t", 3], ["p", range(0, 33)]), Err.MSG_BAD_FIELD],
+    ["hello id with a space", hello([["id", "robot 7"]]), Err.MSG_BAD_FIELD],
+    ["hello id with a slash", hello([["id", "a/b"]]), Err.MSG_BAD_FIELD],
+    ["hello id of 21 characters", hello([["id", "a".repeat(21)]]), Err.MSG_BAD_FIELD],
+    ["hello empty id", hello([["id", ""]]), Err.MSG_BAD_FIELD],
+    ["hello fw of 33 bytes", hello([["fw", "1".repeat(33)]]), Err.MSG_BAD_FIELD],
+    ["hello ch is a map", hello([["ch", new CMap([])]]), Err.MSG_BAD_FIELD],
+    ["hello ch descriptor of 4 items", hello([["ch", [[0, 0, 85, 1]]]]), Err.MSG_BAD_FIELD],
+    ["hello ch descriptor of 6 items", hello([["ch", [[0, 0, 85, 1, 0, 0]]]]), Err.MSG_BAD_FIELD],
+    ["hello ch id 256", hello([["ch", [ch(256, 0, 85, 1, 0)]]]), Err.MSG_BAD_FIELD],
+    ["hello ch kind 2", hello([["ch", [ch(0, 2, 85, 1, 0)]]]), Err.MSG_BAD_FIELD],
+    ["hello ch element type 71", hello([["ch", [ch(0, 0, 71, 1, 0)]]]), Err.MSG_BAD_FIELD],
+    ["hello ch count 0", hello([["ch", [ch(0, 0, 85, 0, 0)]]]), Err.MSG_BAD_FIELD],
+    ["hello ch count 65536", hello([["ch", [ch(0, 0, 85, 65536, 0)]]]), Err.MSG_BAD_FIELD],
+    ["hello ch hz 2^32", hello([["ch", [ch(0, 0, 85, 1, 2 ** 32)]]]), Err.MSG_BAD_FIELD],
+    ["hello without ch", msg(["t", 1], ["v", 1], ["fw", "1"], ["id", "a"], ["g", 0], ["n", nonce16], ["mfb", 100]), Err.MSG_MISSING_FIELD],
+    ["status off 2^31", status(2 ** 31, [], 0), Err.MSG_BAD_FIELD],
+    ["status off -2^31 - 1", status(-(2 ** 31) - 1, [], 0), Err.MSG_BAD_FIELD],
+    ["status lr is a float", status(0, [], -1.5), Err.MSG_BAD_FIELD],
+    ["status c holds text", status(0, [1, "2"], 0), Err.MSG_BAD_FIELD],
+    ["status c holds -1", status(0, [1, -1], 0), Err.MSG_BAD_FIELD],
+    ["status c is a number", status(0, 5, 0), Err.MSG_BAD_FIELD],
+    ["rejected m is not UTF-8", fromHex("a3617405617201616d62c328"), Err.MSG_BAD_FIELD],
+    ["rejected m of 129 bytes", msg(["t", 5], ["r", 1], ["m", "m".repeat(129)]), Err.MSG_BAD_FIELD],
+    ["unknown key with an indefinite value", fromHex("a3617409617201617a9fff"), Err.CBOR_UNSUPPORTED],
+    ["unknown key with a float16 value", fromHex("a3617409617201617af93c00"), Err.CBOR_UNSUPPORTED],
+    ["unknown key nested 9 deep", msg(["t", 9], ["r", 1], ["z", nested(9)]), Err.CBOR_TOO_DEEP],
+    ["unknown key with a bad typed array", fromHex("a3617409617201617ad85543000000"), Err.CBOR_BAD_TYPED_ARRAY],
+    ["a trailing byte", fromHex("a261740961720100"), Err.CBOR_TRAILING],
+    ["map count beyond the input", fromHex("b90100617409"), Err.CBOR_TRUNCATED],
+  ];
+}
+
+/** Messages that decode although they carry keys this version does not know (forward compatibility). */
+function tolerated(): Array<[string, Uint8Array, number]> {
+  return [
+    ["heartbeat with an unknown key", msg(["t", 6], ["s", 1], ["zz", [1, new CMap([["a", fromHex("00")]])]], ["ta", 2], ["rtt", 3]), MsgType.HEARTBEAT],
+    ["heartbeat with a long unknown key", msg(["t", 6], ["future", 1], ["s", 1], ["ta", 2], ["rtt", 3]), MsgType.HEARTBEAT],
+    ["heartbeat with another type's field of another shape", msg(["t", 6], ["s", 1], ["ta", 2], ["rtt", 3], ["n", "not bytes"], ["ch", 7]), MsgType.HEARTBEAT],
+    ["deregister with an unknown key nested 8 deep", msg(["t", 9], ["r", 1], ["z", nested(8)]), MsgType.DEREGISTER],
+    ["status-request with extras", msg(["t", 12], ["x", null], ["y", true], ["zzzz", -5]), MsgType.STATUS_REQUEST],
+    ["status with no counters", status(-1, [], 0), MsgType.STATUS],
+    ["status off at -2^31 and lr at 2^31 - 1", status(-(2 ** 31), [0xffffffff], 2 ** 31 - 1), MsgType.STATUS],
+    ["hello with an unknown key", hello([["caps", ["x"]]]), MsgType.HELLO],
+    ["hello id of 20 characters", hello([["id", "aZ09_-".repeat(3) + "ab"]]), MsgType.HELLO],
+    ["hello with no channels", hello([["ch", []]]), MsgType.HELLO],
+    ["rejected with an empty message", msg(["t", 5], ["r", 9], ["m", ""]), MsgType.REJECTED],
+  ];
+}
+
+/** Codes decodeControl may return for wire input. */
+export const controlErrors: readonly number[] = [
+  Err.MSG_UNKNOWN_TYPE,
+  Err.MSG_BAD_FIELD,
+  Err.MSG_MISSING_FIELD,
+  Err.REG_MISSING_ENDPOINT,
+  Err.CBOR_TRUNCATED,
+  Err.CBOR_UNSUPPORTED,
+  Err.CBOR_TYPE,
+  Err.CBOR_TOO_DEEP,
+  Err.CBOR_TRAILING,
+  Err.CBOR_BAD_TYPED_ARRAY,
+];
+
+export function run(check: Check): void {
+  const m = new ControlMessage();
+  const dst = new Uint8Array(512);
+
+  // ---- 1. one vector per message: encode, decode, prefixes, trailing byte, short buffers ----
+  for (const v of messageVectors()) {
+    const want = fromHex(v.hex);
+    const end = v.encode(dst, 7);
+    check.is(end, 7 + want.length, `${v.name}: end offset`);
+    check.bytes(dst.subarray(7, end < 0 ? 7 : end), want, `${v.name}: bytes`);
+    check.is(decodeControl(dst, 7, want.length, m), v.type, `${v.name}: decodes from offset 7`);
+    check.ok(m.buf === dst, `${v.name}: offsets index the decoded buffer`);
+    v.verify(check, m, dst);
+    check.is(decodeControl(want, 0, want.length, m), v.type, `${v.name}: decodes`);
+    v.verify(check, m, want);
+    let ok = true;
+    for (let k = 0; k < want.length; k++) {
+      const e = decodeControl(want, 0, k, m);
+      if (e !== Err.CBOR_TRUNCATED) {
+        ok = false;
+        check.is(e, Err.CBOR_TRUNCATED, `${v.name}: prefix of ${k} bytes`);
+      }
+    }
+    check.ok(ok, `${v.name}: every prefix is CBOR_TRUNCATED`);
+    const longer = new Uint8Array(want.length + 1);
+    longer.set(want);
+    check.is(decodeControl(longer, 0, longer.length, m), Err.CBOR_TRAILING, `${v.name}: trailing byte`);
+    ok = true;
+    for (let size = 0; size < want.length; size++) {
+      const e = v.encode(new Uint8Array(size), 0);
+      if (e !== Err.BUFFER_TOO_SMALL) {
+        ok = false;
+        check.is(e, Err.BUFFER_TOO_SMALL, `${v.name}: into ${size} bytes`);
+      }
+    }
+    check.ok(ok, `${v.name}: every short buffer is BUFFER_TOO_SMALL`);
+    check.is(msgTypeName(v.type).length > 0 && msgTypeName(v.type) !== "unknown", true, `${v.name}: has a name`);
+  }
+  check.is(decodeControl(dst, 0, dst.length + 1, m), Err.VALUE_RANGE, "range outside the buffer");
+
+  // ---- 2. malformed and tolerated messages ----
+  for (const [what, bytes, want] of malformed()) check.is(decodeControl(bytes, 0, bytes.length, m), want, `malformed: ${what}`);
+  for (const [what, bytes, want] of tolerated()) check.is(decodeControl(bytes, 0, bytes.length, m), want, `tolerated: ${what}`);
+  const hb = msg(["t", 6], ["s", 1], ["zz", [1, 2]], ["ta", 2], ["rtt", 3]);
+  check.is(decodeControl(hb, 0, hb.length, m), MsgType.HEARTBEAT, "unknown key skipped");
+  check.ok(m.seq === 1 && m.agentTime === 2 && m.rttMs === 3, "fields around an unknown key");
+  const t14 = msg(["t", 14]);
+  check.is(decodeControl(t14, 0, t14.length, m), Err.MSG_UNKNOWN_TYPE, "unknown type");
+  check.is(m.type, 0, "unknown type leaves type 0");
+  const noSt = registered(undefined, "m");
+  check.is(decodeControl(noSt, 0, noSt.length, m), Err.REG_MISSING_ENDPOINT, "registered without st");
+  check.is(m.type, MsgType.REGISTERED, "type is known after a field error");
+  // Capacity: ch and c longer than the preallocated arrays are refused, not written past.
+  const small = new ControlMessage(1, 2);
+  const two = hello([["ch", [ch(0, 0, 85, 1, 0), ch(1, 0, 85, 1, 0)]]]);
+  check.is(decodeControl(two, 0, two.length, small), Err.MSG_BAD_FIELD, "ch beyond capacity");
+  const three = status(0, [1, 2, 3], 0);
+  check.is(decodeControl(three, 0, three.length, small), Err.MSG_BAD_FIELD, "c beyond capacity");
+  const fits = status(0, [1, 2], 0);
+  check.is(decodeControl(fits, 0, fits.length, small), MsgType.STATUS, "c at capacity");
+  const first = fromHex(messageVectors()[0].hex);
+  check.is(decodeControl(first, 0, first.length, m), MsgType.HELLO, "decoder reusable after errors");
+
+  // ---- 3. encoder argument checks ----
+  const table = new ChannelTable(referenceSpecs);
+  const p = fromHex(AGENT_PROOF_HEX);
+  const rangeCases: Array<[string, number]> = [
+    ["hello: fw of 33 bytes", encodeHello(dst, 0, "x".repeat(33), "a", 0, nonce16, 0, 1, table)],
+    ["hello: bad agent id", encodeHello(dst, 0, "1", "a b", 0, nonce16, 0, 1, table)],
+    ["hello: generation -1", encodeHello(dst, 0, "1", "a", -1, nonce16, 0, 1, table)],
+    ["hello: nonce past its array", encodeHello(dst, 0, "1", "a", 0, nonce16, 1, 1, table)],
+    ["hello: mfb 2^32", encodeHello(dst, 0, "1", "a", 0, nonce16, 0, 2 ** 32, table)],
+    ["challenge: short nonce", encodeChallenge(dst, 0, nonce15, 0, nonce16, 0, p, 0)],
+    ["challenge: short proof", encodeChallenge(dst, 0, nonce16, 0, nonce16, 0, p, 1)],
+    ["proof: short proof", encodeProof(dst, 0, range(0, 31), 0)],
+    ["registered: st with a wildcard", encodeRegistered(dst, 0, 1, 1, "a/#", "m", 1, 1, 1, 1, 1)],
+    ["registered: empty mt", encodeRegistered(dst, 0, 1, 1, "s", "", 1, 1, 1, 1, 1)],
+    ["registered: session 2^32", encodeRegistered(dst, 0, 2 ** 32, 1, "s", "m", 1, 1, 1, 1, 1)],
+    ["registered: tb -1", encodeRegistered(dst, 0, 1, 1, "s", "m", 1, 1, 1, 1, -1)],
+    ["rejected: message of 129 bytes", encodeRejected(dst, 0, 1, "m".repeat(129), -1)],
+    ["rejected: reason 1.5", encodeRejected(dst, 0, 1.5, null, -1)],
+    ["rejected: retry-after 2^32", encodeRejected(dst, 0, 1, null, 2 ** 32)],
+    ["heartbeat: seq -1", encodeHeartbeat(dst, 0, -1, 0, 0)],
+    ["heartbeat-ack: tb 2^32", encodeHeartbeatAck(dst, 0, 0, 0, 2 ** 32)],
+    ["drain: dl 0.5", encodeDrain(dst, 0, 1, 1, 0.5)],
+    ["deregister: reason -1", encodeDeregister(dst, 0, -1)],
+    ["deregistered: reason 2^32", encodeDeregistered(dst, 0, 2 ** 32)],
+    ["status: offset 2^31", encodeStatus(dst, 0, 1, 1, 1, 2 ** 31, counters, 4, 0)],
+    ["status: lr 1.5", encodeStatus(dst, 0, 1, 1, 1, 0, counters, 4, 1.5)],
+    ["status: count beyond the counters", encodeStatus(dst, 0, 1, 1, 1, 0, counters, 5, 0)],
+    ["status: a counter of -1", encodeStatus(dst, 0, 1, 1, 1, 0, [1, -1], 2, 0)],
+    ["death: generation 2^32", encodeDeath(dst, 0, 2 ** 32)],
+  ];
+  for (const [what, e] of rangeCases) check.is(e, Err.VALUE_RANGE, what);
+  const few = encodeStatus(dst, 0, 1, 2, 3, -4, counters, 2, 0);
+  check.is(decodeControl(dst, 0, few, m), MsgType.STATUS, "status with the first 2 counters");
+  check.ok(m.counterCount === 2 && m.counters[1] === 2 && m.clockOffsetMs === -4, "status counterCount honoured");
+
+  // ---- 4. handshake values ----
+  authVectors(check);
+
+  // ---- 5. topics ----
+  topics(check);
+
+  // ---- 6. reason mapping ----
+  check.is(rejectReasonError(RejectReason.INVALID_AUTH), Err.REJECTED_INVALID_AUTH, "reject 1");
+  check.is(rejectReasonError(RejectReason.INVALID_REQUEST), Err.REJECTED_INVALID_REQUEST, "reject 2");
+  check.is(rejectReasonError(RejectReason.ALREADY_REGISTERED), Err.REJECTED_ALREADY_REGISTERED, "reject 3");
+  check.is(rejectReasonError(RejectReason.UNKNOWN_AGENT), Err.REJECTED_UNKNOWN_AGENT, "reject 4");
+  check.is(rejectReasonError(RejectReason.UNSUPPORTED_VERSION), Err.REJECTED_VERSION, "reject 5");
+  check.is(rejectReasonError(RejectReason.BUSY), Err.REJECTED_BUSY, "reject 6");
+  check.is(rejectReasonError(77), Err.REJECTED_INVALID_REQUEST, "unknown reject reason");
+  check.is(msgTypeName(0), "unknown", "name of type 0");
+  check.is(msgTypeName(MsgType.HEARTBEAT_ACK), "heartbeat-ack", "name of type 7");
+
+  // ---- 7. garbage ----
+  controlGarbage(check, 0x3e55a9e, 2000);
+}
+
+function authVectors(check: Check): void {
+  const hmac = new SoftHmacSha256();
+  const out = new Uint8Array(40);
+  check.is(computeBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, out, 4), 36, "brain proof end offset");
+  check.bytes(out.subarray(4, 36), fromHex(BRAIN_PROOF_HEX), "brain proof = HMAC(K, bs1-brain || nA || nB)");
+  check.is(computeAgentProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, out, 0), 32, "agent proof end offset");
+  check.bytes(out.subarray(0, 32), fromHex(AGENT_PROOF_HEX), "agent proof = HMAC(K, bs1-agent || nA || nB)");
+  check.is(computeSessionKey(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, out, 8), 40, "session key end offset");
+  check.bytes(out.subarray(8, 40), fromHex(SESSION_KEY_HEX), "session key = HMAC(K, bs1-sess || nA || nB)");
+  // nonces at offsets inside a received message
+  const rx = new Uint8Array(50);
+  rx.set(BRAIN_NONCE, 3);
+  rx.set(AGENT_NONCE, 21);
+  check.is(computeBrainProof(hmac, AUTH_KEY, rx, 21, rx, 3, out, 0), 32, "brain proof from offsets");
+  check.bytes(out.subarray(0, 32), fromHex(BRAIN_PROOF_HEX), "brain proof from offsets matches");
+  const scratch = new Uint8Array(32);
+  const bp = fromHex(BRAIN_PROOF_HEX);
+  const ap = fromHex(AGENT_PROOF_HEX);
+  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), 0, "brain proof verifies");
+  check.is(verifyAgentProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, ap, 0, scratch), 0, "agent proof verifies");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, ap, 0, scratch), Err.AUTH_BAD_PROOF, "agent proof is not a brain proof");
+  check.is(verifyAgentProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), Err.AUTH_BAD_PROOF, "brain proof is not an agent proof");
+  const otherKey = AUTH_KEY.slice();
+  otherKey[31] ^= 1;
+  check.is(verifyBrainProof(hmac, otherKey, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), Err.AUTH_BAD_PROOF, "wrong key");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, BRAIN_NONCE, 0, AGENT_NONCE, 0, bp, 0, scratch), Err.AUTH_BAD_PROOF, "nonces swapped");
+  for (const at of [0, 17, 31]) {
+    const t = bp.slice();
+    t[at] ^= 0x80;
+    check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, t, 0, scratch), Err.AUTH_BAD_PROOF, `proof byte ${at} flipped`);
+  }
+  check.is(computeBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, out, 9), Err.BUFFER_TOO_SMALL, "proof past dst");
+  check.is(computeBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 1, BRAIN_NONCE, 0, out, 0), Err.VALUE_RANGE, "nA past its array");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 1, scratch), Err.VALUE_RANGE, "proof past its array");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, new Uint8Array(31)), Err.VALUE_RANGE, "short scratch");
+}
+
+function topics(check: Check): void {
+  const t = new AgentTopics("robot-7");
+  check.bytes(t.upCtl, utf8Bytes("bs/1/robot-7/up/ctl"), "up/ctl");
+  check.bytes(t.dnCtl, utf8Bytes("bs/1/robot-7/dn/ctl"), "dn/ctl");
+  check.bytes(t.upSns, utf8Bytes("bs/1/robot-7/up/sns"), "up/sns");
+  check.bytes(t.dnMot, utf8Bytes("bs/1/robot-7/dn/mot"), "dn/mot");
+  check.bytes(t.clientId, utf8Bytes("bs-robot-7"), "client id");
+  check.bytes(t.username, utf8Bytes("robot-7"), "username");
+  check.is(clientIdFor("x"), "bs-x", "clientIdFor");
+  check.is(topicFor("x", TopicKind.DN_MOT), "bs/1/x/dn/mot", "topicFor");
+  const valid = ["a", "A_z-09", "a".repeat(20)];
+  const invalid = ["", "a".repeat(21), "a b", "a/b", "a+b", "a#", "\u00e9", "a.b"];
+  for (const id of valid) check.is(validateAgentId(id), 0, `valid id ${id}`);
+  for (const id of invalid) check.is(validateAgentId(id), Err.CONFIG_INVALID, `invalid id ${JSON.stringify(id)}`);
+  let threw = false;
+  try {
+    new AgentTopics("a b");
+  } catch {
+    threw = true;
+  }
+  check.ok(threw, "AgentTopics refuses an invalid id");
+  const parsed = parseAgentTopic("bs/1/robot-7/up/sns");
+  check.ok(parsed !== null && parsed.agentId === "robot-7" && parsed.kind === TopicKind.UP_SNS, "parseAgentTopic up/sns");
+  const ctl = parseAgentTopic("bs/1/x/dn/ctl");
+  check.ok(ctl !== null && ctl.kind === TopicKind.DN_CTL, "parseAgentTopic dn/ctl");
+  for (const bad of ["bs/2/x/up/ctl", "bs/1/x/up/ctl/more", "bs/1/x/up", "bs/1//up/ctl", "bs/1/a b/up/ctl", "bs/1/x/up/mot"]) {
+    check.ok(parseAgentTopic(bad) === null, `parseAgentTopic refuses ${bad}`);
+  }
+}
+
+/** Mutated vectors and random bytes through decodeControl. */
+export function controlGarbage(check: Check, seed: number, rounds: number): void {
+  const rng = new Prng(seed);
+  const m = new ControlMessage(8, 8);
+  const seeds = messageVectors().map((v) => fromHex(v.hex));
+  for (const [, b] of tolerated()) seeds.push(b);
+  const buf = new Uint8Array(256);
+  let bad = 0;
+  let accepted = 0;
+  const codes: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    let n: number;
+    if (rng.chance(0.15)) {
+      n = rng.int(0, 64);
+      for (let k = 0; k < n; k++) buf[k] = rng.u32() & 0xff;
+      if (n > 0 && rng.chance(0.5)) buf[0] = 0xa0 | rng.int(1, 8); // a map head, to get further
+    } else {
+      const s = rng.pick(seeds);
+      n = Math.min(s.length, buf.length);
+      buf.set(s.subarray(0, n));
+      const flips = rng.int(0, 3);
+      for (let f = 0; f < flips && n > 0; f++) buf[rng.int(0, n - 1)] = rng.u32() & 0xff;
+      if (rng.chance(0.15)) n = rng.int(0, n);
+    }
+    try {
+      const e = decodeControl(buf, 0, n, m);
+      if (e > 0) {
+        accepted++;
+        if (m.fwOff + m.fwLen > n || m.idOff + m.idLen > n || m.textOff + m.textLen > n) bad++;
+        if (m.sensorTopicOff + m.sensorTopicLen > n || m.motorTopicOff + m.motorTopicLen > n) bad++;
+      } else if (controlErrors.indexOf(e) < 0) bad++;
+      else if (codes.indexOf(e) < 0) codes.push(e);
+      if (m.reader.pos > n) bad++;
+    } catch {
+      bad++;
+    }
+  }
+  check.is(bad, 0, `control garbage: ${rounds} inputs give only message/CBOR codes and stay in bounds`);
+  check.ok(accepted > 0, `control garbage reaches valid messages (${accepted})`);
+  check.ok(codes.length >= 6, `control garbage: at least 6 distinct errors (${codes.join(",")})`);
+  const ok = fromHex(messageVectors()[3].hex);
+  check.is(decodeControl(ok, 0, ok.length, m), MsgType.REGISTERED, "decoder usable after garbage");
+  check.ok(toHex(ok).length > 0, "vector intact");
+}

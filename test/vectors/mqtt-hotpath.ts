@@ -1,0 +1,87 @@
+/*
+ * mqtt-hotpath: the steady-state MQTT work of a running agent, as zero-argument functions,
+ * for allocation metering on XS (test/mqtt.test.ts) and for benchmarks. All buffers are
+ * made once at module load; each op returns a number so its work cannot be skipped, and
+ * `verify()` checks that the ops really encode and decode what they should.
+ * Imports only src/, so it bundles for XS.
+ */
+import { NEED_MORE } from "../../src/errors";
+import { utf8Bytes } from "../../src/codec/bytes";
+import { PacketType } from "../../src/codec/mqtt/constants";
+import { MqttDecoder } from "../../src/codec/mqtt/decoder";
+import { encodePingreq } from "../../src/codec/mqtt/ping";
+import { encodePuback, encodePublish, encodePublishHeaderBefore, publishHeaderMaxBytes } from "../../src/codec/mqtt/publish";
+import { encodeConnack } from "../../src/codec/mqtt/connect";
+import { encodeSuback } from "../../src/codec/mqtt/subscribe";
+
+const topic = utf8Bytes("bs/agent-0001/sensor");
+const payload = new Uint8Array(93);
+for (let i = 0; i < payload.length; i++) payload[i] = i;
+const out = new Uint8Array(1024);
+const reserve = publishHeaderMaxBytes(topic.length);
+const frame = new Uint8Array(reserve + payload.length);
+frame.set(payload, reserve);
+const decoder = new MqttDecoder(1024);
+
+// Inbound traffic: a QoS 1 motor PUBLISH, a PUBACK, a PINGRESP, a CONNACK and a SUBACK.
+const rx = new Uint8Array(512);
+const rxPublishEnd = encodePublish(rx, 0, topic, topic.length, payload, 0, payload.length, 1, 4242, false, false);
+const rxAll = new Uint8Array(512);
+let n = encodePublish(rxAll, 0, topic, topic.length, payload, 0, payload.length, 1, 4242, false, false);
+n = encodePuback(rxAll, n, 7);
+rxAll[n++] = 0xd0; // PINGRESP
+rxAll[n++] = 0x00;
+n = encodeConnack(rxAll, n, true, 0);
+const subackCodes = new Uint8Array([1, 0x80]);
+n = encodeSuback(rxAll, n, 9, subackCodes);
+const rxAllEnd = n;
+/** A receive chunk that is a range of a larger array (the copy-by-loop path of push()). */
+const rxRange = new Uint8Array(rxAllEnd + 8);
+rxRange.set(rxAll.subarray(0, rxAllEnd), 3);
+
+export const ops = {
+  encodePublishQos0: (): number => encodePublish(out, 0, topic, topic.length, payload, 0, payload.length, 0, 0, false, false),
+  encodePublishQos1: (): number => encodePublish(out, 0, topic, topic.length, payload, 0, payload.length, 1, 777, true, false),
+  encodePublishHeaderBefore: (): number => encodePublishHeaderBefore(frame, reserve, payload.length, topic, topic.length, 0, 0, false, false),
+  encodePubackAndPing: (): number => encodePingreq(out, encodePuback(out, 0, 4242)),
+  decodePublish: (): number => {
+    decoder.push(rx, 0, rxPublishEnd);
+    return decoder.next() + decoder.payloadLen + decoder.topicLen;
+  },
+  decodeSplitPublish: (): number => {
+    decoder.push(rx, 0, 40);
+    const a = decoder.next();
+    decoder.push(rx, 40, rxPublishEnd - 40);
+    return a + decoder.next();
+  },
+  decodeMixed: (): number => {
+    decoder.push(rxRange, 3, rxAllEnd);
+    let sum = 0;
+    for (let t = decoder.next(); t > 0; t = decoder.next()) sum += t + decoder.packetId;
+    return sum;
+  },
+  decodeZeroCopy: (): number => {
+    const w = decoder.writeOffset();
+    for (let i = 0; i < rxPublishEnd; i++) decoder.buf[w + i] = rx[i];
+    decoder.commit(rxPublishEnd);
+    return decoder.next();
+  },
+};
+
+/** Runs every op once and checks its result; returns the names of ops that misbehaved. */
+export function verify(): string[] {
+  const bad: string[] = [];
+  const pubLen = 1 + 1 + 2 + topic.length + payload.length;
+  if (ops.encodePublishQos0() !== pubLen) bad.push("encodePublishQos0");
+  if (ops.encodePublishQos1() !== pubLen + 2) bad.push("encodePublishQos1");
+  if (ops.encodePublishHeaderBefore() !== reserve - (pubLen - payload.length)) bad.push("encodePublishHeaderBefore");
+  if (ops.encodePubackAndPing() !== 6) bad.push("encodePubackAndPing");
+  decoder.reset();
+  if (ops.decodePublish() !== PacketType.PUBLISH + payload.length + topic.length || decoder.packetId !== 4242) bad.push("decodePublish");
+  if (ops.decodeSplitPublish() !== NEED_MORE + PacketType.PUBLISH) bad.push("decodeSplitPublish");
+  const mixed = PacketType.PUBLISH + 4242 + PacketType.PUBACK + 7 + PacketType.PINGRESP + PacketType.CONNACK + PacketType.SUBACK + 9;
+  if (ops.decodeMixed() !== mixed) bad.push("decodeMixed");
+  if (ops.decodeZeroCopy() !== PacketType.PUBLISH) bad.push("decodeZeroCopy");
+  if (decoder.next() !== NEED_MORE) bad.push("decoder left bytes behind");
+  return bad;
+}

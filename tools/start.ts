@@ -1,0 +1,160 @@
+/*
+ * start: `npm start` — the whole of brainstem on one laptop, no hardware.
+ *
+ * Theory of operation: starts the reference brain with its embedded aedes broker (or uses
+ * --broker), generates a key per simulated device, boots one device running the REAL
+ * firmware bundle on Moddable's XS engine (hosts/xs), plus --agents N devices on the Node
+ * host (hosts/node), and prints one live status line a second: the XS device's phase, sensor
+ * frames/s, motor frames/s, RTT and drops, and the Node fleet's totals. Ctrl-C (or
+ * --seconds S) deregisters every device, closes the brain and exits 0.
+ */
+import crypto from "node:crypto";
+import { parseArgs } from "node:util";
+import { startBrain, type Brain } from "../brain/index";
+import type { AgentConfigInput, ChannelConfig } from "../src/agent/config";
+import { Counter } from "../src/session/counters";
+import { phaseNames } from "../src/session/automaton";
+import { NodeAgent } from "../hosts/node/node-agent";
+import { XsAgent, type XsAgentStatus } from "../hosts/xs/xs-agent";
+
+const HELP = `npm start -- [options]
+
+Runs the reference brain with an embedded MQTT broker, one simulated device running the real
+firmware on the XS engine, and optionally more devices on the Node host.
+
+Options:
+  --agents N       also run N simulated devices on the Node host (default 0)
+  --broker URL     use an external broker (mqtt://host:port) instead of the embedded one
+  --rate HZ        sensor frames per second per device (default 20)
+  --seconds S      stop cleanly after S seconds (default: run until Ctrl-C)
+  --quiet          no per-event log lines, only the status line
+  --help           this text
+`;
+
+export const demoChannels: ChannelConfig[] = [
+  { id: 0, name: "imu", kind: "sensor", type: "f32", count: 16 },
+  { id: 1, name: "bumpers", kind: "sensor", type: "i16", count: 8 },
+  { id: 2, name: "range", kind: "sensor", type: "f32", count: 1 },
+  { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
+];
+
+function fail(message: string): never {
+  console.error(`npm start: ${message}\n(see npm start -- --help)`);
+  process.exit(2);
+}
+
+function parse() {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      options: {
+        agents: { type: "string", default: "0" },
+        broker: { type: "string" },
+        rate: { type: "string", default: "20" },
+        seconds: { type: "string" },
+        quiet: { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }));
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
+  const agents = Number(values.agents);
+  if (!Number.isInteger(agents) || agents < 0 || agents > 5000) fail(`--agents must be a whole number 0..5000 (got ${values.agents})`);
+  const rate = Number(values.rate);
+  if (!Number.isInteger(rate) || rate < 1 || rate > 1000) fail(`--rate must be 1..1000 Hz (got ${values.rate})`);
+  const seconds = values.seconds === undefined ? Infinity : Number(values.seconds);
+  if (!(seconds > 0)) fail(`--seconds must be a positive number (got ${values.seconds})`);
+  if (values.broker !== undefined && !/^mqtts?:\/\/[^/:]+(:\d+)?\/?$/.test(values.broker)) fail(`--broker must look like mqtt://host:port (got ${values.broker})`);
+  return { agents, rate, seconds, broker: values.broker, quiet: values.quiet };
+}
+
+function deviceConfig(agentId: string, key: Uint8Array, brokerUrl: string, rate: number): AgentConfigInput {
+  const u = new URL(brokerUrl);
+  return {
+    agentId, key, brokerHost: u.hostname, brokerPort: Number(u.port || 1883), firmwareVersion: "brainstem/0.1.0",
+    channels: demoChannels, session: { sensorRateHz: rate },
+  };
+}
+
+const LEVELS = ["debug", "info", "warn", "error"];
+
+async function main(): Promise<void> {
+  const opts = parse();
+  const keys = new Map<string, Uint8Array>();
+  keys.set("xs1", crypto.randomBytes(32));
+  for (let i = 1; i <= opts.agents; i++) keys.set(`node${i}`, crypto.randomBytes(32));
+  const log = (level: number, msg: string) => {
+    if (!opts.quiet && level >= 1) process.stdout.write(`\r\x1b[K${LEVELS[level] ?? level} ${msg}\n`);
+  };
+  const brain: Brain = await startBrain({ broker: opts.broker, keys, httpPort: 0, log });
+  console.log(`brain: broker ${brain.brokerUrl}, status ${brain.statusUrl}`);
+
+  let motorFrames = 0;
+  const xs = new XsAgent({
+    config: deviceConfig("xs1", keys.get("xs1")!, brain.brokerUrl, opts.rate),
+    log: (level, _code, message) => log(level, `xs1 (XS): ${message}`),
+    applyMotor: () => void motorFrames++,
+  });
+  await xs.boot();
+  await xs.start();
+  console.log("device xs1: the firmware bundle running on the XS engine");
+
+  const fleet: NodeAgent[] = [];
+  for (let i = 1; i <= opts.agents; i++) {
+    const id = `node${i}`;
+    const a = new NodeAgent({ config: deviceConfig(id, keys.get(id)!, brain.brokerUrl, opts.rate), log: (level, _c, m) => level >= 2 && log(level, m) });
+    a.start();
+    fleet.push(a);
+  }
+  if (opts.agents > 0) console.log(`devices node1..node${opts.agents}: the firmware core on the Node host`);
+
+  let last: XsAgentStatus | null = null;
+  let lastAt = Date.now();
+  let lastMotor = 0;
+  const statusTimer = setInterval(async () => {
+    const s = await xs.status();
+    if (!s) return;
+    const dt = (Date.now() - lastAt) / 1000;
+    const sent = s.counters[Counter.SENSOR_FRAMES_SENT] - (last?.counters[Counter.SENSOR_FRAMES_SENT] ?? 0);
+    const applied = motorFrames - lastMotor;
+    const drops = s.counters[Counter.SENSOR_FRAMES_DROPPED] + s.counters[Counter.MOTOR_DROPPED_STALE] + s.counters[Counter.MOTOR_DROPPED_ORDER] +
+      s.counters[Counter.MOTOR_DROPPED_REPLAY] + s.counters[Counter.MOTOR_DROPPED_MAC] + s.counters[Counter.MOTOR_DROPPED_MALFORMED];
+    let fleetLine = "";
+    if (fleet.length > 0) {
+      const active = fleet.filter((a) => a.agent.phaseName === "active").length;
+      const frames = fleet.reduce((n, a) => n + a.agent.counters[Counter.SENSOR_FRAMES_SENT], 0);
+      fleetLine = ` | node fleet: ${active}/${fleet.length} active, ${frames} frames sent`;
+    }
+    process.stdout.write(`\r\x1b[Kxs1 ${s.phase} gen ${s.generation} | sensor ${(sent / dt).toFixed(1)}/s motor ${(applied / dt).toFixed(1)}/s | rtt ${s.rttMs} ms | offset ${s.clockOffsetMs} ms | drops ${drops}${fleetLine}`);
+    last = s;
+    lastAt = Date.now();
+    lastMotor = motorFrames;
+  }, 1000);
+
+  let stopping = false;
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(statusTimer);
+    process.stdout.write("\nstopping: deregistering every device...\n");
+    await Promise.all([xs.stop(), ...fleet.map((a) => a.stop())]);
+    const phase = phaseNames[xs.phase];
+    await brain.close();
+    console.log(`xs1 ${phase}; ${fleet.length} node devices stopped; brain closed. bye.`);
+    process.exit(0);
+  };
+  process.on("SIGINT", shutdown);
+  process.on("SIGTERM", shutdown);
+  if (Number.isFinite(opts.seconds)) setTimeout(shutdown, opts.seconds * 1000);
+}
+
+main().catch((e) => {
+  console.error(`npm start failed: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
