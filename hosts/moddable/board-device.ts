@@ -9,7 +9,7 @@ import type { Board } from "./board-types";
 import { openHwMotor, openHwSensor } from "./io-hw";
 import { WiFiNetwork } from "./net-wifi";
 
-export const board: Board = {
+export const board: Board = Object.freeze({
   name: "device",
   simulated: false,
   openSensor: openHwSensor,
@@ -19,4 +19,4 @@ export const board: Board = {
     System.restart();
     return true;
   },
-};
+});

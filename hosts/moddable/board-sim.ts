@@ -19,11 +19,11 @@ class HostNetwork implements Network {
   close(): void {}
 }
 
-export const board: Board = {
+export const board: Board = Object.freeze({
   name: "simulator",
   simulated: true,
   openSensor: openSimSensor,
   openMotor: openSimMotor,
   openNetwork: (_ssid, _password, log) => new HostNetwork(log),
   reboot: () => false,
-};
+});

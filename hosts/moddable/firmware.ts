@@ -28,7 +28,7 @@ import type { BoardSettings } from "./settings";
 import { Stats } from "./stats";
 import { Transport, TransportEvent } from "./transport";
 
-const LEVEL_NAMES = ["debug", "info ", "warn ", "error"];
+const LEVEL_NAMES: readonly string[] = Object.freeze(["debug", "info ", "warn ", "error"]);
 /** Delay between logging a reboot request and carrying it out, so the log line gets out, ms. */
 const REBOOT_DELAY_MS = 200;
 

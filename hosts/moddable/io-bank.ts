@@ -24,14 +24,14 @@ export interface DriverFactory {
 }
 
 /** [min, max] of each integer element type; floats are not clamped. */
-const INT_RANGE: Record<string, readonly [number, number]> = {
-  u8: [0, 255],
-  i8: [-128, 127],
-  u16: [0, 65535],
-  i16: [-32768, 32767],
-  u32: [0, 4294967295],
-  i32: [-2147483648, 2147483647],
-};
+const INT_RANGE: Readonly<Record<string, readonly [number, number]>> = Object.freeze({
+  u8: Object.freeze([0, 255] as const),
+  i8: Object.freeze([-128, 127] as const),
+  u16: Object.freeze([0, 65535] as const),
+  i16: Object.freeze([-32768, 32767] as const),
+  u32: Object.freeze([0, 4294967295] as const),
+  i32: Object.freeze([-2147483648, 2147483647] as const),
+});
 
 class SensorChannel {
   readonly lo: number;

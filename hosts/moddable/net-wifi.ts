@@ -2,7 +2,7 @@
  * net-wifi: keeps a board on Wi-Fi, and restarts the link when the agent asks.
  *
  * Theory of operation: the manifest replaces Moddable's `setup/network` (which would block
- * main until the first join succeeds, and never retry) with setup-network.ts, so main starts
+ * main until the first join succeeds, and never retry) with setup-network.js, so main starts
  * at once and this supervisor owns Wi-Fi from boot. It holds an ECMA-419 Wi-Fi interface
  * (embedded:network/interface/wifi), watches `connection` (200 down, 300 connecting,
  * 400 associated, 500 has an address), reports up/down edges to main (which holds or fails

@@ -30,9 +30,14 @@ export interface BoardSettings {
 }
 
 const HEX_KEY = /^([0-9a-fA-F]{2}){16,64}$/;
-const DRIVERS_SENSOR = ["analog", "digital", "wave"];
-const DRIVERS_MOTOR = ["pwm", "servo", "hbridge", "hbridge2", "digital", "log"];
-const SHAPES = ["sine", "triangle", "square", "ramp", "constant"];
+// Frozen: preloaded module-level data (XS keeps frozen objects in flash with no RAM alias).
+const DRIVERS_SENSOR: readonly string[] = Object.freeze(["analog", "digital", "wave"]);
+const DRIVERS_MOTOR: readonly string[] = Object.freeze(["pwm", "servo", "hbridge", "hbridge2", "digital", "log"]);
+const SHAPES: readonly string[] = Object.freeze(["sine", "triangle", "square", "ramp", "constant"]);
+const TYPES: readonly string[] = Object.freeze(["u8", "i8", "u16", "i16", "u32", "i32", "f32", "f64"]);
+const PULLS: readonly string[] = Object.freeze(["up", "down", "none"]);
+const KINDS: readonly string[] = Object.freeze(["sensor", "motor"]);
+const HMACS: readonly string[] = Object.freeze(["native", "soft"]);
 
 /** Reads `raw` (the mc/config object). Returns the settings or throws one Error listing every problem. */
 export function parseSettings(raw: Record<string, unknown>): BoardSettings {
@@ -80,8 +85,8 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
       const ch: ChannelConfig = {
         id: c.int("id", -1, 0, 255),
         name: c.str("name", ""),
-        kind: c.oneOf("kind", "sensor", ["sensor", "motor"]) as "sensor" | "motor",
-        type: c.oneOf("type", "f32", ["u8", "i8", "u16", "i16", "u32", "i32", "f32", "f64"]) as ChannelConfig["type"],
+        kind: c.oneOf("kind", "sensor", KINDS) as "sensor" | "motor",
+        type: c.oneOf("type", "f32", TYPES) as ChannelConfig["type"],
         count: c.int("count", 1, 1, 4096),
       };
       if (ch.name === "") problems.push(`${at}.name: required`);
@@ -112,7 +117,7 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
     io,
     tickMaxMs: p.int("tickMaxMs", 1000, 1, 60_000),
     statsIntervalMs: p.int("statsIntervalMs", 10_000, 0, 3_600_000),
-    hmac: p.oneOf("hmac", "native", ["native", "soft"]) as "native" | "soft",
+    hmac: p.oneOf("hmac", "native", HMACS) as "native" | "soft",
     ssid: p.str("ssid", ""),
     password: p.str("password", ""),
   };
@@ -157,7 +162,7 @@ function parseSensorIo(r: Reader, pins: Record<string, number>, channelId: numbe
   const spec: SensorIo = {
     driver,
     pin: needsPin ? r.pin("pin", pins) : -1,
-    pull: r.oneOf("pull", "none", ["up", "down", "none"]) as SensorIo["pull"],
+    pull: r.oneOf("pull", "none", PULLS) as SensorIo["pull"],
     invert: r.bool("invert", false),
     normalize: r.bool("normalize", false),
     scale: r.num("scale", 1, -1e12, 1e12),
@@ -264,7 +269,7 @@ class Reader {
     return def;
   }
 
-  oneOf(name: string, def: string, allowed: string[]): string {
+  oneOf(name: string, def: string, allowed: readonly string[]): string {
     const s = this.str(name, def);
     if (allowed.indexOf(s) < 0) {
       this.problem(name, `must be one of ${allowed.join(", ")} (got ${JSON.stringify(s)})`);

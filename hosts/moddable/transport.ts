@@ -21,9 +21,9 @@ import { Err } from "../../src/errors";
 import type { LogFn } from "./io-types";
 import { ViewCache } from "./views";
 
-const State = { Idle: 0, WaitingNetwork: 1, Resolving: 2, Connecting: 3, Open: 4, Failed: 5 } as const;
+const State = Object.freeze({ Idle: 0, WaitingNetwork: 1, Resolving: 2, Connecting: 3, Open: 4, Failed: 5 } as const);
 
-export const TransportEvent = { None: 0, Opened: 1, Closed: 2 } as const;
+export const TransportEvent = Object.freeze({ None: 0, Opened: 1, Closed: 2 } as const);
 
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 

@@ -46,7 +46,7 @@ export class ChannelTable {
       count: c.count,
       rateHz: Math.round(c.rateHz ?? 0),
     })));
-    this.sensorEntries = new FrameEntries(channels.length);
+    this.sensorEntries = new FrameEntries(this.wire, ChannelKind.SENSOR);
     for (const c of channels) {
       const array = makeArray(c.type, c.count);
       this.arrays.push(array);
@@ -76,7 +76,7 @@ export class ChannelTable {
 
   /** Writes the sensor frame [seq, t, every sensor channel] at dst[off]. Returns the end offset or an Err code. */
   encodeSensor(dst: Uint8Array, off: number, seq: number, brainTimeMs: number): number {
-    return encodeSensorFrame(dst, off, seq, brainTimeMs, this.wire, this.sensorEntries);
+    return encodeSensorFrame(dst, off, seq, brainTimeMs, this.sensorEntries);
   }
 
   /** Largest sensor frame this table produces, bytes. */

@@ -139,7 +139,7 @@ export class SimWorld {
   private readonly brainNonce = new Uint8Array(16);
   private lastChallenge: Uint8Array | null = null;
   private readonly wire: WireTable;
-  private readonly motorEntries = new FrameEntries(4);
+  private readonly motorEntries: FrameEntries;
   private readonly motorValues = new Float32Array(2);
   private readonly sensorFrame = new SensorFrame(8, 4096);
   sessionId = 1000;
@@ -156,6 +156,7 @@ export class SimWorld {
     this.wire = new WireTable([{ id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: 0 },
       { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: 0 },
       { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: 0 }]);
+    this.motorEntries = new FrameEntries(this.wire, ChannelKind.MOTOR, 1);
     this.motorEntries.add(10, byteView(this.motorValues));
     this.macHmac.setKey(new Uint8Array(32), 0, 32); // no session yet: frames signed with a key nobody holds
   }
@@ -275,7 +276,7 @@ export class SimWorld {
   motorFrame(seq: number, deadlineBrainMs: number, value = seq): Uint8Array {
     this.motorValues[0] = value;
     this.motorValues[1] = -value;
-    const n = encodeMotorFrame(this.scratch, 0, seq >>> 0, deadlineBrainMs >>> 0, this.wire, this.motorEntries, this.sessionId, this.macHmac, this.scratch32);
+    const n = encodeMotorFrame(this.scratch, 0, seq >>> 0, deadlineBrainMs >>> 0, this.motorEntries, this.sessionId, this.macHmac, this.scratch32);
     return this.scratch.slice(0, n);
   }
 

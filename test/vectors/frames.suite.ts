@@ -156,12 +156,12 @@ export function run(check: Check): void {
 
   // ---- 1. reference sensor frame, both ways ----
   const { f32, i16 } = sensorReferenceData();
-  const entries = new FrameEntries(table.size);
+  const entries = new FrameEntries(table, S);
   entries.add(0, byteView(f32));
   entries.add(1, byteView(i16));
   const sensorRef = fromHex(SENSOR_REFERENCE_HEX);
   const dst = new Uint8Array(200);
-  let end = encodeSensorFrame(dst, 5, 1, 1000, table, entries);
+  let end = encodeSensorFrame(dst, 5, 1, 1000, entries);
   check.is(end, 5 + sensorRef.length, "reference sensor frame: end offset");
   check.bytes(dst.subarray(5, end < 0 ? 5 : end), sensorRef, "reference sensor frame: bytes");
   check.is(decodeSensorFrame(dst, 5, sensorRef.length, table, sensorOut), 2, "reference sensor frame decodes to 2 entries");
@@ -203,7 +203,7 @@ export function run(check: Check): void {
 
   // ---- 2. sizes and limits ----
   entries.add(2, fromHex("010203"));
-  end = encodeSensorFrame(dst, 0, 0xffffffff, 0xffffffff, table, entries);
+  end = encodeSensorFrame(dst, 0, 0xffffffff, 0xffffffff, entries);
   check.is(end, sensorFrameMaxBytes(table), "sensorFrameMaxBytes is the size of the largest frame");
   sensorOut.maxFrameBytes = end - 1;
   check.is(decodeSensorFrame(dst, 0, end, table, sensorOut), Err.FRAME_TOO_LARGE, "a frame one byte over the limit");
@@ -215,47 +215,44 @@ export function run(check: Check): void {
   check.is(decodeSensorFrame(dst, -1, 4, table, sensorOut), Err.VALUE_RANGE, "negative offset");
   sensorOut.maxFrameBytes = 4096;
 
-  // ---- 3. sensor encoder arguments ----
+  // ---- 3. sensor encoder arguments and entry checks ----
   entries.clear();
-  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "no entries");
-  entries.add(0, byteView(f32));
-  check.is(encodeSensorFrame(dst, 0, -1, 2, table, entries), Err.VALUE_RANGE, "seq -1");
-  check.is(encodeSensorFrame(dst, 0, 2 ** 32, 2, table, entries), Err.VALUE_RANGE, "seq 2^32");
-  check.is(encodeSensorFrame(dst, 0, 1, 1.5, table, entries), Err.VALUE_RANGE, "time 1.5");
-  entries.add(0, byteView(f32));
-  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "repeated channel");
-  entries.clear();
-  entries.add(10, new Uint8Array(16));
-  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "motor channel in a sensor frame");
-  entries.clear();
-  entries.add(7, new Uint8Array(16));
-  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "unknown channel");
-  entries.clear();
-  entries.add(1, new Uint8Array(14));
-  check.is(encodeSensorFrame(dst, 0, 1, 2, table, entries), Err.CHANNEL_UNKNOWN, "wrong byte length");
-  entries.clear();
-  entries.add(0, byteView(f32));
+  check.is(encodeSensorFrame(dst, 0, 1, 2, entries), Err.CHANNEL_UNKNOWN, "no entries");
+  check.is(entries.add(0, byteView(f32)), 0, "add channel 0");
+  check.is(encodeSensorFrame(dst, 0, -1, 2, entries), Err.VALUE_RANGE, "seq -1");
+  check.is(encodeSensorFrame(dst, 0, 2 ** 32, 2, entries), Err.VALUE_RANGE, "seq 2^32");
+  check.is(encodeSensorFrame(dst, 0, 1, 1.5, entries), Err.VALUE_RANGE, "time 1.5");
+  check.is(entries.add(0, byteView(f32)), Err.CHANNEL_UNKNOWN, "repeated channel");
+  check.is(entries.add(10, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "motor channel in sensor entries");
+  check.is(entries.add(7, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "unknown channel");
+  check.is(entries.add(300, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "channel 300");
+  check.is(entries.add(-1, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "channel -1");
+  check.is(entries.add(1, new Uint8Array(14)), Err.CHANNEL_UNKNOWN, "wrong byte length");
+  check.is(entries.count, 1, "refused entries are not added");
+  const motorKind = new FrameEntries(table, M);
+  check.is(motorKind.add(10, new Uint8Array(16)), 0, "motor entries take motor channels");
+  check.is(encodeSensorFrame(dst, 0, 1, 2, motorKind), Err.CHANNEL_UNKNOWN, "motor entries in a sensor frame");
   entries.add(1, byteView(i16));
   let shortOk = true;
   for (let size = 0; size < sensorRef.length; size++) {
-    const e = encodeSensorFrame(new Uint8Array(size), 0, 1, 1000, table, entries);
+    const e = encodeSensorFrame(new Uint8Array(size), 0, 1, 1000, entries);
     if (e !== Err.BUFFER_TOO_SMALL) {
       shortOk = false;
       check.is(e, Err.BUFFER_TOO_SMALL, `sensor frame into ${size} bytes`);
     }
   }
   check.ok(shortOk, "sensor frame: every short buffer is BUFFER_TOO_SMALL");
-  const small = new FrameEntries(1);
+  const small = new FrameEntries(table, S, 1);
   check.is(small.add(0, byteView(f32)), 0, "FrameEntries.add");
   check.is(small.add(1, byteView(i16)), Err.QUEUE_FULL, "FrameEntries over capacity");
 
   // ---- 4. reference motor frame, both ways, and its MAC ----
   const motorRef = fromHex(MOTOR_REFERENCE_HEX);
-  const mEntries = new FrameEntries(table.size);
+  const mEntries = new FrameEntries(table, M);
   const motorF32 = new Float32Array([1, -1, 0.5, 2]);
   mEntries.add(10, byteView(motorF32));
   mEntries.add(11, fromHex("00ff"));
-  end = encodeMotorFrame(dst, 3, 7, 123456, table, mEntries, MOTOR_SESSION_ID, hmac, scratch);
+  end = encodeMotorFrame(dst, 3, 7, 123456, mEntries, MOTOR_SESSION_ID, hmac, scratch);
   check.is(end, 3 + motorRef.length, "reference motor frame: end offset");
   check.bytes(dst.subarray(3, end < 0 ? 3 : end), motorRef, "reference motor frame: bytes (MAC included)");
   check.is(decodeMotorFrame(motorRef, 0, motorRef.length, table, motorOut), 2, "reference motor frame decodes");
@@ -287,27 +284,26 @@ export function run(check: Check): void {
   const mLonger = new Uint8Array(motorRef.length + 1);
   mLonger.set(motorRef);
   check.is(decodeMotorFrame(mLonger, 0, mLonger.length, table, motorOut), Err.CBOR_TRAILING, "motor frame + trailing byte");
-  mEntries.add(10, byteView(motorF32));
-  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "motor: repeated channel");
+  check.is(mEntries.add(10, byteView(motorF32)), Err.CHANNEL_UNKNOWN, "motor: repeated channel");
+  check.is(mEntries.add(0, byteView(f32)), Err.CHANNEL_UNKNOWN, "sensor channel in motor entries");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, entries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "sensor entries in a motor frame");
   mEntries.clear();
-  mEntries.add(0, byteView(f32));
-  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "sensor channel in a motor frame");
-  mEntries.clear();
+  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "motor frame without entries");
   mEntries.add(10, byteView(motorF32));
-  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, -1, hmac, scratch), Err.VALUE_RANGE, "session id -1");
-  check.is(encodeMotorFrame(dst, 0, 1, 2 ** 32, table, mEntries, 1, hmac, scratch), Err.VALUE_RANGE, "deadline 2^32");
-  check.is(encodeMotorFrame(dst, 0, 1, 2, table, mEntries, 1, hmac, new Uint8Array(31)), Err.VALUE_RANGE, "short scratch");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, -1, hmac, scratch), Err.VALUE_RANGE, "session id -1");
+  check.is(encodeMotorFrame(dst, 0, 1, 2 ** 32, mEntries, 1, hmac, scratch), Err.VALUE_RANGE, "deadline 2^32");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, 1, hmac, new Uint8Array(31)), Err.VALUE_RANGE, "short scratch");
   mEntries.add(11, fromHex("00ff"));
   shortOk = true;
   for (let size = 0; size < motorRef.length; size++) {
-    const e = encodeMotorFrame(new Uint8Array(size), 0, 7, 123456, table, mEntries, MOTOR_SESSION_ID, hmac, scratch);
+    const e = encodeMotorFrame(new Uint8Array(size), 0, 7, 123456, mEntries, MOTOR_SESSION_ID, hmac, scratch);
     if (e !== Err.BUFFER_TOO_SMALL) {
       shortOk = false;
       check.is(e, Err.BUFFER_TOO_SMALL, `motor frame into ${size} bytes`);
     }
   }
   check.ok(shortOk, "motor frame: every short buffer is BUFFER_TOO_SMALL");
-  end = encodeMotorFrame(dst, 0, 0xffffffff, 0xffffffff, table, mEntries, 9, hmac, scratch);
+  end = encodeMotorFrame(dst, 0, 0xffffffff, 0xffffffff, mEntries, 9, hmac, scratch);
   check.is(end, motorFrameMaxBytes(table), "motorFrameMaxBytes is the size of the largest frame");
 
   // ---- 5. small valid and malformed frames ----

@@ -2,30 +2,45 @@
  * frames/entries: the (channel id, typed array) pairs a frame writer copies into a frame.
  *
  * Theory of operation: at setup the owner makes one byte view per channel over that
- * channel's typed array (channels.ts `byteView`), and a FrameEntries with room for every
- * channel. Per frame it calls clear() and add(id, view) for each channel to send (add stores
- * references only), then encodeSensorFrame / encodeMotorFrame. `writeEntries` checks and
- * writes `id, tag(et) + bstr` for each entry (protocol.md §Frames): a uint head, a two-byte tag head
- * (none for uint8), a byte-string head and one native `set()` of the channel's bytes.
+ * channel's typed array (channels.ts `byteView`) and a FrameEntries bound to the channel
+ * table and a kind (sensor frames carry sensor channels, motor frames motor channels).
+ * `add(id, view)` checks the entry once (known id, right kind, exact byte length, not
+ * repeated) and stores references only; the entries can stay for every frame, or be
+ * cleared and re-added per frame to send a subset. `writeEntries` then writes
+ * `id, tag(et) + bstr` for each entry (protocol.md §Frames): a few head bytes computed from
+ * locals and one native `set()` of the channel's bytes. No object or view is created, and the
+ * per-frame work avoids property lookups and calls, which are what cost on XS.
  * Nothing here allocates after construction.
  */
 import { Err } from "../../errors";
-import { writeHead } from "../cbor/writer";
 import { TAG_UINT8 } from "../cbor/types";
-import type { ChannelTable } from "./channels";
+import { MAX_CHANNEL_ID, type ChannelTable } from "./channels";
 
-/** Preallocated list of entries for one frame. */
+/** Payloads up to this many bytes are copied by a loop, longer ones by one native set(). */
+const LOOP_COPY_MAX_BYTES = 8;
+
+/** Preallocated list of entries for frames of one kind over one channel table. */
 export class FrameEntries {
+  /** Number of entries. */
   count = 0;
+  readonly table: ChannelTable;
+  /** ChannelKind of every entry. */
+  readonly kind: number;
   readonly capacity: number;
   /** Channel id of each entry. */
   readonly ids: Int32Array;
+  /** Element type (RFC 8746 tag) of each entry. */
+  readonly types: Int32Array;
   /** Byte view of each entry's data (the whole channel: count * element size bytes). */
   readonly data: Uint8Array[];
 
-  constructor(capacity: number) {
+  /** capacity defaults to the number of channels of this kind in the table. */
+  constructor(table: ChannelTable, kind: number, capacity = table.size) {
+    this.table = table;
+    this.kind = kind;
     this.capacity = capacity;
     this.ids = new Int32Array(capacity);
+    this.types = new Int32Array(capacity);
     this.data = [];
     const empty = new Uint8Array(0);
     for (let i = 0; i < capacity; i++) this.data.push(empty);
@@ -36,12 +51,20 @@ export class FrameEntries {
     this.count = 0;
   }
 
-  /** Appends (id, bytes). Returns 0, or QUEUE_FULL when capacity entries are already held. */
+  /**
+   * Appends (id, bytes). Returns 0, CHANNEL_UNKNOWN (id not a channel of this kind, bytes not
+   * exactly its byte length, or id already added) or QUEUE_FULL (capacity reached).
+   */
   add(id: number, bytes: Uint8Array): number {
-    if (this.count >= this.capacity) return Err.QUEUE_FULL;
-    this.ids[this.count] = id;
-    this.data[this.count] = bytes;
-    this.count++;
+    const t = this.table;
+    if (!((id >>> 0) === id && id <= MAX_CHANNEL_ID) || t.kindById[id] !== this.kind || bytes.length !== t.lengthById[id]) return Err.CHANNEL_UNKNOWN;
+    const n = this.count;
+    for (let i = 0; i < n; i++) if (this.ids[i] === id) return Err.CHANNEL_UNKNOWN;
+    if (n >= this.capacity) return Err.QUEUE_FULL;
+    this.ids[n] = id;
+    this.types[n] = t.typeById[id];
+    this.data[n] = bytes;
+    this.count = n + 1;
     return 0;
   }
 }
@@ -59,42 +82,51 @@ export function entryBytes(table: ChannelTable, i: number): number {
 }
 
 /**
- * Writes the entries as `id, typed array` item pairs at dst[off], checking each as it goes:
- * every entry must name a distinct channel of `kind` and carry exactly its byte length.
- * Returns the new offset, CHANNEL_UNKNOWN (no entries; unknown id, wrong kind or length,
- * repeated id) or BUFFER_TOO_SMALL. On error dst[off..] is unspecified.
+ * Writes the entries as `id, typed array` item pairs at dst[off] (entries were checked by
+ * add). Returns the new offset, or BUFFER_TOO_SMALL; on error dst[off..] is unspecified.
  */
-export function writeEntries(dst: Uint8Array, off: number, table: ChannelTable, kind: number, entries: FrameEntries): number {
+export function writeEntries(dst: Uint8Array, off: number, entries: FrameEntries): number {
   const n = entries.count;
-  if (n === 0) return Err.CHANNEL_UNKNOWN; // a frame carries at least one entry
   const ids = entries.ids;
+  const types = entries.types;
   const data = entries.data;
-  const specs = table.specs;
-  const lens = table.byteLength;
+  const cap = dst.length;
   for (let i = 0; i < n; i++) {
     const id = ids[i];
-    const idx = table.indexOf(id);
-    if (idx < 0) return Err.CHANNEL_UNKNOWN;
-    const spec = specs[idx];
+    const et = types[i];
     const bytes = data[i];
     const len = bytes.length;
-    if (spec.kind !== kind || len !== lens[idx]) return Err.CHANNEL_UNKNOWN;
-    for (let j = 0; j < i; j++) if (ids[j] === id) return Err.CHANNEL_UNKNOWN;
-    const et = spec.elementType;
-    if (off + (id < 24 ? 1 : 2) + (et === TAG_UINT8 ? 0 : 2) + headBytes(len) + len > dst.length) return Err.BUFFER_TOO_SMALL;
-    // RFC 8949 §3.1: the id as a uint head (ids are 0..255)
+    if (off + (id < 24 ? 1 : 2) + (et === TAG_UINT8 ? 0 : 2) + (len < 24 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : 5) + len > cap) {
+      return Err.BUFFER_TOO_SMALL;
+    }
+    // RFC 8949 §3.1: the channel id, a uint 0..255
     if (id < 24) dst[off++] = id;
     else {
-      dst[off++] = 24;
+      dst[off++] = 0x18;
       dst[off++] = id;
     }
+    // RFC 8746 §2: tags 64..87 take a one-byte argument (0xd8 tag); uint8 goes untagged
     if (et !== TAG_UINT8) {
-      // RFC 8746 §2: tags 64..87 take a one-byte argument, head 0xd8 tag
       dst[off++] = 0xd8;
       dst[off++] = et;
     }
-    off = writeHead(dst, off, 2, len); // cannot fail: room was checked above
-    if (len > 16) dst.set(bytes, off);
+    // RFC 8949 §3.1: byte string head (major type 2), shortest form
+    if (len < 24) dst[off++] = 0x40 | len;
+    else if (len < 0x100) {
+      dst[off++] = 0x58;
+      dst[off++] = len;
+    } else if (len < 0x10000) {
+      dst[off++] = 0x59;
+      dst[off++] = len >>> 8;
+      dst[off++] = len & 0xff;
+    } else {
+      dst[off++] = 0x5a;
+      dst[off++] = len >>> 24;
+      dst[off++] = (len >>> 16) & 0xff;
+      dst[off++] = (len >>> 8) & 0xff;
+      dst[off++] = len & 0xff;
+    }
+    if (len > LOOP_COPY_MAX_BYTES) dst.set(bytes, off);
     else for (let k = 0; k < len; k++) dst[off + k] = bytes[k];
     off += len;
   }

@@ -109,15 +109,15 @@ export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFram
 /**
  * Writes the motor frame [seq, deadlineMs, entries..., mac] at dst[off] and signs it for
  * sessionId with hmac (keyed with the session key), using scratch32 (32 bytes) for the tag.
- * Returns the end offset, or VALUE_RANGE (seq, deadlineMs or sessionId not u32; scratch32
- * too small), CHANNEL_UNKNOWN (bad entries), BUFFER_TOO_SMALL. Allocates nothing.
+ * entries is a FrameEntries of motor channels (checked when added). Returns the end offset,
+ * or VALUE_RANGE (seq, deadlineMs or sessionId not u32; scratch32 too small), CHANNEL_UNKNOWN
+ * (no entries, or entries of sensor channels), BUFFER_TOO_SMALL. Allocates nothing.
  */
 export function encodeMotorFrame(
   dst: Uint8Array,
   off: number,
   seq: number,
   deadlineMs: number,
-  table: ChannelTable,
   entries: FrameEntries,
   sessionId: number,
   hmac: HmacSha256,
@@ -125,12 +125,14 @@ export function encodeMotorFrame(
 ): number {
   if ((seq >>> 0) !== seq || (deadlineMs >>> 0) !== deadlineMs || (sessionId >>> 0) !== sessionId) return Err.VALUE_RANGE;
   if (scratch32.length < 32 || off < 0) return Err.VALUE_RANGE;
+  const n = entries.count;
+  if (n === 0 || entries.kind !== ChannelKind.MOTOR) return Err.CHANNEL_UNKNOWN;
   const start = off;
-  off = writeHead(dst, off, 4, 3 + 2 * entries.count);
+  off = writeHead(dst, off, 4, 3 + 2 * n);
   off = writeHead(dst, off, 0, seq);
   off = writeHead(dst, off, 0, deadlineMs);
   if (off < 0) return off;
-  off = writeEntries(dst, off, table, ChannelKind.MOTOR, entries);
+  off = writeEntries(dst, off, entries);
   if (off < 0) return off;
   if (off + MOTOR_MAC_ITEM_BYTES > dst.length) return Err.BUFFER_TOO_SMALL;
   computeMotorMac(hmac, sessionId, dst, start, off - start, scratch32);

@@ -62,18 +62,20 @@ export function decodeSensorFrame(buf: Uint8Array, off: number, len: number, tab
 }
 
 /**
- * Writes the sensor frame [seq, timeMs, entries...] at dst[off]. entries hold the byte view
- * of each channel to send (each sensor channel at most once, exactly its byte length).
- * Returns the end offset, or VALUE_RANGE (seq or timeMs not u32), CHANNEL_UNKNOWN (bad
- * entries), BUFFER_TOO_SMALL. Allocates nothing.
+ * Writes the sensor frame [seq, timeMs, entries...] at dst[off]. entries is a FrameEntries of
+ * sensor channels (checked when added). Returns the end offset, or VALUE_RANGE (seq or timeMs
+ * not u32), CHANNEL_UNKNOWN (no entries, or entries of motor channels), BUFFER_TOO_SMALL.
+ * Allocates nothing.
  */
-export function encodeSensorFrame(dst: Uint8Array, off: number, seq: number, timeMs: number, table: ChannelTable, entries: FrameEntries): number {
+export function encodeSensorFrame(dst: Uint8Array, off: number, seq: number, timeMs: number, entries: FrameEntries): number {
   if ((seq >>> 0) !== seq || (timeMs >>> 0) !== timeMs) return Err.VALUE_RANGE;
-  off = writeHead(dst, off, 4, 2 + 2 * entries.count); // RFC 8949 §3.1 major type 4
+  const n = entries.count;
+  if (n === 0 || entries.kind !== ChannelKind.SENSOR) return Err.CHANNEL_UNKNOWN;
+  off = writeHead(dst, off, 4, 2 + 2 * n); // RFC 8949 §3.1 major type 4
   off = writeHead(dst, off, 0, seq);
   off = writeHead(dst, off, 0, timeMs);
   if (off < 0) return off;
-  return writeEntries(dst, off, table, ChannelKind.SENSOR, entries);
+  return writeEntries(dst, off, entries);
 }
 
 /** Largest sensor frame for this table (all sensor channels, u32 seq and t): size buffers and `mfb` with it. */

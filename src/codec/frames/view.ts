@@ -89,20 +89,30 @@ export function frameError(r: number): number {
  */
 export function readEntries(r: CborReader, table: ChannelTable, kind: number, out: FrameView, n: number): number {
   if (n > out.capacity) return Err.FRAME_CHANNEL; // more entries than channels: some repeat or are unknown
+  const kinds = table.kindById;
+  const types = table.typeById;
+  const lens = table.lengthById;
+  const index = table.indexById;
+  const channelId = out.channelId;
+  const tableIndex = out.tableIndex;
+  const elementType = out.elementType;
+  const payloadOff = out.payloadOff;
+  const byteLen = out.byteLen;
   for (let i = 0; i < n; i++) {
     let e = r.readUint();
     if (e < 0) return frameError(e);
     const id = r.value;
-    const idx = table.indexOf(id);
-    if (idx < 0 || table.specs[idx].kind !== kind || !out.markSeen(id)) return Err.FRAME_CHANNEL;
+    if (id > MAX_CHANNEL_ID || kinds[id] !== kind || !out.markSeen(id)) return Err.FRAME_CHANNEL;
     e = r.readTypedArray();
     if (e < 0) return frameError(e);
-    if (r.tag !== table.specs[idx].elementType || r.len !== table.byteLength[idx]) return Err.FRAME_CHANNEL;
-    out.channelId[i] = id;
-    out.tableIndex[i] = idx;
-    out.elementType[i] = r.tag;
-    out.payloadOff[i] = r.off;
-    out.byteLen[i] = r.len;
+    const tag = r.tag;
+    const len = r.len;
+    if (tag !== types[id] || len !== lens[id]) return Err.FRAME_CHANNEL;
+    channelId[i] = id;
+    tableIndex[i] = index[id];
+    elementType[i] = tag;
+    payloadOff[i] = r.off;
+    byteLen[i] = len;
   }
   out.count = n;
   return 0;

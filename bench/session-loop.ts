@@ -1,0 +1,211 @@
+/*
+ * session-loop: the steady state of a real Agent against an allocation-free in-memory
+ * broker + brain, for the session benchmark (V8 and XS, same code).
+ *
+ * Theory of operation: the host's send/recv are two preallocated byte rings. The "brain" side
+ * parses the agent's packets with our own MqttDecoder, answers heartbeats with a
+ * heartbeat-ack, and answers every sensor frame with one motor frame signed with the session
+ * key, all written with our zero-allocation encoders into preallocated buffers. One `step()`
+ * advances the clock by the sensor period and calls agent.tick() once: the motor frame from
+ * the previous step comes in, one sensor frame goes out, and heartbeats go and return as they
+ * fall due. The handshake (hello, challenge, proof, registered) happens in `warm()` and may
+ * allocate; the steps after it must not, and the benchmark measures exactly that.
+ */
+import { Agent, type AgentHost } from "../src/agent/agent";
+import { utf8Bytes } from "../src/codec/bytes";
+import { SoftHmacSha256 } from "../src/codec/crypto/hmac";
+import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/frames/channels";
+import { FrameEntries } from "../src/codec/frames/entries";
+import { encodeMotorFrame } from "../src/codec/frames/motor";
+import { SensorFrame } from "../src/codec/frames/sensor";
+import { encodeConnack } from "../src/codec/mqtt/connect";
+import { PacketType } from "../src/codec/mqtt/constants";
+import { MqttDecoder } from "../src/codec/mqtt/decoder";
+import { encodePingresp } from "../src/codec/mqtt/ping";
+import { encodePuback, encodePublish } from "../src/codec/mqtt/publish";
+import { encodeSuback } from "../src/codec/mqtt/subscribe";
+import { computeBrainProof, computeSessionKey } from "../src/protocol/auth";
+import { ControlMessage, decodeControl } from "../src/protocol/decode";
+import { encodeChallenge, encodeHeartbeatAck, encodeRegistered } from "../src/protocol/encode";
+import { MsgType } from "../src/protocol/wire";
+import { Phase } from "../src/session/automaton";
+
+const KEY = utf8Bytes("bench-device-key-0123456789abcdef");
+const SENSOR_HZ = 100;
+const RING_BYTES = 1 << 16;
+
+class Ring {
+  readonly buf = new Uint8Array(RING_BYTES);
+  start = 0;
+  end = 0;
+  /** Appends by loop (no views); returns bytes taken. */
+  write(src: Uint8Array, off: number, len: number): number {
+    if (this.start === this.end) this.start = this.end = 0;
+    if (this.end + len > RING_BYTES) {
+      this.buf.copyWithin(0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+      if (this.end + len > RING_BYTES) return 0;
+    }
+    const b = this.buf;
+    for (let i = 0; i < len; i++) b[this.end + i] = src[off + i];
+    this.end += len;
+    return len;
+  }
+  read(dst: Uint8Array, off: number, len: number): number {
+    const n = Math.min(len, this.end - this.start);
+    const b = this.buf;
+    for (let i = 0; i < n; i++) dst[off + i] = b[this.start + i];
+    this.start += n;
+    return n;
+  }
+}
+
+export class SessionLoop {
+  readonly agent: Agent;
+  nowMs = 0xfffff000; // start near the u32 wrap: the loop crosses it
+  steps = 0;
+  sensorFramesIn = 0;
+  motorFramesOut = 0;
+  motorApplied = 0;
+  private readonly up = new Ring();
+  private readonly down = new Ring();
+  private readonly decoder = new MqttDecoder(4096);
+  private readonly out = new Uint8Array(4096);
+  private readonly payload = new Uint8Array(2048);
+  private readonly msg = new ControlMessage();
+  private readonly hmac = new SoftHmacSha256();
+  private readonly macHmac = new SoftHmacSha256();
+  private readonly scratch32 = new Uint8Array(32);
+  private readonly nonceA = new Uint8Array(16);
+  private readonly nonceB = new Uint8Array(16).fill(7);
+  private readonly proof = new Uint8Array(32);
+  private readonly sessionKey = new Uint8Array(32);
+  private readonly wire: WireTable;
+  private readonly motorEntries: FrameEntries;
+  private readonly motorValues = new Float32Array(2);
+  private readonly sensorFrame = new SensorFrame(4, 2048);
+  private readonly ctlDown = utf8Bytes("bs/1/bench1/dn/ctl");
+  private readonly motorTopic = utf8Bytes("bs/1/bench1/dn/mot");
+  private motorSeq = 0;
+  private randomByte = 1;
+
+  constructor() {
+    this.wire = new WireTable([
+      { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: SENSOR_HZ },
+      { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: SENSOR_HZ },
+      { id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: SENSOR_HZ },
+    ]);
+    this.motorEntries = new FrameEntries(this.wire, ChannelKind.MOTOR, 1);
+    this.motorEntries.add(10, byteView(this.motorValues));
+    const host: AgentHost = {
+      open: () => undefined,
+      close: () => undefined,
+      send: (src, off, len) => this.up.write(src, off, len),
+      recv: (dst, off, len) => this.down.read(dst, off, len),
+      random: (dst) => {
+        for (let i = 0; i < dst.length; i++) dst[i] = this.randomByte = (this.randomByte * 73 + 41) & 0xff;
+      },
+      sampleSensors: () => {
+        const imu = this.agent.sensorArray(0);
+        for (let i = 0; i < imu.length; i++) imu[i] = (this.steps + i) * 0.25;
+      },
+      applyMotor: () => void this.motorApplied++,
+      motorsSafe: () => undefined,
+      log: () => undefined,
+      requestNetworkRestart: () => undefined,
+      requestReboot: () => undefined,
+    };
+    this.agent = new Agent({
+      agentId: "bench1", key: KEY, brokerHost: "loop", brokerPort: 1883,
+      channels: [
+        { id: 0, name: "imu", kind: "sensor", type: "f32", count: 16 },
+        { id: 1, name: "bumpers", kind: "sensor", type: "i16", count: 8 },
+        { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
+      ],
+      session: { sensorRateHz: SENSOR_HZ, heartbeatIntervalMs: 1000, statusIntervalMs: 0 },
+    }, host);
+  }
+
+  /** Connects, authenticates and registers, then runs `steps` steady steps. Allocation allowed here. */
+  warm(steps: number): void {
+    this.agent.start(this.nowMs);
+    this.agent.handleTransportOpened(this.nowMs);
+    for (let i = 0; i < 20 && this.agent.phase !== Phase.Active; i++) {
+      this.brain();
+      this.agent.tick(this.nowMs);
+    }
+    if (this.agent.phase !== Phase.Active) throw new Error(`session loop: not active after the handshake (${this.agent.phaseName})`);
+    this.run(steps);
+  }
+
+  /** n steady steps: one sensor frame out, one motor frame in, heartbeats as due. */
+  run(n: number): void {
+    const periodMs = 1000 / SENSOR_HZ;
+    for (let i = 0; i < n; i++) {
+      this.nowMs = (this.nowMs + periodMs) >>> 0;
+      this.agent.tick(this.nowMs);
+      this.brain();
+      this.steps++;
+    }
+  }
+
+  private brain(): void {
+    const d = this.decoder;
+    const up = this.up;
+    if (up.end > up.start) {
+      d.push(up.buf, up.start, up.end - up.start);
+      up.start = up.end;
+    }
+    for (let type = d.next(); type > 0; type = d.next()) {
+      if (type === PacketType.CONNECT) this.toAgent(encodeConnack(this.out, 0, false, 0));
+      else if (type === PacketType.SUBSCRIBE) this.toAgent(encodeSuback(this.out, 0, d.packetId, ONE_QOS0));
+      else if (type === PacketType.PINGREQ) this.toAgent(encodePingresp(this.out, 0));
+      else if (type === PacketType.PUBLISH) {
+        if (d.qos === 1) this.toAgent(encodePuback(this.out, 0, d.packetId));
+        if (d.topicLen === 18) this.onSensor(d); // "bs/1/bench1/up/sns" vs ".../up/ctl": same length; check the last byte
+        else this.onControl(d);
+      }
+    }
+    if (d.next() < 0) throw new Error("session loop: the agent sent a malformed packet");
+  }
+
+  private onSensor(d: MqttDecoder): void {
+    if (d.buf[d.topicOff + 17] !== 0x73) return this.onControl(d); // 's' of "sns"
+    if (this.sensorFrame.decode(d.buf, d.payloadOff, d.payloadLen, this.wire) < 0) throw new Error("session loop: bad sensor frame");
+    this.sensorFramesIn++;
+    this.motorValues[0] = this.motorValues[1] = this.sensorFrame.seq & 0xff;
+    const brainNow = this.nowMs; // the brain's clock equals the agent's here
+    const n = encodeMotorFrame(this.payload, 0, ++this.motorSeq, (brainNow + 200) >>> 0, this.motorEntries, 77, this.macHmac, this.scratch32);
+    this.toAgent(encodePublish(this.out, 0, this.motorTopic, this.motorTopic.length, this.payload, 0, n, 0, 0, false, false));
+    this.motorFramesOut++;
+  }
+
+  private onControl(d: MqttDecoder): void {
+    const m = this.msg;
+    const type = decodeControl(d.buf, d.payloadOff, d.payloadLen, m);
+    let n = -1;
+    if (type === MsgType.HEARTBEAT) n = encodeHeartbeatAck(this.payload, 0, m.seq, m.agentTime, this.nowMs);
+    else if (type === MsgType.HELLO) {
+      for (let i = 0; i < 16; i++) this.nonceA[i] = m.buf[m.nonceOff + i];
+      computeBrainProof(this.hmac, KEY, this.nonceA, 0, this.nonceB, 0, this.proof, 0);
+      n = encodeChallenge(this.payload, 0, this.nonceB, 0, this.nonceA, 0, this.proof, 0);
+    } else if (type === MsgType.PROOF) {
+      computeSessionKey(this.hmac, KEY, this.nonceA, 0, this.nonceB, 0, this.sessionKey, 0);
+      this.macHmac.setKey(this.sessionKey, 0, 32);
+      n = encodeRegistered(this.payload, 0, 77, this.agent.session.generation, "bs/1/bench1/up/sns", "bs/1/bench1/dn/mot", 2048, 1000, 1000, 300, this.nowMs);
+    }
+    if (n > 0) this.toAgent(encodePublish(this.out, 0, this.ctlDown, this.ctlDown.length, this.payload, 0, n, 0, 0, false, false));
+  }
+
+  private toAgent(n: number): void {
+    if (n < 0 || this.down.write(this.out, 0, n) !== n) throw new Error("session loop: the down ring overflowed");
+  }
+}
+
+const ONE_QOS0 = [0];
+
+/** For XS: a global the benchmark drives through XsWorker.call / measureAlloc. */
+export function createSessionLoop(): SessionLoop {
+  return new SessionLoop();
+}

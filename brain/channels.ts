@@ -1,0 +1,108 @@
+/*
+ * brain/channels: an agent's declared channel table, as the brain keeps it.
+ *
+ * Theory of operation: hello `ch` lists [id, kind, et, count, hz] per channel (protocol.md
+ * §hello). `declareChannels` turns the decoded hello (src/protocol/decode.ts ControlMessage)
+ * into a DeclaredChannels, after the same validation the agent applies to its own table
+ * (src/codec/frames/channels.ts validateChannels: unique ids, known element types, counts in
+ * range). Each channel records the typed-array constructor of its element type, so checking
+ * a decoded payload or a controller's output is an `instanceof` and a length compare.
+ * Element types are the RFC 8746 tags of little-endian typed arrays; uint8 travels as a
+ * plain byte string, which cbor-x decodes to a Buffer (a Uint8Array).
+ */
+import { ChannelKind, ElementType, validateChannels, type ChannelSpec } from "../src/codec/frames/channels";
+import type { ControlMessage } from "../src/protocol/decode";
+
+export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+export type TypedArrayConstructor =
+  | Uint8ArrayConstructor
+  | Int8ArrayConstructor
+  | Uint16ArrayConstructor
+  | Int16ArrayConstructor
+  | Uint32ArrayConstructor
+  | Int32ArrayConstructor
+  | Float32ArrayConstructor
+  | Float64ArrayConstructor;
+
+/** Short names of the element types (same as src/agent/config.ts). */
+export type ElementTypeName = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64";
+
+const BY_TAG: ReadonlyMap<number, { name: ElementTypeName; ctor: TypedArrayConstructor }> = new Map([
+  [ElementType.U8, { name: "u8" as const, ctor: Uint8Array }],
+  [ElementType.I8, { name: "i8" as const, ctor: Int8Array }],
+  [ElementType.U16, { name: "u16" as const, ctor: Uint16Array }],
+  [ElementType.I16, { name: "i16" as const, ctor: Int16Array }],
+  [ElementType.U32, { name: "u32" as const, ctor: Uint32Array }],
+  [ElementType.I32, { name: "i32" as const, ctor: Int32Array }],
+  [ElementType.F32, { name: "f32" as const, ctor: Float32Array }],
+  [ElementType.F64, { name: "f64" as const, ctor: Float64Array }],
+]);
+
+/** One declared channel. */
+export interface DeclaredChannel {
+  id: number;
+  kind: "sensor" | "motor";
+  /** RFC 8746 tag of the element type (src/codec/frames/channels.ts ElementType). */
+  elementType: number;
+  type: ElementTypeName;
+  /** Elements per frame entry. */
+  count: number;
+  /** Nominal rate declared by the agent, Hz (0 = unspecified). */
+  rateHz: number;
+  /** The typed array a payload of this channel decodes to. */
+  ctor: TypedArrayConstructor;
+}
+
+/** An agent's channel table. */
+export interface DeclaredChannels {
+  /** Every channel in hello order. */
+  readonly list: readonly DeclaredChannel[];
+  readonly sensors: readonly DeclaredChannel[];
+  readonly motors: readonly DeclaredChannel[];
+  /** Lookup by id. */
+  readonly byId: ReadonlyMap<number, DeclaredChannel>;
+}
+
+/** Typed-array constructor of an element type tag, or undefined. */
+export function ctorOf(elementType: number): TypedArrayConstructor | undefined {
+  return BY_TAG.get(elementType)?.ctor;
+}
+
+/** True when value is a typed array of the channel's element type and count. */
+export function fitsChannel(ch: DeclaredChannel, value: unknown): value is TypedArray {
+  return value instanceof ch.ctor && (value as TypedArray).length === ch.count;
+}
+
+/**
+ * The channel table declared in a decoded hello, or a problem text when it is not a valid
+ * table (empty, repeated id, unknown element type, count out of range).
+ */
+export function declareChannels(m: ControlMessage): DeclaredChannels | string {
+  const specs: ChannelSpec[] = [];
+  for (let i = 0; i < m.channelCount; i++)
+    specs.push({ id: m.chId[i], kind: m.chKind[i], elementType: m.chType[i], count: m.chCount[i], rateHz: m.chHz[i] });
+  return declareSpecs(specs);
+}
+
+/** Same as declareChannels, from channel specs. */
+export function declareSpecs(specs: readonly ChannelSpec[]): DeclaredChannels | string {
+  if (specs.length === 0) return "hello declares no channels";
+  if (validateChannels(specs) !== 0) return "hello declares an invalid channel table (repeated id, unknown element type or bad count)";
+  const list: DeclaredChannel[] = [];
+  const byId = new Map<number, DeclaredChannel>();
+  for (const s of specs) {
+    const t = BY_TAG.get(s.elementType)!;
+    const ch: DeclaredChannel = {
+      id: s.id,
+      kind: s.kind === ChannelKind.MOTOR ? "motor" : "sensor",
+      elementType: s.elementType,
+      type: t.name,
+      count: s.count,
+      rateHz: s.rateHz,
+      ctor: t.ctor,
+    };
+    list.push(ch);
+    byId.set(ch.id, ch);
+  }
+  return { list, byId, sensors: list.filter((c) => c.kind === "sensor"), motors: list.filter((c) => c.kind === "motor") };
+}

@@ -1,0 +1,75 @@
+/*
+ * brain/motor: motor frames out, encoded with cbor-x and signed for the session.
+ *
+ * Theory of operation: a motor frame is the CBOR array
+ *     [seq u32, dl u32, id0, ta0, ..., mac bstr(16)]
+ * exactly as src/codec/frames/motor.ts writes it (protocol.md §Motor frame): cbor-x with
+ * `tagUint8Array: false` writes typed arrays as RFC 8746 tag + byte string, uint8 as a
+ * plain byte string, and integers in their shortest form, so the bytes match. The encoder
+ * puts a 16-byte placeholder where the mac goes, copies the result out of cbor-x's shared
+ * buffer (MQTT.js may hold the payload until the socket drains), and auth.ts signs it in
+ * place: HMAC-SHA256(sessionKey, sessionId BE || bytes before the mac item), truncated to 16.
+ * `encode` checks the command against the declared motor channels first and returns a
+ * problem text instead of a frame when the controller's output does not fit.
+ */
+import { Encoder } from "cbor-x";
+import { MOTOR_MAC_BYTES } from "../src/codec/frames/motor";
+import { signMotorFrame } from "./auth";
+import { fitsChannel, type DeclaredChannels, type TypedArray } from "./channels";
+
+/** What a controller returns: values per motor channel id, and an optional time-to-live. */
+export interface MotorCommand {
+  channels: Map<number, TypedArray> | Record<number, TypedArray>;
+  /** Deadline = brain time now + ttlMs (default: the session's motor deadline). */
+  ttlMs?: number;
+}
+
+const PLACEHOLDER = Buffer.alloc(MOTOR_MAC_BYTES);
+
+export class MotorEncoder {
+  private readonly encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, variableMapSize: true });
+  /** Reused item list [seq, dl, id, ta, ..., mac]. */
+  private readonly items: unknown[] = [];
+
+  /**
+   * Builds the signed motor frame, or returns a problem text (unknown or sensor channel,
+   * wrong element type or count, no entries). The frame is a fresh Buffer.
+   */
+  encode(
+    cmd: MotorCommand,
+    seq: number,
+    deadline: number,
+    channels: DeclaredChannels,
+    sessionKeyBytes: Uint8Array,
+    sessionIdBE: Uint8Array,
+  ): Buffer | string {
+    const items = this.items;
+    items.length = 0;
+    items.push(seq >>> 0, deadline >>> 0);
+    const src = cmd.channels;
+    if (src instanceof Map) {
+      for (const [id, value] of src) {
+        const p = this.add(channels, id, value);
+        if (p !== null) return p;
+      }
+    } else {
+      for (const key in src) {
+        const p = this.add(channels, Number(key), src[key as unknown as number]);
+        if (p !== null) return p;
+      }
+    }
+    if (items.length === 2) return "motor command has no channels";
+    items.push(PLACEHOLDER);
+    const frame = Buffer.from(this.encoder.encode(items)); // a copy: cbor-x reuses its buffer
+    signMotorFrame(frame, sessionKeyBytes, sessionIdBE);
+    return frame;
+  }
+
+  private add(channels: DeclaredChannels, id: number, value: unknown): string | null {
+    const ch = channels.byId.get(id);
+    if (ch === undefined || ch.kind !== "motor") return `motor command names channel ${id}, which is not a declared motor channel`;
+    if (!fitsChannel(ch, value)) return `motor command for channel ${id} must be a ${ch.ctor.name} of ${ch.count} elements`;
+    this.items.push(id, value);
+    return null;
+  }
+}
