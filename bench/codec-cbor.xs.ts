@@ -39,6 +39,12 @@ export function decodeFrame(): void {
   sink += items[0];
 }
 
+/** Decode only: cbor-x's own result (fresh typed arrays), not copied into the channel arrays. */
+export function decodeFrameNoCopy(): void {
+  const items = cborDecode(encoded) as any[];
+  sink += items[0];
+}
+
 /** The last encoded frame, as hex. */
 export function frameHex(): string {
   let s = "";

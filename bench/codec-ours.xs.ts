@@ -10,7 +10,7 @@
 import { utf8Bytes } from "../src/codec/bytes";
 import { byteView, ChannelKind, ChannelTable, ElementType } from "../src/codec/frames/channels";
 import { FrameEntries } from "../src/codec/frames/entries";
-import { encodeSensorFrame, SensorFrame } from "../src/codec/frames/sensor";
+import { encodeSensorFrame, SensorFrame, sensorFrameMaxBytes } from "../src/codec/frames/sensor";
 import { copyEntry } from "../src/codec/frames/view";
 import { PacketType } from "../src/codec/mqtt/constants";
 import { MqttDecoder } from "../src/codec/mqtt/decoder";
@@ -61,16 +61,23 @@ export function setup(nF32: number): number {
   for (let i = 0; i < 8; i++) i16[i] = i * 1000 - 3000;
   const topic = utf8Bytes(TOPIC);
   const headroom = publishHeaderMaxBytes(topic.length);
-  const maxFrameBytes = 64 + 4 * nF32 + 2 * 8;
+  const maxFrameBytes = sensorFrameMaxBytes(table);
+  // Entries are added once and kept for every frame (all channels are sent each time).
+  const entries = new FrameEntries(table, ChannelKind.SENSOR);
+  const f32Bytes = byteView(f32);
+  const i16Bytes = byteView(i16);
+  let e = entries.add(0, f32Bytes);
+  if (e === 0) e = entries.add(1, i16Bytes);
+  if (e < 0) fail("FrameEntries.add", e);
   const outF32 = new Float32Array(nF32);
   const outI16 = new Int16Array(8);
   s = {
     table,
     f32,
     i16,
-    entries: new FrameEntries(2),
-    f32Bytes: byteView(f32),
-    i16Bytes: byteView(i16),
+    entries,
+    f32Bytes,
+    i16Bytes,
     topic,
     tx: new Uint8Array(headroom + maxFrameBytes),
     headroom,
@@ -92,11 +99,7 @@ export function setup(nF32: number): number {
 /** Sensor frame into the transmit buffer, after the PUBLISH header room. Returns its end. */
 export function encodeFrame(): number {
   const st = s!;
-  const entries = st.entries;
-  entries.clear();
-  entries.add(0, st.f32Bytes);
-  entries.add(1, st.i16Bytes);
-  const end = encodeSensorFrame(st.tx, st.headroom, SEQ, TIME_MS, st.table, entries);
+  const end = encodeSensorFrame(st.tx, st.headroom, SEQ, TIME_MS, st.entries);
   if (end < 0) fail("encodeSensorFrame", end);
   st.frameEnd = end;
   return end;
@@ -121,6 +124,13 @@ function decodeFrameAt(buf: Uint8Array, off: number, len: number): void {
     const c = copyEntry(frame, i, st.outBytes[frame.tableIndex[i]]);
     if (c < 0) fail("copyEntry", c);
   }
+}
+
+/** Frame decode only, payloads left in place (views by offset): what the agent does before it copies. */
+export function decodeFrameNoCopy(): void {
+  const st = s!;
+  const n = st.frame.decode(st.tx, st.headroom, st.frameEnd - st.headroom, st.table);
+  if (n < 0) fail("SensorFrame.decode", n);
 }
 
 /** Frame decode (from the transmit buffer) into the channel arrays. */

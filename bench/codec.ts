@@ -8,8 +8,11 @@
  *   - decode it back: MQTT parse, frame decode, values copied into the channel arrays;
  *   - the same with a 1,024-float32 channel 0;
  *   - the frame alone (no MQTT), against cbor-x alone, the figure DESIGN.md quotes for XS;
+ *   - the frame decode alone with payloads left where they are (our FrameView offsets; cbor-x's
+ *     own typed arrays), i.e. without the copy into the channel arrays;
  *   - bytes allocated on XS per 10,000 encode+decode round trips (test/helpers/xs.ts explains
  *     the meter; a row's note splits it into slots and chunk bytes).
+ * The peer is cbor-x + mqtt-packet unless the case name says "vs cbor-x".
  * Before timing, each side's packet is checked to be byte-identical to the other's and each
  * decode to reproduce the input values, on both engines.
  *
@@ -57,6 +60,8 @@ type Side = "ours" | "peer";
 interface Figures {
   encode: number;
   decode: number;
+  /** Frame-only cases: decode without copying payloads into the channel arrays. */
+  inPlace?: number;
 }
 
 function label(n: number): string {
@@ -70,7 +75,11 @@ function check(cond: boolean, what: string): void {
 async function xsTimes(ctx: BenchContext, w: XsWorker, mod: string, n: number, frameOnly: boolean): Promise<Figures> {
   await w.call(`${mod}.setup`, n);
   if (frameOnly) {
-    return { encode: await timeXs(ctx, w, `${mod}.encodeFrame`), decode: await timeXs(ctx, w, `${mod}.decodeFrame`) };
+    return {
+      encode: await timeXs(ctx, w, `${mod}.encodeFrame`),
+      decode: await timeXs(ctx, w, `${mod}.decodeFrame`),
+      inPlace: await timeXs(ctx, w, `${mod}.decodeFrameNoCopy`),
+    };
   }
   return { encode: await timeXs(ctx, w, `${mod}.encode`), decode: await timeXs(ctx, w, `${mod}.decode`) };
 }
@@ -103,8 +112,8 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   cbor.decodeFrame();
   check(ours.decodedMatches() && cbor.decodedMatches(), "V8 frame-only decode mismatch");
   const v8Frame = {
-    ours: { encode: timeV8(ctx, ours.encodeFrame), decode: timeV8(ctx, ours.decodeFrame) },
-    peer: { encode: timeV8(ctx, cbor.encodeFrame), decode: timeV8(ctx, cbor.decodeFrame) },
+    ours: { encode: timeV8(ctx, ours.encodeFrame), decode: timeV8(ctx, ours.decodeFrame), inPlace: timeV8(ctx, ours.decodeFrameNoCopy) },
+    peer: { encode: timeV8(ctx, cbor.encodeFrame), decode: timeV8(ctx, cbor.decodeFrame), inPlace: timeV8(ctx, cbor.decodeFrameNoCopy) },
   };
 
   // ---- XS: one worker per side ----
@@ -161,16 +170,18 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   // ---- rows ----
   const ns = "ns/op";
   for (const n of SIZES) {
-    const peerName = "cbor-x + mqtt-packet";
-    rows.push(row(SECTION, `V8 encode frame ${label(n)} + PUBLISH`, v8[n].ours.encode, v8[n].peer.encode, ns, `peer: ${peerName}`));
-    rows.push(row(SECTION, `V8 decode PUBLISH + frame ${label(n)}`, v8[n].ours.decode, v8[n].peer.decode, ns, `peer: ${peerName}`));
-    rows.push(row(SECTION, `XS encode frame ${label(n)} + PUBLISH`, xs[n].ours!.encode, xs[n].peer!.encode, ns, `peer: ${peerName}`));
-    rows.push(row(SECTION, `XS decode PUBLISH + frame ${label(n)}`, xs[n].ours!.decode, xs[n].peer!.decode, ns, `peer: ${peerName}`));
+    rows.push(row(SECTION, `V8 encode frame ${label(n)} + PUBLISH`, v8[n].ours.encode, v8[n].peer.encode, ns));
+    rows.push(row(SECTION, `V8 decode PUBLISH + frame ${label(n)}`, v8[n].ours.decode, v8[n].peer.decode, ns));
+    rows.push(row(SECTION, `XS encode frame ${label(n)} + PUBLISH`, xs[n].ours!.encode, xs[n].peer!.encode, ns));
+    rows.push(row(SECTION, `XS decode PUBLISH + frame ${label(n)}`, xs[n].ours!.decode, xs[n].peer!.decode, ns));
   }
-  rows.push(row(SECTION, `V8 encode frame only ${label(16)}`, v8Frame.ours.encode, v8Frame.peer.encode, ns, "peer: cbor-x"));
-  rows.push(row(SECTION, `V8 decode frame only ${label(16)}`, v8Frame.ours.decode, v8Frame.peer.decode, ns, "peer: cbor-x"));
-  rows.push(row(SECTION, `XS encode frame only ${label(16)}`, xsFrame.ours!.encode, xsFrame.peer!.encode, ns, "peer: cbor-x"));
-  rows.push(row(SECTION, `XS decode frame only ${label(16)}`, xsFrame.ours!.decode, xsFrame.peer!.decode, ns, "peer: cbor-x"));
+  const f = label(16);
+  rows.push(row(SECTION, `V8 encode frame only ${f} vs cbor-x`, v8Frame.ours.encode, v8Frame.peer.encode, ns));
+  rows.push(row(SECTION, `V8 decode frame only ${f} vs cbor-x`, v8Frame.ours.decode, v8Frame.peer.decode, ns));
+  rows.push(row(SECTION, `V8 decode frame only ${f}, in place, vs cbor-x`, v8Frame.ours.inPlace, v8Frame.peer.inPlace, ns));
+  rows.push(row(SECTION, `XS encode frame only ${f} vs cbor-x`, xsFrame.ours!.encode, xsFrame.peer!.encode, ns));
+  rows.push(row(SECTION, `XS decode frame only ${f} vs cbor-x`, xsFrame.ours!.decode, xsFrame.peer!.decode, ns));
+  rows.push(row(SECTION, `XS decode frame only ${f}, in place, vs cbor-x`, xsFrame.ours!.inPlace ?? null, xsFrame.peer!.inPlace ?? null, ns));
   const trips = ctx.quick ? 1000 : ROUND_TRIPS;
   const unit = `bytes/${trips / 1000}k round trips`;
   for (const n of SIZES) {
@@ -184,7 +195,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   const fo = xsFrameAlloc.ours ?? null;
   const fp = xsFrameAlloc.peer ?? null;
   rows.push(
-    row(SECTION, `XS alloc, encode+decode frame only ${label(16)}`, fo ? fo.bytes : null, fp ? fp.bytes : null, unit,
+    row(SECTION, `XS alloc, encode+decode frame only ${label(16)} vs cbor-x`, fo ? fo.bytes : null, fp ? fp.bytes : null, unit,
       `ours ${allocNote(fo)}; peer (cbor-x) ${allocNote(fp)}`),
   );
   return rows;

@@ -4,8 +4,9 @@
  *   tsx bench/run.ts [--section NAME]... [--json FILE] [--quick]
  *
  * A section is a module bench/<name>.ts that exports `async function run(ctx): Promise<Row[]>`
- * (bench/lib.ts). Every bench/*.ts is a section except run.ts, lib.ts and *.xs.ts (entries
- * that are bundled for XS). Sections run one after another, in name order, so they never
+ * (bench/lib.ts). Candidates are every bench/*.ts except run.ts, lib.ts and *.xs.ts (entries
+ * that are bundled for XS); a candidate without a `run` export is a helper module and is
+ * skipped (asking for it with --section is an error). Sections run one after another, in name order, so they never
  * compete for the two cores. The table has one row per case: section | case | ours | peer |
  * unit | ratio, where ratio = peer / ours for lower-is-better metrics (> 1: ours is better;
  * see bench/lib.ts). --json writes the same rows as a JSON array. A section that throws is
@@ -81,11 +82,15 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   let failed = 0;
   for (const name of chosen) {
-    console.error(`bench: section ${name}`);
     const t0 = Date.now();
     try {
       const mod = await import(pathToFileURL(path.join(benchDir, `${name}.ts`)).href);
-      if (typeof mod.run !== "function") throw new Error(`bench/${name}.ts does not export run(ctx)`);
+      if (typeof mod.run !== "function") {
+        if (args.sections.includes(name)) throw new Error(`bench/${name}.ts does not export run(ctx)`);
+        console.error(`bench: bench/${name}.ts exports no run(ctx): a helper module, skipped`);
+        continue;
+      }
+      console.error(`bench: section ${name}`);
       const got: Row[] = await mod.run(ctx);
       rows.push(...got);
     } catch (e) {

@@ -1,8 +1,7 @@
 /*
  * Zero allocation on XS for the frame hot paths: after setup, encoding and decoding sensor
  * and motor frames (MAC included), copying payloads out and walking CBOR allocate no slots
- * and no chunk bytes, measured with the metered xsnap worker (test/helpers/xs.ts). Also logs
- * the per-frame time on XS (informative, not asserted: benchmarks live in bench/).
+ * and no chunk bytes, measured with the metered xsnap worker (test/helpers/xs.ts).
  */
 import test from "ava";
 import path from "node:path";
@@ -92,8 +91,6 @@ test("frame hot paths allocate nothing on XS", async (t) => {
       t.is(await w.call<number>(`() => __hot.${fn}()`), want, `${fn} works on XS`);
       const a = await w.measureAlloc(`__hot.${fn}`, 2_000);
       t.deepEqual(a && [a.slots, a.chunkBytes], [0, 0], `${fn}: ${JSON.stringify(a)}`);
-      const ns = await w.call<number[]>(`(n, b) => __bs.time(__hot.${fn}, n, b)`, 2_000, 3);
-      t.log(`${fn} on XS: ${Math.min(...ns).toFixed(0)} ns/call`);
     }
   });
 });

@@ -37,6 +37,9 @@ export class ChannelTable {
   private readonly bytes: Uint8Array[] = [];
   private readonly safe: (TypedArray | null)[] = [];
   private readonly sensorEntries: FrameEntries;
+  /** Arrays by channel id (256 slots), so lookups on the hot path are one index. */
+  private readonly sensorById: (TypedArray | null)[] = [];
+  private readonly motorById: (TypedArray | null)[] = [];
 
   constructor(readonly channels: readonly ChannelConfig[], maxFrameBytes: number) {
     this.wire = new WireTable(channels.map((c) => ({
@@ -61,17 +64,26 @@ export class ChannelTable {
       }
       this.safe.push(safe);
     }
+    for (let id = 0; id < 256; id++) {
+      this.sensorById.push(null);
+      this.motorById.push(null);
+    }
+    for (let i = 0; i < channels.length; i++) (channels[i].kind === "sensor" ? this.sensorById : this.motorById)[channels[i].id] = this.arrays[i];
     this.motorFrame = new MotorFrame(channels.length, maxFrameBytes);
   }
 
   /** The typed array of a sensor channel. Throws for an unknown or motor id (setup bug). */
   sensorArray(id: number): TypedArray {
-    return this.arrayOf(id, "sensor");
+    const a = this.sensorById[id];
+    if (a === undefined || a === null) return this.noSuchChannel(id, "sensor");
+    return a;
   }
 
   /** The typed array of a motor channel: the last applied values, or the safe ones. */
   motorArray(id: number): TypedArray {
-    return this.arrayOf(id, "motor");
+    const a = this.motorById[id];
+    if (a === undefined || a === null) return this.noSuchChannel(id, "motor");
+    return a;
   }
 
   /** Writes the sensor frame [seq, t, every sensor channel] at dst[off]. Returns the end offset or an Err code. */
@@ -109,9 +121,7 @@ export class ChannelTable {
     this.motorFrame.maxFrameBytes = n;
   }
 
-  private arrayOf(id: number, kind: "sensor" | "motor"): TypedArray {
-    const i = this.wire.indexOf(id);
-    if (i < 0 || this.channels[i].kind !== kind) throw new RangeError(`no ${kind} channel with id ${id}`);
-    return this.arrays[i];
+  private noSuchChannel(id: number, kind: string): never {
+    throw new RangeError(`no ${kind} channel with id ${id}`);
   }
 }

@@ -22,21 +22,28 @@ import { NONCE_BYTES, PROOF_BYTES } from "./wire";
 /** Bytes of the derived session key. */
 export const SESSION_KEY_BYTES = 32;
 
-/** The derivation labels (ASCII). */
+/** The derivation labels (ASCII), for docs and logs. */
 export const AuthLabel = {
   BRAIN: "bs1-brain",
   AGENT: "bs1-agent",
   SESSION: "bs1-sess",
 } as const;
 
+// The same labels as byte values, frozen: reading them touches no string (on XS, character
+// access boxes a string and allocates).
+const BRAIN_LABEL: readonly number[] = Object.freeze([0x62, 0x73, 0x31, 0x2d, 0x62, 0x72, 0x61, 0x69, 0x6e]); // bs1-brain
+const AGENT_LABEL: readonly number[] = Object.freeze([0x62, 0x73, 0x31, 0x2d, 0x61, 0x67, 0x65, 0x6e, 0x74]); // bs1-agent
+const SESSION_LABEL: readonly number[] = Object.freeze([0x62, 0x73, 0x31, 0x2d, 0x73, 0x65, 0x73, 0x73]); // bs1-sess
+
 /**
- * HMAC-SHA256(key, label || nA[nAOff..+16) || nB[nBOff..+16)) into dst[dstOff..+32).
+ * HMAC-SHA256(key, label || nA[nAOff..+16) || nB[nBOff..+16)) into dst[dstOff..+32), label
+ * given as byte values (at most 32).
  * Returns dstOff + 32, BUFFER_TOO_SMALL (dst) or VALUE_RANGE (a nonce range outside its array).
  */
 export function deriveLabelled(
   hmac: HmacSha256,
   key: Uint8Array,
-  label: string,
+  label: readonly number[],
   nA: Uint8Array,
   nAOff: number,
   nB: Uint8Array,
@@ -48,7 +55,7 @@ export function deriveLabelled(
   if (!(nAOff >= 0 && nAOff + NONCE_BYTES <= nA.length && nBOff >= 0 && nBOff + NONCE_BYTES <= nB.length)) return Err.VALUE_RANGE;
   hmac.setKey(key, 0, key.length);
   hmac.begin();
-  for (let i = 0; i < label.length; i++) dst[dstOff + i] = label.charCodeAt(i);
+  for (let i = 0; i < label.length; i++) dst[dstOff + i] = label[i];
   hmac.update(dst, dstOff, label.length);
   hmac.update(nA, nAOff, NONCE_BYTES);
   hmac.update(nB, nBOff, NONCE_BYTES);
@@ -58,23 +65,23 @@ export function deriveLabelled(
 
 /** Brain proof HMAC(K, "bs1-brain" || nA || nB) into dst[off..+32). Returns off + 32 or an Err code. */
 export function computeBrainProof(hmac: HmacSha256, key: Uint8Array, nA: Uint8Array, nAOff: number, nB: Uint8Array, nBOff: number, dst: Uint8Array, off: number): number {
-  return deriveLabelled(hmac, key, AuthLabel.BRAIN, nA, nAOff, nB, nBOff, dst, off);
+  return deriveLabelled(hmac, key, BRAIN_LABEL, nA, nAOff, nB, nBOff, dst, off);
 }
 
 /** Agent proof HMAC(K, "bs1-agent" || nA || nB) into dst[off..+32). Returns off + 32 or an Err code. */
 export function computeAgentProof(hmac: HmacSha256, key: Uint8Array, nA: Uint8Array, nAOff: number, nB: Uint8Array, nBOff: number, dst: Uint8Array, off: number): number {
-  return deriveLabelled(hmac, key, AuthLabel.AGENT, nA, nAOff, nB, nBOff, dst, off);
+  return deriveLabelled(hmac, key, AGENT_LABEL, nA, nAOff, nB, nBOff, dst, off);
 }
 
 /** Session key HMAC(K, "bs1-sess" || nA || nB) into dst[off..+32). Returns off + 32 or an Err code. */
 export function computeSessionKey(hmac: HmacSha256, key: Uint8Array, nA: Uint8Array, nAOff: number, nB: Uint8Array, nBOff: number, dst: Uint8Array, off: number): number {
-  return deriveLabelled(hmac, key, AuthLabel.SESSION, nA, nAOff, nB, nBOff, dst, off);
+  return deriveLabelled(hmac, key, SESSION_LABEL, nA, nAOff, nB, nBOff, dst, off);
 }
 
 function verify(
   hmac: HmacSha256,
   key: Uint8Array,
-  label: string,
+  label: readonly number[],
   nA: Uint8Array,
   nAOff: number,
   nB: Uint8Array,
@@ -104,7 +111,7 @@ export function verifyBrainProof(
   proofOff: number,
   scratch32: Uint8Array,
 ): number {
-  return verify(hmac, key, AuthLabel.BRAIN, nA, nAOff, nB, nBOff, proof, proofOff, scratch32);
+  return verify(hmac, key, BRAIN_LABEL, nA, nAOff, nB, nBOff, proof, proofOff, scratch32);
 }
 
 /** Brain side: checks the agent proof like verifyBrainProof. Returns 0, AUTH_BAD_PROOF or VALUE_RANGE. */
@@ -119,5 +126,5 @@ export function verifyAgentProof(
   proofOff: number,
   scratch32: Uint8Array,
 ): number {
-  return verify(hmac, key, AuthLabel.AGENT, nA, nAOff, nB, nBOff, proof, proofOff, scratch32);
+  return verify(hmac, key, AGENT_LABEL, nA, nAOff, nB, nBOff, proof, proofOff, scratch32);
 }

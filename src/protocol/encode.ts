@@ -6,16 +6,19 @@
  * BUFFER_TOO_SMALL, or VALUE_RANGE when a field is out of its range (u32 fields, fixed-size
  * byte fields, text limits). The output is byte-for-byte what cbor-x writes for the same
  * object with the options in protocol.md §Encoding. Byte fields (nonces, proofs) are passed
- * as (array, offset) and must have their fixed size available there. Text fields are JS
- * strings written as UTF-8 without allocating. Agent-side encoders run once per event, not
+ * as (array, offset) and must have their fixed size available there. Keys are written from
+ * numeric key codes (no strings). Text fields (fw, id, topics, m) are JS strings: only hello,
+ * registered and rejected carry them, once per connection; on XS touching a string boxes it,
+ * so the messages sent while Active (heartbeat, status, deregister, death) use numbers only
+ * and allocate nothing. Agent-side encoders run once per event, not
  * per frame; brain-side encoders exist for the reference brain, scripted fake brains and tests.
  */
 import { Err } from "../errors";
 import { utf8Length } from "../codec/bytes";
-import { writeArrayHeader, writeBytes, writeInt, writeMapHeader, writeText, writeUint } from "../codec/cbor/writer";
+import { writeArrayHeader, writeBytes, writeInt, writeKey, writeMapHeader, writeText, writeUint } from "../codec/cbor/writer";
 import type { ChannelTable } from "../codec/frames/channels";
 import { PROTOCOL_VERSION, validateAgentId } from "./topics";
-import { MAX_FW_BYTES, MAX_TEXT_BYTES, MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES } from "./wire";
+import { Key, MAX_FW_BYTES, MAX_TEXT_BYTES, MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES } from "./wire";
 
 function isU32(v: number): boolean {
   return (v >>> 0) === v;
@@ -32,13 +35,13 @@ function hasBytes(src: Uint8Array, off: number, len: number): boolean {
 /** Writes the map head and the type entry "t": type. */
 function begin(dst: Uint8Array, off: number, pairs: number, type: number): number {
   off = writeMapHeader(dst, off, pairs);
-  off = writeText(dst, off, "t");
+  off = writeKey(dst, off, Key.t);
   return writeUint(dst, off, type);
 }
 
 /** Writes key: uint. */
-function kvUint(dst: Uint8Array, off: number, key: string, v: number): number {
-  return writeUint(dst, writeText(dst, off, key), v);
+function kvUint(dst: Uint8Array, off: number, key: number, v: number): number {
+  return writeUint(dst, writeKey(dst, off, key), v);
 }
 
 /**
@@ -59,13 +62,13 @@ export function encodeHello(
   if (utf8Length(fw) > MAX_FW_BYTES || validateAgentId(agentId) !== 0) return Err.VALUE_RANGE;
   if (!isU32(generation) || !isU32(maxFrameBytes) || !hasBytes(nonce, nonceOff, NONCE_BYTES)) return Err.VALUE_RANGE;
   off = begin(dst, off, 8, MsgType.HELLO);
-  off = kvUint(dst, off, "v", PROTOCOL_VERSION);
-  off = writeText(dst, writeText(dst, off, "fw"), fw);
-  off = writeText(dst, writeText(dst, off, "id"), agentId);
-  off = kvUint(dst, off, "g", generation);
-  off = writeBytes(dst, writeText(dst, off, "n"), nonce, nonceOff, NONCE_BYTES);
-  off = kvUint(dst, off, "mfb", maxFrameBytes);
-  off = writeArrayHeader(dst, writeText(dst, off, "ch"), table.size);
+  off = kvUint(dst, off, Key.v, PROTOCOL_VERSION);
+  off = writeText(dst, writeKey(dst, off, Key.fw), fw);
+  off = writeText(dst, writeKey(dst, off, Key.id), agentId);
+  off = kvUint(dst, off, Key.g, generation);
+  off = writeBytes(dst, writeKey(dst, off, Key.n), nonce, nonceOff, NONCE_BYTES);
+  off = kvUint(dst, off, Key.mfb, maxFrameBytes);
+  off = writeArrayHeader(dst, writeKey(dst, off, Key.ch), table.size);
   for (let i = 0; i < table.size; i++) {
     const s = table.specs[i];
     off = writeArrayHeader(dst, off, 5);
@@ -93,16 +96,16 @@ export function encodeChallenge(
     return Err.VALUE_RANGE;
   }
   off = begin(dst, off, 4, MsgType.CHALLENGE);
-  off = writeBytes(dst, writeText(dst, off, "n"), brainNonce, brainNonceOff, NONCE_BYTES);
-  off = writeBytes(dst, writeText(dst, off, "an"), agentNonce, agentNonceOff, NONCE_BYTES);
-  return writeBytes(dst, writeText(dst, off, "p"), proof, proofOff, PROOF_BYTES);
+  off = writeBytes(dst, writeKey(dst, off, Key.n), brainNonce, brainNonceOff, NONCE_BYTES);
+  off = writeBytes(dst, writeKey(dst, off, Key.an), agentNonce, agentNonceOff, NONCE_BYTES);
+  return writeBytes(dst, writeKey(dst, off, Key.p), proof, proofOff, PROOF_BYTES);
 }
 
 /** proof (t 3, A -> B): the agent proof proof[proofOff..+32). */
 export function encodeProof(dst: Uint8Array, off: number, proof: Uint8Array, proofOff: number): number {
   if (!hasBytes(proof, proofOff, PROOF_BYTES)) return Err.VALUE_RANGE;
   off = begin(dst, off, 2, MsgType.PROOF);
-  return writeBytes(dst, writeText(dst, off, "p"), proof, proofOff, PROOF_BYTES);
+  return writeBytes(dst, writeKey(dst, off, Key.p), proof, proofOff, PROOF_BYTES);
 }
 
 /** Checks a data topic for `registered`: 1..128 UTF-8 bytes, no NUL and no wildcards (MQTT 3.1.1 §4.7.1). */
@@ -137,15 +140,15 @@ export function encodeRegistered(
   if (!isU32(heartbeatMs) || !isU32(motorDeadlineMs) || !isU32(brainTimeMs)) return Err.VALUE_RANGE;
   if (!topicOk(sensorTopic) || !topicOk(motorTopic)) return Err.VALUE_RANGE;
   off = begin(dst, off, 10, MsgType.REGISTERED);
-  off = kvUint(dst, off, "s", sessionId);
-  off = kvUint(dst, off, "g", generation);
-  off = writeText(dst, writeText(dst, off, "st"), sensorTopic);
-  off = writeText(dst, writeText(dst, off, "mt"), motorTopic);
-  off = kvUint(dst, off, "mfb", maxFrameBytes);
-  off = kvUint(dst, off, "mhz", maxSensorHz);
-  off = kvUint(dst, off, "hb", heartbeatMs);
-  off = kvUint(dst, off, "md", motorDeadlineMs);
-  return kvUint(dst, off, "tb", brainTimeMs);
+  off = kvUint(dst, off, Key.s, sessionId);
+  off = kvUint(dst, off, Key.g, generation);
+  off = writeText(dst, writeKey(dst, off, Key.st), sensorTopic);
+  off = writeText(dst, writeKey(dst, off, Key.mt), motorTopic);
+  off = kvUint(dst, off, Key.mfb, maxFrameBytes);
+  off = kvUint(dst, off, Key.mhz, maxSensorHz);
+  off = kvUint(dst, off, Key.hb, heartbeatMs);
+  off = kvUint(dst, off, Key.md, motorDeadlineMs);
+  return kvUint(dst, off, Key.tb, brainTimeMs);
 }
 
 /**
@@ -156,9 +159,9 @@ export function encodeRejected(dst: Uint8Array, off: number, reason: number, mes
   if (!isU32(reason) || (retryAfterMs >= 0 && !isU32(retryAfterMs))) return Err.VALUE_RANGE;
   if (message !== null && utf8Length(message) > MAX_TEXT_BYTES) return Err.VALUE_RANGE;
   off = begin(dst, off, 2 + (message !== null ? 1 : 0) + (retryAfterMs >= 0 ? 1 : 0), MsgType.REJECTED);
-  off = kvUint(dst, off, "r", reason);
-  if (message !== null) off = writeText(dst, writeText(dst, off, "m"), message);
-  if (retryAfterMs >= 0) off = kvUint(dst, off, "ra", retryAfterMs);
+  off = kvUint(dst, off, Key.r, reason);
+  if (message !== null) off = writeText(dst, writeKey(dst, off, Key.m), message);
+  if (retryAfterMs >= 0) off = kvUint(dst, off, Key.ra, retryAfterMs);
   return off;
 }
 
@@ -166,39 +169,39 @@ export function encodeRejected(dst: Uint8Array, off: number, reason: number, mes
 export function encodeHeartbeat(dst: Uint8Array, off: number, seq: number, agentTimeMs: number, rttMs: number): number {
   if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(rttMs)) return Err.VALUE_RANGE;
   off = begin(dst, off, 4, MsgType.HEARTBEAT);
-  off = kvUint(dst, off, "s", seq);
-  off = kvUint(dst, off, "ta", agentTimeMs);
-  return kvUint(dst, off, "rtt", rttMs);
+  off = kvUint(dst, off, Key.s, seq);
+  off = kvUint(dst, off, Key.ta, agentTimeMs);
+  return kvUint(dst, off, Key.rtt, rttMs);
 }
 
 /** heartbeat-ack (t 7, B -> A): echoes of seq and agent time, brain time when answered (ms). */
 export function encodeHeartbeatAck(dst: Uint8Array, off: number, seq: number, agentTimeMs: number, brainTimeMs: number): number {
   if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(brainTimeMs)) return Err.VALUE_RANGE;
   off = begin(dst, off, 4, MsgType.HEARTBEAT_ACK);
-  off = kvUint(dst, off, "s", seq);
-  off = kvUint(dst, off, "ta", agentTimeMs);
-  return kvUint(dst, off, "tb", brainTimeMs);
+  off = kvUint(dst, off, Key.s, seq);
+  off = kvUint(dst, off, Key.ta, agentTimeMs);
+  return kvUint(dst, off, Key.tb, brainTimeMs);
 }
 
 /** drain (t 8, B -> A): reason (DrainReason), retry-after (ms), drain deadline (ms from now). */
 export function encodeDrain(dst: Uint8Array, off: number, reason: number, retryAfterMs: number, drainDeadlineMs: number): number {
   if (!isU32(reason) || !isU32(retryAfterMs) || !isU32(drainDeadlineMs)) return Err.VALUE_RANGE;
   off = begin(dst, off, 4, MsgType.DRAIN);
-  off = kvUint(dst, off, "r", reason);
-  off = kvUint(dst, off, "ra", retryAfterMs);
-  return kvUint(dst, off, "dl", drainDeadlineMs);
+  off = kvUint(dst, off, Key.r, reason);
+  off = kvUint(dst, off, Key.ra, retryAfterMs);
+  return kvUint(dst, off, Key.dl, drainDeadlineMs);
 }
 
 /** deregister (t 9, A -> B): reason (DeregisterReason). */
 export function encodeDeregister(dst: Uint8Array, off: number, reason: number): number {
   if (!isU32(reason)) return Err.VALUE_RANGE;
-  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTER), "r", reason);
+  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTER), Key.r, reason);
 }
 
 /** deregistered (t 10, B -> A): reason (DeregisteredReason). */
 export function encodeDeregistered(dst: Uint8Array, off: number, reason: number): number {
   if (!isU32(reason)) return Err.VALUE_RANGE;
-  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTERED), "r", reason);
+  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTERED), Key.r, reason);
 }
 
 /**
@@ -221,13 +224,13 @@ export function encodeStatus(
   if (!(counterCount >= 0 && counterCount <= counters.length)) return Err.VALUE_RANGE;
   for (let i = 0; i < counterCount; i++) if (!isU32(counters[i])) return Err.VALUE_RANGE;
   off = begin(dst, off, 7, MsgType.STATUS);
-  off = kvUint(dst, off, "ph", phase);
-  off = kvUint(dst, off, "g", generation);
-  off = kvUint(dst, off, "rtt", rttMs);
-  off = writeInt(dst, writeText(dst, off, "off"), clockOffsetMs);
-  off = writeArrayHeader(dst, writeText(dst, off, "c"), counterCount);
+  off = kvUint(dst, off, Key.ph, phase);
+  off = kvUint(dst, off, Key.g, generation);
+  off = kvUint(dst, off, Key.rtt, rttMs);
+  off = writeInt(dst, writeKey(dst, off, Key.off), clockOffsetMs);
+  off = writeArrayHeader(dst, writeKey(dst, off, Key.c), counterCount);
   for (let i = 0; i < counterCount; i++) off = writeUint(dst, off, counters[i]);
-  return writeInt(dst, writeText(dst, off, "lr"), lastReason);
+  return writeInt(dst, writeKey(dst, off, Key.lr), lastReason);
 }
 
 /** status-request (t 12, B -> A): no fields. */
@@ -238,5 +241,5 @@ export function encodeStatusRequest(dst: Uint8Array, off: number): number {
 /** death (t 13, A -> B, the MQTT Last Will payload): the session generation. */
 export function encodeDeath(dst: Uint8Array, off: number, generation: number): number {
   if (!isU32(generation)) return Err.VALUE_RANGE;
-  return kvUint(dst, begin(dst, off, 2, MsgType.DEATH), "g", generation);
+  return kvUint(dst, begin(dst, off, 2, MsgType.DEATH), Key.g, generation);
 }

@@ -124,7 +124,10 @@ export interface XsWorker {
    * (XS drains its job queue before replying). Rejects with XsError when the call throws.
    */
   call<T = unknown>(fnExpr: string, ...args: unknown[]): Promise<T>;
-  /** Allocation of `count` calls of the zero-argument function `fnExpr` evaluates to; null without memoryStats. */
+  /**
+   * Allocation of `count` calls of the zero-argument function `fnExpr` evaluates to, after one
+   * untimed warm-up call (see the header comment); null without memoryStats.
+   */
   measureAlloc(fnExpr: string, count: number): Promise<XsAlloc | null>;
   /** Sends bytes to XS's globalThis.handleCommand(arrayBuffer); its ArrayBuffer result is the reply. */
   issueCommand(msg: Uint8Array): Promise<XsEvalResult>;

@@ -27,6 +27,7 @@ import {
   writeFloat32,
   writeFloat64,
   writeInt,
+  writeKey,
   writeMapHeader,
   writeNull,
   writeText,
@@ -505,6 +506,14 @@ function writerRanges(check: Check, scratch: FloatScratch): void {
   check.bytes(a.subarray(0, o + 2), fromHex("420708"), "writeBytesHeader + payload");
   o = writeTypedArray(a, 0, 64, fromHex("0102"), 0, 2);
   check.bytes(a.subarray(0, o), fromHex("420102"), "uint8 typed array is an untagged byte string");
+  o = writeKey(a, 0, keyCode("mfb"));
+  check.bytes(a.subarray(0, o), fromHex("636d6662"), "writeKey of a 3-byte key");
+  o = writeKey(a, 0, keyCode("t"));
+  check.bytes(a.subarray(0, o), fromHex("6174"), "writeKey of a 1-byte key");
+  check.is(writeKey(a, 0, KEY_OTHER), Err.VALUE_RANGE, "writeKey(KEY_OTHER)");
+  check.is(writeKey(a, 0, 4 * 0x1000000), Err.VALUE_RANGE, "writeKey of a 4-byte code");
+  check.is(writeKey(new Uint8Array(3), 0, keyCode("mfb")), Err.BUFFER_TOO_SMALL, "writeKey into 3 bytes");
+  check.is(writeKey(a, e, keyCode("t")), e, "writeKey passes an error through");
   o = writeText(a, 0, "a\ud800b");
   check.bytes(a.subarray(0, o), fromHex("6561efbfbd62"), "lone surrogate written as U+FFFD");
 }

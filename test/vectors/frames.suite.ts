@@ -195,6 +195,18 @@ export function run(check: Check): void {
   const shared = viewEntry(sensorOut, 0) as Float32Array;
   check.ok(shared.buffer === aligned.buffer, "an aligned view shares the receive buffer");
   check.ok(viewEntry(sensorOut, 2) === null, "viewEntry past the count is null");
+  // Canonical frames take the fast path (the general path's reader is never touched);
+  // a valid non-canonical frame takes the general path and decodes to the same fields.
+  const sentinel = new Uint8Array(1);
+  const probe = new SensorFrame(table.size, 4096);
+  probe.reader.reset(sentinel, 0, 0);
+  check.is(decodeSensorFrame(sensorRef, 0, sensorRef.length, table, probe), 2, "probe decode");
+  check.ok(probe.reader.buf === sentinel, "a canonical sensor frame takes the fast path");
+  // channel 0's tag 85 with a two-byte argument (d9 0055): valid, but not what writers emit
+  const nonCanonical = fromHex("86011903e800 d90055" + SENSOR_REFERENCE_HEX.slice(16));
+  check.is(decodeSensorFrame(nonCanonical, 0, nonCanonical.length, table, probe), 2, "non-canonical seq head decodes");
+  check.ok(probe.reader.buf === nonCanonical, "a non-canonical frame takes the general path");
+  check.ok(probe.seq === 1 && probe.time === 1000 && probe.payloadOff[0] === 11 && probe.payloadOff[1] === 79 && probe.byteLen[1] === 16, "general path fields");
   prefixesTruncate(check, "reference sensor frame", sensorRef, (b, len) => decodeSensorFrame(b, 0, len, table, sensorOut));
   const longer = new Uint8Array(sensorRef.length + 1);
   longer.set(sensorRef);
@@ -280,6 +292,11 @@ export function run(check: Check): void {
   check.is(verifyMotorMac(dst, 3, motorOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC verifies at offset 3");
   const mf = viewEntry(motorOut, 0) as Float32Array;
   check.ok(mf instanceof Float32Array && mf.length === 4 && mf[0] === 1 && mf[1] === -1 && mf[2] === 0.5 && mf[3] === 2, "motor float32 view");
+  const mProbe = new MotorFrame(table.size, 4096);
+  mProbe.reader.reset(sentinel, 0, 0);
+  check.is(decodeMotorFrame(motorRef, 0, motorRef.length, table, mProbe), 2, "motor probe decode");
+  check.ok(mProbe.reader.buf === sentinel, "a canonical motor frame takes the fast path");
+  check.ok(mProbe.macOff === motorRef.length - 16 && mProbe.signedLen === motorRef.length - 17 && mProbe.deadline === 123456, "fast path motor fields");
   prefixesTruncate(check, "reference motor frame", motorRef, (b, len) => decodeMotorFrame(b, 0, len, table, motorOut));
   const mLonger = new Uint8Array(motorRef.length + 1);
   mLonger.set(motorRef);
@@ -381,22 +398,44 @@ function checkViews(check: Check, out: SensorFrame, f32: Float32Array, i16: Int1
   }
 }
 
-/** Mutated reference frames and random bytes through both decoders (and the MAC check). */
+/** Field-by-field summary of a decode result, to compare the fast and the general path. */
+function summary(out: SensorFrame | MotorFrame, result: number): string {
+  if (result <= 0) return String(result);
+  let s = `${result}:${out.seq}:${out instanceof SensorFrame ? out.time : out.deadline}:${out.macOff}:${out.signedLen}`;
+  for (let e = 0; e < result; e++) s += `|${out.channelId[e]},${out.tableIndex[e]},${out.elementType[e]},${out.payloadOff[e]},${out.byteLen[e]}`;
+  return s;
+}
+
+/**
+ * Mutated reference frames and random bytes through both decoders (and the MAC check), each
+ * decoded twice: with the fast path and with the general path only. Both must agree exactly.
+ */
 export function frameGarbage(check: Check, seed: number, rounds: number): void {
   const rng = new Prng(seed);
   const table = new ChannelTable(referenceSpecs);
   const sOut = new SensorFrame(table.size, 4096);
   const mOut = new MotorFrame(table.size, 4096);
+  const sSlow = new SensorFrame(table.size, 4096);
+  const mSlow = new MotorFrame(table.size, 4096);
+  sSlow.fastPath = false;
+  mSlow.fastPath = false;
   const hmac = new SoftHmacSha256();
   const key = motorSessionKey();
   hmac.setKey(key, 0, key.length);
   const scratch = new Uint8Array(32);
-  const seeds = [fromHex(SENSOR_REFERENCE_HEX), fromHex(MOTOR_REFERENCE_HEX), fromHex("84010202 43010203"), fromHex("85 01 02 0b 42 00ff 50" + "00".repeat(16))];
+  const seeds = [
+    fromHex(SENSOR_REFERENCE_HEX),
+    fromHex(MOTOR_REFERENCE_HEX),
+    fromHex("84010202 43010203"),
+    fromHex("85 01 02 0b 42 00ff 50" + "00".repeat(16)),
+    fromHex("86 1a00010000 1a00010000 02 d840 43010203 01 d84d 50" + "00".repeat(16)),
+  ];
   const buf = new Uint8Array(160);
   let bad = 0;
   let sensorOk = 0;
   let motorOk = 0;
   let macOk = 0;
+  let disagree = 0;
   const codes: number[] = [];
   for (let i = 0; i < rounds; i++) {
     let n: number;
@@ -414,11 +453,15 @@ export function frameGarbage(check: Check, seed: number, rounds: number): void {
     }
     try {
       const s = decodeSensorFrame(buf, 0, n, table, sOut);
+      const s2 = decodeSensorFrame(buf, 0, n, table, sSlow);
+      if (summary(sOut, s) !== summary(sSlow, s2)) disagree++;
       if (s > 0) sensorOk++;
       else if (frameErrors.indexOf(s) < 0) bad++;
       else if (codes.indexOf(s) < 0) codes.push(s);
-      if (sOut.reader.pos > n) bad++;
+      if (sSlow.reader.pos > n) bad++;
       const m = decodeMotorFrame(buf, 0, n, table, mOut);
+      const m2 = decodeMotorFrame(buf, 0, n, table, mSlow);
+      if (summary(mOut, m) !== summary(mSlow, m2)) disagree++;
       if (m > 0) {
         motorOk++;
         const v = verifyMotorMac(buf, 0, mOut, MOTOR_SESSION_ID, hmac, scratch);
@@ -427,7 +470,7 @@ export function frameGarbage(check: Check, seed: number, rounds: number): void {
         if (mOut.macOff + 16 > n || mOut.signedLen >= n) bad++;
       } else if (frameErrors.indexOf(m) < 0) bad++;
       else if (codes.indexOf(m) < 0) codes.push(m);
-      if (mOut.reader.pos > n) bad++;
+      if (mSlow.reader.pos > n) bad++;
       for (const out of [sOut, mOut]) {
         const c = out === sOut ? s : m;
         if (c > 0) for (let e = 0; e < c; e++) if (out.payloadOff[e] + out.byteLen[e] > n) bad++;
@@ -436,6 +479,7 @@ export function frameGarbage(check: Check, seed: number, rounds: number): void {
       bad++;
     }
   }
+  check.is(disagree, 0, `frame garbage: the fast path and the general path agree on all ${rounds} inputs`);
   check.is(bad, 0, `frame garbage: ${rounds} inputs give only frame/CBOR codes and stay in bounds`);
   check.ok(sensorOk > 0 && motorOk > 0 && macOk > 0, `frame garbage reaches valid frames (sensor ${sensorOk}, motor ${motorOk}, MAC ok ${macOk})`);
   check.ok(codes.length >= 5, `frame garbage: at least 5 distinct errors (${codes.join(",")})`);

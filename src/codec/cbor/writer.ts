@@ -130,7 +130,9 @@ export function writeBytes(dst: Uint8Array, off: number, src: Uint8Array, srcOff
 
 /**
  * Writes s as a text string (major type 3) in UTF-8; lone surrogates become U+FFFD.
- * Returns the new offset or BUFFER_TOO_SMALL. Does not allocate.
+ * Returns the new offset or BUFFER_TOO_SMALL. Creates no objects on V8, but XS boxes the
+ * string on each character access: keep it off paths that must not allocate on XS (use
+ * writeTextBytes with bytes made at setup, or writeKey for keys).
  */
 export function writeText(dst: Uint8Array, off: number, s: string): number {
   if (off < 0) return off;
@@ -138,6 +140,24 @@ export function writeText(dst: Uint8Array, off: number, s: string): number {
   off = writeHead(dst, off, 3, len);
   if (off < 0) return off;
   return writeUtf8(dst, off, s);
+}
+
+/**
+ * Writes a 1..3 byte text key given as its keyCode (cbor/reader.ts: length * 2^24 + bytes,
+ * first byte lowest). No string is touched: on XS every method call on a primitive string
+ * boxes it, so encoders that run while Active write keys from numeric constants.
+ * Returns the new offset, VALUE_RANGE (not a key code) or BUFFER_TOO_SMALL.
+ */
+export function writeKey(dst: Uint8Array, off: number, code: number): number {
+  if (off < 0) return off;
+  const len = Math.floor(code / 0x1000000);
+  if (len < 1 || len > 3) return Err.VALUE_RANGE;
+  if (off + 1 + len > dst.length) return Err.BUFFER_TOO_SMALL;
+  dst[off] = 0x60 | len; // RFC 8949 §3.1 major type 3
+  dst[off + 1] = code & 0xff;
+  if (len > 1) dst[off + 2] = (code >>> 8) & 0xff;
+  if (len > 2) dst[off + 3] = (code >>> 16) & 0xff;
+  return off + 1 + len;
 }
 
 /**

@@ -14,11 +14,10 @@
  */
 import { Err } from "../../errors";
 import { constantTimeEqual } from "../bytes";
-import { writeHead } from "../cbor/writer";
 import { TAG_UINT8 } from "../cbor/types";
 import type { HmacSha256 } from "../crypto/hmac";
 import { ChannelKind, type ChannelTable } from "./channels";
-import { entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
+import { entryBytes, headBytes, writeEntries, writeFrameHead, type FrameEntries } from "./entries";
 import { FrameView, frameError, readEntries } from "./view";
 
 /** Bytes of the truncated HMAC-SHA256 tag that ends a motor frame. */
@@ -30,16 +29,18 @@ export const MOTOR_MAC_ITEM_BYTES = 1 + MOTOR_MAC_BYTES;
 export class MotorFrame extends FrameView {
   /** Deadline dl: brain time in ms (mod 2^32) after which the frame must not be applied. */
   deadline = 0;
-  /** Offset in buf of the 16 MAC bytes. */
-  macOff = 0;
-  /** Bytes covered by the MAC, from frameOff: everything before the mac item. */
-  signedLen = 0;
 
   /** Fills the frame from buf[off..off+len). See decodeMotorFrame. */
   decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
     if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
     this.beginFrame(buf, off, len);
     if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
+    const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, ChannelKind.MOTOR, true) : 0;
+    if (n > 0) {
+      this.deadline = this.second;
+      return n;
+    }
+    this.beginFrame(buf, off, len); // general path: a fresh start
     const r = this.reader;
     r.reset(buf, off, off + len);
     let e = r.readArray();
@@ -128,9 +129,7 @@ export function encodeMotorFrame(
   const n = entries.count;
   if (n === 0 || entries.kind !== ChannelKind.MOTOR) return Err.CHANNEL_UNKNOWN;
   const start = off;
-  off = writeHead(dst, off, 4, 3 + 2 * n);
-  off = writeHead(dst, off, 0, seq);
-  off = writeHead(dst, off, 0, deadlineMs);
+  off = writeFrameHead(dst, off, 3 + 2 * n, seq, deadlineMs);
   if (off < 0) return off;
   off = writeEntries(dst, off, entries);
   if (off < 0) return off;

@@ -12,9 +12,8 @@
  * input: valid until the receive buffer is reused.
  */
 import { Err } from "../../errors";
-import { writeHead } from "../cbor/writer";
 import { ChannelKind, type ChannelTable } from "./channels";
-import { entryBytes, headBytes, writeEntries, type FrameEntries } from "./entries";
+import { entryBytes, headBytes, writeEntries, writeFrameHead, type FrameEntries } from "./entries";
 import { FrameView, frameError, readEntries } from "./view";
 
 /** A decoded sensor frame. */
@@ -27,6 +26,12 @@ export class SensorFrame extends FrameView {
     if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
     this.beginFrame(buf, off, len);
     if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
+    const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, ChannelKind.SENSOR, false) : 0;
+    if (n > 0) {
+      this.time = this.second;
+      return n;
+    }
+    this.beginFrame(buf, off, len); // general path: a fresh start
     const r = this.reader;
     r.reset(buf, off, off + len);
     let e = r.readArray();
@@ -71,9 +76,7 @@ export function encodeSensorFrame(dst: Uint8Array, off: number, seq: number, tim
   if ((seq >>> 0) !== seq || (timeMs >>> 0) !== timeMs) return Err.VALUE_RANGE;
   const n = entries.count;
   if (n === 0 || entries.kind !== ChannelKind.SENSOR) return Err.CHANNEL_UNKNOWN;
-  off = writeHead(dst, off, 4, 2 + 2 * n); // RFC 8949 §3.1 major type 4
-  off = writeHead(dst, off, 0, seq);
-  off = writeHead(dst, off, 0, timeMs);
+  off = writeFrameHead(dst, off, 2 + 2 * n, seq, timeMs);
   if (off < 0) return off;
   return writeEntries(dst, off, entries);
 }

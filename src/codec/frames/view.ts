@@ -8,7 +8,9 @@
  * next packet is read into it). To keep data, `copyEntry` copies one payload into a caller
  * array (zero allocation); `viewEntry` returns a typed array over it (allocates a view, or a
  * copy when the payload is not aligned to the element size: Node and tests only).
- * `readEntries` is the shared entry loop of both frame decoders.
+ * Decoding takes a fast path for frames in preferred serialization (decodeFast) and falls
+ * back to the general CborReader path (readEntries is its shared entry loop) for anything
+ * else; the general path alone decides error codes, so both paths agree by construction.
  */
 import { Err } from "../../errors";
 import { CborReader } from "../cbor/reader";
@@ -36,8 +38,16 @@ export class FrameView {
   readonly elementType: Int32Array;
   readonly payloadOff: Int32Array;
   readonly byteLen: Int32Array;
-  /** The reader the decoders use (owned here so decoding allocates nothing). */
+  /** Motor frames only: offset in buf of the 16 MAC bytes. */
+  macOff = 0;
+  /** Motor frames only: bytes covered by the MAC, from frameOff (everything before the mac item). */
+  signedLen = 0;
+  /** Take the fast path for canonical frames (default). Tests turn it off to compare both paths. */
+  fastPath = true;
+  /** The reader of the general decoding path (owned here so decoding allocates nothing). */
   readonly reader: CborReader;
+  /** The frame's second item (sensor t, motor dl) as the decoders read it. */
+  protected second = 0;
   /** seen[id] === stamp when id already occurred in the frame being decoded. */
   private readonly seen: Uint32Array;
   private stamp = 0;
@@ -74,6 +84,100 @@ export class FrameView {
     if (this.seen[id] === this.stamp) return false;
     this.seen[id] = this.stamp;
     return true;
+  }
+
+  /**
+   * The fast path for frames in preferred serialization (what every brainstem writer and
+   * cbor-x produce): one pass over buf[off..end) with locals only, no reader and no calls,
+   * because property accesses and calls are what cost on XS. Array and byte-string counts up
+   * to 2 bytes, integers up to u32, one-byte tags. Returns the entry count (>= 1) when the
+   * frame is canonical and valid; returns 0 at the first byte that is anything else, and the
+   * caller then decodes with the general reader, which decides the exact error code (or
+   * accepts a valid non-canonical frame). Call beginFrame first.
+   */
+  protected decodeFast(buf: Uint8Array, off: number, end: number, table: ChannelTable, kind: number, withMac: boolean): number {
+    let p = off;
+    if (p >= end) return 0;
+    let ib = buf[p++];
+    let items: number;
+    if (ib >= 0x80 && ib < 0x98) items = ib - 0x80; // RFC 8949 §3.1 major type 4
+    else if (ib === 0x98 && p < end) items = buf[p++];
+    else return 0;
+    if (withMac ? items < 5 || (items & 1) !== 1 : items < 4 || (items & 1) !== 0) return 0;
+    const n = (items - (withMac ? 3 : 2)) >>> 1;
+    if (n > this.capacity) return 0;
+    // seq and the time/deadline: unsigned integers of at most 32 bits
+    let seq = 0;
+    for (let k = 0; k < 2; k++) {
+      if (p >= end) return 0;
+      ib = buf[p++];
+      let v: number;
+      if (ib < 24) v = ib;
+      else if (ib === 0x18 && p + 1 <= end) v = buf[p++];
+      else if (ib === 0x19 && p + 2 <= end) {
+        v = (buf[p] << 8) | buf[p + 1];
+        p += 2;
+      } else if (ib === 0x1a && p + 4 <= end) {
+        v = ((buf[p] << 24) >>> 0) + ((buf[p + 1] << 16) | (buf[p + 2] << 8) | buf[p + 3]);
+        p += 4;
+      } else return 0;
+      if (k === 0) seq = v;
+      else this.second = v;
+    }
+    const kinds = table.kindById;
+    const types = table.typeById;
+    const lens = table.lengthById;
+    const index = table.indexById;
+    const seen = this.seen;
+    const stamp = this.stamp;
+    const channelId = this.channelId;
+    const tableIndex = this.tableIndex;
+    const elementType = this.elementType;
+    const payloadOff = this.payloadOff;
+    const byteLen = this.byteLen;
+    for (let i = 0; i < n; i++) {
+      if (p >= end) return 0;
+      let id = buf[p++];
+      if (id >= 24) {
+        if (id !== 0x18 || p >= end) return 0;
+        id = buf[p++];
+      }
+      if (kinds[id] !== kind || seen[id] === stamp) return 0;
+      seen[id] = stamp;
+      if (p >= end) return 0;
+      ib = buf[p++];
+      let tag = 64; // a plain byte string is uint8
+      if (ib === 0xd8) {
+        // RFC 8746 typed-array tag with a one-byte argument
+        if (p + 2 > end) return 0;
+        tag = buf[p++];
+        ib = buf[p++];
+      }
+      let len: number;
+      if (ib >= 0x40 && ib < 0x58) len = ib - 0x40; // RFC 8949 §3.1 major type 2
+      else if (ib === 0x58 && p + 1 <= end) len = buf[p++];
+      else if (ib === 0x59 && p + 2 <= end) {
+        len = (buf[p] << 8) | buf[p + 1];
+        p += 2;
+      } else return 0;
+      if (tag !== types[id] || len !== lens[id] || len > end - p) return 0;
+      channelId[i] = id;
+      tableIndex[i] = index[id];
+      elementType[i] = tag;
+      payloadOff[i] = p;
+      byteLen[i] = len;
+      p += len;
+    }
+    if (withMac) {
+      if (p + 17 > end || buf[p] !== 0x50) return 0; // bstr(16)
+      this.signedLen = p - off;
+      this.macOff = p + 1;
+      p += 17;
+    }
+    if (p !== end) return 0;
+    this.seq = seq;
+    this.count = n;
+    return n;
   }
 }
 

@@ -1,0 +1,185 @@
+/*
+ * brain/cli: `npm run brain`, the reference brain alone, for real boards and simulators.
+ *
+ * Theory of operation: parse the options (node:util parseArgs, strict), start the brain
+ * (index.ts startBrain) and print where things are: the broker address agents should use,
+ * the status URL, then one line per agent as it registers, dies, is rejected or deregisters.
+ * A bad option, a bad value or a missing / malformed keys file prints one line on stderr and
+ * exits with code 2 (usage error); other start-up failures (port in use, unreachable broker)
+ * exit with 1. Ctrl-C (SIGINT) or SIGTERM drains every agent (operator, retry after 5 s),
+ * waits briefly for them to deregister, closes and exits 0; a second Ctrl-C exits at once.
+ */
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { KeysFileError, startBrain, type Brain, type LogLevel } from "./index";
+
+const USAGE = `Usage: npm run brain -- [options]
+
+The brainstem reference brain: authenticates agents, keeps their sessions alive, runs a
+controller on their sensor frames and sends back signed motor frames.
+
+Options:
+  --broker URL             use an external MQTT broker (mqtt://host:port) instead of the
+                           embedded one
+  --port N                 embedded broker port (default 1883; 0 picks a free port)
+  --listen HOST            embedded broker address (default 127.0.0.1; 0.0.0.0 lets boards
+                           on your network connect)
+  --http-port N            port of GET /status on 127.0.0.1 (default 8080; 0 = free port)
+  --keys FILE              agent keys, {"agents": {"<id>": "<hex key>"}}
+                           (default brain/keys.example.json: demo keys only)
+  --heartbeat-ms N         heartbeat interval agents must keep, ms (default 1000)
+  --motor-deadline-ms N    motor frame deadline, ms (default 500)
+  --max-sensor-hz N        highest sensor frame rate agents may send, Hz (default 1000)
+  --max-frame-bytes N      largest frame the brain accepts, bytes (default 65536)
+  --verbose                also print debug logs
+  -h, --help               show this help
+
+Ctrl-C drains every agent (operator, retry after 5 s), then exits.`;
+
+const DEFAULT_KEYS = "brain/keys.example.json";
+/** The default keys file, found next to this module whatever the working directory. */
+const DEFAULT_KEYS_PATH = fileURLToPath(new URL("./keys.example.json", import.meta.url));
+const SHUTDOWN_RETRY_AFTER_MS = 5000;
+const SHUTDOWN_DRAIN_DEADLINE_MS = 2000;
+const SHUTDOWN_WAIT_MS = 3000;
+
+class UsageError extends Error {}
+
+function int(name: string, v: string | undefined, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
+  const n = Number(v);
+  if (n < min || n > max) throw new UsageError(`--${name} must be ${min}..${max}, got ${n}`);
+  return n;
+}
+
+function parse(argv: string[]) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        broker: { type: "string" },
+        port: { type: "string" },
+        listen: { type: "string" },
+        "http-port": { type: "string" },
+        keys: { type: "string" },
+        "heartbeat-ms": { type: "string" },
+        "motor-deadline-ms": { type: "string" },
+        "max-sensor-hz": { type: "string" },
+        "max-frame-bytes": { type: "string" },
+        verbose: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    throw new UsageError((e as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""));
+  }
+  if (values.broker !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(values.broker)) throw new UsageError(`--broker must look like mqtt://host:port, got "${values.broker}"`);
+  if (values.broker !== undefined && (values.port !== undefined || values.listen !== undefined)) throw new UsageError("--port and --listen configure the embedded broker; they cannot be combined with --broker");
+  return {
+    help: values.help === true,
+    verbose: values.verbose === true,
+    broker: values.broker,
+    listen: values.listen ?? "127.0.0.1",
+    port: int("port", values.port, 1883, 0, 65535),
+    httpPort: int("http-port", values["http-port"], 8080, 0, 65535),
+    keys: values.keys ?? DEFAULT_KEYS,
+    heartbeatMs: int("heartbeat-ms", values["heartbeat-ms"], 1000, 100, 60_000),
+    motorDeadlineMs: int("motor-deadline-ms", values["motor-deadline-ms"], 500, 10, 60_000),
+    maxSensorHz: int("max-sensor-hz", values["max-sensor-hz"], 1000, 1, 100_000),
+    maxFrameBytes: int("max-frame-bytes", values["max-frame-bytes"], 65536, 64, 268_435_455),
+  };
+}
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let o: ReturnType<typeof parse>;
+  try {
+    o = parse(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`brain: ${e.message} (see --help)`);
+      return 2;
+    }
+    throw e;
+  }
+  if (o.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const log = (level: LogLevel, msg: string) => {
+    if (level === "debug" && !o.verbose) return;
+    if (level === "info" && !o.verbose) return; // agent lifecycle lines are printed from events below
+    console.error(`${stamp()} ${level}: ${msg}`);
+  };
+  let brain: Brain;
+  try {
+    brain = await startBrain({
+      broker: o.broker,
+      brokerPort: o.port,
+      brokerHost: o.listen,
+      httpPort: o.httpPort,
+      keys: o.keys === DEFAULT_KEYS ? DEFAULT_KEYS_PATH : o.keys,
+      log,
+      heartbeatMs: o.heartbeatMs,
+      motorDeadlineMs: o.motorDeadlineMs,
+      maxSensorHz: o.maxSensorHz,
+      maxFrameBytes: o.maxFrameBytes,
+    });
+  } catch (e) {
+    if (e instanceof KeysFileError) {
+      console.error(`brain: ${e.message} (use --keys FILE; see brain/keys.example.json for the format)`);
+      return 2;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === "EADDRINUSE") console.error(`brain: port already in use (${err.message}); pick another with --port / --http-port`);
+    else console.error(`brain: cannot start: ${err.message}`);
+    return 1;
+  }
+  const embedded = o.broker === undefined;
+  console.log("brainstem brain");
+  console.log(`  broker  ${brain.brokerUrl}${embedded ? ` (embedded aedes${o.listen === "127.0.0.1" ? ", this machine only: --listen 0.0.0.0 for boards on your network" : `, listening on ${o.listen}`})` : ""}`);
+  console.log(`  status  ${brain.statusUrl}`);
+  console.log(`  keys    ${o.keys}${o.keys === DEFAULT_KEYS ? " (DEMO keys: make your own for real robots)" : ""}`);
+  console.log("waiting for agents (Ctrl-C to drain and stop)");
+  brain.on("registered", (e) => console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`));
+  brain.on("death", (e) => console.log(`${stamp()} agent ${e.agentId} dead: ${e.cause} (generation ${e.generation})`));
+  brain.on("stale-death", (e) => console.log(`${stamp()} agent ${e.agentId}: stale death notice ignored (generation ${e.generation}, current ${e.currentGeneration})`));
+  brain.on("rejected", (e) => console.log(`${stamp()} agent ${e.agentId} rejected (${e.reasonName}): ${e.message}`));
+  brain.on("deregistered", (e) => console.log(`${stamp()} agent ${e.agentId} deregistered (${e.reason})`));
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) {
+        console.error("brain: second signal, exiting now");
+        process.exit(130);
+      }
+      stopping = true;
+      const live = brain.agents().filter((a) => a.phase === "registered" || a.phase === "active" || a.phase === "authenticating").length;
+      console.log(`${signal}: draining ${live} agent(s) (operator, retry after ${SHUTDOWN_RETRY_AFTER_MS / 1000} s)`);
+      brain.drain("all", 2, SHUTDOWN_RETRY_AFTER_MS, SHUTDOWN_DRAIN_DEADLINE_MS);
+      const idle = await brain.whenIdle(SHUTDOWN_WAIT_MS);
+      if (!idle) console.log("some agents did not deregister in time; closing anyway");
+      await brain.close();
+      console.log("brain stopped");
+      resolve(0);
+    };
+    process.on("SIGINT", () => void stop("SIGINT"));
+    process.on("SIGTERM", () => void stop("SIGTERM"));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`brain: ${(e as Error).stack ?? e}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,204 @@
+/*
+ * brain: the reference brain server's public API.
+ *
+ * Theory of operation: `startBrain` wires the parts together:
+ *   broker       the embedded aedes broker (broker.ts) on `brokerPort` (0 = free port), or
+ *                any external broker given as `broker: "mqtt://host:port"`;
+ *   registry     agent ids and device keys from a Map or a keys file (keys.ts);
+ *   service      the transport-free session service (service.ts): control handlers,
+ *                data plane, liveness, operator requests;
+ *   link         the brain's MQTT.js client (mqtt-link.ts) feeding the service;
+ *   status       GET /status on 127.0.0.1:`httpPort` (status-http.ts);
+ *   liveness     a timer running the service's liveness scan (liveness.ts).
+ * `close()` stops all of it (and the embedded broker, if it started one). A brain can be
+ * closed and started again on the same broker: agents that still believe in their old session
+ * are evicted by the new brain on their next heartbeat or sensor frame and register again.
+ * Events: see core.ts BrainEvents. "sensor" hands over the reused controller context.
+ */
+import { EventEmitter } from "node:events";
+import { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
+import { DemoController } from "./demo-controller";
+import type { Controller } from "./controller";
+import type { BrainEvent, BrainEvents, BrainLimits, Logger, LogLevel } from "./core";
+import { AgentRegistry } from "./keys";
+import { scanPeriodMs } from "./liveness";
+import { connectBrainLink, type BrainLink } from "./mqtt-link";
+import type { AgentStatus } from "./record";
+import { SessionService, type StatusReport } from "./service";
+import { startStatusServer, type StatusServer } from "./status-http";
+
+export type { AgentStatus, BrainPhase } from "./record";
+export type { BrainEvent, BrainEvents, BrainLimits, Logger, LogLevel } from "./core";
+export type { Controller, MotorCommand, SensorContext, SessionInfo, DeclaredChannel, DeclaredChannels, TypedArray } from "./controller";
+export type { StatusReport } from "./service";
+export { DemoController } from "./demo-controller";
+export { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
+export { AgentRegistry, KeysFileError, loadKeysFile, parseKeys } from "./keys";
+
+/** Defaults of the negotiated limits. */
+export const BRAIN_DEFAULTS: Readonly<BrainLimits> = Object.freeze({
+  heartbeatMs: 1000,
+  motorDeadlineMs: 500,
+  maxSensorHz: 1000,
+  maxFrameBytes: 65536,
+});
+/** How long startBrain waits for the broker, ms. */
+export const CONNECT_TIMEOUT_DEFAULT_MS = 10_000;
+
+export interface BrainOptions {
+  /** mqtt://host:port of an external broker; default: start the embedded aedes broker. */
+  broker?: string;
+  /** Embedded broker port (ignored with `broker`); 0 (the default) picks a free port. */
+  brokerPort?: number;
+  /** Embedded broker bind address; default 127.0.0.1 (use 0.0.0.0 for boards on the LAN). */
+  brokerHost?: string;
+  /** Agent ids and keys, or the path of a keys file ({"agents": {"<id>": "<hex key>"}}). */
+  keys: Map<string, Uint8Array> | string;
+  /** Port of GET /status on 127.0.0.1; 0 (the default) picks a free port. */
+  httpPort?: number;
+  /** The policy; default DemoController. */
+  controller?: Controller;
+  /** Log sink; default: info and above to the console. */
+  log?: Logger;
+  /** Heartbeat interval sent in `registered`, ms (default 1000). */
+  heartbeatMs?: number;
+  /** Motor deadline sent in `registered` and used for motor frame deadlines, ms (default 500). */
+  motorDeadlineMs?: number;
+  /** Max sensor rate sent in `registered`, Hz (default 1000). */
+  maxSensorHz?: number;
+  /** The brain's max frame bytes; registered mfb = min(requested, this) (default 65536). */
+  maxFrameBytes?: number;
+  /** How long to wait for the broker at start, ms (default 10000). */
+  connectTimeoutMs?: number;
+}
+
+export interface Brain {
+  /** mqtt://host:port the agents should use. */
+  readonly brokerUrl: string;
+  /** http://127.0.0.1:port/status */
+  readonly statusUrl: string;
+  /** The brain's MQTT client id (brain-<random>). */
+  readonly clientId: string;
+  agents(): AgentStatus[];
+  /** The whole /status report. */
+  status(): StatusReport;
+  /** Drain one agent or all live ones: reason 1 deploy / 2 operator; deadlineMs default 10000. */
+  drain(agentId: string | "all", reason: 1 | 2, retryAfterMs: number, deadlineMs?: number): void;
+  /** Deregisters (evicts) an agent now. */
+  deregister(agentId: string): void;
+  /** Asks one agent or all for a status message. */
+  requestStatus(agentId: string | "all"): void;
+  /** Resolves true once no agent is authenticating, registered, active or draining; false on timeout. */
+  whenIdle(timeoutMs: number): Promise<boolean>;
+  on<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
+  off<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
+  close(): Promise<void>;
+}
+
+function defaultLog(level: LogLevel, msg: string): void {
+  if (level === "debug") return;
+  (level === "info" ? console.log : console.error)(`brain ${level}: ${msg}`);
+}
+
+function checkLimit(name: string, v: number | undefined, def: number, min: number, max: number): number {
+  if (v === undefined) return def;
+  if (!Number.isInteger(v) || v < min || v > max) throw new RangeError(`startBrain: ${name} must be a whole number ${min}..${max} (got ${v})`);
+  return v;
+}
+
+export async function startBrain(opts: BrainOptions): Promise<Brain> {
+  const log = opts.log ?? defaultLog;
+  const limits: BrainLimits = {
+    heartbeatMs: checkLimit("heartbeatMs", opts.heartbeatMs, BRAIN_DEFAULTS.heartbeatMs, 100, 60_000),
+    motorDeadlineMs: checkLimit("motorDeadlineMs", opts.motorDeadlineMs, BRAIN_DEFAULTS.motorDeadlineMs, 10, 60_000),
+    maxSensorHz: checkLimit("maxSensorHz", opts.maxSensorHz, BRAIN_DEFAULTS.maxSensorHz, 1, 100_000),
+    maxFrameBytes: checkLimit("maxFrameBytes", opts.maxFrameBytes, BRAIN_DEFAULTS.maxFrameBytes, 64, 268_435_455),
+  };
+  const registry = AgentRegistry.from(opts.keys); // throws KeysFileError
+  const controller = opts.controller ?? new DemoController();
+  const events = new EventEmitter();
+  const listening = new Set<BrainEvent>();
+  let link: BrainLink | null = null;
+  const service = new SessionService(registry, limits, controller, {
+    publish: (topic, payload, qos) => link?.publish(topic, payload, qos),
+    log,
+    emit: (event, data) => {
+      try {
+        events.emit(event, data);
+      } catch (e) {
+        log("warn", `a "${event}" listener threw: ${(e as Error).message}`);
+      }
+    },
+    listening: (event) => listening.has(event),
+  });
+
+  let embedded: EmbeddedBroker | null = null;
+  let status: StatusServer | null = null;
+  let timer: NodeJS.Timeout | null = null;
+  const cleanup = async () => {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    await link?.close();
+    link = null;
+    await status?.close();
+    status = null;
+    await embedded?.close();
+    embedded = null;
+  };
+  let brokerUrl: string;
+  try {
+    if (opts.broker !== undefined) brokerUrl = opts.broker;
+    else {
+      embedded = await startEmbeddedBroker({ port: opts.brokerPort ?? 0, host: opts.brokerHost });
+      brokerUrl = embedded.url;
+    }
+    status = await startStatusServer(opts.httpPort ?? 0, () => service.status(brokerUrl));
+    link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
+  } catch (e) {
+    await cleanup();
+    throw e;
+  }
+  timer = setInterval(() => service.scan(), scanPeriodMs(limits.heartbeatMs));
+  timer.unref();
+  const statusUrl = status.url;
+  const clientId = link.clientId;
+  let closed: Promise<void> | null = null;
+
+  const brain: Brain = {
+    brokerUrl,
+    statusUrl,
+    clientId,
+    agents: () => service.agents(),
+    status: () => service.status(brokerUrl),
+    drain: (agentId, reason, retryAfterMs, deadlineMs) => void service.drain(agentId, reason, retryAfterMs, deadlineMs),
+    deregister: (agentId) => service.deregister(agentId),
+    requestStatus: (agentId) => void service.requestStatus(agentId),
+    whenIdle: async (timeoutMs) => {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        if (service.core.liveRecords().length === 0) return true;
+        if (Date.now() >= until) return false;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    on(event, fn) {
+      events.on(event, fn as (data: unknown) => void);
+      listening.add(event);
+      return brain;
+    },
+    off(event, fn) {
+      events.off(event, fn as (data: unknown) => void);
+      if (events.listenerCount(event) === 0) listening.delete(event);
+      return brain;
+    },
+    close() {
+      if (closed === null)
+        closed = cleanup().then(() => {
+          events.removeAllListeners();
+          listening.clear();
+        });
+      return closed;
+    },
+  };
+  return brain;
+}

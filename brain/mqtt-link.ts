@@ -1,0 +1,97 @@
+/*
+ * brain/mqtt-link: the brain's MQTT connection (MQTT.js, MQTT 3.1.1).
+ *
+ * Theory of operation: one client with the id `brain-<random hex>` and a clean session
+ * subscribes `bs/1/+/up/#` at QoS 1 (protocol.md §Topics) and hands every message to
+ * `onMessage(topic, payload)`. MQTT.js reconnects on its own (every RECONNECT_PERIOD_MS)
+ * and re-subscribes; QoS 0 publishes are NOT queued while offline (a late motor frame is
+ * worse than none), QoS 1 control messages are. The first connection must succeed within
+ * `connectTimeoutMs`, else `connectBrainLink` rejects with a one-line reason and leaves
+ * nothing running. Publish options objects are made once (the hot path publishes motor
+ * frames at QoS 0).
+ */
+import { randomBytes } from "node:crypto";
+import mqtt, { type MqttClient } from "mqtt";
+import { BRAIN_SUBSCRIPTION, CONTROL_QOS } from "../src/protocol/topics";
+import type { Logger } from "./core";
+
+export const RECONNECT_PERIOD_MS = 500;
+export const KEEP_ALIVE_S = 30;
+/** close() waits this long for in-flight QoS 1 messages before it forces the connection shut. */
+export const CLOSE_GRACE_MS = 2000;
+
+const QOS0 = Object.freeze({ qos: 0 as const });
+const QOS1 = Object.freeze({ qos: 1 as const });
+
+export interface BrainLink {
+  readonly clientId: string;
+  publish(topic: string, payload: Buffer, qos: 0 | 1): void;
+  /** True while connected to the broker. */
+  connected(): boolean;
+  close(): Promise<void>;
+}
+
+export async function connectBrainLink(
+  url: string,
+  onMessage: (topic: string, payload: Buffer) => void,
+  log: Logger,
+  connectTimeoutMs: number,
+): Promise<BrainLink> {
+  const clientId = `brain-${randomBytes(6).toString("hex")}`;
+  const client: MqttClient = mqtt.connect(url, {
+    clientId,
+    clean: true,
+    protocolVersion: 4,
+    keepalive: KEEP_ALIVE_S,
+    reconnectPeriod: RECONNECT_PERIOD_MS,
+    connectTimeout: connectTimeoutMs,
+    queueQoSZero: false,
+    resubscribe: true,
+  });
+  let lastError = "no answer";
+  let up = false;
+  client.on("error", (e) => {
+    lastError = e.message;
+    log("debug", `broker connection error: ${e.message}`);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`cannot connect to the MQTT broker at ${url}: ${lastError}`)), connectTimeoutMs);
+      client.once("connect", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await client.subscribeAsync(BRAIN_SUBSCRIPTION, { qos: CONTROL_QOS });
+  } catch (e) {
+    await client.endAsync(true).catch(() => undefined);
+    throw e;
+  }
+  up = true;
+  client.on("message", onMessage);
+  client.on("connect", () => {
+    if (!up) log("info", `reconnected to the MQTT broker at ${url}`);
+    up = true;
+  });
+  client.on("offline", () => {
+    if (up) log("warn", `lost the MQTT broker at ${url}; reconnecting`);
+    up = false;
+  });
+  return {
+    clientId,
+    publish(topic, payload, qos) {
+      client.publish(topic, payload, qos === 0 ? QOS0 : QOS1);
+    },
+    connected: () => client.connected,
+    close: async () => {
+      client.removeAllListeners("message");
+      // A graceful end waits for in-flight QoS 1 acks; with no broker that could be forever.
+      let timer: NodeJS.Timeout | undefined;
+      const graceful = client.endAsync(false).then(() => true, () => false);
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_GRACE_MS)));
+      const ok = await Promise.race([graceful, late]);
+      clearTimeout(timer);
+      if (!ok) await client.endAsync(true).catch(() => undefined);
+    },
+  };
+}
