@@ -88,7 +88,7 @@ test("10,000 random frames: our bytes === cbor-x bytes, both decoders agree, MAC
       const motor = rng.chance(0.5);
       const kind = motor ? ChannelKind.MOTOR : ChannelKind.SENSOR;
       // a random non-empty subset of this kind's channels, in random order
-      const pool = specs.map((s, i) => i).filter((i) => specs[i].kind === kind);
+      const pool = specs.map((_s, i) => i).filter((i) => specs[i].kind === kind);
       const chosen: number[] = [];
       for (const i of pool) if (rng.chance(0.6)) chosen.push(i);
       if (chosen.length === 0) chosen.push(rng.pick(pool));

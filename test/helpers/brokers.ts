@@ -16,7 +16,7 @@
  * throws with the install command: the tests fail, they are not skipped.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -152,12 +152,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     lines.push(`certfile ${opts.tls.certFile}`, `keyfile ${opts.tls.keyFile}`);
     if (opts.tls.caFile !== undefined) lines.push(`cafile ${opts.tls.caFile}`);
   }
-  writeFileSync(conf, lines.join("\n") + "\n", { mode: 0o644 });
   let log = "";
   let child: ChildProcess | null = null;
   let exited: Promise<void> = Promise.resolve();
 
   const spawnBroker = async () => {
+    mkdirSync(dir, { recursive: true }); // stop() removes it; restart() after stop() needs it again
+    writeFileSync(conf, lines.join("\n") + "\n", { mode: 0o644 });
     const c = spawn(bin, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
     running.add(c);
@@ -192,17 +193,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
   };
 
   await spawnBroker();
-  let removed = false;
   return {
     kind: "mosquitto",
     url: `${opts.tls === undefined ? "mqtt" : "mqtts"}://127.0.0.1:${port}`,
     port,
     stop: async () => {
       await halt("SIGTERM");
-      if (!removed) {
-        removed = true;
-        rmSync(dir, { recursive: true, force: true });
-      }
+      rmSync(dir, { recursive: true, force: true });
     },
     kill9: () => halt("SIGKILL"),
     restart: async () => {

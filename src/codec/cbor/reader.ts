@@ -28,19 +28,21 @@
  */
 import { Err } from "../../errors";
 import { isValidUtf8, readU32 } from "../bytes";
-import { Kind, MAX_SAFE_UINT, Simple, TAG_UINT8, typedArrayElementBytes } from "./types";
+import { Kind, Simple, TAG_UINT8, typedArrayElementBytes } from "./types";
 
 /** Default limit for nested arrays/maps in skip(). */
 export const CBOR_DEFAULT_MAX_DEPTH = 16;
 
-/** readKey() result for a text key longer than 3 bytes (never a known brainstem key). */
+/** readKey() result for an empty text key or one longer than 3 bytes (never a brainstem key). */
 export const KEY_OTHER = 0;
 
 /**
- * Packs a 1..3 byte key into the number readKey() returns for it. For setup-time key
- * constants (`const K_T = keyCode("t")`); keys must be ASCII, 1..3 characters.
+ * Packs a 1..3 character ASCII key into the number readKey() returns for it:
+ * length * 2^24 + first byte + second << 8 + third << 16. For setup-time key constants
+ * (`const K_T = keyCode("t")`); any other key gives KEY_OTHER.
  */
 export function keyCode(key: string): number {
+  if (key.length < 1 || key.length > 3) return KEY_OTHER;
   let code = key.length * 0x1000000;
   for (let i = 0; i < key.length; i++) code += (key.charCodeAt(i) & 0xff) << (8 * i);
   return code;
