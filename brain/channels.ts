@@ -5,12 +5,15 @@
  * §hello). `declareChannels` turns the decoded hello (src/protocol/decode.ts ControlMessage)
  * into a DeclaredChannels, after the same validation the agent applies to its own table
  * (src/codec/frames/channels.ts validateChannels: unique ids, known element types, counts in
- * range). Each channel records the typed-array constructor of its element type, so checking
+ * range), and records the size of its largest frame (src sensorFrameMaxBytes /
+ * motorFrameMaxBytes), which the granted `mfb` must hold. Each channel records the typed-array constructor of its element type, so checking
  * a decoded payload or a controller's output is an `instanceof` and a length compare.
  * Element types are the RFC 8746 tags of little-endian typed arrays; uint8 travels as a
  * plain byte string, which cbor-x decodes to a Buffer (a Uint8Array).
  */
-import { ChannelKind, ElementType, validateChannels, type ChannelSpec } from "../src/codec/frames/channels";
+import { ChannelKind, ChannelTable, ElementType, validateChannels, type ChannelSpec } from "../src/codec/frames/channels";
+import { motorFrameMaxBytes } from "../src/codec/frames/motor";
+import { sensorFrameMaxBytes } from "../src/codec/frames/sensor";
 import type { ControlMessage } from "../src/protocol/decode";
 
 export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -61,6 +64,8 @@ export interface DeclaredChannels {
   readonly motors: readonly DeclaredChannel[];
   /** Lookup by id. */
   readonly byId: ReadonlyMap<number, DeclaredChannel>;
+  /** Bytes of the largest sensor or motor frame of this table (protocol.md §6.4). */
+  readonly largestFrameBytes: number;
 }
 
 /** Typed-array constructor of an element type tag, or undefined. */
@@ -104,5 +109,7 @@ export function declareSpecs(specs: readonly ChannelSpec[]): DeclaredChannels | 
     list.push(ch);
     byId.set(ch.id, ch);
   }
-  return { list, byId, sensors: list.filter((c) => c.kind === "sensor"), motors: list.filter((c) => c.kind === "motor") };
+  const wire = new ChannelTable(specs);
+  const largestFrameBytes = Math.max(wire.sensorCount > 0 ? sensorFrameMaxBytes(wire) : 0, wire.motorCount > 0 ? motorFrameMaxBytes(wire) : 0);
+  return { list, byId, sensors: list.filter((c) => c.kind === "sensor"), motors: list.filter((c) => c.kind === "motor"), largestFrameBytes };
 }

@@ -10,98 +10,23 @@
  * waits briefly for them to deregister, closes and exits 0; a second Ctrl-C exits at once.
  */
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { DEFAULT_KEYS, parseCliArgs, USAGE, UsageError, type CliOptions } from "./cli-args";
 import { KeysFileError, startBrain, type Brain, type LogLevel } from "./index";
 
-const USAGE = `Usage: npm run brain -- [options]
-
-The brainstem reference brain: authenticates agents, keeps their sessions alive, runs a
-controller on their sensor frames and sends back signed motor frames.
-
-Options:
-  --broker URL             use an external MQTT broker (mqtt://host:port) instead of the
-                           embedded one
-  --port N                 embedded broker port (default 1883; 0 picks a free port)
-  --listen HOST            embedded broker address (default 127.0.0.1; 0.0.0.0 lets boards
-                           on your network connect)
-  --http-port N            port of GET /status on 127.0.0.1 (default 8080; 0 = free port)
-  --keys FILE              agent keys, {"agents": {"<id>": "<hex key>"}}
-                           (default brain/keys.example.json: demo keys only)
-  --heartbeat-ms N         heartbeat interval agents must keep, ms (default 1000)
-  --motor-deadline-ms N    motor frame deadline, ms (default 500)
-  --max-sensor-hz N        highest sensor frame rate agents may send, Hz (default 1000)
-  --max-frame-bytes N      largest frame the brain accepts, bytes (default 65536)
-  --verbose                also print debug logs
-  -h, --help               show this help
-
-Ctrl-C drains every agent (operator, retry after 5 s), then exits.`;
-
-const DEFAULT_KEYS = "brain/keys.example.json";
-/** The default keys file, found next to this module whatever the working directory. */
-const DEFAULT_KEYS_PATH = fileURLToPath(new URL("./keys.example.json", import.meta.url));
 const SHUTDOWN_RETRY_AFTER_MS = 5000;
 const SHUTDOWN_DRAIN_DEADLINE_MS = 2000;
 const SHUTDOWN_WAIT_MS = 3000;
-
-class UsageError extends Error {}
-
-function int(name: string, v: string | undefined, def: number, min: number, max: number): number {
-  if (v === undefined) return def;
-  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
-  const n = Number(v);
-  if (n < min || n > max) throw new UsageError(`--${name} must be ${min}..${max}, got ${n}`);
-  return n;
-}
-
-function parse(argv: string[]) {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        broker: { type: "string" },
-        port: { type: "string" },
-        listen: { type: "string" },
-        "http-port": { type: "string" },
-        keys: { type: "string" },
-        "heartbeat-ms": { type: "string" },
-        "motor-deadline-ms": { type: "string" },
-        "max-sensor-hz": { type: "string" },
-        "max-frame-bytes": { type: "string" },
-        verbose: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    throw new UsageError((e as Error).message.split("\n")[0].replace(/\. To specify a positional argument.*$/, ""));
-  }
-  if (values.broker !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(values.broker)) throw new UsageError(`--broker must look like mqtt://host:port, got "${values.broker}"`);
-  if (values.broker !== undefined && (values.port !== undefined || values.listen !== undefined)) throw new UsageError("--port and --listen configure the embedded broker; they cannot be combined with --broker");
-  return {
-    help: values.help === true,
-    verbose: values.verbose === true,
-    broker: values.broker,
-    listen: values.listen ?? "127.0.0.1",
-    port: int("port", values.port, 1883, 0, 65535),
-    httpPort: int("http-port", values["http-port"], 8080, 0, 65535),
-    keys: values.keys ?? DEFAULT_KEYS,
-    heartbeatMs: int("heartbeat-ms", values["heartbeat-ms"], 1000, 100, 60_000),
-    motorDeadlineMs: int("motor-deadline-ms", values["motor-deadline-ms"], 500, 10, 60_000),
-    maxSensorHz: int("max-sensor-hz", values["max-sensor-hz"], 1000, 1, 100_000),
-    maxFrameBytes: int("max-frame-bytes", values["max-frame-bytes"], 65536, 64, 268_435_455),
-  };
-}
+/** The default keys file, found next to this module whatever the working directory. */
+const DEFAULT_KEYS_PATH = fileURLToPath(new URL("./keys.example.json", import.meta.url));
 
 function stamp(): string {
   return new Date().toISOString().slice(11, 23);
 }
 
 async function main(argv: string[]): Promise<number> {
-  let o: ReturnType<typeof parse>;
+  let o: CliOptions;
   try {
-    o = parse(argv);
+    o = parseCliArgs(argv);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`brain: ${e.message} (see --help)`);

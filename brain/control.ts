@@ -5,7 +5,8 @@
  * Theory of operation: `handleControl` decodes the payload of bs/1/A/up/ctl into one reused
  * ControlMessage and dispatches on its type:
  *   hello       checks (id matches the topic, agent in the registry, version 1, a valid
- *               channel table, a usable mfb), then a fresh brain nonce and the brain proof go
+ *               channel table, an mfb, requested and granted, that holds the largest frame
+ *               of those channels), then a fresh brain nonce and the brain proof go
  *               out in `challenge`; a hello always supersedes the agent's previous session
  *               (an agent only says hello when it has lost its session) and sets the current
  *               generation, so the old connection's Last Will arrives as a stale death.
@@ -26,14 +27,12 @@ import { ControlMessage, decodeControl } from "../src/protocol/decode";
 import { encodeChallenge, encodeDeregistered, encodeHeartbeatAck, encodeRegistered } from "../src/protocol/encode";
 import { PROTOCOL_VERSION, TopicKind, topicFor } from "../src/protocol/topics";
 import { DeregisteredReason, DeregisterReason, MsgType, NONCE_BYTES, PROOF_BYTES, RejectReason, msgTypeName } from "../src/protocol/wire";
-import { agentProofValid, brainProof, newNonce, newSessionId, sessionIdBytes, sessionKey } from "./auth";
+import { agentProofValid, brainProof, MotorSigner, newNonce, newSessionId, sessionKey } from "./auth";
 import { declareChannels, type TypedArray } from "./channels";
 import { brainTimeMs, nowMs } from "./clock";
 import type { BrainCore } from "./core";
 import { isLive, type Session } from "./record";
 
-/** Smallest max-frame-bytes a hello may request. */
-export const MIN_FRAME_BYTES = 32;
 /** A duplicate proof this soon after registration is ignored rather than answered with an eviction. */
 const DUPLICATE_PROOF_WINDOW_MS = 5000;
 
@@ -110,8 +109,13 @@ export class ControlHandlers {
       core.reject(agentId, r, RejectReason.INVALID_REQUEST, declared, "warn");
       return;
     }
-    if (m.maxFrameBytes < MIN_FRAME_BYTES) {
-      core.reject(agentId, r, RejectReason.INVALID_REQUEST, `max frame bytes ${m.maxFrameBytes} is below ${MIN_FRAME_BYTES}`, "warn");
+    // protocol.md §5.1: an mfb that cannot hold a frame is an invalid request
+    if (m.maxFrameBytes < declared.largestFrameBytes) {
+      core.reject(agentId, r, RejectReason.INVALID_REQUEST, `mfb ${m.maxFrameBytes} cannot hold the largest frame of these channels (${declared.largestFrameBytes} bytes)`, "warn");
+      return;
+    }
+    if (core.limits.maxFrameBytes < declared.largestFrameBytes) {
+      core.reject(agentId, r, RejectReason.INVALID_REQUEST, `frames of these channels need ${declared.largestFrameBytes} bytes; this brain allows ${core.limits.maxFrameBytes}`, "warn");
       return;
     }
     if (r.session !== null) core.log("info", `agent ${agentId}: new hello (generation ${m.generation}) supersedes session 0x${r.session.sessionId.toString(16)}`);
@@ -152,8 +156,7 @@ export class ControlHandlers {
     const now = nowMs();
     const s: Session = {
       sessionId,
-      sessionIdBE: sessionIdBytes(sessionId),
-      key: sessionKey(key, hs.agentNonce, hs.brainNonce),
+      signer: new MotorSigner(sessionKey(key, hs.agentNonce, hs.brainNonce), sessionId),
       generation: hs.generation,
       declared: hs.declared,
       limits: {

@@ -90,7 +90,7 @@ export class DataPlane {
     const seq = (s.motorSeq + 1) >>> 0;
     const ttl = cmd.ttlMs ?? s.limits.motorDeadlineMs;
     const deadline = (brainTimeMs() + ttl) >>> 0;
-    const frame = this.motors.encode(cmd, seq, deadline, s.declared, s.key, s.sessionIdBE);
+    const frame = this.motors.encode(cmd, seq, deadline, s.declared, s.signer);
     if (typeof frame === "string") return core.motorProblem(r, frame);
     if (frame.length > s.limits.maxFrameBytes) return core.motorProblem(r, `motor frame of ${frame.length} bytes exceeds the negotiated ${s.limits.maxFrameBytes}`);
     s.motorSeq = seq;

@@ -4,17 +4,21 @@
  * Theory of operation: a motor frame is the CBOR array
  *     [seq u32, dl u32, id0, ta0, ..., mac bstr(16)]
  * exactly as src/codec/frames/motor.ts writes it (protocol.md §Motor frame): cbor-x with
- * `tagUint8Array: false` writes typed arrays as RFC 8746 tag + byte string, uint8 as a
- * plain byte string, and integers in their shortest form, so the bytes match. The encoder
+ * `tagUint8Array: false` writes each typed array as RFC 8746 tag + byte string (handed over
+ * as a cbor-x Tag around a byte view: same bytes, half the time of its typed-array
+ * extension), uint8 as a plain byte string, and integers in their shortest form, so the
+ * bytes match (test/brain-frames.test.ts checks them against encodeMotorFrame). The encoder
  * puts a 16-byte placeholder where the mac goes, copies the result out of cbor-x's shared
- * buffer (MQTT.js may hold the payload until the socket drains), and auth.ts signs it in
- * place: HMAC-SHA256(sessionKey, sessionId BE || bytes before the mac item), truncated to 16.
+ * buffer (MQTT.js may hold the payload until the socket drains), and the session's
+ * MotorSigner (auth.ts) signs it in place: HMAC-SHA256(sessionKey, sessionId BE || bytes
+ * before the mac item), truncated to 16.
  * `encode` checks the command against the declared motor channels first and returns a
  * problem text instead of a frame when the controller's output does not fit.
  */
-import { Encoder } from "cbor-x";
+import { Encoder, Tag } from "cbor-x";
+import { ElementType } from "../src/codec/frames/channels";
 import { MOTOR_MAC_BYTES } from "../src/codec/frames/motor";
-import { signMotorFrame } from "./auth";
+import type { MotorSigner } from "./auth";
 import { fitsChannel, type DeclaredChannels, type TypedArray } from "./channels";
 
 /** What a controller returns: values per motor channel id, and an optional time-to-live. */
@@ -40,8 +44,7 @@ export class MotorEncoder {
     seq: number,
     deadline: number,
     channels: DeclaredChannels,
-    sessionKeyBytes: Uint8Array,
-    sessionIdBE: Uint8Array,
+    signer: MotorSigner,
   ): Buffer | string {
     const items = this.items;
     items.length = 0;
@@ -61,7 +64,7 @@ export class MotorEncoder {
     if (items.length === 2) return "motor command has no channels";
     items.push(PLACEHOLDER);
     const frame = Buffer.from(this.encoder.encode(items)); // a copy: cbor-x reuses its buffer
-    signMotorFrame(frame, sessionKeyBytes, sessionIdBE);
+    signer.sign(frame);
     return frame;
   }
 
@@ -69,7 +72,9 @@ export class MotorEncoder {
     const ch = channels.byId.get(id);
     if (ch === undefined || ch.kind !== "motor") return `motor command names channel ${id}, which is not a declared motor channel`;
     if (!fitsChannel(ch, value)) return `motor command for channel ${id} must be a ${ch.ctor.name} of ${ch.count} elements`;
-    this.items.push(id, value);
+    // RFC 8746: tag(et) + the little-endian bytes. Handing cbor-x the tag and a byte view
+    // writes the same bytes as its typed-array extension, in about half the time.
+    this.items.push(id, ch.elementType === ElementType.U8 ? value : new Tag(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), ch.elementType));
     return null;
   }
 }

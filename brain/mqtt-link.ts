@@ -3,8 +3,9 @@
  *
  * Theory of operation: one client with the id `brain-<random hex>` and a clean session
  * subscribes `bs/1/+/up/#` at QoS 1 (protocol.md §Topics) and hands every message to
- * `onMessage(topic, payload)`. MQTT.js reconnects on its own (every RECONNECT_PERIOD_MS)
- * and re-subscribes; QoS 0 publishes are NOT queued while offline (a late motor frame is
+ * `onMessage(topic, payload)`. MQTT.js reconnects on its own (every RECONNECT_PERIOD_MS);
+ * the link subscribes again after every reconnect and logs "reconnected" once the broker
+ * acknowledged it. QoS 0 publishes are NOT queued while offline (a late motor frame is
  * worse than none), QoS 1 control messages are. The first connection must succeed within
  * `connectTimeoutMs`, else `connectBrainLink` rejects with a one-line reason and leaves
  * nothing running. Publish options objects are made once (the hot path publishes motor
@@ -46,7 +47,7 @@ export async function connectBrainLink(
     reconnectPeriod: RECONNECT_PERIOD_MS,
     connectTimeout: connectTimeoutMs,
     queueQoSZero: false,
-    resubscribe: true,
+    resubscribe: false, // done explicitly on every connect, below
   });
   let lastError = "no answer";
   let up = false;
@@ -70,8 +71,15 @@ export async function connectBrainLink(
   up = true;
   client.on("message", onMessage);
   client.on("connect", () => {
-    if (!up) log("info", `reconnected to the MQTT broker at ${url}`);
-    up = true;
+    // A clean session forgets subscriptions: subscribe again, and say so only once the broker
+    // has acknowledged it (from then on agents' messages reach the brain).
+    client.subscribeAsync(BRAIN_SUBSCRIPTION, { qos: CONTROL_QOS }).then(
+      () => {
+        if (!up) log("info", `reconnected to the MQTT broker at ${url} and subscribed again`);
+        up = true;
+      },
+      (e: Error) => log("warn", `re-subscribing after a reconnect failed: ${e.message}`),
+    );
   });
   client.on("offline", () => {
     if (up) log("warn", `lost the MQTT broker at ${url}; reconnecting`);

@@ -18,6 +18,7 @@
 import { errorName } from "../src/errors";
 import { counterNames } from "../src/session/counters";
 import { phaseNames } from "../src/session/automaton";
+import type { MotorSigner } from "./auth";
 import type { DeclaredChannels } from "./channels";
 import type { SensorContext } from "./controller";
 
@@ -49,9 +50,8 @@ export interface SessionLimits {
 /** A registered session. */
 export interface Session {
   sessionId: number;
-  /** sessionId as u32 big-endian: the motor MAC prefix. */
-  sessionIdBE: Buffer;
-  key: Buffer;
+  /** Signs this session's motor frames (keyed with the session key). */
+  signer: MotorSigner;
   generation: number;
   declared: DeclaredChannels;
   limits: SessionLimits;

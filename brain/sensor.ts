@@ -25,8 +25,8 @@ export class SensorDecoder {
   time = 0;
 
   /**
-   * Decodes payload against channels into out. Returns 0, or: CBOR_UNSUPPORTED (not CBOR
-   * that cbor-x reads, truncated, trailing bytes), FRAME_SHAPE (not [u32, u32, (id, ta)+]),
+   * Decodes payload against channels into out. Returns 0, or: CBOR_TRUNCATED, CBOR_TRAILING,
+   * CBOR_UNSUPPORTED (anything else cbor-x refuses), FRAME_SHAPE (not [u32, u32, (id, ta)+]),
    * FRAME_CHANNEL (unknown, motor or repeated channel; wrong element type or count).
    * After an error `out` holds an unspecified subset of the entries.
    */
@@ -35,8 +35,10 @@ export class SensorDecoder {
     let frame: unknown;
     try {
       frame = this.decoder.decode(payload);
-    } catch {
-      return Err.CBOR_UNSUPPORTED;
+    } catch (e) {
+      // cbor-x marks truncation with `incomplete`; trailing bytes have their own message.
+      if ((e as { incomplete?: boolean }).incomplete === true) return Err.CBOR_TRUNCATED;
+      return /end of buffer not reached/.test((e as Error).message) ? Err.CBOR_TRAILING : Err.CBOR_UNSUPPORTED;
     }
     if (!Array.isArray(frame)) return Err.FRAME_SHAPE;
     const n = frame.length;

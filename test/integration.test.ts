@@ -106,7 +106,7 @@ for (const [name, makeBroker] of brokers) {
     const n = encodeDeath(buf, 0, gen);
     await spoof.publishAsync("bs/1/a1/up/ctl", Buffer.from(buf.subarray(0, n)), { qos: 1 });
     await spoof.endAsync();
-    await until("stale death counted", () => (r.brain.agents().find((x) => x.id === "a1")?.staleDeaths ?? 0) >= 1, 5_000);
+    await until("stale death counted", () => (r.brain.agents().find((x) => x.id === "a1")?.staleDeathsIgnored ?? 0) >= 1, 5_000);
     const s = r.brain.agents().find((x) => x.id === "a1")!;
     t.not(s.phase, "dead", "the agent is still alive for the brain");
     t.true(active(a));

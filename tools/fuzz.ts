@@ -36,7 +36,8 @@ const USAGE = `usage: npm run fuzz -- [--seconds N] [--seed S] [--target NAME] [
   --replay INDEX  rerun input INDEX of --target alone and print it (needs --target)
   --json FILE     write the summary as JSON
   --selftest      also offer the deliberately broken target "broken" (harness self-test)
-  --max-repro N   reproduction lines printed per target (default 20; --json keeps up to 1000)`;
+  --max-repro N   reproduction lines printed per target (default 20), always at least one per
+                  failure signature; --json keeps up to 1000`;
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { seconds: 10, seed: 1, target: null, inputs: null, replay: null, json: null, selftest: false, maxRepro: 20 };
@@ -136,7 +137,10 @@ function main(): number {
   for (const r of failed) {
     console.log(`\n${r.target}: ${r.failures} failures, ${Object.keys(r.signatures).length} signatures`);
     for (const [sig, n] of Object.entries(r.signatures)) console.log(`  ${n} x ${sig}`);
-    const shown = r.recorded.slice(0, args.maxRepro);
+    // The first failure of every signature, then others up to --max-repro.
+    const firsts = r.recorded.filter((f, i) => r.recorded.findIndex((g) => g.sig === f.sig) === i);
+    const rest = r.recorded.filter((f) => !firsts.includes(f)).slice(0, Math.max(0, args.maxRepro - firsts.length));
+    const shown = [...firsts, ...rest].sort((x, y) => x.index - y.index);
     for (const f of shown) {
       console.log(`  ${reproCommand(r.target, r.seed, f.index, extra)}`);
       console.log(`    ${f.sig}`);

@@ -26,6 +26,9 @@ import type { NumberArray } from "./io-types";
 import { EntropyPool } from "./random";
 import type { BoardSettings } from "./settings";
 import { Stats } from "./stats";
+import Instrumentation from "instrumentation";
+const SLOT = Instrumentation.map("XS Slot Heap Used");
+const CHUNK = Instrumentation.map("XS Chunk Heap Used");
 import { Transport, TransportEvent } from "./transport";
 
 const LEVEL_NAMES: readonly string[] = Object.freeze(["debug", "info ", "warn ", "error"]);
@@ -71,7 +74,7 @@ export class Firmware implements AgentHost {
       onDown: () => this.transport.networkDown(),
     });
     this.transport = new Transport(this.network, () => this.kick(), log);
-    this.bank = new IoBank(settings.io, board, log, board.simulated ? 1 : 0);
+    this.bank = new IoBank(settings.io, board, log, board.simulated ? 1 : 0, this.logLevel);
     this.stats = new Stats();
     this.agent = new Agent(settings.agent, this);
   }
@@ -80,7 +83,8 @@ export class Firmware implements AgentHost {
     const now = this.now();
     this.nextStatsMs = now + this.settings.statsIntervalMs;
     this.agent.start(now);
-    this.reschedule(now);
+    const delay = this.delayUntilDeadline(this.now());
+    Timer.schedule(this.timer, delay, delay);
   }
 
   // ---------------------------------------------------------------- AgentHost
@@ -126,14 +130,35 @@ export class Firmware implements AgentHost {
     return Time.ticks >>> 0;
   }
 
-  /** Makes the timer fire on the next turn of the run loop. */
+  /** Makes the timer fire on the next turn of the run loop (the callback then reschedules it). */
   private kick(): void {
     this.pool.stir(Time.ticks); // socket event timing jitters: free entropy
     Timer.schedule(this.timer, 0, this.settings.tickMaxMs);
   }
 
+  /** The timer callback: the one place that calls into the agent. Always reschedules, even if a step throws. */
   private onTimer(): void {
+    let delay = this.settings.tickMaxMs;
+    try {
+      delay = this.step();
+    } finally {
+      // First and repeat intervals equal, and never 0: Moddable's lin simulator timer (glib)
+      // leaks a timer source when a callback reschedules itself with first != repeat, and a
+      // repeat of 0 would delete the timer. The repeat is only a watchdog: every tick reschedules.
+      Timer.schedule(this.timer, delay, delay);
+    }
+  }
+
+  /** One tick: transport events, agent.tick, deferred host work, stats. Returns the delay to the next tick, ms (>= 1). */
+  dA = 0; dB = 0; dC = 0; cA = 0; cB = 0; cC = 0;
+  private step(): number {
+    const s0 = Instrumentation.get(SLOT)!; const c0 = Instrumentation.get(CHUNK)!;
+    const r = this.step2();
+    return r;
+  }
+  private step2(): number {
     const agent = this.agent;
+    let s0 = Instrumentation.get(SLOT)!, c0 = Instrumentation.get(CHUNK)!;
     let now = this.now();
     this.pool.stir(now);
     this.ticks++;
@@ -141,7 +166,11 @@ export class Firmware implements AgentHost {
       if (e === TransportEvent.Opened) agent.handleTransportOpened(now);
       else agent.handleTransportClosed(now, this.transport.closeCode);
     }
+    let s1 = Instrumentation.get(SLOT)!, c1 = Instrumentation.get(CHUNK)!;
+    if (s1 > s0) this.dA += s1 - s0; if (c1 > c0) this.cA += c1 - c0;
     agent.tick(now);
+    let s2 = Instrumentation.get(SLOT)!, c2 = Instrumentation.get(CHUNK)!;
+    if (s2 > s1) this.dB += s2 - s1; if (c2 > c1) this.cB += c2 - c1;
     this.generation.observe(agent.session.generation);
     if (this.networkRestartPending) {
       this.networkRestartPending = false;
@@ -150,23 +179,24 @@ export class Firmware implements AgentHost {
     if (this.rebootPending) {
       this.rebootPending = false;
       this.reboot();
-      return;
     }
     now = this.now();
+    let s3 = Instrumentation.get(SLOT)!, c3 = Instrumentation.get(CHUNK)!;
+    if (s3 > s2) this.dC += s3 - s2; if (c3 > c2) this.cC += c3 - c2;
     if (this.settings.statsIntervalMs > 0 && ((now - this.nextStatsMs) | 0) >= 0) {
       this.nextStatsMs = now + this.settings.statsIntervalMs;
       this.bank.flushLog(now);
-      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses}`)}`);
+      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses} slotEv=${this.dA} slotTick=${this.dB} slotRest=${this.dC} chEv=${this.cA} chTick=${this.cB} chRest=${this.cC}`)}`);
     }
-    this.reschedule(now);
+    return this.delayUntilDeadline(now);
   }
 
-  private reschedule(now: number): void {
-    let delay = (this.agent.nextDeadline() - now) | 0;
-    if (this.transport.hasInput) delay = 0; // the agent reads a bounded amount per tick
-    if (delay < 0) delay = 0;
-    else if (delay > this.settings.tickMaxMs) delay = this.settings.tickMaxMs;
-    Timer.schedule(this.timer, delay, this.settings.tickMaxMs);
+  /** Milliseconds until the agent's next deadline, clamped to 1..tickMaxMs (1 when input is waiting). */
+  private delayUntilDeadline(now: number): number {
+    if (this.transport.hasInput) return 1; // the agent reads a bounded amount per tick
+    const delay = (this.agent.nextDeadline() - now) | 0;
+    if (delay < 1) return 1;
+    return delay > this.settings.tickMaxMs ? this.settings.tickMaxMs : delay;
   }
 
   private reboot(): void {
@@ -182,11 +212,10 @@ export class Firmware implements AgentHost {
       this.agent = new Agent(this.settings.agent, this);
       this.start();
     }, REBOOT_DELAY_MS);
-    Timer.schedule(this.timer);
   }
 
   private emit(level: number, message: string): void {
-    if (level < this.logLevel) return;
+    if (level < this.logLevel && !message.startsWith("stats")) return;
     const ms = ((this.now() - this.bootMs) >>> 0) / 1000;
     trace(`${ms.toFixed(3)} ${LEVEL_NAMES[level & 3]} ${message}\n`);
   }

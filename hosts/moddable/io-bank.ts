@@ -8,7 +8,8 @@
  * put them in its motor arrays). Lookups are by a 256-entry id table. The steady state moves
  * numbers only. Motor values are logged when they change, at most once per `logEveryMs` per
  * channel (always on a safe transition): at info level in the simulator, where the log is the
- * only actuator, and at debug level on a board.
+ * only actuator, and at debug level on a board. The hot path evaluates no string literal: in a
+ * preloaded module each evaluation allocates a chunk on XS.
  */
 import type { ChannelIo, LogFn, MotorDriver, NumberArray, SensorDriver } from "./io-types";
 
@@ -65,6 +66,7 @@ export class IoBank {
   private readonly sensors: SensorChannel[] = [];
   private readonly motors: MotorChannel[] = [];
   private readonly motorById: (MotorChannel | undefined)[] = new Array(256);
+  private readonly logMotors: boolean;
 
   constructor(
     io: ChannelIo[],
@@ -72,8 +74,11 @@ export class IoBank {
     private readonly log: LogFn,
     /** Level for motor-output lines: 1 (info) in the simulator, 0 (debug) on a board. */
     private readonly motorLogLevel: number,
-    private readonly logEveryMs = 250,
+    /** The least severe level that is printed; motor lines below it are not even built. */
+    logLevel: number,
+    private readonly logEveryMs = 500,
   ) {
+    this.logMotors = motorLogLevel >= logLevel;
     for (const ch of io) {
       if (ch.kind === "sensor") {
         const drivers = ch.sensors.map((s) => factory.openSensor(s));
@@ -123,7 +128,7 @@ export class IoBank {
       }
       drivers[i].write(v);
     }
-    if (ch.changed && ((nowMs - ch.lastLogMs) >>> 0) >= this.logEveryMs) this.logMotor(ch, nowMs, "");
+    if (ch.changed && this.logMotors && ((nowMs - ch.lastLogMs) >>> 0) >= this.logEveryMs) this.logMotor(ch, nowMs, "");
   }
 
   /** Writes every motor channel's safe values (read from the agent's motor arrays). */
@@ -136,12 +141,13 @@ export class IoBank {
         ch.last[i] = values[i];
         ch.drivers[i].write(values[i]);
       }
-      this.logMotor(ch, nowMs, " (safe)");
+      if (this.logMotors) this.logMotor(ch, nowMs, " (safe)");
     }
   }
 
   /** Logs motor channels whose last change was held back by the rate limit. Call now and then. */
   flushLog(nowMs: number): void {
+    if (!this.logMotors) return;
     for (const ch of this.motors) if (ch.changed && ((nowMs - ch.lastLogMs) >>> 0) >= this.logEveryMs) this.logMotor(ch, nowMs, "");
   }
 

@@ -9,16 +9,18 @@
  * are handy for bring-up before anything is wired.
  */
 import type { MotorDriver, MotorIo, SensorDriver, SensorIo } from "./io-types";
-import { waveValue } from "./waveform";
+import { waveShape, waveValue } from "./waveform";
 
 export class WaveSensor implements SensorDriver {
   readonly label: string;
+  private readonly shape: number;
   constructor(private readonly spec: SensorIo) {
+    this.shape = waveShape(spec.wave.shape);
     const w = spec.wave;
     this.label = `${w.shape} wave ${w.min}..${w.max} every ${w.periodMs} ms` + (spec.driver === "wave" ? "" : ` (simulating ${spec.driver} pin ${spec.pin})`);
   }
   read(nowMs: number): number {
-    return waveValue(this.spec.wave, nowMs);
+    return waveValue(this.shape, this.spec.wave, nowMs);
   }
   close(): void {}
 }

@@ -54,7 +54,10 @@ export interface TargetResult {
   failures: number;
   /** Failure count per signature. */
   signatures: Record<string, number>;
-  /** The first recorded failures (at most maxRecorded), in index order. */
+  /**
+   * Failures kept with their input, in index order: the first failure of every signature, and
+   * others up to maxRecorded in all.
+   */
   recorded: FailureRecord[];
   elapsedMs: number;
   corpusSize: number;
@@ -66,10 +69,8 @@ export interface RunOptions {
   inputs?: number;
   /** Stop at this Date.now() value. */
   deadlineMs?: number;
-  /** Failures kept with their input (the count covers all). Default 1000. */
+  /** Failures kept with their input beyond the first of each signature (the count covers all). Default 1000. */
   maxRecorded?: number;
-  /** Called every progressEvery inputs. */
-  onProgress?: (result: TargetResult) => void;
 }
 
 /** 32-bit mix of the run seed, the target name and the input index (murmur3 finalizer). */
@@ -110,7 +111,7 @@ export function exceptionFailure(e: unknown): Failure {
 
 /** Runs one input (index) and returns its failure or null. */
 export function runOne(target: FuzzTarget, inst: TargetInstance, seed: number, index: number): { input: Uint8Array; failure: Failure | null } {
-  let input = new Uint8Array(0);
+  let input: Uint8Array = new Uint8Array(0);
   try {
     const made = makeInput(target, inst, seed, index);
     input = made.input;
@@ -138,10 +139,10 @@ export function runTarget(target: FuzzTarget, options: RunOptions): TargetResult
     result.inputs++;
     if (failure) {
       result.failures++;
+      const first = result.signatures[failure.sig] === undefined;
       result.signatures[failure.sig] = (result.signatures[failure.sig] ?? 0) + 1;
-      if (result.recorded.length < maxRecorded) result.recorded.push({ index, sig: failure.sig, detail: failure.detail, hex: toHex(input) });
+      if (first || result.recorded.length < maxRecorded) result.recorded.push({ index, sig: failure.sig, detail: failure.detail, hex: toHex(input) });
     }
-    if (options.onProgress && (index & 1023) === 1023) options.onProgress(result);
   }
   result.elapsedMs = Date.now() - start;
   return result;
