@@ -189,7 +189,7 @@ test("dropBytes: drops exactly the bytes the seeded generator picks", async (t) 
   const p = 0.3;
   const seed = 42;
   const data = randomBytes(n);
-  // The proxy draws one float per byte, in order, from mulberry32(seed): the same as Prng.
+  // The proxy makes one Prng(seed).chance(p) draw per byte, in arrival order.
   const rng = new Prng(seed);
   const kept: number[] = [];
   for (let i = 0; i < n; i++) if (!rng.chance(p)) kept.push(data[i]);

@@ -8,7 +8,8 @@
  * so every failure prints the command that reruns just that input:
  *     npm run fuzz -- --target NAME --seed S --replay INDEX
  * and the hex of the input. On exit: a table (target | inputs tried | failures | unique
- * failure signatures), the reproduction lines, and exit code 1 when anything failed.
+ * failure signatures), the reproduction lines (the first failure of every signature, then
+ * more up to --max-repro), and exit code 1 when anything failed (2 for bad usage).
  * --json FILE writes the summary. --selftest adds `broken`, a deliberately broken target that
  * proves the harness reports failures (tools/fuzz/selftest.ts).
  */

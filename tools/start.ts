@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const log = (level: number, msg: string) => {
     if (!opts.quiet && level >= 1) process.stdout.write(`\r\x1b[K${LEVELS[level] ?? level} ${msg}\n`);
   };
-  const brain: Brain = await startBrain({ broker: opts.broker, keys, httpPort: 0, log });
+  const brain: Brain = await startBrain({ broker: opts.broker, keys, httpPort: 0, log: (level, msg) => log(LEVELS.indexOf(level), `brain: ${msg}`) });
   console.log(`brain: broker ${brain.brokerUrl}, status ${brain.statusUrl}`);
 
   let motorFrames = 0;

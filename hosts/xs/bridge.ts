@@ -11,7 +11,7 @@
  * typed arrays and src/codec/bytes.
  */
 export const Op = { CONFIGURE: 1, START: 2, TICK: 3, OPENED: 4, CLOSED: 5, STOP: 6, STATUS: 7 } as const;
-export const Rec = { SEND: 1, OPEN: 2, CLOSE: 3, LOG: 4, MOTOR: 5, SAFE: 6, NET_RESTART: 7, REBOOT: 8, STATE: 9, STATUS: 10 } as const;
+export const Rec = { SEND: 1, OPEN: 2, CLOSE: 3, LOG: 4, MOTOR: 5, SAFE: 6, NET_RESTART: 7, REBOOT: 8, STATE: 9, STATUS: 10, SAMPLE: 11 } as const;
 
 export const ENTROPY_BYTES = 64;
 export const REQUEST_HEADER_BYTES = 1 + 4 + 4 + ENTROPY_BYTES;

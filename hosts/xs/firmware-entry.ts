@@ -12,6 +12,7 @@
  */
 import { Agent, type AgentHost } from "../../src/agent/agent";
 import type { AgentConfigInput } from "../../src/agent/config";
+import type { TypedArray } from "../../src/agent/channels";
 import { fromHex, readUtf8, writeUtf8, utf8Length } from "../../src/codec/bytes";
 import { simulatedSensors } from "../node/sensors";
 import { ENTROPY_BYTES, Op, REQUEST_HEADER_BYTES, Rec, readU32LE, writeU32LE } from "./bridge";
@@ -26,6 +27,13 @@ let inboundEnd = 0;
 const entropy = new Uint8Array(ENTROPY_BYTES);
 let entropyOff = ENTROPY_BYTES;
 let agent: Agent | null = null;
+let sampleCount = 0;
+let counterChannel: TypedArray | null | undefined;
+
+function findCounterChannel(): TypedArray | null {
+  const c = agent!.config.channels.find((ch) => ch.kind === "sensor" && ch.name === "counter");
+  return c ? agent!.sensorArray(c.id) : null;
+}
 
 function record(kind: number, len: number): number {
   if (replyLen + 5 + len > REPLY_BYTES) return -1;
@@ -71,7 +79,16 @@ function makeHost(): AgentHost {
       // needs more than a nonce and a jitter draw. Past that, XS's Math.random is mixed in.
       for (let i = 0; i < dst.length; i++) dst[i] = entropyOff < ENTROPY_BYTES ? entropy[entropyOff++] : (Math.random() * 256) | 0;
     },
-    sampleSensors: (nowMs) => (sample ??= simulatedSensors(agent!))(nowMs),
+    sampleSensors: (nowMs) => {
+      (sample ??= simulatedSensors(agent!))(nowMs);
+      // Latency probe: a sensor channel named "counter" carries the sample count, and Node is
+      // told when each sample leaves (SAMPLE record), so loops can be timed end to end.
+      sampleCount = (sampleCount + 1) >>> 0;
+      if (counterChannel === undefined) counterChannel = findCounterChannel();
+      if (counterChannel !== null) counterChannel[0] = sampleCount;
+      const at = record(Rec.SAMPLE, 4);
+      if (at >= 0) writeU32LE(reply, at, sampleCount);
+    },
     applyMotor: (id, values) => {
       const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
       const at = record(Rec.MOTOR, 1 + bytes.length);

@@ -28,6 +28,8 @@ export interface XsAgentOptions {
   log?: (level: number, code: number, message: string) => void;
   applyMotor?: (channelId: number, bytes: Uint8Array) => void;
   motorsSafe?: () => void;
+  /** A sensor sample left the firmware (its count; a "counter" channel carries it). */
+  onSample?: (count: number) => void;
   clock?: () => number;
 }
 
@@ -162,6 +164,9 @@ export class XsAgent {
           break;
         case Rec.REBOOT:
           this.rebootRequests++;
+          break;
+        case Rec.SAMPLE:
+          o.onSample?.(readU32LE(reply, off));
           break;
         case Rec.STATUS:
           onStatus?.(readUtf8(reply, off, off + len));

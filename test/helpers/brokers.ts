@@ -140,6 +140,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     `listener ${port} 127.0.0.1`,
     `allow_anonymous ${opts.passwordFile === undefined ? "true" : "false"}`,
     "persistence false",
+    "set_tcp_nodelay true",
     "log_dest stdout",
     "log_type error",
     "log_type warning",

@@ -6,7 +6,7 @@
  * anywhere else). The pair has two pipes, "up" (client → broker) and "down" (broker → client).
  * Every pipe is a FIFO of chunks; bytes read from the source go through the faults in this order:
  *   1. dropBytes: each byte is dropped with probability p, one seeded draw per byte in arrival
- *      order (mulberry32, the same generator as test/helpers/prng.ts), per direction;
+ *      order (Prng.chance of test/helpers/prng.ts), one generator per direction;
  *   2. enqueue with a release time now + delay; release times never decrease, so a delay
  *      change never reorders bytes;
  *   3. a bound: the bytes queued in one direction, summed over all connections, are capped at
@@ -24,6 +24,7 @@
  * Node only (net, timers); test infrastructure, so it allocates freely.
  */
 import net from "node:net";
+import { Prng } from "./prng";
 
 export type Direction = "up" | "down" | "both";
 
@@ -101,25 +102,11 @@ export function isLoopbackHost(host: string): boolean {
   return m !== null && m.slice(1).every((x) => Number(x) <= 255);
 }
 
-/** mulberry32, as in test/helpers/prng.ts: one float per dropped-or-not decision. */
-class Mulberry32 {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  float(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-}
-
 interface DirFaults {
   delayMs: number;
   fragment: boolean;
   dropP: number;
-  drop: Mulberry32 | null;
+  drop: Prng | null;
   bytesPerSecond: number; // 0 = unlimited
 }
 
@@ -166,7 +153,7 @@ class Pipe {
       const kept = Buffer.allocUnsafe(chunk.length);
       let n = 0;
       for (let i = 0; i < chunk.length; i++) {
-        if (f.drop.float() < f.dropP) st.dropped++;
+        if (f.drop.chance(f.dropP)) st.dropped++;
         else kept[n++] = chunk[i];
       }
       bytes = kept.subarray(0, n);
@@ -441,7 +428,7 @@ class ProxyImpl implements FaultProxy {
     for (let i = 0; i < fs.length; i++) {
       fs[i].dropP = probability;
       // "both": the down direction gets its own stream, derived from the seed.
-      fs[i].drop = probability > 0 ? new Mulberry32(i === 0 ? seed : (seed ^ 0x9e3779b9) >>> 0) : null;
+      fs[i].drop = probability > 0 ? new Prng(i === 0 ? seed : (seed ^ 0x9e3779b9) >>> 0) : null;
     }
   }
 

@@ -6,8 +6,17 @@
  * Int32Arrays sized once. Payloads are NOT copied: payloadOff indexes `buf`, the receive
  * buffer that was decoded. They are valid until that buffer is reused (normally: until the
  * next packet is read into it). To keep data, `copyEntry` copies one payload into a caller
- * array (zero allocation); `viewEntry` returns a typed array over it (allocates a view, or a
- * copy when the payload is not aligned to the element size: Node and tests only).
+ * array; `viewEntry` returns a typed array over it (allocates a view, or a copy when the
+ * payload is not aligned to the element size: Node and tests only).
+ * copyEntry and its view cache: a JS loop costs ~100-175 ns per byte on XS, a native `set()`
+ * ~10, but `set()` needs a view of exactly the payload, and a `subarray` allocates. So each
+ * entry position keeps one cached view, keyed by (buffer, payload offset, byte length). A
+ * steady stream (the same channels at the same place in the receive buffer: the MQTT decoder
+ * compacts to offset 0, so every motor frame lands where the last one did) makes the view on
+ * the first frame and then copies natively with zero allocation. When the layout changes a
+ * new view is made (one small allocation), but after COPY_VIEW_MAX_MISSES misses in a row the
+ * position stops making views on a miss (loop copy instead) and makes one only when the
+ * same layout comes twice in a row, so an ever-changing layout costs loop copies, not garbage.
  * Decoding takes a fast path for frames in preferred serialization (decodeFast) and falls
  * back to the general CborReader path (readEntries is its shared entry loop) for anything
  * else; the general path alone decides error codes, so both paths agree by construction.
@@ -15,6 +24,13 @@
 import { Err } from "../../errors";
 import { CborReader } from "../cbor/reader";
 import { elementBytes, ElementType, MAX_CHANNEL_ID, type ChannelTable } from "./channels";
+
+/** Payloads shorter than this are copied by a loop: a native set() has a fixed cost (~8 bytes of loop on XS). */
+const COPY_VIEW_MIN_BYTES = 8;
+/** Misses in a row after which an entry position makes views only for a layout seen twice in a row. */
+const COPY_VIEW_MAX_MISSES = 16;
+/** copyKey fields per entry position: payload offset, byte length, view valid (0/1), misses in a row. */
+const COPY_KEY_FIELDS = 4;
 
 /** A typed array of any brainstem element type. */
 export type ElementArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -44,6 +60,12 @@ export class FrameView {
   signedLen = 0;
   /** Take the fast path for canonical frames (default). Tests turn it off to compare both paths. */
   fastPath = true;
+  /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
+  copyViews = true;
+  /** copyEntry's cache, per entry position: the buffer of the key, the view, and copyKey's fields. */
+  readonly copySrc: Uint8Array[];
+  readonly copyView: Uint8Array[];
+  readonly copyKey: Int32Array;
   /** The reader of the general decoding path (owned here so decoding allocates nothing). */
   readonly reader: CborReader;
   /** The frame's second item (sensor t, motor dl) as the decoders read it. */
@@ -64,6 +86,14 @@ export class FrameView {
     this.reader = new CborReader();
     this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
     this.buf = new Uint8Array(0); // replaced by every decode
+    const none = new Uint8Array(0); // never a decoded buffer: matches no key
+    this.copySrc = [];
+    this.copyView = [];
+    for (let i = 0; i < capacity; i++) {
+      this.copySrc.push(none);
+      this.copyView.push(none);
+    }
+    this.copyKey = new Int32Array(capacity * COPY_KEY_FIELDS);
   }
 
   /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
@@ -225,6 +255,8 @@ export function readEntries(r: CborReader, table: ChannelTable, kind: number, ou
 /**
  * Copies the payload of entry i into dst[0..byteLen) (e.g. a byte view made once over the
  * channel's typed array). Returns the byte count, VALUE_RANGE (no entry i) or BUFFER_TOO_SMALL.
+ * Copies natively through a view cached per entry position (see the header comment): no
+ * allocation while the frame layout stays the same; a changed layout may make one view.
  */
 export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
   if (!(i >= 0 && i < out.count)) return Err.VALUE_RANGE;
@@ -232,6 +264,37 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
   if (len > dst.length) return Err.BUFFER_TOO_SMALL;
   const src = out.buf;
   const o = out.payloadOff[i];
+  if (len >= COPY_VIEW_MIN_BYTES && out.copyViews) {
+    const key = out.copyKey;
+    const k = i * COPY_KEY_FIELDS;
+    let view: Uint8Array;
+    if (out.copySrc[i] === src && key[k] === o && key[k + 1] === len) {
+      if (key[k + 2] === 1) {
+        key[k + 3] = 0; // a hit: the layout is stable
+        view = out.copyView[i];
+      } else {
+        // The same layout twice in a row after a run of misses: worth a view again.
+        view = src.subarray(o, o + len);
+        out.copyView[i] = view;
+        key[k + 2] = 1;
+      }
+      dst.set(view, 0);
+      return len;
+    }
+    out.copySrc[i] = src;
+    key[k] = o;
+    key[k + 1] = len;
+    const misses = key[k + 3];
+    if (misses < COPY_VIEW_MAX_MISSES) {
+      key[k + 3] = misses + 1;
+      view = src.subarray(o, o + len);
+      out.copyView[i] = view;
+      key[k + 2] = 1;
+      dst.set(view, 0);
+      return len;
+    }
+    key[k + 2] = 0; // remembered, no view: made if the next frame has this layout again
+  }
   for (let k = 0; k < len; k++) dst[k] = src[o + k];
   return len;
 }
