@@ -3,12 +3,14 @@
  *
  * Theory of operation: parse the options (node:util parseArgs, strict), start the brain
  * (index.ts startBrain) and print where things are: the broker address agents should use,
- * the status URL, then one line per agent as it registers, dies, is rejected or deregisters.
+ * the status URL, then one line per agent as it registers, dies or deregisters (rejections
+ * and other problems arrive as warn lines from the brain's log).
  * A bad option, a bad value or a missing / malformed keys file prints one line on stderr and
  * exits with code 2 (usage error); other start-up failures (port in use, unreachable broker)
  * exit with 1. Ctrl-C (SIGINT) or SIGTERM drains every agent (operator, retry after 5 s),
  * waits briefly for them to deregister, closes and exits 0; a second Ctrl-C exits at once.
  */
+import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_KEYS, parseCliArgs, USAGE, UsageError, type CliOptions } from "./cli-args";
 import { KeysFileError, startBrain, type Brain, type LogLevel } from "./index";
@@ -40,7 +42,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const log = (level: LogLevel, msg: string) => {
     if (level === "debug" && !o.verbose) return;
-    if (level === "info" && !o.verbose) return; // agent lifecycle lines are printed from events below
+    if (level === "info" && !o.verbose) return; // agent lifecycle lines are printed from events below; warn and error always show
     console.error(`${stamp()} ${level}: ${msg}`);
   };
   let brain: Brain;
@@ -70,13 +72,17 @@ async function main(argv: string[]): Promise<number> {
   const embedded = o.broker === undefined;
   console.log("brainstem brain");
   console.log(`  broker  ${brain.brokerUrl}${embedded ? ` (embedded aedes${o.listen === "127.0.0.1" ? ", this machine only: --listen 0.0.0.0 for boards on your network" : `, listening on ${o.listen}`})` : ""}`);
+  if (embedded && (o.listen === "0.0.0.0" || o.listen === "::")) {
+    const port = new URL(brain.brokerUrl).port;
+    for (const list of Object.values(networkInterfaces()))
+      for (const nic of list ?? []) if (nic.family === "IPv4" && !nic.internal) console.log(`  lan     mqtt://${nic.address}:${port} (for boards on your network)`);
+  }
   console.log(`  status  ${brain.statusUrl}`);
   console.log(`  keys    ${o.keys}${o.keys === DEFAULT_KEYS ? " (DEMO keys: make your own for real robots)" : ""}`);
   console.log("waiting for agents (Ctrl-C to drain and stop)");
   brain.on("registered", (e) => console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`));
   brain.on("death", (e) => console.log(`${stamp()} agent ${e.agentId} dead: ${e.cause} (generation ${e.generation})`));
   brain.on("stale-death", (e) => console.log(`${stamp()} agent ${e.agentId}: stale death notice ignored (generation ${e.generation}, current ${e.currentGeneration})`));
-  brain.on("rejected", (e) => console.log(`${stamp()} agent ${e.agentId} rejected (${e.reasonName}): ${e.message}`));
   brain.on("deregistered", (e) => console.log(`${stamp()} agent ${e.agentId} deregistered (${e.reason})`));
 
   return new Promise<number>((resolve) => {

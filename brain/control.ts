@@ -26,7 +26,8 @@ import { errorName } from "../src/errors";
 import { ControlMessage, decodeControl } from "../src/protocol/decode";
 import { encodeChallenge, encodeDeregistered, encodeHeartbeatAck, encodeRegistered } from "../src/protocol/encode";
 import { PROTOCOL_VERSION, TopicKind, topicFor } from "../src/protocol/topics";
-import { DeregisteredReason, DeregisterReason, MsgType, NONCE_BYTES, PROOF_BYTES, RejectReason, msgTypeName } from "../src/protocol/wire";
+import { DEFAULT_MAX_COUNTERS, DeregisteredReason, DeregisterReason, MsgType, NONCE_BYTES, PROOF_BYTES, RejectReason, msgTypeName } from "../src/protocol/wire";
+import { MAX_CHANNELS } from "../src/codec/frames/channels";
 import { agentProofValid, brainProof, MotorSigner, newNonce, newSessionId, sessionKey } from "./auth";
 import { declareChannels, type TypedArray } from "./channels";
 import { brainTimeMs, nowMs } from "./clock";
@@ -45,7 +46,8 @@ function copyOut(buf: Uint8Array, off: number, len: number): Buffer {
 }
 
 export class ControlHandlers {
-  private readonly m = new ControlMessage();
+  /** Room for every legal channel table (256 ids, protocol.md §7) and 64 status counters. */
+  private readonly m = new ControlMessage(MAX_CHANNELS, DEFAULT_MAX_COUNTERS);
 
   constructor(private readonly core: BrainCore) {}
 

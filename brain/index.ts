@@ -30,7 +30,7 @@ import { startStatusServer, type StatusServer } from "./status-http";
 export type { AgentStatus, BrainPhase } from "./record";
 export type { BrainEvent, BrainEvents, BrainLimits, Logger, LogLevel } from "./core";
 export type { Controller, MotorCommand, SensorContext, SessionInfo, DeclaredChannel, DeclaredChannels, TypedArray } from "./controller";
-export type { StatusReport } from "./service";
+export { SessionService, type StatusReport } from "./service";
 export { DemoController } from "./demo-controller";
 export { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
 export { AgentRegistry, KeysFileError, loadKeysFile, parseKeys } from "./keys";

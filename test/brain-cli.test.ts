@@ -126,6 +126,12 @@ test("a full run: addresses printed, an agent registers, SIGINT drains it and th
   const report = (await (await fetch(status)).json()) as { agents: { id: string; phase: string }[] };
   t.deepEqual(report.agents.map((a) => [a.id, a.phase]), [["demo1", "registered"]]);
 
+  const ghost = await ScriptedAgent.connect({ url: broker, agentId: "ghost", key });
+  t.teardown(() => ghost.close());
+  await ghost.sendHello();
+  t.is((await ghost.nextControl(5000)).type, MsgType.REJECTED);
+  await waitFor(run.stderr, /warn: agent ghost rejected: unknown-agent: unknown agent "ghost": no key for it in the brain's keys file/);
+
   run.child.kill("SIGINT");
   const drain = await agent.nextControl(5000);
   t.deepEqual([drain.type, drain.reason, drain.retryAfterMs], [MsgType.DRAIN, 2, 5000], "operator drain, retry after 5 s");

@@ -96,20 +96,21 @@ export class Firmware implements AgentHost {
   close(): void {
     this.transport.close();
   }
+  hS = 0; hR = 0; hSa = 0; hA = 0;
   send(src: Uint8Array, off: number, len: number): number {
-    return this.transport.send(src, off, len);
+    const a = Instrumentation.get(SLOT)!; const r = this.transport.send(src, off, len); const b = Instrumentation.get(SLOT)!; if (b > a) this.hS += b - a; return r;
   }
   recv(dst: Uint8Array, off: number, len: number): number {
-    return this.transport.recv(dst, off, len);
+    const a = Instrumentation.get(SLOT)!; const r = this.transport.recv(dst, off, len); const b = Instrumentation.get(SLOT)!; if (b > a) this.hR += b - a; return r;
   }
   random(dst: Uint8Array): void {
     this.pool.fill(dst);
   }
   sampleSensors(nowMs: number): void {
-    this.bank.sample(this.agent, nowMs);
+    const a = Instrumentation.get(SLOT)!; this.bank.sample(this.agent, nowMs); const b = Instrumentation.get(SLOT)!; if (b > a) this.hSa += b - a;
   }
   applyMotor(channelId: number, values: NumberArray): void {
-    this.bank.apply(channelId, values, this.now());
+    const a = Instrumentation.get(SLOT)!; this.bank.apply(channelId, values, this.now()); const b = Instrumentation.get(SLOT)!; if (b > a) this.hA += b - a;
   }
   motorsSafe(): void {
     this.bank.safe(this.agent, this.now());
@@ -186,7 +187,7 @@ export class Firmware implements AgentHost {
     if (this.settings.statsIntervalMs > 0 && ((now - this.nextStatsMs) | 0) >= 0) {
       this.nextStatsMs = now + this.settings.statsIntervalMs;
       this.bank.flushLog(now);
-      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses} slotEv=${this.dA} slotTick=${this.dB} slotRest=${this.dC} chEv=${this.cA} chTick=${this.cB} chRest=${this.cC}`)}`);
+      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses} slotEv=${this.dA} slotTick=${this.dB} slotRest=${this.dC} chEv=${this.cA} chTick=${this.cB} chRest=${this.cC} send=${this.hS} recv=${this.hR} sample=${this.hSa} apply=${this.hA}`)}`);
     }
     return this.delayUntilDeadline(now);
   }

@@ -12,7 +12,8 @@
  *   - A closed link is reported exactly once: either `recv`/`send` return -1 (the agent notices
  *     by itself) or `takeEvent()` returns Closed, never both.
  *   - Each connection has a generation number; callbacks of an old socket are ignored.
- *   - recv/send pass views from a ViewCache, so the steady state allocates nothing.
+ *   - recv/send pass views from a ViewCache; recv reads power-of-two counts, so its views are
+ *     few and stay cached, and the steady state allocates nothing once the cache is warm.
  *   - When the network is down, `open` waits for `networkUp()` instead of failing at once; the
  *     agent's own connect timeout still bounds the wait.
  */
@@ -109,12 +110,17 @@ export class Transport {
     return n;
   }
 
-  /** Bytes read into dst[off..off+len): 0 = nothing now, -1 = closed. */
+  /**
+   * Bytes read into dst[off..off+len): 0 = nothing now, -1 = closed. Reads a power-of-two
+   * count (the largest that fits), so the few views it needs stay cached however TCP happens
+   * to segment the stream; the agent calls again for the rest.
+   */
   recv(dst: Uint8Array, off: number, len: number): number {
     if (this.state !== State.Open) return this.closedResult();
     let n = this.readable;
     if (n === 0) return 0;
     if (n > len) n = len;
+    n = 1 << (31 - Math.clz32(n)); // largest power of two <= n
     try {
       this.sock!.read(this.views.get(dst, off, n));
     } catch {

@@ -27,10 +27,11 @@ import { elementBytes, ElementType, MAX_CHANNEL_ID, type ChannelTable } from "./
 
 /** Payloads shorter than this are copied by a loop: a native set() has a fixed cost (~8 bytes of loop on XS). */
 const COPY_VIEW_MIN_BYTES = 8;
-/** Misses in a row after which an entry position makes views only for a layout seen twice in a row. */
+/** copyEntry misses in a row after which views are made only for a layout seen twice in a row. */
 const COPY_VIEW_MAX_MISSES = 16;
-/** copyKey fields per entry position: payload offset, byte length, view valid (0/1), misses in a row. */
-const COPY_KEY_FIELDS = 4;
+
+/** sig's length unit: above the largest typeById * 2 + kindById (255 * 2 + 1). */
+const SIG_LENGTH_UNIT = 1024;
 
 /** A typed array of any brainstem element type. */
 export type ElementArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -62,14 +63,28 @@ export class FrameView {
   fastPath = true;
   /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
   copyViews = true;
-  /** copyEntry's cache, per entry position: the buffer of the key, the view, and copyKey's fields. */
+  /** copyEntry's cache, per entry position: the view of copySrc[copyOff .. copyOff+copyLen). */
   readonly copySrc: Uint8Array[];
+  readonly copyOff: Int32Array;
+  readonly copyLen: Int32Array;
   readonly copyView: Uint8Array[];
-  readonly copyKey: Int32Array;
+  /** copyEntry misses since the last hit (any entry position). */
+  copyMisses = 0;
+  /** Per entry position: the last layout copied by loop (made into a view if it comes again). */
+  readonly pendSrc: Uint8Array[];
+  readonly pendOff: Int32Array;
+  readonly pendLen: Int32Array;
   /** The reader of the general decoding path (owned here so decoding allocates nothing). */
   readonly reader: CborReader;
   /** The frame's second item (sensor t, motor dl) as the decoders read it. */
   protected second = 0;
+  /**
+   * decodeFast's per-id signature of sigTable: lengthById * 1024 + typeById * 2 + kindById,
+   * -1 for absent ids, so one read checks kind, element type and length. Rebuilt when a
+   * different table comes in (tables are immutable).
+   */
+  private readonly sig: Int32Array;
+  private sigTable: ChannelTable | null = null;
   /** seen[id] === stamp when id already occurred in the frame being decoded. */
   private readonly seen: Uint32Array;
   private stamp = 0;
@@ -85,15 +100,21 @@ export class FrameView {
     this.byteLen = new Int32Array(capacity);
     this.reader = new CborReader();
     this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
+    this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
     this.buf = new Uint8Array(0); // replaced by every decode
     const none = new Uint8Array(0); // never a decoded buffer: matches no key
     this.copySrc = [];
     this.copyView = [];
+    this.pendSrc = [];
     for (let i = 0; i < capacity; i++) {
       this.copySrc.push(none);
       this.copyView.push(none);
+      this.pendSrc.push(none);
     }
-    this.copyKey = new Int32Array(capacity * COPY_KEY_FIELDS);
+    this.copyOff = new Int32Array(capacity);
+    this.copyLen = new Int32Array(capacity);
+    this.pendOff = new Int32Array(capacity);
+    this.pendLen = new Int32Array(capacity);
   }
 
   /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
@@ -114,6 +135,17 @@ export class FrameView {
     if (this.seen[id] === this.stamp) return false;
     this.seen[id] = this.stamp;
     return true;
+  }
+
+  /** Fills sig from table (see sig). Setup-time work: runs once per table. */
+  private buildSig(table: ChannelTable): void {
+    const sig = this.sig;
+    const kinds = table.kindById;
+    for (let id = 0; id <= MAX_CHANNEL_ID; id++) {
+      const k = kinds[id];
+      sig[id] = k < 0 ? -1 : table.lengthById[id] * SIG_LENGTH_UNIT + table.typeById[id] * 2 + k;
+    }
+    this.sigTable = table;
   }
 
   /**
@@ -154,9 +186,8 @@ export class FrameView {
       if (k === 0) seq = v;
       else this.second = v;
     }
-    const kinds = table.kindById;
-    const types = table.typeById;
-    const lens = table.lengthById;
+    if (table !== this.sigTable) this.buildSig(table);
+    const sig = this.sig;
     const index = table.indexById;
     const seen = this.seen;
     const stamp = this.stamp;
@@ -165,6 +196,9 @@ export class FrameView {
     const elementType = this.elementType;
     const payloadOff = this.payloadOff;
     const byteLen = this.byteLen;
+    // Repeated channels: a bit per table index in a local for the first 31 indexes, the
+    // stamped `seen` array for the rest.
+    let mask = 0;
     for (let i = 0; i < n; i++) {
       if (p >= end) return 0;
       let id = buf[p++];
@@ -172,8 +206,6 @@ export class FrameView {
         if (id !== 0x18 || p >= end) return 0;
         id = buf[p++];
       }
-      if (kinds[id] !== kind || seen[id] === stamp) return 0;
-      seen[id] = stamp;
       if (p >= end) return 0;
       ib = buf[p++];
       let tag = 64; // a plain byte string is uint8
@@ -190,9 +222,19 @@ export class FrameView {
         len = (buf[p] << 8) | buf[p + 1];
         p += 2;
       } else return 0;
-      if (tag !== types[id] || len !== lens[id] || len > end - p) return 0;
+      // A channel of this kind, this element type and exactly this many bytes, all present.
+      if (sig[id] !== len * SIG_LENGTH_UNIT + tag * 2 + kind || len > end - p) return 0;
+      const idx = index[id];
+      if (idx < 31) {
+        const bit = 1 << idx;
+        if ((mask & bit) !== 0) return 0;
+        mask |= bit;
+      } else {
+        if (seen[id] === stamp) return 0;
+        seen[id] = stamp;
+      }
       channelId[i] = id;
-      tableIndex[i] = index[id];
+      tableIndex[i] = idx;
       elementType[i] = tag;
       payloadOff[i] = p;
       byteLen[i] = len;
@@ -265,35 +307,28 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
   const src = out.buf;
   const o = out.payloadOff[i];
   if (len >= COPY_VIEW_MIN_BYTES && out.copyViews) {
-    const key = out.copyKey;
-    const k = i * COPY_KEY_FIELDS;
-    let view: Uint8Array;
-    if (out.copySrc[i] === src && key[k] === o && key[k + 1] === len) {
-      if (key[k + 2] === 1) {
-        key[k + 3] = 0; // a hit: the layout is stable
-        view = out.copyView[i];
-      } else {
-        // The same layout twice in a row after a run of misses: worth a view again.
-        view = src.subarray(o, o + len);
-        out.copyView[i] = view;
-        key[k + 2] = 1;
-      }
-      dst.set(view, 0);
+    const offs = out.copyOff;
+    const lens = out.copyLen;
+    if (out.copySrc[i] === src && offs[i] === o && lens[i] === len) {
+      out.copyMisses = 0; // a hit: the layout is stable
+      dst.set(out.copyView[i], 0);
       return len;
     }
-    out.copySrc[i] = src;
-    key[k] = o;
-    key[k + 1] = len;
-    const misses = key[k + 3];
-    if (misses < COPY_VIEW_MAX_MISSES) {
-      key[k + 3] = misses + 1;
-      view = src.subarray(o, o + len);
+    // A miss. Make a view unless views keep missing; then only for a layout seen twice in a row.
+    const pend = out.pendSrc[i] === src && out.pendOff[i] === o && out.pendLen[i] === len;
+    if (out.copyMisses < COPY_VIEW_MAX_MISSES || pend) {
+      if (!pend) out.copyMisses++;
+      const view = src.subarray(o, o + len);
       out.copyView[i] = view;
-      key[k + 2] = 1;
+      out.copySrc[i] = src;
+      offs[i] = o;
+      lens[i] = len;
       dst.set(view, 0);
       return len;
     }
-    key[k + 2] = 0; // remembered, no view: made if the next frame has this layout again
+    out.pendSrc[i] = src;
+    out.pendOff[i] = o;
+    out.pendLen[i] = len;
   }
   for (let k = 0; k < len; k++) dst[k] = src[o + k];
   return len;

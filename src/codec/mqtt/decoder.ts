@@ -89,10 +89,12 @@ export class MqttDecoder {
   private readonly topicWords: Float64Array;
   /** Length of the cached topic, or -1 when none is cached. */
   private topicCacheLen = -1;
-  // push() view cache: two slots of (array, offset, length, view valid) and their views.
+  // push() view cache: two slots of (array, offset, length) and their views, and the range
+  // last copied by loop (pendSrc, pushKey[4..5]).
   private readonly pushSrc: Uint8Array[];
   private readonly pushView: Uint8Array[];
   private readonly pushKey = new Int32Array(6);
+  private pendSrc: Uint8Array;
   private pushSlot = 0;
   private pushMisses = 0;
 
@@ -185,6 +187,7 @@ export class MqttDecoder {
     const none = new Uint8Array(0); // matches no pushed range of 8 or more bytes
     this.pushSrc = [none, none];
     this.pushView = [none, none];
+    this.pendSrc = none;
   }
 
   /** Drops all buffered bytes and the sticky error: the decoder is as new (reconnect). */
@@ -238,37 +241,30 @@ export class MqttDecoder {
     const srcs = this.pushSrc;
     let slot = -1;
     if (srcs[0] === src && key[0] === off && key[1] === n) slot = 0;
-    else if (srcs[1] === src && key[3] === off && key[4] === n) slot = 1;
-    let view: Uint8Array;
+    else if (srcs[1] === src && key[2] === off && key[3] === n) slot = 1;
     if (slot >= 0) {
-      const k = slot * 3;
       this.pushSlot = slot;
-      if (key[k + 2] === 1) {
-        this.pushMisses = 0; // a hit
-        view = this.pushView[slot];
-      } else {
-        view = src.subarray(off, off + n); // the same range twice in a row after a run of misses
-        this.pushView[slot] = view;
-        key[k + 2] = 1;
-      }
-      this.buf.set(view, at);
+      this.pushMisses = 0; // a hit
+      this.buf.set(this.pushView[slot], at);
       return;
     }
-    slot = 1 - this.pushSlot; // replace the slot not used last
-    const k = slot * 3;
-    this.pushSlot = slot;
-    srcs[slot] = src;
-    key[k] = off;
-    key[k + 1] = n;
-    if (this.pushMisses < PUSH_VIEW_MAX_MISSES) {
-      this.pushMisses++;
-      view = src.subarray(off, off + n);
+    // A miss. Make a view unless views keep missing; then only for a range seen twice in a row.
+    const pend = this.pendSrc === src && key[4] === off && key[5] === n;
+    if (this.pushMisses < PUSH_VIEW_MAX_MISSES || pend) {
+      if (!pend) this.pushMisses++;
+      slot = 1 - this.pushSlot; // replace the slot not used last
+      this.pushSlot = slot;
+      const view = src.subarray(off, off + n);
+      srcs[slot] = src;
+      key[slot * 2] = off;
+      key[slot * 2 + 1] = n;
       this.pushView[slot] = view;
-      key[k + 2] = 1;
       this.buf.set(view, at);
       return;
     }
-    key[k + 2] = 0; // remembered without a view: made if this range comes again
+    this.pendSrc = src;
+    key[4] = off;
+    key[5] = n;
     copyInto(this.buf, at, src, off, n);
   }
 
