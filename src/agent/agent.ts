@@ -209,6 +209,7 @@ export class Agent {
           return;
         }
         this.onPacket(type);
+        this.runActions();
         if (!this.transportOpen) return;
       }
     }

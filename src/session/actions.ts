@@ -3,9 +3,9 @@
  *
  * Theory of operation: the machine never performs IO. It appends numeric actions to a
  * preallocated ring (4 ints per entry: action, a, b, level) and the agent drains them with
- * `poll()` after every input. Nothing allocates. If the ring is ever full, Report entries are
- * dropped first (counted by the caller); control actions always fit because one input
- * produces only a handful of them.
+ * `poll()` after every input. Nothing allocates. If the ring is ever full, Report entries give
+ * way (a new Report is dropped, or the oldest queued Report is evicted for a control action)
+ * and are counted in `droppedReports`; control actions are never lost.
  */
 
 export const Act = {
@@ -69,11 +69,9 @@ export class ActionQueue {
 
   push(action: number, a: number, b: number, level: number): void {
     if (this.count === SLOTS) {
-      if (action === Act.Report) {
-        this.droppedReports++;
-        return;
-      }
-      throw new Error("ActionQueue overflow: a single input produced more than 32 actions"); // programmer bug
+      this.droppedReports++;
+      if (action === Act.Report) return;
+      if (!this.evictOneReport()) throw new Error("ActionQueue overflow: 32 control actions pending"); // programmer bug
     }
     const at = ((this.head + this.count) % SLOTS) * 4;
     this.q[at] = action;
@@ -81,6 +79,26 @@ export class ActionQueue {
     this.q[at + 2] = b;
     this.q[at + 3] = level;
     this.count++;
+  }
+
+  /** Removes the oldest Report entry to make room for a control action. False when there is none. */
+  private evictOneReport(): boolean {
+    const q = this.q;
+    for (let k = 0; k < this.count; k++) {
+      const at = ((this.head + k) % SLOTS) * 4;
+      if (q[at] !== Act.Report) continue;
+      for (let j = k; j < this.count - 1; j++) {
+        const to = ((this.head + j) % SLOTS) * 4;
+        const from = ((this.head + j + 1) % SLOTS) * 4;
+        q[to] = q[from];
+        q[to + 1] = q[from + 1];
+        q[to + 2] = q[from + 2];
+        q[to + 3] = q[from + 3];
+      }
+      this.count--;
+      return true;
+    }
+    return false;
   }
 
   /** Next action code (Act.None when empty); its fields are in a, b, level. */

@@ -36,6 +36,8 @@ export interface TestBroker {
   restart(): Promise<void>;
   /** Mosquitto: the broker's log so far (for assertion messages). */
   log(): string;
+  /** Mosquitto: the broker's process id while it runs (e.g. to read its CPU time); else undefined. */
+  readonly pid?: number;
 }
 
 export interface MosquittoOptions {
@@ -208,6 +210,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
       await spawnBroker();
     },
     log: () => log,
+    get pid() {
+      return child?.pid;
+    },
   };
 }
 

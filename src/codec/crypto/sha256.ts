@@ -38,6 +38,8 @@ export class Sha256 {
   private readonly h = new Int32Array(8);
   /** Message schedule W0..W63, §6.2.2. */
   private readonly w = new Int32Array(64);
+  /** The round constants K (§4.2.2) as int32: a typed array reads as an untagged int on V8 and XS. */
+  private readonly k = Int32Array.from(K);
   /** Pending bytes of the current, not yet full block. */
   private readonly block = new Uint8Array(SHA256_BLOCK_BYTES);
   private blockLen = 0;
@@ -151,6 +153,7 @@ export class Sha256 {
   private compress(src: Uint8Array, off: number): void {
     const w = this.w;
     const h = this.h;
+    const k = this.k;
     // Step 1: prepare the message schedule.
     for (let t = 0; t < 16; t++) {
       const o = off + t * 4;
@@ -169,7 +172,7 @@ export class Sha256 {
     for (let t = 0; t < 64; t++) {
       // Σ1(e) = ROTR6 ^ ROTR11 ^ ROTR25; Ch(e,f,g) (§4.1.2, 4.2-4.5)
       const S1 = ((e >>> 6) | (e << 26)) ^ ((e >>> 11) | (e << 21)) ^ ((e >>> 25) | (e << 7));
-      const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + K[t] + w[t]) | 0;
+      const t1 = (hh + S1 + ((e & f) ^ (~e & g)) + k[t] + w[t]) | 0;
       // Σ0(a) = ROTR2 ^ ROTR13 ^ ROTR22; Maj(a,b,c)
       const S0 = ((a >>> 2) | (a << 30)) ^ ((a >>> 13) | (a << 19)) ^ ((a >>> 22) | (a << 10));
       const t2 = (S0 + ((a & b) ^ (a & c) ^ (b & c))) | 0;
