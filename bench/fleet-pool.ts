@@ -18,6 +18,7 @@
  * answers {id, op, args} requests with {id, result} (see PoolOps). Worker threads need tsx's
  * loader registered before this file is imported, hence the small eval'd bootstrap.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import v8 from "node:v8";
 import vm from "node:vm";
@@ -68,7 +69,9 @@ export interface PoolReport {
   over: number[];
   /** Counter deltas over the window (index = src/session/counters.ts Counter). */
   counterDelta: number[];
-  heapUsedBytes: number;
+  /** Event-loop delay of this pool's thread over the window: p99 and max, ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 interface Slot {
@@ -101,6 +104,7 @@ export class FleetPool {
   private hist = new Uint32Array(HIST_BUCKETS);
   private over: number[] = [];
   private readonly counterBase = new Float64Array(COUNTER_COUNT);
+  private loopDelay: ReturnType<typeof monitorEventLoopDelay> | null = null;
 
   constructor(private readonly cfg: PoolConfig) {}
 
@@ -175,11 +179,15 @@ export class FleetPool {
     this.hist = new Uint32Array(HIST_BUCKETS);
     this.over = [];
     this.sumCounters(this.counterBase);
+    this.loopDelay?.disable();
+    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    this.loopDelay.enable();
     this.windowOpen = true;
   }
 
   windowOff(): void {
     this.windowOpen = false;
+    this.loopDelay?.disable();
   }
 
   /** In-window samples whose loop has not closed yet. */
@@ -199,7 +207,8 @@ export class FleetPool {
       hist: this.hist,
       over: this.over,
       counterDelta,
-      heapUsedBytes: this.heapUsed(),
+      loopDelayP99Ms: (this.loopDelay?.percentile(99) ?? 0) / 1e6,
+      loopDelayMaxMs: (this.loopDelay?.max ?? 0) / 1e6,
     };
   }
 
@@ -209,14 +218,14 @@ export class FleetPool {
     return process.memoryUsage().heapUsed;
   }
 
-  /** Stops (deregisters) the last `count` agents. */
-  async remove(count: number): Promise<number> {
+  /** Stops (deregisters) the last `count` agents; returns their ids. */
+  async remove(count: number): Promise<string[]> {
     const gone = this.slots.splice(Math.max(0, this.slots.length - count));
     await Promise.all(gone.map((s) => s.na.stop(3_000)));
-    return this.slots.length;
+    return gone.map((s) => s.na.agent.config.agentId);
   }
 
-  async stopAll(): Promise<number> {
+  async stopAll(): Promise<string[]> {
     return this.remove(this.slots.length);
   }
 }
@@ -231,8 +240,8 @@ export interface PoolHandle {
   pending(): Promise<number>;
   report(): Promise<PoolReport>;
   heapUsed(): Promise<number>;
-  remove(count: number): Promise<number>;
-  stopAll(): Promise<number>;
+  remove(count: number): Promise<string[]>;
+  stopAll(): Promise<string[]>;
   close(): Promise<void>;
 }
 
@@ -269,7 +278,7 @@ export async function startPoolWorker(cfg: PoolConfig): Promise<PoolHandle> {
     for (const w of waiting.values()) w.reject(e);
     waiting.clear();
   };
-  w.on("error", (e) => failAll(e));
+  w.on("error", (e: unknown) => failAll(e instanceof Error ? e : new Error(String(e))));
   w.on("exit", (code) => failAll(new Error(`fleet pool worker exited (code ${code})`)));
   w.on("message", (m: { id: number; result?: unknown; error?: string }) => {
     const p = waiting.get(m.id);

@@ -238,7 +238,7 @@ test.serial("a replayed challenge is rejected on the real stack", async (t) => {
   await until("a1 active", () => active(a1));
   await new Promise((r) => setTimeout(r, 100));
   t.true(a1.agent.counters[Counter.MALFORMED_MESSAGES] + a1.agent.counters[Counter.UNEXPECTED_MESSAGES] > skippedBefore, "the replays were counted and skipped");
-  t.is(a1.agent.session.sessionId, s.brain.agents().find((x) => x.id === "a1")!.sessionId, "a1 holds the brain's current session, not one from the replay");
+  t.is<number | null, number | null>(a1.agent.session.sessionId, s.brain.agents().find((x) => x.id === "a1")!.sessionId, "a1 holds the brain's current session, not one from the replay");
 });
 
 test.serial("keys never appear in logs, in /status or in the broker's log", async (t) => {

@@ -12,8 +12,10 @@
  *   - A closed link is reported exactly once: either `recv`/`send` return -1 (the agent notices
  *     by itself) or `takeEvent()` returns Closed, never both.
  *   - Each connection has a generation number; callbacks of an old socket are ignored.
- *   - recv/send pass views from a ViewCache; recv reads power-of-two counts, so its views are
- *     few and stay cached, and the steady state allocates nothing once the cache is warm.
+ *   - Native reads and writes take whole buffers, not ranges. recv reads power-of-two counts
+ *     into preallocated staging arrays and copies them into place; send passes a cached view
+ *     for a range it has seen before (the agent sends a few recurring ranges) and otherwise
+ *     copies a power-of-two prefix into a staging array. The steady state allocates nothing.
  *   - When the network is down, `open` waits for `networkUp()` instead of failing at once; the
  *     agent's own connect timeout still bounds the wait.
  */
@@ -25,6 +27,10 @@ import { ViewCache } from "./views";
 const State = Object.freeze({ Idle: 0, WaitingNetwork: 1, Resolving: 2, Connecting: 3, Open: 4, Failed: 5 } as const);
 
 export const TransportEvent = Object.freeze({ None: 0, Opened: 1, Closed: 2 } as const);
+
+/** Largest staged read or write, bytes (a power of two), and its log2. */
+const RECV_MAX_LOG2 = 9;
+const RECV_MAX_BYTES = 1 << RECV_MAX_LOG2;
 
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
@@ -43,7 +49,9 @@ export class Transport {
   private writable = 0;
   private pendingOpen = false;
   private pendingClose = false;
-  private readonly views = new ViewCache();
+  private readonly sendViews = new ViewCache();
+  /** staging[k] has 2^k bytes, k = 0..RECV_MAX_LOG2 (1023 bytes in all); used by recv and send. */
+  private readonly staging: Uint8Array[] = [];
   /** Reason code of the last failure (Err.TRANSPORT_*). */
   closeCode: number = Err.TRANSPORT_CLOSED;
   /** Connections opened so far. */
@@ -53,7 +61,9 @@ export class Transport {
     private readonly network: NetworkState,
     private readonly kick: () => void,
     private readonly log: LogFn,
-  ) {}
+  ) {
+    for (let k = 0; k <= RECV_MAX_LOG2; k++) this.staging.push(new Uint8Array(1 << k));
+  }
 
   /** Starts connecting to host:port. Any previous connection is dropped silently. */
   open(host: string, port: number): void {
@@ -100,8 +110,17 @@ export class Transport {
     let n = this.writable;
     if (n === 0) return 0;
     if (n > len) n = len;
+    let out = this.sendViews.getRecurring(src, off, n);
+    if (out === null) {
+      // A range not seen before: copy a power-of-two prefix into a staging array instead of
+      // making a view (the agent calls again for the rest).
+      const k = n >= RECV_MAX_BYTES ? RECV_MAX_LOG2 : 31 - Math.clz32(n);
+      out = this.staging[k];
+      n = 1 << k;
+      for (let i = 0; i < n; i++) out[i] = src[off + i];
+    }
     try {
-      this.sock!.write(this.views.get(src, off, n));
+      this.sock!.write(out);
     } catch {
       this.fail(Err.TRANSPORT_ERROR, "write failed");
       return this.closedResult();
@@ -112,21 +131,25 @@ export class Transport {
 
   /**
    * Bytes read into dst[off..off+len): 0 = nothing now, -1 = closed. Reads a power-of-two
-   * count (the largest that fits), so the few views it needs stay cached however TCP happens
-   * to segment the stream; the agent calls again for the rest.
+   * count (the largest that fits, at most 512) into the preallocated staging array of that
+   * size, then copies it into place: no view is needed, whatever the offsets the agent uses
+   * and however TCP segments the stream. The agent calls again for the rest.
    */
   recv(dst: Uint8Array, off: number, len: number): number {
     if (this.state !== State.Open) return this.closedResult();
     let n = this.readable;
     if (n === 0) return 0;
     if (n > len) n = len;
-    n = 1 << (31 - Math.clz32(n)); // largest power of two <= n
+    const k = n >= RECV_MAX_BYTES ? RECV_MAX_LOG2 : 31 - Math.clz32(n); // largest power of two <= n
+    const staging = this.staging[k];
     try {
-      this.sock!.read(this.views.get(dst, off, n));
+      this.sock!.read(staging);
     } catch {
       this.fail(Err.TRANSPORT_ERROR, "read failed");
       return this.closedResult();
     }
+    dst.set(staging, off);
+    n = 1 << k;
     this.readable -= n;
     return n;
   }
@@ -149,9 +172,9 @@ export class Transport {
     return this.state === State.Open && this.readable > 0;
   }
 
-  /** Views made so far (should stop growing in the steady state). */
+  /** Send views made so far (stops growing in the steady state). */
   get viewMisses(): number {
-    return this.views.misses;
+    return this.sendViews.misses;
   }
 
   private closedResult(): number {

@@ -8,7 +8,9 @@
  * delivers a handful of distinct read sizes). The cache remembers `SLOTS` (buffer, offset,
  * length) triples and their views; a hit costs a short scan, a miss makes one view and evicts
  * the least recently used entry, so rare sizes do not push out the common ones. A range that
- * covers a whole buffer is returned as the buffer itself.
+ * covers a whole buffer is returned as the buffer itself. `getRecurring` makes a view only the
+ * second time a range is asked for (it returns null the first time, and the caller copies
+ * instead), so one-off ranges, such as the tail of a partial write, never allocate.
  */
 
 const SLOTS = 16;
@@ -25,23 +27,38 @@ export class ViewCache {
 
   /** A view of buf[off..off+len). The caller checks the range. */
   get(buf: Uint8Array, off: number, len: number): Uint8Array {
+    return this.lookup(buf, off, len, false)!;
+  }
+
+  /** A view of buf[off..off+len) if this range was asked for before; null (and remembered) otherwise. */
+  getRecurring(buf: Uint8Array, off: number, len: number): Uint8Array | null {
+    return this.lookup(buf, off, len, true);
+  }
+
+  private lookup(buf: Uint8Array, off: number, len: number, recurringOnly: boolean): Uint8Array | null {
     if (off === 0 && len === buf.length) return buf;
     const now = ++this.clock;
     let victim = 0;
     for (let i = 0; i < SLOTS; i++) {
       if (this.bufs[i] === buf && this.offs[i] === off && this.lens[i] === len) {
         this.used[i] = now;
-        return this.views[i]!;
+        let view = this.views[i];
+        if (view === null) {
+          view = buf.subarray(off, off + len); // seen before: now it earns a view
+          this.views[i] = view;
+          this.misses++;
+        }
+        return view;
       }
       if (this.used[i] < this.used[victim]) victim = i;
     }
-    const view = buf.subarray(off, off + len);
+    const view = recurringOnly ? null : buf.subarray(off, off + len);
     this.bufs[victim] = buf;
     this.views[victim] = view;
     this.offs[victim] = off;
     this.lens[victim] = len;
     this.used[victim] = now;
-    this.misses++;
+    if (view !== null) this.misses++;
     return view;
   }
 

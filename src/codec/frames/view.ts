@@ -13,10 +13,12 @@
  * entry position keeps one cached view, keyed by (buffer, payload offset, byte length). A
  * steady stream (the same channels at the same place in the receive buffer: the MQTT decoder
  * compacts to offset 0, so every motor frame lands where the last one did) makes the view on
- * the first frame and then copies natively with zero allocation. When the layout changes a
- * new view is made (one small allocation), but after COPY_VIEW_MAX_MISSES misses in a row the
- * position stops making views on a miss (loop copy instead) and makes one only when the
- * same layout comes twice in a row, so an ever-changing layout costs loop copies, not garbage.
+ * the first frame and then copies natively with zero allocation. While cold (no view has hit
+ * yet) a miss makes a view at once, up to COPY_VIEW_MAX_MISSES of them. Once warm, a miss
+ * copies by loop and remembers the layout; a view is made (one small allocation) only when
+ * the next copy at that position has the same layout again. So a one-off layout (two packets
+ * in one read shift a frame once) costs one loop copy and no garbage, a new steady layout
+ * gets its view on its second frame, and an ever-changing layout settles into loop copies.
  * Decoding takes a fast path for frames in preferred serialization (decodeFast) and falls
  * back to the general CborReader path (readEntries is its shared entry loop) for anything
  * else; the general path alone decides error codes, so both paths agree by construction.
@@ -27,7 +29,7 @@ import { elementBytes, ElementType, MAX_CHANNEL_ID, type ChannelTable } from "./
 
 /** Payloads shorter than this are copied by a loop: a native set() has a fixed cost (~8 bytes of loop on XS). */
 const COPY_VIEW_MIN_BYTES = 8;
-/** copyEntry misses in a row after which views are made only for a layout seen twice in a row. */
+/** Most views copyEntry makes on misses while cold (before any view has hit). */
 const COPY_VIEW_MAX_MISSES = 16;
 
 /** sig's length unit: above the largest typeById * 2 + kindById (255 * 2 + 1). */
@@ -62,13 +64,15 @@ export class FrameView {
   /** Take the fast path for canonical frames (default). Tests turn it off to compare both paths. */
   fastPath = true;
   /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
-  copyViews = true;
-  /** copyEntry's cache, per entry position: the view of copySrc[copyOff .. copyOff+copyLen). */
+  cacheViews = true;
+  /** copyEntry's state (internal), per entry position: the view of copySrc[copyOff .. copyOff+copyLen). */
   readonly copySrc: Uint8Array[];
   readonly copyOff: Int32Array;
   readonly copyLen: Int32Array;
   readonly copyView: Uint8Array[];
-  /** copyEntry misses since the last hit (any entry position). */
+  /** Per entry position: 0 after a loop copy, 1 after a view was made, 2 once that view hit. */
+  readonly copyRun: Int32Array;
+  /** Views made on misses while cold (no view has hit yet); COPY_VIEW_MAX_MISSES once warm. */
   copyMisses = 0;
   /** Per entry position: the last layout copied by loop (made into a view if it comes again). */
   readonly pendSrc: Uint8Array[];
@@ -113,6 +117,7 @@ export class FrameView {
     }
     this.copyOff = new Int32Array(capacity);
     this.copyLen = new Int32Array(capacity);
+    this.copyRun = new Int32Array(capacity);
     this.pendOff = new Int32Array(capacity);
     this.pendLen = new Int32Array(capacity);
   }
@@ -156,6 +161,9 @@ export class FrameView {
    * frame is canonical and valid; returns 0 at the first byte that is anything else, and the
    * caller then decodes with the general reader, which decides the exact error code (or
    * accepts a valid non-canonical frame). Call beginFrame first.
+   * Per entry, one read of `sig` checks the channel's kind, element type and length, and a
+   * bit mask in a local (table indexes 0..30; the stamped `seen` array for the rest) catches a
+   * repeated channel: typed-array reads are the dominant cost on XS (~100 ns each).
    */
   protected decodeFast(buf: Uint8Array, off: number, end: number, table: ChannelTable, kind: number, withMac: boolean): number {
     let p = off;
@@ -298,7 +306,7 @@ export function readEntries(r: CborReader, table: ChannelTable, kind: number, ou
  * Copies the payload of entry i into dst[0..byteLen) (e.g. a byte view made once over the
  * channel's typed array). Returns the byte count, VALUE_RANGE (no entry i) or BUFFER_TOO_SMALL.
  * Copies natively through a view cached per entry position (see the header comment): no
- * allocation while the frame layout stays the same; a changed layout may make one view.
+ * allocation while the frame layout stays the same; a new layout that lasts makes one view.
  */
 export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
   if (!(i >= 0 && i < out.count)) return Err.VALUE_RANGE;
@@ -306,29 +314,36 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
   if (len > dst.length) return Err.BUFFER_TOO_SMALL;
   const src = out.buf;
   const o = out.payloadOff[i];
-  if (len >= COPY_VIEW_MIN_BYTES && out.copyViews) {
+  if (len >= COPY_VIEW_MIN_BYTES && out.cacheViews) {
     const offs = out.copyOff;
     const lens = out.copyLen;
+    const runs = out.copyRun;
     if (out.copySrc[i] === src && offs[i] === o && lens[i] === len) {
-      out.copyMisses = 0; // a hit: the layout is stable
+      if (runs[i] !== 2) {
+        runs[i] = 2;
+        out.copyMisses = COPY_VIEW_MAX_MISSES; // warm: from now on a miss makes no view at once
+      }
       dst.set(out.copyView[i], 0);
       return len;
     }
-    // A miss. Make a view unless views keep missing; then only for a layout seen twice in a row.
-    const pend = out.pendSrc[i] === src && out.pendOff[i] === o && out.pendLen[i] === len;
-    if (out.copyMisses < COPY_VIEW_MAX_MISSES || pend) {
+    // A miss. Cold (no hit yet): make a view, up to COPY_VIEW_MAX_MISSES of them. Warm: make
+    // one only when this position's previous copy was a loop copy of the same layout.
+    const pend = runs[i] === 0 && out.pendSrc[i] === src && out.pendOff[i] === o && out.pendLen[i] === len;
+    if (pend || out.copyMisses < COPY_VIEW_MAX_MISSES) {
       if (!pend) out.copyMisses++;
       const view = src.subarray(o, o + len);
       out.copyView[i] = view;
       out.copySrc[i] = src;
       offs[i] = o;
       lens[i] = len;
+      runs[i] = 1;
       dst.set(view, 0);
       return len;
     }
     out.pendSrc[i] = src;
     out.pendOff[i] = o;
     out.pendLen[i] = len;
+    runs[i] = 0;
   }
   for (let k = 0; k < len; k++) dst[k] = src[o + k];
   return len;

@@ -25,21 +25,16 @@
  * `commit()` or `reset()`: each of those may move or overwrite bytes. Copy anything you
  * need to keep.
  *
- * Two caches make the steady state cheap on XS, where a JS loop costs ~100-200 ns per byte:
- *   - Topic names (§3.3.2.1) are validated (UTF-8, no wildcards) on every PUBLISH, unless the
- *     topic is byte-identical to the last topic that passed validation: validity depends on
- *     the bytes alone, so skipping the check is exact. The last valid topic (8 bytes up to
- *     topicCacheBytes) is kept as float64 words read through a DataView over buf, and
- *     compared 8 bytes per call. Float64 equality implies identical bits except for NaN
- *     (never equal: a miss, which only costs a full check) and +0/-0; a word of a valid
- *     topic cannot be +0 or -0, whose bytes include 0x00 (U+0000 is refused, §1.5.3).
- *   - push() of a range of a larger array copies through a cached `subarray` view (two
- *     slots, keyed by array, offset and length) with a native set(), instead of a loop. A
- *     new range makes a view (one small allocation), but after PUSH_VIEW_MAX_MISSES misses in
- *     a row a view is made only for a range that comes twice in a row; other copies loop.
+ * Topic cache: topic names (§3.3.2.1) are validated (UTF-8, no wildcards) on every PUBLISH,
+ * which is half the decoder's time on XS (a JS loop costs ~100-200 ns per byte there), unless
+ * the topic is byte-identical to the last topic that passed validation: validity depends on
+ * the bytes alone, so skipping the check is exact. The last valid topic (8 bytes up to
+ * topicCacheBytes) is kept as float64 words read through a DataView over buf and compared 8
+ * bytes per call. Float64 equality implies identical bits except for NaN (never equal: a
+ * miss, which only costs the full check) and +0/-0; a word of a valid topic can be neither,
+ * since their bytes include 0x00 and U+0000 is refused (§1.5.3).
  *
- * Nothing on the path of push/next allocates: no objects, strings, views or closures, except
- * the bounded view creation of push() described above when the pushed ranges change.
+ * Nothing on the path of push/next allocates: no objects, strings, views or closures.
  */
 import { Err, NEED_MORE } from "../../errors";
 import {
@@ -64,10 +59,6 @@ import { isValidUtf8 } from "../bytes";
 export const DEFAULT_TOPIC_CACHE_BYTES = 128;
 /** Topics shorter than one float64 word are simply validated. */
 const TOPIC_CACHE_MIN_BYTES = 8;
-/** push() ranges shorter than this are copied by loop (a native set() has a fixed cost). */
-const PUSH_VIEW_MIN_BYTES = 8;
-/** Misses in a row after which push() makes a view only for a range seen twice in a row. */
-const PUSH_VIEW_MAX_MISSES = 16;
 
 export class MqttDecoder {
   /** The receive buffer. All offsets below point into it. */
@@ -78,6 +69,8 @@ export class MqttDecoder {
   readOff = 0;
   /** Offset after the last received byte: buf[readOff .. filled) is unparsed. Read-only. */
   filled = 0;
+  /** PUBLISH topic checks skipped because the topic equalled the last valid one (diagnostics). */
+  topicChecksSkipped = 0;
   /** The sticky error, or 0. */
   private err = 0;
   // Scratch result of readField(): offset and length of the last length-prefixed field.
@@ -89,14 +82,6 @@ export class MqttDecoder {
   private readonly topicWords: Float64Array;
   /** Length of the cached topic, or -1 when none is cached. */
   private topicCacheLen = -1;
-  // push() view cache: two slots of (array, offset, length) and their views, and the range
-  // last copied by loop (pendSrc, pushKey[4..5]).
-  private readonly pushSrc: Uint8Array[];
-  private readonly pushView: Uint8Array[];
-  private readonly pushKey = new Int32Array(6);
-  private pendSrc: Uint8Array;
-  private pushSlot = 0;
-  private pushMisses = 0;
 
   // ---- all packet types ----
   /** Packet type 1..14 (PacketType). */
@@ -184,10 +169,6 @@ export class MqttDecoder {
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.topicCacheBytes = topicCacheBytes;
     this.topicWords = new Float64Array((topicCacheBytes + 7) >>> 3);
-    const none = new Uint8Array(0); // matches no pushed range of 8 or more bytes
-    this.pushSrc = [none, none];
-    this.pushView = [none, none];
-    this.pendSrc = none;
   }
 
   /** Drops all buffered bytes and the sticky error: the decoder is as new (reconnect). */
@@ -229,43 +210,9 @@ export class MqttDecoder {
     const fill = this.filled;
     const room = this.buf.length - fill;
     const n = len < room ? len : room;
-    if (n >= PUSH_VIEW_MIN_BYTES && src !== this.buf && !(off === 0 && n === src.length)) this.copyRange(fill, src, off, n);
-    else copyInto(this.buf, fill, src, off, n);
+    copyInto(this.buf, fill, src, off, n);
     this.filled = fill + n;
     return n;
-  }
-
-  /** Copies src[off..off+n) to buf[at..] through push()'s view cache (see the header comment). */
-  private copyRange(at: number, src: Uint8Array, off: number, n: number): void {
-    const key = this.pushKey;
-    const srcs = this.pushSrc;
-    let slot = -1;
-    if (srcs[0] === src && key[0] === off && key[1] === n) slot = 0;
-    else if (srcs[1] === src && key[2] === off && key[3] === n) slot = 1;
-    if (slot >= 0) {
-      this.pushSlot = slot;
-      this.pushMisses = 0; // a hit
-      this.buf.set(this.pushView[slot], at);
-      return;
-    }
-    // A miss. Make a view unless views keep missing; then only for a range seen twice in a row.
-    const pend = this.pendSrc === src && key[4] === off && key[5] === n;
-    if (this.pushMisses < PUSH_VIEW_MAX_MISSES || pend) {
-      if (!pend) this.pushMisses++;
-      slot = 1 - this.pushSlot; // replace the slot not used last
-      this.pushSlot = slot;
-      const view = src.subarray(off, off + n);
-      srcs[slot] = src;
-      key[slot * 2] = off;
-      key[slot * 2 + 1] = n;
-      this.pushView[slot] = view;
-      this.buf.set(view, at);
-      return;
-    }
-    this.pendSrc = src;
-    key[4] = off;
-    key[5] = n;
-    copyInto(this.buf, at, src, off, n);
   }
 
   /**
@@ -375,7 +322,8 @@ export class MqttDecoder {
         }
         if (cached && dv.getFloat64(last) !== words[k]) cached = false;
       }
-      if (!cached) {
+      if (cached) this.topicChecksSkipped++;
+      else {
         const c = checkTopicName(buf, topicOff, topicLen);
         if (c !== 0) return this.fail(c);
         if (topicLen >= TOPIC_CACHE_MIN_BYTES && topicLen <= this.topicCacheBytes) this.cacheTopic(topicOff, topicLen);

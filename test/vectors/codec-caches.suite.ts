@@ -1,0 +1,489 @@
+/*
+ * codec-caches.suite: the caches and shortcuts that make the steady-state receive path cheap
+ * on XS must never change a result. Each part compares the shortcut with the plain path:
+ *   1. MqttDecoder's topic cache: a decoder with the cache (the default) and one without it
+ *      (topicCacheBytes 0) get the same PUBLISH packets: base topics of many lengths
+ *      (around the 8-byte word and the 128-byte cap, multi-byte UTF-8, a topic whose first
+ *      word reads as a float64 NaN), then every one-byte mutation of each topic from a set of
+ *      critical bytes, and whole words replaced by +0 / -0 patterns. Results and fields must
+ *      agree, and a check is skipped exactly when the topic equals the cached one byte for byte.
+ *   2. MqttDecoder.push() of array ranges: stable, alternating, rotating and random ranges,
+ *      content changing under a stable range, the same range of another array, appends after
+ *      buffered bytes and pushes cut short by a full buffer (a regression net for any copy
+ *      shortcut in push()).
+ *   3. copyEntry's per-entry views: frames at stable, alternating and rotating offsets, one-off
+ *      shifts, in two receive buffers, with the entry order swapped and the content changing
+ *      every frame; a FrameView with cacheViews off copies the same bytes.
+ *   4. decodeFast's per-id signature and repeat mask on a 40-channel table (table indexes
+ *      above 30, two-byte ids): random frames with repeats and wrong types or lengths decode
+ *      the same with the fast path and with the general path only.
+ * `hot` holds zero-argument operations for the XS allocation tests in codec-caches.test.ts.
+ * Imports only src/ and test/helpers, so it bundles for XS.
+ */
+import type { Check } from "../helpers/suite";
+import { Prng } from "../helpers/prng";
+import { Err, NEED_MORE } from "../../src/errors";
+import { utf8Bytes } from "../../src/codec/bytes";
+import { byteView, ChannelKind, ChannelTable, ElementType, elementBytes, type ChannelSpec } from "../../src/codec/frames/channels";
+import { FrameEntries } from "../../src/codec/frames/entries";
+import { copyEntry } from "../../src/codec/frames/view";
+import { encodeSensorFrame, SensorFrame, sensorFrameMaxBytes } from "../../src/codec/frames/sensor";
+import { PacketType } from "../../src/codec/mqtt/constants";
+import { MqttDecoder, DEFAULT_TOPIC_CACHE_BYTES } from "../../src/codec/mqtt/decoder";
+import { encodePublish } from "../../src/codec/mqtt/publish";
+
+// ---------------------------------------------------------------- helpers
+
+const scratch = new Uint8Array(70_000);
+
+/** A PUBLISH carrying topic (any bytes: the encoder does not validate) and a small payload. */
+function publishPacket(topic: Uint8Array, qos: 0 | 1): Uint8Array {
+  const payload = new Uint8Array([1, 2, 3, 4, 5]);
+  const n = encodePublish(scratch, 0, topic, topic.length, payload, 0, payload.length, qos, qos ? 77 : 0, false, false);
+  return scratch.slice(0, n);
+}
+
+/** Feeds a whole packet to d and summarises the outcome; resets d after an error. */
+function feed(d: MqttDecoder, pkt: Uint8Array): string {
+  d.push(pkt, 0, pkt.length);
+  const t = d.next();
+  if (t < 0) {
+    d.reset();
+    return `err ${t}`;
+  }
+  const s = `${t}:${d.topicOff}:${d.topicLen}:${d.payloadOff}:${d.payloadLen}:${d.packetId}:${d.qos}`;
+  const rest = d.next();
+  return rest === NEED_MORE ? s : `${s} then ${rest}`;
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+function repeatAscii(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = i % 10 === 9 ? 0x2f : 0x61 + (i % 26); // letters and '/'
+  return out;
+}
+
+// ---------------------------------------------------------------- 1. topic cache
+
+/** Bytes a mutation may write into a topic: wildcards, separator, NUL, UTF-8 leads and continuations. */
+const CRITICAL_BYTES = [0x00, 0x23, 0x2b, 0x2f, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xe0, 0xed, 0xf0, 0xf4, 0xf8, 0xff];
+
+function topicCache(check: Check): void {
+  const nanTopic = concat(new Uint8Array([0x7f, 0xf0, 0x90, 0x80, 0x80]), utf8Bytes("abc/defgh")); // word 0 is a NaN
+  const topics: Uint8Array[] = [
+    utf8Bytes("bs/1/dev1/up/sns"),
+    utf8Bytes("bs/1/dev1/dn/mot"),
+    utf8Bytes("abcdefg"), // 7: below one word, never cached
+    utf8Bytes("abcdefgh"), // exactly one word
+    utf8Bytes("abcdefghi"),
+    utf8Bytes("a/b/c/d/e/f/g/h"), // 15
+    utf8Bytes("a/b/c/d/e/f/g/hi"), // 16
+    utf8Bytes("a/b/c/d/e/f/g/h/i"), // 17
+    utf8Bytes("bs/\u00e9/\u00fc/\u00df/\u65e5\u672c/x"), // multi-byte UTF-8
+    utf8Bytes("bs/\u{1f916}/robot/\u{1f9e0}"), // 4-byte sequences
+    nanTopic,
+    repeatAscii(64),
+    repeatAscii(DEFAULT_TOPIC_CACHE_BYTES), // at the cap
+    repeatAscii(DEFAULT_TOPIC_CACHE_BYTES + 1), // above the cap, never cached
+  ];
+  const cached = new MqttDecoder(1024);
+  const plain = new MqttDecoder(1024, 0);
+  let disagree = 0;
+  let wrongSkips = 0;
+  let mutations = 0;
+  for (const topic of topics) {
+    const len = topic.length;
+    const cacheable = len >= 8 && len <= DEFAULT_TOPIC_CACHE_BYTES && topic !== nanTopic;
+    for (const qos of [0, 1] as const) {
+      const base = publishPacket(topic, qos);
+      const want = feed(plain, base);
+      check.ok(want.startsWith(`${PacketType.PUBLISH}:`), `topic ${len} B qos ${qos}: the base topic is valid (${want})`);
+      const s0 = cached.topicChecksSkipped;
+      check.is(feed(cached, base), want, `topic ${len} B qos ${qos}: first decode`);
+      const s1 = cached.topicChecksSkipped;
+      check.is(feed(cached, base), want, `topic ${len} B qos ${qos}: second decode`);
+      // The first decode may hit when the previous base had the same bytes (qos 1 after qos 0).
+      check.is(cached.topicChecksSkipped - s1, cacheable ? 1 : 0, `topic ${len} B qos ${qos}: the repeat skips the check iff cacheable`);
+      check.ok(s1 - s0 <= 1, `topic ${len} B qos ${qos}: at most one skip per decode`);
+      check.is(plain.topicChecksSkipped, 0, "topicCacheBytes 0 never skips a check");
+
+      // Every one-byte mutation from the critical set, decoded right after the base topic
+      // (so the cache holds the base), by both decoders.
+      for (let j = 0; j < len; j++) {
+        for (const b of CRITICAL_BYTES) {
+          if (b === topic[j]) continue;
+          const m = topic.slice();
+          m[j] = b;
+          const pkt = publishPacket(m, qos);
+          feed(cached, base);
+          const before = cached.topicChecksSkipped;
+          const got = feed(cached, pkt);
+          if (cached.topicChecksSkipped !== before) wrongSkips++;
+          if (got !== feed(plain, pkt)) disagree++;
+          mutations++;
+        }
+      }
+      // Whole aligned words replaced by the float64 +0 and -0 patterns (both contain NUL).
+      for (let w = 0; w + 8 <= len; w += 8) {
+        for (const lead of [0x00, 0x80]) {
+          const m = topic.slice();
+          m[w] = lead;
+          for (let k = 1; k < 8; k++) m[w + k] = 0;
+          const pkt = publishPacket(m, qos);
+          feed(cached, base);
+          const before = cached.topicChecksSkipped;
+          const got = feed(cached, pkt);
+          if (cached.topicChecksSkipped !== before) wrongSkips++;
+          if (got !== `err ${Err.MQTT_BAD_UTF8}` || feed(plain, pkt) !== got) disagree++;
+          mutations++;
+        }
+      }
+    }
+  }
+  check.ok(mutations > 10_000, `topic cache: ${mutations} mutated topics tried`);
+  check.is(disagree, 0, "topic cache: the cached and the plain decoder agree on every mutated topic");
+  check.is(wrongSkips, 0, "topic cache: no check is skipped for a topic that differs from the cached one");
+
+  // Random topics of random lengths, each decoded twice, interleaved with random mutations.
+  const r = new Prng(0x70b1c);
+  let randomDisagree = 0;
+  for (let i = 0; i < 1500; i++) {
+    const t = r.chance(0.7) ? repeatAscii(r.int(1, 140)) : r.bytes(r.int(1, 40));
+    if (r.chance(0.5) && t.length > 0) t[r.int(0, t.length - 1)] = r.pick(CRITICAL_BYTES);
+    const pkt = publishPacket(t, r.chance(0.5) ? 1 : 0);
+    for (let k = 0; k < 2; k++) if (feed(cached, pkt) !== feed(plain, pkt)) randomDisagree++;
+  }
+  check.is(randomDisagree, 0, "topic cache: random topics decode the same with and without the cache");
+
+  // The option is checked at construction.
+  for (const bad of [-1, 1.5, 65_536, Number.NaN]) {
+    let threw = false;
+    try {
+      new MqttDecoder(100, bad);
+    } catch (e) {
+      threw = e instanceof RangeError;
+    }
+    check.ok(threw, `topicCacheBytes ${bad} is refused with a RangeError`);
+  }
+}
+
+// ---------------------------------------------------------------- 2. push() of ranges
+
+function sameRange(d: MqttDecoder, at: number, src: Uint8Array, off: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (d.buf[at + k] !== src[off + k]) return false;
+  return true;
+}
+
+function pushRanges(check: Check): void {
+  const r = new Prng(0x9e5);
+  const a = r.bytes(700);
+  const b = a.slice(); // same bytes, another array
+  const d = new MqttDecoder(1000);
+  let bad = 0;
+  let pushes = 0;
+  const one = (src: Uint8Array, off: number, len: number, append: boolean) => {
+    if (!append) d.reset();
+    const at = d.filled;
+    const n = d.push(src, off, len);
+    const want = Math.min(len, d.buf.length - at);
+    if (n !== want || d.filled !== at + n || !sameRange(d, at, src, off, n)) bad++;
+    pushes++;
+  };
+  const ranges: Array<[Uint8Array, number, number]> = [
+    [a, 5, 100],
+    [a, 200, 50],
+    [a, 333, 9],
+    [b, 5, 100],
+  ];
+  // stable, with the content changing under the cached view
+  for (let i = 0; i < 40; i++) {
+    a[5 + (i % 100)] ^= 0x5a;
+    one(a, 5, 100, false);
+  }
+  // alternating, rotating over 3 and 4 ranges (past the miss limit), same range of another array
+  for (const period of [2, 3, 4]) {
+    for (let i = 0; i < 80; i++) {
+      const [src, off, len] = ranges[i % period];
+      src[off] ^= 1;
+      one(src, off, len, false);
+    }
+  }
+  // AABB: a layout seen twice in a row after the miss limit gets a view again
+  for (let i = 0; i < 80; i++) {
+    const [src, off, len] = ranges[(i >> 1) % 3];
+    src[off + len - 1] ^= 0xff;
+    one(src, off, len, false);
+  }
+  // appends after buffered bytes, and random ranges (short, whole, long)
+  for (let i = 0; i < 400; i++) {
+    const src = r.chance(0.5) ? a : b;
+    const whole = r.chance(0.1);
+    const off = whole ? 0 : r.int(0, src.length);
+    const len = whole ? src.length : r.int(0, Math.min(src.length - off, 120));
+    one(src, off, len, r.chance(0.4) && d.filled < 800);
+  }
+  // a push cut short by a full buffer
+  const small = new MqttDecoder(20);
+  const n = small.push(a, 10, 40);
+  if (n !== small.buf.length || !sameRange(small, 0, a, 10, n)) bad++;
+  for (let i = 0; i < 3; i++) {
+    small.reset();
+    if (small.push(a, 10, 40) !== 25 || !sameRange(small, 0, a, 10, 25)) bad++;
+  }
+  check.ok(pushes > 700, `push ranges: ${pushes} pushes`);
+  check.is(bad, 0, "push ranges: every push copies exactly its range, wherever it lands");
+  // The decoder still parses what it was given through the cache.
+  const pkt = publishPacket(utf8Bytes("bs/1/dev1/dn/mot"), 1);
+  const host = new Uint8Array(pkt.length + 20);
+  host.set(pkt, 7);
+  for (let i = 0; i < 3; i++) {
+    d.reset();
+    check.is(d.push(host, 7, pkt.length), pkt.length, `push of a packet range ${i}`);
+    check.is(d.next(), PacketType.PUBLISH, `packet range ${i} decodes`);
+    check.is(d.packetId, 77, `packet range ${i}: packet id`);
+  }
+}
+
+// ---------------------------------------------------------------- 3. copyEntry views
+
+const copySpecs: ChannelSpec[] = [
+  { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 16, rateHz: 100 },
+  { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 8, rateHz: 100 },
+  { id: 2, kind: ChannelKind.SENSOR, elementType: ElementType.U8, count: 3, rateHz: 100 }, // below the view threshold
+];
+
+function copyViews(check: Check): void {
+  const table = new ChannelTable(copySpecs);
+  const f32 = new Float32Array(16);
+  const i16 = new Int16Array(8);
+  const u8 = new Uint8Array(3);
+  const inputs = [byteView(f32), byteView(i16), u8];
+  const forward = new FrameEntries(table, ChannelKind.SENSOR);
+  const backward = new FrameEntries(table, ChannelKind.SENSOR);
+  for (let i = 0; i < 3; i++) forward.add(i, inputs[i]);
+  for (let i = 2; i >= 0; i--) backward.add(i, inputs[i]);
+  const max = sensorFrameMaxBytes(table);
+  const rx = [new Uint8Array(max + 64), new Uint8Array(max + 64)];
+  const frame = new SensorFrame(table.size, max);
+  const plain = new SensorFrame(table.size, max);
+  plain.cacheViews = false;
+  const outs = [new Uint8Array(64), new Uint8Array(16), new Uint8Array(3)];
+  const plainOuts = [new Uint8Array(64), new Uint8Array(16), new Uint8Array(3)];
+  const r = new Prng(0xc0b1e5);
+  let bad = 0;
+  let frames = 0;
+  const one = (buf: Uint8Array, off: number, entries: FrameEntries) => {
+    for (let k = 0; k < 16; k++) f32[k] = r.float() * 1000 - 500;
+    for (let k = 0; k < 8; k++) i16[k] = r.int(-32768, 32767);
+    for (let k = 0; k < 3; k++) u8[k] = r.int(0, 255);
+    const end = encodeSensorFrame(buf, off, frames, 9, entries);
+    if (end < 0) {
+      bad++;
+      return;
+    }
+    const n = frame.decode(buf, off, end - off, table);
+    const n2 = plain.decode(buf, off, end - off, table);
+    if (n !== 3 || n2 !== 3) {
+      bad++;
+      return;
+    }
+    for (let i = 0; i < n; i++) {
+      const ti = frame.tableIndex[i];
+      const c = copyEntry(frame, i, outs[ti]);
+      const c2 = copyEntry(plain, i, plainOuts[ti]);
+      const want = inputs[ti];
+      if (c !== want.length || c2 !== want.length) bad++;
+      for (let k = 0; k < want.length; k++) if (outs[ti][k] !== want[k] || plainOuts[ti][k] !== want[k]) bad++;
+    }
+    frames++;
+  };
+  for (let i = 0; i < 30; i++) one(rx[0], 0, forward); // stable
+  for (let i = 0; i < 60; i++) one(rx[0], i & 1 ? 0 : 13, forward); // alternating offsets
+  for (let i = 0; i < 60; i++) one(rx[i % 2], 5, forward); // two buffers, same offset
+  for (let i = 0; i < 60; i++) one(rx[0], 3, i % 3 === 0 ? backward : forward); // entry order changes
+  for (let i = 0; i < 90; i++) one(rx[i % 2], [0, 7, 21][i % 3], forward); // rotating past the miss limit
+  for (let i = 0; i < 90; i++) one(rx[0], [0, 7, 21][(i >> 1) % 3], forward); // AABB after the limit
+  for (let i = 0; i < 200; i++) one(rx[r.int(0, 1)], r.int(0, 60), r.chance(0.5) ? forward : backward); // random
+  for (let i = 0; i < 30; i++) one(rx[1], 40, backward); // stable again
+  for (let i = 0; i < 60; i++) one(rx[1], i % 7 === 6 ? 41 : 40, backward); // one-off shifts
+  check.is(frames, 680, "copy views: every frame decoded");
+  check.is(bad, 0, "copy views: copyEntry copies the right bytes through cached views, as without them");
+  // Errors are unchanged.
+  check.is(copyEntry(frame, 3, outs[0]), Err.VALUE_RANGE, "copyEntry past the count");
+  check.is(copyEntry(frame, frame.tableIndex.indexOf(0), new Uint8Array(63)), Err.BUFFER_TOO_SMALL, "copyEntry into a short array");
+}
+
+// ---------------------------------------------------------------- 4. fast path on a big table
+
+function bigTableSpecs(): ChannelSpec[] {
+  const types = [ElementType.U8, ElementType.I8, ElementType.U16, ElementType.I16, ElementType.U32, ElementType.I32, ElementType.F32, ElementType.F64];
+  const specs: ChannelSpec[] = [];
+  for (let i = 0; i < 40; i++) {
+    // ids 0..19, then 30, 36, ... 234 (two-byte ids); every 5th channel is a motor channel
+    specs.push({ id: i < 20 ? i : 30 + (i - 20) * 6 + (i & 1), kind: i % 5 === 4 ? ChannelKind.MOTOR : ChannelKind.SENSOR, elementType: types[i % 8], count: 1 + (i % 4), rateHz: 0 });
+  }
+  return specs;
+}
+
+function head(out: number[], major: number, v: number): void {
+  if (v < 24) out.push((major << 5) | v);
+  else if (v < 0x100) out.push((major << 5) | 24, v);
+  else out.push((major << 5) | 25, v >>> 8, v & 0xff);
+}
+
+function summary(f: SensorFrame, result: number): string {
+  if (result <= 0) return String(result);
+  let s = `${result}:${f.seq}:${f.time}`;
+  for (let e = 0; e < result; e++) s += `|${f.channelId[e]},${f.tableIndex[e]},${f.elementType[e]},${f.payloadOff[e]},${f.byteLen[e]}`;
+  return s;
+}
+
+function bigTable(check: Check): void {
+  const specs = bigTableSpecs();
+  const table = new ChannelTable(specs);
+  const sensors = specs.filter((s) => s.kind === ChannelKind.SENSOR);
+  const fast = new SensorFrame(table.size, 4096);
+  const slow = new SensorFrame(table.size, 4096);
+  slow.fastPath = false;
+  const r = new Prng(0xb16);
+  let disagree = 0;
+  let accepted = 0;
+  let repeatsHigh = 0;
+  for (let i = 0; i < 3000; i++) {
+    const n = r.int(1, 8);
+    const picks: ChannelSpec[] = [];
+    for (let k = 0; k < n; k++) picks.push(r.chance(0.05) ? r.pick(specs) : r.pick(sensors));
+    if (r.chance(0.3)) picks.push(r.pick(picks)); // a repeated channel
+    const bytes: number[] = [];
+    head(bytes, 4, 2 + 2 * picks.length);
+    head(bytes, 0, i);
+    head(bytes, 0, r.int(0, 70000) & 0xffff);
+    let highRepeat = false;
+    let clean = true; // only sensor channels with the right types and lengths
+    for (let k = 0; k < picks.length; k++) {
+      const s = picks[k];
+      if (s.kind !== ChannelKind.SENSOR) clean = false;
+      if (picks.indexOf(s) < k && table.indexOf(s.id) > 30) highRepeat = true;
+      head(bytes, 0, s.id);
+      let et: number = s.elementType;
+      if (r.chance(0.05)) {
+        et = r.int(60, 100); // a wrong or unknown tag
+        if (et !== s.elementType) clean = false;
+      }
+      if (et !== ElementType.U8 || r.chance(0.2)) bytes.push(0xd8, et);
+      let len = s.count * elementBytes(s.elementType);
+      if (r.chance(0.05)) {
+        len += r.chance(0.5) ? 1 : -1;
+        clean = false;
+      }
+      head(bytes, 2, Math.max(0, len));
+      for (let b = 0; b < len; b++) bytes.push(r.int(0, 255));
+    }
+    const buf = new Uint8Array(bytes);
+    const a = fast.decode(buf, 0, buf.length, table);
+    const b = slow.decode(buf, 0, buf.length, table);
+    if (summary(fast, a) !== summary(slow, b)) disagree++;
+    if (a > 0) accepted++;
+    if (highRepeat && clean) {
+      repeatsHigh++;
+      if (a !== Err.FRAME_CHANNEL) disagree++; // the repeat is the only fault
+    }
+  }
+  check.is(disagree, 0, "big table: the fast path and the general path agree on 3,000 frames");
+  check.ok(accepted > 500, `big table: valid frames come up (${accepted})`);
+  check.ok(repeatsHigh > 50, `big table: repeats of channels at table index > 30 come up (${repeatsHigh})`);
+}
+
+export function run(check: Check): void {
+  topicCache(check);
+  pushRanges(check);
+  copyViews(check);
+  bigTable(check);
+}
+
+// ---------------------------------------------------------------- hot operations for XS metering
+
+const hotTable = new ChannelTable(copySpecs.slice(0, 2));
+const hotEntries = new FrameEntries(hotTable, ChannelKind.SENSOR);
+hotEntries.add(0, byteView(new Float32Array(16)));
+hotEntries.add(1, byteView(new Int16Array(8)));
+const hotRx = new Uint8Array(256);
+const hotOuts = [new Uint8Array(64), new Uint8Array(16)];
+const hotPkt = publishPacket(utf8Bytes("bs/1/dev1/dn/mot"), 0);
+const hotPkt2 = publishPacket(utf8Bytes("bs/1/dev1/ctl/dn"), 0);
+
+function hotCopy(frame: SensorFrame, off: number): number {
+  // Frames at different offsets overlap in hotRx: write the one wanted before decoding it.
+  const end = encodeSensorFrame(hotRx, off, 1, 2, hotEntries);
+  const n = frame.decode(hotRx, off, end - off, hotTable);
+  let sum = n;
+  for (let i = 0; i < n; i++) sum += copyEntry(frame, i, hotOuts[frame.tableIndex[i]]);
+  return sum;
+}
+
+interface HotState {
+  frame: SensorFrame;
+  thrash: SensorFrame;
+  step: number;
+  decoder: MqttDecoder;
+}
+
+const hs: HotState = {
+  frame: new SensorFrame(2, 256),
+  thrash: new SensorFrame(2, 256),
+  step: 0,
+  decoder: new MqttDecoder(400),
+};
+
+export const hot = {
+  /** The same frame layout every time: the views hit. */
+  copyStable: (): number => hotCopy(hs.frame, 0),
+  /** A steady layout with a one-off shift every 10th frame (loop copy, no view). */
+  copyOneOff: (): number => {
+    hs.step = (hs.step + 1) % 10;
+    return hotCopy(hs.frame, hs.step === 9 ? 3 : 0);
+  },
+  /** Three layouts in rotation: views while cold, then loop copies and no views. */
+  copyThrash: (): number => {
+    hs.step = (hs.step + 1) % 3;
+    return hotCopy(hs.thrash, 40 * hs.step);
+  },
+  /** Two layouts alternating: the same, with a hit every other frame once views stop changing. */
+  copyAlternate: (): number => {
+    hs.step = hs.step === 0 ? 1 : 0;
+    return hotCopy(hs.thrash, 40 * hs.step);
+  },
+  /** A fresh FrameView for copyThrash / copyAlternate (to measure their first, cold misses). */
+  resetThrash: (): number => {
+    hs.thrash = new SensorFrame(2, 256);
+    hs.step = 0;
+    return 0;
+  },
+  /** One subarray view of a payload's size: the unit of copyEntry's allocation. */
+  makeView: (): number => hotRx.subarray(1, 65).length,
+  /** Two topics alternating: every PUBLISH misses the topic cache and refills it. */
+  topicAlternating: (): number => {
+    const d = hs.decoder;
+    hs.step ^= 1;
+    const p = hs.step === 0 ? hotPkt : hotPkt2;
+    d.push(p, 0, p.length);
+    return d.next();
+  },
+  /** The same topic every time: the check is skipped. */
+  topicStable: (): number => {
+    const d = hs.decoder;
+    d.push(hotPkt, 0, hotPkt.length);
+    return d.next();
+  },
+};
