@@ -10,5 +10,5 @@ setInterval(() => { const now = performance.now(); if (now - last > 100) console
 const { runFleet } = await import("./fleet");
 const ladder = process.env.LADDER!.split(",").map(Number);
 const rates = (process.env.RATES ?? "10").split(",").map(Number);
-await runFleet({ quick: false, log: (m) => { console.error(`[${ts()}] ${m}`); } }, { workers: Number(process.env.W ?? 2), rates, plan: { ladder, windowMs: Number(process.env.WIN ?? 5000), settleMs: 1000, bisectSteps: 0, budgetMs: 1e9 } });
+await runFleet({ quick: false, log: (m) => { console.error(`[${ts()}] ${m}`); } }, { workers: Number(process.env.W ?? 2), rates, plan: { ladder, windowMs: Number(process.env.WIN ?? 5000), settleMs: 1000, bisectSteps: Number(process.env.BIS ?? 0), retries: Number(process.env.RET ?? 0), budgetMs: 1e9 } });
 process.exit(0);

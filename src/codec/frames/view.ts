@@ -364,7 +364,7 @@ export function viewEntry(out: FrameView, i: number): ElementArray | null {
   let at = buf.byteOffset + out.payloadOff[i];
   const n = out.byteLen[i] / size;
   if (at % size !== 0) {
-    const copy = buf.slice(out.payloadOff[i], out.payloadOff[i] + out.byteLen[i]);
+    const copy = Uint8Array.prototype.slice.call(buf, out.payloadOff[i], out.payloadOff[i] + out.byteLen[i]); // a real copy even for a Node Buffer (whose slice is a view)
     ab = copy.buffer as ArrayBuffer;
     at = 0;
   }
