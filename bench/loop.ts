@@ -127,6 +127,8 @@ async function measureBaseline(url: string, frames: number): Promise<Latencies> 
   const key = crypto.randomBytes(32);
   const brain = await mqtt.connectAsync(url, { clientId: "baseline-brain" });
   const device = await mqtt.connectAsync(url, { clientId: "baseline-device" });
+  // The same socket setting our brain uses (Nagle off), so the comparison is of the code, not of TCP options.
+  for (const c of [brain, device]) (c.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
   await brain.subscribeAsync("baseline/up/sns", { qos: 0 });
   await device.subscribeAsync("baseline/dn/mot", { qos: 0 });
   let motorSeq = 0;

@@ -51,6 +51,10 @@ export async function connectBrainLink(
   });
   let lastError = "no answer";
   let up = false;
+  // MQTT.js leaves Nagle's algorithm on: a motor frame written while an earlier segment is
+  // unacknowledged would wait for the peer's delayed ACK (milliseconds). Frames must not wait.
+  const noDelay = () => (client.stream as { setNoDelay?: (on: boolean) => void } | undefined)?.setNoDelay?.(true);
+  client.on("connect", noDelay);
   client.on("error", (e) => {
     lastError = e.message;
     log("debug", `broker connection error: ${e.message}`);
