@@ -3,17 +3,18 @@
  *
  * Theory of operation: the host owns the socket and the clock and calls in; the agent never
  * blocks and never schedules anything itself.
- *   - `tick(nowMs)`: pull bytes through `host.recv` into the MQTT decoder, turn each packet into
- *     session inputs, run the session's timers, carry out the actions it emits (encode a packet
- *     into the outbox, sample the sensors, drive the motors), then push the outbox through
- *     `host.send`. Call it at `nextDeadline()` and whenever the socket becomes readable.
+ *   - `tick(nowMs)`: read the socket (`host.recv`) straight into the MQTT decoder's buffer, turn
+ *     each packet into session inputs, run the session's timers, carry out the actions it emits
+ *     (encode a packet into the outbox, sample the sensors, drive the motors), then push the
+ *     outbox through `host.send`. Call it at `nextDeadline()` and whenever the socket is readable.
  *   - `handleTransportOpened/Closed(nowMs)`: the host reports the socket's fate.
- * Memory is fixed at construction: one receive chunk, the decoder's packet buffer, one outbox,
- * one scratch buffer for control messages and frames, preallocated typed arrays for every
- * channel, and reusable decode targets. The steady state (tick, sensor frame out, motor frame
- * in, heartbeat) allocates nothing; the benchmark proves it with the XS allocation meter.
- * The outbox is bounded: a sensor frame that does not fit is dropped and counted, a control
- * message that does not fit is an action failure (the session reconnects).
+ * Memory is fixed at construction: the decoder's packet buffer, one outbox, preallocated typed
+ * arrays for every channel, and reusable decode targets. Packets are encoded in place in the
+ * outbox (the PUBLISH header is written in front of the payload afterwards), so nothing is
+ * copied. The steady state (tick, sensor frame out, motor frame in, heartbeat) allocates
+ * nothing; `npm run bench` proves it with the XS allocation meter. The outbox is bounded: a
+ * sensor frame that does not fit is dropped and counted, a control message that does not fit
+ * is an action failure (the session reconnects). A small scratch buffer builds the Last Will.
  */
 import { SoftHmacSha256, type HmacSha256 } from "../codec/crypto/hmac";
 import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
