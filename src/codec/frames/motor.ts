@@ -14,14 +14,12 @@
  */
 import { Err } from "../../errors";
 import { constantTimeEqual } from "../bytes";
-import { TAG_UINT8 } from "../cbor/types";
 import type { HmacSha256 } from "../crypto/hmac";
 import { ChannelKind, type ChannelTable } from "./channels";
 import { entryBytes, headBytes, writeEntries, writeFrameHead, type FrameEntries } from "./entries";
-import { FrameView, frameError, readEntries } from "./view";
+import { FrameView, MOTOR_MAC_BYTES } from "./view";
 
-/** Bytes of the truncated HMAC-SHA256 tag that ends a motor frame. */
-export const MOTOR_MAC_BYTES = 16;
+export { MOTOR_MAC_BYTES } from "./view";
 /** Bytes of the mac item: 0x50 head + 16 bytes. */
 export const MOTOR_MAC_ITEM_BYTES = 1 + MOTOR_MAC_BYTES;
 
@@ -32,41 +30,9 @@ export class MotorFrame extends FrameView {
 
   /** Fills the frame from buf[off..off+len). See decodeMotorFrame. */
   decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
-    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
-    this.beginFrame(buf, off, len);
-    if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
-    const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, ChannelKind.MOTOR, true) : 0;
-    if (n > 0) {
-      this.deadline = this.second;
-      return n;
-    }
-    this.beginFrame(buf, off, len); // general path: a fresh start
-    const r = this.reader;
-    r.reset(buf, off, off + len);
-    let e = r.readArray();
-    if (e < 0) return frameError(e);
-    const items = r.len;
-    if (items < 5 || (items & 1) !== 1) return Err.FRAME_SHAPE;
-    e = r.readUint();
-    if (e < 0) return frameError(e);
-    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
-    this.seq = r.value;
-    e = r.readUint();
-    if (e < 0) return frameError(e);
-    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
-    this.deadline = r.value;
-    e = readEntries(r, table, ChannelKind.MOTOR, this, (items - 3) / 2);
-    if (e < 0) return e;
-    const macItem = r.pos;
-    // The mac is a plain bstr(16); like uint8 payloads, tag 64 around it is accepted too.
-    e = r.readTypedArray();
-    if (e < 0) return frameError(e);
-    if (r.tag !== TAG_UINT8 || r.len !== MOTOR_MAC_BYTES) return Err.FRAME_SHAPE;
-    this.macOff = r.off;
-    this.signedLen = macItem - off;
-    e = r.finish();
-    if (e < 0) return e;
-    return this.count;
+    const n = this.decodeFrame(buf, off, len, table, ChannelKind.MOTOR, true);
+    if (n > 0) this.deadline = this.second;
+    return n;
   }
 }
 

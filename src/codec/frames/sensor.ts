@@ -14,7 +14,7 @@
 import { Err } from "../../errors";
 import { ChannelKind, type ChannelTable } from "./channels";
 import { entryBytes, headBytes, writeEntries, writeFrameHead, type FrameEntries } from "./entries";
-import { FrameView, frameError, readEntries } from "./view";
+import { FrameView } from "./view";
 
 /** A decoded sensor frame. */
 export class SensorFrame extends FrameView {
@@ -23,34 +23,9 @@ export class SensorFrame extends FrameView {
 
   /** Fills the frame from buf[off..off+len). See decodeSensorFrame. */
   decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
-    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
-    this.beginFrame(buf, off, len);
-    if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
-    const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, ChannelKind.SENSOR, false) : 0;
-    if (n > 0) {
-      this.time = this.second;
-      return n;
-    }
-    this.beginFrame(buf, off, len); // general path: a fresh start
-    const r = this.reader;
-    r.reset(buf, off, off + len);
-    let e = r.readArray();
-    if (e < 0) return frameError(e);
-    const items = r.len;
-    if (items < 4 || (items & 1) !== 0) return Err.FRAME_SHAPE;
-    e = r.readUint();
-    if (e < 0) return frameError(e);
-    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
-    this.seq = r.value;
-    e = r.readUint();
-    if (e < 0) return frameError(e);
-    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
-    this.time = r.value;
-    e = readEntries(r, table, ChannelKind.SENSOR, this, (items - 2) / 2);
-    if (e < 0) return e;
-    e = r.finish();
-    if (e < 0) return e;
-    return this.count;
+    const n = this.decodeFrame(buf, off, len, table, ChannelKind.SENSOR, false);
+    if (n > 0) this.time = this.second;
+    return n;
   }
 }
 

@@ -25,7 +25,11 @@
  */
 import { Err } from "../../errors";
 import { CborReader } from "../cbor/reader";
+import { TAG_UINT8 } from "../cbor/types";
 import { elementBytes, ElementType, MAX_CHANNEL_ID, type ChannelTable } from "./channels";
+
+/** Bytes of the truncated HMAC-SHA256 tag that ends a motor frame. */
+export const MOTOR_MAC_BYTES = 16;
 
 /** Payloads shorter than this are copied by a loop: a native set() has a fixed cost (~8 bytes of loop on XS). */
 const COPY_VIEW_MIN_BYTES = 8;
@@ -151,6 +155,50 @@ export class FrameView {
       sig[id] = k < 0 ? -1 : table.lengthById[id] * SIG_LENGTH_UNIT + table.typeById[id] * 2 + k;
     }
     this.sigTable = table;
+  }
+
+  /**
+   * Decodes [seq, second, (id, typed array)*] (sensor) or [seq, second, (id, typed array)*,
+   * mac] (motor, withMac) from buf[off..off+len): the fast path for canonical encodings, else
+   * the general reader. Returns the entry count or an error (see decodeSensorFrame and
+   * decodeMotorFrame); the second item lands in `second`, the mac in macOff/signedLen.
+   */
+  protected decodeFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean): number {
+    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
+    this.beginFrame(buf, off, len);
+    if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
+    const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, kind, withMac) : 0;
+    if (n > 0) return n;
+    this.beginFrame(buf, off, len); // general path: a fresh start
+    const r = this.reader;
+    r.reset(buf, off, off + len);
+    let e = r.readArray();
+    if (e < 0) return frameError(e);
+    const items = r.len;
+    const fixed = withMac ? 3 : 2; // seq, second (, mac)
+    if (items < fixed + 2 || ((items - fixed) & 1) !== 0) return Err.FRAME_SHAPE;
+    e = r.readUint();
+    if (e < 0) return frameError(e);
+    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    this.seq = r.value;
+    e = r.readUint();
+    if (e < 0) return frameError(e);
+    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    this.second = r.value;
+    e = readEntries(r, table, kind, this, (items - fixed) / 2);
+    if (e < 0) return e;
+    if (withMac) {
+      const macItem = r.pos;
+      // The mac is a plain bstr(16); like uint8 payloads, tag 64 around it is accepted too.
+      e = r.readTypedArray();
+      if (e < 0) return frameError(e);
+      if (r.tag !== TAG_UINT8 || r.len !== MOTOR_MAC_BYTES) return Err.FRAME_SHAPE;
+      this.macOff = r.off;
+      this.signedLen = macItem - off;
+    }
+    e = r.finish();
+    if (e < 0) return e;
+    return this.count;
   }
 
   /**
