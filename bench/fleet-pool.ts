@@ -18,8 +18,8 @@
  * answers {id, op, args} requests with {id, result} (see PoolOps). Worker threads need tsx's
  * loader registered before this file is imported, hence the small eval'd bootstrap.
  */
-import { monitorEventLoopDelay } from "node:perf_hooks";
-import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { PerformanceObserver, monitorEventLoopDelay } from "node:perf_hooks";
+import { Worker, isMainThread, parentPort, threadId, workerData } from "node:worker_threads";
 import v8 from "node:v8";
 import vm from "node:vm";
 import type { AgentConfigInput } from "../src/agent/config";
@@ -314,9 +314,26 @@ export async function startPoolWorker(cfg: PoolConfig): Promise<PoolHandle> {
   };
 }
 
+/** BS_FLEET_TRACE: logs every event-loop stall over STALL_TRACE_MS of this thread, with the GCs. */
+const STALL_TRACE_MS = 100;
+export function traceStalls(who: string): void {
+  const t0 = performance.now();
+  let last = t0;
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > STALL_TRACE_MS) console.error(`[${((now - t0) / 1000).toFixed(2)} s] ${who}: event loop stalled ${(now - last).toFixed(0)} ms`);
+    last = now;
+  }, 10).unref();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if (e.duration > STALL_TRACE_MS / 4) console.error(`[${((performance.now() - t0) / 1000).toFixed(2)} s] ${who}: GC (kind ${(e as { detail?: { kind?: number } }).detail?.kind}) ${e.duration.toFixed(0)} ms`);
+  }).observe({ entryTypes: ["gc"] });
+}
+
 /** Worker side: serve one FleetPool. */
 function servePool(cfg: PoolConfig): void {
   const pool = new FleetPool(cfg);
+  if (process.env.BS_FLEET_TRACE) traceStalls(`pool ${threadId}`);
   const port = parentPort!;
   port.on("message", async (m: { id: number; op: Op | "ping"; args: unknown[] }) => {
     try {

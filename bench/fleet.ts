@@ -40,6 +40,7 @@ import {
   MOTOR_CHANNEL,
   collectGarbage,
   localPool,
+  traceStalls,
   startPoolWorker,
   type PoolConfig,
   type PoolHandle,
@@ -461,6 +462,7 @@ export async function runFleet(ctx: BenchContext, opts: FleetOptions): Promise<R
   const keys = new Map<string, Uint8Array>();
   for (let i = 0; i < MAX_AGENTS; i++) keys.set(agentId(i), new Uint8Array(crypto.randomBytes(32)));
   ctx.log(`fleet: ${workers} worker thread(s) for the agents (brain in the main thread), ${os.cpus().length} cores, fd limit ${fdLimit()}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  if (process.env.BS_FLEET_TRACE) traceStalls("brain (main thread)");
   const broker = await startMosquitto();
   const echo = new EchoController();
   const warnings: string[] = [];
