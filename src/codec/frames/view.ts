@@ -412,7 +412,7 @@ export function viewEntry(out: FrameView, i: number): ElementArray | null {
   let at = buf.byteOffset + out.payloadOff[i];
   const n = out.byteLen[i] / size;
   if (at % size !== 0) {
-    const copy = Uint8Array.prototype.slice.call(buf, out.payloadOff[i], out.payloadOff[i] + out.byteLen[i]); // a real copy even for a Node Buffer (whose slice is a view)
+    const copy = Uint8Array.prototype.slice.call(buf, out.payloadOff[i], out.payloadOff[i] + out.byteLen[i]); // a real copy, even when buf is a subclass whose slice() returns a view
     ab = copy.buffer as ArrayBuffer;
     at = 0;
   }
