@@ -10,7 +10,7 @@
  *   - the clock: `Time.ticks` as u32 milliseconds;
  *   - the transport (transport.ts), the network supervisor and the IO drivers from the Board
  *     (board-device.ts on a microcontroller, board-sim.ts in the simulator);
- *   - randomness (random.ts, stirred with event times) and, by default, the native HMAC.
+ *   - randomness (random.ts, stirred with event times) and, with config hmac "native", the C HMAC.
  * A reboot request restarts the device; in the simulator it builds a fresh agent instead.
  * Setup allocates; the tick path allocates only log lines.
  */
@@ -26,9 +26,6 @@ import type { NumberArray } from "./io-types";
 import { EntropyPool } from "./random";
 import type { BoardSettings } from "./settings";
 import { Stats } from "./stats";
-import Instrumentation from "instrumentation";
-const SLOT = Instrumentation.map("XS Slot Heap Used");
-const CHUNK = Instrumentation.map("XS Chunk Heap Used");
 import { Transport, TransportEvent } from "./transport";
 
 const LEVEL_NAMES: readonly string[] = Object.freeze(["debug", "info ", "warn ", "error"]);
@@ -96,21 +93,20 @@ export class Firmware implements AgentHost {
   close(): void {
     this.transport.close();
   }
-  hS = 0; hR = 0; hSa = 0; hA = 0;
   send(src: Uint8Array, off: number, len: number): number {
-    const a = Instrumentation.get(SLOT)!; const r = this.transport.send(src, off, len); const b = Instrumentation.get(SLOT)!; if (b > a) this.hS += b - a; return r;
+    return this.transport.send(src, off, len);
   }
   recv(dst: Uint8Array, off: number, len: number): number {
-    const a = Instrumentation.get(SLOT)!; const r = this.transport.recv(dst, off, len); const b = Instrumentation.get(SLOT)!; if (b > a) this.hR += b - a; return r;
+    return this.transport.recv(dst, off, len);
   }
   random(dst: Uint8Array): void {
     this.pool.fill(dst);
   }
   sampleSensors(nowMs: number): void {
-    const a = Instrumentation.get(SLOT)!; this.bank.sample(this.agent, nowMs); const b = Instrumentation.get(SLOT)!; if (b > a) this.hSa += b - a;
+    this.bank.sample(this.agent, nowMs);
   }
   applyMotor(channelId: number, values: NumberArray): void {
-    const a = Instrumentation.get(SLOT)!; this.bank.apply(channelId, values, this.now()); const b = Instrumentation.get(SLOT)!; if (b > a) this.hA += b - a;
+    this.bank.apply(channelId, values, this.now());
   }
   motorsSafe(): void {
     this.bank.safe(this.agent, this.now());
@@ -151,15 +147,8 @@ export class Firmware implements AgentHost {
   }
 
   /** One tick: transport events, agent.tick, deferred host work, stats. Returns the delay to the next tick, ms (>= 1). */
-  dA = 0; dB = 0; dC = 0; cA = 0; cB = 0; cC = 0;
   private step(): number {
-    const s0 = Instrumentation.get(SLOT)!; const c0 = Instrumentation.get(CHUNK)!;
-    const r = this.step2();
-    return r;
-  }
-  private step2(): number {
     const agent = this.agent;
-    let s0 = Instrumentation.get(SLOT)!, c0 = Instrumentation.get(CHUNK)!;
     let now = this.now();
     this.pool.stir(now);
     this.ticks++;
@@ -167,11 +156,7 @@ export class Firmware implements AgentHost {
       if (e === TransportEvent.Opened) agent.handleTransportOpened(now);
       else agent.handleTransportClosed(now, this.transport.closeCode);
     }
-    let s1 = Instrumentation.get(SLOT)!, c1 = Instrumentation.get(CHUNK)!;
-    if (s1 > s0) this.dA += s1 - s0; if (c1 > c0) this.cA += c1 - c0;
     agent.tick(now);
-    let s2 = Instrumentation.get(SLOT)!, c2 = Instrumentation.get(CHUNK)!;
-    if (s2 > s1) this.dB += s2 - s1; if (c2 > c1) this.cB += c2 - c1;
     this.generation.observe(agent.session.generation);
     if (this.networkRestartPending) {
       this.networkRestartPending = false;
@@ -182,12 +167,10 @@ export class Firmware implements AgentHost {
       this.reboot();
     }
     now = this.now();
-    let s3 = Instrumentation.get(SLOT)!, c3 = Instrumentation.get(CHUNK)!;
-    if (s3 > s2) this.dC += s3 - s2; if (c3 > c2) this.cC += c3 - c2;
-    if (this.settings.statsIntervalMs > 0 && ((now - this.nextStatsMs) | 0) >= 0) {
+    if (this.settings.statsIntervalMs > 0 && this.logLevel <= 1 && ((now - this.nextStatsMs) | 0) >= 0) {
       this.nextStatsMs = now + this.settings.statsIntervalMs;
       this.bank.flushLog(now);
-      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses} slotEv=${this.dA} slotTick=${this.dB} slotRest=${this.dC} chEv=${this.cA} chTick=${this.cB} chRest=${this.cC} send=${this.hS} recv=${this.hR} sample=${this.hSa} apply=${this.hA}`)}`);
+      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses}`)}`);
     }
     return this.delayUntilDeadline(now);
   }
@@ -216,7 +199,7 @@ export class Firmware implements AgentHost {
   }
 
   private emit(level: number, message: string): void {
-    if (level < this.logLevel && !message.startsWith("stats")) return;
+    if (level < this.logLevel) return;
     const ms = ((this.now() - this.bootMs) >>> 0) / 1000;
     trace(`${ms.toFixed(3)} ${LEVEL_NAMES[level & 3]} ${message}\n`);
   }

@@ -6,7 +6,8 @@
  * turns that into plain settings (settings.ts), picks the Board that the manifest mapped for
  * this platform ("hosts/moddable/board": a microcontroller or the simulator) and starts the
  * firmware. Moddable calls the default export once the `setup/*` modules are done. A bad
- * config throws here with every problem listed, which the simulator and xsbug show.
+ * config is logged here with every problem listed, and the firmware does not start (no agent,
+ * no network, motors untouched) rather than abort into a reboot loop.
  */
 import config from "mc/config";
 import { board } from "hosts/moddable/board";
@@ -14,6 +15,12 @@ import { Firmware } from "./firmware";
 import { parseSettings } from "./settings";
 
 export default function main(): void {
-  const settings = parseSettings(config as unknown as Record<string, unknown>);
+  let settings;
+  try {
+    settings = parseSettings(config as unknown as Record<string, unknown>);
+  } catch (e) {
+    trace(`${(e as Error).message}\nbrainstem: not started; fix the config and rebuild\n`);
+    return;
+  }
   new Firmware(settings, board).start();
 }

@@ -12,7 +12,7 @@
  * can be tested on any engine. Setup only: it allocates freely.
  */
 import type { AgentConfigInput, ChannelConfig } from "../../src/agent/config";
-import { fromHex } from "../../src/codec/bytes";
+import { fromHex, isHexDigits } from "../../src/codec/bytes";
 import type { ChannelIo, MotorIo, SensorIo, WaveSpec } from "./io-types";
 
 export interface BoardSettings {
@@ -22,14 +22,13 @@ export interface BoardSettings {
   tickMaxMs: number;
   /** Period of the memory/counter report in the log, ms; 0 disables it. */
   statsIntervalMs: number;
-  /** "native": HMAC-SHA256 over Moddable's crypt Digest; "soft": the portable TypeScript one. */
+  /** "soft" (default): the allocation-free TypeScript HMAC-SHA256; "native": over Moddable's crypt Digest (less CPU, allocates). */
   hmac: "native" | "soft";
   /** Wi-Fi credentials (devices); empty when the network is set up otherwise. */
   ssid: string;
   password: string;
 }
 
-const HEX_KEY = /^([0-9a-fA-F]{2}){16,64}$/;
 // Frozen: preloaded module-level data (XS keeps frozen objects in flash with no RAM alias).
 const DRIVERS_SENSOR: readonly string[] = Object.freeze(["analog", "digital", "wave"]);
 const DRIVERS_MOTOR: readonly string[] = Object.freeze(["pwm", "servo", "hbridge", "hbridge2", "digital", "log"]);
@@ -46,7 +45,7 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
 
   const keyHex = p.str("key", "");
   let key: Uint8Array = new Uint8Array(0);
-  if (!HEX_KEY.test(keyHex)) problems.push("key: must be 32..128 hex digits (a 16..64-byte device key)");
+  if (keyHex.length < 32 || keyHex.length > 128 || keyHex.length % 2 !== 0 || !isHexDigits(keyHex)) problems.push("key: must be 32..128 hex digits (a 16..64-byte device key)");
   else key = fromHex(keyHex);
 
   const session = p.json("session", {}) as Record<string, unknown>;
@@ -117,7 +116,7 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
     io,
     tickMaxMs: p.int("tickMaxMs", 1000, 1, 60_000),
     statsIntervalMs: p.int("statsIntervalMs", 10_000, 0, 3_600_000),
-    hmac: p.oneOf("hmac", "native", HMACS) as "native" | "soft",
+    hmac: p.oneOf("hmac", "soft", HMACS) as "native" | "soft",
     ssid: p.str("ssid", ""),
     password: p.str("password", ""),
   };

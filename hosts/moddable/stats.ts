@@ -3,10 +3,12 @@
  *
  * Theory of operation: every `statsIntervalMs` main calls `line()`, which reads the agent's
  * counters and, when the firmware is built with instrumentation (`mcconfig -d` or `-i`), the
- * XS slot heap, chunk heap and garbage-collection count from Moddable's `instrumentation`
- * module. A steady slot/chunk figure across reports, with the GC count flat or rising slowly,
- * shows that the steady state does not allocate. Building the line allocates (it is a string),
- * which is why it runs rarely.
+ * XS slot heap and chunk heap in use and the garbage collections of the last instrumentation
+ * period (one second) from Moddable's `instrumentation` module. Steady slot/chunk figures
+ * across reports show that memory is bounded. At the default log level the motor lines make
+ * a little garbage (about two collections a second in the simulator); at logLevel=2 this line
+ * is off too, and the simulator's own "instruments:" lines then show zero collections in the
+ * steady state. Building the line allocates (it is a string), which is why it runs rarely.
  */
 import Instrumentation from "instrumentation";
 import type { Agent } from "../../src/agent/agent";
@@ -23,7 +25,7 @@ export class Stats {
     this.gc = Instrumentation.map("XS Garbage Collection Count");
   }
 
-  /** The report, e.g. "Active sensor=1200 motor=1180 ... slot=18432 chunk=9216 gc=3". */
+  /** The report, e.g. "active sensor=1198 motor=1198 ... slot=67776 chunk=43808 gc=1". */
   line(agent: Agent, extra: string): string {
     const c = agent.counters;
     let s =

@@ -22,6 +22,7 @@
 import TCP from "embedded:io/socket/tcp";
 import { Err } from "../../src/errors";
 import type { LogFn } from "./io-types";
+import { isIpv4Literal } from "./address";
 import { ViewCache } from "./views";
 
 const State = Object.freeze({ Idle: 0, WaitingNetwork: 1, Resolving: 2, Connecting: 3, Open: 4, Failed: 5 } as const);
@@ -31,8 +32,6 @@ export const TransportEvent = Object.freeze({ None: 0, Opened: 1, Closed: 2 } as
 /** Largest staged read or write, bytes (a power of two), and its log2. */
 const RECV_MAX_LOG2 = 9;
 const RECV_MAX_BYTES = 1 << RECV_MAX_LOG2;
-
-const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 /** The part of the network supervisor the transport needs. */
 export interface NetworkState {
@@ -184,7 +183,7 @@ export class Transport {
 
   private resolve(): void {
     const gen = this.generation;
-    if (IPV4.test(this.host)) {
+    if (isIpv4Literal(this.host)) {
       this.connect(this.host, gen);
       return;
     }

@@ -61,7 +61,16 @@ export interface AgentConfig extends Required<Omit<AgentConfigInput, "session" |
   session: SessionConfig;
 }
 
-const AGENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,20}$/;
+/** 1..20 characters of A-Z a-z 0-9 _ - (a char loop, not a RegExp: cheaper on a board). */
+function isAgentId(id: string): boolean {
+  if (id.length < 1 || id.length > 20) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 45;
+    if (!ok) return false;
+  }
+  return true;
+}
 const TYPE_NAMES = Object.keys(elementTags);
 
 /** Largest encoded size of a frame carrying every channel of `kind` (CBOR worst case). */
@@ -75,7 +84,7 @@ export function maxFrameSize(channels: readonly ChannelConfig[], kind: "sensor" 
 export function resolveAgentConfig(input: AgentConfigInput): { config: AgentConfig | null; problems: string[] } {
   const problems: string[] = [];
   const c = input ?? ({} as AgentConfigInput);
-  if (typeof c.agentId !== "string" || !AGENT_ID_PATTERN.test(c.agentId))
+  if (typeof c.agentId !== "string" || !isAgentId(c.agentId))
     problems.push(`agentId: must be 1..20 characters of A-Z a-z 0-9 _ - (got ${JSON.stringify(c.agentId)})`);
   if (!(c.key instanceof Uint8Array) || c.key.length < 16 || c.key.length > 64)
     problems.push(`key: must be 16..64 bytes (got ${c.key instanceof Uint8Array ? c.key.length + " bytes" : typeof c.key})`);

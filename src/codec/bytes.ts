@@ -164,11 +164,35 @@ export function toHex(src: Uint8Array, off = 0, end = src.length): string {
   return s;
 }
 
-/** Parses hex (whitespace ignored) into a new array. Throws on odd length: tests and setup only. */
+/** Value of one hex digit's char code, or -1. */
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  code |= 32; // lower case
+  return code >= 97 && code <= 102 ? code - 87 : -1; // a-f
+}
+
+/** True when `s` is non-empty and every character is a hex digit. */
+export function isHexDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) if (hexValue(s.charCodeAt(i)) < 0) return false;
+  return true;
+}
+
+/**
+ * Parses hex (whitespace ignored) into a new array. Throws on odd length or a non-hex digit:
+ * tests and setup only. No RegExp, so it runs the same on every engine and on small boards.
+ */
 export function fromHex(hex: string): Uint8Array {
-  const clean = hex.replace(/\s+/g, "");
-  if (clean.length % 2 !== 0) throw new Error("fromHex: odd length");
-  const out = new Uint8Array(clean.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(clean.substr(i * 2, 2), 16);
+  const digits: number[] = [];
+  for (let i = 0; i < hex.length; i++) {
+    const code = hex.charCodeAt(i);
+    if (code === 32 || (code >= 9 && code <= 13)) continue; // whitespace
+    const v = hexValue(code);
+    if (v < 0) throw new Error(`fromHex: not a hex digit at ${i}`);
+    digits.push(v);
+  }
+  if (digits.length % 2 !== 0) throw new Error("fromHex: odd length");
+  const out = new Uint8Array(digits.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = (digits[2 * i] << 4) | digits[2 * i + 1];
   return out;
 }

@@ -1,0 +1,134 @@
+/*
+ * The board config parser (hosts/moddable/settings.ts) and the setup-time text checks it and
+ * the Moddable transport use (hex keys, agent ids, IPv4 literals), on V8 and on XS.
+ *
+ * Vectors: manifest.json's own "config" must parse and pass the agent's validation; every
+ * command-line override arrives as a string (mcconfig key=value) and must coerce; each bad
+ * config must be rejected with a message that names the field. These modules import nothing
+ * from Moddable, so the suite bundles for XS like the src/ suites.
+ */
+import demoKeys from "../../brain/keys.example.json";
+import manifest from "../../manifest.json";
+import { isIpv4Literal } from "../../hosts/moddable/address";
+import { parseSettings } from "../../hosts/moddable/settings";
+import { resolveAgentConfig } from "../../src/agent/config";
+import { fromHex, isHexDigits } from "../../src/codec/bytes";
+import type { Check } from "../helpers/suite";
+
+const BASE = manifest.config as unknown as Record<string, unknown>;
+
+/** Parses BASE with `overrides`; returns the error message, or "" when it parsed. */
+function problemsOf(overrides: Record<string, unknown>): string {
+  try {
+    parseSettings({ ...BASE, ...overrides });
+    return "";
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** [overrides (as mcconfig passes them: strings), the field named in the error]. */
+const BAD: [Record<string, unknown>, string][] = [
+  [{ key: "" }, "key:"],
+  [{ key: "00".repeat(15) }, "key:"], // 15 bytes: too short
+  [{ key: "00".repeat(65) }, "key:"], // 65 bytes: too long
+  [{ key: "0".repeat(33) }, "key:"], // odd digit count
+  [{ key: "zz" + "00".repeat(31) }, "key:"],
+  [{ brokerPort: "0" }, "brokerPort:"],
+  [{ brokerPort: "65536" }, "brokerPort:"],
+  [{ brokerPort: "http" }, "brokerPort:"],
+  [{ logLevel: "4" }, "logLevel:"],
+  [{ logLevel: "1.5" }, "logLevel:"],
+  [{ hmac: "fast" }, "hmac:"],
+  [{ session: "{not json" }, "session:"],
+  [{ session: '{"heartbeatIntervalMs": "x"}' }, "session.heartbeatIntervalMs:"],
+  [{ channels: "[]" }, "channels:"],
+  [{ channels: '[{"id": 1, "kind": "sensor"}]' }, "channels[0].name:"],
+  [{ channels: '[{"id": 1, "name": "a", "kind": "wheel"}]' }, "channels[0].kind:"],
+  [{ channels: '[{"id": 1, "name": "a", "io": {"driver": "analog"}}]' }, "channels[0].io.pin:"],
+  [{ channels: '[{"id": 1, "name": "a", "io": {"driver": "analog", "pin": "nowhere"}}]' }, "channels[0].io.pin:"],
+  [{ channels: '[{"id": 1, "name": "a", "count": 2, "io": [{}]}]' }, "channels[0].io:"],
+  [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "hbridge", "pin": 4}}]' }, "channels[0].io.dirPin:"],
+  [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "servo", "pin": 4, "minUs": 2000, "maxUs": 1000}}]' }, "channels[0].io.maxUs:"],
+  [{ pins: '{"x": 300}' }, "pins.x:"],
+];
+
+const IPV4: [string, boolean][] = [
+  ["127.0.0.1", true],
+  ["192.168.1.20", true],
+  ["255.255.255.255", true],
+  ["0.0.0.0", true],
+  ["256.1.1.1", false],
+  ["1.2.3", false],
+  ["1.2.3.4.5", false],
+  ["1..3.4", false],
+  ["1.2.3.", false],
+  [".1.2.3", false],
+  ["1234.1.1.1", false],
+  ["broker.local", false],
+  ["", false],
+  ["1.2.3.4 ", false],
+];
+
+const AGENT_IDS: [string, boolean][] = [
+  ["demo1", true],
+  ["bot_1-A", true],
+  ["a", true],
+  ["x".repeat(20), true],
+  ["x".repeat(21), false],
+  ["", false],
+  ["bot 1", false],
+  ["bot/1", false],
+  ["bot+1", false],
+  ["bøt", false],
+];
+
+export function run(check: Check): void {
+  // manifest.json's defaults are a working config.
+  const s = parseSettings(BASE);
+  check.is(s.agent.agentId, "demo1", "manifest agentId");
+  // The simulator runs against a plain `npm run brain`: the default agent is the brain's demo agent.
+  check.bytes(s.agent.key, fromHex(demoKeys.agents.demo1), "manifest key is the brain's demo1 key");
+  check.is(s.hmac, "soft", "manifest hmac");
+  check.is(s.io.length, (BASE.channels as unknown[]).length, "one IO entry per channel");
+  const resolved = resolveAgentConfig(s.agent);
+  check.is(resolved.problems.join("; "), "", "manifest config passes the agent's own validation");
+
+  // Command-line overrides are strings.
+  const o = parseSettings({ ...BASE, logLevel: "2", brokerPort: "1884", tickMaxMs: "250", hmac: "native", session: '{"heartbeatIntervalMs": 2000}', sensorRateHz: "50" });
+  check.is(o.agent.logLevel, 2, "logLevel from a string");
+  check.is(o.agent.brokerPort, 1884, "brokerPort from a string");
+  check.is(o.tickMaxMs, 250, "tickMaxMs from a string");
+  check.is(o.hmac, "native", "hmac override");
+  check.is(o.agent.session?.heartbeatIntervalMs, 2000, "session from a JSON string");
+  check.is(o.agent.session?.sensorRateHz, 50, "sensorRateHz at the top level");
+
+  for (const [overrides, field] of BAD) {
+    const msg = problemsOf(overrides);
+    check.ok(msg.indexOf(field) >= 0, `${JSON.stringify(overrides)}: error names ${field} (got ${JSON.stringify(msg)})`);
+  }
+  // Every problem at once, in one error.
+  const many = problemsOf({ key: "", brokerPort: "0", hmac: "x" });
+  check.ok(many.indexOf("key:") >= 0 && many.indexOf("brokerPort:") >= 0 && many.indexOf("hmac:") >= 0, "all problems in one error");
+
+  for (const [host, want] of IPV4) check.is(isIpv4Literal(host), want, `isIpv4Literal(${JSON.stringify(host)})`);
+  for (const [id, want] of AGENT_IDS) {
+    const r = resolveAgentConfig({ ...s.agent, agentId: id });
+    check.is(r.problems.some((p) => p.indexOf("agentId:") === 0), !want, `agent id ${JSON.stringify(id)}`);
+  }
+
+  check.bytes(fromHex("00 0a\nFf\t10"), new Uint8Array([0, 10, 255, 16]), "fromHex skips whitespace, either case");
+  check.is(fromHex("").length, 0, "fromHex empty");
+  for (const bad of ["0", "0g", "0x00"]) {
+    let threw = false;
+    try {
+      fromHex(bad);
+    } catch {
+      threw = true;
+    }
+    check.ok(threw, `fromHex(${JSON.stringify(bad)}) throws`);
+  }
+  check.is(isHexDigits("09afAF"), true, "isHexDigits all digits");
+  check.is(isHexDigits(""), false, "isHexDigits empty");
+  check.is(isHexDigits("0g"), false, "isHexDigits non-hex");
+}
