@@ -212,10 +212,11 @@ export class FleetPool {
     };
   }
 
-  /** heapUsed of this isolate after a full GC (when available). */
+  /** heapUsed + external of this isolate after a full GC (when available). */
   heapUsed(): number {
     collectGarbage();
-    return process.memoryUsage().heapUsed;
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
   }
 
   /** Stops (deregisters) the last `count` agents; returns their ids. */
@@ -239,6 +240,7 @@ export interface PoolHandle {
   windowOff(): Promise<void>;
   pending(): Promise<number>;
   report(): Promise<PoolReport>;
+  /** heapUsed + external of the pool's own isolate after a full GC; 0 for a pool in the caller's thread. */
   heapUsed(): Promise<number>;
   remove(count: number): Promise<string[]>;
   stopAll(): Promise<string[]>;
@@ -258,7 +260,7 @@ export function localPool(cfg: PoolConfig): PoolHandle {
     windowOff: async () => p.windowOff(),
     pending: async () => p.pending(),
     report: async () => p.report(),
-    heapUsed: async () => p.heapUsed(),
+    heapUsed: async () => 0, // the same isolate as the caller, which counts its own heap
     remove: (n) => p.remove(n),
     stopAll: () => p.stopAll(),
     close: async () => undefined,

@@ -5,26 +5,36 @@
  *
  * Theory of operation: one Mosquitto (free port, stopped at the end), one reference brain on
  * it (main thread) with an echo controller, and the agents: NodeAgents (the real firmware core
- * on the Node host) in WORKERS worker threads (bench/fleet-pool.ts), each with its own agent
- * id and key. For each rate the fleet grows along a ladder of N (batches of RAMP_BATCH per
- * pool, at most two batches registering at once, so registration does not stampede), waits
- * until every agent is Active, settles, then measures one window:
+ * on the Node host) in DEFAULT_WORKERS worker threads (bench/fleet-pool.ts), each agent with
+ * its own id and key. For each rate the fleet grows along a ladder of N (batches of RAMP_BATCH
+ * per pool, one batch per pool registering at a time, so registration does not stampede),
+ * waits until every agent is Active, settles, then measures one window:
  *   latency  per loop: stamped when the agent samples, closed when applyMotor gets the echo
  *            (same thread, performance.now());
  *   loss     in-window samples are tagged (fleet-pool.ts), so agents-sent, brain-received
  *            (counted by the echo controller) and motors-applied are exact counts of the same
  *            frames; loss = sent - applied, and it must be 0, the brain must have received all
  *            of them, and no drop counter may move (agent: sensorFramesDropped,
- *            motorDropped*, outboxFull, linkLosses; brain: drops, lostFrames, motorErrors);
+ *            motorDropped*, outboxFull, linkLosses; brain: drops, lostFrames, motorErrors,
+ *            evictions) and every agent must still be Active at the end;
  *   rate     the agents must actually sample at >= MIN_RATE_FRACTION of N x rate (a fleet
  *            that falls behind its timers would otherwise look loss-free);
- *   CPU      process.cpuUsage() of this process (brain + agents, all threads) and Mosquitto's
- *            utime + stime from /proc/<pid>/stat, over the window, in % of one core;
- *   memory   RSS and heap (after a full GC, every isolate) of this process, and Mosquitto's
- *            VmRSS, minus the same before the first agent started, divided by N.
- * The first failing N is bisected a little while the time budget lasts; the largest passing N
- * and its figures become the rows. Progress lines go to ctx.log.
- * BS_FLEET_WORKERS=k overrides the worker count (0 = agents in the main thread, beside the brain).
+ *   CPU      process.cpuUsage() of this process (brain + agents, all threads), the main
+ *            thread alone (the brain) and Mosquitto, from /proc/.../stat, over the window, in %
+ *            of one core;
+ *   memory   after the window (the full GCs it forces pause every thread): heapUsed + external
+ *            of every isolate, this process's RSS and Mosquitto's VmRSS, minus the same before
+ *            the first agent, divided by N. RSS only while no agent was ever stopped in this
+ *            process (freed memory is not given back, so later deltas mean nothing).
+ * Search: up the ladder until two N in a row fail or one fails by a clear overload (latency is
+ * not monotonic at the low end: with little traffic a Nagle-delayed write waits for a delayed ACK),
+ * then bisect between the largest pass and the first failure above it while the rate's time
+ * budget lasts. The first failure and near misses are retried once on a fresh fleet (the
+ * machine is shared); after any failure the fleet restarts from scratch. The largest passing
+ * N and its figures become the rows; every trial is logged through ctx.log.
+ * Environment: BS_FLEET_WORKERS=k sets the worker count (0 = agents in the main thread, beside
+ * the brain); BS_FLEET_TRACE=1 prints the brain's log and every event-loop stall > 100 ms and
+ * slow GC of every thread (to find who stalls).
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -53,9 +63,13 @@ const MIN_RATE_FRACTION = 0.98;
 const RAMP_BATCH = 25;
 /** A ramp that makes no progress for this long fails the trial. */
 const RAMP_STALL_MS = 20_000;
+/** A ramp fails after this long in all, progress or not (an overloaded fleet flaps forever). */
+const RAMP_MAX_MS = 90_000;
 const GRACE_MAX_MS = 2_000;
 /** Pause after a failed trial's fleet is stopped, so the brain and Mosquitto drain. */
 const RECOVER_MS = 2_000;
+/** A failed trial is a near miss (worth a retry) below this p99 and 1% loss. */
+const RETRY_P99_BELOW_MS = 2 * P99_LIMIT_MS;
 const MAX_AGENTS = 8_000;
 const DEFAULT_WORKERS = 2;
 
@@ -89,7 +103,9 @@ interface Trial {
   framesPerS: number;
   cpuPct: number;
   mosqCpuPct: number | null;
-  rssKBPerAgent: number;
+  /** RSS deltas / N: null unless the fleet grew from the baseline with no agent stopped since (RSS never shrinks back). */
+  rssKBPerAgent: number | null;
+  /** (heapUsed + external) of every isolate after a full GC, delta / N. */
   heapKBPerAgent: number;
   mosqRssKBPerAgent: number | null;
   load1: number;
@@ -181,6 +197,8 @@ class Fleet {
   /** Ids of stopped agents, reused before new ones (two live agents never share an id). */
   private readonly freeIds: string[] = [];
   private nextId = 0;
+  /** True while every agent ever started in this process is still running (see Trial.rssKBPerAgent). */
+  private rssClean: boolean;
   private base: Memory | null = null;
 
   constructor(
@@ -191,7 +209,10 @@ class Fleet {
     private readonly pools: PoolHandle[],
     private readonly keys: Map<string, Uint8Array>,
     private readonly rateHz: number,
-  ) {}
+    firstFleetInProcess: boolean,
+  ) {
+    this.rssClean = firstFleetInProcess;
+  }
 
   private async sum(f: (p: PoolHandle) => Promise<number>): Promise<number> {
     return (await Promise.all(this.pools.map(f))).reduce((a, b) => a + b, 0);
@@ -199,7 +220,8 @@ class Fleet {
 
   async memory(): Promise<Memory> {
     collectGarbage();
-    const heap = process.memoryUsage().heapUsed + (await this.sum((p) => p.heapUsed()));
+    const own = process.memoryUsage();
+    const heap = own.heapUsed + own.external + (await this.sum((p) => p.heapUsed()));
     return { rss: process.memoryUsage().rss, heap, mosqRss: procStat(this.broker.pid)?.rssBytes ?? null };
   }
 
@@ -210,7 +232,8 @@ class Fleet {
   /** Starts agents up to n, in batches; resolves when all are Active (or throws on a stall). */
   async grow(n: number): Promise<void> {
     let active = await this.sum((p) => p.activeCount());
-    let lastProgress = Date.now();
+    const t0 = Date.now();
+    let lastProgress = t0;
     let lastActive = active;
     while (this.started < n || active < n) {
       if (this.started < n && this.started - active < RAMP_BATCH * this.pools.length) {
@@ -232,6 +255,7 @@ class Fleet {
         lastActive = active;
         lastProgress = Date.now();
       } else if (Date.now() - lastProgress > RAMP_STALL_MS) throw new Error(`only ${active} of ${n} agents active after ${RAMP_STALL_MS} ms without progress`);
+      if (Date.now() - t0 > RAMP_MAX_MS) throw new Error(`only ${active} of ${n} agents active after ${RAMP_MAX_MS} ms`);
     }
   }
 
@@ -246,12 +270,14 @@ class Fleet {
         extra--;
       }
     }
+    this.rssClean = false;
     const gone = await Promise.all(this.pools.map((p, i) => (cuts[i] ? p.remove(cuts[i]) : Promise.resolve([]))));
     for (const ids of gone) this.freeIds.push(...ids);
     this.started = n;
   }
 
   async stopAll(): Promise<void> {
+    this.rssClean = false;
     const gone = await Promise.all(this.pools.map((p) => p.stopAll()));
     for (const ids of gone) this.freeIds.push(...ids);
     this.started = 0;
@@ -261,7 +287,7 @@ class Fleet {
   async trial(n: number, windowMs: number, settleMs: number): Promise<Trial> {
     const t: Trial = {
       n, rateHz: this.rateHz, ok: false, why: [], p50: null, p99: null, p999: null, maxMs: null, sent: 0, brainIn: 0, applied: 0,
-      windowS: windowMs / 1000, framesPerS: 0, cpuPct: 0, mosqCpuPct: null, rssKBPerAgent: 0, heapKBPerAgent: 0, mosqRssKBPerAgent: null, load1: os.loadavg()[0],
+      windowS: windowMs / 1000, framesPerS: 0, cpuPct: 0, mosqCpuPct: null, rssKBPerAgent: null, heapKBPerAgent: 0, mosqRssKBPerAgent: null, load1: os.loadavg()[0],
       brainThreadCpuPct: null, brainLoopP99Ms: 0, brainLoopMaxMs: 0, poolLoopP99Ms: 0, poolLoopMaxMs: 0,
     };
     try {
@@ -305,9 +331,11 @@ class Fleet {
     // Memory last: the full GCs it forces (every isolate) pause the brain and the agents.
     const mem = await this.memory();
     const base = this.base!;
-    t.rssKBPerAgent = (mem.rss - base.rss) / 1024 / n;
     t.heapKBPerAgent = (mem.heap - base.heap) / 1024 / n;
-    if (mem.mosqRss !== null && base.mosqRss !== null) t.mosqRssKBPerAgent = (mem.mosqRss - base.mosqRss) / 1024 / n;
+    if (this.rssClean) {
+      t.rssKBPerAgent = (mem.rss - base.rss) / 1024 / n;
+      if (mem.mosqRss !== null && base.mosqRss !== null) t.mosqRssKBPerAgent = (mem.mosqRss - base.mosqRss) / 1024 / n;
+    }
     return t;
   }
 
@@ -321,7 +349,7 @@ class Fleet {
       t.applied += r.applied;
       notActive += r.notActive;
       for (let b = 0; b < hist.length; b++) hist[b] += r.hist[b];
-      over.push(...r.over);
+      for (const v of r.over) over.push(v); // no spread: a collapse leaves 1e5+ values
       r.counterDelta.forEach((d, k) => (delta[k] += d));
       t.poolLoopP99Ms = Math.max(t.poolLoopP99Ms, r.loopDelayP99Ms);
       t.poolLoopMaxMs = Math.max(t.poolLoopMaxMs, r.loopDelayMaxMs);
@@ -330,7 +358,7 @@ class Fleet {
     t.p50 = percentileMs(hist, over, t.applied, 50);
     t.p99 = percentileMs(hist, over, t.applied, 99);
     t.p999 = percentileMs(hist, over, t.applied, 99.9);
-    t.maxMs = over.length ? Math.max(...over) : maxBucketMs(hist);
+    t.maxMs = over.length ? over.reduce((a, b) => (b > a ? b : a), 0) : maxBucketMs(hist);
     t.framesPerS = t.sent / t.windowS;
     if (t.p99 === null || t.p99 >= P99_LIMIT_MS) t.why.push(`p99 ${t.p99?.toFixed(1) ?? "n/a"} ms`);
     if (t.applied !== t.sent || t.brainIn !== t.sent) t.why.push(`loss: sent ${t.sent}, brain got ${t.brainIn}, applied ${t.applied}`);
@@ -361,7 +389,7 @@ function describe(t: Trial): string {
   return (
     `${t.rateHz} Hz N=${t.n}: ${t.ok ? "PASS" : "FAIL"} p50 ${f2(t.p50)} ms p99 ${f2(t.p99)} ms p99.9 ${f2(t.p999)} ms max ${f1(t.maxMs)} ms, ` +
     `sent ${t.sent} brain ${t.brainIn} applied ${t.applied} (loss ${t.sent - t.applied}), ${t.framesPerS.toFixed(0)} frames/s, ` +
-    `CPU ${t.cpuPct.toFixed(0)}% (main thread ${f1(t.brainThreadCpuPct)}%) + mosquitto ${f1(t.mosqCpuPct)}%, mem/agent RSS ${t.rssKBPerAgent.toFixed(1)} KB heap ${t.heapKBPerAgent.toFixed(1)} KB, ` +
+    `CPU ${t.cpuPct.toFixed(0)}% (main thread ${f1(t.brainThreadCpuPct)}%) + mosquitto ${f1(t.mosqCpuPct)}%, mem/agent RSS ${f1(t.rssKBPerAgent)} KB heap ${t.heapKBPerAgent.toFixed(1)} KB, ` +
     `event-loop delay p99/max brain ${f1(t.brainLoopP99Ms)}/${f1(t.brainLoopMaxMs)} ms agents ${f1(t.poolLoopP99Ms)}/${f1(t.poolLoopMaxMs)} ms, load ${t.load1.toFixed(1)}` +
     (t.ok ? "" : ` -- ${t.why.join("; ")}`)
   );
@@ -374,8 +402,8 @@ export interface Plan {
   bisectSteps: number;
   /** Extra tries of a failing N (each on a fresh fleet). */
   retries: number;
-  /** Per rate; the trial under way when it runs out still finishes. */
-  budgetMs: number;
+  /** Per rate (same order as FleetOptions.rates); the trial under way when it runs out still finishes. */
+  budgetsMs: number[];
 }
 
 /** How the search ended when no N failed. */
@@ -386,9 +414,9 @@ type Open = "" | "ladder" | "budget";
  * on a fresh fleet (the machine is shared: one load spike should not decide), and after any
  * failure the fleet restarts from scratch, so a collapse never leaks into the next trial.
  */
-async function search(ctx: BenchContext, fleet: Fleet, plan: Plan): Promise<{ trials: Trial[]; best: Trial | null; open: Open }> {
+async function search(ctx: BenchContext, fleet: Fleet, plan: Plan, budgetMs: number): Promise<{ trials: Trial[]; best: Trial | null; open: Open }> {
   const t0 = Date.now();
-  const inBudget = () => Date.now() - t0 < plan.budgetMs;
+  const inBudget = () => Date.now() - t0 < budgetMs;
   const trials: Trial[] = [];
   let best: Trial | null = null;
   const once = async (n: number, label: string) => {
@@ -401,15 +429,22 @@ async function search(ctx: BenchContext, fleet: Fleet, plan: Plan): Promise<{ tr
     }
     return t;
   };
+  let failures = 0;
+  let overloaded = false;
+  const nearMiss = (x: Trial) => x.p99 !== null && x.p99 < RETRY_P99_BELOW_MS && x.sent - x.applied < 0.01 * x.sent;
   const attempt = async (n: number) => {
     let t = await once(n, "");
-    for (let r = 0; !t.ok && r < plan.retries && inBudget(); r++) t = await once(n, "retry: ");
+    // Retries go where they matter: the first failure of the search (it bounds the answer)
+    // and near misses; a clear overload elsewhere is not worth the time.
+    for (let r = 0; !t.ok && r < plan.retries && inBudget() && (failures === 0 || nearMiss(t)); r++) t = await once(n, "retry: ");
+    if (!t.ok) failures++;
+    if (!t.ok && !nearMiss(t)) overloaded = true;
     if (t.ok && (best === null || n > best.n)) best = t;
     return t.ok;
   };
   // Latency is not monotonic in N at the low end (with few frames in flight, a Nagle-delayed
-  // write on the brain's link waits for a delayed ACK), so one failure does not end the
-  // ladder: two failures in a row do.
+  // write on the brain's link waits for a delayed ACK), so one near miss does not end the
+  // ladder: two failures in a row do, and so does one clear overload (larger N only get worse).
   let fail: number | null = null;
   let failsInRow = 0;
   let open: Open = "ladder";
@@ -423,7 +458,7 @@ async function search(ctx: BenchContext, fleet: Fleet, plan: Plan): Promise<{ tr
       fail = null;
     } else {
       fail ??= n;
-      if (++failsInRow >= 2) break;
+      if (++failsInRow >= 2 || overloaded) break;
     }
   }
   if (fail === null) return { trials, best, open };
@@ -448,8 +483,8 @@ export interface FleetOptions {
 export function defaultOptions(quick: boolean): FleetOptions {
   const workers = process.env.BS_FLEET_WORKERS !== undefined ? Number(process.env.BS_FLEET_WORKERS) : DEFAULT_WORKERS;
   const plan: Plan = quick
-    ? { ladder: [20, 50], windowMs: 3_000, settleMs: 500, bisectSteps: 0, retries: 0, budgetMs: 20_000 }
-    : { ladder: [100, 250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000], windowMs: 10_000, settleMs: 2_000, bisectSteps: 2, retries: 1, budgetMs: 150_000 };
+    ? { ladder: [20, 50], windowMs: 3_000, settleMs: 500, bisectSteps: 0, retries: 0, budgetsMs: [20_000] }
+    : { ladder: [100, 250, 500, 1000, 1500, 2000, 3000, 4000, 6000, 8000], windowMs: 10_000, settleMs: 2_000, bisectSteps: 2, retries: 1, budgetsMs: [190_000, 140_000] };
   return { workers, rates: [10, 50], plan };
 }
 
@@ -480,15 +515,15 @@ export async function runFleet(ctx: BenchContext, opts: FleetOptions): Promise<R
   const url = new URL(broker.url);
   const rows: Row[] = [];
   try {
-    for (const rateHz of opts.rates) {
+    for (const [ri, rateHz] of opts.rates.entries()) {
       const cfg: PoolConfig = { brokerHost: url.hostname, brokerPort: Number(url.port), rateHz };
       const pools: PoolHandle[] = [];
       try {
         if (workers === 0) pools.push(localPool(cfg));
         else for (let i = 0; i < workers; i++) pools.push(await startPoolWorker(cfg));
-        const fleet = new Fleet(ctx, brain, broker, echo, pools, keys, rateHz);
+        const fleet = new Fleet(ctx, brain, broker, echo, pools, keys, rateHz, ri === 0);
         await fleet.baseline();
-        const { trials, best, open } = await search(ctx, fleet, plan);
+        const { trials, best, open } = await search(ctx, fleet, plan, plan.budgetsMs[ri] ?? plan.budgetsMs[plan.budgetsMs.length - 1]);
         await fleet.stopAll();
         rows.push(...rowsFor(rateHz, trials, best, open, workers, plan, ctx.quick));
       } finally {
@@ -527,8 +562,18 @@ function rowsFor(rateHz: number, trials: Trial[], best: Trial | null, open: Open
     row(SECTION, name(`p50 sensor->brain->motor ${at}`), b.p50, null, "ms"),
     row(SECTION, name(`p99 sensor->brain->motor ${at}`), b.p99, null, "ms", `p99.9 ${f2(b.p999)} ms, max ${f1(b.maxMs)} ms`),
     row(SECTION, name(`sensor frames/s ${at}`), Math.round(b.framesPerS), null, "frames/s", `each with its motor frame back: ${b.sent} loops in ${b.windowS.toFixed(1)} s, ${b.sent - b.applied} lost`),
-    row(SECTION, name(`CPU, bench process (brain + agents) ${at}`), Math.round(b.cpuPct), null, "% of a core", "process.cpuUsage() over the window, all threads"),
+    row(SECTION, name(`CPU, bench process (brain + agents) ${at}`), Math.round(b.cpuPct), null, "% of a core", `process.cpuUsage() over the window, all threads; of it the main thread (the brain) ${f1(b.brainThreadCpuPct)}%; 200% = both cores`),
     row(SECTION, name(`CPU, Mosquitto ${at}`), b.mosqCpuPct === null ? null : Math.round(b.mosqCpuPct), null, "% of a core", b.mosqCpuPct === null ? "no /proc/<pid>/stat" : "utime+stime from /proc/<pid>/stat"),
-    row(SECTION, name(`memory per agent, RSS (brain + agents) ${at}`), Number(b.rssKBPerAgent.toFixed(1)), null, "KB/agent", `heap (every isolate, after GC) ${b.heapKBPerAgent.toFixed(1)} KB/agent; Mosquitto RSS ${b.mosqRssKBPerAgent === null ? "n/a" : b.mosqRssKBPerAgent.toFixed(1)} KB/agent`),
+    row(SECTION, name(`memory per agent, heap + external (brain + agents) ${at}`), Number(b.heapKBPerAgent.toFixed(1)), null, "KB/agent", "heapUsed + external of every isolate after a full GC, minus the same before the first agent"),
+    row(
+      SECTION,
+      name(`memory per agent, RSS (brain + agents) ${at}`),
+      b.rssKBPerAgent === null ? null : Number(b.rssKBPerAgent.toFixed(1)),
+      null,
+      "KB/agent",
+      b.rssKBPerAgent === null
+        ? "not measurable here: agents were stopped earlier in this process, and RSS does not shrink back to its baseline"
+        : `process RSS minus the baseline; Mosquitto RSS ${b.mosqRssKBPerAgent === null ? "n/a" : b.mosqRssKBPerAgent.toFixed(1)} KB/agent more`,
+    ),
   ];
 }

@@ -9,7 +9,10 @@
  * worse than none), QoS 1 control messages are. The first connection must succeed within
  * `connectTimeoutMs`, else `connectBrainLink` rejects with a one-line reason and leaves
  * nothing running. Publish options objects are made once (the hot path publishes motor
- * frames at QoS 0).
+ * frames at QoS 0). Publishes are batched: the first one in an event-loop turn corks the
+ * socket and a setImmediate uncorks it, so every motor frame produced while handling one
+ * read from the broker leaves in one write (one syscall, not one per frame) at the end of the
+ * turn; nothing waits for a timer.
  */
 import { randomBytes } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
@@ -23,6 +26,11 @@ export const CLOSE_GRACE_MS = 2000;
 
 const QOS0 = Object.freeze({ qos: 0 as const });
 const QOS1 = Object.freeze({ qos: 1 as const });
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
+}
 
 export interface BrainLink {
   readonly clientId: string;
@@ -89,9 +97,20 @@ export async function connectBrainLink(
     if (up) log("warn", `lost the MQTT broker at ${url}; reconnecting`);
     up = false;
   });
+  let corked: Corkable | null = null;
+  const uncork = () => {
+    const stream = corked;
+    corked = null;
+    stream?.uncork();
+  };
   return {
     clientId,
     publish(topic, payload, qos) {
+      if (corked === null && client.stream) {
+        corked = client.stream as Corkable;
+        corked.cork();
+        setImmediate(uncork);
+      }
       client.publish(topic, payload, qos === 0 ? QOS0 : QOS1);
     },
     connected: () => client.connected,
