@@ -5,24 +5,14 @@
  * a changing layout has used up the cold limit, and a bounded number of views before that.
  */
 import test from "ava";
-import { runSuite } from "./helpers/suite";
-import { runSuiteOnXs, withXsWorker } from "./helpers/xs";
+import { testOnV8AndXs } from "./helpers/both-engines";
+import { withXsWorker } from "./helpers/xs";
 import { hot, run } from "./vectors/codec-caches.suite";
 
 /** COPY_VIEW_MAX_MISSES in src/codec/frames/view.ts. */
 const MAX_VIEWS = 16;
 
-test("codec caches suite on V8", (t) => {
-  const result = runSuite(run);
-  t.deepEqual(result.failures, []);
-  t.true(result.passed > 20);
-});
-
-test("codec caches suite on XS", async (t) => {
-  const result = await runSuiteOnXs("test/vectors/codec-caches.suite.ts");
-  t.deepEqual(result.failures, []);
-  t.true(result.passed > 20);
-});
+testOnV8AndXs("codec caches suite", run, "test/vectors/codec-caches.suite.ts", 21);
 
 test("hot operations return their results (V8)", (t) => {
   const frame = 2 + 64 + 16;

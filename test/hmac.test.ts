@@ -4,24 +4,14 @@
  */
 import test from "ava";
 import { createHash, createHmac } from "node:crypto";
-import { runSuite } from "./helpers/suite";
-import { runSuiteOnXs, withXsWorker } from "./helpers/xs";
+import { testOnV8AndXs } from "./helpers/both-engines";
+import { withXsWorker } from "./helpers/xs";
 import { Prng } from "./helpers/prng";
 import { run } from "./vectors/hmac.suite";
 import { Sha256 } from "../src/codec/crypto/sha256";
 import { SoftHmacSha256 } from "../src/codec/crypto/hmac";
 
-test("hmac suite on V8", (t) => {
-  const result = runSuite(run);
-  t.deepEqual(result.failures, []);
-  t.true(result.passed > 0);
-});
-
-test("hmac suite on XS", async (t) => {
-  const result = await runSuiteOnXs("test/vectors/hmac.suite.ts");
-  t.deepEqual(result.failures, []);
-  t.true(result.passed > 0);
-});
+testOnV8AndXs("hmac suite", run, "test/vectors/hmac.suite.ts", 1);
 
 /** Feeds msg through update() in random chunks, some empty. */
 function feed(update: (src: Uint8Array, off: number, len: number) => void, msg: Uint8Array, rng: Prng): void {

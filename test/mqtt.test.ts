@@ -7,26 +7,17 @@
  */
 import test from "ava";
 import { runSuite } from "./helpers/suite";
-import { runSuiteOnXs, withXsWorker } from "./helpers/xs";
+import { testOnV8AndXs } from "./helpers/both-engines";
+import { withXsWorker } from "./helpers/xs";
 import { ops, verify } from "./vectors/mqtt-hotpath";
 import { run, runHeavy } from "./vectors/mqtt.suite";
 
-test("mqtt suite on V8", (t) => {
-  const result = runSuite(run);
-  t.deepEqual(result.failures, []);
-  t.true(result.passed > 4000);
-});
+testOnV8AndXs("mqtt suite", run, "test/vectors/mqtt.suite.ts", 4001);
 
 test("mqtt suite, heavy parts, on V8", (t) => {
   const result = runSuite(runHeavy);
   t.deepEqual(result.failures, []);
   t.true(result.passed >= 20);
-});
-
-test("mqtt suite on XS", async (t) => {
-  const result = await runSuiteOnXs("test/vectors/mqtt.suite.ts");
-  t.deepEqual(result.failures, []);
-  t.true(result.passed > 4000);
 });
 
 test("mqtt hot-path ops do their work (V8)", (t) => {
