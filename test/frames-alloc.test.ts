@@ -3,11 +3,9 @@
  * and motor frames (MAC included), copying payloads out and walking CBOR allocate no slots
  * and no chunk bytes, measured with the metered xsnap worker (test/helpers/xs.ts).
  */
-import test from "ava";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleForXs } from "../hosts/xs/bundle.ts";
-import { withXsWorker } from "./helpers/xs.ts";
+import { testHotPathsOnXs } from "./helpers/both-engines";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = (p: string) => JSON.stringify(path.join(root, p));
@@ -82,15 +80,4 @@ const hot: ReadonlyArray<readonly [string, number]> = [
   ["walk", 0],
 ];
 
-test("frame hot paths allocate nothing on XS", async (t) => {
-  const script = await bundleForXs({ contents: entry, resolveDir: root });
-  await withXsWorker(async (w) => {
-    t.true(w.hasMemoryStats, "metered xsnap worker missing: run npm run build:xs");
-    await w.evaluateScript(script);
-    for (const [fn, want] of hot) {
-      t.is(await w.call<number>(`() => __hot.${fn}()`), want, `${fn} works on XS`);
-      const a = await w.measureAlloc(`__hot.${fn}`, 2_000);
-      t.deepEqual(a && [a.slots, a.chunkBytes], [0, 0], `${fn}: ${JSON.stringify(a)}`);
-    }
-  });
-});
+testHotPathsOnXs("frame hot paths allocate nothing on XS", entry, root, hot, 2_000);

@@ -4,11 +4,9 @@
  * encoding heartbeat, status and the Last Will death message, and the handshake HMACs.
  * Measured with the metered xsnap worker (test/helpers/xs.ts).
  */
-import test from "ava";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { bundleForXs } from "../hosts/xs/bundle.ts";
-import { withXsWorker } from "./helpers/xs.ts";
+import { testHotPathsOnXs } from "./helpers/both-engines";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const src = (p: string) => JSON.stringify(path.join(root, p));
@@ -64,15 +62,4 @@ const hot: ReadonlyArray<readonly [string, number]> = [
   ["sessionKey", 32],
 ];
 
-test("control-message paths allocate nothing on XS", async (t) => {
-  const script = await bundleForXs({ contents: entry, resolveDir: root });
-  await withXsWorker(async (w) => {
-    t.true(w.hasMemoryStats, "metered xsnap worker missing: run npm run build:xs");
-    await w.evaluateScript(script);
-    for (const [fn, want] of hot) {
-      t.is(await w.call<number>(`() => __hot.${fn}()`), want, `${fn} works on XS`);
-      const a = await w.measureAlloc(`__hot.${fn}`, 1_000);
-      t.deepEqual(a && [a.slots, a.chunkBytes], [0, 0], `${fn}: ${JSON.stringify(a)}`);
-    }
-  });
-});
+testHotPathsOnXs("control-message paths allocate nothing on XS", entry, root, hot, 1_000);
