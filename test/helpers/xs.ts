@@ -279,7 +279,10 @@ export async function startXsWorker(opts: XsWorkerOptions = {}): Promise<XsWorke
   const child: ChildProcess = fork(
     driverPath,
     [JSON.stringify({ bin: metered.bin ?? undefined, name: opts.name ?? "brainstem-xs", stdout: opts.stdout ?? "inherit" })],
-    { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"] },
+    // detached: its own process group, so a terminal's Ctrl-C reaches only our process, which
+    // then stops the worker in order (close()); if we die instead, the driver sees the IPC
+    // channel close and takes xsnap down with it.
+    { execArgv: [], serialization: "advanced", stdio: ["ignore", "inherit", "inherit", "ipc"], detached: true },
   );
   const pending = new Map<number, Pending>();
   let nextId = 1;
