@@ -10,7 +10,7 @@
  *   - the frame alone (no MQTT), against cbor-x alone, the figure DESIGN.md quotes for XS;
  *   - the frame decode alone with payloads left where they are (our FrameView offsets; cbor-x's
  *     own typed arrays), i.e. without the copy into the channel arrays;
- *   - bytes allocated on XS per 10,000 encode+decode round trips (test/helpers/xs.ts explains
+ *   - bytes allocated on XS per 10,000 encode+decode round trips (hosts/xs/worker.ts explains
  *     the meter; a row's note splits it into slots and chunk bytes).
  * The peer is cbor-x + mqtt-packet unless the case name says "vs cbor-x".
  * Before timing, each side's packet is checked to be byte-identical to the other's and each
@@ -25,7 +25,7 @@
  * load (numbers.js), about 460,000 live XS slots (~15 MB on a 64-bit host), so its XS
  * collections are slow; that cost is part of its XS timings.
  */
-import { withXsWorker, type XsAlloc, type XsWorker } from "../test/helpers/xs";
+import { withXsWorker, type XsAlloc, type XsWorker } from "../hosts/xs/worker";
 import type { BundleOptions } from "../hosts/xs/bundle";
 import { row, timeV8, timeXs, type BenchContext, type Row } from "./lib";
 import * as ours from "./codec-ours.xs";

@@ -5,17 +5,17 @@
  * Timing method (both engines): calibrate the iteration count until one batch takes about
  * `batchMs`, run `warmupBatches` untimed batches, then `batches` timed ones, and report the
  * median per-call time of the batches. On V8 batches are timed with process.hrtime.bigint();
- * on XS the loop runs inside the worker (test/helpers/xs.ts `__bs.time`) around
+ * on XS the loop runs inside the worker (hosts/xs/worker.ts `__bs.time`) around
  * performance.now() (gettimeofday, µs resolution), so IPC never enters a measurement and a
  * batch of >= 50 ms makes the clock's resolution irrelevant.
- * Allocation is measured on XS only (see test/helpers/xs.ts for how and why it is exact).
+ * Allocation is measured on XS only (see hosts/xs/worker.ts for how and why it is exact).
  *
  * Ratios: every metric here is lower-is-better (ns per call, bytes allocated), so
  * ratio = peer / ours: > 1 means ours is faster or allocates less. When ours is 0 and the peer
  * is not, the ratio is infinite and is written as null with "ours allocates nothing"; when both
  * are 0 it is 1.
  */
-import type { XsWorker } from "../test/helpers/xs";
+import type { XsWorker } from "../hosts/xs/worker";
 
 export interface Row {
   section: string;

@@ -3,10 +3,10 @@
  * frame in, heartbeats as they fall due) against the allocation-free in-memory brain of
  * session-loop.ts, on V8 and on XS. Reports µs per tick (the loop: agent plus its in-memory
  * brain, both our code, both signing or verifying one HMAC per frame) and bytes allocated per
- * tick on XS after warm-up (the patched xsnap meter; see test/helpers/xs.ts). There is no peer
+ * tick on XS after warm-up (the patched xsnap meter; see hosts/xs/worker.ts). There is no peer
  * for a whole session machine, so peer is null.
  */
-import { withXsWorker } from "../test/helpers/xs";
+import { withXsWorker } from "../hosts/xs/worker";
 import { type BenchContext, type Row, row, timeV8, timeXs } from "./lib";
 import { SessionLoop } from "./session-loop";
 

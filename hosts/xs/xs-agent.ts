@@ -20,7 +20,7 @@ import { makeClock } from "../node/clock";
 import { NetTransport, type TlsOptions } from "../node/net-transport";
 import { ENTROPY_BYTES, Op, REQUEST_HEADER_BYTES, Rec, forEachRecord, readU32LE, writeRequestHeader } from "./bridge";
 import { repoRoot } from "./bundle";
-import { cachedBundle, startXsWorker, type XsWorker } from "../../test/helpers/xs";
+import { cachedBundle, startXsWorker, type XsWorker } from "./worker";
 
 export interface XsAgentOptions {
   config: AgentConfigInput;

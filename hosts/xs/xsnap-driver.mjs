@@ -5,7 +5,7 @@
  * Why a separate process: @agoric/xsnap needs SES initialised (`import '@endo/init'`), and
  * that calls lockdown(), which freezes every intrinsic of the process that imports it. The
  * test runner and the tools must not be locked down, so they fork this plain .mjs file
- * (test/helpers/xs.ts does) and talk to it with messages:
+ * (hosts/xs/worker.ts does) and talk to it with messages:
  *
  *   parent -> driver  { id, op: "evaluate", code }      -> { id, ok, reply: Uint8Array, meter }
  *                     { id, op: "issueCommand", data }   -> same shape (XS globalThis.handleCommand)
