@@ -26,7 +26,7 @@ import { Err } from "../errors";
 import { Act, ActionQueue, Level, Note } from "./actions";
 import { END, Ev, IGNORE, INVALID, Phase, STAY, transitionFor } from "./automaton";
 import { backoffDelayMs, drainDelayMs } from "./backoff";
-import { addMs, earlier, reached } from "./clock";
+import { addMs, diffMs, earlier, reached } from "./clock";
 import type { SessionConfig } from "./config";
 import { COUNTER_COUNT, Counter } from "./counters";
 import { Liveness } from "./liveness";
@@ -158,8 +158,12 @@ export class Session {
         this.actions.push(Act.MotorsSafe, 0, 0, Level.debug);
       }
       if (reached(now, this.sensorDueMs)) {
-        this.sensorDueMs = addMs(this.sensorDueMs, this.sensorPeriodMs);
-        if (reached(now, this.sensorDueMs)) this.sensorDueMs = addMs(now, this.sensorPeriodMs); // fell behind: resync
+        // The next due time keeps this agent's phase. After a stall longer than a period the
+        // missed samples are skipped, not bunched, and the phase is still kept: re-basing on
+        // `now` would line up every agent that stalled together (one host, one GC pause) and
+        // have them all sample in the same millisecond from then on.
+        const missed = Math.floor(diffMs(now, this.sensorDueMs) / this.sensorPeriodMs);
+        this.sensorDueMs = addMs(this.sensorDueMs, (missed + 1) * this.sensorPeriodMs);
         this.actions.push(Act.SampleSensors, 0, 0, Level.debug);
       }
       if (this.config.statusIntervalMs > 0 && reached(now, this.statusDueMs)) {

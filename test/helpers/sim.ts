@@ -122,6 +122,8 @@ export class SimWorld {
   networkRestarts = 0;
   reboots = 0;
   sensorFramesAtBrain = 0;
+  /** Agent-clock instants (ms) of every sensor sample the agent took. */
+  readonly sampleTimes: number[] = [];
   /** Control messages the brain received, by type, with the agent phase at arrival. */
   readonly received: { t: number; type: number; phase: number; channels: number; counters: number }[] = [];
   readonly deaths: number[] = []; // generations of Will messages the broker published
@@ -347,6 +349,7 @@ export class SimWorld {
         for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
       },
       sampleSensors: () => {
+        this.sampleTimes.push(this.now);
         const a = this.agent.sensorArray(0);
         for (let i = 0; i < a.length; i++) a[i] = Math.sin(this.t / 100 + i);
       },

@@ -439,6 +439,23 @@ export const scenarios: readonly Scenario[] = [
     reachesActive(w, check, "after the jump", 10_000);
   }],
 
+  ["a stall longer than a sensor period skips the missed samples and keeps the sampling phase", (w, check) => {
+    const periodMs = 50; // 20 Hz in simConfig
+    reachesActive(w, check, "session");
+    w.run(1_000);
+    const last = w.sampleTimes[w.sampleTimes.length - 1];
+    const phase = last % periodMs;
+    check.ok(w.sampleTimes.slice(-10).every((t) => t % periodMs === phase), "steady sampling on one phase");
+    const n = w.sampleTimes.length;
+    w.epochMs += 237; // the host stalled: no tick for 237 ms
+    w.run(1_000);
+    const after = w.sampleTimes.slice(n);
+    check.ok(after.length >= 18 && after.length <= 21, `one late sample, then the rate again (${after.length} in 1 s)`);
+    check.ok(after[0] - last >= 237, "the first sample after the stall is the late one, taken at once");
+    check.ok(after.length > 1 && after[1] - after[0] > 0 && after[1] - after[0] <= periodMs, "the missed samples are not bunched");
+    check.ok(after.slice(1).every((t) => t % periodMs === phase), `then back on the old phase (${phase} ms): ${after.slice(0, 4).map((t) => t % periodMs).join(",")}`);
+  }],
+
   ["brain clock far from ours (offset across the wrap) still validates deadlines", (w, check) => {
     w.script.brainClockOffsetMs = 0x7fff0000;
     reachesActive(w, check, "session");
