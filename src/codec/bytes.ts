@@ -164,6 +164,19 @@ export function toHex(src: Uint8Array, off = 0, end = src.length): string {
   return s;
 }
 
+/** The parts one after another in a new array. Allocates: tests, tools and setup only. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
 /** Value of one hex digit's char code, or -1. */
 function hexValue(code: number): number {
   if (code >= 48 && code <= 57) return code - 48; // 0-9

@@ -23,7 +23,7 @@
 import type { Check } from "../helpers/suite";
 import { Prng } from "../helpers/prng";
 import { Err, NEED_MORE } from "../../src/errors";
-import { utf8Bytes } from "../../src/codec/bytes";
+import { concatBytes, utf8Bytes } from "../../src/codec/bytes";
 import { byteView, ChannelKind, ChannelTable, ElementType, elementBytes, type ChannelSpec } from "../../src/codec/frames/channels";
 import { FrameEntries } from "../../src/codec/frames/entries";
 import { copyEntry } from "../../src/codec/frames/view";
@@ -56,18 +56,6 @@ function feed(d: MqttDecoder, pkt: Uint8Array): string {
   return rest === NEED_MORE ? s : `${s} then ${rest}`;
 }
 
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
 function repeatAscii(n: number): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = i % 10 === 9 ? 0x2f : 0x61 + (i % 26); // letters and '/'
@@ -80,7 +68,7 @@ function repeatAscii(n: number): Uint8Array {
 const CRITICAL_BYTES = [0x00, 0x23, 0x2b, 0x2f, 0x41, 0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xe0, 0xed, 0xf0, 0xf4, 0xf8, 0xff];
 
 function topicCache(check: Check): void {
-  const nanTopic = concat(new Uint8Array([0x7f, 0xf0, 0x90, 0x80, 0x80]), utf8Bytes("abc/defgh")); // word 0 is a NaN
+  const nanTopic = concatBytes(new Uint8Array([0x7f, 0xf0, 0x90, 0x80, 0x80]), utf8Bytes("abc/defgh")); // word 0 is a NaN
   const topics: Uint8Array[] = [
     utf8Bytes("bs/1/dev1/up/sns"),
     utf8Bytes("bs/1/dev1/dn/mot"),

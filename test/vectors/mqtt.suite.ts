@@ -16,7 +16,7 @@
  * Imports only src/ and test/helpers (plus the shared mqtt-fields helper), so it bundles for XS.
  */
 import { Err, NEED_MORE } from "../../src/errors";
-import { fromHex, toHex, utf8Bytes } from "../../src/codec/bytes";
+import { concatBytes, fromHex, toHex, utf8Bytes } from "../../src/codec/bytes";
 import { MAX_REMAINING_LENGTH_BYTES, PacketType } from "../../src/codec/mqtt/constants";
 import { encodeConnack, encodeConnect } from "../../src/codec/mqtt/connect";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
@@ -35,18 +35,6 @@ import { asBytes, checkBounds, decodedFields, encodeFields, fieldsKey as key, fn
 export function pattern(n: number, seed = 0): Uint8Array {
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = (i * 7 + seed * 13 + 3) & 0xff;
-  return out;
-}
-
-export function cat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
   return out;
 }
 
@@ -134,22 +122,22 @@ export const vectors: readonly Vector[] = [
     "3d 0c 0004 74657374 000a 74657374", "decode-only"],
   ["publish: remaining length 127 (1-byte length, largest)",
     { kind: "publish", topic: "t", payload: pattern(124, 1), qos: 0, packetId: 0, retain: false, dup: false },
-    cat(fromHex("30 7f 0001 74"), pattern(124, 1))],
+    concatBytes(fromHex("30 7f 0001 74"), pattern(124, 1))],
   ["publish: remaining length 128 (2-byte length, smallest)",
     { kind: "publish", topic: "t", payload: pattern(125, 2), qos: 0, packetId: 0, retain: false, dup: false },
-    cat(fromHex("30 8001 0001 74"), pattern(125, 2))],
+    concatBytes(fromHex("30 8001 0001 74"), pattern(125, 2))],
   ["publish: QoS 1, remaining length 128",
     { kind: "publish", topic: "t", payload: pattern(123, 3), qos: 1, packetId: 7, retain: false, dup: false },
-    cat(fromHex("32 8001 0001 74 0007"), pattern(123, 3))],
+    concatBytes(fromHex("32 8001 0001 74 0007"), pattern(123, 3))],
   ["mqtt-packet: 2KB publish packet",
     { kind: "publish", topic: "test", payload: new Uint8Array(2048), qos: 0, packetId: 0, retain: false, dup: false },
-    cat(fromHex("30 8610 0004 74657374"), new Uint8Array(2048))],
+    concatBytes(fromHex("30 8610 0004 74657374"), new Uint8Array(2048))],
   ["publish: remaining length 16383 (2-byte length, largest)",
     { kind: "publish", topic: "t", payload: pattern(16380, 4), qos: 0, packetId: 0, retain: false, dup: false },
-    cat(fromHex("30 ff7f 0001 74"), pattern(16380, 4))],
+    concatBytes(fromHex("30 ff7f 0001 74"), pattern(16380, 4))],
   ["publish: remaining length 16384 (3-byte length, smallest)",
     { kind: "publish", topic: "t", payload: pattern(16381, 5), qos: 0, packetId: 0, retain: true, dup: false },
-    cat(fromHex("31 808001 0001 74"), pattern(16381, 5))],
+    concatBytes(fromHex("31 808001 0001 74"), pattern(16381, 5))],
 
   // ---- PUBACK, PUBREC, PUBREL, PUBCOMP (§3.4 – §3.7) ----
   ["mqtt-packet: puback", { kind: "puback", packetId: 2 }, "40 02 0002"],
@@ -167,7 +155,7 @@ export const vectors: readonly Vector[] = [
   ["subscribe: wildcard filters", { kind: "subscribe", packetId: 0x1234, filters: [{ filter: "+/s/#", qos: 1 }, { filter: "#", qos: 0 }] },
     "82 0e 1234 0005 2b2f732f23 01 0001 23 00"],
   ["subscribe: remaining length 128", { kind: "subscribe", packetId: 1, filters: [{ filter: repeatText("a", 123), qos: 1 }] },
-    cat(fromHex("82 8001 0001 007b"), utf8Bytes(repeatText("a", 123)), fromHex("01"))],
+    concatBytes(fromHex("82 8001 0001 007b"), utf8Bytes(repeatText("a", 123)), fromHex("01"))],
   ["mqtt-packet: suback", { kind: "suback", packetId: 6, returnCodes: [0, 1, 2] }, "90 05 0006 000102"],
   ["suback: failure 0x80", { kind: "suback", packetId: 1, returnCodes: [0x80] }, "90 03 0001 80"],
 
@@ -515,8 +503,8 @@ function testPublishVariants(check: Check, desc: string, f: Fields & { kind: "pu
   check.is(encodePublishHeaderBefore(tight, headLen - 1, payload.length, topic, topic.length, qos, f.packetId, f.retain, f.dup), Err.BUFFER_TOO_SMALL, `${desc}: zero-copy one byte short`);
 
   // Topic and payload passed as ranges of larger arrays (the copy-by-loop path).
-  const bigTopic = cat(topic, fromHex("2f2f2f"));
-  const bigPayload = cat(fromHex("eeeeeeee"), payload, fromHex("ee"));
+  const bigTopic = concatBytes(topic, fromHex("2f2f2f"));
+  const bigPayload = concatBytes(fromHex("eeeeeeee"), payload, fromHex("ee"));
   const out = new Uint8Array(wire.length);
   check.is(encodePublish(out, 0, bigTopic, topic.length, bigPayload, 4, payload.length, qos, f.packetId, f.retain, f.dup), wire.length, `${desc}: ranges`);
   check.bytes(out, wire, `${desc}: ranges bytes`);
@@ -569,12 +557,12 @@ function testDecodeVectors(check: Check): void {
     }
     // Trailing bytes: the next packets must still parse, from the same push.
     d.reset();
-    const withTrailer = cat(wire, trailer);
+    const withTrailer = concatBytes(wire, trailer);
     expectRecs(check, decodeStream(check, d, withTrailer, () => withTrailer.length, false, desc), [f, ...trailerFields], [wire.length, wire.length + 2, withTrailer.length], `decode ${desc} (trailing bytes)`);
   }
   // All vectors back to back, several per chunk, through a buffer just big enough for the
   // largest: exercises partial push acceptance and compaction.
-  const stream = cat(...vectors.map((v) => wireOf(v[2])));
+  const stream = concatBytes(...vectors.map((v) => wireOf(v[2])));
   const all = vectors.map((v) => v[1]);
   const ends: number[] = [];
   let o = 0;
@@ -662,7 +650,7 @@ function testErrors(check: Check): void {
     check.is(got, code, `${desc}: byte by byte`);
     // With a valid packet behind it in the same push: still the error, no packet.
     d.reset();
-    const both = cat(wire, valid);
+    const both = concatBytes(wire, valid);
     d.push(both, 0, both.length);
     check.is(d.next(), code, `${desc}: with trailing valid packet`);
     expectRecovers(check, d, `${desc} (trailing)`);
