@@ -21,6 +21,7 @@ import { brainTimeMs } from "../brain/clock";
 import { livenessBoundMs } from "../brain/liveness";
 import { ScriptedAgent, type ScriptedAgentOptions } from "../brain/testing/scripted-agent";
 import { startBroker, type TestBroker } from "./helpers/brokers";
+import { until } from "./helpers/until";
 
 const KEY_R1 = new Uint8Array(32).map((_, i) => i + 1);
 const KEY_R2 = new Uint8Array(16).fill(0x42);
@@ -66,14 +67,6 @@ function nextEvent<E extends BrainEvent>(brain: Brain, event: E, pred: (d: Brain
     }, timeoutMs);
     brain.on(event, fn);
   });
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 4000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 function agentStatus(brain: Brain, id = "r1") {
@@ -254,7 +247,7 @@ for (const kind of KINDS) {
       await a.sendSensor(i, 200, [[0, far]]);
       await a.nextMotor();
     }
-    await until(() => agentStatus(brain).clockOffsetMs !== null, "the status message");
+    await until("the status message", () => agentStatus(brain).clockOffsetMs !== null);
     const res = await fetch(brain.statusUrl);
     t.is(res.status, 200);
     t.regex(res.headers.get("content-type") ?? "", /application\/json/);
@@ -324,7 +317,7 @@ for (const kind of KINDS) {
     await broker.kill9();
     await a.close();
     await broker.restart();
-    await until(() => logs.some(([l, m]) => l === "info" && m.startsWith("reconnected to the MQTT broker")), "the brain's reconnection", 8000);
+    await until("the brain's reconnection", () => logs.some(([l, m]) => l === "info" && m.startsWith("reconnected to the MQTT broker")), 8000);
     const b = await agentOf(t, broker.url, { generation: 2 });
     const reg = await b.register();
     t.is(reg.generation, 2);

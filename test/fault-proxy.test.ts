@@ -9,6 +9,7 @@ import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { isLoopbackHost, startFaultProxy, type FaultProxy } from "./helpers/fault-proxy";
 import { Prng } from "./helpers/prng";
+import { until } from "./helpers/until";
 
 interface Echo {
   port: number;
@@ -100,14 +101,6 @@ async function connect(t: ExecutionContext, port: number): Promise<Client> {
   return { socket, received: () => Buffer.concat(chunks), dataEvents: () => events, ended: () => ended, closed: () => closed, gone: () => ended || closed };
 }
 
-async function waitFor(pred: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -117,17 +110,17 @@ test("forwards bytes both ways unchanged and counts them", async (t) => {
   const proxy = await proxyTo(t, echo);
   t.is(proxy.url, `mqtt://127.0.0.1:${proxy.port}`);
   const c = await connect(t, proxy.port);
-  await waitFor(() => proxy.connections === 1, "the pair");
+  await until("the pair", () => proxy.connections === 1);
   const data = randomBytes(200_000);
   c.socket.write(data);
-  await waitFor(() => c.received().length >= data.length, "the echo");
+  await until("the echo", () => c.received().length >= data.length);
   t.true(c.received().equals(data));
   t.true(echo.received().equals(data));
   t.is(proxy.stats.up.forwarded, data.length);
   t.is(proxy.stats.down.forwarded, data.length);
   t.is(proxy.stats.accepted, 1);
   c.socket.end();
-  await waitFor(() => c.closed() && proxy.connections === 0, "both sides to close");
+  await until("both sides to close", () => c.closed() && proxy.connections === 0);
   t.true(echo.ended[0], "the client's FIN reached the server");
   t.is(proxy.stats.closed, 1);
   t.is(proxy.stats.up.queued + proxy.stats.down.queued, 0);
@@ -140,7 +133,7 @@ test("delay: adds latency and keeps byte order when the delay changes mid-stream
   proxy.delay(120, "up");
   const start = Date.now();
   c.socket.write("x");
-  await waitFor(() => c.received().length === 1, "the delayed echo");
+  await until("the delayed echo", () => c.received().length === 1);
   t.true(Date.now() - start >= 120 * 0.5, "the round trip took at least half the added delay");
   // 30 numbered chunks; the delay drops from 150 ms to 0 halfway: later chunks must wait.
   const sent: Buffer[] = [];
@@ -153,7 +146,7 @@ test("delay: adds latency and keeps byte order when the delay changes mid-stream
     await sleep(2);
   }
   const want = Buffer.concat([Buffer.from("x"), ...sent]);
-  await waitFor(() => c.received().length >= want.length, "all chunks");
+  await until("all chunks", () => c.received().length >= want.length);
   t.is(c.received().toString(), want.toString());
   t.is(echo.received().toString(), want.toString());
 });
@@ -165,7 +158,7 @@ test("fragment: one-byte writes arrive as many 'data' events, intact, in each di
   const data = randomBytes(200);
   proxy.fragment(true, "up");
   c.socket.write(data);
-  await waitFor(() => c.received().length >= data.length, "the echo");
+  await until("the echo", () => c.received().length >= data.length);
   t.true(echo.received().equals(data));
   t.true(echo.dataEvents() >= data.length / 2, `server saw ${echo.dataEvents()} data events for ${data.length} bytes`);
   // Now only down: the server gets few reads, the client many.
@@ -174,7 +167,7 @@ test("fragment: one-byte writes arrive as many 'data' events, intact, in each di
   const serverEventsBefore = echo.dataEvents();
   const clientEventsBefore = c.dataEvents();
   c.socket.write(data);
-  await waitFor(() => c.received().length >= 2 * data.length, "the second echo");
+  await until("the second echo", () => c.received().length >= 2 * data.length);
   t.true(c.received().equals(Buffer.concat([data, data])));
   t.true(c.dataEvents() - clientEventsBefore >= data.length / 2, `client saw ${c.dataEvents() - clientEventsBefore} data events`);
   t.true(echo.dataEvents() - serverEventsBefore < data.length / 2, "up is no longer fragmented");
@@ -196,8 +189,8 @@ test("dropBytes: drops exactly the bytes the seeded generator picks", async (t) 
   proxy.dropBytes(p, "up", seed);
   // Several writes, so the proxy sees several chunks: the draws do not depend on chunking.
   for (let off = 0; off < n; off += 700) c.socket.write(data.subarray(off, Math.min(n, off + 700)));
-  await waitFor(() => proxy.stats.up.forwarded + proxy.stats.up.dropped === n, "all bytes to be forwarded or dropped");
-  await waitFor(() => echo.received().length >= kept.length, "the kept bytes");
+  await until("all bytes to be forwarded or dropped", () => proxy.stats.up.forwarded + proxy.stats.up.dropped === n);
+  await until("the kept bytes", () => echo.received().length >= kept.length);
   t.true(kept.length < n && kept.length > 0);
   t.is(proxy.stats.up.dropped, n - kept.length);
   t.true(echo.received().equals(Buffer.from(kept)));
@@ -210,20 +203,20 @@ test("cut: closes the client and the server side, and new connections are still 
   const proxy = await proxyTo(t, echo);
   const a = await connect(t, proxy.port);
   const b = await connect(t, proxy.port);
-  await waitFor(() => proxy.connections === 2 && echo.sockets.length === 2, "two pairs");
+  await until("two pairs", () => proxy.connections === 2 && echo.sockets.length === 2);
   proxy.cut();
-  await waitFor(() => a.gone() && b.gone(), "the clients to close");
-  await waitFor(() => echo.sockets.every((s) => s.destroyed || s.readableEnded), "the server sides to close");
-  await waitFor(() => proxy.connections === 0, "no live pairs");
+  await until("the clients to close", () => a.gone() && b.gone());
+  await until("the server sides to close", () => echo.sockets.every((s) => s.destroyed || s.readableEnded));
+  await until("no live pairs", () => proxy.connections === 0);
   t.is(proxy.stats.cut, 2);
   t.is(proxy.stats.closed, 2);
   const c = await connect(t, proxy.port);
   c.socket.write("again");
-  await waitFor(() => c.received().length === 5, "an echo after the cut");
+  await until("an echo after the cut", () => c.received().length === 5);
   t.is(c.received().toString(), "again");
   // The RST variant closes too.
   proxy.cut({ reset: true });
-  await waitFor(() => c.gone(), "the client to close after a reset");
+  await until("the client to close after a reset", () => c.gone());
   t.is(proxy.stats.cut, 3);
 });
 
@@ -231,7 +224,7 @@ test("blackHole: accepts and swallows bytes and FINs, keeps sockets open, delive
   const echo = await startEcho(t);
   const proxy = await proxyTo(t, echo);
   const c = await connect(t, proxy.port);
-  await waitFor(() => echo.sockets.length === 1, "the server side");
+  await until("the server side", () => echo.sockets.length === 1);
   proxy.blackHole(true);
   const data = randomBytes(1_000);
   c.socket.write(data);
@@ -250,8 +243,8 @@ test("blackHole: accepts and swallows bytes and FINs, keeps sockets open, delive
   t.is(proxy.stats.up.queued, 1_004);
   t.is(proxy.stats.up.forwarded + proxy.stats.down.forwarded, 0);
   proxy.blackHole(false);
-  await waitFor(() => echo.ended[0], "the held FIN");
-  await waitFor(() => c.received().length >= 11 + 1_000 && late.received().length === 4, "the held bytes and their echoes");
+  await until("the held FIN", () => echo.ended[0]);
+  await until("the held bytes and their echoes", () => c.received().length >= 11 + 1_000 && late.received().length === 4);
   t.true(echo.received().includes(data));
   t.is(c.received().subarray(0, 11).toString(), "from-server");
   t.true(c.received().subarray(11).equals(data));
@@ -263,7 +256,7 @@ test("blackHole: the queue is bounded and the overflow is counted", async (t) =>
   const c = await connect(t, proxy.port);
   proxy.blackHole(true);
   c.socket.write(randomBytes(10_000));
-  await waitFor(() => proxy.stats.up.queued + proxy.stats.up.overflow === 10_000, "the bytes to be taken");
+  await until("the bytes to be taken", () => proxy.stats.up.queued + proxy.stats.up.overflow === 10_000);
   t.is(proxy.stats.up.queued, 4_096);
   t.is(proxy.stats.up.maxQueued, 4_096);
   t.is(proxy.stats.up.overflow, 10_000 - 4_096);
@@ -279,7 +272,7 @@ test("throttle: delivery takes at least about size / rate", async (t) => {
   proxy.throttle(rate, "down");
   const start = Date.now();
   c.socket.write(data);
-  await waitFor(() => c.received().length >= data.length, "the throttled echo");
+  await until("the throttled echo", () => c.received().length >= data.length);
   const elapsed = Date.now() - start;
   t.true(elapsed >= (data.length / rate) * 1000 * 0.5, `took ${elapsed} ms`);
   t.true(c.received().equals(data));
@@ -300,16 +293,16 @@ test("refuse: new sockets are closed at once; live ones keep working; refuse(fal
   let refusedClosed = false;
   refused.on("data", () => (gotData = true));
   refused.on("close", () => (refusedClosed = true));
-  await waitFor(() => refusedClosed, "the refused socket to close");
+  await until("the refused socket to close", () => refusedClosed);
   t.false(gotData);
   t.is(proxy.stats.refused, 1);
   t.is(echo.sockets.length, 1, "no target connection was made for the refused client");
   live.socket.write("still");
-  await waitFor(() => live.received().length === 5, "the live echo");
+  await until("the live echo", () => live.received().length === 5);
   proxy.refuse(false);
   const again = await connect(t, proxy.port);
   again.socket.write("ok");
-  await waitFor(() => again.received().length === 2, "an echo after refuse(false)");
+  await until("an echo after refuse(false)", () => again.received().length === 2);
   t.is(again.received().toString(), "ok");
 });
 
@@ -326,12 +319,12 @@ test("reset: clears every fault", async (t) => {
   proxy.reset();
   const data = randomBytes(5_000);
   c.socket.write(data);
-  await waitFor(() => c.received().length >= data.length, "an unfaulted echo", 3_000);
+  await until("an unfaulted echo", () => c.received().length >= data.length, 3_000);
   t.true(c.received().equals(data));
   t.is(proxy.stats.up.dropped + proxy.stats.down.dropped, 0);
   const d = await connect(t, proxy.port);
   d.socket.write("new");
-  await waitFor(() => d.received().length === 3, "a new connection");
+  await until("a new connection", () => d.received().length === 3);
 });
 
 test("only loopback targets are accepted", async (t) => {
@@ -351,8 +344,8 @@ test("a target that refuses makes the proxy close the client", async (t) => {
   const proxy = await startFaultProxy({ target: { host: "127.0.0.1", port } });
   t.teardown(() => proxy.close());
   const c = await connect(t, proxy.port);
-  await waitFor(() => c.gone(), "the client to be closed");
-  await waitFor(() => proxy.connections === 0, "no live pairs");
+  await until("the client to be closed", () => c.gone());
+  await until("no live pairs", () => proxy.connections === 0);
   t.pass();
 });
 
@@ -362,7 +355,7 @@ test("close: destroys live connections and stops listening", async (t) => {
   const c = await connect(t, proxy.port);
   proxy.blackHole(true);
   await proxy.close();
-  await waitFor(() => c.gone(), "the client to close");
+  await until("the client to close", () => c.gone());
   const err = await new Promise<NodeJS.ErrnoException>((resolve) => {
     const s = net.connect({ host: "127.0.0.1", port: proxy.port });
     s.once("error", resolve);

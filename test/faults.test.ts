@@ -20,6 +20,7 @@ import { makeClock } from "../hosts/node/clock";
 import { NodeAgent } from "../hosts/node/node-agent";
 import { startMosquitto, type TestBroker } from "./helpers/brokers";
 import { startFaultProxy, type FaultProxy } from "./helpers/fault-proxy";
+import { until } from "./helpers/until";
 
 const SESSION = {
   sensorRateHz: 50, heartbeatIntervalMs: 200, heartbeatTimeoutMaxMs: 500, heartbeatMissLimit: 2,
@@ -45,15 +46,6 @@ class CountingController implements Controller {
     if (this.delayMs === 0) return cmd;
     return new Promise<typeof cmd>((r) => setTimeout(() => r(cmd), this.delayMs));
   }
-}
-
-async function until(what: string, pred: () => boolean, timeoutMs: number): Promise<number> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  return Date.now() - t0;
 }
 
 interface Watch {

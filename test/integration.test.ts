@@ -16,6 +16,7 @@ import { XsAgent } from "../hosts/xs/xs-agent";
 import { startAedes, startMosquitto, type TestBroker } from "./helpers/brokers";
 import { encodeDeath } from "../src/protocol/encode";
 import mqtt from "mqtt";
+import { until } from "./helpers/until";
 
 const brokers: [string, () => Promise<TestBroker>][] = [
   ["aedes", () => startAedes()],
@@ -34,14 +35,6 @@ function config(agentId: string, key: Uint8Array, broker: TestBroker, session: A
     agentId, key, brokerHost: "127.0.0.1", brokerPort: broker.port, channels,
     session: { sensorRateHz: 200, heartbeatIntervalMs: 200, linkSilenceMs: 2_000, backoffBaseMs: 100, backoffMaxMs: 2_000, ...session },
   };
-}
-
-async function until(what: string, pred: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 interface Rig {

@@ -26,6 +26,7 @@ import { Counter } from "../src/session/counters";
 import { NodeAgent } from "../hosts/node/node-agent";
 import type { TlsOptions } from "../hosts/node/net-transport";
 import { freePort } from "./helpers/brokers";
+import { until } from "./helpers/until";
 
 const channels: AgentConfigInput["channels"] = [
   { id: 0, name: "imu", kind: "sensor", type: "f32", count: 4 },
@@ -118,14 +119,6 @@ async function startSecureBroker(t: ExecutionContext, users: string[]): Promise<
   await waitPort(plainPort);
   await waitPort(tlsPort);
   return { plainPort, tlsPort, caPem: fs.readFileSync(path.join(dir, "ca.crt"), "utf8"), passwords, log: () => log, stop };
-}
-
-async function until(what: string, pred: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const t0 = Date.now();
-  while (!pred()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 interface Setup {
