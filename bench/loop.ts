@@ -20,7 +20,7 @@ import type { AgentConfigInput } from "../src/agent/config";
 import { Phase } from "../src/session/automaton";
 import { NodeAgent } from "../hosts/node/node-agent";
 import { XsAgent } from "../hosts/xs/xs-agent";
-import { startMosquitto } from "../test/helpers/brokers";
+import { startMosquitto } from "../testkit/brokers";
 import { type BenchContext, type Row, row } from "./lib";
 
 const SECTION = "loop";

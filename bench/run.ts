@@ -19,6 +19,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import type { BenchContext, Row } from "./lib";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
+/** Sections that live outside bench/: the fleet simulator is its own folder. */
+const externalSections: Record<string, string> = { fleet: path.join(benchDir, "..", "fleet", "fleet.ts") };
 
 function parseArgs(argv: string[]): { sections: string[]; json?: string; quick: boolean } {
   const out: { sections: string[]; json?: string; quick: boolean } = { sections: [], quick: false };
@@ -37,6 +39,7 @@ function discoverSections(): string[] {
     .readdirSync(benchDir)
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".xs.ts") && !f.endsWith(".d.ts") && f !== "run.ts" && f !== "lib.ts")
     .map((f) => f.slice(0, -3))
+    .concat(Object.keys(externalSections))
     .sort();
 }
 
@@ -84,7 +87,7 @@ async function main(): Promise<number> {
   for (const name of chosen) {
     const t0 = Date.now();
     try {
-      const mod = await import(pathToFileURL(path.join(benchDir, `${name}.ts`)).href);
+      const mod = await import(pathToFileURL(externalSections[name] ?? path.join(benchDir, `${name}.ts`)).href);
       if (typeof mod.run !== "function") {
         if (args.sections.includes(name)) throw new Error(`bench/${name}.ts does not export run(ctx)`);
         console.error(`bench: bench/${name}.ts exports no run(ctx): a helper module, skipped`);

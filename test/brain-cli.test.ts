@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCliArgs, UsageError } from "../brain/cli-args";
 import { loadKeysFile } from "../brain/keys";
-import { ScriptedAgent } from "../brain/testing/scripted-agent";
+import { ScriptedAgent } from "../testkit/scripted-agent";
 import { DeregisteredReason, DeregisterReason, MsgType } from "../src/protocol/wire";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

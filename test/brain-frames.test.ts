@@ -10,7 +10,7 @@
 import test from "ava";
 import { createHmac } from "node:crypto";
 import { Encoder } from "cbor-x";
-import { Prng } from "./helpers/prng";
+import { Prng } from "../testkit/prng";
 import { MOTOR_REFERENCE_HEX, MOTOR_SESSION_ID, motorSessionKey } from "./vectors/frames.suite";
 import { Err } from "../src/errors";
 import { SoftHmacSha256 } from "../src/codec/crypto/hmac";

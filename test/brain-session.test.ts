@@ -1,7 +1,7 @@
 /*
  * The reference brain over real brokers on 127.0.0.1 (aedes AND Mosquitto, started and
  * stopped by each test), driven by a scripted agent built from the firmware's own codecs
- * (brain/testing/scripted-agent.ts: src/protocol + src/codec/frames over MQTT.js):
+ * (testkit/scripted-agent.ts: src/protocol + src/codec/frames over MQTT.js):
  *   handshake and negotiated limits, heartbeat ack with brain time, sensor frame ->
  *   demo controller -> signed motor frame that src/codec/frames/motor.ts decodes and
  *   verifies; rejections (unknown agent, bad proof with its log line, bad hellos); stale vs
@@ -19,9 +19,9 @@ import { Phase } from "../src/session/automaton";
 import { startBrain, type Brain, type BrainEvent, type BrainEvents, type BrainOptions, type LogLevel, type StatusReport } from "../brain/index";
 import { brainTimeMs } from "../brain/clock";
 import { livenessBoundMs } from "../brain/liveness";
-import { ScriptedAgent, type ScriptedAgentOptions } from "../brain/testing/scripted-agent";
-import { startBroker, type TestBroker } from "./helpers/brokers";
-import { until } from "./helpers/until";
+import { ScriptedAgent, type ScriptedAgentOptions } from "../testkit/scripted-agent";
+import { startBroker, type TestBroker } from "../testkit/brokers";
+import { until } from "../testkit/until";
 
 const KEY_R1 = new Uint8Array(32).map((_, i) => i + 1);
 const KEY_R2 = new Uint8Array(16).fill(0x42);

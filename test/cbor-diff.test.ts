@@ -16,7 +16,7 @@
  */
 import test from "ava";
 import { Encoder } from "cbor-x";
-import { Prng } from "./helpers/prng.ts";
+import { Prng } from "../testkit/prng.ts";
 import { toHex } from "../src/codec/bytes.ts";
 import { CMap, diag, encodeToBytes, F32, F64, Typed, ValueDecoder, type CValue } from "./vectors/cbor.suite.ts";
 

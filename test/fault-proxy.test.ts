@@ -1,5 +1,5 @@
 /*
- * fault-proxy tests: each fault of test/helpers/fault-proxy.ts against a tiny local TCP echo
+ * fault-proxy tests: each fault of testkit/fault-proxy.ts against a tiny local TCP echo
  * server. Assertions are about behaviour (what arrives, in what order, what stays open) and
  * only loose lower bounds on time, never tight wall-clock thresholds. Every server, proxy and
  * socket is closed in t.teardown.
@@ -7,9 +7,9 @@
 import test, { type ExecutionContext } from "ava";
 import net from "node:net";
 import { randomBytes } from "node:crypto";
-import { isLoopbackHost, startFaultProxy, type FaultProxy } from "./helpers/fault-proxy";
-import { Prng } from "./helpers/prng";
-import { until } from "./helpers/until";
+import { isLoopbackHost, startFaultProxy, type FaultProxy } from "../testkit/fault-proxy";
+import { Prng } from "../testkit/prng";
+import { until } from "../testkit/until";
 
 interface Echo {
   port: number;

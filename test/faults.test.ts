@@ -18,9 +18,9 @@ import { Counter } from "../src/session/counters";
 import { encodeDrain } from "../src/protocol/encode";
 import { makeClock } from "../hosts/node/clock";
 import { NodeAgent } from "../hosts/node/node-agent";
-import { startMosquitto, type TestBroker } from "./helpers/brokers";
-import { startFaultProxy, type FaultProxy } from "./helpers/fault-proxy";
-import { until } from "./helpers/until";
+import { startMosquitto, type TestBroker } from "../testkit/brokers";
+import { startFaultProxy, type FaultProxy } from "../testkit/fault-proxy";
+import { until } from "../testkit/until";
 
 const SESSION = {
   sensorRateHz: 50, heartbeatIntervalMs: 200, heartbeatTimeoutMaxMs: 500, heartbeatMissLimit: 2,

@@ -11,7 +11,7 @@
 import test from "ava";
 import { createHmac } from "node:crypto";
 import { Encoder } from "cbor-x";
-import { Prng } from "./helpers/prng.ts";
+import { Prng } from "../testkit/prng.ts";
 import { toHex } from "../src/codec/bytes.ts";
 import { SoftHmacSha256 } from "../src/codec/crypto/hmac.ts";
 import { byteView, ChannelKind, ChannelTable, ElementType, type ChannelSpec } from "../src/codec/frames/channels.ts";

@@ -6,7 +6,7 @@ import test from "ava";
 import { createHash, createHmac } from "node:crypto";
 import { testOnV8AndXs } from "./helpers/both-engines";
 import { withXsWorker } from "./helpers/xs";
-import { Prng } from "./helpers/prng";
+import { Prng } from "../testkit/prng";
 import { run } from "./vectors/hmac.suite";
 import { Sha256 } from "../src/codec/crypto/sha256";
 import { SoftHmacSha256 } from "../src/codec/crypto/hmac";

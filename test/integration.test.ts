@@ -13,10 +13,10 @@ import { Phase } from "../src/session/automaton";
 import { Counter } from "../src/session/counters";
 import { NodeAgent } from "../hosts/node/node-agent";
 import { XsAgent } from "../hosts/xs/xs-agent";
-import { startAedes, startMosquitto, type TestBroker } from "./helpers/brokers";
+import { startAedes, startMosquitto, type TestBroker } from "../testkit/brokers";
 import { encodeDeath } from "../src/protocol/encode";
 import mqtt from "mqtt";
-import { until } from "./helpers/until";
+import { until } from "../testkit/until";
 
 const brokers: [string, () => Promise<TestBroker>][] = [
   ["aedes", () => startAedes()],

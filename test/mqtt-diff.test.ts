@@ -14,7 +14,7 @@ import mqtt from "mqtt-packet";
 import { PacketType } from "../src/codec/mqtt/constants";
 import { MqttDecoder } from "../src/codec/mqtt/decoder";
 import { fromHex } from "../src/codec/bytes";
-import { Prng } from "./helpers/prng";
+import { Prng } from "../testkit/prng";
 import { asBytes, decodedFields, encodeFields, fieldsKey as key, type Fields, type Kind, kinds, randomFields, typeOfKind } from "./vectors/mqtt-fields";
 import { errorVectors, vectors } from "./vectors/mqtt.suite";
 

@@ -25,8 +25,8 @@ import { Phase } from "../src/session/automaton";
 import { Counter } from "../src/session/counters";
 import { NodeAgent } from "../hosts/node/node-agent";
 import type { TlsOptions } from "../hosts/node/net-transport";
-import { freePort } from "./helpers/brokers";
-import { until } from "./helpers/until";
+import { freePort } from "../testkit/brokers";
+import { until } from "../testkit/until";
 
 const channels: AgentConfigInput["channels"] = [
   { id: 0, name: "imu", kind: "sensor", type: "f32", count: 4 },

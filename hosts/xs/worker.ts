@@ -23,10 +23,10 @@
  *     but every GC resets it to the live count, and it never sees chunk allocations (string
  *     bodies, ArrayBuffer storage, array element storage).
  *   - `compute` counts bytecodes, not memory.
- * So hosts/xs/xsnap-meter.ts builds a copy of the worker with one extra global,
+ * So tools/xs/xsnap-meter.ts builds a copy of the worker with one extra global,
  * `memoryStats(buffer, resetPeaks)`, which copies XS's own counters (slots in use, chunk
  * bytes in use, their peaks and maxima, sizeof(txSlot)) into a Float64Array without
- * allocating (hosts/xs/native/memory-stats.c). `__bs.alloc(fn, count)` then does:
+ * allocating (tools/xs/native/memory-stats.c). `__bs.alloc(fn, count)` then does:
  *   1. gc() (a compacting collection: all free slots and chunk space are available),
  *   2. read the counters and reset the peaks,
  *   3. call fn() count times,
@@ -55,7 +55,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleForXs, type BundleOptions } from "./bundle";
-import { ensureMeteredXsnap } from "./xsnap-meter";
+import { ensureMeteredXsnap } from "../../tools/xs/xsnap-meter";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");

@@ -13,7 +13,7 @@
  * exported for the V8-only differential tests against cbor-x.
  */
 import type { Check } from "../helpers/suite";
-import { Prng } from "../helpers/prng";
+import { Prng } from "../../testkit/prng";
 import { Err } from "../../src/errors";
 import { fromHex, readUtf8, toHex } from "../../src/codec/bytes";
 import { Kind, typedArrayElementBytes } from "../../src/codec/cbor/types";

@@ -21,7 +21,7 @@
  * Imports only src/ and test/helpers, so it bundles for XS.
  */
 import type { Check } from "../helpers/suite";
-import { Prng } from "../helpers/prng";
+import { Prng } from "../../testkit/prng";
 import { Err, NEED_MORE } from "../../src/errors";
 import { concatBytes, utf8Bytes } from "../../src/codec/bytes";
 import { byteView, ChannelKind, ChannelTable, ElementType, elementBytes, type ChannelSpec } from "../../src/codec/frames/channels";

@@ -10,7 +10,7 @@
  * leave the decoders usable (the 100,000-input runs are in test/frames-garbage.test.ts).
  */
 import type { Check } from "../helpers/suite";
-import { Prng } from "../helpers/prng";
+import { Prng } from "../../testkit/prng";
 import { Err } from "../../src/errors";
 import { fromHex, toHex } from "../../src/codec/bytes";
 import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";

@@ -8,7 +8,7 @@
  * finish() resets and setKey() re-keys cleanly.
  */
 import type { Check } from "../helpers/suite";
-import { Prng } from "../helpers/prng";
+import { Prng } from "../../testkit/prng";
 import { Sha256, sha256Once } from "../../src/codec/crypto/sha256";
 import { SoftHmacSha256, hmacSha256Once } from "../../src/codec/crypto/hmac";
 import { fromHex, utf8Bytes } from "../../src/codec/bytes";

@@ -12,7 +12,7 @@
  * in test/messages-garbage.test.ts).
  */
 import type { Check } from "../helpers/suite";
-import { Prng } from "../helpers/prng";
+import { Prng } from "../../testkit/prng";
 import { Err } from "../../src/errors";
 import { fromHex, toHex, utf8Bytes } from "../../src/codec/bytes";
 import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";

@@ -2,7 +2,7 @@
  * mqtt-fields: the engine-agnostic vocabulary the MQTT suites share: a plain-object form of
  * every packet (`Fields`), its encoding through our encoders, its extraction from a decoder
  * after next(), a canonical string for comparisons, and a seeded random generator of valid
- * packets. Imports only src/ and test/helpers/prng, so it bundles for XS with the suites.
+ * packets. Imports only src/ and testkit/prng, so it bundles for XS with the suites.
  * Allocates freely: test code only.
  */
 import { Err } from "../../src/errors";
@@ -13,7 +13,7 @@ import { MqttDecoder } from "../../src/codec/mqtt/decoder";
 import { encodePingreq, encodePingresp, encodeDisconnect } from "../../src/codec/mqtt/ping";
 import { encodePuback, encodePubcomp, encodePublish, encodePubrec, encodePubrel } from "../../src/codec/mqtt/publish";
 import { encodeSuback, encodeSubscribe, encodeUnsuback, encodeUnsubscribe } from "../../src/codec/mqtt/subscribe";
-import type { Prng } from "../helpers/prng";
+import type { Prng } from "../../testkit/prng";
 import type { Check } from "../helpers/suite";
 
 export type Bytes = Uint8Array | string; // a string stands for its UTF-8 bytes

@@ -18,7 +18,7 @@
 import { concatBytes } from "../../src/codec/bytes";
 import { Err, NEED_MORE } from "../../src/errors";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
-import { Prng } from "../helpers/prng";
+import { Prng } from "../../testkit/prng";
 import type { Check } from "../helpers/suite";
 import { checkBounds, decodedFields, encodeFields, fieldsKey, kinds, randomFields, typeOfKind } from "./mqtt-fields";
 

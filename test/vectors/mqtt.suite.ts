@@ -26,7 +26,7 @@ import { encodePuback, encodePublish, encodePublishHeaderBefore, publishHeaderMa
 import { encodeSuback, encodeSubscribe, encodeUnsubscribe } from "../../src/codec/mqtt/subscribe";
 import { checkTopicFilter, checkTopicName } from "../../src/codec/mqtt/topic";
 import type { Check } from "../helpers/suite";
-import { Prng } from "../helpers/prng";
+import { Prng } from "../../testkit/prng";
 import { asBytes, checkBounds, decodedFields, encodeFields, fieldsKey as key, fnv, type Fields, typeOfKind } from "./mqtt-fields";
 
 // ---------------------------------------------------------------- helpers

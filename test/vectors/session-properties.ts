@@ -12,8 +12,8 @@
  */
 import { Phase } from "../../src/session/automaton";
 import { RejectReason } from "../../src/protocol/wire";
-import { SimWorld, checkInvariants, simConfig } from "../helpers/sim";
-import { Prng } from "../helpers/prng";
+import { SimWorld, checkInvariants, simConfig } from "../../testkit/sim";
+import { Prng } from "../../testkit/prng";
 
 export const STEPS = 200;
 

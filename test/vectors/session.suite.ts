@@ -13,7 +13,7 @@ import { Counter } from "../../src/session/counters";
 import { Level } from "../../src/session/actions";
 import { Agent } from "../../src/agent/agent";
 import type { Check } from "../helpers/suite";
-import { SimWorld, checkInvariants, simConfig } from "../helpers/sim";
+import { SimWorld, checkInvariants, simConfig } from "../../testkit/sim";
 
 type Scenario = readonly [name: string, body: (w: SimWorld, check: Check) => void, make?: () => SimWorld];
 

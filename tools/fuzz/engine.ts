@@ -14,7 +14,7 @@
  * by signature: the failure class without the input-specific details.
  * Node-side tool code: allocates freely.
  */
-import { Prng } from "../../test/helpers/prng";
+import { Prng } from "../../testkit/prng";
 import { mutate } from "./mutate";
 
 /** A failed input: `sig` groups failures of one kind; `detail` is the specific message. */

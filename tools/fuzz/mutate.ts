@@ -12,7 +12,7 @@
  * random bytes. Everything is a function of the Prng state, so an input is reproducible from
  * its seed. Random chunking of the result is the consumer's business (`chunks`).
  */
-import type { Prng } from "../../test/helpers/prng";
+import type { Prng } from "../../testkit/prng";
 
 /** Bytes worth trying anywhere: zero, all ones, sign boundaries and CBOR length boundaries. */
 export const INTERESTING_BYTES = [0x00, 0xff, 0x7f, 0x80, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x01, 0xfe, 0x1f, 0x20, 0x40, 0xc0] as const;

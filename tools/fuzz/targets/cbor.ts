@@ -24,7 +24,7 @@ import {
   writeText, writeTypedArray, writeUint,
 } from "../../../src/codec/cbor/writer";
 import { Err } from "../../../src/errors";
-import { Prng } from "../../../test/helpers/prng";
+import { Prng } from "../../../testkit/prng";
 import { CBOR_READ_ERRORS, checkError, codeText, embed, fail, inRange } from "../check";
 import type { Failure, FuzzTarget, TargetInstance } from "../engine";
 import { controlMessages } from "./control";

@@ -21,7 +21,7 @@ import {
 import {
   Field, MAX_FW_BYTES, MAX_TEXT_BYTES, MAX_TOPIC_BYTES, MSG_FIELDS, MSG_REQUIRED, MsgType, NONCE_BYTES, PROOF_BYTES,
 } from "../../../src/protocol/wire";
-import { Prng } from "../../../test/helpers/prng";
+import { Prng } from "../../../testkit/prng";
 import { CONTROL_DECODE_ERRORS, checkError, codeText, embed, fail, inRange } from "../check";
 import type { Failure, FuzzTarget, TargetInstance } from "../engine";
 

@@ -19,7 +19,7 @@ import { FrameEntries } from "../../../src/codec/frames/entries";
 import { MOTOR_MAC_BYTES, MotorFrame, decodeMotorFrame, encodeMotorFrame, verifyMotorMac } from "../../../src/codec/frames/motor";
 import { SensorFrame, decodeSensorFrame, encodeSensorFrame } from "../../../src/codec/frames/sensor";
 import { copyEntry, viewEntry, type FrameView } from "../../../src/codec/frames/view";
-import { Prng } from "../../../test/helpers/prng";
+import { Prng } from "../../../testkit/prng";
 import { FRAME_DECODE_ERRORS, MAC_VERIFY_ERRORS, checkError, codeText, embed, fail, inRange } from "../check";
 import { toHex, type Failure, type FuzzTarget, type TargetInstance } from "../engine";
 

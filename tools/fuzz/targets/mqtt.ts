@@ -18,7 +18,7 @@ import { encodeDisconnect, encodePingreq, encodePingresp } from "../../../src/co
 import { encodePuback, encodePubcomp, encodePublish, encodePubrec, encodePubrel } from "../../../src/codec/mqtt/publish";
 import { encodeSuback, encodeSubscribe, encodeUnsuback, encodeUnsubscribe } from "../../../src/codec/mqtt/subscribe";
 import { NEED_MORE } from "../../../src/errors";
-import { Prng } from "../../../test/helpers/prng";
+import { Prng } from "../../../testkit/prng";
 import { MQTT_NEXT_ERRORS, checkError, codeText, fail, inRange } from "../check";
 import type { Failure, FuzzTarget, TargetInstance } from "../engine";
 import { chunks } from "../mutate";

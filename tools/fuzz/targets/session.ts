@@ -1,6 +1,6 @@
 /*
  * fuzz target `session`: the real Agent, live and Active, in the simulated world of
- * test/helpers/sim.ts, fed mutated control messages, motor frames and raw MQTT bytes.
+ * testkit/sim.ts, fed mutated control messages, motor frames and raw MQTT bytes.
  *
  * Theory of operation: setup runs a reference world (world seed and epoch derived from the run
  * seed) to Active and records what its brain sends (challenge, registered, heartbeat acks,
@@ -25,8 +25,8 @@ import { utf8Bytes } from "../../../src/codec/bytes";
 import { encodePublish } from "../../../src/codec/mqtt/publish";
 import { encodeDeregistered, encodeDrain, encodeRejected, encodeStatusRequest } from "../../../src/protocol/encode";
 import { Phase } from "../../../src/session/automaton";
-import { Prng } from "../../../test/helpers/prng";
-import { SIM_KEY, SimWorld, checkInvariants, isPermanent, simConfig } from "../../../test/helpers/sim";
+import { Prng } from "../../../testkit/prng";
+import { SIM_KEY, SimWorld, checkInvariants, isPermanent, simConfig } from "../../../testkit/sim";
 import { fail } from "../check";
 import type { Failure, FuzzTarget, TargetInstance } from "../engine";
 import { mutate, mutateOnce } from "../mutate";

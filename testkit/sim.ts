@@ -13,30 +13,30 @@
  * agent's nextDeadline and the world's own events) and fails on a livelock (step cap).
  * Everything here is engine-agnostic: the scenario suite runs on V8 and on XS.
  */
-import { Agent, type AgentHost } from "../../src/agent/agent";
-import type { AgentConfigInput } from "../../src/agent/config";
-import type { TypedArray } from "../../src/agent/channels";
-import { utf8Bytes, readUtf8, bytesEqual } from "../../src/codec/bytes";
-import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";
-import { ChannelKind, ChannelTable as WireTable, byteView } from "../../src/codec/frames/channels";
-import { FrameEntries } from "../../src/codec/frames/entries";
-import { encodeMotorFrame } from "../../src/codec/frames/motor";
-import { SensorFrame, decodeSensorFrame } from "../../src/codec/frames/sensor";
-import { encodeConnack } from "../../src/codec/mqtt/connect";
-import { PacketType } from "../../src/codec/mqtt/constants";
-import { MqttDecoder } from "../../src/codec/mqtt/decoder";
-import { encodePingresp } from "../../src/codec/mqtt/ping";
-import { encodePublish, encodePuback } from "../../src/codec/mqtt/publish";
-import { encodeSuback } from "../../src/codec/mqtt/subscribe";
-import { Err } from "../../src/errors";
-import { computeBrainProof, computeSessionKey, verifyAgentProof } from "../../src/protocol/auth";
-import { ControlMessage, decodeControl } from "../../src/protocol/decode";
+import { Agent, type AgentHost } from "../src/agent/agent";
+import type { AgentConfigInput } from "../src/agent/config";
+import type { TypedArray } from "../src/agent/channels";
+import { utf8Bytes, readUtf8, bytesEqual } from "../src/codec/bytes";
+import { SoftHmacSha256 } from "../src/codec/crypto/hmac";
+import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/frames/channels";
+import { FrameEntries } from "../src/codec/frames/entries";
+import { encodeMotorFrame } from "../src/codec/frames/motor";
+import { SensorFrame, decodeSensorFrame } from "../src/codec/frames/sensor";
+import { encodeConnack } from "../src/codec/mqtt/connect";
+import { PacketType } from "../src/codec/mqtt/constants";
+import { MqttDecoder } from "../src/codec/mqtt/decoder";
+import { encodePingresp } from "../src/codec/mqtt/ping";
+import { encodePublish, encodePuback } from "../src/codec/mqtt/publish";
+import { encodeSuback } from "../src/codec/mqtt/subscribe";
+import { Err } from "../src/errors";
+import { computeBrainProof, computeSessionKey, verifyAgentProof } from "../src/protocol/auth";
+import { ControlMessage, decodeControl } from "../src/protocol/decode";
 import {
   encodeChallenge, encodeDeregistered, encodeDrain, encodeHeartbeatAck, encodeRegistered, encodeRejected, encodeStatusRequest,
-} from "../../src/protocol/encode";
-import { MsgType } from "../../src/protocol/wire";
-import { Phase } from "../../src/session/automaton";
-import { reached } from "../../src/session/clock";
+} from "../src/protocol/encode";
+import { MsgType } from "../src/protocol/wire";
+import { Phase } from "../src/session/automaton";
+import { reached } from "../src/session/clock";
 import { Prng } from "./prng";
 
 export const SIM_KEY = utf8Bytes("brainstem-sim-device-key-0123456");

@@ -6,7 +6,7 @@
  * anywhere else). The pair has two pipes, "up" (client → broker) and "down" (broker → client).
  * Every pipe is a FIFO of chunks; bytes read from the source go through the faults in this order:
  *   1. dropBytes: each byte is dropped with probability p, one seeded draw per byte in arrival
- *      order (Prng.chance of test/helpers/prng.ts), one generator per direction;
+ *      order (Prng.chance of testkit/prng.ts), one generator per direction;
  *   2. enqueue with a release time now + delay; release times never decrease, so a delay
  *      change never reorders bytes;
  *   3. a bound: the bytes queued in one direction, summed over all connections, are capped at

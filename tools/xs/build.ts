@@ -2,11 +2,11 @@
  * build: `npm run build:xs` — prepares everything the XS host, the tests and the benchmarks
  * need under build/xs/ (gitignored).
  *
- *   tsx hosts/xs/build.ts                       default build:
- *       1. the metered xsnap worker (hosts/xs/xsnap-meter.ts), used to count allocation;
+ *   tsx tools/xs/build.ts                       default build:
+ *       1. the metered xsnap worker (tools/xs/xsnap-meter.ts), used to count allocation;
  *          if it cannot be built, a warning is printed and callers use the stock worker;
  *       2. hosts/xs/firmware-entry.ts -> build/xs/firmware.js, when that entry exists.
- *   tsx hosts/xs/build.ts ENTRY.ts [--out FILE] [--global NAME]
+ *   tsx tools/xs/build.ts ENTRY.ts [--out FILE] [--global NAME]
  *       bundles one entry (default output build/xs/<entry name>.js).
  *
  * Bundles are single IIFE scripts for XS (see hosts/xs/bundle.ts). Importing a Node built-in
@@ -14,7 +14,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { bundleForXs, repoRoot } from "./bundle";
+import { bundleForXs, repoRoot } from "../../hosts/xs/bundle";
 import { ensureMeteredXsnap } from "./xsnap-meter";
 
 const outDir = path.join(repoRoot, "build", "xs");
@@ -47,7 +47,7 @@ async function main(argv: string[]): Promise<void> {
     else if (entry === undefined) entry = a;
     else throw new Error(`unexpected argument ${a}`);
   }
-  if (!entry) throw new Error("usage: tsx hosts/xs/build.ts [ENTRY.ts [--out FILE] [--global NAME]]");
+  if (!entry) throw new Error("usage: tsx tools/xs/build.ts [ENTRY.ts [--out FILE] [--global NAME]]");
   const abs = path.resolve(entry);
   if (!fs.existsSync(abs)) throw new Error(`entry not found: ${entry}`);
   await bundleTo(abs, path.resolve(out ?? path.join(outDir, path.basename(abs).replace(/\.ts$/, ".js"))), globalName);

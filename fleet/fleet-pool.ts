@@ -1,5 +1,5 @@
 /*
- * bench/fleet-pool: a share of the fleet bench's simulated agents (bench/fleet.ts), run in
+ * fleet/fleet-pool: a share of the fleet bench's simulated agents (fleet/fleet.ts), run in
  * this thread or in a worker thread. A helper module: no `run` export, so bench/run.ts skips it.
  *
  * Theory of operation: a FleetPool owns NodeAgents (the real firmware core on the Node host:
@@ -27,7 +27,7 @@ import { COUNTER_COUNT } from "../src/session/counters";
 import { Phase } from "../src/session/automaton";
 import { NodeAgent } from "../hosts/node/node-agent";
 
-/** Sensor channel 2 = [counter, tag]; motor channel 10 echoes it (see bench/fleet.ts EchoController). */
+/** Sensor channel 2 = [counter, tag]; motor channel 10 echoes it (see fleet/fleet.ts EchoController). */
 export const COUNTER_CHANNEL = 2;
 export const MOTOR_CHANNEL = 10;
 export const fleetChannels: AgentConfigInput["channels"] = [

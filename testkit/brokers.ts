@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmbeddedBroker, type EmbeddedBroker } from "../../brain/broker";
+import { startEmbeddedBroker, type EmbeddedBroker } from "../brain/broker";
 
 export interface TestBroker {
   /** "aedes" or "mosquitto". */

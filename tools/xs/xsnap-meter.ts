@@ -3,7 +3,7 @@
  * `memoryStats(arrayBuffer)`, so that benchmarks and tests can count what XS allocates.
  *
  * Theory of operation: the stock worker's meter cannot measure allocation (see
- * hosts/xs/native/memory-stats.c for what `allocate` and `currentHeapCount` really are).
+ * tools/xs/native/memory-stats.c for what `allocate` and `currentHeapCount` really are).
  * This module copies the package's xsnap sources into build/xs/xsnap-meter-<hash>/, patches
  * xsnap-worker.c and xsnapPlatform.c with the fragments in native/memory-stats.c, seeds the
  * object directory with the package's prebuilt release objects (timestamps preserved, so make

@@ -5,7 +5,7 @@
  *
  * Theory of operation: one Mosquitto (free port, stopped at the end), one reference brain on
  * it (main thread) with an echo controller, and the agents: NodeAgents (the real firmware core
- * on the Node host) in DEFAULT_WORKERS worker threads (bench/fleet-pool.ts), each agent with
+ * on the Node host) in DEFAULT_WORKERS worker threads (fleet/fleet-pool.ts), each agent with
  * its own id and key. For each rate the fleet grows along a ladder of N (batches of RAMP_BATCH
  * per pool, one batch per pool registering at a time, so registration does not stampede),
  * waits until every agent is Active, settles, then measures one window:
@@ -42,8 +42,8 @@ import os from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { startBrain, type Brain, type Controller, type SensorContext } from "../brain/index";
 import { counterNames, Counter } from "../src/session/counters";
-import { startMosquitto, type TestBroker } from "../test/helpers/brokers";
-import { type BenchContext, type Row, row } from "./lib";
+import { startMosquitto, type TestBroker } from "../testkit/brokers";
+import { type BenchContext, type Row, row } from "../bench/lib";
 import {
   COUNTER_CHANNEL,
   HIST_BUCKET_US,

@@ -1,5 +1,5 @@
 /*
- * brain/testing/scripted-agent: a step-by-step agent for tests of the brain, built from the
+ * testkit/scripted-agent: a step-by-step agent for tests of the brain, built from the
  * firmware's own codecs (src/protocol, src/codec/frames, src/codec/crypto) over MQTT.js.
  *
  * Theory of operation: unlike the real agent (src/agent + a host), nothing here runs by
@@ -14,17 +14,17 @@
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { randomBytes } from "node:crypto";
-import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";
-import { byteView, ChannelKind, ChannelTable, ElementType, type ChannelSpec } from "../../src/codec/frames/channels";
-import { FrameEntries } from "../../src/codec/frames/entries";
-import { decodeMotorFrame, MotorFrame, verifyMotorMac } from "../../src/codec/frames/motor";
-import { encodeSensorFrame } from "../../src/codec/frames/sensor";
-import { viewEntry, type ElementArray } from "../../src/codec/frames/view";
-import { computeAgentProof, computeSessionKey, verifyBrainProof } from "../../src/protocol/auth";
-import { ControlMessage, decodeControl } from "../../src/protocol/decode";
-import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../../src/protocol/encode";
-import { clientIdFor, TopicKind, topicFor } from "../../src/protocol/topics";
-import { MsgType, NONCE_BYTES, PROOF_BYTES } from "../../src/protocol/wire";
+import { SoftHmacSha256 } from "../src/codec/crypto/hmac";
+import { byteView, ChannelKind, ChannelTable, ElementType, type ChannelSpec } from "../src/codec/frames/channels";
+import { FrameEntries } from "../src/codec/frames/entries";
+import { decodeMotorFrame, MotorFrame, verifyMotorMac } from "../src/codec/frames/motor";
+import { encodeSensorFrame } from "../src/codec/frames/sensor";
+import { viewEntry, type ElementArray } from "../src/codec/frames/view";
+import { computeAgentProof, computeSessionKey, verifyBrainProof } from "../src/protocol/auth";
+import { ControlMessage, decodeControl } from "../src/protocol/decode";
+import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../src/protocol/encode";
+import { clientIdFor, TopicKind, topicFor } from "../src/protocol/topics";
+import { MsgType, NONCE_BYTES, PROOF_BYTES } from "../src/protocol/wire";
 
 /** The reference channel table: sensors 0 (16 x f32: [0] = distance m), 1 (8 x i16: [0] = yaw), motor 10 (2 x f32 wheels). */
 export const DEMO_CHANNELS: readonly ChannelSpec[] = [
