@@ -413,6 +413,7 @@ export class Agent {
     if (head < 0) return head;
     if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
     this.outEnd = this.packetStart + (payloadEnd - head);
+    this.decoder.sent(this.out, this.packetStart); // the strict decoder's record of what was sent
     return 0;
   }
 
@@ -447,6 +448,7 @@ export class Agent {
       if (end === Err.QUEUE_FULL) this.session.counters[Counter.OUTBOX_FULL]++;
       return end;
     }
+    this.decoder.sent(this.out, this.outEnd); // the strict decoder's record of what was sent
     this.outEnd = end;
     return 0;
   }
