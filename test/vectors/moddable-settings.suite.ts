@@ -51,6 +51,21 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "hbridge", "pin": 4}}]' }, "channels[0].io.dirPin:"],
   [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "servo", "pin": 4, "minUs": 2000, "maxUs": 1000}}]' }, "channels[0].io.maxUs:"],
   [{ pins: '{"x": 300}' }, "pins.x:"],
+  [{ session: '"fast"' }, "session:"],
+  // The agent's and the session's own validation, found by parseSettings before anything starts.
+  [{ session: '{"heartbeatIntervalMs": 5}' }, "session.heartbeatIntervalMs: 5 is outside"],
+  [{ session: '{"heartbeatIntervalMS": 1000}' }, "session.heartbeatIntervalMS: unknown session setting"],
+  [{ session: '{"backoffBaseMs": 5000, "backoffMaxMs": 1000}' }, "session.backoffBaseMs:"],
+  [{ session: '{"linkSilenceMs": 1000}' }, "session.linkSilenceMs:"],
+  [{ sensorRateHz: "0" }, "sensorRateHz:"],
+  [{ agentId: "bot 1" }, "agentId:"],
+  [{ agentId: "" }, "agentId:"],
+  [{ agentId: "x".repeat(21) }, "agentId:"],
+  [{ firmwareVersion: "v".repeat(65) }, "firmwareVersion:"],
+  [{ channels: '[{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]' }, "channels[1].id: 1 is used twice"],
+  [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "log"}}]' }, "channels: at least one sensor channel"],
+  [{ channels: '[{"id": 1, "name": "a"}, {"id": 9, "name": "m", "kind": "motor", "count": 2, "safe": [0], "io": {"driver": "log"}}]' }, "channels[1].safe:"],
+  [{ channels: '[{"id": 1, "name": "a", "count": 400, "io": {"driver": "wave"}}]' }, "over maxFrameBytes"],
 ];
 
 const IPV4: [string, boolean][] = [
@@ -107,9 +122,13 @@ export function run(check: Check): void {
     const msg = problemsOf(overrides);
     check.ok(msg.indexOf(field) >= 0, `${JSON.stringify(overrides)}: error names ${field} (got ${JSON.stringify(msg)})`);
   }
-  // Every problem at once, in one error.
-  const many = problemsOf({ key: "", brokerPort: "0", hmac: "x" });
-  check.ok(many.indexOf("key:") >= 0 && many.indexOf("brokerPort:") >= 0 && many.indexOf("hmac:") >= 0, "all problems in one error");
+  // Every problem at once, in one error: the parser's and the agent's.
+  const many = problemsOf({ key: "", brokerPort: "0", hmac: "x", agentId: "bot 1", session: '{"heartbeatIntervalMs": 5, "heartbeatIntervalMS": 1000}' });
+  for (const field of ["key:", "brokerPort:", "hmac:", "agentId:", "session.heartbeatIntervalMs:", "session.heartbeatIntervalMS:"])
+    check.ok(many.indexOf("\n  " + field) >= 0, `all problems in one error: ${field} (got ${JSON.stringify(many)})`);
+  // A field that both the parser and the agent reject is listed once.
+  check.is(many.split("\n  key:").length - 1, 1, `key listed once (got ${JSON.stringify(many)})`);
+  check.is(problemsOf({ agentId: "bot 1" }).split("\n").length, 2, "one bad field: a header line and one problem line");
 
   for (const [host, want] of IPV4) check.is(isIpv4Literal(host), want, `isIpv4Literal(${JSON.stringify(host)})`);
   for (const [id, want] of AGENT_IDS) {
