@@ -2,7 +2,8 @@
  * The board config parser (hosts/moddable/settings.ts) and the setup-time text checks it and
  * the Moddable transport use (hex keys, agent ids, IPv4 literals), on V8 and on XS.
  *
- * Vectors: manifest.json's own "config" must parse and pass the agent's validation; every
+ * Vectors: manifest.json's own "config" (as mcconfig merges it for the simulator) must parse and
+ * pass the agent's validation; every
  * command-line override arrives as a string (mcconfig key=value) and must coerce; each bad
  * config must be rejected with a message that names the field. These modules import nothing
  * from Moddable, so the suite bundles for XS like the src/ suites.
@@ -15,7 +16,28 @@ import { resolveAgentConfig } from "../../src/agent/config";
 import { fromHex, isHexDigits } from "../../src/codec/bytes";
 import type { Check } from "../helpers/suite";
 
-const BASE = manifest.config as unknown as Record<string, unknown>;
+type Json = Record<string, unknown>;
+
+/** mcconfig's merge of a platform section's config into the base config: objects and arrays merge key by key, anything else replaces. */
+function mergeInto(target: Json, source: Json): void {
+  for (const name in source) {
+    const t = target[name];
+    const v = source[name];
+    if (t && v && typeof t === "object" && typeof v === "object") mergeInto(t as Json, v as Json);
+    else target[name] = v;
+  }
+}
+
+/** The mc/config that `mcconfig -p <platform>` bakes from manifest.json (its own "config" block only). */
+export function manifestConfigFor(section: string): Json {
+  const out = JSON.parse(JSON.stringify(manifest.config)) as Json;
+  const platform = (manifest.platforms as Record<string, { config?: Json }>)[section];
+  if (platform?.config !== undefined) mergeInto(out, JSON.parse(JSON.stringify(platform.config)) as Json);
+  return out;
+}
+
+/** The simulator's config, the base of every vector below. */
+const BASE = manifestConfigFor("lin");
 
 /** Parses BASE with `overrides`; returns the error message, or "" when it parsed. */
 function problemsOf(overrides: Record<string, unknown>): string {
@@ -100,6 +122,7 @@ const AGENT_IDS: [string, boolean][] = [
 
 export function run(check: Check): void {
   // manifest.json's defaults are a working config.
+  check.is(problemsOf({}), "", "the simulator's manifest config parses");
   const s = parseSettings(BASE);
   check.is(s.agent.agentId, "demo1", "manifest agentId");
   // The simulator runs against a plain `npm run brain`: the default agent is the brain's demo agent.
