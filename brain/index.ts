@@ -48,6 +48,8 @@ export const CONNECT_TIMEOUT_DEFAULT_MS = 10_000;
 export interface BrainOptions {
   /** mqtt://host:port of an external broker; default: start the embedded aedes broker. */
   broker?: string;
+  /** PEM of the CA that signed an external mqtts:// broker's certificate; default: the system CAs. */
+  brokerCa?: string | Buffer;
   /** Embedded broker port (ignored with `broker`); 0 (the default) picks a free port. */
   brokerPort?: number;
   /** Embedded broker bind address; default 127.0.0.1 (use 0.0.0.0 for boards on the LAN). */
@@ -153,7 +155,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
       brokerUrl = embedded.url;
     }
     status = await startStatusServer(opts.httpPort ?? 0, () => service.status(brokerUrl));
-    link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
+    link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS, opts.brokerCa);
   } catch (e) {
     await cleanup();
     throw e;
