@@ -143,6 +143,7 @@ export const scenarios: readonly Scenario[] = [
       check.is(w.brainView()!.staleDeathsIgnored, 1, "the old Will counts as stale");
       w.run(500);
       check.ok(bothActive(w), "still active on both ends");
+      check.is(w.brainView()!.alerts.join(","), "", "one device reconnecting is no duplicate id");
     },
   ],
   [
