@@ -15,7 +15,7 @@ import { encodeDeregistered, encodeRejected } from "../src/protocol/encode";
 import { TopicKind, topicFor } from "../src/protocol/topics";
 import { DeregisteredReason, MAX_TEXT_BYTES, RejectReason } from "../src/protocol/wire";
 import type { AgentRegistry } from "./keys";
-import type { Controller, SensorContext } from "./controller";
+import type { FrameController, SensorContext } from "./controller";
 import { AgentRecord, isLive, type BrainPhase, type SessionLimits } from "./record";
 import { nowMs } from "./clock";
 
@@ -85,7 +85,7 @@ export class BrainCore {
   constructor(
     readonly registry: AgentRegistry,
     readonly limits: BrainLimits,
-    readonly controller: Controller,
+    readonly controller: FrameController,
     readonly host: CoreHost,
   ) {}
 

@@ -19,6 +19,7 @@ import { EventEmitter } from "node:events";
 import { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
 import { DemoController } from "./demo-controller";
 import type { Controller } from "./controller";
+import { toFrameController } from "./controller-adapter";
 import type { BrainEvent, BrainEvents, BrainLimits, Logger, LogLevel } from "./core";
 import { AgentRegistry } from "./keys";
 import { scanPeriodMs } from "./liveness";
@@ -29,7 +30,7 @@ import { startStatusServer, type StatusServer } from "./status-http";
 
 export type { AgentStatus, BrainPhase } from "./record";
 export type { BrainEvent, BrainEvents, BrainLimits, Logger, LogLevel } from "./core";
-export type { Controller, MotorCommand, SensorContext, SessionInfo, DeclaredChannel, DeclaredChannels, TypedArray } from "./controller";
+export type { Controller, MotorCommand, MotorValues, SensorFrame, AgentSession, ChannelInfo, DeclaredChannel, DeclaredChannels, TypedArray, SensorContext } from "./controller";
 export { SessionService, type StatusReport } from "./service";
 export { DemoController } from "./demo-controller";
 export { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
@@ -56,7 +57,7 @@ export interface BrainOptions {
   keys: Map<string, Uint8Array> | string;
   /** Port of GET /status on 127.0.0.1; 0 (the default) picks a free port. */
   httpPort?: number;
-  /** The policy; default DemoController. */
+  /** The policy, by channel name (brain/controller.ts); default DemoController. */
   controller?: Controller;
   /** Log sink; default: info and above to the console. */
   log?: Logger;
@@ -115,7 +116,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     maxFrameBytes: checkLimit("maxFrameBytes", opts.maxFrameBytes, BRAIN_DEFAULTS.maxFrameBytes, 64, 268_435_455),
   };
   const registry = AgentRegistry.from(opts.keys); // throws KeysFileError
-  const controller = opts.controller ?? new DemoController();
+  const controller = toFrameController(opts.controller ?? new DemoController({ log: (m) => log("info", m) }));
   const events = new EventEmitter();
   const listening = new Set<BrainEvent>();
   let link: BrainLink | null = null;

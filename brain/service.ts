@@ -13,7 +13,7 @@ import { parseAgentTopic, TopicKind } from "../src/protocol/topics";
 import { nowMs, brainTimeMs } from "./clock";
 import { ControlHandlers } from "./control";
 import { BrainCore, type BrainLimits, type CoreHost } from "./core";
-import type { Controller } from "./controller";
+import type { FrameController } from "./controller";
 import { DataPlane } from "./dataplane";
 import type { AgentRegistry } from "./keys";
 import { scanLiveness } from "./liveness";
@@ -50,7 +50,7 @@ export class SessionService {
   private readonly routes = new Map<string, Route>();
   private readonly startedMs = nowMs();
 
-  constructor(registry: AgentRegistry, limits: BrainLimits, controller: Controller, host: CoreHost) {
+  constructor(registry: AgentRegistry, limits: BrainLimits, controller: FrameController, host: CoreHost) {
     this.core = new BrainCore(registry, limits, controller, host);
     this.control = new ControlHandlers(this.core);
     this.data = new DataPlane(this.core);
