@@ -124,6 +124,9 @@ export class AgentRecord {
 
 /** A channel as /status shows it. */
 export interface ChannelStatus {
+  /** The channel's name from the hello (ch<id> for firmware that sends none) and its unit ("" = none). */
+  name: string;
+  unit: string;
   id: number;
   kind: "sensor" | "motor";
   type: string;
@@ -209,6 +212,6 @@ export function snapshot(r: AgentRecord, nowMs: number): AgentStatus {
     deathCause: r.deathCause,
     lastHeardMsAgo: Number.isFinite(r.lastHeardMs) ? Math.round(nowMs - r.lastHeardMs) : null,
     limits: s?.limits ?? r.lastLimits,
-    channels: channels === null || channels === undefined ? [] : channels.list.map((c) => ({ id: c.id, kind: c.kind, type: c.type, count: c.count, rateHz: c.rateHz })),
+    channels: channels === null || channels === undefined ? [] : channels.list.map((c) => ({ name: c.name, unit: c.unit, id: c.id, kind: c.kind, type: c.type, count: c.count, rateHz: c.rateHz })),
   };
 }

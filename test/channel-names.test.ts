@@ -13,7 +13,7 @@ import * as P from "../src/protocol/messages.ts";
 import { resolveAgentConfig, type ChannelConfig } from "../src/agent/config.ts";
 import { declareChannels, declareSpecs, type DeclaredChannels } from "../brain/channels.ts";
 
-const cborx = new Decoder({ useRecords: false, mapsAsObjects: true, int64AsNumber: true });
+const cborx = new Decoder({ useRecords: false, mapsAsObjects: true });
 const specs: ChannelSpec[] = [
   { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 1, rateHz: 20 },
   { id: 2, kind: ChannelKind.SENSOR, elementType: ElementType.U8, count: 2, rateHz: 20 },
