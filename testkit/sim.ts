@@ -22,12 +22,8 @@ import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/f
 import { FrameEntries } from "../src/codec/frames/entries";
 import { encodeMotorFrame } from "../src/codec/frames/motor";
 import { SensorFrame, decodeSensorFrame } from "../src/codec/frames/sensor";
-import { encodeConnack } from "../src/codec/mqtt/connect";
 import { PacketType } from "../src/codec/mqtt/constants";
-import { MqttDecoder } from "../src/codec/mqtt/decoder";
-import { encodePingresp } from "../src/codec/mqtt/ping";
 import { encodePublish, encodePuback } from "../src/codec/mqtt/publish";
-import { encodeSuback } from "../src/codec/mqtt/subscribe";
 import { Err } from "../src/errors";
 import { computeBrainProof, computeSessionKey, verifyAgentProof } from "../src/protocol/auth";
 import { ControlMessage, decodeControl } from "../src/protocol/decode";
@@ -37,6 +33,7 @@ import {
 import { MsgType } from "../src/protocol/wire";
 import { Phase } from "../src/session/automaton";
 import { reached } from "../src/session/clock";
+import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "./mqtt-server-codec";
 import { Prng } from "./prng";
 
 export const SIM_KEY = utf8Bytes("brainstem-sim-device-key-0123456");
@@ -137,7 +134,7 @@ export class SimWorld {
   readonly received: { t: number; type: number; phase: number; channels: number; counters: number }[] = [];
   readonly deaths: number[] = []; // generations of Will messages the broker published
   // broker + brain
-  private readonly brokerDecoder = new MqttDecoder(4096);
+  private readonly brokerDecoder = new MqttServerDecoder(4096);
   private readonly out = new Uint8Array(8192);
   private readonly scratch = new Uint8Array(4096);
   private willPayload: Uint8Array | null = null;
@@ -435,7 +432,7 @@ export class SimWorld {
     }
   }
 
-  private brokerPacket(type: number, d: MqttDecoder): void {
+  private brokerPacket(type: number, d: MqttServerDecoder): void {
     switch (type) {
       case PacketType.CONNECT:
         this.willPayload = d.hasWill ? d.buf.slice(d.willPayloadOff, d.willPayloadOff + d.willPayloadLen) : null;

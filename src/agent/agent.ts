@@ -527,6 +527,7 @@ export class Agent {
     if (head < 0) return head;
     if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
     this.outEnd = this.packetStart + (payloadEnd - head);
+    this.decoder.sent(this.out, this.packetStart); // the strict decoder's record of what was sent
     return 0;
   }
 
@@ -560,6 +561,7 @@ export class Agent {
       if (end === Err.QUEUE_FULL) this.session.counters[Counter.OUTBOX_FULL]++;
       return end;
     }
+    this.decoder.sent(this.out, this.outEnd); // the strict decoder's record of what was sent
     this.outEnd = end;
     return 0;
   }

@@ -11,6 +11,7 @@
  * bug, and Failed is reserved for what the peer rejects.
  */
 import { utf8Length } from "../codec/bytes";
+import { validateChannelName, validateChannelUnit } from "../protocol/channel-labels";
 import { resolveSessionConfig, type SessionConfig } from "../session/config";
 
 export type ElementTypeName = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64";
@@ -27,7 +28,10 @@ export const elementBytes: Readonly<Record<ElementTypeName, number>> = {
 export interface ChannelConfig {
   /** 0..255, unique across the table. */
   id: number;
+  /** 1..32 characters of A-Z a-z 0-9 _ -, unique across the table; sent in the hello. */
   name: string;
+  /** Optional unit, at most 16 UTF-8 bytes ("m", "rad/s", "deg"); sent in the hello. */
+  unit?: string;
   kind: "sensor" | "motor";
   type: ElementTypeName;
   /** Elements per frame, 1..4096. */
@@ -186,12 +190,17 @@ export function resolveAgentConfig(input: AgentConfigInput): { config: AgentConf
   const channels = Array.isArray(c.channels) ? c.channels : [];
   if (!Array.isArray(c.channels) || channels.length === 0) problems.push("channels: at least one channel is required");
   const seen = new Set<number>();
+  const names = new Set<string>();
   channels.forEach((ch, i) => {
     const at = `channels[${i}]`;
     if (ch === null || typeof ch !== "object") {
       problems.push(`${at}: must be an object`);
       return;
     }
+    if (validateChannelName(ch.name) !== 0) problems.push(`${at}.name: must be 1..32 characters of A-Z a-z 0-9 _ - (got ${JSON.stringify(ch.name)})`);
+    else if (names.has(ch.name)) problems.push(`${at}.name: "${ch.name}" is used twice`);
+    else names.add(ch.name);
+    if (validateChannelUnit(ch.unit) !== 0) problems.push(`${at}.unit: must be a text of at most 16 bytes (got ${JSON.stringify(ch.unit)})`);
     if (!Number.isInteger(ch.id) || ch.id < 0 || ch.id > 255) problems.push(`${at}.id: ${ch.id} is outside 0..255`);
     else if (seen.has(ch.id)) problems.push(`${at}.id: ${ch.id} is used twice`);
     else seen.add(ch.id);
