@@ -103,7 +103,7 @@ export const strictVectors: readonly StrictVector[] = [
   ["SUBACK before CONNACK", "fresh", "", "90 03 0001 01", "§3.2 MQTT-3.2.0-1: the server's first packet is CONNACK", Err.MQTT_CONNACK_NOT_FIRST],
   ["PINGRESP before CONNACK", "fresh", "", "d0 00", "§3.2 MQTT-3.2.0-1: the server's first packet is CONNACK", Err.MQTT_CONNACK_NOT_FIRST],
   ["a second CONNACK", "connected", "", CONNACK_OK, "§3.2: one CONNACK answers the one CONNECT (MQTT-3.1.0-2)", Err.MQTT_CONNACK_REPEATED],
-  ["a second CONNACK after traffic", "connected", "40 02 0007", "20 02 00 00", "§3.2: one CONNACK answers the one CONNECT (MQTT-3.1.0-2)", Err.MQTT_CONNACK_REPEATED],
+  ["a second CONNACK after traffic", "connected", "90 03 0001 01", "20 02 00 00", "§3.2: one CONNACK answers the one CONNECT (MQTT-3.1.0-2)", Err.MQTT_CONNACK_REPEATED],
   ["CONNACK acknowledge flags 0x02", "fresh", "", "20 02 02 00", "§3.2.2.1: acknowledge flags bits 7-1 are reserved, 0", Err.MQTT_BAD_CONNACK],
   ["CONNACK acknowledge flags 0x80", "fresh", "", "20 02 80 00", "§3.2.2.1: acknowledge flags bits 7-1 are reserved, 0", Err.MQTT_BAD_CONNACK],
   ["CONNACK return code 6", "fresh", "", "20 02 00 06", "§3.2.2.3: return codes 6-255 are reserved", Err.MQTT_BAD_CONNACK],
