@@ -147,6 +147,27 @@ export class SessionLoop {
     }
   }
 
+  /**
+   * n steady steps like run(), for bench/cost.ts: lap() returns the XS compute meter counted
+   * since its previous call. Adds the laps of the agent's tick to laps[0], of the brain to
+   * laps[1] and of an empty segment of the same shape (the lap's own overhead) to laps[2].
+   */
+  runLapped(n: number, lap: () => number, laps: Float64Array): void {
+    const periodMs = 1000 / SENSOR_HZ;
+    for (let i = 0; i < n; i++) {
+      this.nowMs = (this.nowMs + periodMs) >>> 0;
+      lap();
+      this.agent.tick(this.nowMs);
+      laps[0] += lap();
+      lap();
+      this.brain();
+      laps[1] += lap();
+      lap();
+      laps[2] += lap();
+      this.steps++;
+    }
+  }
+
   private brain(): void {
     const d = this.decoder;
     const up = this.up;

@@ -81,6 +81,14 @@ export const Err = {
   TIMEOUT_SILENT_LINK: -135,
   TRANSPORT_CLOSED: -136,
   TRANSPORT_ERROR: -137,
+  // ---- remote: reaching the broker (-150 .. -169). Hosts map their socket and network
+  // errors to these; the session's escalation depends on the class (session/evidence.ts). ----
+  NET_DOWN: -150,
+  NET_DNS: -151,
+  NET_UNREACHABLE: -152,
+  NET_CONNECT_TIMEOUT: -153,
+  PEER_REFUSED: -154,
+  PEER_RESET: -155,
 } as const;
 export type ErrCode = (typeof Err)[keyof typeof Err];
 
@@ -149,6 +157,12 @@ export const errorTable: ReadonlyArray<readonly [number, string, number, string]
   [Err.TIMEOUT_SILENT_LINK, "TIMEOUT_SILENT_LINK", ErrKind.remote, "nothing received for longer than the half-open bound"],
   [Err.TRANSPORT_CLOSED, "TRANSPORT_CLOSED", ErrKind.remote, "the transport closed"],
   [Err.TRANSPORT_ERROR, "TRANSPORT_ERROR", ErrKind.remote, "the transport reported an error"],
+  [Err.NET_DOWN, "NET_DOWN", ErrKind.remote, "no network: the Wi-Fi link is down or the device has no IP address"],
+  [Err.NET_DNS, "NET_DNS", ErrKind.remote, "the broker's host name did not resolve (DNS failure)"],
+  [Err.NET_UNREACHABLE, "NET_UNREACHABLE", ErrKind.remote, "no route to the broker's host or network (host or network unreachable)"],
+  [Err.NET_CONNECT_TIMEOUT, "NET_CONNECT_TIMEOUT", ErrKind.remote, "the TCP connect got no answer in time"],
+  [Err.PEER_REFUSED, "PEER_REFUSED", ErrKind.remote, "the broker's host refused the TCP connection (nothing listening on the port)"],
+  [Err.PEER_RESET, "PEER_RESET", ErrKind.remote, "the peer reset the TCP connection"],
 ];
 
 /** Name of an error code, "OK" for non-negative values, "UNKNOWN" otherwise. */

@@ -98,7 +98,14 @@ export class SimWorld {
   readonly logs: [number, number, number, string][] = [];
   // link state
   latencyMs = 2;
+  /** False: the broker's process is down, its host refuses connects (PEER_REFUSED). */
   brokerUp = true;
+  /** Non-zero: the network is down; every open fails after the latency with this code (Err.NET_*). */
+  networkFault = 0;
+  /** The network drops connects silently: an open never completes (the session times it out). */
+  connectHangs = false;
+  /** "host:port" entries whose host refuses connects (a broker list with dead entries). */
+  refusedBrokers: string[] = [];
   blackHole = false; // accept bytes, deliver nothing either way (half-open)
   dropBytesProbability = 0;
   private linkId = 0; // the agent's end of the link; 0 = none
@@ -118,6 +125,8 @@ export class SimWorld {
   readonly applied: { t: number; session: number; seq: number }[] = [];
   networkRestarts = 0;
   reboots = 0;
+  /** Every open the agent asked for: when, and which broker. */
+  readonly opens: { t: number; broker: string }[] = [];
   sensorFramesAtBrain = 0;
   /** Agent-clock instants (ms) of every sensor sample the agent took. */
   readonly sampleTimes: number[] = [];
@@ -294,13 +303,17 @@ export class SimWorld {
 
   private makeHost(): AgentHost {
     return {
-      open: () => {
+      open: (host: string, port: number) => {
+        const broker = `${host}:${port}`;
+        this.opens.push({ t: this.t, broker });
         this.pendingOpen = true;
         const id = ++this.linkCounter;
         this.at(this.latencyMs, () => {
           if (!this.pendingOpen) return;
           this.pendingOpen = false;
-          if (!this.brokerUp) return this.agent.handleTransportClosed(this.now, Err.TRANSPORT_ERROR);
+          if (this.connectHangs) return;
+          if (this.networkFault !== 0) return this.agent.handleTransportClosed(this.now, this.networkFault);
+          if (!this.brokerUp || this.refusedBrokers.includes(broker)) return this.agent.handleTransportClosed(this.now, Err.PEER_REFUSED);
           this.linkId = id;
           this.brokerLinkId = id;
           this.toAgent = [];
