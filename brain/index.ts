@@ -28,6 +28,7 @@ import type { Controller } from "./controller";
 import type { BrainEvent, BrainEvents, Logger, LogLevel } from "./events";
 import { AgentRegistry, KeysFileError, loadKeysFile } from "./keys";
 import { watchKeysFile, type KeysWatch } from "./keys-watch";
+import { toFrameController } from "./controller-adapter";
 import { scanPeriodMs } from "./liveness";
 import { connectBrainLink, type BrainLink } from "./mqtt-link";
 import type { AgentStatus } from "./status";
@@ -39,7 +40,7 @@ export type { AgentStatus, BrainPhase } from "./status";
 export type { BrainEvent, BrainEvents, Logger, LogLevel, ServiceHost } from "./events";
 export type { BrainLimits } from "./session/shared";
 export { State as BrainState, stateNames as brainStateNames } from "./session/table";
-export type { Controller, MotorCommand, SensorContext, SessionInfo, DeclaredChannel, DeclaredChannels, TypedArray } from "./controller";
+export type { Controller, MotorCommand, MotorValues, SensorFrame, AgentSession, ChannelInfo, DeclaredChannel, DeclaredChannels, TypedArray, SensorContext } from "./controller";
 export { SessionService, type StatusReport } from "./service";
 export { DemoController } from "./demo-controller";
 export { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
@@ -58,6 +59,8 @@ export const CONNECT_TIMEOUT_DEFAULT_MS = 10_000;
 export interface BrainOptions {
   /** mqtt://host:port of an external broker; default: start the embedded aedes broker. */
   broker?: string;
+  /** PEM of the CA that signed an external mqtts:// broker's certificate; default: the system CAs. */
+  brokerCa?: string | Buffer;
   /** Embedded broker port (ignored with `broker`); 0 (the default) picks a free port. */
   brokerPort?: number;
   /** Embedded broker bind address; default 127.0.0.1 (use 0.0.0.0 for boards on the LAN). */
@@ -66,7 +69,7 @@ export interface BrainOptions {
   keys: Map<string, Uint8Array> | string;
   /** Port of GET /status on 127.0.0.1; 0 (the default) picks a free port. */
   httpPort?: number;
-  /** The policy; default DemoController. */
+  /** The policy, by channel name (brain/controller.ts); default DemoController. */
   controller?: Controller;
   /** Log sink; default: info and above to the console. */
   log?: Logger;
@@ -141,7 +144,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     maxFrameBytes: checkLimit("maxFrameBytes", opts.maxFrameBytes, BRAIN_DEFAULTS.maxFrameBytes, 64, 268_435_455),
   };
   let registry = AgentRegistry.from(opts.keys); // throws KeysFileError
-  const controller = opts.controller ?? new DemoController();
+  const controller = toFrameController(opts.controller ?? new DemoController({ log: (m) => log("info", m) }));
   const events = new EventEmitter();
   const listening = new Set<BrainEvent>();
   let link: BrainLink | null = null;
@@ -186,7 +189,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     }
     status = await startStatusServer(opts.httpPort ?? 0, () => service.status(now(), brokerUrl));
     service.start(now());
-    link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(now(), topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
+    link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(now(), topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS, opts.brokerCa);
   } catch (e) {
     await cleanup();
     throw e;

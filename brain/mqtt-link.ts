@@ -46,6 +46,7 @@ export async function connectBrainLink(
   onMessage: (topic: string, payload: Buffer) => void,
   log: Logger,
   connectTimeoutMs: number,
+  ca?: string | Buffer,
 ): Promise<BrainLink> {
   const clientId = `brain-${randomBytes(6).toString("hex")}`;
   const client: MqttClient = mqtt.connect(url, {
@@ -57,6 +58,7 @@ export async function connectBrainLink(
     connectTimeout: connectTimeoutMs,
     queueQoSZero: false,
     resubscribe: false, // done explicitly on every connect, below
+    ...(ca === undefined ? {} : { ca }), // mqtts:// only: the CA that signed the broker's certificate
   });
   let lastError = "no answer";
   let up = false;

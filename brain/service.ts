@@ -29,7 +29,7 @@ import { parseAgentTopic, PROTOCOL_VERSION, TopicKind } from "../src/protocol/to
 import { DrainReason, MsgType, RejectReason, msgTypeName } from "../src/protocol/wire";
 import { agentProofValid } from "./auth";
 import { declareChannels } from "./channels";
-import type { Controller } from "./controller";
+import type { FrameController } from "./controller";
 import type { ServiceHost } from "./events";
 import { LogWindow } from "./log-window";
 import { AgentSession, DUPLICATE_WINDOW_MS, refuseAgent } from "./session/agent-session";
@@ -104,7 +104,7 @@ export class SessionService {
   private readonly duplicateLog = new LogWindow(DUPLICATE_WINDOW_MS);
   private startedMs = NaN;
 
-  constructor(keys: KeyLookup, limits: BrainLimits, controller: Controller, host: ServiceHost) {
+  constructor(keys: KeyLookup, limits: BrainLimits, controller: FrameController, host: ServiceHost) {
     this.shared = new SessionShared(keys, limits, controller, host);
   }
 

@@ -20,6 +20,9 @@ export type BrainPhase = "awaiting-hello" | "challenged" | "registered" | "bindi
 
 /** A channel as /status shows it. */
 export interface ChannelStatus {
+  /** The channel's name from the hello (ch<id> for firmware that sends none) and its unit ("" = none). */
+  name: string;
+  unit: string;
   id: number;
   kind: "sensor" | "motor";
   type: string;
@@ -121,7 +124,7 @@ export function snapshot(a: AgentSession, nowMs: number): AgentStatus {
     deregisteredReason: field(st, "reason"),
     lastHeardMsAgo: Number.isFinite(a.lastHeardMs) ? Math.round(nowMs - a.lastHeardMs) : null,
     limits: s?.limits ?? null,
-    channels: channels === undefined ? [] : channels.list.map((c) => ({ id: c.id, kind: c.kind, type: c.type, count: c.count, rateHz: c.rateHz })),
+    channels: channels === undefined ? [] : channels.list.map((c) => ({ name: c.name, unit: c.unit, id: c.id, kind: c.kind, type: c.type, count: c.count, rateHz: c.rateHz })),
     alerts: a.duplicateSuspected(nowMs) ? ["duplicate-id"] : [],
   };
 }

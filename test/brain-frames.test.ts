@@ -21,7 +21,6 @@ import { encodeSensorFrame } from "../src/codec/frames/sensor";
 import { computeAgentProof, computeBrainProof, computeSessionKey } from "../src/protocol/auth";
 import { agentProofValid, brainProof, MotorSigner, sessionKey } from "../brain/auth";
 import { ctorOf, declareSpecs, type DeclaredChannels, type TypedArray } from "../brain/channels";
-import { DemoController } from "../brain/demo-controller";
 import { MotorEncoder } from "../brain/motor";
 import { SensorDecoder } from "../brain/sensor";
 
@@ -271,43 +270,3 @@ test("channels: invalid declared tables are refused with a reason", (t) => {
   t.regex(declareSpecs([{ id: 1, kind: S, elementType: 99, count: 1, rateHz: 0 }]) as string, /invalid channel table/);
 });
 
-test("demo controller: wheel speeds from distance and yaw", (t) => {
-  const c = new DemoController({ stopDistanceM: 0.3, cruiseDistanceM: 1.3, yawGain: 0.5 });
-  const rows: [distance: number, yaw: number, left: number, right: number][] = [
-    [5, 0, 1, 1],
-    [1.3, 0, 1, 1],
-    [0.8, 0, 0.5, 0.5],
-    [0.3, 0, 0, 0],
-    [0.29, 0, 0.5, -0.5],
-    [NaN, 0, 0.5, -0.5],
-    [0.8, 0.4, 0.3, 0.7],
-    [5, 1, 0.5, 1],
-    [5, -1, 1, 0.5],
-  ];
-  for (const [dist, yaw, l, r] of rows) {
-    const [left, right] = c.wheelSpeeds(dist, yaw);
-    t.true(Math.abs(left - l) < 1e-9 && Math.abs(right - r) < 1e-9, `d=${dist} yaw=${yaw}: got ${left}, ${right}`);
-  }
-});
-
-test("demo controller: every motor channel gets [left, right, ...] scaled to its type", (t) => {
-  const specs: ChannelSpec[] = [
-    { id: 0, kind: S, elementType: ElementType.U16, count: 1, rateHz: 0 }, // distance, mm
-    { id: 5, kind: M, elementType: ElementType.F32, count: 4, rateHz: 0 },
-    { id: 6, kind: M, elementType: ElementType.U8, count: 2, rateHz: 0 },
-    { id: 7, kind: M, elementType: ElementType.I16, count: 2, rateHz: 0 },
-  ];
-  const d = declared(specs);
-  const c = new DemoController();
-  const channels = new Map<number, TypedArray>([[0, new Uint16Array([200])]]); // 0.2 m: spin
-  const cmd = c.onSensorFrame({ agentId: "r1", sessionId: 9, seq: 1, brainTimeMs: 0, agentTimeMs: 0, channels, declared: d });
-  const out = cmd!.channels as Map<number, TypedArray>;
-  t.deepEqual([...out.get(5)!], [0.5, -0.5, 0.5, -0.5]);
-  t.deepEqual([...out.get(6)!], [191, 64]);
-  t.deepEqual([...out.get(7)!], [16384, -16383]); // Math.round(+-16383.5)
-  channels.set(0, new Uint16Array([5000])); // far: full speed
-  const cmd2 = c.onSensorFrame({ agentId: "r1", sessionId: 9, seq: 2, brainTimeMs: 0, agentTimeMs: 0, channels, declared: d });
-  t.is(cmd2, cmd, "the command object is reused");
-  t.deepEqual([...(cmd2!.channels as Map<number, TypedArray>).get(6)!], [255, 255]);
-  t.is(c.onSensorFrame({ agentId: "r1", sessionId: 9, seq: 3, brainTimeMs: 0, agentTimeMs: 0, channels: new Map(), declared: d }), null, "no range channel in the frame: no command");
-});

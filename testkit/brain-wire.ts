@@ -18,7 +18,7 @@ import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProo
 import { TopicKind, topicFor } from "../src/protocol/topics";
 import { MsgType } from "../src/protocol/wire";
 import { SessionService } from "../brain/service";
-import type { Controller, MotorCommand } from "../brain/controller";
+import type { FrameController as Controller, FrameMotorCommand as MotorCommand } from "../brain/controller";
 import type { BrainEvent, BrainEvents, LogLevel } from "../brain/events";
 import type { BrainLimits } from "../brain/session/shared";
 import { Prng } from "./prng";

@@ -19,20 +19,17 @@ import { Agent, type AgentHost } from "../src/agent/agent";
 import type { AgentConfigInput } from "../src/agent/config";
 import type { TypedArray } from "../src/agent/channels";
 import { readUtf8, utf8Bytes } from "../src/codec/bytes";
-import { encodeConnack } from "../src/codec/mqtt/connect";
 import { PacketType } from "../src/codec/mqtt/constants";
-import { MqttDecoder } from "../src/codec/mqtt/decoder";
-import { encodePingresp } from "../src/codec/mqtt/ping";
 import { encodePuback, encodePublish } from "../src/codec/mqtt/publish";
-import { encodeSuback } from "../src/codec/mqtt/subscribe";
 import { Err } from "../src/errors";
 import { Phase } from "../src/session/automaton";
 import { reached } from "../src/session/clock";
-import type { Controller, MotorCommand, SensorContext } from "../brain/controller";
+import type { FrameController as Controller, FrameMotorCommand as MotorCommand, SensorContext } from "../brain/controller";
 import type { BrainEvent, BrainEvents, LogLevel } from "../brain/events";
 import { scanPeriodMs } from "../brain/liveness";
 import { SessionService } from "../brain/service";
 import type { BrainLimits } from "../brain/session/shared";
+import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "./mqtt-server-codec";
 import { Prng } from "./prng";
 
 export const DUO_KEY = utf8Bytes("brainstem-duo-device-key-0123456");
@@ -122,7 +119,7 @@ export class DuoWorld {
   private willPayload: Uint8Array | null = null;
   private cleanDisconnect = false;
   private packetId = 0;
-  private readonly brokerDecoder = new MqttDecoder(8192);
+  private readonly brokerDecoder = new MqttServerDecoder(8192);
   private readonly out = new Uint8Array(8192);
   private readonly queue: Timed[] = [];
   private queueSeq = 0;
@@ -379,7 +376,7 @@ export class DuoWorld {
     }
   }
 
-  private brokerPacket(type: number, d: MqttDecoder): void {
+  private brokerPacket(type: number, d: MqttServerDecoder): void {
     switch (type) {
       case PacketType.CONNECT:
         if (d.hasWill) {

@@ -22,7 +22,7 @@ import { DeregisteredReason, DeregisterReason, DrainReason, MAX_TEXT_BYTES, NONC
 import { utf8Length } from "../../src/codec/bytes";
 import { brainProof, MotorSigner, newNonce, newSessionId, sessionKey } from "../auth";
 import type { TypedArray } from "../channels";
-import type { MotorCommand } from "../controller";
+import type { FrameMotorCommand as MotorCommand } from "../controller";
 import { drainBoundMs, HANDSHAKE_TIMEOUT_MS, livenessBoundMs } from "../liveness";
 import type { SessionShared } from "./shared";
 import { sessionOf, shownSession, type BrainState, type Handshake, type LiveSession } from "./states";

@@ -16,7 +16,7 @@ import type { RandomFill } from "../auth";
 import type { DeclaredChannels } from "../channels";
 import { copyOut } from "../copy";
 import { LogWindow } from "../log-window";
-import type { Controller } from "../controller";
+import type { FrameController } from "../controller";
 import type { BrainEvent, BrainEvents, LogLevel, ServiceHost } from "../events";
 import { MotorEncoder } from "../motor";
 import { SensorDecoder } from "../sensor";
@@ -63,7 +63,7 @@ export class SessionShared {
   constructor(
     public keys: KeyLookup,
     readonly limits: BrainLimits,
-    readonly controller: Controller,
+    readonly controller: FrameController,
     readonly host: ServiceHost,
   ) {
     this.random = host.random !== undefined ? (dst) => host.random!(dst) : defaultRandom();
