@@ -13,7 +13,9 @@ import path from "node:path";
 import { startBrain, type Brain, type LogLevel, type StatusReport } from "../brain/index";
 import { REJECT_LOG_WINDOW_MS } from "../brain/session/shared";
 import type { AgentConfigInput } from "../src/agent/config";
+import { Err } from "../src/errors";
 import { Phase } from "../src/session/automaton";
+import { Counter } from "../src/session/counters";
 import { NodeAgent } from "../hosts/node/node-agent";
 import { WireRig } from "../testkit/brain-wire";
 import { until } from "../testkit/until";
@@ -84,6 +86,30 @@ test.serial("keys file: read again when it changes and on SIGHUP; a bad file kee
   t.deepEqual(reloads[2], { added: [], removed: [], changed: ["a1"] });
   await until("a1, proving the old key, is refused", () => brain.agents().find((a) => a.id === "a1")!.rejection?.startsWith("invalid-auth") === true);
   t.is(a2.agent.phase, Phase.Active, "a2 is untouched");
+});
+
+test.serial("wrong key in the keys file: fixing the file brings the fleet back, no device restarted", async (t) => {
+  const fleet = ["f1", "f2", "f3"];
+  const right = Object.fromEntries(fleet.map((id) => [id, crypto.randomBytes(32)]));
+  const wrong = Object.fromEntries(fleet.map((id) => [id, crypto.randomBytes(32)]));
+  const keys = keysFile(t, wrong);
+  const logs: [LogLevel, string][] = [];
+  const brain = await startBrain({ keys: keys.file, keysPollMs: 50, heartbeatMs: 200, log: (l, m) => logs.push([l, m]) });
+  t.teardown(() => brain.close());
+  const FAILED_RETRY_MS = 10_000; // the shortest failedRetryMs a device accepts
+  const agents = fleet.map((id) => nodeAgent(t, brain, id, right[id], { failedRetryMs: FAILED_RETRY_MS }));
+  await until("every device failed on the wrong key", () => agents.every((a) => a.agent.phase === Phase.Failed), 5_000);
+  t.true(agents.every((a) => a.agent.lastReason === Err.REJECTED_INVALID_AUTH));
+  const fixedAt = Date.now();
+  keys.write(right);
+  await until("the fleet is back", () => agents.every((a) => a.agent.phase === Phase.Active), FAILED_RETRY_MS + 5_000);
+  t.log(`fleet of ${fleet.length} active again ${Date.now() - fixedAt} ms after the keys file was fixed (failedRetryMs ${FAILED_RETRY_MS}, full jitter)`);
+  for (const a of agents) {
+    t.is(a.agent.counters[Counter.FAILED_RETRIES], 1, `${a.agent.config.agentId}: one retry out of failed`);
+    t.is(a.rebootRequests + a.networkRestartRequests, 0, `${a.agent.config.agentId}: no reboot, no network restart`);
+  }
+  t.deepEqual(brain.agents().map((a) => [a.id, a.phase === "active" || a.phase === "binding", a.sessions, a.rejections]), fleet.map((id) => [id, true, 1, 1]));
+  for (const id of fleet) t.is(logs.filter(([l, m]) => l === "warn" && m.startsWith(`agent ${id} rejected: invalid-auth`)).length, 1, `${id}: one rejection line`);
 });
 
 test("rejection log: one line per agent per window, then one line with the count of the rest", (t) => {
