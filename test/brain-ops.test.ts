@@ -173,3 +173,19 @@ test("duplicate-id detector: generations that keep going back mean two clients; 
   t.deepEqual(two.events.filter((e) => e.event === "duplicate-id").map((e) => e.data), [{ agentId: "twin", regressions: 3, windowMs: 60_000 }]);
   t.deepEqual(two.service.status(1000 + 6 * 500 + 60_000, "wire").duplicateIds, [], "the alert ends a window after the last finding");
 });
+
+test("forget: a worker that no longer owns an agent drops its session silently; the agent's next heartbeat meets a fresh session", (t) => {
+  const key = new Uint8Array(32).fill(4);
+  const w = new WireRig([["a1", key]]);
+  w.hello(1000, "a1", 1);
+  w.proof(1010, "a1", key);
+  w.sensor(1020, "a1", 1);
+  t.is(w.stateOf(1020, "a1"), "active");
+  const sent = w.published.length;
+  t.true(w.service.forget(1030, "a1"));
+  t.is(w.published.length, sent, "nothing sent");
+  t.is(w.stateOf(1030, "a1"), "none");
+  t.false(w.service.forget(1030, "a1"), "already forgotten");
+  w.heartbeat(1040, "a1");
+  t.is(w.stateOf(1040, "a1"), "deregistered", "stray traffic: evicted, so it registers again");
+});

@@ -200,6 +200,12 @@ export class AgentSession {
       this.shared.emit("state", { agentId: this.id, from: stateNames[prev.s], to: stateNames[to], event: eventNames[ev] });
   }
 
+  /** Ends the live session, if any, without a transition or a message (the service forgets this agent). */
+  release(): void {
+    const s = sessionOf(this.state);
+    if (s !== null && s.open) this.endSession(s);
+  }
+
   private endSession(s: LiveSession): void {
     s.open = false;
     const end = this.shared.controller.onSessionEnd;
