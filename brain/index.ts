@@ -117,7 +117,7 @@ export interface Brain {
   requestStatus(agentId: string | "all"): void;
   /** Reads the keys file again (no-op error for a brain started with a Map). */
   reloadKeys(): KeysReload;
-  /** Resolves true once no agent is authenticating, registered, active or draining; false on timeout. */
+  /** Resolves true once no agent is challenged, registered, binding, active or draining; false on timeout. */
   whenIdle(timeoutMs: number): Promise<boolean>;
   on<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
   off<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
