@@ -189,3 +189,26 @@ test("forget: a worker that no longer owns an agent drops its session silently; 
   w.heartbeat(1040, "a1");
   t.is(w.stateOf(1040, "a1"), "deregistered", "stray traffic: evicted, so it registers again");
 });
+
+test.serial("the brain's clock is injected: a brain whose clock crosses the u32 wrap serves a real device, motor deadlines included", async (t) => {
+  const key = crypto.randomBytes(32);
+  const base = 0x1_0000_0000 - 1_500 - performance.now(); // brain time wraps 1.5 s after start
+  const brain = await startBrain({ keys: new Map([["w1", key]]), heartbeatMs: 200, clock: () => base + performance.now(), log: () => undefined });
+  t.teardown(() => brain.close());
+  let applied = 0;
+  const url = new URL(brain.brokerUrl);
+  const a = new NodeAgent({
+    config: { agentId: "w1", key, brokerHost: url.hostname, brokerPort: Number(url.port), channels, session: { sensorRateHz: 50, heartbeatIntervalMs: 200 } },
+    applyMotor: () => void applied++,
+  });
+  t.teardown(() => a.kill());
+  a.start();
+  await until("active", () => a.agent.phase === Phase.Active);
+  await until("brain time wrapped", () => brain.status().brainTimeMs < 1_000_000, 5_000);
+  const before = applied;
+  await new Promise((r) => setTimeout(r, 1_000));
+  t.true(applied - before >= 20, `motor frames applied after the wrap: ${applied - before}`);
+  t.is(a.agent.counters[Counter.MOTOR_DROPPED_STALE], 0, "no motor frame judged stale across the wrap");
+  const expected = (brain.status().brainTimeMs - a.now()) | 0;
+  t.true(Math.abs(a.agent.session.liveness.offsetMs - expected) < 50, `device offset ${a.agent.session.liveness.offsetMs}, about ${expected}`);
+});
