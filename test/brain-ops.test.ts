@@ -21,7 +21,7 @@ import { WireRig } from "../testkit/brain-wire";
 import { until } from "../testkit/until";
 
 const channels: AgentConfigInput["channels"] = [
-  { id: 0, name: "imu", kind: "sensor", type: "f32", count: 4 },
+  { id: 0, name: "distance", kind: "sensor", type: "f32", count: 4 }, // the demo controller steers by it
   { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
 ];
 
