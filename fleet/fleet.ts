@@ -40,14 +40,12 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { startBrain, type Brain, type Controller, type SensorContext } from "../brain/index";
+import { startBrain, type Brain, type Controller, type SensorFrame } from "../brain/index";
 import { counterNames, Counter } from "../src/session/counters";
 import { startMosquitto, type TestBroker } from "../testkit/brokers";
 import { type BenchContext, type Row, row } from "../bench/lib";
 import {
-  COUNTER_CHANNEL,
   HIST_BUCKET_US,
-  MOTOR_CHANNEL,
   collectGarbage,
   localPool,
   traceStalls,
@@ -81,10 +79,10 @@ const DEFAULT_WORKERS = 1;
 /** Echo controller: wheels = [counter, tag]; counts the in-window (tag 1) frames it saw. */
 class EchoController implements Controller {
   private readonly wheels = new Float32Array(2);
-  private readonly command = { channels: new Map<number, Float32Array>([[MOTOR_CHANNEL, this.wheels]]) };
+  private readonly command = { motors: { wheels: this.wheels } };
   inWindow = 0;
-  onSensorFrame(ctx: SensorContext) {
-    const c = ctx.channels.get(COUNTER_CHANNEL)!;
+  onSensorFrame(frame: SensorFrame) {
+    const c = frame.get("counter")!;
     this.wheels[0] = c[0];
     this.wheels[1] = c[1];
     if (c[1] === 1) this.inWindow++;
