@@ -10,6 +10,9 @@
  *   link         the brain's MQTT.js client (mqtt-link.ts) feeding the service;
  *   status       GET /status on 127.0.0.1:`httpPort` (status-http.ts);
  *   liveness     a timer running the service's liveness scan (liveness.ts).
+ *   live         the built-in page at / of the status port, the Foxglove WebSocket server
+ *                (`foxglovePort`) and the MCAP recorder (`record`): consumers of the events
+ *                (live/index.ts); the controller is wrapped by controller-adapter.ts.
  * `close()` stops all of it (and the embedded broker, if it started one). A brain can be
  * closed and started again on the same broker: agents that still believe in their old session
  * are evicted by the new brain on their next heartbeat or sensor frame and register again.
@@ -27,6 +30,7 @@ import { connectBrainLink, type BrainLink } from "./mqtt-link";
 import type { AgentStatus } from "./record";
 import { SessionService, type StatusReport } from "./service";
 import { startStatusServer, type StatusServer } from "./status-http";
+import { startLive, type Live } from "./live/index";
 
 export type { AgentStatus, BrainPhase } from "./record";
 export type { BrainEvent, BrainEvents, BrainLimits, Logger, LogLevel } from "./core";
@@ -71,6 +75,10 @@ export interface BrainOptions {
   maxFrameBytes?: number;
   /** How long to wait for the broker at start, ms (default 10000). */
   connectTimeoutMs?: number;
+  /** Record every frame, status change and control event to this MCAP file. */
+  record?: string;
+  /** Serve the Foxglove WebSocket protocol on 127.0.0.1:port (0 = a free port); off when absent. */
+  foxglovePort?: number;
 }
 
 export interface Brain {
@@ -78,6 +86,10 @@ export interface Brain {
   readonly brokerUrl: string;
   /** http://127.0.0.1:port/status */
   readonly statusUrl: string;
+  /** The built-in page, http://127.0.0.1:port/ */
+  readonly pageUrl: string;
+  /** The page, the Foxglove server (foxglove.url) and the recorder (recorder.stats()). */
+  readonly live: Live;
   /** The brain's MQTT client id (brain-<random>). */
   readonly clientId: string;
   agents(): AgentStatus[];
@@ -136,11 +148,13 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
   let embedded: EmbeddedBroker | null = null;
   let status: StatusServer | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let live: Live | null = null;
   const cleanup = async () => {
     if (timer !== null) clearInterval(timer);
     timer = null;
     await link?.close();
     link = null;
+    await live?.close();
     await status?.close();
     status = null;
     await embedded?.close();
@@ -153,7 +167,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
       embedded = await startEmbeddedBroker({ port: opts.brokerPort ?? 0, host: opts.brokerHost });
       brokerUrl = embedded.url;
     }
-    status = await startStatusServer(opts.httpPort ?? 0, () => service.status(brokerUrl));
+    status = await startStatusServer(opts.httpPort ?? 0, () => ({ ...service.status(brokerUrl), ...live?.extraStatus() }), "127.0.0.1", (req, res) => live?.handle(req, res) ?? false);
     link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
   } catch (e) {
     await cleanup();
@@ -168,6 +182,10 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
   const brain: Brain = {
     brokerUrl,
     statusUrl,
+    pageUrl: statusUrl.replace(/status$/, ""),
+    get live(): Live {
+      return live!;
+    },
     clientId,
     agents: () => service.agents(),
     status: () => service.status(brokerUrl),
@@ -201,5 +219,11 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
       return closed;
     },
   };
+  try {
+    live = await startLive(brain, { record: opts.record, foxglovePort: opts.foxglovePort });
+  } catch (e) {
+    await brain.close();
+    throw e;
+  }
   return brain;
 }
