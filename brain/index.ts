@@ -155,6 +155,11 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     await link?.close();
     link = null;
     await live?.close();
+    try {
+      await opts.controller?.close?.();
+    } catch (e) {
+      log("warn", `controller close() threw: ${(e as Error).message}`);
+    }
     await status?.close();
     status = null;
     await embedded?.close();
