@@ -10,8 +10,9 @@
  *   motor    one motor frame the brain sent: seq, deadline, the sensor seq it answers (the
  *            agent's latest frame when it was sent), values by channel name (decoded from the
  *            signed frame bytes with cbor-x);
- *   status   an agent's /status entry, whenever its phase, generation or session changes,
- *            and every `statusEveryMs` anyway (counters, RTT, clock offset);
+ *   status   an agent's /status entry, whenever its phase, generation or session changes
+ *            (checked on every lifecycle event and on a session's first frame), and every
+ *            `statusEveryMs` anyway (counters, RTT, clock offset);
  *   event    a control event: registered, rejected, death, stale-death, deregistered, and
  *            operator commands (drain, deregister) issued through `operator()`.
  * Values are copied into plain number arrays only when some sink wants frames (`wantsFrames`),
@@ -148,6 +149,7 @@ export class Telemetry {
       t.sessionId = sessionId;
       t.declared = declared;
       this.push({ type: "session", agentId, sessionId, channels: describeChannels(declared) }, false);
+      setImmediate(() => this.scanStatus(false)); // the first frame made the agent active
     }
     return t;
   }
