@@ -28,6 +28,7 @@ import { pageHtml } from "./page";
 export const PAGE_FRAME_HZ = 20;
 const BACKLOG_MAX_BYTES = 1 << 20;
 const REPORT_EVERY_MS = 1000;
+const RECENT_EVENTS_MAX = 50;
 const DRAIN_RETRY_AFTER_MS = 5000;
 
 export interface PageActions {
@@ -44,6 +45,8 @@ function uplotDir(): string {
 export class PageServer implements Sink {
   private readonly clients = new Set<ServerResponse>();
   private readonly lastFrameMs = new Map<string, number>();
+  /** The last events, sent to a page that connects late. */
+  private readonly recentEvents: Record[] = [];
   private readonly files = new Map<string, { type: string; body: Buffer | string }>();
   private readonly timer: NodeJS.Timeout;
 
@@ -63,7 +66,12 @@ export class PageServer implements Sink {
     return this.clients.size > 0;
   }
 
+  /** Records in; events are also kept (the last 50) for a page that opens later. */
   push(rec: Record): void {
+    if (rec.type === "event") {
+      this.recentEvents.push(rec);
+      if (this.recentEvents.length > RECENT_EVENTS_MAX) this.recentEvents.shift();
+    }
     if (this.clients.size === 0) return;
     if (rec.type === "sensor" || rec.type === "motor") {
       const key = `${rec.type}/${rec.agentId}`;
@@ -90,6 +98,7 @@ export class PageServer implements Sink {
       req.on("close", () => this.clients.delete(res));
       this.write(res, { type: "report", report: this.actions.report() });
       for (const s of this.telemetry.sessions()) this.write(res, s);
+      for (const e of this.recentEvents) this.write(res, e);
       return true;
     }
     const m = /^\/api\/agents\/([A-Za-z0-9_-]{1,20})\/(drain|deregister)$/.exec(path);

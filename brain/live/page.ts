@@ -113,6 +113,7 @@ function renderSession(rec) {
   for (const c of rec.channels) {
     const n = Math.min(c.count, MAX_SERIES);
     const box = el("div", { class: "plot " + c.kind, "data-channel": c.name, "data-points": "0" });
+    const note = el("div", { class: "note" }, c.kind === "motor" ? "no commands yet: the agent holds its safe value" : "no frames yet");
     a.plots.append(box);
     const series = [{}];
     for (let i = 0; i < n; i++) series.push({ label: c.count > 1 ? c.name + "[" + i + "]" : c.name, stroke: COLORS[i % COLORS.length], width: 1.5 });
@@ -120,7 +121,8 @@ function renderSession(rec) {
     const data = [[]];
     for (let i = 0; i < n; i++) data.push([]);
     const u = new uPlot({ title, width: 420, height: 180, series, scales: { x: { time: true } }, legend: { show: n > 1 } }, data, box);
-    a.charts.set(c.name, { box, u, data, n, points: 0 });
+    box.append(note);
+    a.charts.set(c.name, { box, u, data, n, points: 0, note });
   }
 }
 
@@ -143,6 +145,7 @@ function redraw() {
   for (const c of dirty) {
     c.u.setData(c.data);
     c.box.dataset.points = String(c.points);
+    if (c.note) { c.note.remove(); c.note = null; }
   }
   dirty = new Set();
   requestAnimationFrame(redraw);
@@ -174,6 +177,7 @@ h1 { font-size: 1.3em; margin: 0 0 .2em; }
 .row { display: flex; gap: .8em; } .k { color: #777; min-width: 5em; }
 .plots { display: flex; flex-wrap: wrap; gap: .5em; margin-top: .5em; }
 .plot.motor { outline: 1px dashed #bbb; }
+.note { color: #888; font-size: 12px; text-align: center; }
 #events { font: 12px ui-monospace, monospace; max-height: 12em; overflow: auto; color: #444; }
 `;
 
