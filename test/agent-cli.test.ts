@@ -140,13 +140,15 @@ test("CLI: a bad config file lists every problem on stderr and exits 2", async (
   t.regex(none.err(), /--config FILE is required/);
 });
 
-test("CLI: examples/agent.json against a running brain registers, streams, gets motor frames and deregisters", async (t) => {
+test("CLI: examples/agent.json (with a sensor script) against a running brain registers, streams, gets motor frames and deregisters", async (t) => {
   const keys = loadKeysFile(join(ROOT, "brain/keys.example.json"));
   const brain = await startBrain({ keys, brokerPort: 0, httpPort: 0, log: () => undefined, controller: new DemoController({ log: () => undefined }) });
   t.teardown(() => brain.close());
   const dir = mkdtempSync(join(tmpdir(), "bs-agent-"));
   const file = join(dir, "agent.json");
-  writeFileSync(file, JSON.stringify({ ...example, brokers: ["127.0.0.1:1", `127.0.0.1:${new URL(brain.brokerUrl).port}`] }));
+  // The sensor script holds the robot 0.2 m from an obstacle with no bumper pressed: the demo spins it.
+  writeFileSync(join(dir, "sensors.mjs"), 'export default (channel) => (channel === "distance" ? 0.2 : channel === "bumpers" ? [0, 0] : undefined);');
+  writeFileSync(file, JSON.stringify({ ...example, script: "sensors.mjs", brokers: ["127.0.0.1:1", `127.0.0.1:${new URL(brain.brokerUrl).port}`] }));
   let registered = 0;
   brain.on("registered", () => registered++);
   const run = cli(["--config", file, "--seconds", "4"]);
@@ -156,7 +158,7 @@ test("CLI: examples/agent.json against a running brain registers, streams, gets 
   t.is(demo.phase, "deregistered");
   t.true(demo.framesIn >= 20 && demo.framesOut === demo.framesIn, `frames in ${demo.framesIn}, out ${demo.framesOut}`);
   t.regex(run.out(), /demo1: brokers 127\.0\.0\.1:1, 127\.0\.0\.1:\d+; channels distance \(m\) sensor, bumpers sensor, wheels motor, head \(deg\) motor/);
-  t.regex(run.out(), /demo1 motor wheels = \[/);
+  t.regex(run.out(), /demo1 motor wheels = \[0\.5, -0\.5\]/, "the script's values reached the controller");
   t.regex(run.out(), /demo1 info: \[demo1\] phase active/);
   t.regex(run.out(), /demo1 stopped/);
 });
