@@ -50,18 +50,18 @@ const BAD: [why: string, text: string, problems: string[]][] = [
   ["an array", "[]", ['must be one agent object, or {"agents": [ ... ]}']],
   ["an empty list", '{"agents": []}', ["agents: the list is empty"]],
   [
-    "bad id, short key, broker without port, typo in a field",
+    "bad id, short key, broker with a named port, typo in a field",
     variant((o) => {
       o.id = "demo 1";
       o.key = "abcd";
-      o.brokers = ["127.0.0.1"];
+      o.brokers = ["127.0.0.1:mqtt"];
       o.sessionn = {};
     }),
     [
       "agents[0] (demo 1): sessionn: unknown field (known: id, key, brokers, firmwareVersion, maxFrameBytes, logLevel, sensorRateHz, session, script, channels)",
-      'agents[0] (demo 1): brokers[0]: must be "host:port" (got "127.0.0.1")',
       'agents[0] (demo 1): agentId: must be 1..20 characters of A-Z a-z 0-9 _ - (got "demo 1")',
       "agents[0] (demo 1): key: must be 16..64 bytes (got 2 bytes)",
+      'agents[0] (demo 1): brokers[0]: "127.0.0.1:mqtt" has a port outside 1..65535',
     ],
   ],
   [
@@ -69,8 +69,8 @@ const BAD: [why: string, text: string, problems: string[]][] = [
     JSON.stringify({ agents: [{ ...example, key: "zz" }, { ...example, id: "demo2", brokers: ["h:70000"] }, { ...example, brokers: [] }] }),
     [
       "agents[0] (demo1): key: must be an even number of hex digits (got 2 characters); make one with: openssl rand -hex 32",
-      "agents[1] (demo2): brokers[0]: port 70000 is outside 1..65535",
-      'agents[2] (demo1): brokers: must be a non-empty list of "host:port" (e.g. ["127.0.0.1:1883"])',
+      'agents[1] (demo2): brokers[0]: "h:70000" has a port outside 1..65535',
+      'agents[2] (demo1): brokers: must be a non-empty list of "host:port"',
       "agents[2] (demo1): id: used by another agent of this file",
     ],
   ],

@@ -52,7 +52,7 @@ async function recordRun(path: string, frames: number): Promise<Seen> {
     seen.motors.set(m.seq, v);
   });
   const port = Number(new URL(brain.brokerUrl).port);
-  const agent = new NodeAgent({ config: { ...a.config, session: { ...a.config.session, sensorRateHz: 50 } }, brokers: [{ host: "127.0.0.1", port }] });
+  const agent = new NodeAgent({ config: { ...a.config, brokers: [`127.0.0.1:${port}`], session: { ...a.config.session, sensorRateHz: 50 } } });
   agent.start();
   try {
     await until("frames recorded", () => seen.sensors.size >= frames, 15_000);

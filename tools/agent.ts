@@ -3,8 +3,8 @@
  *
  * Theory of operation: the config file (hosts/node/agent-config.ts: format, validation with
  * every problem listed, exit code 2) gives one or more agents. Each runs the real firmware
- * core on the Node host (hosts/node/node-agent.ts) with its own socket and timer, rotating
- * through its brokers. Sensor values come from the optional script (a module whose default
+ * core on the Node host (hosts/node/node-agent.ts) with its own socket and timer; the core
+ * rotates through the agent's brokers. Sensor values come from the optional script (a module whose default
  * export, or `sample`, is called as sample(channelName, nowMs, agentId) and returns a number
  * or an array of numbers; undefined means "use the wave") or from each channel's wave. Motor
  * values are printed when they change (at most once a second per channel unless --verbose),
@@ -109,7 +109,6 @@ async function main(argv: string[]): Promise<number> {
     const lastPrint = new Map<number, { at: number; text: string }>();
     const node: NodeAgent = new NodeAgent({
       config: spec.config,
-      brokers: spec.brokers,
       sampleSensors: sampler(spec, script),
       applyMotor: (chId, v) => {
         const text = `[${Array.from(v, (x) => +x.toFixed(3)).join(", ")}]`;

@@ -8,7 +8,7 @@
  * drift matters; frames carry brain time because the device subtracts it. A rate cap is when
  * a device's channels ask for a faster sensor rate than the brain grants at registration.
  */
-import type { AgentStatus } from "../record";
+import type { AgentStatus } from "../status";
 
 /** "clock offset 27787 ms = device clock minus brain clock (arbitrary: the device counts from its own boot)". */
 export function explainClockOffset(offsetMs: number | null): string {

@@ -22,7 +22,7 @@
 import { Decoder } from "cbor-x";
 import type { Brain, BrainEvent, BrainEvents } from "../index";
 import type { DeclaredChannels, SensorContext, TypedArray } from "../controller";
-import type { AgentStatus } from "../record";
+import type { AgentStatus } from "../status";
 
 export interface ChannelDesc {
   name: string;

@@ -8,20 +8,16 @@
  * is the firmware's channel (id, name, unit, kind, type, count, rateHz, safe) plus, for
  * sensors, `wave`: {shape sine|triangle|square|ramp|constant, periodMs, min, max, phase}, the
  * same signal spec as the manifest's simulated IO. The file is checked in two layers: the
- * file's own shape here (JSON syntax, unknown fields, key hex, broker addresses, waves,
+ * file's own shape here (JSON syntax, unknown fields, key hex, waves,
  * repeated ids), then each agent through the firmware's own resolveAgentConfig
- * (src/agent/config.ts), so the laptop refuses exactly what a board refuses. Every problem is
+ * (src/agent/config.ts: broker addresses too), so the laptop refuses exactly what a board
+ * refuses. The firmware rotates through the brokers itself. Every problem is
  * reported as "agents[i] (id): field: reason"; the CLI prints them all and exits 2.
  */
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { resolveAgentConfig, type AgentConfigInput, type ChannelConfig } from "../../src/agent/config";
+import { resolveAgentConfig, type AgentConfigInput, type BrokerAddress, type ChannelConfig } from "../../src/agent/config";
 import type { WaveSpec } from "../moddable/io-types";
-
-export interface BrokerAddress {
-  host: string;
-  port: number;
-}
 
 /** One agent of the file, checked and ready for NodeAgent. */
 export interface LaptopAgent {
@@ -44,16 +40,6 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function unknownFields(o: Record<string, unknown>, known: readonly string[], at: string, problems: string[]): void {
   for (const k of Object.keys(o)) if (!known.includes(k)) problems.push(`${at}${k}: unknown field (known: ${known.filter((f) => f !== "_comment").join(", ")})`);
-}
-
-/** "host:port" -> address, or a problem text. */
-export function parseBroker(s: unknown): BrokerAddress | string {
-  if (typeof s !== "string") return `must be "host:port" (got ${JSON.stringify(s)})`;
-  const m = /^(\[[0-9a-fA-F:]+\]|[^\s:/]+):(\d{1,5})$/.exec(s);
-  if (m === null) return `must be "host:port" (got ${JSON.stringify(s)})`;
-  const port = Number(m[2]);
-  if (port < 1 || port > 65535) return `port ${port} is outside 1..65535`;
-  return { host: m[1].replace(/^\[|\]$/g, ""), port };
 }
 
 function parseWave(w: unknown, at: string, problems: string[]): WaveSpec | null {
@@ -95,14 +81,6 @@ function parseAgent(o: unknown, i: number, baseDir: string, problems: string[]):
   const before = problems.length;
   unknownFields(o, AGENT_FIELDS, at, problems);
   const key = parseKey(o.key, at, problems);
-  const brokers: BrokerAddress[] = [];
-  if (!Array.isArray(o.brokers) || o.brokers.length === 0) problems.push(`${at}brokers: must be a non-empty list of "host:port" (e.g. ["127.0.0.1:1883"])`);
-  else
-    o.brokers.forEach((b, j) => {
-      const r = parseBroker(b);
-      if (typeof r === "string") problems.push(`${at}brokers[${j}]: ${r}`);
-      else brokers.push(r);
-    });
   let script: string | null = null;
   if (o.script !== undefined) {
     if (typeof o.script !== "string" || o.script.length === 0) problems.push(`${at}script: must be the path of a module (relative to the config file)`);
@@ -136,8 +114,7 @@ function parseAgent(o: unknown, i: number, baseDir: string, problems: string[]):
     agentId: o.id as string,
     key,
     firmwareVersion: (o.firmwareVersion as string | undefined) ?? "brainstem-laptop/0.1.0",
-    brokerHost: brokers[0]?.host ?? "127.0.0.1",
-    brokerPort: brokers[0]?.port ?? 1883,
+    brokers: o.brokers as string[],
     maxFrameBytes: o.maxFrameBytes as number | undefined,
     logLevel: o.logLevel as number | undefined,
     channels: Array.isArray(o.channels) ? channels : (o.channels as ChannelConfig[]),
@@ -146,7 +123,8 @@ function parseAgent(o: unknown, i: number, baseDir: string, problems: string[]):
   // The firmware's own validation; its key problem repeats ours when the hex was bad.
   const resolved = resolveAgentConfig(config);
   for (const p of resolved.problems) if (!(p.startsWith("key:") && key.length === 0)) problems.push(`${at}${p}`);
-  return problems.length > before ? null : { config, brokers, waves, script };
+  if (problems.length > before || resolved.config === null) return null;
+  return { config, brokers: resolved.config.brokers, waves, script };
 }
 
 /** Checks the text of a config file; baseDir resolves `script` paths. */

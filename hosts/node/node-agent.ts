@@ -30,8 +30,6 @@ export interface NodeAgentOptions {
   clock?: () => number;
   /** Use node:crypto's HMAC instead of the firmware's own (on V8 the firmware's is faster per frame). */
   nativeHmac?: boolean;
-  /** Brokers to rotate through, one per connection attempt (default: the config's brokerHost:brokerPort). */
-  brokers?: readonly { host: string; port: number }[];
 }
 
 export class NodeAgent {
@@ -42,7 +40,6 @@ export class NodeAgent {
   private stopped = false;
   networkRestartRequests = 0;
   rebootRequests = 0;
-  private brokerTurn = 0;
 
   constructor(private readonly opts: NodeAgentOptions) {
     this.now = opts.clock ?? makeClock();
@@ -60,12 +57,7 @@ export class NodeAgent {
     const transport = this.transport;
     let sample: ((nowMs: number) => void) | null = null;
     const host: AgentHost = {
-      open: (h, p) => {
-        const list = opts.brokers;
-        if (list === undefined || list.length === 0) return transport.open(h, p);
-        const b = list[this.brokerTurn++ % list.length];
-        return transport.open(b.host, b.port);
-      },
+      open: (h, p) => transport.open(h, p),
       close: () => transport.close(),
       send: (src, off, len) => transport.send(src, off, len),
       recv: (dst, off, len) => transport.recv(dst, off, len),
