@@ -58,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
       motorDeadlineMs: o.motorDeadlineMs,
       maxSensorHz: o.maxSensorHz,
       maxFrameBytes: o.maxFrameBytes,
+      cluster: o.cluster === undefined ? undefined : { servers: o.cluster, partitions: o.partitions, leaseMs: o.leaseMs, name: o.workerName },
     });
   } catch (e) {
     if (e instanceof KeysFileError) {
@@ -69,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
     else console.error(`brain: cannot start: ${err.message}`);
     return 1;
   }
-  const embedded = o.broker === undefined;
+  const embedded = o.broker === undefined && o.cluster === undefined;
   console.log("brainstem brain");
   console.log(`  broker  ${brain.brokerUrl}${embedded ? ` (embedded aedes${o.listen === "127.0.0.1" ? ", this machine only: --listen 0.0.0.0 for boards on your network" : `, listening on ${o.listen}`})` : ""}`);
   if (embedded && (o.listen === "0.0.0.0" || o.listen === "::")) {
@@ -77,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
     for (const list of Object.values(networkInterfaces()))
       for (const nic of list ?? []) if (nic.family === "IPv4" && !nic.internal) console.log(`  lan     mqtt://${nic.address}:${port} (for boards on your network)`);
   }
+  if (brain.cluster !== null) console.log(`  worker  ${brain.cluster.workerId} (${o.partitions} partitions, lease ${o.leaseMs} ms)`);
   console.log(`  status  ${brain.statusUrl}`);
   console.log(`  keys    ${o.keys}${o.keys === DEFAULT_KEYS ? " (DEMO keys: make your own for real robots)" : ""}`);
   console.log("waiting for agents (Ctrl-C to drain and stop)");

@@ -26,6 +26,7 @@ import { connectBrainLink, type BrainLink } from "./mqtt-link";
 import type { AgentStatus } from "./record";
 import { SessionService, type StatusReport } from "./service";
 import { startStatusServer, type StatusServer } from "./status-http";
+import { connectClusterLink, type ClusterLink, type ClusterOptions } from "./cluster/nats-link";
 
 export type { AgentStatus, BrainPhase } from "./record";
 export type { BrainEvent, BrainEvents, BrainLimits, Logger, LogLevel } from "./core";
@@ -34,6 +35,7 @@ export { SessionService, type StatusReport } from "./service";
 export { DemoController } from "./demo-controller";
 export { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
 export { AgentRegistry, KeysFileError, loadKeysFile, parseKeys } from "./keys";
+export type { ClusterLink, ClusterOptions } from "./cluster/nats-link";
 
 /** Defaults of the negotiated limits. */
 export const BRAIN_DEFAULTS: Readonly<BrainLimits> = Object.freeze({
@@ -70,6 +72,8 @@ export interface BrainOptions {
   maxFrameBytes?: number;
   /** How long to wait for the broker at start, ms (default 10000). */
   connectTimeoutMs?: number;
+  /** Run as one worker of a NATS cluster instead (brain/cluster/nats-link.ts); excludes `broker`. */
+  cluster?: ClusterOptions;
 }
 
 export interface Brain {
@@ -79,6 +83,8 @@ export interface Brain {
   readonly statusUrl: string;
   /** The brain's MQTT client id (brain-<random>). */
   readonly clientId: string;
+  /** The cluster link when started with `cluster` (its status, leases), else null. */
+  readonly cluster: ClusterLink | null;
   agents(): AgentStatus[];
   /** The whole /status report. */
   status(): StatusReport;
@@ -134,6 +140,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
 
   let embedded: EmbeddedBroker | null = null;
   let status: StatusServer | null = null;
+  let cluster: ClusterLink | null = null;
   let timer: NodeJS.Timeout | null = null;
   const cleanup = async () => {
     if (timer !== null) clearInterval(timer);
@@ -145,15 +152,21 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     await embedded?.close();
     embedded = null;
   };
-  let brokerUrl: string;
+  let brokerUrl = "";
+  const report = () => (cluster === null ? service.status(brokerUrl) : { ...service.status(brokerUrl), cluster: cluster.status() });
   try {
-    if (opts.broker !== undefined) brokerUrl = opts.broker;
+    if (opts.cluster !== undefined) brokerUrl = opts.cluster.servers.join(",");
+    else if (opts.broker !== undefined) brokerUrl = opts.broker;
     else {
       embedded = await startEmbeddedBroker({ port: opts.brokerPort ?? 0, host: opts.brokerHost });
       brokerUrl = embedded.url;
     }
-    status = await startStatusServer(opts.httpPort ?? 0, () => service.status(brokerUrl));
-    link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
+    status = await startStatusServer(opts.httpPort ?? 0, () => report());
+    if (opts.cluster !== undefined) {
+      const url = status.url;
+      const hooks = { onMessage: (t: string, p: Uint8Array) => service.onMessage(t, p), forget: (id: string) => service.deregister(id), agents: () => service.agents(), statusUrl: () => url, log };
+      link = cluster = await connectClusterLink(opts.cluster, hooks, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
+    } else link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
   } catch (e) {
     await cleanup();
     throw e;
@@ -168,8 +181,9 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     brokerUrl,
     statusUrl,
     clientId,
+    cluster,
     agents: () => service.agents(),
-    status: () => service.status(brokerUrl),
+    status: () => report(),
     drain: (agentId, reason, retryAfterMs, deadlineMs) => void service.drain(agentId, reason, retryAfterMs, deadlineMs),
     deregister: (agentId) => service.deregister(agentId),
     requestStatus: (agentId) => void service.requestStatus(agentId),
