@@ -49,7 +49,9 @@ function startDevice(id: string, key: Uint8Array, front: MqttFront): Device {
   d.agent = new NodeAgent({
     config: {
       agentId: id, key, brokerHost: "127.0.0.1", brokerPort: front.port, channels,
-      session: { sensorRateHz: 20, heartbeatIntervalMs: 250, linkSilenceMs: 1500, backoffBaseMs: 100, backoffMaxMs: 1000 },
+      // The device tolerates about 5 s of brain silence (more than one lease) before it
+      // reconnects: a worker takeover then costs a re-registration, not an MQTT reconnect.
+      session: { sensorRateHz: 20, transitionTimeoutMs: 5000, registrationDeadlineMs: 3000, heartbeatIntervalMs: 250, heartbeatTimeoutMinMs: 600, heartbeatMissLimit: 8, linkSilenceMs: 6000, backoffBaseMs: 100, backoffMaxMs: 1000 },
     },
     applyMotor: (_ch, values) => d.check.apply(d.agent.agent.session.sessionId, values),
   });
