@@ -28,7 +28,8 @@
  *     again with the new owner and get a new session key).
  *   - Fair share: with n live workers (seen within leaseMs, self included), lo = floor(P/n)
  *     and hi = ceil(P/n). A worker claims free or expired partitions while it holds fewer
- *     than hi. Once the set of live workers has been stable for settleMs, a worker holding
+ *     than hi, or, while another live worker holds fewer than lo, only while it holds fewer
+ *     than lo itself. Once the set of live workers has been stable for settleMs, a worker holding
  *     more than hi releases its highest partitions down to hi, and if some live worker holds
  *     fewer than lo while nothing is free, the worker with the most partitions (ties: the
  *     greatest id) releases one. Only released partitions move: every other session stays.
@@ -262,8 +263,13 @@ export class Ownership {
       if (s.owner === null || s.owner === this.workerId || nowMs - s.seenMs >= this.leaseMs) free.push(p);
       else held.set(s.owner, (held.get(s.owner) ?? 0) + 1);
     }
+    // While another live worker holds fewer than lo, only such workers claim: a worker at
+    // lo or above leaves free partitions to them (else a release for balance could be taken
+    // back by a worker that has enough, and the starving one would never get one).
+    const starving = live.some((id) => id !== this.workerId && (held.get(id) ?? 0) < lo);
+    const claimUpTo = starving ? Math.max(lo, mine) : hi;
     for (const p of free) {
-      if (mine >= hi) break;
+      if (mine >= claimUpTo) break;
       const m = this.own[p];
       if (m.inflightSinceMs >= 0 || nowMs < m.retryAtMs) continue;
       const s = this.seen[p];
@@ -275,7 +281,6 @@ export class Ownership {
     if (nowMs - this.workerSetChangedMs >= this.settleMs && free.length === 0) {
       let release = mine > hi ? mine - hi : 0;
       if (release === 0 && mine > lo) {
-        const starving = live.some((id) => id !== this.workerId && (held.get(id) ?? 0) < lo);
         if (starving) {
           let top = true;
           for (const id of live) {
