@@ -6,15 +6,19 @@
  *   {servers, partitions, leaseMs, name, keysFile, heartbeatMs}
  * Prints "worker <id> ready <statusUrl>" once it runs; SIGTERM closes it cleanly.
  */
-import { startBrain } from "../brain/index";
+import { pathToFileURL } from "node:url";
+import { startBrain, type Controller } from "../brain/index";
 import { NumberingController } from "./numbering-controller";
 
-const o = JSON.parse(process.env.BS_WORKER ?? "{}") as { servers: string[]; partitions: number; leaseMs: number; name: string; keysFile: string; heartbeatMs?: number };
+const o = JSON.parse(process.env.BS_WORKER ?? "{}") as { servers: string[]; partitions: number; leaseMs: number; name: string; keysFile: string; heartbeatMs?: number; controllerModule?: string };
+const controller: Controller =
+  o.controllerModule === undefined ? new NumberingController() : ((await import(pathToFileURL(o.controllerModule).href)) as { createController(): Controller }).createController();
 const brain = await startBrain({
   keys: o.keysFile,
   httpPort: 0,
   heartbeatMs: o.heartbeatMs ?? 1000,
-  controller: new NumberingController(),
+  controller,
+  maxSensorHz: 1000,
   log: (level, msg) => {
     if (level === "warn" || level === "error") console.error(`${level}: ${msg}`);
   },

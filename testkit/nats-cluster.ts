@@ -378,7 +378,7 @@ export interface WorkerProcess {
 }
 
 /** Starts testkit/cluster-worker.ts as a process (a brain worker with the NumberingController). */
-export async function spawnClusterWorker(o: { servers: string[]; partitions: number; leaseMs: number; name: string; keysFile: string; heartbeatMs?: number }, timeoutMs = 30_000): Promise<WorkerProcess> {
+export async function spawnClusterWorker(o: { servers: string[]; partitions: number; leaseMs: number; name: string; keysFile: string; heartbeatMs?: number; controllerModule?: string }, timeoutMs = 30_000): Promise<WorkerProcess> {
   const script = new URL("./cluster-worker.ts", import.meta.url).pathname;
   const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, BS_WORKER: JSON.stringify(o) } });
   running.add(child);
