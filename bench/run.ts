@@ -1,12 +1,14 @@
 /*
  * bench/run: `npm run bench` — runs the benchmark sections and prints one table.
  *
- *   tsx bench/run.ts [--section NAME]... [--json FILE] [--quick]
+ *   tsx bench/run.ts [--section NAME]... [--json FILE] [--quick] [--help]
  *
  * A section is a module bench/<name>.ts that exports `async function run(ctx): Promise<Row[]>`
  * (bench/lib.ts). Candidates are every bench/*.ts except run.ts, lib.ts and *.xs.ts (entries
- * that are bundled for XS); a candidate without a `run` export is a helper module and is
- * skipped (asking for it with --section is an error). Sections run one after another, in name order, so they never
+ * that are bundled for XS); a candidate whose source has no `export function run(` is a
+ * helper module and not a section. --help lists the sections with the first line of their
+ * header comment; an unknown option or section is one line on stderr and exit code 2, before
+ * anything runs. Sections run one after another, in name order, so they never
  * compete for the two cores. The table has one row per case: section | case | ours | peer |
  * unit | ratio, where ratio = peer / ours for lower-is-better metrics (> 1: ours is better;
  * see bench/lib.ts). --json writes the same rows as a JSON array. A section that throws is
@@ -25,24 +27,72 @@ const externalSections: Record<string, string> = {
   "fleet-cluster": path.join(benchDir, "..", "fleet", "fleet-cluster.ts"),
 };
 
-function parseArgs(argv: string[]): { sections: string[]; json?: string; quick: boolean } {
-  const out: { sections: string[]; json?: string; quick: boolean } = { sections: [], quick: false };
+const HELP = `npm run bench -- [options]
+
+Runs the benchmark sections one after another and prints one table: section | case | ours |
+peer | unit | ratio (ratio > 1: ours is better). Not timed tests: figures depend on the machine.
+
+Options:
+  --section NAME   run only this section (repeatable); default: every section
+  --json FILE      also write the rows to FILE as a JSON array
+  --quick          a few iterations per case: checks that the sections run, not a measurement
+  -h, --help       this text
+
+Sections:
+`;
+
+/** A command-line mistake: printed as one line, exit code 2. */
+class UsageError extends Error {}
+
+interface Args {
+  sections: string[];
+  json?: string;
+  quick: boolean;
+  help: boolean;
+}
+
+function parseArgs(argv: string[], all: readonly string[]): Args {
+  const out: Args = { sections: [], quick: false, help: false };
+  const value = (i: number, name: string): string => {
+    const v = argv[i];
+    if (v === undefined || v.startsWith("-")) throw new UsageError(`${name} needs a value`);
+    return v;
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--section") out.sections.push(argv[++i]);
-    else if (a === "--json") out.json = argv[++i];
+    if (a === "--section") out.sections.push(value(++i, "--section"));
+    else if (a.startsWith("--section=")) out.sections.push(a.slice("--section=".length));
+    else if (a === "--json") out.json = value(++i, "--json");
+    else if (a.startsWith("--json=")) out.json = a.slice("--json=".length);
     else if (a === "--quick") out.quick = true;
-    else throw new Error(`unknown argument ${a} (usage: tsx bench/run.ts [--section NAME]... [--json FILE] [--quick])`);
+    else if (a === "--help" || a === "-h") out.help = true;
+    else throw new UsageError(`unknown argument ${JSON.stringify(a)}`);
   }
+  for (const s of out.sections) if (!all.includes(s)) throw new UsageError(`no section ${JSON.stringify(s)}; the sections are ${all.join(", ")}`);
   return out;
 }
 
+/** Where section `name` lives. */
+function sectionFile(name: string): string {
+  return externalSections[name] ?? path.join(benchDir, `${name}.ts`);
+}
+
+/** The first sentence of a section's header comment, without its "bench/x: " prefix. */
+function describe(name: string): string {
+  const text = fs.readFileSync(sectionFile(name), "utf8");
+  const head = text.slice(text.indexOf("/*"), text.indexOf("*/")).split("\n").map((l) => l.replace(/^\s*\/?\*\s?/, "")).join(" ");
+  const m = /(?:bench|fleet)\/\w+(?: \([^)]*\))?: (.*?[.:])(?:\s|$)/.exec(head);
+  return m ? m[1].replace(/\s+/g, " ") : "";
+}
+
+/** Section names: every candidate module that exports run(ctx) (helper modules export none). */
 function discoverSections(): string[] {
   return fs
     .readdirSync(benchDir)
     .filter((f) => f.endsWith(".ts") && !f.endsWith(".xs.ts") && !f.endsWith(".d.ts") && f !== "run.ts" && f !== "lib.ts")
     .map((f) => f.slice(0, -3))
     .concat(Object.keys(externalSections))
+    .filter((name) => /^export (async )?function run\(/m.test(fs.readFileSync(sectionFile(name), "utf8")))
     .sort();
 }
 
@@ -79,10 +129,21 @@ function printTable(rows: Row[]): void {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
   const all = discoverSections();
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2), all);
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`bench: ${e.message} (see npm run bench -- --help)`);
+    return 2;
+  }
+  if (args.help) {
+    const width = Math.max(...all.map((n) => n.length));
+    process.stdout.write(HELP + all.map((n) => `  ${n.padEnd(width)}  ${describe(n)}\n`).join(""));
+    return 0;
+  }
   const chosen = args.sections.length ? args.sections : all;
-  for (const s of chosen) if (!all.includes(s)) throw new Error(`no section "${s}" (have: ${all.join(", ")})`);
   const ctx: BenchContext = { quick: args.quick, log: (m) => console.error(`  ${m}`) };
   console.error(`bench: ${os.cpus().length} x ${os.cpus()[0]?.model ?? "cpu"}, node ${process.version}${args.quick ? ", QUICK (not a measurement)" : ""}`);
   const rows: Row[] = [];
@@ -90,12 +151,8 @@ async function main(): Promise<number> {
   for (const name of chosen) {
     const t0 = Date.now();
     try {
-      const mod = await import(pathToFileURL(externalSections[name] ?? path.join(benchDir, `${name}.ts`)).href);
-      if (typeof mod.run !== "function") {
-        if (args.sections.includes(name)) throw new Error(`bench/${name}.ts does not export run(ctx)`);
-        console.error(`bench: bench/${name}.ts exports no run(ctx): a helper module, skipped`);
-        continue;
-      }
+      const mod = await import(pathToFileURL(sectionFile(name)).href);
+      if (typeof mod.run !== "function") throw new Error(`${sectionFile(name)} does not export run(ctx)`);
       console.error(`bench: section ${name}`);
       const got: Row[] = await mod.run(ctx);
       rows.push(...got);

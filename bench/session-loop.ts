@@ -3,7 +3,7 @@
  * broker + brain, for the session benchmark (V8 and XS, same code).
  *
  * Theory of operation: the host's send/recv are two preallocated byte rings. The "brain" side
- * parses the agent's packets with our own MqttDecoder, answers heartbeats with a
+ * parses the agent's packets with our own MqttServerDecoder, answers heartbeats with a
  * heartbeat-ack, and answers every sensor frame with one motor frame signed with the session
  * key, all written with our zero-allocation encoders into preallocated buffers. One `step()`
  * advances the clock by the sensor period and calls agent.tick() once: the motor frame from
@@ -18,12 +18,9 @@ import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/f
 import { FrameEntries } from "../src/codec/frames/entries";
 import { encodeMotorFrame } from "../src/codec/frames/motor";
 import { SensorFrame } from "../src/codec/frames/sensor";
-import { encodeConnack } from "../src/codec/mqtt/connect";
 import { PacketType } from "../src/codec/mqtt/constants";
-import { MqttDecoder } from "../src/codec/mqtt/decoder";
-import { encodePingresp } from "../src/codec/mqtt/ping";
 import { encodePuback, encodePublish } from "../src/codec/mqtt/publish";
-import { encodeSuback } from "../src/codec/mqtt/subscribe";
+import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "../testkit/mqtt-server-codec";
 import { computeBrainProof, computeSessionKey } from "../src/protocol/auth";
 import { ControlMessage, decodeControl } from "../src/protocol/decode";
 import { encodeChallenge, encodeHeartbeatAck, encodeRegistered } from "../src/protocol/encode";
@@ -70,7 +67,7 @@ export class SessionLoop {
   motorApplied = 0;
   private readonly up = new Ring();
   private readonly down = new Ring();
-  private readonly decoder = new MqttDecoder(4096);
+  private readonly decoder = new MqttServerDecoder(4096);
   private readonly out = new Uint8Array(4096);
   private readonly payload = new Uint8Array(2048);
   private readonly msg = new ControlMessage();
@@ -150,6 +147,27 @@ export class SessionLoop {
     }
   }
 
+  /**
+   * n steady steps like run(), for bench/cost.ts: lap() returns the XS compute meter counted
+   * since its previous call. Adds the laps of the agent's tick to laps[0], of the brain to
+   * laps[1] and of an empty segment of the same shape (the lap's own overhead) to laps[2].
+   */
+  runLapped(n: number, lap: () => number, laps: Float64Array): void {
+    const periodMs = 1000 / SENSOR_HZ;
+    for (let i = 0; i < n; i++) {
+      this.nowMs = (this.nowMs + periodMs) >>> 0;
+      lap();
+      this.agent.tick(this.nowMs);
+      laps[0] += lap();
+      lap();
+      this.brain();
+      laps[1] += lap();
+      lap();
+      laps[2] += lap();
+      this.steps++;
+    }
+  }
+
   private brain(): void {
     const d = this.decoder;
     const up = this.up;
@@ -170,7 +188,7 @@ export class SessionLoop {
     if (d.next() < 0) throw new Error("session loop: the agent sent a malformed packet");
   }
 
-  private onSensor(d: MqttDecoder): void {
+  private onSensor(d: MqttServerDecoder): void {
     if (d.buf[d.topicOff + 17] !== 0x73) return this.onControl(d); // 's' of "sns"
     if (this.sensorFrame.decode(d.buf, d.payloadOff, d.payloadLen, this.wire) < 0) throw new Error("session loop: bad sensor frame");
     this.sensorFramesIn++;
@@ -181,7 +199,7 @@ export class SessionLoop {
     this.motorFramesOut++;
   }
 
-  private onControl(d: MqttDecoder): void {
+  private onControl(d: MqttServerDecoder): void {
     const m = this.msg;
     const type = decodeControl(d.buf, d.payloadOff, d.payloadLen, m);
     let n = -1;

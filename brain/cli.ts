@@ -7,7 +7,8 @@
  * and other problems arrive as warn lines from the brain's log).
  * A bad option, a bad value or a missing / malformed keys file prints one line on stderr and
  * exits with code 2 (usage error); other start-up failures (port in use, unreachable broker)
- * exit with 1. Ctrl-C (SIGINT) or SIGTERM drains every agent (operator, retry after 5 s),
+ * exit with 1. The keys file is read again when it changes and on SIGHUP (`kill -HUP <pid>`);
+ * a bad new file is logged and the keys loaded before stay. Ctrl-C (SIGINT) or SIGTERM drains every agent (operator, retry after 5 s),
  * waits briefly for them to deregister, closes and exits 0; a second Ctrl-C exits at once.
  */
 import { networkInterfaces } from "node:os";
@@ -85,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
   brain.on("registered", (e) => console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`));
   brain.on("death", (e) => console.log(`${stamp()} agent ${e.agentId} dead: ${e.cause} (generation ${e.generation})`));
   brain.on("stale-death", (e) => console.log(`${stamp()} agent ${e.agentId}: stale death notice ignored (generation ${e.generation}, current ${e.currentGeneration})`));
+  brain.on("keys-reloaded", (e) => console.log(`${stamp()} keys reloaded: added [${e.added.join(", ")}], removed [${e.removed.join(", ")}], changed [${e.changed.join(", ")}]`));
   brain.on("deregistered", (e) => console.log(`${stamp()} agent ${e.agentId} deregistered (${e.reason})`));
 
   return new Promise<number>((resolve) => {
@@ -95,7 +97,7 @@ async function main(argv: string[]): Promise<number> {
         process.exit(130);
       }
       stopping = true;
-      const live = brain.agents().filter((a) => a.phase === "registered" || a.phase === "active" || a.phase === "authenticating").length;
+      const live = brain.agents().filter((a) => a.phase === "challenged" || a.phase === "registered" || a.phase === "binding" || a.phase === "active").length;
       console.log(`${signal}: draining ${live} agent(s) (operator, retry after ${SHUTDOWN_RETRY_AFTER_MS / 1000} s)`);
       brain.drain("all", 2, SHUTDOWN_RETRY_AFTER_MS, SHUTDOWN_DRAIN_DEADLINE_MS);
       const idle = await brain.whenIdle(SHUTDOWN_WAIT_MS);

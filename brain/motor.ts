@@ -9,7 +9,7 @@
  * extension), uint8 as a plain byte string, and integers in their shortest form, so the
  * bytes match (test/brain-frames.test.ts checks them against encodeMotorFrame). The encoder
  * puts a 16-byte placeholder where the mac goes, copies the result out of cbor-x's shared
- * buffer (MQTT.js may hold the payload until the socket drains), and the session's
+ * buffer (a transport may hold the payload until its socket drains), and the session's
  * MotorSigner (auth.ts) signs it in place: HMAC-SHA256(sessionKey, sessionId BE || bytes
  * before the mac item), truncated to 16.
  * `encode` checks the command against the declared motor channels first and returns a
@@ -28,7 +28,8 @@ export interface MotorCommand {
   ttlMs?: number;
 }
 
-const PLACEHOLDER = Buffer.alloc(MOTOR_MAC_BYTES);
+const PLACEHOLDER = new Uint8Array(MOTOR_MAC_BYTES);
+const copyOf = Uint8Array.prototype.slice;
 
 export class MotorEncoder {
   private readonly encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, variableMapSize: true });
@@ -37,7 +38,8 @@ export class MotorEncoder {
 
   /**
    * Builds the signed motor frame, or returns a problem text (unknown or sensor channel,
-   * wrong element type or count, no entries). The frame is a fresh Buffer.
+   * wrong element type or count, no entries). The frame is a fresh byte array (a Buffer on
+ * Node; engine-agnostic code sees a Uint8Array).
    */
   encode(
     cmd: MotorCommand,
@@ -63,7 +65,8 @@ export class MotorEncoder {
     }
     if (items.length === 2) return "motor command has no channels";
     items.push(PLACEHOLDER);
-    const frame = Buffer.from(this.encoder.encode(items)); // a copy: cbor-x reuses its buffer
+    // A copy (cbor-x reuses its buffer); on Node the copy is a Buffer, as cbor-x's output is.
+    const frame = copyOf.call(this.encoder.encode(items)) as Buffer;
     signer.sign(frame);
     return frame;
   }

@@ -46,9 +46,7 @@ import { counterNames, Counter } from "../src/session/counters";
 import { startMosquitto, type TestBroker } from "../testkit/brokers";
 import { type BenchContext, type Row, row } from "../bench/lib";
 import {
-  COUNTER_CHANNEL,
   HIST_BUCKET_US,
-  MOTOR_CHANNEL,
   collectGarbage,
   localPool,
   traceStalls,

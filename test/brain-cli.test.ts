@@ -7,13 +7,13 @@
  */
 import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCliArgs, UsageError } from "../brain/cli-args";
 import { loadKeysFile } from "../brain/keys";
 import { ScriptedAgent } from "../testkit/scripted-agent";
+import { suiteTempDir } from "../testkit/temp-dir";
 import { DeregisteredReason, DeregisterReason, MsgType } from "../src/protocol/wire";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -53,7 +53,7 @@ test("--help lists every option and exits 0", async (t) => {
   t.is(run.stderr(), "");
 });
 
-const dir = mkdtempSync(join(tmpdir(), "bs-cli-"));
+const dir = suiteTempDir("bs-cli-");
 
 /** Option errors, checked in-process (parseCliArgs): each is a one-line UsageError. */
 const optionErrors: readonly [args: string[], message: RegExp][] = [

@@ -3,11 +3,12 @@
  * Table-driven: each bad keys file names the words its error message must contain.
  */
 import test from "ava";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AgentRegistry, KeysFileError, loadKeysFile, parseKeys } from "../brain/keys";
 import { startBrain } from "../brain/index";
+import { tempDir } from "../testkit/temp-dir";
 
 const HEX32 = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
@@ -50,7 +51,7 @@ test("keys file: a missing file is a one-line KeysFileError naming the path", (t
 });
 
 test("keys file: read from disk", (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "bs-keys-"));
+  const dir = tempDir(t, "bs-keys-");
   const path = join(dir, "keys.json");
   writeFileSync(path, `{"agents": {"r1": "${HEX32}"}}`);
   t.is(loadKeysFile(path).size, 1);

@@ -42,7 +42,7 @@ class CountingController implements Controller {
   n = 0;
   delayMs = 0;
   onSensorFrame() {
-    const cmd = { channels: new Map([[10, Float32Array.of(++this.n, 0)]]) };
+    const cmd = { motors: { wheels: Float32Array.of(++this.n, 0) } };
     if (this.delayMs === 0) return cmd;
     return new Promise<typeof cmd>((r) => setTimeout(() => r(cmd), this.delayMs));
   }

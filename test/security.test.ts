@@ -14,7 +14,6 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
-import os from "node:os";
 import path from "node:path";
 import mqtt from "mqtt";
 import { startBrain, type Brain } from "../brain/index";
@@ -26,6 +25,8 @@ import { Counter } from "../src/session/counters";
 import { NodeAgent } from "../hosts/node/node-agent";
 import type { TlsOptions } from "../hosts/node/net-transport";
 import { freePort } from "../testkit/brokers";
+import { tempDir } from "../testkit/temp-dir";
+import { writeTestCerts } from "../testkit/test-certs";
 import { until } from "../testkit/until";
 
 const channels: AgentConfigInput["channels"] = [
@@ -47,14 +48,6 @@ function sh(cmd: string, args: string[], cwd: string): void {
   execFileSync(cmd, args, { cwd, stdio: "pipe" });
 }
 
-/** A test CA and a server certificate for 127.0.0.1, made with openssl in dir. */
-function makeCerts(dir: string): void {
-  sh("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=brainstem test CA", "-keyout", "ca.key", "-out", "ca.crt"], dir);
-  sh("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1", "-keyout", "server.key", "-out", "server.csr"], dir);
-  fs.writeFileSync(path.join(dir, "san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
-  sh("openssl", ["x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.ext", "-out", "server.crt"], dir);
-}
-
 async function waitPort(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const ok = await new Promise<boolean>((r) => {
@@ -68,8 +61,8 @@ async function waitPort(port: number): Promise<void> {
 }
 
 async function startSecureBroker(t: ExecutionContext, users: string[]): Promise<SecureBroker> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bs-secure-"));
-  makeCerts(dir);
+  const dir = tempDir(t, "bs-secure-"); // removed with everything in it, the server key included
+  const certs = writeTestCerts(dir); // the CA's private key is already gone
   const passwords = new Map(users.map((u) => [u, crypto.randomBytes(12).toString("hex")]));
   const pwfile = path.join(dir, "passwd");
   fs.writeFileSync(pwfile, "");
@@ -96,9 +89,9 @@ async function startSecureBroker(t: ExecutionContext, users: string[]): Promise<
     "log_type all",
     `listener ${plainPort} 127.0.0.1`,
     `listener ${tlsPort} 127.0.0.1`,
-    `cafile ${path.join(dir, "ca.crt")}`,
-    `certfile ${path.join(dir, "server.crt")}`,
-    `keyfile ${path.join(dir, "server.key")}`,
+    `cafile ${certs.caFile}`,
+    `certfile ${certs.certFile}`,
+    `keyfile ${certs.keyFile}`,
     "",
   ].join("\n"));
   // Mosquitto started as root drops to the "mosquitto" user: it must be able to read these.
@@ -113,12 +106,11 @@ async function startSecureBroker(t: ExecutionContext, users: string[]): Promise<
       child.kill("SIGTERM");
       await new Promise((r) => child.once("exit", r));
     }
-    fs.rmSync(dir, { recursive: true, force: true });
   };
   t.teardown(stop);
   await waitPort(plainPort);
   await waitPort(tlsPort);
-  return { plainPort, tlsPort, caPem: fs.readFileSync(path.join(dir, "ca.crt"), "utf8"), passwords, log: () => log, stop };
+  return { plainPort, tlsPort, caPem: fs.readFileSync(certs.caFile, "utf8"), passwords, log: () => log, stop };
 }
 
 interface Setup {

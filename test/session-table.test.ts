@@ -35,11 +35,15 @@ test("every phase is reachable from idle", (t) => {
   t.is(seen.size, PHASE_COUNT);
 });
 
-test("failed is entered only through a fatal rejection, and is terminal", (t) => {
+test("failed is entered only through a fatal rejection, and left only by its retry timer or a stop", (t) => {
   for (let p = 0; p < PHASE_COUNT; p++)
     for (let e = 0; e < EVENT_COUNT; e++)
       if (transitionFor(p, e) === Phase.Failed) t.is(e, Ev.RejectedFatal, `${phaseNames[p]} x ${eventNames[e]}`);
-  for (let e = 0; e < EVENT_COUNT; e++) t.true(transitionFor(Phase.Failed, e) < 0, `failed x ${eventNames[e]} leaves no phase`);
+  for (let e = 0; e < EVENT_COUNT; e++) {
+    const want = e === Ev.BackoffElapsed ? Phase.Connecting : e === Ev.Stop ? Phase.Stopped : -1;
+    const got = transitionFor(Phase.Failed, e);
+    t.is(got < 0 ? -1 : got, want, `failed x ${eventNames[e]}`);
+  }
 });
 
 test("an undefined pair is an error value, out-of-range lookups too", (t) => {

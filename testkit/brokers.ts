@@ -11,8 +11,9 @@
  * Both return {url, port, stop(), kill9(), restart()}: stop() is a clean shutdown, kill9()
  * a crash (SIGKILL for Mosquitto; every socket destroyed for aedes), restart() starts the
  * broker again on the SAME port (after a stop or kill9, or stopping it first). Callers must
- * register `t.teardown(() => broker.stop())`; as a safety net every Mosquitto still running
- * is SIGKILLed when the test process exits. If `mosquitto` is not on PATH, startMosquitto
+ * register `t.teardown(() => broker.stop())`, which also removes the broker's temporary
+ * directory; as a safety net every Mosquitto still running is SIGKILLed, and every such
+ * directory still there is removed, when the test process exits. If `mosquitto` is not on PATH, startMosquitto
  * throws with the install command: the tests fail, they are not skipped.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -112,6 +113,8 @@ export async function startAedes(): Promise<TestBroker> {
 }
 
 const running = new Set<ChildProcess>();
+/** Temporary directories of Mosquitto brokers not stopped yet. */
+const tempDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -119,6 +122,7 @@ function installExitHook(): void {
   exitHookInstalled = true;
   process.on("exit", () => {
     for (const c of running) c.kill("SIGKILL");
+    for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
   });
 }
 
@@ -137,6 +141,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
   installExitHook();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "bs-mosquitto-"));
+  tempDirs.add(dir);
   const conf = join(dir, "mosquitto.conf");
   const lines = [
     `listener ${port} 127.0.0.1`,
@@ -161,6 +166,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
 
   const spawnBroker = async () => {
     mkdirSync(dir, { recursive: true }); // stop() removes it; restart() after stop() needs it again
+    tempDirs.add(dir);
     writeFileSync(conf, lines.join("\n") + "\n", { mode: 0o644 });
     const c = spawn(bin, ["-c", conf], { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
@@ -195,7 +201,13 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     clearTimeout(timer);
   };
 
-  await spawnBroker();
+  try {
+    await spawnBroker();
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+    throw e;
+  }
   return {
     kind: "mosquitto",
     url: `${opts.tls === undefined ? "mqtt" : "mqtts"}://127.0.0.1:${port}`,
@@ -203,6 +215,7 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<TestB
     stop: async () => {
       await halt("SIGTERM");
       rmSync(dir, { recursive: true, force: true });
+      tempDirs.delete(dir);
     },
     kill9: () => halt("SIGKILL"),
     restart: async () => {

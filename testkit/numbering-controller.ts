@@ -5,24 +5,24 @@
  * checks what it applies (values[1] is its current session id, n rises) sees at once a
  * frame of another session or a replayed or reordered one: see `MotorCheck`.
  */
-import type { Controller, MotorCommand, SensorContext, SessionInfo } from "../brain/index";
+import type { AgentSession, Controller, MotorCommand, SensorFrame } from "../brain/index";
 
 export class NumberingController implements Controller {
   private readonly state = new Map<string, { sessionId: number; n: number; values: Int32Array; command: MotorCommand }>();
-  constructor(private readonly channelId = 10) {}
-  onSessionStart(info: SessionInfo): void {
+  constructor(private readonly channel = "wheels") {}
+  onSessionStart(session: AgentSession): void {
     const values = new Int32Array(2);
-    this.state.set(info.agentId, { sessionId: info.sessionId, n: 0, values, command: { channels: new Map([[this.channelId, values]]) } });
+    this.state.set(session.agentId, { sessionId: session.sessionId, n: 0, values, command: { motors: { [this.channel]: values } } });
   }
-  onSessionEnd(agentId: string, sessionId: number): void {
-    if (this.state.get(agentId)?.sessionId === sessionId) this.state.delete(agentId);
+  onSessionEnd(session: AgentSession): void {
+    if (this.state.get(session.agentId)?.sessionId === session.sessionId) this.state.delete(session.agentId);
   }
-  onSensorFrame(ctx: SensorContext): MotorCommand | null {
-    const s = this.state.get(ctx.agentId);
-    if (s === undefined || s.sessionId !== ctx.sessionId) return null;
+  onSensorFrame(frame: SensorFrame): MotorCommand | null {
+    const s = this.state.get(frame.agentId);
+    if (s === undefined || s.sessionId !== frame.sessionId) return null;
     s.n++;
     s.values[0] = s.n;
-    s.values[1] = ctx.sessionId | 0;
+    s.values[1] = frame.sessionId | 0;
     return s.command;
   }
 }

@@ -22,12 +22,8 @@ import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/f
 import { FrameEntries } from "../src/codec/frames/entries";
 import { encodeMotorFrame } from "../src/codec/frames/motor";
 import { SensorFrame, decodeSensorFrame } from "../src/codec/frames/sensor";
-import { encodeConnack } from "../src/codec/mqtt/connect";
 import { PacketType } from "../src/codec/mqtt/constants";
-import { MqttDecoder } from "../src/codec/mqtt/decoder";
-import { encodePingresp } from "../src/codec/mqtt/ping";
 import { encodePublish, encodePuback } from "../src/codec/mqtt/publish";
-import { encodeSuback } from "../src/codec/mqtt/subscribe";
 import { Err } from "../src/errors";
 import { computeBrainProof, computeSessionKey, verifyAgentProof } from "../src/protocol/auth";
 import { ControlMessage, decodeControl } from "../src/protocol/decode";
@@ -37,6 +33,7 @@ import {
 import { MsgType } from "../src/protocol/wire";
 import { Phase } from "../src/session/automaton";
 import { reached } from "../src/session/clock";
+import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "./mqtt-server-codec";
 import { Prng } from "./prng";
 
 export const SIM_KEY = utf8Bytes("brainstem-sim-device-key-0123456");
@@ -101,7 +98,14 @@ export class SimWorld {
   readonly logs: [number, number, number, string][] = [];
   // link state
   latencyMs = 2;
+  /** False: the broker's process is down, its host refuses connects (PEER_REFUSED). */
   brokerUp = true;
+  /** Non-zero: the network is down; every open fails after the latency with this code (Err.NET_*). */
+  networkFault = 0;
+  /** The network drops connects silently: an open never completes (the session times it out). */
+  connectHangs = false;
+  /** "host:port" entries whose host refuses connects (a broker list with dead entries). */
+  refusedBrokers: string[] = [];
   blackHole = false; // accept bytes, deliver nothing either way (half-open)
   dropBytesProbability = 0;
   private linkId = 0; // the agent's end of the link; 0 = none
@@ -121,6 +125,8 @@ export class SimWorld {
   readonly applied: { t: number; session: number; seq: number }[] = [];
   networkRestarts = 0;
   reboots = 0;
+  /** Every open the agent asked for: when, and which broker. */
+  readonly opens: { t: number; broker: string }[] = [];
   sensorFramesAtBrain = 0;
   /** Agent-clock instants (ms) of every sensor sample the agent took. */
   readonly sampleTimes: number[] = [];
@@ -128,7 +134,7 @@ export class SimWorld {
   readonly received: { t: number; type: number; phase: number; channels: number; counters: number }[] = [];
   readonly deaths: number[] = []; // generations of Will messages the broker published
   // broker + brain
-  private readonly brokerDecoder = new MqttDecoder(4096);
+  private readonly brokerDecoder = new MqttServerDecoder(4096);
   private readonly out = new Uint8Array(8192);
   private readonly scratch = new Uint8Array(4096);
   private willPayload: Uint8Array | null = null;
@@ -297,13 +303,17 @@ export class SimWorld {
 
   private makeHost(): AgentHost {
     return {
-      open: () => {
+      open: (host: string, port: number) => {
+        const broker = `${host}:${port}`;
+        this.opens.push({ t: this.t, broker });
         this.pendingOpen = true;
         const id = ++this.linkCounter;
         this.at(this.latencyMs, () => {
           if (!this.pendingOpen) return;
           this.pendingOpen = false;
-          if (!this.brokerUp) return this.agent.handleTransportClosed(this.now, Err.TRANSPORT_ERROR);
+          if (this.connectHangs) return;
+          if (this.networkFault !== 0) return this.agent.handleTransportClosed(this.now, this.networkFault);
+          if (!this.brokerUp || this.refusedBrokers.includes(broker)) return this.agent.handleTransportClosed(this.now, Err.PEER_REFUSED);
           this.linkId = id;
           this.brokerLinkId = id;
           this.toAgent = [];
@@ -416,7 +426,7 @@ export class SimWorld {
     }
   }
 
-  private brokerPacket(type: number, d: MqttDecoder): void {
+  private brokerPacket(type: number, d: MqttServerDecoder): void {
     switch (type) {
       case PacketType.CONNECT:
         this.willPayload = d.hasWill ? d.buf.slice(d.willPayloadOff, d.willPayloadOff + d.willPayloadLen) : null;

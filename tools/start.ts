@@ -2,18 +2,21 @@
  * start: `npm start` — the whole of brainstem on one laptop, no hardware.
  *
  * Theory of operation: starts the reference brain with its embedded aedes broker (or uses
- * --broker), generates a key per simulated device, boots one device running the REAL
+ * --broker: mqtt:// is plain TCP, mqtts:// is TLS for the brain and for every device, with the
+ * broker's certificate verified against the system CAs or --ca), generates a key per simulated device, boots one device running the REAL
  * firmware bundle on Moddable's XS engine (hosts/xs), plus --agents N devices on the Node
  * host (hosts/node), and prints one live status line a second: the XS device's phase, sensor
  * frames/s, motor frames/s, RTT and drops, and the Node fleet's totals. Ctrl-C (or
  * --seconds S) deregisters every device, closes the brain and exits 0.
  */
 import crypto from "node:crypto";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startBrain, type Brain } from "../brain/index";
 import type { AgentConfigInput, ChannelConfig } from "../src/agent/config";
 import { Counter } from "../src/session/counters";
 import { phaseNames } from "../src/session/automaton";
+import type { TlsOptions } from "../hosts/node/net-transport";
 import { NodeAgent } from "../hosts/node/node-agent";
 import { XsAgent, type XsAgentStatus } from "../hosts/xs/xs-agent";
 
@@ -24,7 +27,12 @@ firmware on the XS engine, and optionally more devices on the Node host.
 
 Options:
   --agents N       also run N simulated devices on the Node host (default 0)
-  --broker URL     use an external broker (mqtt://host:port) instead of the embedded one
+  --broker URL     use an external broker instead of the embedded one:
+                   mqtt://host[:port]   plain TCP (default port 1883)
+                   mqtts://host[:port]  TLS for the brain and every device (default port
+                                        8883); the broker's certificate must verify
+  --ca FILE        with mqtts://: PEM file of the CA that signed the broker's certificate
+                   (default: the system CAs)
   --rate HZ        sensor frames per second per device (default 20)
   --seconds S      stop cleanly after S seconds (default: run until Ctrl-C)
   --quiet          no per-event log lines, only the status line
@@ -50,6 +58,7 @@ function parse() {
       options: {
         agents: { type: "string", default: "0" },
         broker: { type: "string" },
+        ca: { type: "string" },
         rate: { type: "string", default: "20" },
         seconds: { type: "string" },
         quiet: { type: "boolean", default: false },
@@ -70,14 +79,29 @@ function parse() {
   if (!Number.isInteger(rate) || rate < 1 || rate > 1000) fail(`--rate must be 1..1000 Hz (got ${values.rate})`);
   const seconds = values.seconds === undefined ? Infinity : Number(values.seconds);
   if (!(seconds > 0)) fail(`--seconds must be a positive number (got ${values.seconds})`);
-  if (values.broker !== undefined && !/^mqtts?:\/\/[^/:]+(:\d+)?\/?$/.test(values.broker)) fail(`--broker must look like mqtt://host:port (got ${values.broker})`);
-  return { agents, rate, seconds, broker: values.broker, quiet: values.quiet };
+  if (values.broker !== undefined && !/^mqtts?:\/\/[^/:@\s]+(:\d+)?\/?$/.test(values.broker))
+    fail(`--broker must look like mqtt://host:port or mqtts://host:port (got ${values.broker})`);
+  const tlsBroker = values.broker?.startsWith("mqtts://") === true;
+  if (values.ca !== undefined && !tlsBroker) fail("--ca is for a TLS broker: use it with --broker mqtts://host:port");
+  let tls: TlsOptions | null = null;
+  if (tlsBroker) {
+    tls = {};
+    if (values.ca !== undefined) {
+      try {
+        tls.ca = readFileSync(values.ca, "utf8");
+      } catch (e) {
+        fail(`--ca: cannot read ${values.ca}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      if (!tls.ca.includes("-----BEGIN CERTIFICATE-----")) fail(`--ca: ${values.ca} holds no PEM certificate`);
+    }
+  }
+  return { agents, rate, seconds, broker: values.broker, tls, quiet: values.quiet };
 }
 
 function deviceConfig(agentId: string, key: Uint8Array, brokerUrl: string, rate: number): AgentConfigInput {
   const u = new URL(brokerUrl);
   return {
-    agentId, key, brokerHost: u.hostname, brokerPort: Number(u.port || 1883), firmwareVersion: "brainstem/0.1.0",
+    agentId, key, brokerHost: u.hostname, brokerPort: Number(u.port || (u.protocol === "mqtts:" ? 8883 : 1883)), firmwareVersion: "brainstem/0.1.0",
     channels: demoChannels, session: { sensorRateHz: rate },
   };
 }
@@ -92,12 +116,18 @@ async function main(): Promise<void> {
   const log = (level: number, msg: string) => {
     if (!opts.quiet && level >= 1) process.stdout.write(`\r\x1b[K${LEVELS[level] ?? level} ${msg}\n`);
   };
-  const brain: Brain = await startBrain({ broker: opts.broker, keys, httpPort: 0, log: (level, msg) => log(LEVELS.indexOf(level), `brain: ${msg}`) });
-  console.log(`brain: broker ${brain.brokerUrl}, status ${brain.statusUrl}`);
+  let brain: Brain;
+  try {
+    brain = await startBrain({ broker: opts.broker, brokerCa: opts.tls?.ca, keys, httpPort: 0, log: (level, msg) => log(LEVELS.indexOf(level), `brain: ${msg}`) });
+  } catch (e) {
+    fail((e as Error).message); // e.g. cannot connect to the MQTT broker at mqtts://…: self-signed certificate
+  }
+  console.log(`brain: broker ${brain.brokerUrl}${opts.tls ? " (TLS, certificate verified)" : ""}, status ${brain.statusUrl}`);
 
   let motorFrames = 0;
   const xs = new XsAgent({
     config: deviceConfig("xs1", keys.get("xs1")!, brain.brokerUrl, opts.rate),
+    tls: opts.tls,
     log: (level, _code, message) => log(level, `xs1 (XS): ${message}`),
     applyMotor: () => void motorFrames++,
   });
@@ -108,7 +138,7 @@ async function main(): Promise<void> {
   const fleet: NodeAgent[] = [];
   for (let i = 1; i <= opts.agents; i++) {
     const id = `node${i}`;
-    const a = new NodeAgent({ config: deviceConfig(id, keys.get(id)!, brain.brokerUrl, opts.rate), log: (level, _c, m) => level >= 2 && log(level, m) });
+    const a = new NodeAgent({ config: deviceConfig(id, keys.get(id)!, brain.brokerUrl, opts.rate), tls: opts.tls, log: (level, _c, m) => level >= 2 && log(level, m) });
     a.start();
     fleet.push(a);
   }

@@ -31,7 +31,7 @@ import { hostname } from "node:os";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
-import type { Logger } from "../core";
+import type { Logger } from "../events";
 import { clusterView, type ClusterStatus, type WorkerRecord } from "./cluster-status";
 import { ActionKind, CONFLICT, FAILED, LeaseOp, Ownership, type OwnershipAction } from "./ownership";
 import { agentOfTopic, parseUplinkSubject, partitionSubject, subjectOfTopic, type Uplink } from "./subjects";

@@ -61,6 +61,9 @@ export class Firmware implements AgentHost {
     this.generation = new GenerationStore();
     settings.agent.initialGeneration = this.generation.initial;
     this.createHmac = settings.hmac === "native" ? () => new NativeHmacSha256() : undefined;
+    // The agent first: it validates its config again and throws before the timer, the
+    // network and the pins exist (main.ts has already listed every config problem).
+    this.agent = new Agent(settings.agent, this);
     this.timer = Timer.repeat(() => this.onTimer(), settings.tickMaxMs);
     Timer.schedule(this.timer); // unscheduled until start()
     this.network = board.openNetwork(settings.ssid, settings.password, log, {
@@ -73,7 +76,6 @@ export class Firmware implements AgentHost {
     this.transport = new Transport(this.network, () => this.kick(), log);
     this.bank = new IoBank(settings.io, board, log, board.simulated ? 1 : 0, this.logLevel);
     this.stats = new Stats();
-    this.agent = new Agent(settings.agent, this);
   }
 
   start(): void {

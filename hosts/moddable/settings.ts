@@ -6,12 +6,15 @@
  * strings. `parseSettings` is the only place that knows that layout. It coerces strings to
  * numbers, booleans, hex keys and JSON (so `channels` and `session` can be overridden on the
  * command line too), fills defaults, and splits each channel entry into the protocol half
- * (`AgentConfigInput.channels`, validated again by the agent) and the IO half (`ChannelIo`).
- * Every problem is collected and reported in one Error, because a bad config is a setup bug
- * that the user should fix in one pass. Nothing here imports a Moddable module, so it runs and
- * can be tested on any engine. Setup only: it allocates freely.
+ * (`AgentConfigInput.channels`) and the IO half (`ChannelIo`). It then runs the agent's own
+ * validation (identity, channel table, session timings and unknown session keys) on the
+ * result, so that every problem is known before the firmware starts anything (timer, Wi-Fi,
+ * pins). Every problem is collected and reported in one Error, because a bad config is a
+ * setup bug that the user should fix in one pass; a field the parser already rejected is not
+ * reported twice. Nothing here imports a Moddable module, so it runs and can be tested on any
+ * engine. Setup only: it allocates freely.
  */
-import type { AgentConfigInput, ChannelConfig } from "../../src/agent/config";
+import { resolveAgentConfig, type AgentConfigInput, type ChannelConfig } from "../../src/agent/config";
 import { fromHex, isHexDigits } from "../../src/codec/bytes";
 import type { ChannelIo, MotorIo, SensorIo, WaveSpec } from "./io-types";
 
@@ -48,8 +51,11 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
   if (keyHex.length < 32 || keyHex.length > 128 || keyHex.length % 2 !== 0 || !isHexDigits(keyHex)) problems.push("key: must be 32..128 hex digits (a 16..64-byte device key)");
   else key = fromHex(keyHex);
 
-  const session = p.json("session", {}) as Record<string, unknown>;
-  if (typeof session !== "object" || session === null || Array.isArray(session)) problems.push("session: must be an object");
+  let session = p.json("session", {}) as Record<string, unknown>;
+  if (typeof session !== "object" || session === null || Array.isArray(session)) {
+    problems.push("session: must be an object");
+    session = {};
+  }
   const sessionOut: Record<string, number> = {};
   for (const name in session) {
     const v = toNumber(session[name]);
@@ -120,8 +126,20 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
     ssid: p.str("ssid", ""),
     password: p.str("password", ""),
   };
+  addAgentProblems(settings.agent, problems);
   if (problems.length > 0) throw new Error(`brainstem: invalid mc/config:\n  ${problems.join("\n  ")}`);
   return settings;
+}
+
+/** Appends the agent's own validation problems, except for fields the parser already reported. */
+function addAgentProblems(agent: AgentConfigInput, problems: string[]): void {
+  const reported = problems.map(fieldOf);
+  for (const p of resolveAgentConfig(agent).problems) if (reported.indexOf(fieldOf(p)) < 0) problems.push(p);
+}
+
+/** The field a problem line names: "channels[0].id: 300 is outside 0..255" -> "channels[0].id". */
+function fieldOf(problem: string): string {
+  return problem.slice(0, problem.indexOf(":"));
 }
 
 /** The IO half of one channel entry: "io" is one spec (count 1, or shared by every element) or one spec per element. */

@@ -104,8 +104,8 @@ function makeHost(): AgentHost {
 }
 
 function configure(json: string): void {
-  const raw = JSON.parse(json) as AgentConfigInput & { keyHex: string };
-  agent = new Agent({ ...raw, key: fromHex(raw.keyHex) }, makeHost());
+  const { keyHex, ...raw } = JSON.parse(json) as AgentConfigInput & { keyHex: string };
+  agent = new Agent({ ...raw, key: fromHex(keyHex) }, makeHost());
 }
 
 function statusJson(): string {

@@ -26,6 +26,7 @@ import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
 import { Err, errorName } from "../errors";
 import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
 import { Ev, phaseNames } from "../session/automaton";
+import { causeNames } from "../session/evidence";
 import { MsgType } from "../protocol/wire";
 import { COUNTER_COUNT, Counter } from "../session/counters";
 import { Session } from "../session/session";
@@ -82,6 +83,7 @@ export class Agent {
   private readonly controlFilters: SubscribeFilter[];
   private motorFilters: SubscribeFilter[] = [];
   private sensorSeq = 0;
+  private brokerIndex = 0;
   private transportOpen = false;
   private nowMs = 0;
 
@@ -298,12 +300,16 @@ export class Agent {
     const host = this.host;
     const link = this.link;
     switch (action) {
-      case Act.Open:
+      case Act.Open: {
         this.decoder.reset();
         this.outStart = this.outEnd = 0;
         link.resetSession();
-        host.open(this.config.brokerHost, this.config.brokerPort);
+        const brokers = this.config.brokers;
+        if (a === 1) this.brokerIndex = (this.brokerIndex + 1) % brokers.length; // the last one was not reached
+        const b = brokers[this.brokerIndex];
+        host.open(b.host, b.port);
         return 0;
+      }
       case Act.Close:
         this.transportOpen = false;
         host.close();
@@ -407,6 +413,7 @@ export class Agent {
     if (head < 0) return head;
     if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
     this.outEnd = this.packetStart + (payloadEnd - head);
+    this.decoder.sent(this.out, this.packetStart); // the strict decoder's record of what was sent
     return 0;
   }
 
@@ -441,6 +448,7 @@ export class Agent {
       if (end === Err.QUEUE_FULL) this.session.counters[Counter.OUTBOX_FULL]++;
       return end;
     }
+    this.decoder.sent(this.out, this.outEnd); // the strict decoder's record of what was sent
     this.outEnd = end;
     return 0;
   }
@@ -461,6 +469,12 @@ export class Agent {
     this.outStart = this.outEnd = 0;
   }
 
+  /** "host:port" of the broker the agent tried last. */
+  private brokerName(): string {
+    const b = this.config.brokers[this.brokerIndex];
+    return `${b.host}:${b.port}`;
+  }
+
   private log(level: number, code: number, message: string): void {
     this.host.log(level, code, `[${this.config.agentId}] ${message}`);
   }
@@ -469,10 +483,20 @@ export class Agent {
     switch (note) {
       case Note.PhaseEntered:
         return `phase ${phaseNames[detail]} (generation ${this.session.generation})`;
-      case Note.Backoff:
-        return `reconnecting in ${detail} ms (attempt ${this.session.attempt}, ${this.session.failedAttempts} failed)`;
+      case Note.Backoff: {
+        const s = this.session;
+        return `reconnecting in ${detail} ms: ${this.brokerName()} ${causeNames[s.lastCause]}-level ${errorName(s.lastReason)}` +
+          ` (backoff attempt ${s.attempt}, ${s.networkFailures} network-level failures in a row)`;
+      }
       case Note.Escalated:
-        return `escalating: ${actionNames[detail]} after ${this.session.failedAttempts} failed reconnects (${errorName(this.session.lastReason)})`;
+        return `escalating: restart-network after ${detail} network-level failures in a row (${this.brokerName()} ${errorName(this.session.lastReason)})`;
+      case Note.RebootRequested:
+        return `escalating: reboot after ${detail} network-level failures in a row, a network restart did not help (${this.brokerName()} ${errorName(this.session.lastReason)})`;
+      case Note.FailedRetry:
+        return `retrying after failed (${errorName(detail)}) ${this.brokerName()}`;
+      case Note.ShortSession:
+        return `${this.brokerName()} ended the session ${detail === 1 ? "soon" : `${detail} times in a row soon`} after it became active` +
+          ` (another device with agent id ${this.config.agentId}? an eviction?): the backoff keeps growing`;
       case Note.Drain:
         return `drain requested (${detail === 1 ? "deploy" : "operator"})`;
       default:

@@ -115,7 +115,7 @@ export class ControlLink {
   encodeHello(dst: Uint8Array, off: number, generation: number, channels: ChannelTable): number {
     this.host.random(this.agentNonce);
     const c = this.config;
-    return encodeHello(dst, off, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire);
+    return encodeHello(dst, off, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire, channels.channels);
   }
 
   encodeProof(dst: Uint8Array, off: number): number {

@@ -10,7 +10,7 @@
 
 export const Act = {
   None: 0,
-  Open: 1, // open the transport to the broker
+  Open: 1, // open the transport to the broker; a = 1: the last attempt did not reach its broker, try the next one
   Close: 2, // close the transport
   SendConnect: 3, // MQTT CONNECT with the Last Will carrying `generation`
   SendSubscribeControl: 4,
@@ -40,16 +40,20 @@ export const Note = {
   PhaseEntered: 1, // b = new phase
   LinkLost: 2, // b = reason code
   Rejected: 3, // b = reason code
-  Backoff: 4, // b = delay ms
-  Escalated: 5, // b = Act.RestartNetwork or Act.Reboot
+  Backoff: 4, // b = delay ms (the cause is the session's lastReason)
+  Escalated: 5, // a network restart request; b = network-level failures in a row
   Drain: 6, // b = drain reason (1 deploy, 2 operator)
   Dropped: 7, // b = reason code of a dropped inbound item
   Failed: 8, // b = reason code
   InvalidEvent: 9, // b = event
+  FailedRetry: 10, // leaving failed after failedRetryMs; b = the reason it failed
+  ShortSession: 11, // the peer ended a session soon after active; b = how many in a row
+  RebootRequested: 12, // b = network-level failures in a row
 } as const;
 
 export const noteNames: readonly string[] = [
   "", "phase", "link-lost", "rejected", "backoff", "escalated", "drain", "dropped", "failed", "invalid-event",
+  "failed-retry", "short-session", "reboot-requested",
 ];
 
 export const Level = { debug: 0, info: 1, warn: 2, error: 3 } as const;

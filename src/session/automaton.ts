@@ -24,7 +24,7 @@ export const Phase = {
   Deregistering: 7,
   BackingOff: 8,
   Stopped: 9,
-  Failed: 10, // terminal: a rejected key or an invalid request; retrying cannot fix it
+  Failed: 10, // a rejected key or an invalid request: retried only after failedRetryMs (0 = never)
 } as const;
 export const PHASE_COUNT = 11;
 
@@ -51,7 +51,7 @@ export const Ev = {
   Drain: 14,
   Deregistered: 15, // from the brain: an ack, or unsolicited (the brain may do it in any phase)
   PhaseTimeout: 16, // the current phase's deadline passed
-  BackoffElapsed: 17,
+  BackoffElapsed: 17, // the backoff delay, or the failed-retry delay, is over
   LivenessLost: 18, // heartbeat acks missed, or the link went silent (half-open)
   PendingDone: 19, // draining: nothing pending any more
   ActionFailed: 20, // the host failed to carry out an action (seed 003: explicit failure event)
@@ -93,7 +93,7 @@ export const transitions: readonly (readonly number[])[] = [
   /* Deregistering */ [x, _, x, END, i, i, i, i, i, i, i, i, i, i, _, END, END, i, END, i, END, _, _, _, _, _],
   /* BackingOff    */ [x, ST, x, i, i, i, i, i, i, i, i, i, i, i, i, i, i, CN, i, i, i, _, i, _, i, _],
   /* Stopped       */ [CN, _, x, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, _, i, _, i, _],
-  /* Failed        */ [x, _, x, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, i, _, i, _, i, _],
+  /* Failed        */ [x, ST, x, i, i, i, i, i, i, i, i, i, i, i, i, i, i, CN, i, i, i, _, i, _, i, _],
 ];
 
 /** Looks up a pair. Out-of-range phases or events are INVALID. */

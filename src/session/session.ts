@@ -29,6 +29,7 @@ import { backoffDelayMs, drainDelayMs } from "./backoff";
 import { addMs, diffMs, earlier, reached } from "./clock";
 import type { SessionConfig } from "./config";
 import { COUNTER_COUNT, Counter } from "./counters";
+import { Cause, causeOf } from "./evidence";
 import { Liveness } from "./liveness";
 import { MotorGate } from "./motor-gate";
 
@@ -49,8 +50,12 @@ export class Session {
   generation: number;
   /** Exponent of the backoff window; reset when a session reaches active. */
   attempt = 0;
-  /** Consecutive connection attempts that failed before reaching active (escalation). */
-  failedAttempts = 0;
+  /** Network-level failures in a row (evidence.ts); peer-level evidence clears it. Drives escalation. */
+  networkFailures = 0;
+  /** Sessions in a row that the peer ended sooner than stableSessionMs after reaching active. */
+  shortSessions = 0;
+  /** Evidence class (evidence.ts Cause) of the last loss or failed attempt. */
+  lastCause: number = Cause.None;
   /** Reason code (Err.*) of the last loss, rejection or drop; 0 when none. */
   lastReason = 0;
   closeClass: number = CloseClass.Unexpected;
@@ -83,6 +88,9 @@ export class Session {
   private transportUp = false;
   private connAcked = false;
   private reachedActive = false;
+  private activeSinceMs = 0;
+  /** The last attempt ended without a CONNACK: the next Open tries the next broker. */
+  private brokerUnreached = false;
   private stopRequested = false;
   private retryAfterHintMs = 0;
   private drainDeadlineMs = 0;
@@ -131,7 +139,7 @@ export class Session {
     const p = this.phase;
     if (this.phaseDeadlineSet && reached(now, this.phaseDeadlineMs)) {
       this.phaseDeadlineSet = false;
-      if (p === Phase.BackingOff) this.handle(now, Ev.BackoffElapsed);
+      if (p === Phase.BackingOff || p === Phase.Failed) this.handle(now, Ev.BackoffElapsed);
       else this.handle(now, Ev.PhaseTimeout, this.timeoutReason(p));
       return;
     }
@@ -370,6 +378,8 @@ export class Session {
         break;
     }
     if (reason !== 0) this.lastReason = reason;
+    if (isLoss(event)) this.lastCause = causeOf(reason);
+    else if (event === Ev.Deregistered) this.lastCause = Cause.Peer;
     // A loss while draining or deregistering keeps the class already decided (a drain's hint).
     if (isLoss(event) && this.phase !== Phase.Draining && this.phase !== Phase.Deregistering) this.closeClass = CloseClass.Unexpected;
   }
@@ -387,8 +397,11 @@ export class Session {
     }
     if (target === END) target = this.stopRequested ? Phase.Stopped : Phase.BackingOff;
     if (isLoss(event) && target === Phase.BackingOff) {
-      this.counters[Counter.LINK_LOSSES]++;
-      this.actions.push(Act.Report, Note.LinkLost, reason || this.lastReason, Level.warn);
+      // Only a link that was up can be lost; an attempt that never opened is a connect failure.
+      if (this.transportUp) {
+        this.counters[Counter.LINK_LOSSES]++;
+        this.actions.push(Act.Report, Note.LinkLost, reason || this.lastReason, Level.warn);
+      } else this.counters[Counter.CONNECT_FAILURES]++;
     }
     this.enter(target);
     return 0;
@@ -415,8 +428,12 @@ export class Session {
         this.gate.reset();
         this.counters[Counter.CONNECT_ATTEMPTS]++;
         if (prev === Phase.Idle || prev === Phase.Stopped) this.actions.push(Act.MotorsSafe, 0, 0, Level.debug);
+        if (prev === Phase.Failed) {
+          this.counters[Counter.FAILED_RETRIES]++;
+          this.actions.push(Act.Report, Note.FailedRetry, this.lastReason, Level.warn);
+        }
         this.setPhaseDeadline(this.config.transitionTimeoutMs);
-        this.actions.push(Act.Open, 0, 0, Level.debug);
+        this.actions.push(Act.Open, this.brokerUnreached ? 1 : 0, 0, Level.debug);
         break;
       case Phase.Authenticating:
         this.actions.push(Act.SendHello, this.generation, 0, Level.debug);
@@ -432,8 +449,9 @@ export class Session {
       case Phase.Active:
         this.phaseDeadlineSet = false;
         this.reachedActive = true;
+        this.activeSinceMs = now;
         this.attempt = 0;
-        this.failedAttempts = 0;
+        this.networkFailures = 0;
         this.counters[Counter.SESSIONS_ACTIVE]++;
         this.heartbeatMisses = 0;
         this.heartbeatOutstanding = false;
@@ -459,11 +477,18 @@ export class Session {
         this.closeLink(true);
         this.phaseDeadlineSet = false;
         break;
-      case Phase.Failed:
+      case Phase.Failed: {
         this.closeLink(true);
-        this.phaseDeadlineSet = false;
         this.actions.push(Act.Report, Note.Failed, this.lastReason, Level.error);
+        // Failed is not forever: the key or the brain's key file may be fixed meanwhile.
+        const retryMs = this.config.failedRetryMs;
+        if (retryMs > 0) {
+          const delay = backoffDelayMs(0, retryMs, retryMs, this.random01());
+          this.setPhaseDeadline(delay);
+          this.actions.push(Act.Report, Note.Backoff, delay, Level.warn);
+        } else this.phaseDeadlineSet = false;
         break;
+      }
     }
   }
 
@@ -472,6 +497,7 @@ export class Session {
    *  hosts treat it as idempotent. */
   private closeLink(graceful: boolean): void {
     if (graceful && this.transportUp && this.connAcked) this.actions.push(Act.SendDisconnect, 0, 0, Level.debug);
+    this.brokerUnreached = !this.connAcked;
     this.actions.push(Act.Close, 0, 0, Level.debug);
     this.transportUp = false;
     this.connAcked = false;
@@ -481,8 +507,10 @@ export class Session {
   private scheduleReconnect(): void {
     const cls = this.closeClass;
     const cfg = this.config;
+    const drained = cls === CloseClass.DrainDeploy || cls === CloseClass.DrainOperator;
+    if (!drained) this.weighEvidence();
     let delay: number;
-    if (cls === CloseClass.DrainDeploy || cls === CloseClass.DrainOperator) {
+    if (drained) {
       delay = drainDelayMs(this.retryAfterHintMs, cfg.backoffMaxMs, this.random01());
     } else if (cls === CloseClass.Graceful) {
       delay = backoffDelayMs(this.attempt, cfg.backoffBaseMs, cfg.backoffMaxMs, this.random01());
@@ -490,25 +518,43 @@ export class Session {
       delay = backoffDelayMs(this.attempt, cfg.backoffBaseMs, cfg.backoffMaxMs, this.random01());
       if (this.retryAfterHintMs > delay) delay = this.retryAfterHintMs < cfg.backoffMaxMs ? this.retryAfterHintMs : cfg.backoffMaxMs;
       this.attempt++;
-      if (!this.reachedActive) this.escalate();
     }
     this.setPhaseDeadline(delay);
     const level = cls === CloseClass.Unexpected || cls === CloseClass.DrainOperator ? Level.warn : Level.info;
     this.actions.push(Act.Report, Note.Backoff, delay, level);
   }
 
+  /**
+   * Acts on the evidence of the loss or failed attempt that just ended (evidence.ts): network-level
+   * evidence escalates; peer-level evidence proves the network works and clears the escalation.
+   * A session that the peer ended soon after it became active (a duplicate id taking it over,
+   * an eviction) keeps the backoff growing instead of letting it reset.
+   */
+  private weighEvidence(): void {
+    const cause = this.lastCause;
+    if (cause === Cause.Network) this.escalate();
+    else if (cause === Cause.Peer) this.networkFailures = 0;
+    if (!this.reachedActive) return;
+    if (cause === Cause.Peer && diffMs(this.nowMs, this.activeSinceMs) < this.config.stableSessionMs) {
+      const n = ++this.shortSessions;
+      this.counters[Counter.SHORT_SESSIONS]++;
+      if (this.attempt < n) this.attempt = n;
+      this.actions.push(Act.Report, Note.ShortSession, n, n >= 3 ? Level.warn : Level.info);
+    } else this.shortSessions = 0;
+  }
+
   private escalate(): void {
-    const n = ++this.failedAttempts;
+    const n = ++this.networkFailures;
     const restartAt = this.config.networkRestartAfter;
     if (n === restartAt) {
       this.counters[Counter.NETWORK_RESTARTS]++;
       this.actions.push(Act.RestartNetwork, this.lastReason, n, Level.warn);
-      this.actions.push(Act.Report, Note.Escalated, Act.RestartNetwork, Level.warn);
+      this.actions.push(Act.Report, Note.Escalated, n, Level.warn);
     } else if (n === restartAt + this.config.rebootAfter) {
       this.counters[Counter.REBOOT_REQUESTS]++;
       this.actions.push(Act.Reboot, this.lastReason, n, Level.error);
-      this.actions.push(Act.Report, Note.Escalated, Act.Reboot, Level.error);
-      this.failedAttempts = restartAt; // if the host cannot reboot, ask again after rebootAfter more
+      this.actions.push(Act.Report, Note.RebootRequested, n, Level.error);
+      this.networkFailures = restartAt; // if the host cannot reboot, ask again after rebootAfter more
     }
   }
 
@@ -527,7 +573,9 @@ export class Session {
   }
 
   private timeoutReason(p: number): number {
-    if (p === Phase.Connecting) return Err.TIMEOUT_CONNECT;
+    // No transport yet: the TCP connect got no answer (network-level). Transport up but no
+    // CONNACK: the broker's host answered and the broker is silent (peer-level).
+    if (p === Phase.Connecting) return this.transportUp ? Err.TIMEOUT_CONNECT : Err.NET_CONNECT_TIMEOUT;
     if (p === Phase.Authenticating || p === Phase.Registering || p === Phase.Binding) return Err.TIMEOUT_REGISTRATION;
     return 0;
   }

@@ -2,7 +2,8 @@
  * The board config parser (hosts/moddable/settings.ts) and the setup-time text checks it and
  * the Moddable transport use (hex keys, agent ids, IPv4 literals), on V8 and on XS.
  *
- * Vectors: manifest.json's own "config" must parse and pass the agent's validation; every
+ * Vectors: manifest.json's own "config" (as mcconfig merges it for the simulator) must parse and
+ * pass the agent's validation; every
  * command-line override arrives as a string (mcconfig key=value) and must coerce; each bad
  * config must be rejected with a message that names the field. These modules import nothing
  * from Moddable, so the suite bundles for XS like the src/ suites.
@@ -15,7 +16,28 @@ import { resolveAgentConfig } from "../../src/agent/config";
 import { fromHex, isHexDigits } from "../../src/codec/bytes";
 import type { Check } from "../helpers/suite";
 
-const BASE = manifest.config as unknown as Record<string, unknown>;
+type Json = Record<string, unknown>;
+
+/** mcconfig's merge of a platform section's config into the base config: objects and arrays merge key by key, anything else replaces. */
+function mergeInto(target: Json, source: Json): void {
+  for (const name in source) {
+    const t = target[name];
+    const v = source[name];
+    if (t && v && typeof t === "object" && typeof v === "object") mergeInto(t as Json, v as Json);
+    else target[name] = v;
+  }
+}
+
+/** The mc/config that `mcconfig -p <platform>` bakes from manifest.json (its own "config" block only). */
+export function manifestConfigFor(section: string): Json {
+  const out = JSON.parse(JSON.stringify(manifest.config)) as Json;
+  const platform = (manifest.platforms as Record<string, { config?: Json }>)[section];
+  if (platform?.config !== undefined) mergeInto(out, JSON.parse(JSON.stringify(platform.config)) as Json);
+  return out;
+}
+
+/** The simulator's config, the base of every vector below. */
+const BASE = manifestConfigFor("lin");
 
 /** Parses BASE with `overrides`; returns the error message, or "" when it parsed. */
 function problemsOf(overrides: Record<string, unknown>): string {
@@ -51,6 +73,21 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "hbridge", "pin": 4}}]' }, "channels[0].io.dirPin:"],
   [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "servo", "pin": 4, "minUs": 2000, "maxUs": 1000}}]' }, "channels[0].io.maxUs:"],
   [{ pins: '{"x": 300}' }, "pins.x:"],
+  [{ session: '"fast"' }, "session:"],
+  // The agent's and the session's own validation, found by parseSettings before anything starts.
+  [{ session: '{"heartbeatIntervalMs": 5}' }, "session.heartbeatIntervalMs: 5 is outside"],
+  [{ session: '{"heartbeatIntervalMS": 1000}' }, "session.heartbeatIntervalMS: unknown session setting"],
+  [{ session: '{"backoffBaseMs": 5000, "backoffMaxMs": 1000}' }, "session.backoffBaseMs:"],
+  [{ session: '{"linkSilenceMs": 1000}' }, "session.linkSilenceMs:"],
+  [{ sensorRateHz: "0" }, "sensorRateHz:"],
+  [{ agentId: "bot 1" }, "agentId:"],
+  [{ agentId: "" }, "agentId:"],
+  [{ agentId: "x".repeat(21) }, "agentId:"],
+  [{ firmwareVersion: "v".repeat(65) }, "firmwareVersion:"],
+  [{ channels: '[{"id": 1, "name": "a"}, {"id": 1, "name": "b"}]' }, "channels[1].id: 1 is used twice"],
+  [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "log"}}]' }, "channels: at least one sensor channel"],
+  [{ channels: '[{"id": 1, "name": "a"}, {"id": 9, "name": "m", "kind": "motor", "count": 2, "safe": [0], "io": {"driver": "log"}}]' }, "channels[1].safe:"],
+  [{ channels: '[{"id": 1, "name": "a", "count": 400, "io": {"driver": "wave"}}]' }, "over maxFrameBytes"],
 ];
 
 const IPV4: [string, boolean][] = [
@@ -85,6 +122,7 @@ const AGENT_IDS: [string, boolean][] = [
 
 export function run(check: Check): void {
   // manifest.json's defaults are a working config.
+  check.is(problemsOf({}), "", "the simulator's manifest config parses");
   const s = parseSettings(BASE);
   check.is(s.agent.agentId, "demo1", "manifest agentId");
   // The simulator runs against a plain `npm run brain`: the default agent is the brain's demo agent.
@@ -107,9 +145,13 @@ export function run(check: Check): void {
     const msg = problemsOf(overrides);
     check.ok(msg.indexOf(field) >= 0, `${JSON.stringify(overrides)}: error names ${field} (got ${JSON.stringify(msg)})`);
   }
-  // Every problem at once, in one error.
-  const many = problemsOf({ key: "", brokerPort: "0", hmac: "x" });
-  check.ok(many.indexOf("key:") >= 0 && many.indexOf("brokerPort:") >= 0 && many.indexOf("hmac:") >= 0, "all problems in one error");
+  // Every problem at once, in one error: the parser's and the agent's.
+  const many = problemsOf({ key: "", brokerPort: "0", hmac: "x", agentId: "bot 1", session: '{"heartbeatIntervalMs": 5, "heartbeatIntervalMS": 1000}' });
+  for (const field of ["key:", "brokerPort:", "hmac:", "agentId:", "session.heartbeatIntervalMs:", "session.heartbeatIntervalMS:"])
+    check.ok(many.indexOf("\n  " + field) >= 0, `all problems in one error: ${field} (got ${JSON.stringify(many)})`);
+  // A field that both the parser and the agent reject is listed once.
+  check.is(many.split("\n  key:").length - 1, 1, `key listed once (got ${JSON.stringify(many)})`);
+  check.is(problemsOf({ agentId: "bot 1" }).split("\n").length, 2, "one bad field: a header line and one problem line");
 
   for (const [host, want] of IPV4) check.is(isIpv4Literal(host), want, `isIpv4Literal(${JSON.stringify(host)})`);
   for (const [id, want] of AGENT_IDS) {

@@ -1,0 +1,49 @@
+/*
+ * `npm run bench` (bench/run.ts), spawned as a real process, for its command line only (no
+ * section runs here): --help lists the options and every section, and each mistake is one
+ * line on stderr with exit code 2, before anything runs.
+ */
+import test from "ava";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+
+function bench(args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, ["--import=tsx", "bench/run.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test("--help lists the options and every section, exit 0", (t) => {
+  for (const flag of ["--help", "-h"]) {
+    const r = bench([flag]);
+    t.is(r.code, 0, r.err);
+    t.is(r.err, "");
+    for (const opt of ["--section NAME", "--json FILE", "--quick", "-h, --help"]) t.true(r.out.includes(opt), opt);
+    for (const section of ["codec", "fleet", "loop", "session"]) t.regex(r.out, new RegExp(`^  ${section} +\\S`, "m"), section);
+    t.notRegex(r.out, /^  session-loop /m, "a helper module is not a section");
+  }
+});
+
+/** The sections as --help lists them (two-space indent, name, description). */
+function sections(): string {
+  return [...bench(["--help"]).out.matchAll(/^  ([a-z][a-z0-9-]*) {2,}\S/gm)].map((m) => m[1]).filter((s) => !s.startsWith("-")).join(", ");
+}
+const SECTIONS = sections();
+
+/** [arguments, the one-line error]. */
+const BAD: [string[], string][] = [
+  [["--section", "nope"], `bench: no section "nope"; the sections are ${SECTIONS} (see npm run bench -- --help)`],
+  [["--section", "session-loop"], `bench: no section "session-loop"; the sections are ${SECTIONS} (see npm run bench -- --help)`],
+  [["--section"], "bench: --section needs a value (see npm run bench -- --help)"],
+  [["--json", "--quick"], "bench: --json needs a value (see npm run bench -- --help)"],
+  [["--fast"], 'bench: unknown argument "--fast" (see npm run bench -- --help)'],
+];
+
+for (const [args, want] of BAD)
+  test(`bench ${args.join(" ")}: one line on stderr, exit 2`, (t) => {
+    const r = bench(args);
+    t.is(r.code, 2);
+    t.is(r.err, want + "\n");
+    t.is(r.out, "");
+  });
