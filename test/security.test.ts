@@ -30,7 +30,7 @@ import { writeTestCerts } from "../testkit/test-certs";
 import { until } from "../testkit/until";
 
 const channels: AgentConfigInput["channels"] = [
-  { id: 0, name: "imu", kind: "sensor", type: "f32", count: 4 },
+  { id: 0, name: "distance", kind: "sensor", type: "f32", count: 4 }, // a channel the demo controller steers by
   { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
 ];
 const SESSION = { sensorRateHz: 50, heartbeatIntervalMs: 200, backoffBaseMs: 100, backoffMaxMs: 1_000 };

@@ -163,6 +163,24 @@ export const scenarios: readonly Scenario[] = [
     () => new DuoWorld(duoConfig(), { brainKeys: [[DUO_ID, new Uint8Array(32).fill(0x5a)]] }),
   ],
   [
+    "wrong key fixed: the brain's keys are reloaded with the right key; the failed device comes back by itself within failedRetryMs, not restarted",
+    (w, check) => {
+      w.agent.start(w.agentNow);
+      check.ok(w.runUntil(() => w.phase === Phase.Failed, 3_000) >= 0, `the device failed (phase ${w.agent.phaseName})`);
+      const failedAt = w.t;
+      w.run(1_000);
+      w.setBrainKeys([[DUO_ID, DUO_KEY]]); // the operator fixes the keys file
+      const back = w.runUntil(() => bothActive(w), 300_000 + ACTIVE_WITHIN_MS);
+      check.ok(back >= 0, `both ends active again (device ${w.agent.phaseName}, brain ${w.brainState()})`);
+      check.ok(w.t - failedAt <= 300_000 + ACTIVE_WITHIN_MS, `back ${w.t - failedAt} ms after it failed (failedRetryMs 300000, full jitter)`);
+      check.is(w.agent.counters[Counter.FAILED_RETRIES], 1, "one retry out of failed");
+      check.is(w.reboots + w.networkRestarts, 0, "no reboot, no network restart");
+      sameSession(w, check, "after the fix");
+      check.is(w.brainView()!.rejections, 1, "the brain refused it once");
+    },
+    () => new DuoWorld(duoConfig(), { brainKeys: [[DUO_ID, new Uint8Array(32).fill(0x5a)]] }),
+  ],
+  [
     "unknown agent: the brain refuses the hello; the device fails with unknown agent; the brain lists the id",
     (w, check) => {
       w.agent.start(w.agentNow);
