@@ -34,6 +34,12 @@ Options:
   --motor-deadline-ms N    motor frame deadline, ms (default 500)
   --max-sensor-hz N        highest sensor frame rate agents may send, Hz (default 1000)
   --max-frame-bytes N      largest frame the brain accepts, bytes (default 65536)
+  --cluster URLS           run as one worker of a NATS cluster: nats://host:port[,...]
+                           (devices use the nodes' MQTT ports; see docs/scaling.md)
+  --partitions P           partitions in the cluster's uplink mapping (required with
+                           --cluster; must match the nats-server config)
+  --lease-ms N             partition lease time with --cluster, ms (default 6000)
+  --worker-name NAME       worker name in the cluster view (default host-pid)
   --verbose                also print the brain's info and debug logs
   -h, --help               show this help
 
@@ -73,6 +79,10 @@ export function parseCliArgs(argv: string[]) {
         record: { type: "string" },
         "foxglove-port": { type: "string" },
         "no-foxglove": { type: "boolean" },
+        cluster: { type: "string" },
+        partitions: { type: "string" },
+        "lease-ms": { type: "string" },
+        "worker-name": { type: "string" },
         verbose: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -86,7 +96,16 @@ export function parseCliArgs(argv: string[]) {
   if (values["no-foxglove"] === true && values["foxglove-port"] !== undefined) throw new UsageError("--no-foxglove and --foxglove-port contradict each other");
   if (values.record !== undefined && values.record.length === 0) throw new UsageError("--record needs a file name");
   if (values.broker !== undefined && (values.port !== undefined || values.listen !== undefined)) throw new UsageError("--port and --listen configure the embedded broker; they cannot be combined with --broker");
+  const cluster = values.cluster?.split(",").map((u) => u.trim());
+  if (cluster !== undefined && !cluster.every((u) => /^nats:\/\/[^/\s,]+$/.test(u))) throw new UsageError(`--cluster must look like nats://host:port[,nats://host:port...], got "${values.cluster}"`);
+  if (cluster !== undefined && (values.broker !== undefined || values.port !== undefined || values.listen !== undefined)) throw new UsageError("--cluster replaces the broker: it cannot be combined with --broker, --port or --listen");
+  if ((cluster === undefined) !== (values.partitions === undefined)) throw new UsageError("--cluster and --partitions go together");
+  if (cluster === undefined && (values["lease-ms"] !== undefined || values["worker-name"] !== undefined)) throw new UsageError("--lease-ms and --worker-name need --cluster");
   return {
+    cluster,
+    partitions: int("partitions", values.partitions, 0, 1, 1024),
+    leaseMs: int("lease-ms", values["lease-ms"], 6000, 300, 600_000),
+    workerName: values["worker-name"],
     help: values.help === true,
     verbose: values.verbose === true,
     broker: values.broker,

@@ -77,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       motorDeadlineMs: o.motorDeadlineMs,
       maxSensorHz: o.maxSensorHz,
       maxFrameBytes: o.maxFrameBytes,
+      cluster: o.cluster === undefined ? undefined : { servers: o.cluster, partitions: o.partitions, leaseMs: o.leaseMs, name: o.workerName },
     });
   } catch (e) {
     if (e instanceof KeysFileError) {
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     else console.error(`brain: cannot start: ${err.message}`);
     return 1;
   }
-  const embedded = o.broker === undefined;
+  const embedded = o.broker === undefined && o.cluster === undefined;
   console.log("brainstem brain");
   console.log(`  broker  ${brain.brokerUrl}${embedded ? ` (embedded aedes${o.listen === "127.0.0.1" ? ", this machine only: --listen 0.0.0.0 for boards on your network" : `, listening on ${o.listen}`})` : ""}`);
   if (embedded && (o.listen === "0.0.0.0" || o.listen === "::")) {
@@ -97,6 +98,7 @@ async function main(argv: string[]): Promise<number> {
       for (const nic of list ?? []) if (nic.family === "IPv4" && !nic.internal) console.log(`  lan     mqtt://${nic.address}:${port} (for boards on your network)`);
   }
   console.log(`  page    ${brain.pageUrl} (live plots, drain and deregister buttons)`);
+  if (brain.cluster !== null) console.log(`  worker  ${brain.cluster.workerId} (${o.partitions} partitions, lease ${o.leaseMs} ms)`);
   console.log(`  status  ${brain.statusUrl}`);
   if (brain.live.foxglove !== null) console.log(`  foxglove ${brain.live.foxglove.url} (open it in Foxglove or Lichtblick)`);
   if (brain.live.recorder !== null) console.log(`  record  ${o.record} (MCAP)`);

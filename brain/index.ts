@@ -39,6 +39,7 @@ import { SessionService, type StatusReport } from "./service";
 import type { BrainLimits } from "./session/shared";
 import { startStatusServer, type StatusServer } from "./status-http";
 import { startLive, type Live } from "./live/index";
+import { connectClusterLink, type ClusterLink, type ClusterOptions } from "./cluster/nats-link";
 
 export type { AgentStatus, BrainPhase } from "./status";
 export type { BrainEvent, BrainEvents, Logger, LogLevel, ServiceHost } from "./events";
@@ -48,6 +49,7 @@ export type { Controller, MotorCommand, MotorValues, SensorFrame, AgentSession, 
 export { SessionService, type StatusReport } from "./service";
 export { DemoController } from "./demo-controller";
 export { startEmbeddedBroker, type EmbeddedBroker } from "./broker";
+export type { ClusterLink, ClusterOptions } from "./cluster/nats-link";
 export { AgentRegistry, KeysFileError, loadKeysFile, parseKeys } from "./keys";
 
 /** Defaults of the negotiated limits. */
@@ -95,6 +97,10 @@ export interface BrainOptions {
   watchKeys?: boolean;
   /** Stat polling period of the keys file, ms (default 1000). */
   keysPollMs?: number;
+  /** The brain's monotonic clock, ms (default performance.now); brain time on the wire is its value >>> 0. */
+  clock?: () => number;
+  /** Run as one worker of a NATS cluster instead (brain/cluster/nats-link.ts); excludes `broker`. */
+  cluster?: ClusterOptions;
 }
 
 /** What a keys reload did. */
@@ -118,6 +124,8 @@ export interface Brain {
   readonly live: Live;
   /** The brain's MQTT client id (brain-<random>). */
   readonly clientId: string;
+  /** The cluster link when started with `cluster` (its status, leases), else null. */
+  readonly cluster: ClusterLink | null;
   agents(): AgentStatus[];
   /** The whole /status report. */
   status(): StatusReport;
@@ -129,7 +137,7 @@ export interface Brain {
   requestStatus(agentId: string | "all"): void;
   /** Reads the keys file again (no-op error for a brain started with a Map). */
   reloadKeys(): KeysReload;
-  /** Resolves true once no agent is authenticating, registered, active or draining; false on timeout. */
+  /** Resolves true once no agent is challenged, registered, binding, active or draining; false on timeout. */
   whenIdle(timeoutMs: number): Promise<boolean>;
   on<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
   off<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
@@ -160,7 +168,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
   const events = new EventEmitter();
   const listening = new Set<BrainEvent>();
   let link: BrainLink | null = null;
-  const now = () => performance.now();
+  const now = opts.clock ?? (() => performance.now());
   const emit = <E extends BrainEvent>(event: E, data: BrainEvents[E]) => {
     try {
       events.emit(event, data);
@@ -178,6 +186,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
 
   let embedded: EmbeddedBroker | null = null;
   let status: StatusServer | null = null;
+  let cluster: ClusterLink | null = null;
   let timer: NodeJS.Timeout | null = null;
   let live: Live | null = null;
   let keysWatch: KeysWatch | null = null;
@@ -199,16 +208,22 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     await embedded?.close();
     embedded = null;
   };
-  let brokerUrl: string;
+  let brokerUrl = "";
+  const report = () => (cluster === null ? service.status(now(), brokerUrl) : { ...service.status(now(), brokerUrl), cluster: cluster.status() });
   try {
-    if (opts.broker !== undefined) brokerUrl = opts.broker;
+    if (opts.cluster !== undefined) brokerUrl = opts.cluster.servers.join(",");
+    else if (opts.broker !== undefined) brokerUrl = opts.broker;
     else {
       embedded = await startEmbeddedBroker({ port: opts.brokerPort ?? 0, host: opts.brokerHost });
       brokerUrl = embedded.url;
     }
-    status = await startStatusServer(opts.httpPort ?? 0, () => ({ ...service.status(now(), brokerUrl), ...live?.extraStatus() }), "127.0.0.1", (req, res) => live?.handle(req, res) ?? false);
+    status = await startStatusServer(opts.httpPort ?? 0, () => ({ ...report(), ...live?.extraStatus() }), "127.0.0.1", (req, res) => live?.handle(req, res) ?? false);
     service.start(now());
-    link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(now(), topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS, opts.brokerCa);
+    if (opts.cluster !== undefined) {
+      const url = status.url;
+      const hooks = { onMessage: (t: string, p: Uint8Array) => service.onMessage(now(), t, p), forget: (id: string) => service.deregister(now(), id), agents: () => service.agents(now()), statusUrl: () => url, log };
+      link = cluster = await connectClusterLink(opts.cluster, hooks, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
+    } else link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(now(), topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS, opts.brokerCa);
   } catch (e) {
     await cleanup();
     throw e;
@@ -245,8 +260,9 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
       return live!;
     },
     clientId,
+    cluster,
     agents: () => service.agents(now()),
-    status: () => service.status(now(), brokerUrl),
+    status: () => report(),
     drain: (agentId, reason, retryAfterMs, deadlineMs) => void service.drain(now(), agentId, reason, retryAfterMs, deadlineMs),
     deregister: (agentId) => service.deregister(now(), agentId),
     requestStatus: (agentId) => void service.requestStatus(now(), agentId),
