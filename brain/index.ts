@@ -263,8 +263,14 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     cluster,
     agents: () => service.agents(now()),
     status: () => report(),
-    drain: (agentId, reason, retryAfterMs, deadlineMs) => void service.drain(now(), agentId, reason, retryAfterMs, deadlineMs),
-    deregister: (agentId) => service.deregister(now(), agentId),
+    drain: (agentId, reason, retryAfterMs, deadlineMs) => {
+      void service.drain(now(), agentId, reason, retryAfterMs, deadlineMs);
+      live?.telemetry.operator(agentId, "drain", `${reason === 1 ? "deploy" : "operator"} drain, retry after ${retryAfterMs} ms`);
+    },
+    deregister: (agentId) => {
+      service.deregister(now(), agentId);
+      live?.telemetry.operator(agentId, "deregister", "deregistered by the operator");
+    },
     requestStatus: (agentId) => void service.requestStatus(now(), agentId),
     reloadKeys: () => reloadKeys("requested"),
     whenIdle: async (timeoutMs) => {

@@ -106,13 +106,8 @@ export class PageServer implements Sink {
     if (req.method !== "POST") return this.fail(res, 405, "use POST");
     if (req.headers["x-brainstem"] !== "page") return this.fail(res, 403, "missing x-brainstem header");
     const [, id, what] = m;
-    if (what === "drain") {
-      this.actions.drain(id);
-      this.telemetry.operator(id, "drain", `operator drain from the page (retry after ${DRAIN_RETRY_AFTER_MS} ms)`);
-    } else {
-      this.actions.deregister(id);
-      this.telemetry.operator(id, "deregister", "operator deregister from the page");
-    }
+    if (what === "drain") this.actions.drain(id); // the brain records it as an event, which the page shows
+    else this.actions.deregister(id);
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, agentId: id, command: what }) + "\n");
     return true;
   }
