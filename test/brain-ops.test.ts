@@ -211,5 +211,5 @@ test.serial("the brain's clock is injected: a brain whose clock crosses the u32 
   t.true(applied - before >= 20, `motor frames applied after the wrap: ${applied - before}`);
   t.is(a.agent.counters[Counter.MOTOR_DROPPED_STALE], 0, "no motor frame judged stale across the wrap");
   const expected = (brain.status().brainTimeMs - a.now()) | 0;
-  t.true(Math.abs(a.agent.session.liveness.offsetMs - expected) < 50, `device offset ${a.agent.session.liveness.offsetMs}, about ${expected}`);
+  t.true(Math.abs(a.agent.status().clockOffsetMs - expected) < 50, `device offset ${a.agent.status().clockOffsetMs}, about ${expected}`);
 });
