@@ -16,8 +16,8 @@
  *   heartbeat, status, deregister, death (current generation -> Death, else StaleDeath),
  *   malformed, and types an agent never sends (Unexpected).
  * Operator requests (drain, deregister, requestStatus), the timers (`scan(nowMs)`: each
- * state's deadline, and the end of log windows), a keys reload (`setKeys`) and the /status
- * report are methods here. The transport, the clock, HTTP and event emitters belong to the
+ * state's deadline, and the end of log windows), a keys reload (`setKeys`), `forget` (a
+ * cluster worker that lost an agent's partition) and the /status report are methods here. The transport, the clock, HTTP and event emitters belong to the
  * host (index.ts, or a test); nowMs is the host's monotonic clock in ms, and brain time on
  * the wire is nowMs >>> 0.
  */
