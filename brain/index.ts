@@ -91,6 +91,8 @@ export interface BrainOptions {
   keysPollMs?: number;
   /** Run as one worker of a NATS cluster instead (brain/cluster/nats-link.ts); excludes `broker`. */
   cluster?: ClusterOptions;
+  /** The brain's monotonic clock, ms (default performance.now); brain time on the wire is its value >>> 0. */
+  clock?: () => number;
 }
 
 /** What a keys reload did. */
@@ -123,7 +125,7 @@ export interface Brain {
   requestStatus(agentId: string | "all"): void;
   /** Reads the keys file again (no-op error for a brain started with a Map). */
   reloadKeys(): KeysReload;
-  /** Resolves true once no agent is authenticating, registered, active or draining; false on timeout. */
+  /** Resolves true once no agent is challenged, registered, binding, active or draining; false on timeout. */
   whenIdle(timeoutMs: number): Promise<boolean>;
   on<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
   off<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
@@ -154,7 +156,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
   const events = new EventEmitter();
   const listening = new Set<BrainEvent>();
   let link: BrainLink | null = null;
-  const now = () => performance.now();
+  const now = opts.clock ?? (() => performance.now());
   const emit = <E extends BrainEvent>(event: E, data: BrainEvents[E]) => {
     try {
       events.emit(event, data);

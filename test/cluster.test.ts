@@ -2,7 +2,8 @@
  * The brain on a real NATS cluster: three nats-server nodes (JetStream, MQTT, routes, the
  * partition mapping; testkit/nats-cluster.ts), brain workers on the native NATS protocol
  * (two in this process, one more as `npm run brain -- --cluster ...` in a child process),
- * and real firmware agents on the Node host speaking MQTT 3.1.1 to the nodes.
+ * and real firmware agents on the Node host speaking MQTT 3.1.1 to the nodes, each with the
+ * list of all three nodes' MQTT ports (its own first), rotating on a failure.
  * The controller numbers its commands per session and writes [n, sessionId] into every
  * motor frame; each device checks every frame it applies: it must carry the device's current
  * session id and a number above the last one of that session. A frame of another session or
@@ -20,7 +21,7 @@ import { NodeAgent } from "../hosts/node/node-agent";
 import type { AgentConfigInput } from "../src/agent/config";
 import { Phase } from "../src/session/automaton";
 import { startFaultProxy, type FaultProxy } from "../testkit/fault-proxy";
-import { spawnClusterWorker, startMqttFront, startNatsCluster, type MqttFront, type WorkerProcess } from "../testkit/nats-cluster";
+import { spawnClusterWorker, startNatsCluster, NATS_NODES, type NatsCluster, type WorkerProcess } from "../testkit/nats-cluster";
 import { MotorCheck, NumberingController } from "../testkit/numbering-controller";
 import { until } from "../testkit/until";
 
@@ -35,8 +36,9 @@ const NODE_RESUME_BOUND_MS = 40_000;
 interface Device {
   id: string;
   agent: NodeAgent;
-  front: MqttFront;
   check: MotorCheck;
+  /** Index of the NATS node the device's MQTT connection is on (-1: none), from the nodes' /connz. */
+  node: number;
 }
 
 const channels: AgentConfigInput["channels"] = [
@@ -44,16 +46,34 @@ const channels: AgentConfigInput["channels"] = [
   { id: 10, name: "wheels", kind: "motor", type: "i32", count: 2, safe: [0, 0] },
 ];
 
-function startDevice(id: string, key: Uint8Array, front: MqttFront): Device {
-  const d: Device = { id, agent: null as unknown as NodeAgent, front, check: new MotorCheck() };
+/** Device i's broker list: every node's MQTT port, starting with node i mod 3. */
+function brokersFor(cluster: NatsCluster, i: number): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < NATS_NODES; k++) out.push(`127.0.0.1:${cluster.nodes[(i + k) % NATS_NODES].mqttPort}`);
+  return out;
+}
+
+/** Which node each MQTT client id is connected to, as the nodes report it. */
+async function locate(cluster: NatsCluster, devices: Device[]): Promise<void> {
+  const where = new Map<string, number>();
+  for (const n of cluster.nodes) {
+    if (!n.running()) continue;
+    const j = (await (await fetch(`http://127.0.0.1:${n.httpPort}/connz?limit=1000`)).json()) as { connections?: { mqtt_client?: string }[] };
+    for (const c of j.connections ?? []) if (c.mqtt_client) where.set(c.mqtt_client, n.index);
+  }
+  for (const d of devices) d.node = where.get(`bs-${d.id}`) ?? -1;
+}
+
+function startDevice(id: string, key: Uint8Array, brokers: string[]): Device {
+  const d: Device = { id, agent: null as unknown as NodeAgent, check: new MotorCheck(), node: -1 };
   d.agent = new NodeAgent({
     config: {
-      agentId: id, key, brokerHost: "127.0.0.1", brokerPort: front.port, channels,
+      agentId: id, key, brokers, channels,
       // The device tolerates about 5 s of brain silence (more than one lease) before it
       // reconnects: a worker takeover then costs a re-registration, not an MQTT reconnect.
       session: { sensorRateHz: 20, transitionTimeoutMs: 5000, registrationDeadlineMs: 3000, heartbeatIntervalMs: 250, heartbeatTimeoutMinMs: 600, heartbeatMissLimit: 8, linkSilenceMs: 6000, backoffBaseMs: 100, backoffMaxMs: 1000 },
     },
-    applyMotor: (_ch, values) => d.check.apply(d.agent.agent.session.sessionId, values),
+    applyMotor: (_ch, values) => d.check.apply(d.agent.agent.status().sessionId, values),
   });
   d.agent.start();
   return d;
@@ -102,22 +122,20 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
 
   const devices: Device[] = [];
   for (let i = 0; i < AGENTS; i++) {
-    const front = await startMqttFront(cluster, i % 3);
-    t.teardown(() => front.close());
-    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, front);
+    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, brokersFor(cluster, i));
     t.teardown(() => d.agent.kill());
     devices.push(d);
   }
   const rows: Row[] = [];
   const diag = () =>
-    devices.map((d) => `${d.id} ${d.agent.agent.phaseName} node n${d.front.lastNode + 1} session ${d.agent.agent.session.sessionId} motor ${Date.now() - d.check.lastAt} ms ago`).join("\n") +
+    devices.map((d) => `${d.id} ${d.agent.agent.phaseName} node n${d.node + 1} session ${d.agent.agent.status().sessionId} motor ${Date.now() - d.check.lastAt} ms ago`).join("\n") +
     `\nw1 ${JSON.stringify(w1.cluster!.status().serving)} w2 ${JSON.stringify(w2.cluster!.status().serving)} owners ${JSON.stringify(w2.cluster!.status().owners)}\n` +
     logs.slice(-40).join("\n") + "\n" + devices.flatMap((d) => d.check.notes.map((n) => `${d.id}: ${n}`)).join("\n") + "\n" + cluster.nodes.map((n) => n.log().split("\n").filter((l) => /mqtt|MQTT|\[ERR\]|\[WRN\]/.test(l)).slice(-15).join("\n")).join("\n");
   t.teardown(() => {
     if (!t.passed) console.error(diag());
   });
   const staleTotal = () => devices.reduce((s, d) => s + d.check.stale, 0);
-  const sessions = () => new Map(devices.map((d) => [d.id, d.agent.agent.session.sessionId]));
+  const sessions = () => new Map(devices.map((d) => [d.id, d.agent.agent.status().sessionId]));
   const ownerOf = (b: Brain) => b.cluster!.status().owners.slice();
   const agentPartition = (b: Brain) => new Map(b.cluster!.status().agents.map((a) => [a.id, a.partition]));
 
@@ -132,15 +150,17 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
 
   // 1. kill -9 the NATS node that carries the most devices: they move to another node.
   {
+    await locate(cluster, devices);
     const perNode = [0, 0, 0];
-    for (const d of devices) perNode[d.front.lastNode]++;
+    for (const d of devices) if (d.node >= 0) perNode[d.node]++;
     const victim = perNode[1] >= perNode[2] ? 1 : 2; // not n1: worker w1 reaches the cluster only through n1
-    const onVictim = devices.filter((d) => d.front.lastNode === victim);
+    const onVictim = devices.filter((d) => d.node === victim);
     const since = Date.now();
     await cluster.kill9(victim);
-    const detected = await until("devices on the dead node leave active", () => onVictim.every((d) => !active(d) || d.front.lastNode !== victim), RESUME_BOUND_MS);
+    const detected = await until("devices on the dead node leave active", () => onVictim.every((d) => !active(d)), RESUME_BOUND_MS);
     const again = await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), NODE_RESUME_BOUND_MS);
-    t.true(onVictim.every((d) => d.front.lastNode !== victim), "the dead node's devices now use another node");
+    await locate(cluster, devices);
+    t.true(onVictim.every((d) => d.node >= 0 && d.node !== victim), "the dead node's devices now use another node");
     rows.push({ scenario: `kill -9 NATS node n${victim + 1} (${onVictim.length} devices on it)`, detectedMs: detected, activeAgainMs: Date.now() - since, moved: `${onVictim.length} devices to other nodes`, stale: staleTotal() });
     void again;
     await cluster.restart(victim);
