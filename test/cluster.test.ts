@@ -46,10 +46,14 @@ const channels: AgentConfigInput["channels"] = [
   { id: 10, name: "wheels", kind: "motor", type: "i32", count: 2, safe: [0, 0] },
 ];
 
-/** Device i's broker list: every node's MQTT port, starting with node i mod 3. */
-function brokersFor(cluster: NatsCluster, i: number): string[] {
+/** Device i's broker list: every node's MQTT port, starting with node i mod 3; node 3 is
+ * reached through `n3Proxy` (a fault proxy), so a test can cut the devices off that node. */
+function brokersFor(cluster: NatsCluster, i: number, n3Proxy: FaultProxy): string[] {
   const out: string[] = [];
-  for (let k = 0; k < NATS_NODES; k++) out.push(`127.0.0.1:${cluster.nodes[(i + k) % NATS_NODES].mqttPort}`);
+  for (let k = 0; k < NATS_NODES; k++) {
+    const n = (i + k) % NATS_NODES;
+    out.push(`127.0.0.1:${n === 2 ? n3Proxy.port : cluster.nodes[n].mqttPort}`);
+  }
   return out;
 }
 
@@ -96,7 +100,7 @@ interface Row {
   stale: number;
 }
 
-test.serial("a NATS cluster: node crash, worker crash, added worker, network partition; no stale motor frame", async (t) => {
+test.serial("a NATS cluster: node crash, added worker, worker crash, worker and device network partitions; no stale motor frame", async (t) => {
   const cluster = await startNatsCluster({ partitions: PARTITIONS });
   t.teardown(() => cluster.stop());
   const keys = new Map<string, Uint8Array>();
@@ -120,9 +124,11 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
   const w2: Brain = await startBrain(brainOpts(cluster.servers, "w2"));
   t.teardown(() => w2.close());
 
+  const n3Proxy: FaultProxy = await startFaultProxy({ target: { host: "127.0.0.1", port: cluster.nodes[2].mqttPort } });
+  t.teardown(() => n3Proxy.close());
   const devices: Device[] = [];
   for (let i = 0; i < AGENTS; i++) {
-    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, brokersFor(cluster, i));
+    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, brokersFor(cluster, i, n3Proxy));
     t.teardown(() => d.agent.kill());
     devices.push(d);
   }
@@ -235,6 +241,24 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
     const lost = w1.cluster!.status().counters;
     t.true(lost.lost + lost.suspended > 0, "w1 noticed it lost its leases");
     rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal() });
+  }
+
+  // 5. Network partition between devices and node n3 (a black hole: no FIN, no RST). Its
+  //    devices notice the silence, give up the half-open link and rotate to the next node.
+  {
+    await locate(cluster, devices);
+    const cut = devices.filter((d) => d.node === 2);
+    t.true(cut.length > 0, "some devices are on n3");
+    const since = Date.now();
+    n3Proxy.blackHole(true);
+    const detected = await until("n3's devices leave active", () => cut.every((d) => !active(d)), RESUME_BOUND_MS);
+    await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    const activeAgain = Date.now() - since;
+    await locate(cluster, devices);
+    t.true(cut.every((d) => d.node === 0 || d.node === 1), `n3's devices moved to n1/n2 (${cut.map((d) => d.node)})`);
+    n3Proxy.blackHole(false);
+    n3Proxy.cut();
+    rows.push({ scenario: `partition devices from NATS node n3 (${cut.length} devices, black hole)`, detectedMs: detected, activeAgainMs: activeAgain, moved: `${cut.length} devices to n1/n2`, stale: staleTotal() });
   }
 
   t.log("| scenario | detected after (ms) | active again after (ms) | what moved | stale applied |");
