@@ -20,6 +20,7 @@ import { startBrain, type Brain } from "../brain/index";
 import { NodeAgent } from "../hosts/node/node-agent";
 import type { AgentConfigInput } from "../src/agent/config";
 import { Phase } from "../src/session/automaton";
+import { Counter } from "../src/session/counters";
 import { startFaultProxy, type FaultProxy } from "../testkit/fault-proxy";
 import { spawnClusterWorker, startNatsCluster, NATS_NODES, type NatsCluster, type WorkerProcess } from "../testkit/nats-cluster";
 import { MotorCheck, NumberingController } from "../testkit/numbering-controller";
@@ -98,6 +99,8 @@ interface Row {
   activeAgainMs: number;
   moved: string;
   stale: number;
+  /** Motor frames the devices' gates refused during the scenario (old session's MAC, replay, order, late). */
+  refused: number;
 }
 
 test.serial("a NATS cluster: node crash, added worker, worker crash, worker and device network partitions; no stale motor frame", async (t) => {
@@ -141,10 +144,20 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     if (!t.passed) console.error(diag());
   });
   const staleTotal = () => devices.reduce((s, d) => s + d.check.stale, 0);
+  const GATE = [Counter.MOTOR_DROPPED_MAC, Counter.MOTOR_DROPPED_REPLAY, Counter.MOTOR_DROPPED_ORDER, Counter.MOTOR_DROPPED_STALE];
+  const refusedTotal = () => devices.reduce((s, d) => s + GATE.reduce((g, c) => g + d.agent.agent.counters[c], 0), 0);
+  let refusedBefore = 0;
+  const refused = () => {
+    const now = refusedTotal();
+    const delta = now - refusedBefore;
+    refusedBefore = now;
+    return delta;
+  };
   const sessions = () => new Map(devices.map((d) => [d.id, d.agent.agent.status().sessionId]));
   const ownerOf = (b: Brain) => b.cluster!.status().owners.slice();
   const agentPartition = (b: Brain) => new Map(b.cluster!.status().agents.map((a) => [a.id, a.partition]));
 
+  refused();
   // 0. Start: both workers share the partitions, every agent registers and gets motor frames.
   const t0 = Date.now();
   await until("every agent active with motor frames", allFresh(devices, 0), 30_000);
@@ -167,7 +180,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     const again = await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), NODE_RESUME_BOUND_MS);
     await locate(cluster, devices);
     t.true(onVictim.every((d) => d.node >= 0 && d.node !== victim), "the dead node's devices now use another node");
-    rows.push({ scenario: `kill -9 NATS node n${victim + 1} (${onVictim.length} devices on it)`, detectedMs: detected, activeAgainMs: Date.now() - since, moved: `${onVictim.length} devices to other nodes`, stale: staleTotal() });
+    rows.push({ scenario: `kill -9 NATS node n${victim + 1} (${onVictim.length} devices on it)`, detectedMs: detected, activeAgainMs: Date.now() - since, moved: `${onVictim.length} devices to other nodes`, stale: staleTotal(), refused: refused() });
     void again;
     await cluster.restart(victim);
     await cluster.ready();
@@ -203,7 +216,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
       }
     }
     t.true(movedParts.size > 0 && movedParts.size <= 3, `only the new worker's share moved (${[...movedParts]})`);
-    rows.push({ scenario: "add worker w3 (process)", detectedMs: `${started} (start)`, activeAgainMs: Date.now() - since, moved: `${movedParts.size} partitions, ${moved} sessions moved, ${kept} kept`, stale: staleTotal() });
+    rows.push({ scenario: "add worker w3 (process)", detectedMs: `${started} (start)`, activeAgainMs: Date.now() - since, moved: `${movedParts.size} partitions, ${moved} sessions moved, ${kept} kept`, stale: staleTotal(), refused: refused() });
   }
 
   // 3. kill -9 worker w3: its partitions are taken over within about one lease.
@@ -217,7 +230,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     }, RESUME_BOUND_MS);
     await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
     t.true(detected >= LEASE_MS * 0.8, `no takeover before the lease ran out (${detected} ms)`);
-    rows.push({ scenario: "kill -9 brain worker w3", detectedMs: detected, activeAgainMs: Date.now() - since, moved: `partitions ${theirs.partitions} taken over`, stale: staleTotal() });
+    rows.push({ scenario: "kill -9 brain worker w3", detectedMs: detected, activeAgainMs: Date.now() - since, moved: `partitions ${theirs.partitions} taken over`, stale: staleTotal(), refused: refused() });
   }
 
   // 4. Network partition: worker w1 cut off from the cluster (fault proxy black hole). It
@@ -231,16 +244,22 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     await until("w2 owns every partition", () => w2.cluster!.status().owners.every((o) => o === w2.cluster!.workerId), RESUME_BOUND_MS);
     await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
     const activeAgain = Date.now() - since;
-    w1Proxy.cut();
-    w1Proxy.blackHole(false);
+    const mid = sessions();
+    const parts = agentPartition(w2);
+    w1Proxy.blackHole(false); // the heal: what the black hole held is delivered, as TCP would
     await until("partitions shared by w1 and w2 again", () => {
       const s = w2.cluster!.status();
       return s.workers.length === 2 && s.workers.every((w) => w.partitions.length === PARTITIONS / 2);
     }, RESUME_BOUND_MS);
     await until("every agent active again after the heal", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    // What w1 had to say while cut off (the sessions it forgot) must never reach a device
+    // that w2 serves now: devices that stayed with w2 keep their session through the heal.
+    const owners = ownerOf(w2);
+    const after = sessions();
+    for (const d of devices) if (owners[parts.get(d.id)!] === w2.cluster!.workerId) t.is(after.get(d.id), mid.get(d.id), `${d.id} stayed with w2 and keeps its session`);
     const lost = w1.cluster!.status().counters;
     t.true(lost.lost + lost.suspended > 0, "w1 noticed it lost its leases");
-    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal() });
+    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal(), refused: refused() });
   }
 
   // 5. Network partition between devices and node n3 (a black hole: no FIN, no RST). Its
@@ -258,12 +277,12 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     t.true(cut.every((d) => d.node === 0 || d.node === 1), `n3's devices moved to n1/n2 (${cut.map((d) => d.node)})`);
     n3Proxy.blackHole(false);
     n3Proxy.cut();
-    rows.push({ scenario: `partition devices from NATS node n3 (${cut.length} devices, black hole)`, detectedMs: detected, activeAgainMs: activeAgain, moved: `${cut.length} devices to n1/n2`, stale: staleTotal() });
+    rows.push({ scenario: `partition devices from NATS node n3 (${cut.length} devices, black hole)`, detectedMs: detected, activeAgainMs: activeAgain, moved: `${cut.length} devices to n1/n2`, stale: staleTotal(), refused: refused() });
   }
 
-  t.log("| scenario | detected after (ms) | active again after (ms) | what moved | stale applied |");
-  t.log("|---|---|---|---|---|");
-  for (const r of rows) t.log(`| ${r.scenario} | ${r.detectedMs} | ${r.activeAgainMs} | ${r.moved} | ${r.stale} |`);
+  t.log("| scenario | detected after (ms) | active again after (ms) | what moved | refused by the motor gate | stale applied |");
+  t.log("|---|---|---|---|---|---|");
+  for (const r of rows) t.log(`| ${r.scenario} | ${r.detectedMs} | ${r.activeAgainMs} | ${r.moved} | ${r.refused} | ${r.stale} |`);
   for (const r of rows) t.true(r.activeAgainMs <= RESUME_BOUND_MS * 2, `${r.scenario}: resumed within bound`);
   t.is(staleTotal(), 0, "no stale or replayed motor frame was applied");
   t.true(devices.every((d) => d.check.applied > 0));
