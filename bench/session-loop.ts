@@ -115,23 +115,29 @@ export class SessionLoop {
     this.motorEntries = new FrameEntries(this.wire, ChannelKind.MOTOR, 1);
     this.motorEntries.add(10, byteView(this.motorValues));
     const host: AgentHost = {
-      createHmac: opts.createHmac,
-      open: () => undefined,
-      close: () => undefined,
-      send: (src, off, len) => this.up.write(src, off, len),
-      recv: (dst, off, len) => this.down.read(dst, off, len),
-      random: (dst) => {
-        for (let i = 0; i < dst.length; i++) dst[i] = this.randomByte = (this.randomByte * 73 + 41) & 0xff;
+      transport: {
+        open: () => undefined,
+        close: () => undefined,
+        send: (src, off, len) => this.up.write(src, off, len),
+        recv: (dst, off, len) => this.down.read(dst, off, len),
       },
-      sampleSensors: () => {
-        const imu = this.agent.sensorArray(0);
-        for (let i = 0; i < imu.length; i++) imu[i] = (this.steps + i) * 0.25;
+      io: {
+        sampleSensors: (_nowMs, sensors) => {
+          const imu = sensors.sensorArray(0);
+          for (let i = 0; i < imu.length; i++) imu[i] = (this.steps + i) * 0.25;
+        },
+        applyMotor: () => void this.motorApplied++,
+        motorsSafe: () => undefined,
       },
-      applyMotor: () => void this.motorApplied++,
-      motorsSafe: () => undefined,
-      log: () => undefined,
-      requestNetworkRestart: () => undefined,
-      requestReboot: () => undefined,
+      platform: {
+        createHmac: opts.createHmac,
+        random: (dst) => {
+          for (let i = 0; i < dst.length; i++) dst[i] = this.randomByte = (this.randomByte * 73 + 41) & 0xff;
+        },
+        log: () => undefined,
+        restartNetwork: () => undefined,
+        reboot: () => undefined,
+      },
     };
     this.agent = new Agent({
       agentId: "bench1", key: KEY, brokerHost: "loop", brokerPort: 1883,
@@ -231,7 +237,7 @@ export class SessionLoop {
     } else if (type === MsgType.PROOF) {
       computeSessionKey(this.hmac, KEY, this.nonceA, 0, this.nonceB, 0, this.sessionKey, 0);
       this.macHmac.setKey(this.sessionKey, 0, 32);
-      n = encodeRegistered(this.payload, 0, 77, this.agent.session.generation, "bs/1/bench1/up/sns", "bs/1/bench1/dn/mot", 2048, 1000, 1000, 300, this.nowMs);
+      n = encodeRegistered(this.payload, 0, 77, this.agent.status().generation, "bs/1/bench1/up/sns", "bs/1/bench1/dn/mot", 2048, 1000, 1000, 300, this.nowMs);
     }
     if (n > 0) this.toAgent(encodePublish(this.out, 0, this.ctlDown, this.ctlDown.length, this.payload, 0, n, 0, 0, false, false));
   }

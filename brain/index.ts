@@ -87,6 +87,8 @@ export interface BrainOptions {
   watchKeys?: boolean;
   /** Stat polling period of the keys file, ms (default 1000). */
   keysPollMs?: number;
+  /** The brain's monotonic clock, ms (default performance.now); brain time on the wire is its value >>> 0. */
+  clock?: () => number;
 }
 
 /** What a keys reload did. */
@@ -117,7 +119,7 @@ export interface Brain {
   requestStatus(agentId: string | "all"): void;
   /** Reads the keys file again (no-op error for a brain started with a Map). */
   reloadKeys(): KeysReload;
-  /** Resolves true once no agent is authenticating, registered, active or draining; false on timeout. */
+  /** Resolves true once no agent is challenged, registered, binding, active or draining; false on timeout. */
   whenIdle(timeoutMs: number): Promise<boolean>;
   on<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
   off<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): Brain;
@@ -148,7 +150,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
   const events = new EventEmitter();
   const listening = new Set<BrainEvent>();
   let link: BrainLink | null = null;
-  const now = () => performance.now();
+  const now = opts.clock ?? (() => performance.now());
   const emit = <E extends BrainEvent>(event: E, data: BrainEvents[E]) => {
     try {
       events.emit(event, data);

@@ -19,6 +19,7 @@ import { Encoder, Tag } from "cbor-x";
 import { ElementType } from "../src/codec/frames/channels";
 import { MOTOR_MAC_BYTES } from "../src/codec/frames/motor";
 import type { MotorSigner } from "./auth";
+import { copyOut } from "./copy";
 import { fitsChannel, type DeclaredChannels, type TypedArray } from "./channels";
 
 /** What a controller returns: values per motor channel id, and an optional time-to-live. */
@@ -29,7 +30,6 @@ export interface MotorCommand {
 }
 
 const PLACEHOLDER = new Uint8Array(MOTOR_MAC_BYTES);
-const copyOf = Uint8Array.prototype.slice;
 
 export class MotorEncoder {
   private readonly encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, variableMapSize: true });
@@ -65,8 +65,8 @@ export class MotorEncoder {
     }
     if (items.length === 2) return "motor command has no channels";
     items.push(PLACEHOLDER);
-    // A copy (cbor-x reuses its buffer); on Node the copy is a Buffer, as cbor-x's output is.
-    const frame = copyOf.call(this.encoder.encode(items)) as Buffer;
+    const bytes = this.encoder.encode(items);
+    const frame = copyOut(bytes, 0, bytes.length) as Buffer; // a copy: cbor-x reuses its buffer (a Buffer on Node)
     signer.sign(frame);
     return frame;
   }

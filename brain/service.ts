@@ -286,6 +286,20 @@ export class SessionService {
     for (const a of this.targets(agentId, "deregister")) a.input(nowMs, Ev.Evict);
   }
 
+  /**
+   * Forgets an agent: its session ends (the controller hears onSessionEnd) and nothing is sent;
+   * for a worker that no longer owns the agent (another brain answers it now). Traffic from it
+   * later starts a fresh session here (awaiting hello). Returns false for an id never seen.
+   */
+  forget(_nowMs: number, agentId: string): boolean {
+    const a = this.sessions.get(agentId);
+    if (a === undefined) return false;
+    a.release();
+    this.sessions.delete(agentId);
+    this.routes.clear();
+    return true;
+  }
+
   /** Asks one agent or all with a session for a status message; returns how many. */
   requestStatus(_nowMs: number, agentId: string): number {
     const sh = this.shared;

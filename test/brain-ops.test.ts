@@ -13,13 +13,15 @@ import path from "node:path";
 import { startBrain, type Brain, type LogLevel, type StatusReport } from "../brain/index";
 import { REJECT_LOG_WINDOW_MS } from "../brain/session/shared";
 import type { AgentConfigInput } from "../src/agent/config";
+import { Err } from "../src/errors";
 import { Phase } from "../src/session/automaton";
+import { Counter } from "../src/session/counters";
 import { NodeAgent } from "../hosts/node/node-agent";
 import { WireRig } from "../testkit/brain-wire";
 import { until } from "../testkit/until";
 
 const channels: AgentConfigInput["channels"] = [
-  { id: 0, name: "imu", kind: "sensor", type: "f32", count: 4 },
+  { id: 0, name: "distance", kind: "sensor", type: "f32", count: 4 }, // the demo controller steers by it
   { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
 ];
 
@@ -86,6 +88,30 @@ test.serial("keys file: read again when it changes and on SIGHUP; a bad file kee
   t.is(a2.agent.phase, Phase.Active, "a2 is untouched");
 });
 
+test.serial("wrong key in the keys file: fixing the file brings the fleet back, no device restarted", async (t) => {
+  const fleet = ["f1", "f2", "f3"];
+  const right = Object.fromEntries(fleet.map((id) => [id, crypto.randomBytes(32)]));
+  const wrong = Object.fromEntries(fleet.map((id) => [id, crypto.randomBytes(32)]));
+  const keys = keysFile(t, wrong);
+  const logs: [LogLevel, string][] = [];
+  const brain = await startBrain({ keys: keys.file, keysPollMs: 50, heartbeatMs: 200, log: (l, m) => logs.push([l, m]) });
+  t.teardown(() => brain.close());
+  const FAILED_RETRY_MS = 10_000; // the shortest failedRetryMs a device accepts
+  const agents = fleet.map((id) => nodeAgent(t, brain, id, right[id], { failedRetryMs: FAILED_RETRY_MS }));
+  await until("every device failed on the wrong key", () => agents.every((a) => a.agent.phase === Phase.Failed), 5_000);
+  t.true(agents.every((a) => a.agent.lastReason === Err.REJECTED_INVALID_AUTH));
+  const fixedAt = Date.now();
+  keys.write(right);
+  await until("the fleet is back", () => agents.every((a) => a.agent.phase === Phase.Active), FAILED_RETRY_MS + 5_000);
+  t.log(`fleet of ${fleet.length} active again ${Date.now() - fixedAt} ms after the keys file was fixed (failedRetryMs ${FAILED_RETRY_MS}, full jitter)`);
+  for (const a of agents) {
+    t.is(a.agent.counters[Counter.FAILED_RETRIES], 1, `${a.agent.config.agentId}: one retry out of failed`);
+    t.is(a.rebootRequests + a.networkRestartRequests, 0, `${a.agent.config.agentId}: no reboot, no network restart`);
+  }
+  t.deepEqual(brain.agents().map((a) => [a.id, a.phase === "active" || a.phase === "binding", a.sessions, a.rejections]), fleet.map((id) => [id, true, 1, 1]));
+  for (const id of fleet) t.is(logs.filter(([l, m]) => l === "warn" && m.startsWith(`agent ${id} rejected: invalid-auth`)).length, 1, `${id}: one rejection line`);
+});
+
 test("rejection log: one line per agent per window, then one line with the count of the rest", (t) => {
   const w = new WireRig([["a1", new Uint8Array(32).fill(1)]]);
   for (let i = 0; i < 10; i++) w.hello(1000 + i * 1000, "ghost", i);
@@ -146,4 +172,43 @@ test("duplicate-id detector: generations that keep going back mean two clients; 
   t.deepEqual(two.service.status(5000, "wire").duplicateIds, ["twin"], "three hellos that were not newer");
   t.deepEqual(two.events.filter((e) => e.event === "duplicate-id").map((e) => e.data), [{ agentId: "twin", regressions: 3, windowMs: 60_000 }]);
   t.deepEqual(two.service.status(1000 + 6 * 500 + 60_000, "wire").duplicateIds, [], "the alert ends a window after the last finding");
+});
+
+test("forget: a worker that no longer owns an agent drops its session silently; the agent's next heartbeat meets a fresh session", (t) => {
+  const key = new Uint8Array(32).fill(4);
+  const w = new WireRig([["a1", key]]);
+  w.hello(1000, "a1", 1);
+  w.proof(1010, "a1", key);
+  w.sensor(1020, "a1", 1);
+  t.is(w.stateOf(1020, "a1"), "active");
+  const sent = w.published.length;
+  t.true(w.service.forget(1030, "a1"));
+  t.is(w.published.length, sent, "nothing sent");
+  t.is(w.stateOf(1030, "a1"), "none");
+  t.false(w.service.forget(1030, "a1"), "already forgotten");
+  w.heartbeat(1040, "a1");
+  t.is(w.stateOf(1040, "a1"), "deregistered", "stray traffic: evicted, so it registers again");
+});
+
+test.serial("the brain's clock is injected: a brain whose clock crosses the u32 wrap serves a real device, motor deadlines included", async (t) => {
+  const key = crypto.randomBytes(32);
+  const base = 0x1_0000_0000 - 1_500 - performance.now(); // brain time wraps 1.5 s after start
+  const brain = await startBrain({ keys: new Map([["w1", key]]), heartbeatMs: 200, clock: () => base + performance.now(), log: () => undefined });
+  t.teardown(() => brain.close());
+  let applied = 0;
+  const url = new URL(brain.brokerUrl);
+  const a = new NodeAgent({
+    config: { agentId: "w1", key, brokerHost: url.hostname, brokerPort: Number(url.port), channels, session: { sensorRateHz: 50, heartbeatIntervalMs: 200 } },
+    applyMotor: () => void applied++,
+  });
+  t.teardown(() => a.kill());
+  a.start();
+  await until("active", () => a.agent.phase === Phase.Active);
+  await until("brain time wrapped", () => brain.status().brainTimeMs < 1_000_000, 5_000);
+  const before = applied;
+  await new Promise((r) => setTimeout(r, 1_000));
+  t.true(applied - before >= 20, `motor frames applied after the wrap: ${applied - before}`);
+  t.is(a.agent.counters[Counter.MOTOR_DROPPED_STALE], 0, "no motor frame judged stale across the wrap");
+  const expected = (brain.status().brainTimeMs - a.now()) | 0;
+  t.true(Math.abs(a.agent.session.liveness.offsetMs - expected) < 50, `device offset ${a.agent.session.liveness.offsetMs}, about ${expected}`);
 });

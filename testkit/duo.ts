@@ -233,12 +233,12 @@ export class DuoWorld {
   // ------------------------------------------------------------ invariants
 
   private checkInvariants(): void {
-    const s = this.agent.session;
+    const s = this.agent;
     const fail = (m: string) => {
       if (this.violations.length < 20) this.violations.push(`t=${this.t}: ${m}`);
     };
     if (s.phase !== Phase.Active && !this.motorsSafe) fail(`motors not safe in phase ${this.agent.phaseName}`);
-    if (!this.motorsSafe && s.gate.holding && reached(this.agentNow, s.gate.expiresAtMs)) fail("motors driven past their deadline");
+    if (!this.motorsSafe && s.motorsHeld && reached(this.agentNow, s.motorExpiresAtMs)) fail("motors driven past their deadline");
     const a = this.applied;
     if (a.length >= 2) {
       const x = a[a.length - 2];
@@ -277,69 +277,75 @@ export class DuoWorld {
 
   private makeHost(): AgentHost {
     return {
-      open: () => {
-        this.pendingOpen = true;
-        const id = ++this.linkCounter;
-        this.at(this.latencyMs, () => {
-          if (!this.pendingOpen) return;
+      transport: {
+        open: () => {
+          this.pendingOpen = true;
+          const id = ++this.linkCounter;
+          this.at(this.latencyMs, () => {
+            if (!this.pendingOpen) return;
+            this.pendingOpen = false;
+            if (!this.brokerUp) return this.agent.handleTransportClosed(this.agentNow, Err.PEER_REFUSED);
+            this.linkId = id;
+            this.toAgent = [];
+            this.subscriptions.clear();
+            this.brokerDecoder.reset();
+            this.willPayload = null;
+            this.cleanDisconnect = false;
+            this.agent.handleTransportOpened(this.agentNow);
+          });
+        },
+        close: () => {
           this.pendingOpen = false;
-          if (!this.brokerUp) return this.agent.handleTransportClosed(this.agentNow, Err.TRANSPORT_ERROR);
-          this.linkId = id;
+          const id = this.linkId;
+          if (id === 0) return;
+          this.at(this.latencyMs, () => {
+            if (this.linkId === id) this.dropLink(!this.cleanDisconnect);
+          });
+          this.linkId = -id; // closing: the broker still reads what was sent before the FIN
           this.toAgent = [];
-          this.subscriptions.clear();
-          this.brokerDecoder.reset();
-          this.willPayload = null;
-          this.cleanDisconnect = false;
-          this.agent.handleTransportOpened(this.agentNow);
-        });
+        },
+        send: (src, off, len) => {
+          if (this.linkId <= 0) return -1;
+          if (this.blackHole) return len;
+          const bytes = src.slice(off, off + len);
+          const id = this.linkId;
+          this.at(this.latencyMs, () => {
+            if (this.linkId === id || this.linkId === -id) this.brokerReceive(bytes);
+          });
+          return len;
+        },
+        recv: (dst, off, len) => {
+          if (this.linkId <= 0) return this.pendingOpen ? 0 : -1;
+          if (this.toAgent.length === 0) return 0;
+          const head = this.toAgent[0];
+          const n = Math.min(len, head.length);
+          dst.set(head.subarray(0, n), off);
+          if (n === head.length) this.toAgent.shift();
+          else this.toAgent[0] = head.subarray(n);
+          return n;
+        },
       },
-      close: () => {
-        this.pendingOpen = false;
-        const id = this.linkId;
-        if (id === 0) return;
-        this.at(this.latencyMs, () => {
-          if (this.linkId === id) this.dropLink(!this.cleanDisconnect);
-        });
-        this.linkId = -id; // closing: the broker still reads what was sent before the FIN
-        this.toAgent = [];
+      io: {
+        sampleSensors: (_nowMs, sensors) => {
+          const a = sensors.sensorArray(0);
+          for (let i = 0; i < a.length; i++) a[i] = Math.sin(this.t / 100 + i);
+        },
+        applyMotor: (_id: number, values: TypedArray) => {
+          this.motorsSafe = false;
+          this.applied.push({ t: this.t, session: this.agent.status().sessionId, value: values[0] });
+        },
+        motorsSafe: () => {
+          this.motorsSafe = true;
+        },
       },
-      send: (src, off, len) => {
-        if (this.linkId <= 0) return -1;
-        if (this.blackHole) return len;
-        const bytes = src.slice(off, off + len);
-        const id = this.linkId;
-        this.at(this.latencyMs, () => {
-          if (this.linkId === id || this.linkId === -id) this.brokerReceive(bytes);
-        });
-        return len;
+      platform: {
+        random: (dst) => {
+          for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
+        },
+        log: (level, code, message) => void this.agentLogs.push([this.t, level, code, message]),
+        restartNetwork: () => void this.networkRestarts++,
+        reboot: () => void this.reboots++,
       },
-      recv: (dst, off, len) => {
-        if (this.linkId <= 0) return this.pendingOpen ? 0 : -1;
-        if (this.toAgent.length === 0) return 0;
-        const head = this.toAgent[0];
-        const n = Math.min(len, head.length);
-        dst.set(head.subarray(0, n), off);
-        if (n === head.length) this.toAgent.shift();
-        else this.toAgent[0] = head.subarray(n);
-        return n;
-      },
-      random: (dst) => {
-        for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
-      },
-      sampleSensors: () => {
-        const a = this.agent.sensorArray(0);
-        for (let i = 0; i < a.length; i++) a[i] = Math.sin(this.t / 100 + i);
-      },
-      applyMotor: (_id: number, values: TypedArray) => {
-        this.motorsSafe = false;
-        this.applied.push({ t: this.t, session: this.agent.session.sessionId, value: values[0] });
-      },
-      motorsSafe: () => {
-        this.motorsSafe = true;
-      },
-      log: (level, code, message) => void this.agentLogs.push([this.t, level, code, message]),
-      requestNetworkRestart: () => void this.networkRestarts++,
-      requestReboot: () => void this.reboots++,
     };
   }
 

@@ -200,6 +200,12 @@ export class AgentSession {
       this.shared.emit("state", { agentId: this.id, from: stateNames[prev.s], to: stateNames[to], event: eventNames[ev] });
   }
 
+  /** Ends the live session, if any, without a transition or a message (the service forgets this agent). */
+  release(): void {
+    const s = sessionOf(this.state);
+    if (s !== null && s.open) this.endSession(s);
+  }
+
   private endSession(s: LiveSession): void {
     s.open = false;
     const end = this.shared.controller.onSessionEnd;
@@ -424,9 +430,10 @@ export class AgentSession {
     const sh = this.shared;
     sh.sendScratch(this.controlTopic, encodeDrain(sh.scratch, 0, this.nextDrainReason, this.nextRetryAfterMs, this.nextDrainDeadlineMs), 1);
     const why = this.nextDrainReason === DrainReason.DEPLOY ? "deploy" : "operator";
-    this.nextWhy = `drained (${why}) during its handshake`;
-    if (duringHandshake) sh.log("info", `agent ${this.id}: drain (${why}) during its handshake; retry after ${this.nextRetryAfterMs} ms`);
-    else sh.log("info", `agent ${this.id}: drain (${why}), retry after ${this.nextRetryAfterMs} ms, deadline ${this.nextDrainDeadlineMs} ms`);
+    if (duringHandshake) {
+      this.nextWhy = `drained (${why}) during its handshake`;
+      sh.log("info", `agent ${this.id}: drain (${why}) during its handshake; retry after ${this.nextRetryAfterMs} ms`);
+    } else sh.log("info", `agent ${this.id}: drain (${why}), retry after ${this.nextRetryAfterMs} ms, deadline ${this.nextDrainDeadlineMs} ms`);
   }
 
   /** @internal */ evict(nowMs: number, why: string): void {

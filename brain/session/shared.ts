@@ -14,6 +14,7 @@ import { MAX_CHANNELS } from "../../src/codec/frames/channels";
 import { DEFAULT_MAX_COUNTERS } from "../../src/protocol/wire";
 import type { RandomFill } from "../auth";
 import type { DeclaredChannels } from "../channels";
+import { copyOut } from "../copy";
 import { LogWindow } from "../log-window";
 import type { FrameController } from "../controller";
 import type { BrainEvent, BrainEvents, LogLevel, ServiceHost } from "../events";
@@ -29,7 +30,6 @@ export interface KeyLookup {
 /** Brain limits offered at registration (mfb is min(requested, this)). */
 export type BrainLimits = SessionLimits;
 
-const copyOf = Uint8Array.prototype.slice;
 
 /** Window of the rejection log lines, ms: one line per agent per window. */
 export const REJECT_LOG_WINDOW_MS = 60_000;
@@ -80,6 +80,6 @@ export class SessionShared {
   /** Publishes a copy of scratch[0..len) on topic. */
   sendScratch(topic: string, len: number, qos: 0 | 1): void {
     if (len < 0) throw new Error(`brain: control message encoding failed: ${errorName(len)}`); // a brain bug
-    this.host.publish(topic, copyOf.call(this.scratch, 0, len), qos);
+    this.host.publish(topic, copyOut(this.scratch, 0, len), qos);
   }
 }

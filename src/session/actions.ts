@@ -2,8 +2,8 @@
  * actions: what the session machine asks its host (the agent glue) to do.
  *
  * Theory of operation: the machine never performs IO. It appends numeric actions to a
- * preallocated ring (4 ints per entry: action, a, b, level) and the agent drains them with
- * `poll()` after every input. Nothing allocates. If the ring is ever full, Report entries give
+ * preallocated ring (4 ints per entry: action, a, b, level) and the agent's poll loop drains
+ * them with `poll()` after every input. Nothing allocates. If the ring is ever full, Report entries give
  * way (a new Report is dropped, or the oldest queued Report is evicted for a control action)
  * and are counted in `droppedReports`; control actions are never lost.
  */
@@ -27,12 +27,15 @@ export const Act = {
   Report: 15, // a = Note, b = detail (a reason code, phase or delay), level = log level
   RestartNetwork: 16, // escalation step 2
   Reboot: 17, // escalation step 3
+  AdoptChallenge: 18, // the brain's offered nonce becomes the session's; derive the session key
+  AdoptRegistration: 19, // the offered data topics become the session's
 } as const;
 
 export const actionNames: readonly string[] = [
   "none", "open", "close", "send-connect", "send-subscribe-control", "send-hello", "send-proof",
   "send-subscribe-motor", "send-heartbeat", "send-deregister", "send-disconnect", "send-ping",
-  "send-status", "sample-sensors", "motors-safe", "report", "restart-network", "reboot",
+  "send-status", "sample-sensors", "motors-safe", "report", "restart-network", "reboot", "adopt-challenge",
+  "adopt-registration",
 ];
 
 /** What a Report action is about. */
@@ -56,7 +59,7 @@ export const noteNames: readonly string[] = [
   "failed-retry", "short-session", "reboot-requested",
 ];
 
-export const Level = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+export const Level = { Debug: 0, Info: 1, Warn: 2, Error: 3 } as const;
 
 const SLOTS = 32;
 

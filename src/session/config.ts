@@ -4,14 +4,14 @@
  * Theory of operation: `resolveSessionConfig` takes a partial, plain-object config (from
  * mc/config on a board, JSON on a laptop), fills defaults, and checks every field against its
  * range. It never throws: it returns the resolved config plus a list of problems, one line per
- * bad field, so the caller can report them all at once (seed 004: ranges validated when the
+ * bad field, so the caller can report them all at once (ranges are validated when the
  * config is built; transition 1-300 s default 30 s, drain 5-600 s default 60 s).
  */
 
 export interface SessionConfig {
   /** Bound on each handshake transition (transport open + CONNACK, deregister ack). */
   transitionTimeoutMs: number;
-  /** Optional bound from hello to registered; 0 disables it (seed 000: optional deadline). */
+  /** Optional bound from hello to registered; 0 disables it. */
   registrationDeadlineMs: number;
   /** Upper bound on a server-requested drain; the server's own deadline is clamped to it. */
   drainTimeoutMs: number;

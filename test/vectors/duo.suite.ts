@@ -31,7 +31,7 @@ function register(w: DuoWorld, check: Check, what = "registration", withinMs = A
 }
 
 function sameSession(w: DuoWorld, check: Check, what: string): void {
-  check.is(w.brainView()?.sessionId, w.agent.session.sessionId, `${what}: the brain and the device hold the same session id`);
+  check.is(w.brainView()?.sessionId, w.agent.status().sessionId, `${what}: the brain and the device hold the same session id`);
 }
 
 function logged(w: DuoWorld, part: string): number {
@@ -62,7 +62,7 @@ export const scenarios: readonly Scenario[] = [
     "drain: the device deregisters (drain complete), returns after retry-after with a new session",
     (w, check) => {
       register(w, check);
-      const first = w.agent.session.sessionId;
+      const first = w.agent.status().sessionId;
       const generation = w.brainView()!.generation;
       check.is(w.service.drain(w.brainNow, DUO_ID, DrainReason.DEPLOY, 1500, 1000), 1, "one agent drained");
       check.is(w.brainState(), "draining", "the brain drains at once");
@@ -73,7 +73,7 @@ export const scenarios: readonly Scenario[] = [
       check.ok(w.phase !== Phase.Active, "the device left active");
       check.ok(w.motorsSafe, "motors safe while drained");
       register(w, check, "after the drain (retry after 1.5 s)", 1_500 + ACTIVE_WITHIN_MS);
-      check.ok(w.agent.session.sessionId !== first, "a new session");
+      check.ok(w.agent.status().sessionId !== first, "a new session");
       check.ok(w.brainView()!.generation !== generation, "a new generation");
       check.is(w.brainView()!.sessions, 2, "the brain counts two sessions");
       check.is(w.reboots + w.networkRestarts, 0, "no escalation for a drain");
@@ -83,11 +83,11 @@ export const scenarios: readonly Scenario[] = [
     "deregister by the brain (evicted): the device registers again by itself",
     (w, check) => {
       register(w, check);
-      const first = w.agent.session.sessionId;
+      const first = w.agent.status().sessionId;
       w.service.deregister(w.brainNow, DUO_ID);
       check.is(w.brainState(), "deregistered", "brain: deregistered at once");
       register(w, check, "after the eviction");
-      check.ok(w.agent.session.sessionId !== first, "a new session");
+      check.ok(w.agent.status().sessionId !== first, "a new session");
       check.is(w.brainView()!.evictions, 1, "one eviction");
       sameSession(w, check, "re-registered");
     },
@@ -109,7 +109,7 @@ export const scenarios: readonly Scenario[] = [
     "liveness loss (half-open link): the brain declares the device dead within its bound; the device detects it, reconnects and resumes",
     (w, check) => {
       register(w, check);
-      const first = w.agent.session.sessionId;
+      const first = w.agent.status().sessionId;
       const lastHeard = w.t;
       w.blackHoleLink();
       const bound = livenessBoundMs(w.limits.heartbeatMs);
@@ -122,7 +122,7 @@ export const scenarios: readonly Scenario[] = [
       check.ok(w.motorsSafe, "motors safe once the link is silent");
       w.heal();
       register(w, check, "after the half-open link healed");
-      check.ok(w.agent.session.sessionId !== first, "a new session");
+      check.ok(w.agent.status().sessionId !== first, "a new session");
       check.ok(w.t - lastHeard < 20_000, `resumed ${w.t - lastHeard} ms after the link went silent`);
       check.is(w.networkRestarts + w.reboots, 0, "no network restart, no reboot");
     },
@@ -159,6 +159,24 @@ export const scenarios: readonly Scenario[] = [
       check.is(v.sessions, 0, "no session was made");
       check.is(logged(w, "rejected: invalid-auth"), 1, "one log line");
       check.ok(w.motorsSafe, "motors safe");
+    },
+    () => new DuoWorld(duoConfig(), { brainKeys: [[DUO_ID, new Uint8Array(32).fill(0x5a)]] }),
+  ],
+  [
+    "wrong key fixed: the brain's keys are reloaded with the right key; the failed device comes back by itself within failedRetryMs, not restarted",
+    (w, check) => {
+      w.agent.start(w.agentNow);
+      check.ok(w.runUntil(() => w.phase === Phase.Failed, 3_000) >= 0, `the device failed (phase ${w.agent.phaseName})`);
+      const failedAt = w.t;
+      w.run(1_000);
+      w.setBrainKeys([[DUO_ID, DUO_KEY]]); // the operator fixes the keys file
+      const back = w.runUntil(() => bothActive(w), 300_000 + ACTIVE_WITHIN_MS);
+      check.ok(back >= 0, `both ends active again (device ${w.agent.phaseName}, brain ${w.brainState()})`);
+      check.ok(w.t - failedAt <= 300_000 + ACTIVE_WITHIN_MS, `back ${w.t - failedAt} ms after it failed (failedRetryMs 300000, full jitter)`);
+      check.is(w.agent.counters[Counter.FAILED_RETRIES], 1, "one retry out of failed");
+      check.is(w.reboots + w.networkRestarts, 0, "no reboot, no network restart");
+      sameSession(w, check, "after the fix");
+      check.is(w.brainView()!.rejections, 1, "the brain refused it once");
     },
     () => new DuoWorld(duoConfig(), { brainKeys: [[DUO_ID, new Uint8Array(32).fill(0x5a)]] }),
   ],
@@ -201,7 +219,7 @@ export const scenarios: readonly Scenario[] = [
       w.run(3_000); // the device's clock wraps during this run
       check.ok(w.agentNow < 10_000, `the device clock wrapped (now ${w.agentNow})`);
       const expected = ((w.brainEpochMs - w.agentEpochMs) | 0);
-      const off = w.agent.session.liveness.offsetMs;
+      const off = w.agent.status().clockOffsetMs;
       check.ok(Math.abs(off - expected) <= 2 * w.latencyMs, `device offset ${off}, true offset ${expected}`);
       w.service.requestStatus(w.brainNow, DUO_ID);
       w.run(100);

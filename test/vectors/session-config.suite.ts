@@ -53,7 +53,7 @@ export const vectors: ReadonlyArray<readonly [name: string, config: unknown, fie
   ["key too short", withConfig({ key: new Uint8Array(4) }), ["key"]],
   ["no channels", withConfig({ channels: [] }), ["channels"]],
   ["a channel that is not an object, and one with every field wrong", withConfig({ channels: [null, { id: 300, kind: "servo", type: "f16", count: 0, rateHz: -1 }] }),
-    ["channels[0]", "channels[1].id", "channels[1].kind", "channels[1].type", "channels[1].count", "channels[1].rateHz", "channels"]],
+    ["channels[0]", "channels[1].name", "channels[1].id", "channels[1].kind", "channels[1].type", "channels[1].count", "channels[1].rateHz", "channels"]],
   ["many problems at once", withConfig({ agentId: "bot 1", brokerPort: 0, logLevel: 9, session: { heartbeatMissLimit: 0, bogus: 1 } }),
     ["agentId", "brokerPort", "logLevel", "session.heartbeatMissLimit", "session.bogus"]],
   ["not an object at all", null, ["config"]],

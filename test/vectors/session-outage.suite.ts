@@ -93,9 +93,9 @@ export function outageFigures(index: number): OutageFigures {
   w.runUntil(() => w.phase === Phase.Active, 5_000);
   w.onStep = () => {
     checkInvariants(w, (m) => invariantFailures.length < 3 && invariantFailures.push(m));
-    const s = w.agent.session;
+    const s = w.agent.status();
     if (s.phase !== phase) {
-      if (s.phase === Phase.Connecting) opens.push(w.t);
+      if (s.phase === Phase.TransportOpening) opens.push(w.t);
       if (phase === Phase.BackingOff && backoffSince >= 0) backoffs.push(w.t - backoffSince);
       backoffSince = s.phase === Phase.BackingOff ? w.t : -1;
       phase = s.phase;
@@ -164,16 +164,16 @@ export function run(check: Check): void {
   w.runUntil(() => w.phase === Phase.Active, 5_000);
   w.networkFault = Err.NET_UNREACHABLE;
   w.cutLink();
-  w.runUntil(() => w.agent.session.networkFailures === 2, 600_000);
+  w.runUntil(() => w.agent.status().networkFailures === 2, 600_000);
   w.networkFault = 0;
   w.brokerUp = false; // the network is back, the broker is not
-  w.runUntil(() => w.agent.session.networkFailures === 0, 600_000);
+  w.runUntil(() => w.agent.status().networkFailures === 0, 600_000);
   w.networkFault = Err.NET_UNREACHABLE;
   w.brokerUp = true;
-  w.runUntil(() => w.agent.session.networkFailures === 2, 600_000);
+  w.runUntil(() => w.agent.status().networkFailures === 2, 600_000);
   check.is(w.networkRestarts, 0, "2 network failures, a refusal, 2 more: no restart (the refusal proved the network)");
   w.runUntil(() => w.networkRestarts === 1, 600_000);
-  check.is(w.agent.session.networkFailures, 3, "the third network failure in a row restarts the network");
+  check.is(w.agent.status().networkFailures, 3, "the third network failure in a row restarts the network");
   const line = w.logs.find((l) => l[3].includes("escalating"));
   check.ok(line !== undefined && line[3].includes("restart-network after 3 network-level failures") && line[3].includes("broker.sim:1883"),
     `the escalation line gives the true count and the broker: ${line?.[3]}`);

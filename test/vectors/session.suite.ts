@@ -1,7 +1,7 @@
 /*
  * session.suite: scenarios on a simulated clock against a scripted fake brain (pure, no
  * sockets). Runs on V8 (test/session.test.ts) and on XS. Each row of `scenarios` is one
- * behaviour from the seeds, the design or the issue; the name says which. Every scenario
+ * behaviour of the session; the name says which. Every scenario
  * checks the motor/phase invariants after every step (sim.ts `checkInvariants`).
  */
 import { Err } from "../../src/errors";
@@ -52,10 +52,10 @@ export const scenarios: readonly Scenario[] = [
     check.ok(w.sensorFramesAtBrain >= 38, `sensor frames at 20 Hz over 2 s: ${w.sensorFramesAtBrain}`);
     check.ok(w.applied.length >= 38, `motor frames applied: ${w.applied.length}`);
     check.is(counter(w, Counter.SENSOR_FRAMES_DROPPED), 0, "no sensor frame dropped");
-    const live = w.agent.session.liveness;
-    check.is(live.lastRttMs, 2 * w.latencyMs, "RTT equals the round-trip latency");
-    check.ok(Math.abs(live.offsetMs - w.script.brainClockOffsetMs) <= w.latencyMs, `clock offset learned: ${live.offsetMs}`);
-    check.is(w.agent.session.generation, 1, "first generation is 1");
+    const live = w.agent.status();
+    check.is(live.rttMs, 2 * w.latencyMs, "RTT equals the round-trip latency");
+    check.ok(Math.abs(live.clockOffsetMs - w.script.brainClockOffsetMs) <= w.latencyMs, `clock offset learned: ${live.clockOffsetMs}`);
+    check.is(w.agent.status().generation, 1, "first generation is 1");
   }],
 
   ["heartbeats flow only while active", (w, check) => {
@@ -96,7 +96,7 @@ export const scenarios: readonly Scenario[] = [
     w.run(2_000);
     check.is(w.phase, Phase.Failed, "failed");
     check.is(w.agent.lastReason, Err.REJECTED_INVALID_AUTH, "reason");
-    check.ok(w.logs.some((l) => l[1] === Level.error), "logged at error level");
+    check.ok(w.logs.some((l) => l[1] === Level.Error), "logged at error level");
     const attempts = counter(w, Counter.CONNECT_ATTEMPTS);
     w.script.rejectReason = 0;
     w.run(24 * 3_600_000, 1_000);
@@ -248,8 +248,8 @@ export const scenarios: readonly Scenario[] = [
     check.ok(w.motorsSafe, "motors safe once draining");
     const took = w.runUntil(() => w.phase === Phase.Active, 10_000);
     check.ok(took >= 2_900 && took <= 6_200, `reconnected after the hint with jitter: ${took} ms`);
-    check.is(w.agent.session.attempt, 0, "backoff not escalated");
-    check.ok(w.logs.some((l) => l[3].includes("drain requested (deploy)") && l[1] === Level.info), "deploy drain logged at info");
+    check.is(w.agent.status().attempt, 0, "backoff not escalated");
+    check.ok(w.logs.some((l) => l[3].includes("drain requested (deploy)") && l[1] === Level.Info), "deploy drain logged at info");
   }],
 
   ["operator drain: the same, logged at warn", (w, check) => {
@@ -258,7 +258,7 @@ export const scenarios: readonly Scenario[] = [
     w.run(10);
     check.is(w.phase, Phase.BackingOff, "drained and backing off");
     reachesActive(w, check, "after the operator drain", 5_000);
-    check.ok(w.logs.some((l) => l[3].includes("drain requested (operator)") && l[1] === Level.warn), "operator drain logged at warn");
+    check.ok(w.logs.some((l) => l[3].includes("drain requested (operator)") && l[1] === Level.Warn), "operator drain logged at warn");
   }],
 
   ["draining waits for pending QoS 1 work: it ends as soon as the PUBACKs arrive", (w, check) => {
@@ -294,7 +294,7 @@ export const scenarios: readonly Scenario[] = [
   }],
 
   ["a link loss in every phase is followed by a resume, with a new generation", (w, check) => {
-    const phases = [Phase.Connecting, Phase.Authenticating, Phase.Registering, Phase.Binding, Phase.Active, Phase.Draining, Phase.Deregistering];
+    const phases = [Phase.MqttConnecting, Phase.ControlSubscribing, Phase.Authenticating, Phase.Registering, Phase.Binding, Phase.Active, Phase.Draining, Phase.Deregistering];
     let gen = 0;
     for (const phase of phases) {
       if (phase === Phase.Draining) {
@@ -308,14 +308,14 @@ export const scenarios: readonly Scenario[] = [
         w.drain(1, 500, 100);
       }
       if (w.phase === Phase.Active && phase < Phase.Active) w.cutLink();
-      const reachedPhase = w.runUntil(() => w.phase === phase && (phase !== Phase.Connecting || w.linkUp), 70_000) >= 0;
+      const reachedPhase = w.runUntil(() => w.phase === phase && w.linkUp, 70_000) >= 0;
       check.ok(reachedPhase, `in phase ${phase}`);
       w.cutLink();
       w.withholdPuback = false;
       w.script.silent = false;
       reachesActive(w, check, `after a loss in phase ${phase}`, 70_000);
-      check.ok(w.agent.session.generation > gen, "generation increments");
-      gen = w.agent.session.generation;
+      check.ok(w.agent.status().generation > gen, "generation increments");
+      gen = w.agent.status().generation;
     }
     check.ok(w.deaths.length >= 5, `the broker published death notices: ${w.deaths.length}`);
   }],
@@ -337,7 +337,7 @@ export const scenarios: readonly Scenario[] = [
     });
     w.brokerUp = true;
     reachesActive(w, check, "broker back", 200_000);
-    check.is(w.agent.session.attempt, 0, "attempt reset at active");
+    check.is(w.agent.status().attempt, 0, "attempt reset at active");
   }],
 
   ["escalation: a network that is down: network restart after 5 failures, reboot after 5 more, each counted", (w, check) => {
@@ -366,7 +366,7 @@ export const scenarios: readonly Scenario[] = [
       w.run(300); // the other device connects with our client id: the broker closes our link
       w.cutLink();
       const lostAt = w.t;
-      w.runUntil(() => w.phase === Phase.Connecting, 200_000);
+      w.runUntil(() => w.phase === Phase.TransportOpening, 200_000);
       gaps.push(w.t - lostAt);
     }
     check.ok(sessions >= 8 && sessions <= 30, `${sessions} sessions in 10 minutes (was about 1 every 0.8 s: 750)`);
@@ -374,16 +374,16 @@ export const scenarios: readonly Scenario[] = [
     const late = gaps.slice(6);
     check.ok(late.reduce((a, b) => a + b, 0) / late.length >= cfg.backoffMaxMs / 4, `the delays grew: ${gaps.slice(0, 8).join(", ")} ...`);
     check.is(counter(w, Counter.SHORT_SESSIONS), sessions, "every short session counted");
-    check.ok(w.logs.some((l) => l[1] === Level.warn && l[3].includes("another device with agent id sim1")), "warned about a possible duplicate id");
+    check.ok(w.logs.some((l) => l[1] === Level.Warn && l[3].includes("another device with agent id sim1")), "warned about a possible duplicate id");
     check.is(counter(w, Counter.NETWORK_RESTARTS), 0, "no escalation");
     // A session that lasts past stableSessionMs resets the streak and the backoff.
     w.runUntil(() => w.phase === Phase.Active, 200_000);
     w.run(cfg.stableSessionMs + 1_000);
     w.cutLink();
     const lostAt = w.t;
-    w.runUntil(() => w.phase === Phase.Connecting, 200_000);
+    w.runUntil(() => w.phase === Phase.TransportOpening, 200_000);
     check.ok(w.t - lostAt <= cfg.backoffBaseMs, `after a stable session the first delay is short again: ${w.t - lostAt} ms`);
-    check.is(w.agent.session.shortSessions, 0, "streak reset");
+    check.is(w.agent.status().shortSessions, 0, "streak reset");
   }],
 
   ["broker list: a broker that cannot be reached is skipped for the next one within the same backoff", (w, check) => {
@@ -550,7 +550,7 @@ export const scenarios: readonly Scenario[] = [
     const n = encodeHeartbeatAck(out, 0, 999_999, w.now - 50, w.brainNow());
     w.brainSays(out.slice(0, n));
     w.run(100);
-    check.is(w.agent.session.liveness.lastRttMs, 2 * w.latencyMs, "RTT unaffected");
+    check.is(w.agent.status().rttMs, 2 * w.latencyMs, "RTT unaffected");
   }],
 ];
 
