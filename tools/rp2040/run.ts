@@ -6,6 +6,8 @@
  *   tsx tools/rp2040/run.ts IMAGE [--max-mcycles N] [--until TEXT]
  *
  * IMAGE is an ELF (its loadable segments in flash are copied in), a UF2 or a raw flash .bin.
+ * What the firmware prints on its USB CDC serial port (the Moddable runtime's console: trace()
+ * and uncaught exceptions) is collected too, as console lines prefixed "usb:" on the command line.
  * The RP2040 boot ROM is not part of rp2040js: set RP2040_BOOTROM to either a raw binary of it
  * (16 KiB, little-endian words) or to rp2040js's own demo/bootrom.ts from a checkout of the
  * wokwi/rp2040js repository (its first exported Uint32Array is used). Nothing here fetches or
@@ -23,7 +25,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ConsoleLogger, LogLevel, Simulator } from "rp2040js";
+import { ConsoleLogger, LogLevel, Simulator, USBCDC } from "rp2040js";
 
 const FLASH_BASE = 0x10000000;
 const CYCLE_NANOS = 1e9 / 125e6;
@@ -36,7 +38,11 @@ export interface UartLine {
 
 export interface RunResult {
   lines: UartLine[];
+  /** Lines written on the USB CDC serial port (an emulated host enumerates it and raises DTR). */
+  console: UartLine[];
   cycles: number;
+  /** Program counter when the run stopped (to look up in the image's symbols when it hangs). */
+  pc: number;
   /** Why the run stopped: "until", "max-cycles" or "idle". */
   stopped: "until" | "max-cycles" | "idle";
 }
@@ -49,6 +55,8 @@ export interface RunOptions {
   until?: string;
   /** Called with every complete line. */
   onLine?: (line: UartLine) => void;
+  /** Called with every complete USB CDC console line. */
+  onConsole?: (line: UartLine) => void;
 }
 
 /** Loads the boot ROM named by RP2040_BOOTROM (see the header comment), or returns why it cannot. */
@@ -120,6 +128,21 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
       if (opts.until !== undefined && line.text.includes(opts.until)) stop = "until";
     } else current += String.fromCharCode(b);
   };
+  const consoleLines: UartLine[] = [];
+  let usbLine = "";
+  const cdc = new USBCDC(mcu.usbCtrl);
+  cdc.onSerialData = (data: Uint8Array) => {
+    for (const b of data) {
+      if (b === 10 || b === 13) {
+        if (usbLine) {
+          const line = { text: usbLine, cycles: mcu.core.cycles };
+          consoleLines.push(line);
+          opts.onConsole?.(line);
+        }
+        usbLine = "";
+      } else usbLine += String.fromCharCode(b);
+    }
+  };
   mcu.core.PC = FLASH_BASE;
   const core = mcu.core;
   let idleJumps = 0;
@@ -143,7 +166,8 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
     await new Promise((r) => setImmediate(r));
   }
   if (current) lines.push({ text: current, cycles: core.cycles });
-  return { lines, cycles: core.cycles, stopped: stop };
+  if (usbLine) consoleLines.push({ text: usbLine, cycles: core.cycles });
+  return { lines, console: consoleLines, cycles: core.cycles, stopped: stop, pc: core.PC };
 }
 
 async function main(): Promise<number> {
@@ -161,8 +185,8 @@ async function main(): Promise<number> {
   const rom = await loadBootrom();
   if (typeof rom === "string") throw new Error(rom);
   const t0 = Date.now();
-  const r = await runImage({ image, bootrom: rom, maxCycles: maxMcycles * 1e6, until, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`) });
-  console.error(`rp2040: stopped (${r.stopped}) after ${r.cycles} cycles, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const r = await runImage({ image, bootrom: rom, maxCycles: maxMcycles * 1e6, until, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`), onConsole: (l) => console.log(`[${l.cycles}] usb: ${l.text}`) });
+  console.error(`rp2040: stopped (${r.stopped}) after ${r.cycles} cycles, ${((Date.now() - t0) / 1000).toFixed(1)} s, pc 0x${r.pc.toString(16)}`);
   return 0;
 }
 
