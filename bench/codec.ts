@@ -10,6 +10,8 @@
  *   - the frame alone (no MQTT), against cbor-x alone, the figure DESIGN.md quotes for XS;
  *   - the frame decode alone with payloads left where they are (our FrameView offsets; cbor-x's
  *     own typed arrays), i.e. without the copy into the channel arrays;
+ *   - the frame decode alone and the PUBLISH + frame decode against the hand-written floor
+ *     (codec-floor.xs.ts: code that knows the reference frame's layout; peer = the floor);
  *   - bytes allocated on XS per 10,000 encode+decode round trips (hosts/xs/worker.ts explains
  *     the meter; a row's note splits it into slots and chunk bytes).
  * The peer is cbor-x + mqtt-packet unless the case name says "vs cbor-x".
@@ -31,6 +33,7 @@ import { row, timeV8, timeXs, type BenchContext, type Row } from "./lib";
 import * as ours from "./codec-ours.xs";
 import * as peer from "./codec-peer.xs";
 import * as cbor from "./codec-cbor.xs";
+import * as floor from "./codec-floor.xs";
 
 const SECTION = "codec";
 const ROUND_TRIPS = 10_000;
@@ -49,7 +52,7 @@ if (typeof globalThis.console === "undefined") {
 }
 `;
 
-const PEER_BUNDLE: BundleOptions = {
+export const PEER_BUNDLE: BundleOptions = {
   platform: "browser",
   polyfills: { buffer: "buffer/", events: "events/", process: "process/browser.js", string_decoder: "string_decoder/" },
   define: { self: "globalThis" },
@@ -116,6 +119,14 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
     peer: { encode: timeV8(ctx, cbor.encodeFrame), decode: timeV8(ctx, cbor.decodeFrame), inPlace: timeV8(ctx, cbor.decodeFrameNoCopy) },
   };
 
+  floor.setup();
+  check(floor.packetHex() === (ours.setup(16), ours.packetHex()), "V8: the floor writes another packet than ours");
+  floor.decode();
+  check(floor.decodedMatches(), "V8 floor decode mismatch");
+  const v8Floor = { decodeFrame: timeV8(ctx, floor.decodeFrame), decode: timeV8(ctx, floor.decode) };
+  ours.setup(16);
+  const v8OursDecode16 = timeV8(ctx, ours.decode);
+
   // ---- XS: one worker per side ----
   const xsOpts = { stdout: "ignore" as const };
   const xs: Record<number, Partial<Record<Side, Figures>>> = { 16: {}, 1024: {} };
@@ -123,6 +134,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   const xsFrame: Partial<Record<Side, Figures>> = {};
   const xsFrameAlloc: Partial<Record<Side, XsAlloc | null>> = {};
   const hex: Record<number, Partial<Record<Side, string>>> = { 16: {}, 1024: {} };
+  const xsFloor = { decodeFrame: 0, decode: 0 };
 
   await withXsWorker(async (w) => {
     await w.evaluateBundle("bench/codec-ours.xs.ts", "ours");
@@ -135,6 +147,12 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
       alloc[n].ours = await w.measureAlloc("ours.roundTrip", ctx.quick ? 1000 : ROUND_TRIPS);
     }
     xsFrame.ours = await xsTimes(ctx, w, "ours", 16, true);
+    await w.evaluateBundle("bench/codec-floor.xs.ts", "floor");
+    await w.call("floor.setup");
+    await w.call("floor.decode");
+    check(await w.call<boolean>("floor.decodedMatches"), "XS floor decode mismatch");
+    xsFloor.decodeFrame = await timeXs(ctx, w, "floor.decodeFrame");
+    xsFloor.decode = await timeXs(ctx, w, "floor.decode");
     xsFrameAlloc.ours = await w.measureAlloc("() => { ours.encodeFrame(); ours.decodeFrame(); }", ctx.quick ? 1000 : ROUND_TRIPS);
     ctx.log("XS ours done");
   }, { ...xsOpts, name: "bench-codec-ours" });
@@ -182,6 +200,11 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   rows.push(row(SECTION, `XS encode frame only ${f} vs cbor-x`, xsFrame.ours!.encode, xsFrame.peer!.encode, ns));
   rows.push(row(SECTION, `XS decode frame only ${f} vs cbor-x`, xsFrame.ours!.decode, xsFrame.peer!.decode, ns));
   rows.push(row(SECTION, `XS decode frame only ${f}, in place, vs cbor-x`, xsFrame.ours!.inPlace ?? null, xsFrame.peer!.inPlace ?? null, ns));
+  const fl = "peer = codec-floor.xs.ts, the hand-written floor";
+  rows.push(row(SECTION, `V8 decode frame only ${f} vs hand-written floor`, v8Frame.ours.decode, v8Floor.decodeFrame, ns, fl));
+  rows.push(row(SECTION, `V8 decode PUBLISH + frame ${f} vs hand-written floor`, v8OursDecode16, v8Floor.decode, ns, fl));
+  rows.push(row(SECTION, `XS decode frame only ${f} vs hand-written floor`, xsFrame.ours!.decode, xsFloor.decodeFrame, ns, fl));
+  rows.push(row(SECTION, `XS decode PUBLISH + frame ${f} vs hand-written floor`, xs[16].ours!.decode, xsFloor.decode, ns, fl));
   const trips = ctx.quick ? 1000 : ROUND_TRIPS;
   const unit = `bytes/${trips / 1000}k round trips`;
   for (const n of SIZES) {

@@ -15,7 +15,7 @@
 import crypto from "node:crypto";
 import mqtt from "mqtt";
 import { Decoder, Encoder } from "cbor-x";
-import { startBrain, type Controller } from "../brain/index";
+import { startBrain, type Controller, type SensorFrame } from "../brain/index";
 import type { AgentConfigInput } from "../src/agent/config";
 import { Phase } from "../src/session/automaton";
 import { NodeAgent } from "../hosts/node/node-agent";
@@ -36,9 +36,9 @@ const channels: AgentConfigInput["channels"] = [
 /** Echo controller: wheels = [sample counter, 0]. */
 class EchoController implements Controller {
   private readonly wheels = new Float32Array(2);
-  private readonly command = { channels: new Map<number, Float32Array>([[10, this.wheels]]) };
-  onSensorFrame(ctx: { channels: Map<number, ArrayLike<number>> }) {
-    this.wheels[0] = ctx.channels.get(2)![0];
+  private readonly command = { motors: { wheels: this.wheels } };
+  onSensorFrame(frame: SensorFrame) {
+    this.wheels[0] = frame.get("counter")![0];
     return this.command;
   }
 }
@@ -171,7 +171,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   const broker = await startMosquitto();
   const url = new URL(broker.url);
   const keys = new Map([["lat-node", crypto.randomBytes(32)], ["lat-xs", crypto.randomBytes(32)]]);
-  const brain = await startBrain({ broker: broker.url, keys, httpPort: 0, controller: new EchoController() as unknown as Controller, log: () => undefined, maxSensorHz: 1000 });
+  const brain = await startBrain({ broker: broker.url, keys, httpPort: 0, controller: new EchoController(), log: () => undefined, maxSensorHz: 1000 });
   let node: Latencies, xs: Latencies, base: Latencies;
   try {
     base = await measureBaseline(broker.url, frames);

@@ -22,7 +22,10 @@ import type { BenchContext, Row } from "./lib";
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 /** Sections that live outside bench/: the fleet simulator is its own folder. */
-const externalSections: Record<string, string> = { fleet: path.join(benchDir, "..", "fleet", "fleet.ts") };
+const externalSections: Record<string, string> = {
+  fleet: path.join(benchDir, "..", "fleet", "fleet.ts"),
+  "fleet-cluster": path.join(benchDir, "..", "fleet", "fleet-cluster.ts"),
+};
 
 const HELP = `npm run bench -- [options]
 

@@ -3,7 +3,7 @@
  * broker + brain, for the session benchmark (V8 and XS, same code).
  *
  * Theory of operation: the host's send/recv are two preallocated byte rings. The "brain" side
- * parses the agent's packets with our own MqttDecoder, answers heartbeats with a
+ * parses the agent's packets with our own MqttServerDecoder, answers heartbeats with a
  * heartbeat-ack, and answers every sensor frame with one motor frame signed with the session
  * key, all written with our zero-allocation encoders into preallocated buffers. One `step()`
  * advances the clock by the sensor period and calls agent.tick() once: the motor frame from
@@ -18,12 +18,9 @@ import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/f
 import { FrameEntries } from "../src/codec/frames/entries";
 import { encodeMotorFrame } from "../src/codec/frames/motor";
 import { SensorFrame } from "../src/codec/frames/sensor";
-import { encodeConnack } from "../src/codec/mqtt/connect";
 import { PacketType } from "../src/codec/mqtt/constants";
-import { MqttDecoder } from "../src/codec/mqtt/decoder";
-import { encodePingresp } from "../src/codec/mqtt/ping";
 import { encodePuback, encodePublish } from "../src/codec/mqtt/publish";
-import { encodeSuback } from "../src/codec/mqtt/subscribe";
+import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "../testkit/mqtt-server-codec";
 import { computeBrainProof, computeSessionKey } from "../src/protocol/auth";
 import { ControlMessage, decodeControl } from "../src/protocol/decode";
 import { encodeChallenge, encodeHeartbeatAck, encodeRegistered } from "../src/protocol/encode";
@@ -70,7 +67,7 @@ export class SessionLoop {
   motorApplied = 0;
   private readonly up = new Ring();
   private readonly down = new Ring();
-  private readonly decoder = new MqttDecoder(4096);
+  private readonly decoder = new MqttServerDecoder(4096);
   private readonly out = new Uint8Array(4096);
   private readonly payload = new Uint8Array(2048);
   private readonly msg = new ControlMessage();
@@ -99,22 +96,28 @@ export class SessionLoop {
     this.motorEntries = new FrameEntries(this.wire, ChannelKind.MOTOR, 1);
     this.motorEntries.add(10, byteView(this.motorValues));
     const host: AgentHost = {
-      open: () => undefined,
-      close: () => undefined,
-      send: (src, off, len) => this.up.write(src, off, len),
-      recv: (dst, off, len) => this.down.read(dst, off, len),
-      random: (dst) => {
-        for (let i = 0; i < dst.length; i++) dst[i] = this.randomByte = (this.randomByte * 73 + 41) & 0xff;
+      transport: {
+        open: () => undefined,
+        close: () => undefined,
+        send: (src, off, len) => this.up.write(src, off, len),
+        recv: (dst, off, len) => this.down.read(dst, off, len),
       },
-      sampleSensors: () => {
-        const imu = this.agent.sensorArray(0);
-        for (let i = 0; i < imu.length; i++) imu[i] = (this.steps + i) * 0.25;
+      io: {
+        sampleSensors: (_nowMs, sensors) => {
+          const imu = sensors.sensorArray(0);
+          for (let i = 0; i < imu.length; i++) imu[i] = (this.steps + i) * 0.25;
+        },
+        applyMotor: () => void this.motorApplied++,
+        motorsSafe: () => undefined,
       },
-      applyMotor: () => void this.motorApplied++,
-      motorsSafe: () => undefined,
-      log: () => undefined,
-      requestNetworkRestart: () => undefined,
-      requestReboot: () => undefined,
+      platform: {
+        random: (dst) => {
+          for (let i = 0; i < dst.length; i++) dst[i] = this.randomByte = (this.randomByte * 73 + 41) & 0xff;
+        },
+        log: () => undefined,
+        restartNetwork: () => undefined,
+        reboot: () => undefined,
+      },
     };
     this.agent = new Agent({
       agentId: "bench1", key: KEY, brokerHost: "loop", brokerPort: 1883,
@@ -150,6 +153,27 @@ export class SessionLoop {
     }
   }
 
+  /**
+   * n steady steps like run(), for bench/cost.ts: lap() returns the XS compute meter counted
+   * since its previous call. Adds the laps of the agent's tick to laps[0], of the brain to
+   * laps[1] and of an empty segment of the same shape (the lap's own overhead) to laps[2].
+   */
+  runLapped(n: number, lap: () => number, laps: Float64Array): void {
+    const periodMs = 1000 / SENSOR_HZ;
+    for (let i = 0; i < n; i++) {
+      this.nowMs = (this.nowMs + periodMs) >>> 0;
+      lap();
+      this.agent.tick(this.nowMs);
+      laps[0] += lap();
+      lap();
+      this.brain();
+      laps[1] += lap();
+      lap();
+      laps[2] += lap();
+      this.steps++;
+    }
+  }
+
   private brain(): void {
     const d = this.decoder;
     const up = this.up;
@@ -170,7 +194,7 @@ export class SessionLoop {
     if (d.next() < 0) throw new Error("session loop: the agent sent a malformed packet");
   }
 
-  private onSensor(d: MqttDecoder): void {
+  private onSensor(d: MqttServerDecoder): void {
     if (d.buf[d.topicOff + 17] !== 0x73) return this.onControl(d); // 's' of "sns"
     if (this.sensorFrame.decode(d.buf, d.payloadOff, d.payloadLen, this.wire) < 0) throw new Error("session loop: bad sensor frame");
     this.sensorFramesIn++;
@@ -181,7 +205,7 @@ export class SessionLoop {
     this.motorFramesOut++;
   }
 
-  private onControl(d: MqttDecoder): void {
+  private onControl(d: MqttServerDecoder): void {
     const m = this.msg;
     const type = decodeControl(d.buf, d.payloadOff, d.payloadLen, m);
     let n = -1;
@@ -193,7 +217,7 @@ export class SessionLoop {
     } else if (type === MsgType.PROOF) {
       computeSessionKey(this.hmac, KEY, this.nonceA, 0, this.nonceB, 0, this.sessionKey, 0);
       this.macHmac.setKey(this.sessionKey, 0, 32);
-      n = encodeRegistered(this.payload, 0, 77, this.agent.session.generation, "bs/1/bench1/up/sns", "bs/1/bench1/dn/mot", 2048, 1000, 1000, 300, this.nowMs);
+      n = encodeRegistered(this.payload, 0, 77, this.agent.status().generation, "bs/1/bench1/up/sns", "bs/1/bench1/dn/mot", 2048, 1000, 1000, 300, this.nowMs);
     }
     if (n > 0) this.toAgent(encodePublish(this.out, 0, this.ctlDown, this.ctlDown.length, this.payload, 0, n, 0, 0, false, false));
   }

@@ -1,8 +1,10 @@
 /*
  * brain/channels: an agent's declared channel table, as the brain keeps it.
  *
- * Theory of operation: hello `ch` lists [id, kind, et, count, hz] per channel (protocol.md
- * §hello). `declareChannels` turns the decoded hello (src/protocol/decode.ts ControlMessage)
+ * Theory of operation: hello `ch` lists [id, kind, et, count, hz] per channel, and `cn` (protocol
+ * 1.1) each channel's [name, unit] (protocol.md §5.1). An older agent sends no `cn`: its
+ * channels are named `ch<id>` (e.g. `ch10`), without units, and the table says `named: false`.
+ * Names must be unique. `declareChannels` turns the decoded hello (src/protocol/decode.ts ControlMessage)
  * into a DeclaredChannels, after the same validation the agent applies to its own table
  * (src/codec/frames/channels.ts validateChannels: unique ids, known element types, counts in
  * range), and records the size of its largest frame (src sensorFrameMaxBytes /
@@ -14,6 +16,7 @@
 import { ChannelKind, ChannelTable, ElementType, validateChannels, type ChannelSpec } from "../src/codec/frames/channels";
 import { motorFrameMaxBytes } from "../src/codec/frames/motor";
 import { sensorFrameMaxBytes } from "../src/codec/frames/sensor";
+import type { ChannelLabel } from "../src/protocol/channel-labels";
 import type { ControlMessage } from "../src/protocol/decode";
 
 export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
@@ -43,6 +46,10 @@ const BY_TAG: ReadonlyMap<number, { name: ElementTypeName; ctor: TypedArrayConst
 
 /** One declared channel. */
 export interface DeclaredChannel {
+  /** The channel's name from the hello (`ch<id>` for an agent that sends none). */
+  name: string;
+  /** Its unit, "" when none. */
+  unit: string;
   id: number;
   kind: "sensor" | "motor";
   /** RFC 8746 tag of the element type (src/codec/frames/channels.ts ElementType). */
@@ -64,6 +71,10 @@ export interface DeclaredChannels {
   readonly motors: readonly DeclaredChannel[];
   /** Lookup by id. */
   readonly byId: ReadonlyMap<number, DeclaredChannel>;
+  /** Lookup by name. */
+  readonly byName: ReadonlyMap<string, DeclaredChannel>;
+  /** False when the agent sent no names (protocol 1.0 firmware): names are `ch<id>`. */
+  readonly named: boolean;
   /** Bytes of the largest sensor or motor frame of this table (protocol.md §6.4). */
   readonly largestFrameBytes: number;
 }
@@ -86,18 +97,30 @@ export function declareChannels(m: ControlMessage): DeclaredChannels | string {
   const specs: ChannelSpec[] = [];
   for (let i = 0; i < m.channelCount; i++)
     specs.push({ id: m.chId[i], kind: m.chKind[i], elementType: m.chType[i], count: m.chCount[i], rateHz: m.chHz[i] });
-  return declareSpecs(specs);
+  if (m.labelCount === 0) return declareSpecs(specs);
+  const text = new TextDecoder();
+  const labels: ChannelLabel[] = [];
+  for (let i = 0; i < m.labelCount; i++)
+    labels.push({ name: text.decode(m.buf.subarray(m.chNameOff[i], m.chNameOff[i] + m.chNameLen[i])), unit: text.decode(m.buf.subarray(m.chUnitOff[i], m.chUnitOff[i] + m.chUnitLen[i])) });
+  return declareSpecs(specs, labels);
 }
 
-/** Same as declareChannels, from channel specs. */
-export function declareSpecs(specs: readonly ChannelSpec[]): DeclaredChannels | string {
+/** Same as declareChannels, from channel specs and (optionally) their labels in the same order. */
+export function declareSpecs(specs: readonly ChannelSpec[], labels: readonly ChannelLabel[] | null = null): DeclaredChannels | string {
   if (specs.length === 0) return "hello declares no channels";
   if (validateChannels(specs) !== 0) return "hello declares an invalid channel table (repeated id, unknown element type or bad count)";
+  if (labels !== null && labels.length !== specs.length) return "hello declares a different number of channel names than channels";
   const list: DeclaredChannel[] = [];
   const byId = new Map<number, DeclaredChannel>();
-  for (const s of specs) {
+  const byName = new Map<string, DeclaredChannel>();
+  for (let i = 0; i < specs.length; i++) {
+    const s = specs[i];
     const t = BY_TAG.get(s.elementType)!;
+    const name = labels === null ? `ch${s.id}` : labels[i].name;
+    if (byName.has(name)) return `hello names two channels "${name}"`;
     const ch: DeclaredChannel = {
+      name,
+      unit: labels === null ? "" : (labels[i].unit ?? ""),
       id: s.id,
       kind: s.kind === ChannelKind.MOTOR ? "motor" : "sensor",
       elementType: s.elementType,
@@ -108,8 +131,9 @@ export function declareSpecs(specs: readonly ChannelSpec[]): DeclaredChannels | 
     };
     list.push(ch);
     byId.set(ch.id, ch);
+    byName.set(name, ch);
   }
   const wire = new ChannelTable(specs);
   const largestFrameBytes = Math.max(wire.sensorCount > 0 ? sensorFrameMaxBytes(wire) : 0, wire.motorCount > 0 ? motorFrameMaxBytes(wire) : 0);
-  return { list, byId, sensors: list.filter((c) => c.kind === "sensor"), motors: list.filter((c) => c.kind === "motor"), largestFrameBytes };
+  return { list, byId, byName, named: labels !== null, sensors: list.filter((c) => c.kind === "sensor"), motors: list.filter((c) => c.kind === "motor"), largestFrameBytes };
 }

@@ -1,19 +1,24 @@
 /*
  * brain/cli: `npm run brain`, the reference brain alone, for real boards and simulators.
  *
- * Theory of operation: parse the options (node:util parseArgs, strict), start the brain
- * (index.ts startBrain) and print where things are: the broker address agents should use,
+ * Theory of operation: parse the options (node:util parseArgs, strict), load the controller
+ * (--controller, controller-loader.ts; a module that does not load or export a controller is a
+ * usage error), start the brain (index.ts startBrain: page, Foxglove server, recording) and
+ * print where things are: the broker address agents should use,
  * the status URL, then one line per agent as it registers, dies or deregisters (rejections
  * and other problems arrive as warn lines from the brain's log).
  * A bad option, a bad value or a missing / malformed keys file prints one line on stderr and
  * exits with code 2 (usage error); other start-up failures (port in use, unreachable broker)
- * exit with 1. Ctrl-C (SIGINT) or SIGTERM drains every agent (operator, retry after 5 s),
+ * exit with 1. The keys file is read again when it changes and on SIGHUP (`kill -HUP <pid>`);
+ * a bad new file is logged and the keys loaded before stay. Ctrl-C (SIGINT) or SIGTERM drains every agent (operator, retry after 5 s),
  * waits briefly for them to deregister, closes and exits 0; a second Ctrl-C exits at once.
  */
 import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_KEYS, parseCliArgs, USAGE, UsageError, type CliOptions } from "./cli-args";
-import { KeysFileError, startBrain, type Brain, type LogLevel } from "./index";
+import { KeysFileError, startBrain, type Brain, type Controller, type LogLevel } from "./index";
+import { ControllerLoadError, loadController } from "./controller-loader";
+import { DemoController } from "./demo-controller";
 
 const SHUTDOWN_RETRY_AFTER_MS = 5000;
 const SHUTDOWN_DRAIN_DEADLINE_MS = 2000;
@@ -45,9 +50,22 @@ async function main(argv: string[]): Promise<number> {
     if (level === "info" && !o.verbose) return; // agent lifecycle lines are printed from events below; warn and error always show
     console.error(`${stamp()} ${level}: ${msg}`);
   };
+  let controller: Controller;
+  try {
+    controller = o.controller === undefined ? new DemoController({ log: (m) => console.log(`${stamp()} ${m}`) }) : await loadController(o.controller);
+  } catch (e) {
+    if (e instanceof ControllerLoadError) {
+      console.error(`brain: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
   let brain: Brain;
   try {
     brain = await startBrain({
+      controller,
+      record: o.record,
+      foxglovePort: o.foxglovePort,
       broker: o.broker,
       brokerPort: o.port,
       brokerHost: o.listen,
@@ -58,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
       motorDeadlineMs: o.motorDeadlineMs,
       maxSensorHz: o.maxSensorHz,
       maxFrameBytes: o.maxFrameBytes,
+      cluster: o.cluster === undefined ? undefined : { servers: o.cluster, partitions: o.partitions, leaseMs: o.leaseMs, name: o.workerName },
     });
   } catch (e) {
     if (e instanceof KeysFileError) {
@@ -65,11 +84,11 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "EADDRINUSE") console.error(`brain: port already in use (${err.message}); pick another with --port / --http-port`);
+    if (err.code === "EADDRINUSE") console.error(`brain: port already in use (${err.message}); pick another with --port / --http-port / --foxglove-port`);
     else console.error(`brain: cannot start: ${err.message}`);
     return 1;
   }
-  const embedded = o.broker === undefined;
+  const embedded = o.broker === undefined && o.cluster === undefined;
   console.log("brainstem brain");
   console.log(`  broker  ${brain.brokerUrl}${embedded ? ` (embedded aedes${o.listen === "127.0.0.1" ? ", this machine only: --listen 0.0.0.0 for boards on your network" : `, listening on ${o.listen}`})` : ""}`);
   if (embedded && (o.listen === "0.0.0.0" || o.listen === "::")) {
@@ -77,12 +96,18 @@ async function main(argv: string[]): Promise<number> {
     for (const list of Object.values(networkInterfaces()))
       for (const nic of list ?? []) if (nic.family === "IPv4" && !nic.internal) console.log(`  lan     mqtt://${nic.address}:${port} (for boards on your network)`);
   }
+  console.log(`  page    ${brain.pageUrl} (live plots, drain and deregister buttons)`);
+  if (brain.cluster !== null) console.log(`  worker  ${brain.cluster.workerId} (${o.partitions} partitions, lease ${o.leaseMs} ms)`);
   console.log(`  status  ${brain.statusUrl}`);
+  if (brain.live.foxglove !== null) console.log(`  foxglove ${brain.live.foxglove.url} (open it in Foxglove or Lichtblick)`);
+  if (brain.live.recorder !== null) console.log(`  record  ${o.record} (MCAP)`);
+  console.log(`  control ${o.controller ?? "demo (wheels from distance and bumpers)"}`);
   console.log(`  keys    ${o.keys}${o.keys === DEFAULT_KEYS ? " (DEMO keys: make your own for real robots)" : ""}`);
   console.log("waiting for agents (Ctrl-C to drain and stop)");
   brain.on("registered", (e) => console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`));
   brain.on("death", (e) => console.log(`${stamp()} agent ${e.agentId} dead: ${e.cause} (generation ${e.generation})`));
   brain.on("stale-death", (e) => console.log(`${stamp()} agent ${e.agentId}: stale death notice ignored (generation ${e.generation}, current ${e.currentGeneration})`));
+  brain.on("keys-reloaded", (e) => console.log(`${stamp()} keys reloaded: added [${e.added.join(", ")}], removed [${e.removed.join(", ")}], changed [${e.changed.join(", ")}]`));
   brain.on("deregistered", (e) => console.log(`${stamp()} agent ${e.agentId} deregistered (${e.reason})`));
 
   return new Promise<number>((resolve) => {
@@ -93,12 +118,17 @@ async function main(argv: string[]): Promise<number> {
         process.exit(130);
       }
       stopping = true;
-      const live = brain.agents().filter((a) => a.phase === "registered" || a.phase === "active" || a.phase === "authenticating").length;
+      const live = brain.agents().filter((a) => a.phase === "challenged" || a.phase === "registered" || a.phase === "binding" || a.phase === "active").length;
       console.log(`${signal}: draining ${live} agent(s) (operator, retry after ${SHUTDOWN_RETRY_AFTER_MS / 1000} s)`);
       brain.drain("all", 2, SHUTDOWN_RETRY_AFTER_MS, SHUTDOWN_DRAIN_DEADLINE_MS);
       const idle = await brain.whenIdle(SHUTDOWN_WAIT_MS);
       if (!idle) console.log("some agents did not deregister in time; closing anyway");
+      const rec = brain.live.recorder;
       await brain.close();
+      if (rec !== null) {
+        const st = rec.stats();
+        console.log(`recording ${st.path}: ${st.messagesWritten} messages, ${st.bytesWritten} bytes, ${st.framesDropped} frames dropped${rec.error() ? `; stopped by a write error: ${rec.error()!.message}` : ""}`);
+      }
       console.log("brain stopped");
       resolve(0);
     };

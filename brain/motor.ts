@@ -9,7 +9,7 @@
  * extension), uint8 as a plain byte string, and integers in their shortest form, so the
  * bytes match (test/brain-frames.test.ts checks them against encodeMotorFrame). The encoder
  * puts a 16-byte placeholder where the mac goes, copies the result out of cbor-x's shared
- * buffer (MQTT.js may hold the payload until the socket drains), and the session's
+ * buffer (a transport may hold the payload until its socket drains), and the session's
  * MotorSigner (auth.ts) signs it in place: HMAC-SHA256(sessionKey, sessionId BE || bytes
  * before the mac item), truncated to 16.
  * `encode` checks the command against the declared motor channels first and returns a
@@ -19,6 +19,7 @@ import { Encoder, Tag } from "cbor-x";
 import { ElementType } from "../src/codec/frames/channels";
 import { MOTOR_MAC_BYTES } from "../src/codec/frames/motor";
 import type { MotorSigner } from "./auth";
+import { copyOut } from "./copy";
 import { fitsChannel, type DeclaredChannels, type TypedArray } from "./channels";
 
 /** What a controller returns: values per motor channel id, and an optional time-to-live. */
@@ -28,7 +29,7 @@ export interface MotorCommand {
   ttlMs?: number;
 }
 
-const PLACEHOLDER = Buffer.alloc(MOTOR_MAC_BYTES);
+const PLACEHOLDER = new Uint8Array(MOTOR_MAC_BYTES);
 
 export class MotorEncoder {
   private readonly encoder = new Encoder({ useRecords: false, mapsAsObjects: true, tagUint8Array: false, variableMapSize: true });
@@ -37,7 +38,8 @@ export class MotorEncoder {
 
   /**
    * Builds the signed motor frame, or returns a problem text (unknown or sensor channel,
-   * wrong element type or count, no entries). The frame is a fresh Buffer.
+   * wrong element type or count, no entries). The frame is a fresh byte array (a Buffer on
+ * Node; engine-agnostic code sees a Uint8Array).
    */
   encode(
     cmd: MotorCommand,
@@ -63,7 +65,8 @@ export class MotorEncoder {
     }
     if (items.length === 2) return "motor command has no channels";
     items.push(PLACEHOLDER);
-    const frame = Buffer.from(this.encoder.encode(items)); // a copy: cbor-x reuses its buffer
+    const bytes = this.encoder.encode(items);
+    const frame = copyOut(bytes, 0, bytes.length) as Buffer; // a copy: cbor-x reuses its buffer (a Buffer on Node)
     signer.sign(frame);
     return frame;
   }

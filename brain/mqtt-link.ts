@@ -17,7 +17,7 @@
 import { randomBytes } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { BRAIN_SUBSCRIPTION, CONTROL_QOS } from "../src/protocol/topics";
-import type { Logger } from "./core";
+import type { Logger } from "./events";
 
 export const RECONNECT_PERIOD_MS = 500;
 export const KEEP_ALIVE_S = 30;
@@ -34,7 +34,8 @@ interface Corkable {
 
 export interface BrainLink {
   readonly clientId: string;
-  publish(topic: string, payload: Buffer, qos: 0 | 1): void;
+  /** payload becomes the link's (MQTT.js may hold it until the socket drains). */
+  publish(topic: string, payload: Uint8Array, qos: 0 | 1): void;
   /** True while connected to the broker. */
   connected(): boolean;
   close(): Promise<void>;
@@ -113,7 +114,8 @@ export async function connectBrainLink(
         corked.cork();
         setImmediate(uncork);
       }
-      client.publish(topic, payload, qos === 0 ? QOS0 : QOS1);
+      const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+      client.publish(topic, bytes, qos === 0 ? QOS0 : QOS1);
     },
     connected: () => client.connected,
     close: async () => {

@@ -49,6 +49,8 @@ export interface PoolConfig {
   brokerHost: string;
   brokerPort: number;
   rateHz: number;
+  /** Session settings besides the rate (e.g. liveness bounds that ride out a worker takeover). */
+  session?: AgentConfigInput["session"];
 }
 
 export interface AgentSpec {
@@ -119,7 +121,7 @@ export class FleetPool {
           brokerHost: this.cfg.brokerHost,
           brokerPort: this.cfg.brokerPort,
           channels: fleetChannels,
-          session: { sensorRateHz: this.cfg.rateHz },
+          session: { ...this.cfg.session, sensorRateHz: this.cfg.rateHz },
         },
         sampleSensors: (agent) => this.sample(slot, agent.sensorArray(COUNTER_CHANNEL)),
         applyMotor: (_id, values) => this.arrived(slot, values),
@@ -195,6 +197,11 @@ export class FleetPool {
     return this.sent - this.applied;
   }
 
+  /** In-window samples taken and loops closed so far (cheap: for watching a run live). */
+  progress(): { sent: number; applied: number } {
+    return { sent: this.sent, applied: this.applied };
+  }
+
   report(): PoolReport {
     const now = this.sumCounters(new Float64Array(COUNTER_COUNT));
     const counterDelta: number[] = [];
@@ -239,6 +246,7 @@ export interface PoolHandle {
   windowOn(): Promise<void>;
   windowOff(): Promise<void>;
   pending(): Promise<number>;
+  progress(): Promise<{ sent: number; applied: number }>;
   report(): Promise<PoolReport>;
   /** heapUsed + external of the pool's own isolate after a full GC; 0 for a pool in the caller's thread. */
   heapUsed(): Promise<number>;
@@ -259,6 +267,7 @@ export function localPool(cfg: PoolConfig): PoolHandle {
     windowOn: async () => p.windowOn(),
     windowOff: async () => p.windowOff(),
     pending: async () => p.pending(),
+    progress: async () => p.progress(),
     report: async () => p.report(),
     heapUsed: async () => 0, // the same isolate as the caller, which counts its own heap
     remove: (n) => p.remove(n),
@@ -305,6 +314,7 @@ export async function startPoolWorker(cfg: PoolConfig): Promise<PoolHandle> {
     windowOn: () => call("windowOn"),
     windowOff: () => call("windowOff"),
     pending: () => call("pending"),
+    progress: () => call("progress"),
     report: () => call("report"),
     heapUsed: () => call("heapUsed"),
     remove: (n) => call("remove", n),

@@ -40,14 +40,13 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { startBrain, type Brain, type Controller, type SensorContext } from "../brain/index";
+import { startBrain, type Brain } from "../brain/index";
+import { EchoController } from "./echo-controller";
 import { counterNames, Counter } from "../src/session/counters";
 import { startMosquitto, type TestBroker } from "../testkit/brokers";
 import { type BenchContext, type Row, row } from "../bench/lib";
 import {
-  COUNTER_CHANNEL,
   HIST_BUCKET_US,
-  MOTOR_CHANNEL,
   collectGarbage,
   localPool,
   traceStalls,
@@ -77,20 +76,6 @@ const MAX_AGENTS = 8_000;
  * a longer tail (p99 12 vs 7.7 ms) from the extra thread competing for the same cores.
  */
 const DEFAULT_WORKERS = 1;
-
-/** Echo controller: wheels = [counter, tag]; counts the in-window (tag 1) frames it saw. */
-class EchoController implements Controller {
-  private readonly wheels = new Float32Array(2);
-  private readonly command = { channels: new Map<number, Float32Array>([[MOTOR_CHANNEL, this.wheels]]) };
-  inWindow = 0;
-  onSensorFrame(ctx: SensorContext) {
-    const c = ctx.channels.get(COUNTER_CHANNEL)!;
-    this.wheels[0] = c[0];
-    this.wheels[1] = c[1];
-    if (c[1] === 1) this.inWindow++;
-    return this.command;
-  }
-}
 
 interface Trial {
   n: number;
@@ -126,7 +111,7 @@ interface Trial {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Percentile (ms) of the merged histogram plus the exact overflow values. */
-function percentileMs(hist: Uint32Array, over: number[], total: number, p: number): number | null {
+export function percentileMs(hist: Uint32Array, over: number[], total: number, p: number): number | null {
   if (total === 0) return null;
   const rank = Math.min(total - 1, Math.floor((p / 100) * total));
   let seen = 0;
@@ -139,7 +124,7 @@ function percentileMs(hist: Uint32Array, over: number[], total: number, p: numbe
 }
 
 /** utime + stime (s) and VmRSS (bytes) of a process, or null. */
-function procStat(pid: number | undefined, dir = `/proc/${pid}`): { cpuS: number; rssBytes: number } | null {
+export function procStat(pid: number | undefined, dir = `/proc/${pid}`): { cpuS: number; rssBytes: number } | null {
   if (pid === undefined) return null;
   try {
     const stat = fs.readFileSync(`${dir}/stat`, "utf8");

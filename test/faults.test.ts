@@ -42,7 +42,7 @@ class CountingController implements Controller {
   n = 0;
   delayMs = 0;
   onSensorFrame() {
-    const cmd = { channels: new Map([[10, Float32Array.of(++this.n, 0)]]) };
+    const cmd = { motors: { wheels: Float32Array.of(++this.n, 0) } };
     if (this.delayMs === 0) return cmd;
     return new Promise<typeof cmd>((r) => setTimeout(() => r(cmd), this.delayMs));
   }
@@ -88,7 +88,7 @@ async function world(t: ExecutionContext): Promise<World> {
         config: { agentId: id, key: keys.get(id)!, brokerHost: "127.0.0.1", brokerPort: proxy.port, channels, session: { ...SESSION, ...extra } },
         clock,
         applyMotor: (_id, values) => {
-          const session = v.agent.agent.session.sessionId;
+          const session = v.agent.agent.status().sessionId;
           if (session === lastSession && values[0] <= last) v.violations.push(`command ${values[0]} applied after ${last} in session ${session}`);
           if (v.agent.agent.phase !== Phase.Active) v.violations.push(`command applied in phase ${v.agent.agent.phaseName}`);
           last = values[0];
@@ -135,7 +135,7 @@ const lossFaults: [string, (p: FaultProxy) => void, (p: FaultProxy) => void][] =
   ["black hole (half-open)", (p) => p.blackHole(true), (p) => p.blackHole(false)],
   ["dropped bytes", (p) => p.dropBytes(0.2, "down", 7), (p) => p.dropBytes(0, "down", 7)],
 ];
-const phases = ["connecting", "authenticating", "registering", "binding", "active"];
+const phases = ["mqtt-connecting", "control-subscribing", "authenticating", "registering", "binding", "active"];
 
 for (const [faultName, inject, heal] of lossFaults) {
   test.serial(`${faultName} in every phase: the agent resumes each time within its bound`, async (t) => {
@@ -145,14 +145,12 @@ for (const [faultName, inject, heal] of lossFaults) {
     await until("first active", () => isActive(v), RESUME_BOUND_MS);
     const times: string[] = [];
     for (const phase of phases) {
-      const gen = v.agent.agent.session.generation;
+      const gen = v.agent.agent.status().generation;
       let injectedAt = 0;
       v.onPhase = (name) => {
         if (name !== phase || injectedAt) return;
         injectedAt = Date.now();
-        // "connecting" is entered before the socket opens: strike once TCP is up, before CONNACK.
-        if (phase === "connecting") setTimeout(() => inject(w.proxy), 30);
-        else inject(w.proxy);
+        inject(w.proxy); // mqtt-connecting is entered once TCP is up, before CONNACK
       };
       if (phase !== "active") w.proxy.cut(); // reconnect, so the handshake phases come round again
       else v.onPhase("active");
@@ -161,7 +159,7 @@ for (const [faultName, inject, heal] of lossFaults) {
       const detected = await until(`loss noticed after ${faultName} in ${phase}`, () => v.agent.agent.phase === Phase.BackingOff, RESUME_BOUND_MS);
       heal(w.proxy);
       w.proxy.cut(); // sockets the broker still holds half-open go away, as a healed network's RST would do
-      const took = await until(`active again after ${faultName} in ${phase}`, () => isActive(v) && v.agent.agent.session.generation > gen, RESUME_BOUND_MS);
+      const took = await until(`active again after ${faultName} in ${phase}`, () => isActive(v) && v.agent.agent.status().generation > gen, RESUME_BOUND_MS);
       times.push(`${phase}: detected ${detected} ms, active again ${took} ms later`);
       t.true(detected <= RESUME_BOUND_MS, "detected within the bound");
       v.onPhase = null;
@@ -200,14 +198,14 @@ test.serial("broker killed with kill -9 and restarted: resumes, counted, motors 
   const w = await world(t);
   const v = w.watch();
   await until("active", () => isActive(v), RESUME_BOUND_MS);
-  const gen = v.agent.agent.session.generation;
+  const gen = v.agent.agent.status().generation;
   const lostAt = Date.now();
   await w.broker.kill9();
   await until("loss noticed", () => !isActive(v), RESUME_BOUND_MS);
   assertWentSafe(t, v, lostAt);
   await new Promise((r) => setTimeout(r, 500));
   await w.broker.restart();
-  const took = await until("active again", () => isActive(v) && v.agent.agent.session.generation > gen, RESUME_BOUND_MS + 5_000);
+  const took = await until("active again", () => isActive(v) && v.agent.agent.status().generation > gen, RESUME_BOUND_MS + 5_000);
   t.log(`kill -9 broker: active again ${took} ms after the restart`);
   t.true(counter(v, Counter.LINK_LOSSES) >= 1);
   assertClean(t, v);
@@ -217,10 +215,10 @@ test.serial("brain restarted: the agent resumes with the new brain", async (t) =
   const w = await world(t);
   const v = w.watch();
   await until("active", () => isActive(v), RESUME_BOUND_MS);
-  const gen = v.agent.agent.session.generation;
+  const gen = v.agent.agent.status().generation;
   await w.brain.close();
   w.brain = await startBrain({ broker: w.broker.url, keys: w.keys, httpPort: 0, controller: w.controller, heartbeatMs: 200, motorDeadlineMs: MOTOR_DEADLINE_MS, log: () => undefined });
-  const took = await until("active with the new brain", () => isActive(v) && v.agent.agent.session.generation > gen, RESUME_BOUND_MS);
+  const took = await until("active with the new brain", () => isActive(v) && v.agent.agent.status().generation > gen, RESUME_BOUND_MS);
   t.log(`brain restart: active again in ${took} ms`);
   assertClean(t, v);
 });
@@ -229,10 +227,10 @@ test.serial("a duplicate client id takes over the connection: the agent resumes,
   const w = await world(t);
   const v = w.watch();
   await until("active", () => isActive(v), RESUME_BOUND_MS);
-  const gen = v.agent.agent.session.generation;
+  const gen = v.agent.agent.status().generation;
   const imposter = await mqtt.connectAsync(w.broker.url, { clientId: "bs-f1", reconnectPeriod: 0 });
   await until("kicked", () => !isActive(v), RESUME_BOUND_MS);
-  const took = await until("active again", () => isActive(v) && v.agent.agent.session.generation > gen, RESUME_BOUND_MS);
+  const took = await until("active again", () => isActive(v) && v.agent.agent.status().generation > gen, RESUME_BOUND_MS);
   t.log(`duplicate client id: active again in ${took} ms`);
   t.false(imposter.connected, "the imposter was taken over in turn");
   await imposter.endAsync(true);

@@ -16,7 +16,16 @@ import { XsAgent } from "../hosts/xs/xs-agent";
 import { startAedes, startMosquitto, type TestBroker } from "../testkit/brokers";
 import { encodeDeath } from "../src/protocol/encode";
 import mqtt from "mqtt";
+import net from "node:net";
 import { until } from "../testkit/until";
+
+async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 const brokers: [string, () => Promise<TestBroker>][] = [
   ["aedes", () => startAedes()],
@@ -89,10 +98,10 @@ for (const [name, makeBroker] of brokers) {
     const r = await rig(t, makeBroker);
     const a = r.agent("a1");
     await until("active", () => active(a));
-    const gen = a.agent.session.generation;
+    const gen = a.agent.status().generation;
     await r.broker.restart();
-    await until("active again", () => active(a) && a.agent.session.generation > gen, 20_000);
-    await until("brain sees the new session", () => r.brain.agents().find((x) => x.id === "a1")?.generation === a.agent.session.generation, 10_000);
+    await until("active again", () => active(a) && a.agent.status().generation > gen, 20_000);
+    await until("brain sees the new session", () => r.brain.agents().find((x) => x.id === "a1")?.generation === a.agent.status().generation, 10_000);
     // A death notice from the previous generation arrives late: the brain must ignore it.
     const spoof = await mqtt.connectAsync(r.broker.url, { clientId: "late-will", username: "a1" });
     const buf = new Uint8Array(32);
@@ -110,10 +119,10 @@ for (const [name, makeBroker] of brokers) {
     const r = await rig(t, makeBroker);
     const a = r.agent("a1");
     await until("active", () => active(a));
-    const gen = a.agent.session.generation;
+    const gen = a.agent.status().generation;
     await r.brain.close();
     r.brain = await startBrain({ broker: r.broker.url, keys: r.keys, httpPort: 0, heartbeatMs: 200 });
-    await until("active with the new brain", () => active(a) && a.agent.session.generation > gen, 20_000);
+    await until("active with the new brain", () => active(a) && a.agent.status().generation > gen, 20_000);
     const before = r.motor.get("a1") ?? 0;
     await until("motor frames from the new brain", () => (r.motor.get("a1") ?? 0) > before + 10);
     t.pass();
@@ -123,13 +132,13 @@ for (const [name, makeBroker] of brokers) {
     const r = await rig(t, makeBroker);
     const a = r.agent("a1");
     await until("active", () => active(a));
-    const gen = a.agent.session.generation;
+    const gen = a.agent.status().generation;
     const t0 = Date.now();
     r.brain.drain("a1", 1, 800);
     await until("drained", () => a.agent.phase === Phase.BackingOff);
-    await until("active again", () => active(a) && a.agent.session.generation > gen);
+    await until("active again", () => active(a) && a.agent.status().generation > gen);
     t.true(Date.now() - t0 >= 700, "stayed away for the retry-after hint");
-    t.is(a.agent.session.attempt, 0, "backoff not escalated");
+    t.is(a.agent.status().attempt, 0, "backoff not escalated");
     t.is(a.agent.counters[Counter.DRAINS], 1);
   });
 
@@ -144,6 +153,33 @@ for (const [name, makeBroker] of brokers) {
     t.true(r.logs.some((l) => l.includes("stranger") && /unknown/i.test(l)), "brain logged the unknown agent");
   });
 }
+
+test.serial("broker list: the first broker refuses, the agent rotates to the live one; no link loss counted", async (t) => {
+  const r = await rig(t, () => startAedes());
+  const dead = await closedPort();
+  const cfg = { ...config("a1", r.keys.get("a1")!, r.broker), brokerHost: undefined, brokerPort: undefined, brokers: [`127.0.0.1:${dead}`, `127.0.0.1:${r.broker.port}`] };
+  const lines: string[] = [];
+  const a = new NodeAgent({ config: cfg, log: (_l, _c, m) => lines.push(m) });
+  t.teardown(() => a.kill());
+  a.start();
+  await until("active via the second broker", () => active(a));
+  t.true(lines.some((l) => l.includes(`127.0.0.1:${dead} peer-level PEER_REFUSED`)), "the refusal is logged with its class and broker");
+  t.is(a.agent.counters[Counter.LINK_LOSSES], 0, "a refused connect is not a link loss");
+  t.is(a.agent.counters[Counter.CONNECT_FAILURES], 1);
+});
+
+test.serial("two devices with one agent id: each backs off with a growing delay instead of taking the session back twice a second", async (t) => {
+  const r = await rig(t, () => startAedes());
+  const x = r.agent("a3");
+  const y = r.agent("a3");
+  await until("one of them active", () => active(x) || active(y));
+  await new Promise((res) => setTimeout(res, 8_000));
+  const attempts = x.agent.counters[Counter.CONNECT_ATTEMPTS] + y.agent.counters[Counter.CONNECT_ATTEMPTS];
+  const short = x.agent.counters[Counter.SHORT_SESSIONS] + y.agent.counters[Counter.SHORT_SESSIONS];
+  t.log(`8 s with a shared id: ${attempts} connection attempts, ${short} short sessions counted, backoff attempts now ${x.agent.status().attempt} and ${y.agent.status().attempt}`);
+  t.true(short >= 2, "the takeovers are counted");
+  t.true(attempts <= 30, `${attempts} attempts in 8 s (backoff 100..2000 ms; was one every 50 ms or so)`);
+});
 
 test.serial("XS host: the firmware bundle on XS registers, streams and applies motor frames against Mosquitto", async (t) => {
   const r = await rig(t, () => startMosquitto());

@@ -30,7 +30,7 @@ import { writeTestCerts } from "../testkit/test-certs";
 import { until } from "../testkit/until";
 
 const channels: AgentConfigInput["channels"] = [
-  { id: 0, name: "imu", kind: "sensor", type: "f32", count: 4 },
+  { id: 0, name: "distance", kind: "sensor", type: "f32", count: 4 }, // a channel the demo controller steers by
   { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
 ];
 const SESSION = { sensorRateHz: 50, heartbeatIntervalMs: 200, backoffBaseMs: 100, backoffMaxMs: 1_000 };
@@ -216,14 +216,14 @@ test.serial("a replayed challenge is rejected on the real stack", async (t) => {
   const replayer = await mqtt.connectAsync(`mqtt://127.0.0.1:${s.broker.plainPort}`, { clientId: "replayer", username: "brain", password: s.broker.passwords.get("brain"), reconnectPeriod: 0 });
   t.teardown(() => replayer.endAsync(true));
   const skippedBefore = a1.agent.counters[Counter.MALFORMED_MESSAGES] + a1.agent.counters[Counter.UNEXPECTED_MESSAGES];
-  const gen = a1.agent.session.generation;
+  const gen = a1.agent.status().generation;
   s.brain.deregister("a1");
-  await until("a1 reconnecting", () => a1.agent.session.generation > gen);
+  await until("a1 reconnecting", () => a1.agent.status().generation > gen);
   for (let i = 0; i < 5; i++) await replayer.publishAsync("bs/1/a1/dn/ctl", challenge!, { qos: 1 });
   await until("a1 active", () => active(a1));
   await new Promise((r) => setTimeout(r, 100));
   t.true(a1.agent.counters[Counter.MALFORMED_MESSAGES] + a1.agent.counters[Counter.UNEXPECTED_MESSAGES] > skippedBefore, "the replays were counted and skipped");
-  t.is<number | null, number | null>(a1.agent.session.sessionId, s.brain.agents().find((x) => x.id === "a1")!.sessionId, "a1 holds the brain's current session, not one from the replay");
+  t.is<number | null, number | null>(a1.agent.status().sessionId, s.brain.agents().find((x) => x.id === "a1")!.sessionId, "a1 holds the brain's current session, not one from the replay");
 });
 
 test.serial("keys never appear in logs, in /status or in the broker's log", async (t) => {

@@ -6,10 +6,10 @@ import { Act, ActionQueue, Level } from "../src/session/actions";
 
 test("a full queue drops reports first and keeps every control action in order", (t) => {
   const q = new ActionQueue();
-  for (let i = 0; i < 32; i++) q.push(Act.Report, i, 0, Level.debug);
-  q.push(Act.Report, 99, 0, Level.debug); // dropped
-  q.push(Act.MotorsSafe, 1, 0, Level.debug); // evicts the oldest report
-  q.push(Act.Close, 2, 0, Level.debug);
+  for (let i = 0; i < 32; i++) q.push(Act.Report, i, 0, Level.Debug);
+  q.push(Act.Report, 99, 0, Level.Debug); // dropped
+  q.push(Act.MotorsSafe, 1, 0, Level.Debug); // evicts the oldest report
+  q.push(Act.Close, 2, 0, Level.Debug);
   t.is(q.droppedReports, 3);
   t.is(q.length, 32);
   const seen: number[] = [];
@@ -20,6 +20,6 @@ test("a full queue drops reports first and keeps every control action in order",
 
 test("a queue full of control actions is a programmer bug and throws", (t) => {
   const q = new ActionQueue();
-  for (let i = 0; i < 32; i++) q.push(Act.SendPing, 0, 0, Level.debug);
-  t.throws(() => q.push(Act.Close, 0, 0, Level.debug), { message: /overflow/ });
+  for (let i = 0; i < 32; i++) q.push(Act.SendPing, 0, 0, Level.Debug);
+  t.throws(() => q.push(Act.Close, 0, 0, Level.Debug), { message: /overflow/ });
 });

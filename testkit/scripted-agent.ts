@@ -25,8 +25,9 @@ import { ControlMessage, decodeControl } from "../src/protocol/decode";
 import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../src/protocol/encode";
 import { clientIdFor, TopicKind, topicFor } from "../src/protocol/topics";
 import { MsgType, NONCE_BYTES, PROOF_BYTES } from "../src/protocol/wire";
+import type { ChannelLabel } from "../src/protocol/channel-labels";
 
-/** The reference channel table: sensors 0 (16 x f32: [0] = distance m), 1 (8 x i16: [0] = yaw), motor 10 (2 x f32 wheels). */
+/** The reference channel table: sensors 0 (16 x f32: [0] = distance m), 1 (8 x i16: [0] = yaw), motors 10 (2 x f32 wheels), 11 (2 x u8 head). */
 export const DEMO_CHANNELS: readonly ChannelSpec[] = [
   { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 16, rateHz: 100 },
   { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 8, rateHz: 100 },
@@ -34,12 +35,17 @@ export const DEMO_CHANNELS: readonly ChannelSpec[] = [
   { id: 11, kind: ChannelKind.MOTOR, elementType: ElementType.U8, count: 2, rateHz: 100 },
 ];
 
+/** Names of DEMO_CHANNELS, sent in the hello's `cn`. */
+export const DEMO_LABELS: readonly ChannelLabel[] = [{ name: "distance", unit: "m" }, { name: "imu" }, { name: "wheels" }, { name: "head" }];
+
 export interface ScriptedAgentOptions {
   url: string;
   agentId: string;
   key: Uint8Array;
   generation?: number;
   channels?: readonly ChannelSpec[];
+  /** Channel names for the hello (default DEMO_LABELS with the default channels, none otherwise); null sends none, as protocol 1.0 firmware. */
+  labels?: readonly ChannelLabel[] | null;
   maxFrameBytes?: number;
   firmware?: string;
   /** Register a Last Will (death with `generation`); default true. */
@@ -225,7 +231,7 @@ export class ScriptedAgent {
   /** hello with a fresh nonce. */
   async sendHello(overrides: { version?: number; agentId?: string } = {}): Promise<void> {
     this.agentNonce.set(randomBytes(NONCE_BYTES));
-    const len = encodeHello(this.scratch, 0, this.opts.firmware ?? "scripted-1", overrides.agentId ?? this.agentId, this.generation, this.agentNonce, 0, this.opts.maxFrameBytes ?? 4096, this.table);
+    const len = encodeHello(this.scratch, 0, this.opts.firmware ?? "scripted-1", overrides.agentId ?? this.agentId, this.generation, this.agentNonce, 0, this.opts.maxFrameBytes ?? 4096, this.table, this.opts.labels !== undefined ? this.opts.labels : this.opts.channels === undefined ? DEMO_LABELS : null);
     if (len < 0) throw new Error(`scripted agent: encodeHello failed (${len})`);
     if (overrides.version !== undefined) {
       // "v" is the second pair: map head, "t", 1, "v", <version> (RFC 8949 §3.1: a uint < 24 is one byte)

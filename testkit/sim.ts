@@ -2,7 +2,7 @@
  * sim: a whole brainstem world in memory, on a simulated clock, for scenario and property tests.
  *
  * Theory of operation: no sockets, no timers, no Node. The world holds
- *   - the real Agent (src/), driven through a SimHost that implements AgentHost;
+ *   - the real Agent (src/), given a simulated `{ transport, io, platform }` (AgentHost);
  *   - a FakeBroker that speaks real MQTT 3.1.1 bytes (our codec) with the agent, delivers
  *     with a configurable latency, and can go down, cut the link, black-hole it or drop bytes;
  *   - a ScriptedBrain that does the real protocol (mutual auth, registration, heartbeat acks,
@@ -22,12 +22,8 @@ import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/f
 import { FrameEntries } from "../src/codec/frames/entries";
 import { encodeMotorFrame } from "../src/codec/frames/motor";
 import { SensorFrame, decodeSensorFrame } from "../src/codec/frames/sensor";
-import { encodeConnack } from "../src/codec/mqtt/connect";
 import { PacketType } from "../src/codec/mqtt/constants";
-import { MqttDecoder } from "../src/codec/mqtt/decoder";
-import { encodePingresp } from "../src/codec/mqtt/ping";
 import { encodePublish, encodePuback } from "../src/codec/mqtt/publish";
-import { encodeSuback } from "../src/codec/mqtt/subscribe";
 import { Err } from "../src/errors";
 import { computeBrainProof, computeSessionKey, verifyAgentProof } from "../src/protocol/auth";
 import { ControlMessage, decodeControl } from "../src/protocol/decode";
@@ -37,6 +33,7 @@ import {
 import { MsgType } from "../src/protocol/wire";
 import { Phase } from "../src/session/automaton";
 import { reached } from "../src/session/clock";
+import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "./mqtt-server-codec";
 import { Prng } from "./prng";
 
 export const SIM_KEY = utf8Bytes("brainstem-sim-device-key-0123456");
@@ -101,7 +98,14 @@ export class SimWorld {
   readonly logs: [number, number, number, string][] = [];
   // link state
   latencyMs = 2;
+  /** False: the broker's process is down, its host refuses connects (PEER_REFUSED). */
   brokerUp = true;
+  /** Non-zero: the network is down; every open fails after the latency with this code (Err.NET_*). */
+  networkFault = 0;
+  /** The network drops connects silently: an open never completes (the session times it out). */
+  connectHangs = false;
+  /** "host:port" entries whose host refuses connects (a broker list with dead entries). */
+  refusedBrokers: string[] = [];
   blackHole = false; // accept bytes, deliver nothing either way (half-open)
   dropBytesProbability = 0;
   private linkId = 0; // the agent's end of the link; 0 = none
@@ -121,6 +125,8 @@ export class SimWorld {
   readonly applied: { t: number; session: number; seq: number }[] = [];
   networkRestarts = 0;
   reboots = 0;
+  /** Every open the agent asked for: when, and which broker. */
+  readonly opens: { t: number; broker: string }[] = [];
   sensorFramesAtBrain = 0;
   /** Agent-clock instants (ms) of every sensor sample the agent took. */
   readonly sampleTimes: number[] = [];
@@ -128,7 +134,7 @@ export class SimWorld {
   readonly received: { t: number; type: number; phase: number; channels: number; counters: number }[] = [];
   readonly deaths: number[] = []; // generations of Will messages the broker published
   // broker + brain
-  private readonly brokerDecoder = new MqttDecoder(4096);
+  private readonly brokerDecoder = new MqttServerDecoder(4096);
   private readonly out = new Uint8Array(8192);
   private readonly scratch = new Uint8Array(4096);
   private willPayload: Uint8Array | null = null;
@@ -297,77 +303,87 @@ export class SimWorld {
 
   private makeHost(): AgentHost {
     return {
-      open: () => {
-        this.pendingOpen = true;
-        const id = ++this.linkCounter;
-        this.at(this.latencyMs, () => {
-          if (!this.pendingOpen) return;
+      transport: {
+        open: (host: string, port: number) => {
+          const broker = `${host}:${port}`;
+          this.opens.push({ t: this.t, broker });
+          this.pendingOpen = true;
+          const id = ++this.linkCounter;
+          this.at(this.latencyMs, () => {
+            if (!this.pendingOpen) return;
+            this.pendingOpen = false;
+            if (this.connectHangs) return;
+            if (this.networkFault !== 0) return this.agent.handleTransportClosed(this.now, this.networkFault);
+            if (!this.brokerUp || this.refusedBrokers.includes(broker)) return this.agent.handleTransportClosed(this.now, Err.PEER_REFUSED);
+            this.linkId = id;
+            this.brokerLinkId = id;
+            this.toAgent = [];
+            this.withheld.length = 0;
+            this.brokerDecoder.reset();
+            this.willPayload = null;
+            this.cleanDisconnect = false;
+            this.agent.handleTransportOpened(this.now);
+          });
+        },
+        close: () => {
           this.pendingOpen = false;
-          if (!this.brokerUp) return this.agent.handleTransportClosed(this.now, Err.TRANSPORT_ERROR);
-          this.linkId = id;
-          this.brokerLinkId = id;
+          const id = this.linkId;
+          if (id === 0) return;
+          this.linkId = 0; // the FIN travels behind the bytes already sent (a DISCONNECT, say)
           this.toAgent = [];
-          this.withheld.length = 0;
-          this.brokerDecoder.reset();
-          this.willPayload = null;
-          this.cleanDisconnect = false;
-          this.agent.handleTransportOpened(this.now);
-        });
+          this.at(this.latencyMs, () => {
+            if (this.brokerLinkId === id) this.dropLink(!this.cleanDisconnect);
+          });
+        },
+        send: (src, off, len) => {
+          if (this.linkId === 0) return -1;
+          if (this.stalled) return 0;
+          if (this.blackHole) return len;
+          const bytes = src.slice(off, off + len);
+          const id = this.linkId;
+          this.at(this.latencyMs, () => {
+            if (this.brokerLinkId === id) this.brokerReceive(bytes);
+          });
+          return len;
+        },
+        recv: (dst, off, len) => {
+          if (this.linkId === 0) return this.pendingOpen ? 0 : -1;
+          if (this.toAgent.length === 0) return 0;
+          const head = this.toAgent[0];
+          const n = Math.min(len, head.length);
+          dst.set(head.subarray(0, n), off);
+          if (n === head.length) this.toAgent.shift();
+          else this.toAgent[0] = head.subarray(n);
+          return n;
+        },
       },
-      close: () => {
-        this.pendingOpen = false;
-        const id = this.linkId;
-        if (id === 0) return;
-        this.linkId = 0; // the FIN travels behind the bytes already sent (a DISCONNECT, say)
-        this.toAgent = [];
-        this.at(this.latencyMs, () => {
-          if (this.brokerLinkId === id) this.dropLink(!this.cleanDisconnect);
-        });
+      io: {
+        sampleSensors: (_nowMs, sensors) => {
+          this.sampleTimes.push(this.now);
+          const a = sensors.sensorArray(0);
+          for (let i = 0; i < a.length; i++) a[i] = Math.sin(this.t / 100 + i);
+        },
+        applyMotor: (_id: number, values: TypedArray) => {
+          this.motorsSafe = false;
+          this.applied.push({ t: this.t, session: this.agent.status().sessionId, seq: values[0] });
+        },
+        motorsSafe: () => {
+          this.motorsSafe = true;
+        },
       },
-      send: (src, off, len) => {
-        if (this.linkId === 0) return -1;
-        if (this.stalled) return 0;
-        if (this.blackHole) return len;
-        const bytes = src.slice(off, off + len);
-        const id = this.linkId;
-        this.at(this.latencyMs, () => {
-          if (this.brokerLinkId === id) this.brokerReceive(bytes);
-        });
-        return len;
-      },
-      recv: (dst, off, len) => {
-        if (this.linkId === 0) return this.pendingOpen ? 0 : -1;
-        if (this.toAgent.length === 0) return 0;
-        const head = this.toAgent[0];
-        const n = Math.min(len, head.length);
-        dst.set(head.subarray(0, n), off);
-        if (n === head.length) this.toAgent.shift();
-        else this.toAgent[0] = head.subarray(n);
-        return n;
-      },
-      random: (dst) => {
-        for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
-      },
-      sampleSensors: () => {
-        this.sampleTimes.push(this.now);
-        const a = this.agent.sensorArray(0);
-        for (let i = 0; i < a.length; i++) a[i] = Math.sin(this.t / 100 + i);
-      },
-      applyMotor: (_id: number, values: TypedArray) => {
-        this.motorsSafe = false;
-        this.applied.push({ t: this.t, session: this.agent.session.sessionId, seq: values[0] });
-      },
-      motorsSafe: () => {
-        this.motorsSafe = true;
-      },
-      log: (level, code, message) => {
-        this.logs.push([this.t, level, code, message]);
-      },
-      requestNetworkRestart: () => {
-        this.networkRestarts++;
-      },
-      requestReboot: () => {
-        this.reboots++;
+      platform: {
+        random: (dst) => {
+          for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
+        },
+        log: (level, code, message) => {
+          this.logs.push([this.t, level, code, message]);
+        },
+        restartNetwork: () => {
+          this.networkRestarts++;
+        },
+        reboot: () => {
+          this.reboots++;
+        },
       },
     };
   }
@@ -416,7 +432,7 @@ export class SimWorld {
     }
   }
 
-  private brokerPacket(type: number, d: MqttDecoder): void {
+  private brokerPacket(type: number, d: MqttServerDecoder): void {
     switch (type) {
       case PacketType.CONNECT:
         this.willPayload = d.hasWill ? d.buf.slice(d.willPayloadOff, d.willPayloadOff + d.willPayloadLen) : null;
@@ -541,10 +557,11 @@ function encodeRegisteredWithout(dst: Uint8Array, sessionId: number, generation:
 
 /** Invariants every scenario and property run checks after each step. */
 export function checkInvariants(w: SimWorld, fail: (msg: string) => void): void {
-  const s = w.agent.session;
-  if (s.phase !== Phase.Active && !w.motorsSafe) fail(`motors not safe in phase ${w.agent.phaseName} at t=${w.t}`);
-  if (!w.motorsSafe && s.gate.holding === false) fail(`motors driven with no frame holding at t=${w.t}`);
-  if (!w.motorsSafe && s.gate.holding && reached(w.now, s.gate.expiresAtMs)) fail(`motors past their deadline at t=${w.t}`);
+  const a0 = w.agent;
+  const s = a0.status();
+  if (s.phase !== Phase.Active && !w.motorsSafe) fail(`motors not safe in phase ${a0.phaseName} at t=${w.t}`);
+  if (!w.motorsSafe && !a0.motorsHeld) fail(`motors driven with no frame holding at t=${w.t}`);
+  if (!w.motorsSafe && a0.motorsHeld && reached(w.now, a0.motorExpiresAtMs)) fail(`motors past their deadline at t=${w.t}`);
   if (s.phase === Phase.Failed && !isPermanent(s.lastReason)) fail(`failed for a transient reason ${s.lastReason}`);
   const a = w.applied;
   if (a.length >= 2) {

@@ -32,7 +32,7 @@ const LEVEL_NAMES: readonly string[] = Object.freeze(["debug", "info ", "warn ",
 /** Delay between logging a reboot request and carrying it out, so the log line gets out, ms. */
 const REBOOT_DELAY_MS = 200;
 
-export class Firmware implements AgentHost {
+export class Firmware {
   agent: Agent;
   readonly createHmac: (() => HmacSha256) | undefined;
   private readonly transport: Transport;
@@ -63,7 +63,7 @@ export class Firmware implements AgentHost {
     this.createHmac = settings.hmac === "native" ? () => new NativeHmacSha256() : undefined;
     // The agent first: it validates its config again and throws before the timer, the
     // network and the pins exist (main.ts has already listed every config problem).
-    this.agent = new Agent(settings.agent, this);
+    this.agent = new Agent(settings.agent, this.host());
     this.timer = Timer.repeat(() => this.onTimer(), settings.tickMaxMs);
     Timer.schedule(this.timer); // unscheduled until start()
     this.network = board.openNetwork(settings.ssid, settings.password, log, {
@@ -76,6 +76,18 @@ export class Firmware implements AgentHost {
     this.transport = new Transport(this.network, () => this.kick(), log);
     this.bank = new IoBank(settings.io, board, log, board.simulated ? 1 : 0, this.logLevel);
     this.stats = new Stats();
+  }
+
+  /** The agent's options bag: the transport, the IO bank, and this board's entropy, log and escalation. */
+  private host(): AgentHost {
+    return {
+      transport: { open: (h, p) => this.open(h, p), close: () => this.close(), send: (s, o, n) => this.send(s, o, n), recv: (d, o, n) => this.recv(d, o, n) },
+      io: { sampleSensors: (nowMs) => this.sampleSensors(nowMs), applyMotor: (id, v) => this.applyMotor(id, v), motorsSafe: () => this.motorsSafe() },
+      platform: {
+        random: (dst) => this.random(dst), createHmac: this.createHmac, log: (level, code, message) => this.log(level, code, message),
+        restartNetwork: () => this.requestNetworkRestart(), reboot: () => this.requestReboot(),
+      },
+    };
   }
 
   start(): void {
@@ -159,7 +171,7 @@ export class Firmware implements AgentHost {
       else agent.handleTransportClosed(now, this.transport.closeCode);
     }
     agent.tick(now);
-    this.generation.observe(agent.session.generation);
+    this.generation.observe(agent.status().generation);
     if (this.networkRestartPending) {
       this.networkRestartPending = false;
       this.network.restart();
@@ -194,8 +206,8 @@ export class Firmware implements AgentHost {
       // Simulator: no reboot, so start a fresh agent, the closest equivalent.
       this.emit(2, "simulator: restarting the agent instead of the device");
       this.transport.close();
-      this.settings.agent.initialGeneration = this.agent.session.generation;
-      this.agent = new Agent(this.settings.agent, this);
+      this.settings.agent.initialGeneration = this.agent.status().generation;
+      this.agent = new Agent(this.settings.agent, this.host());
       this.start();
     }, REBOOT_DELAY_MS);
   }

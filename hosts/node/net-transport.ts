@@ -6,11 +6,13 @@
  * through to the socket, reporting "would block" (0) while the socket's write buffer is above
  * a high-water mark, so the agent's bounded outbox, not Node's unbounded one, absorbs a slow
  * link. Events (opened, closed, readable) go to the callbacks given at construction. `close`
- * is idempotent; a socket from an earlier `open` can never report into a later one.
+ * is idempotent; a socket from an earlier `open` can never report into a later one. A close
+ * carries a reason code that says whether the network or the peer failed (net-errors.ts).
  */
 import net from "node:net";
 import tls from "node:tls";
 import { Err } from "../../src/errors";
+import { reasonFromNodeError } from "./net-errors";
 
 export interface TlsOptions {
   ca?: string | Buffer;
@@ -44,7 +46,9 @@ export class NetTransport {
       : net.connect({ host, port });
     socket.setNoDelay(true);
     this.socket = socket;
+    let opened = false;
     socket.on(this.tlsOptions ? "secureConnect" : "connect", () => {
+      opened = true;
       if (this.socket === socket) this.events.opened();
     });
     socket.on("data", (chunk: Buffer) => {
@@ -52,8 +56,8 @@ export class NetTransport {
       this.chunks.push(chunk);
       this.events.readable();
     });
-    socket.on("error", () => {
-      if (this.socket === socket) this.closedReason = Err.TRANSPORT_ERROR;
+    socket.on("error", (err: NodeJS.ErrnoException) => {
+      if (this.socket === socket) this.closedReason = reasonFromNodeError(err.code, opened);
     });
     socket.on("close", () => {
       if (this.socket !== socket) return;

@@ -1,7 +1,9 @@
 /*
  * node-agent: runs the firmware core on Node: a net socket, a timer, node:crypto.
  *
- * Theory of operation: one Agent, one NetTransport, one timer. The timer is always armed for
+ * Theory of operation: one Agent, given `{ transport, io, platform }`: the NetTransport (the
+ * transport seam itself), simulated or caller-supplied sensors and motors, and Node's entropy,
+ * HMAC and log. One timer is always armed for
  * the agent's nextDeadline(); socket data ticks the agent at once (lowest latency), and every
  * tick re-arms the timer. Randomness comes from crypto.randomFillSync; HMAC is the firmware's
  * own (about 1.5 µs per motor frame on V8, less than a node:crypto Hmac object), or node:crypto
@@ -10,7 +12,7 @@
  * (hosts/xs) and on boards (hosts/moddable).
  */
 import crypto from "node:crypto";
-import { Agent, type AgentHost } from "../../src/agent/agent";
+import { Agent, type AgentHost, type SensorArrays } from "../../src/agent/agent";
 import type { TypedArray } from "../../src/agent/channels";
 import type { AgentConfigInput } from "../../src/agent/config";
 import { Phase } from "../../src/session/automaton";
@@ -55,26 +57,27 @@ export class NodeAgent {
       readable: () => this.tick(),
     }, opts.tls ?? null);
     const transport = this.transport;
-    let sample: ((nowMs: number) => void) | null = null;
+    let sample: ((nowMs: number, sensors: SensorArrays) => void) | null = null;
     const host: AgentHost = {
-      open: (h, p) => transport.open(h, p),
-      close: () => transport.close(),
-      send: (src, off, len) => transport.send(src, off, len),
-      recv: (dst, off, len) => transport.recv(dst, off, len),
-      random: (dst) => crypto.randomFillSync(dst),
-      createHmac: opts.nativeHmac ? () => new NodeHmacSha256() : undefined,
-      sampleSensors: (nowMs) => {
-        if (opts.sampleSensors) opts.sampleSensors(this.agent, nowMs);
-        else (sample ??= simulatedSensors(this.agent))(nowMs);
+      transport,
+      io: {
+        sampleSensors: (nowMs, sensors) => {
+          if (opts.sampleSensors) opts.sampleSensors(this.agent, nowMs);
+          else (sample ??= simulatedSensors(this.agent.config.channels))(nowMs, sensors);
+        },
+        applyMotor: (id, values) => opts.applyMotor?.(id, values),
+        motorsSafe: () => opts.motorsSafe?.(),
       },
-      applyMotor: (id, values) => opts.applyMotor?.(id, values),
-      motorsSafe: () => opts.motorsSafe?.(),
-      log: (level, code, message) => opts.log?.(level, code, message),
-      requestNetworkRestart: () => {
-        this.networkRestartRequests++; // a laptop has no Wi-Fi stack to restart: counted and logged
-      },
-      requestReboot: () => {
-        this.rebootRequests++;
+      platform: {
+        random: (dst) => crypto.randomFillSync(dst),
+        createHmac: opts.nativeHmac ? () => new NodeHmacSha256() : undefined,
+        log: (level, code, message) => opts.log?.(level, code, message),
+        restartNetwork: () => {
+          this.networkRestartRequests++; // a laptop has no Wi-Fi stack to restart: counted and logged
+        },
+        reboot: () => {
+          this.rebootRequests++;
+        },
       },
     };
     this.agent = new Agent(opts.config, host);

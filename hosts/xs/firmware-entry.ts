@@ -10,7 +10,7 @@
  * The reply buffer is preallocated; when it is full, `send` reports "would block" and the
  * agent's own bounded outbox takes over, exactly as with a slow socket.
  */
-import { Agent, type AgentHost } from "../../src/agent/agent";
+import { Agent, type AgentHost, type SensorArrays } from "../../src/agent/agent";
 import type { AgentConfigInput } from "../../src/agent/config";
 import type { TypedArray } from "../../src/agent/channels";
 import { fromHex, readUtf8, writeUtf8, utf8Length } from "../../src/codec/bytes";
@@ -30,9 +30,9 @@ let agent: Agent | null = null;
 let sampleCount = 0;
 let counterChannel: TypedArray | null | undefined;
 
-function findCounterChannel(): TypedArray | null {
+function findCounterChannel(sensors: SensorArrays): TypedArray | null {
   const c = agent!.config.channels.find((ch) => ch.kind === "sensor" && ch.name === "counter");
-  return c ? agent!.sensorArray(c.id) : null;
+  return c ? sensors.sensorArray(c.id) : null;
 }
 
 function record(kind: number, len: number): number {
@@ -63,57 +63,63 @@ function recordText(kind: number, prefix: number, level: number, code: number, t
 }
 
 function makeHost(): AgentHost {
-  let sample: ((nowMs: number) => void) | null = null;
+  let sample: ((nowMs: number, sensors: SensorArrays) => void) | null = null;
   return {
-    open: (host, port) => recordText(Rec.OPEN, 0, 0, 0, `${host}\u0000${port}`),
-    close: () => void record(Rec.CLOSE, 0),
-    send: (src, off, len) => (recordBytes(Rec.SEND, src, off, len) ? len : 0),
-    recv: (dst, off, len) => {
-      const n = Math.min(len, inboundEnd - inboundOff);
-      for (let i = 0; i < n; i++) dst[off + i] = inbound[inboundOff + i];
-      inboundOff += n;
-      return n;
+    transport: {
+      open: (host, port) => recordText(Rec.OPEN, 0, 0, 0, `${host}\u0000${port}`),
+      close: () => void record(Rec.CLOSE, 0),
+      send: (src, off, len) => (recordBytes(Rec.SEND, src, off, len) ? len : 0),
+      recv: (dst, off, len) => {
+        const n = Math.min(len, inboundEnd - inboundOff);
+        for (let i = 0; i < n; i++) dst[off + i] = inbound[inboundOff + i];
+        inboundOff += n;
+        return n;
+      },
     },
-    random: (dst) => {
-      // Node sends fresh entropy with every request (crypto.randomFillSync); one request never
-      // needs more than a nonce and a jitter draw. Past that, XS's Math.random is mixed in.
-      for (let i = 0; i < dst.length; i++) dst[i] = entropyOff < ENTROPY_BYTES ? entropy[entropyOff++] : (Math.random() * 256) | 0;
+    io: {
+      sampleSensors: (nowMs, sensors) => {
+        (sample ??= simulatedSensors(agent!.config.channels))(nowMs, sensors);
+        // Latency probe: a sensor channel named "counter" carries the sample count, and Node is
+        // told when each sample leaves (SAMPLE record), so loops can be timed end to end.
+        sampleCount = (sampleCount + 1) >>> 0;
+        if (counterChannel === undefined) counterChannel = findCounterChannel(sensors);
+        if (counterChannel !== null) counterChannel[0] = sampleCount;
+        const at = record(Rec.SAMPLE, 4);
+        if (at >= 0) writeU32LE(reply, at, sampleCount);
+      },
+      applyMotor: (id, values) => {
+        const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+        const at = record(Rec.MOTOR, 1 + bytes.length);
+        if (at < 0) return;
+        reply[at] = id;
+        reply.set(bytes, at + 1);
+      },
+      motorsSafe: () => void record(Rec.SAFE, 0),
     },
-    sampleSensors: (nowMs) => {
-      (sample ??= simulatedSensors(agent!))(nowMs);
-      // Latency probe: a sensor channel named "counter" carries the sample count, and Node is
-      // told when each sample leaves (SAMPLE record), so loops can be timed end to end.
-      sampleCount = (sampleCount + 1) >>> 0;
-      if (counterChannel === undefined) counterChannel = findCounterChannel();
-      if (counterChannel !== null) counterChannel[0] = sampleCount;
-      const at = record(Rec.SAMPLE, 4);
-      if (at >= 0) writeU32LE(reply, at, sampleCount);
+    platform: {
+      random: (dst) => {
+        // Node sends fresh entropy with every request (crypto.randomFillSync); one request never
+        // needs more than a nonce and a jitter draw. Past that, XS's Math.random is mixed in.
+        for (let i = 0; i < dst.length; i++) dst[i] = entropyOff < ENTROPY_BYTES ? entropy[entropyOff++] : (Math.random() * 256) | 0;
+      },
+      log: (level, code, message) => recordText(Rec.LOG, 5, level, code, message),
+      restartNetwork: () => void record(Rec.NET_RESTART, 0),
+      reboot: () => void record(Rec.REBOOT, 0),
     },
-    applyMotor: (id, values) => {
-      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-      const at = record(Rec.MOTOR, 1 + bytes.length);
-      if (at < 0) return;
-      reply[at] = id;
-      reply.set(bytes, at + 1);
-    },
-    motorsSafe: () => void record(Rec.SAFE, 0),
-    log: (level, code, message) => recordText(Rec.LOG, 5, level, code, message),
-    requestNetworkRestart: () => void record(Rec.NET_RESTART, 0),
-    requestReboot: () => void record(Rec.REBOOT, 0),
   };
 }
 
 function configure(json: string): void {
-  const raw = JSON.parse(json) as AgentConfigInput & { keyHex: string };
-  agent = new Agent({ ...raw, key: fromHex(raw.keyHex) }, makeHost());
+  const { keyHex, ...raw } = JSON.parse(json) as AgentConfigInput & { keyHex: string };
+  agent = new Agent({ ...raw, key: fromHex(keyHex) }, makeHost());
 }
 
 function statusJson(): string {
   if (!agent) return "{}";
-  const s = agent.session;
+  const s = agent.status();
   return JSON.stringify({
-    phase: agent.phaseName, generation: s.generation, sessionId: s.sessionId, rttMs: s.liveness.lastRttMs,
-    clockOffsetMs: s.liveness.offsetMs, lastReason: s.lastReason, counters: Array.from(s.counters),
+    phase: agent.phaseName, generation: s.generation, sessionId: s.sessionId, rttMs: s.rttMs,
+    clockOffsetMs: s.clockOffsetMs, lastReason: s.lastReason, counters: Array.from(agent.counters),
   });
 }
 
@@ -145,7 +151,7 @@ function handleCommand(request: ArrayBuffer): ArrayBuffer {
   if (at >= 0 && agent) {
     writeU32LE(reply, at, agent.nextDeadline());
     reply[at + 4] = agent.phase;
-    writeU32LE(reply, at + 5, agent.session.generation);
+    writeU32LE(reply, at + 5, agent.status().generation);
   }
   return reply.buffer.slice(0, replyLen);
 }

@@ -1,13 +1,17 @@
 /*
- * agent: the glue that owns the buffers, the session machine, the codecs and the channel table.
+ * agent: one poll loop that owns the buffers, the session machine, the codecs and the channel table.
  *
- * Theory of operation: the host owns the socket and the clock and calls in; the agent never
- * blocks and never schedules anything itself.
- *   - `tick(nowMs)`: read the socket (`host.recv`) straight into the MQTT decoder's buffer, turn
- *     each packet into session inputs, run the session's timers, carry out the actions it emits
- *     (encode a packet into the outbox, sample the sensors, drive the motors), then push the
- *     outbox through `host.send`. Call it at `nextDeadline()` and whenever the socket is readable.
- *   - `handleTransportOpened/Closed(nowMs)`: the host reports the socket's fate.
+ * Theory of operation (quinn's shape): the host owns the socket, the clock and the IO, and
+ * gives them to the agent as an options bag `{ transport, io, platform }` (ECMA-419's style).
+ *   - Inputs only enqueue: `start`, `stop`, `tick`, `handleTransportOpened/Closed` and
+ *     `submitSensorFrame` each put one entry in a small ring; then, unless the loop is already
+ *     running (a host callback called in), the one loop drains the ring: each input goes to the
+ *     session (a tick first reads the socket straight into the MQTT decoder's buffer and turns
+ *     each packet into session inputs), the session's actions are carried out (encode a packet
+ *     into the outbox, hand the sensor arrays to `io.sampleSensors`, drive the motors), and the
+ *     outbox goes out through `transport.send`. A send or receive error becomes one more
+ *     queued event (TransportLost), so no call path re-enters the agent.
+ *   - The host ticks the agent at `nextDeadline()` and whenever the socket is readable.
  * Memory is fixed at construction: the decoder's packet buffer, one outbox, preallocated typed
  * arrays for every channel, and reusable decode targets. Packets are encoded in place in the
  * outbox (the PUBLISH header is written in front of the payload afterwards), so nothing is
@@ -15,6 +19,7 @@
  * nothing; `npm run bench` proves it with the XS allocation meter. The outbox is bounded: a
  * sensor frame that does not fit is dropped and counted, a control message that does not fit
  * is an action failure (the session reconnects). A small scratch buffer builds the Last Will.
+ * Hosts read the session through `status()` and `counters`, never its fields.
  */
 import { SoftHmacSha256, type HmacSha256 } from "../codec/crypto/hmac";
 import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
@@ -26,15 +31,17 @@ import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
 import { Err, errorName } from "../errors";
 import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
 import { Ev, phaseNames } from "../session/automaton";
-import { MsgType } from "../protocol/wire";
+import { causeNames } from "../session/evidence";
 import { COUNTER_COUNT, Counter } from "../session/counters";
 import { Session } from "../session/session";
+import type { SessionStatus } from "../session/session-state";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput } from "./config";
 import { ChannelTable, type TypedArray } from "./channels";
 import { ControlLink } from "./control-link";
 
-export interface AgentHost {
-  /** Start connecting; later call agent.handleTransportOpened or handleTransportClosed. */
+/** The transport seam (two calls for bytes, two for the connection). */
+export interface AgentTransport {
+  /** Start connecting; later report agent.handleTransportOpened or handleTransportClosed. */
   open(host: string, port: number): void;
   /** Close the transport. Idempotent: may be called when already closed or still opening. */
   close(): void;
@@ -42,32 +49,60 @@ export interface AgentHost {
   send(src: Uint8Array, off: number, len: number): number;
   /** Bytes read (0 = nothing now, < 0 = closed). */
   recv(dst: Uint8Array, off: number, len: number): number;
-  /** Fill dst with random bytes (nonces, jitter). */
-  random(dst: Uint8Array): void;
-  /** A native HMAC-SHA256 factory (Moddable crypt); the pure-TS one is used otherwise. */
-  createHmac?: () => HmacSha256;
-  /** Fill agent.sensorArray(id) for every sensor channel. Called at the sensor rate while active. */
-  sampleSensors(nowMs: number): void;
+}
+
+/** The preallocated sensor arrays, handed to the host with each SampleSensors action. */
+export interface SensorArrays {
+  /** The array of a sensor channel (throws for an unknown id: a setup bug). */
+  sensorArray(channelId: number): TypedArray;
+}
+
+/** The robot's body. */
+export interface AgentIo {
+  /** Fill `sensors.sensorArray(id)` for every sensor channel. Called at the sensor rate while active. */
+  sampleSensors(nowMs: number, sensors: SensorArrays): void;
   /** A verified, fresh motor frame's values for one channel (a preallocated array; copy if kept). */
   applyMotor(channelId: number, values: TypedArray): void;
   /** Set every output to its configured safe value. */
   motorsSafe(): void;
+}
+
+/** What the board or the operating system provides. */
+export interface AgentPlatform {
+  /** Fill dst with random bytes (nonces, jitter). */
+  random(dst: Uint8Array): void;
+  /** A native HMAC-SHA256 factory (Moddable crypt); the pure-TS one is used otherwise. */
+  createHmac?: () => HmacSha256;
   /** An event worth logging. code is a Note or Err code; message is ready to print. */
   log(level: number, code: number, message: string): void;
-  requestNetworkRestart(): void;
-  requestReboot(): void;
+  /** Escalation: restart the network (Wi-Fi). Carry it out after the current call returns. */
+  restartNetwork(): void;
+  /** Escalation: reboot the device. Carry it out after the current call returns. */
+  reboot(): void;
+}
+
+export interface AgentHost {
+  transport: AgentTransport;
+  io: AgentIo;
+  platform: AgentPlatform;
 }
 
 const MAX_RX_CHUNKS_PER_TICK = 64;
 const PUBLISH_OVERHEAD_BYTES = 5 + 2 + 96 + 2; // fixed header, topic length, topic, packet id
 const SUB_CONTROL_ID = 1;
 const SUB_MOTOR_ID = 2;
+const INPUT_SLOTS = 16;
+
+/** What the host asked for (entries of the input ring). */
+const Input = { Start: 0, Stop: 1, Tick: 2, Opened: 3, Closed: 4, SubmitSensor: 5 } as const;
 
 export class Agent {
   readonly config: AgentConfig;
-  readonly session: Session;
+  private readonly session: Session;
   readonly channels: ChannelTable;
-  private readonly host: AgentHost;
+  private readonly transport: AgentTransport;
+  private readonly io: AgentIo;
+  private readonly platform: AgentPlatform;
   private readonly decoder: MqttDecoder;
   private readonly link: ControlLink;
   private readonly out: Uint8Array;
@@ -82,17 +117,24 @@ export class Agent {
   private readonly controlFilters: SubscribeFilter[];
   private motorFilters: SubscribeFilter[] = [];
   private sensorSeq = 0;
-  private transportOpen = false;
+  private brokerIndex = 0;
   private nowMs = 0;
+  // the input ring and the loop's state
+  private readonly inputs = new Int32Array(INPUT_SLOTS * 2);
+  private inputHead = 0;
+  private inputCount = 0;
+  private running = false;
 
   constructor(input: AgentConfigInput, host: AgentHost) {
     const { config, problems } = resolveAgentConfig(input);
     if (config === null) throw new Error(`brainstem: invalid config:\n  ${problems.join("\n  ")}`);
     this.config = config;
-    this.host = host;
+    this.transport = host.transport;
+    this.io = host.io;
+    const platform = (this.platform = host.platform);
     const random4 = this.random4;
     this.session = new Session(config.session, () => {
-      host.random(random4);
+      platform.random(random4);
       return (((random4[0] << 24) >>> 0) + (random4[1] << 16) + (random4[2] << 8) + random4[3]) / 4294967296;
     }, config.initialGeneration);
     this.channels = new ChannelTable(config.channels, config.maxFrameBytes);
@@ -102,8 +144,8 @@ export class Agent {
     this.scratch = new Uint8Array(256);
     this.controlMaxBytes = 256 + 16 * config.channels.length + 4 * COUNTER_COUNT;
     this.sensorMaxBytes = this.channels.sensorFrameMaxBytes;
-    const hmac = host.createHmac ?? (() => new SoftHmacSha256());
-    this.link = new ControlLink(config, hmac(), hmac(), host);
+    const hmac = platform.createHmac ?? (() => new SoftHmacSha256());
+    this.link = new ControlLink(config, hmac(), hmac(), platform);
     this.controlFilters = [{ filter: this.link.controlDownString, qos: 1 }];
     this.connectOptions = {
       clientId: this.link.clientIdString,
@@ -133,6 +175,20 @@ export class Agent {
     return this.session.lastReason;
   }
 
+  /** A snapshot of the session (phase, generation, session id, RTT, clock offset, reasons, backoff). Filled in place. */
+  status(): SessionStatus {
+    return this.session.status();
+  }
+
+  /** True while a motor command holds the outputs (until `motorExpiresAtMs`). */
+  get motorsHeld(): boolean {
+    return this.session.motorsHeld;
+  }
+
+  get motorExpiresAtMs(): number {
+    return this.session.motorExpiresAtMs;
+  }
+
   /** The preallocated array the host fills for a sensor channel. Throws for an unknown id (setup bug). */
   sensorArray(channelId: number): TypedArray {
     return this.channels.sensorArray(channelId);
@@ -143,31 +199,27 @@ export class Agent {
     return this.channels.motorArray(channelId);
   }
 
+  /** Starts connecting. Returns 0, or Err.UNDEFINED_TRANSITION when already started. */
   start(nowMs: number): number {
-    return this.input(nowMs, Ev.Start, 0);
+    return this.queueInput(nowMs, Input.Start, 0);
   }
 
   /** Deregisters (when registered) and stops. */
   stop(nowMs: number): number {
-    return this.input(nowMs, Ev.Stop, 0);
+    return this.queueInput(nowMs, Input.Stop, 0);
   }
 
   /** Publishes one sensor frame now from the sensor arrays (event-driven sensors). */
   submitSensorFrame(nowMs: number): number {
-    this.nowMs = nowMs >>> 0;
-    const r = this.publishSensorFrame();
-    this.flush();
-    return r;
+    return this.queueInput(nowMs, Input.SubmitSensor, 0);
   }
 
   handleTransportOpened(nowMs: number): void {
-    this.transportOpen = true;
-    this.input(nowMs, Ev.TransportOpened, 0);
+    this.queueInput(nowMs, Input.Opened, 0);
   }
 
   handleTransportClosed(nowMs: number, reason: number = Err.TRANSPORT_CLOSED): void {
-    this.transportOpen = false;
-    this.input(nowMs, Ev.TransportLost, reason);
+    this.queueInput(nowMs, Input.Closed, reason);
   }
 
   /** Earliest u32 ms instant at which tick() must run. */
@@ -175,26 +227,96 @@ export class Agent {
     return this.session.nextDeadline();
   }
 
+  /** Reads the socket, runs the timers, carries out what is due. Call at nextDeadline() and when readable. */
   tick(nowMs: number): void {
+    this.queueInput(nowMs, Input.Tick, 0);
+  }
+
+  // ---------------------------------------------------------------- the poll loop
+
+  /** Queues one input; runs the loop unless it is running already (then it picks the input up). */
+  private queueInput(nowMs: number, kind: number, arg: number): number {
     this.nowMs = nowMs >>> 0;
-    if (this.transportOpen) this.pump();
-    this.session.tick(this.nowMs);
-    this.runActions();
-    this.flush();
+    this.pushInput(kind, arg);
+    if (this.running) return 0;
+    return this.poll();
+  }
+
+  private pushInput(kind: number, arg: number): void {
+    if (this.inputCount === INPUT_SLOTS) {
+      // Only a host stuck in a loop of callbacks gets here; the oldest tick is redundant.
+      if (this.inputs[this.inputHead * 2] !== Input.Tick) throw new Error("agent: input ring overflow"); // programmer bug
+      this.inputHead = (this.inputHead + 1) % INPUT_SLOTS;
+      this.inputCount--;
+    }
+    const at = ((this.inputHead + this.inputCount) % INPUT_SLOTS) * 2;
+    this.inputs[at] = kind;
+    this.inputs[at + 1] = arg;
+    this.inputCount++;
+  }
+
+  /** The one loop: drains the inputs, carries out the actions, flushes the outbox. Returns the first input's result. */
+  private poll(): number {
+    this.running = true;
+    let result = 0;
+    let first = true;
+    try {
+      for (;;) {
+        while (this.inputCount > 0) {
+          const at = this.inputHead * 2;
+          const kind = this.inputs[at];
+          const arg = this.inputs[at + 1];
+          this.inputHead = (this.inputHead + 1) % INPUT_SLOTS;
+          this.inputCount--;
+          const r = this.apply(kind, arg);
+          if (first) result = r;
+          first = false;
+          this.runActions();
+        }
+        this.flush();
+        if (this.inputCount === 0) break;
+      }
+    } finally {
+      this.running = false;
+    }
+    return result;
+  }
+
+  private apply(kind: number, arg: number): number {
+    const session = this.session;
+    const now = this.nowMs;
+    switch (kind) {
+      case Input.Start:
+        return session.handle(now, Ev.Start);
+      case Input.Stop:
+        return session.handle(now, Ev.Stop);
+      case Input.Opened:
+        return session.handle(now, Ev.TransportOpened);
+      case Input.Closed:
+        return session.handle(now, Ev.TransportLost, arg);
+      case Input.SubmitSensor:
+        return this.publishSensorFrame();
+      case Input.Tick:
+        if (session.linkOpen) this.pump();
+        session.tick(now);
+        return 0;
+    }
+    return 0;
   }
 
   // ---------------------------------------------------------------- receive path
 
   /** Reads the socket straight into the decoder's buffer (no copy) and handles every whole packet. */
   private pump(): void {
-    const host = this.host;
+    const transport = this.transport;
     const decoder = this.decoder;
-    for (let chunk = 0; chunk < MAX_RX_CHUNKS_PER_TICK && this.transportOpen; chunk++) {
+    const session = this.session;
+    for (let chunk = 0; chunk < MAX_RX_CHUNKS_PER_TICK && session.linkOpen; chunk++) {
       const at = decoder.writeOffset();
-      const n = host.recv(decoder.buf, at, decoder.buf.length - at);
+      const n = transport.recv(decoder.buf, at, decoder.buf.length - at);
       if (n === 0) return;
       if (n < 0) {
-        this.handleTransportClosed(this.nowMs, Err.TRANSPORT_CLOSED);
+        this.pushInput(Input.Closed, Err.TRANSPORT_CLOSED); // a queued event, handled by the loop
         return;
       }
       decoder.commit(n);
@@ -206,12 +328,12 @@ export class Agent {
         if (type < 0) {
           this.session.counters[Counter.DECODE_ERRORS]++;
           decoder.reset();
-          this.input(this.nowMs, Ev.TransportLost, type); // MQTT framing is lost: reconnect
+          this.pushInput(Input.Closed, type); // MQTT framing is lost: reconnect
           return;
         }
         this.onPacket(type);
         this.runActions();
-        if (!this.transportOpen) return;
+        if (!session.linkOpen) return;
       }
     }
   }
@@ -221,20 +343,18 @@ export class Agent {
     const now = this.nowMs;
     switch (type) {
       case PacketType.CONNACK:
-        if (d.returnCode === 0) this.input(now, Ev.ConnAckOk, 0);
-        else this.input(now, Ev.ConnAckRefused, Err.MQTT_CONNACK_REFUSED);
+        if (d.returnCode === 0) this.session.handle(now, Ev.ConnAckOk);
+        else this.session.handle(now, Ev.ConnAckRefused, Err.MQTT_CONNACK_REFUSED);
         return;
       case PacketType.SUBACK: {
         const failed = d.returnCodesLen < 1 || d.buf[d.returnCodesOff] === 0x80;
-        if (failed) this.input(now, Ev.SubscribeFailed, Err.MQTT_SUBACK_FAILED);
-        else if (d.packetId === SUB_CONTROL_ID) this.input(now, Ev.ControlSubscribed, 0);
-        else if (d.packetId === SUB_MOTOR_ID) this.input(now, Ev.MotorSubscribed, 0);
+        if (failed) this.session.handle(now, Ev.SubscribeFailed, Err.MQTT_SUBACK_FAILED);
+        else if (d.packetId === SUB_CONTROL_ID) this.session.handle(now, Ev.ControlSubscribed);
+        else if (d.packetId === SUB_MOTOR_ID) this.session.handle(now, Ev.MotorSubscribed);
         return;
       }
       case PacketType.PUBACK:
-        this.link.acked(d.packetId);
-        this.session.setPending(now, this.link.pendingCount);
-        this.runActions();
+        if (this.link.acked(d.packetId)) this.session.handle(now, Ev.PendingDone);
         return;
       case PacketType.PINGRESP:
         return;
@@ -242,19 +362,17 @@ export class Agent {
         if (d.qos === 1) this.enqueue(encodePuback(this.out, this.reserve(4), d.packetId));
         if (this.link.isMotorTopic(d.buf, d.topicOff, d.topicLen)) this.onMotorFrame();
         else if (this.link.isControlTopic(d.buf, d.topicOff, d.topicLen)) this.onControl();
-        else this.session.counters[Counter.UNEXPECTED_MESSAGES]++;
+        else this.session.unexpected();
         return;
       default:
-        this.session.counters[Counter.UNEXPECTED_MESSAGES]++;
+        this.session.unexpected();
     }
   }
 
   private onControl(): void {
     const d = this.decoder;
     const verdict = this.link.decide(this.nowMs, d.buf, d.payloadOff, d.payloadLen, this.session);
-    if (verdict !== 0) this.input(this.nowMs, Ev.Malformed, verdict);
-    else if (this.link.message.type === MsgType.STATUS_REQUEST) this.perform(Act.SendStatus, 0, 0, Level.debug);
-    this.runActions();
+    if (verdict !== 0) this.session.malformed(verdict);
   }
 
   private onMotorFrame(): void {
@@ -268,45 +386,40 @@ export class Agent {
     const n = frame.count;
     for (let i = 0; i < n; i++) {
       const id = this.channels.copyMotorEntry(i);
-      this.host.applyMotor(id, this.channels.motorArray(id));
+      this.io.applyMotor(id, this.channels.motorArray(id));
     }
   }
 
   // ---------------------------------------------------------------- actions and send path
 
-  private input(nowMs: number, event: number, reason: number): number {
-    this.nowMs = nowMs >>> 0;
-    const r = this.session.handle(this.nowMs, event, reason);
-    this.runActions();
-    this.flush();
-    return r;
-  }
-
+  /** Carries out every queued action; an action that fails becomes the ActionFailed event. */
   private runActions(): void {
     const q = this.session.actions;
     for (let action = q.poll(); action !== Act.None; action = q.poll()) {
       const r = this.perform(action, q.a, q.b, q.level);
       if (r < 0) {
-        this.log(Level.error, r, `action ${actionNames[action]} failed: ${errorName(r)}`);
-        this.session.handle(this.nowMs, Ev.ActionFailed, r);
+        this.log(Level.Error, r, `action ${actionNames[action]} failed: ${errorName(r)}`);
+        this.session.actionFailed(this.nowMs, r);
       }
     }
   }
 
   /** Carries out one action. Returns 0 or a negative Err code. */
   private perform(action: number, a: number, b: number, level: number): number {
-    const host = this.host;
     const link = this.link;
     switch (action) {
-      case Act.Open:
+      case Act.Open: {
         this.decoder.reset();
         this.outStart = this.outEnd = 0;
         link.resetSession();
-        host.open(this.config.brokerHost, this.config.brokerPort);
+        const brokers = this.config.brokers;
+        if (a === 1) this.brokerIndex = (this.brokerIndex + 1) % brokers.length; // the last one was not reached
+        const broker = brokers[this.brokerIndex];
+        this.transport.open(broker.host, broker.port);
         return 0;
+      }
       case Act.Close:
-        this.transportOpen = false;
-        host.close();
+        this.transport.close();
         return 0;
       case Act.SendConnect: {
         const will = this.connectOptions.will!;
@@ -339,27 +452,34 @@ export class Agent {
         return p < 0 ? p : this.endControl(link.encodeStatus(this.out, p, this.session), 0);
       }
       case Act.SendDisconnect:
+        // The session has left its linked phase already; the DISCONNECT goes out before the Close.
         this.enqueue(encodeDisconnect(this.out, this.reserve(2)));
-        this.flush();
+        this.writeOut();
         return 0;
       case Act.SendPing:
         return this.enqueue(encodePingreq(this.out, this.reserve(2)));
       case Act.SampleSensors:
-        host.sampleSensors(this.nowMs);
+        this.io.sampleSensors(this.nowMs, this.channels);
         this.publishSensorFrame();
         return 0;
       case Act.MotorsSafe:
         this.channels.resetMotorsToSafe();
-        host.motorsSafe();
+        this.io.motorsSafe();
         return 0;
       case Act.Report:
         if (level >= this.config.logLevel) this.log(level, a, this.describe(a, b));
         return 0;
       case Act.RestartNetwork:
-        host.requestNetworkRestart();
+        this.platform.restartNetwork();
         return 0;
       case Act.Reboot:
-        host.requestReboot();
+        this.platform.reboot();
+        return 0;
+      case Act.AdoptChallenge:
+        link.adoptChallenge();
+        return 0;
+      case Act.AdoptRegistration:
+        link.adoptRegistration();
         return 0;
     }
     return 0;
@@ -407,6 +527,7 @@ export class Agent {
     if (head < 0) return head;
     if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
     this.outEnd = this.packetStart + (payloadEnd - head);
+    this.decoder.sent(this.out, this.packetStart); // the strict decoder's record of what was sent
     return 0;
   }
 
@@ -419,7 +540,6 @@ export class Agent {
     if (packetId < 0) return packetId;
     const topic = this.link.controlUpBytes;
     const r = this.endPublish(this.packetStart + publishHeaderMaxBytes(topic.length), payloadEnd, topic, topic.length, qos, packetId);
-    if (qos === 1 && r === 0) this.session.setPending(this.nowMs, this.link.pendingCount);
     return r;
   }
 
@@ -441,17 +561,23 @@ export class Agent {
       if (end === Err.QUEUE_FULL) this.session.counters[Counter.OUTBOX_FULL]++;
       return end;
     }
+    this.decoder.sent(this.out, this.outEnd); // the strict decoder's record of what was sent
     this.outEnd = end;
     return 0;
   }
 
+  /** Pushes the outbox through the transport while a link is open. */
   private flush(): void {
-    if (!this.transportOpen) return;
+    if (this.session.linkOpen) this.writeOut();
+  }
+
+  /** Writes the outbox until it is empty or the transport would block; an error becomes a queued event. */
+  private writeOut(): void {
     while (this.outStart < this.outEnd) {
-      const n = this.host.send(this.out, this.outStart, this.outEnd - this.outStart);
+      const n = this.transport.send(this.out, this.outStart, this.outEnd - this.outStart);
       if (n === 0) return;
       if (n < 0) {
-        this.handleTransportClosed(this.nowMs, Err.TRANSPORT_CLOSED);
+        this.pushInput(Input.Closed, Err.TRANSPORT_CLOSED); // handled by the loop, never re-entered
         return;
       }
       this.outStart += n;
@@ -461,18 +587,34 @@ export class Agent {
     this.outStart = this.outEnd = 0;
   }
 
+  /** "host:port" of the broker the agent tried last. */
+  private brokerName(): string {
+    const b = this.config.brokers[this.brokerIndex];
+    return `${b.host}:${b.port}`;
+  }
+
   private log(level: number, code: number, message: string): void {
-    this.host.log(level, code, `[${this.config.agentId}] ${message}`);
+    this.platform.log(level, code, `[${this.config.agentId}] ${message}`);
   }
 
   private describe(note: number, detail: number): string {
     switch (note) {
       case Note.PhaseEntered:
         return `phase ${phaseNames[detail]} (generation ${this.session.generation})`;
-      case Note.Backoff:
-        return `reconnecting in ${detail} ms (attempt ${this.session.attempt}, ${this.session.failedAttempts} failed)`;
+      case Note.Backoff: {
+        const s = this.session;
+        return `reconnecting in ${detail} ms: ${this.brokerName()} ${causeNames[s.lastCause]}-level ${errorName(s.lastReason)}` +
+          ` (backoff attempt ${s.attempt}, ${s.networkFailures} network-level failures in a row)`;
+      }
       case Note.Escalated:
-        return `escalating: ${actionNames[detail]} after ${this.session.failedAttempts} failed reconnects (${errorName(this.session.lastReason)})`;
+        return `escalating: restart-network after ${detail} network-level failures in a row (${this.brokerName()} ${errorName(this.session.lastReason)})`;
+      case Note.RebootRequested:
+        return `escalating: reboot after ${detail} network-level failures in a row, a network restart did not help (${this.brokerName()} ${errorName(this.session.lastReason)})`;
+      case Note.FailedRetry:
+        return `retrying after failed (${errorName(detail)}) ${this.brokerName()}`;
+      case Note.ShortSession:
+        return `${this.brokerName()} ended the session ${detail === 1 ? "soon" : `${detail} times in a row soon`} after it became active` +
+          ` (another device with agent id ${this.config.agentId}? an eviction?): the backoff keeps growing`;
       case Note.Drain:
         return `drain requested (${detail === 1 ? "deploy" : "operator"})`;
       default:

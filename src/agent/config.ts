@@ -5,10 +5,13 @@
  * flags on a laptop) and call `resolveAgentConfig`. It fills defaults, checks identity,
  * broker, channel table and session timing (session/config.ts), and returns either the
  * resolved config or the full list of problems, one "field: reason" line each, so that a user
- * fixes everything in one go. The Agent constructor throws one Error carrying that list:
- * a bad config is a setup bug, and Failed is reserved for what the peer rejects.
+ * fixes everything in one go. `checkAgentConfig` returns that list without building
+ * anything, so a board can refuse to start before it touches a timer, the Wi-Fi or a pin.
+ * The Agent constructor throws one Error carrying the same list: a bad config is a setup
+ * bug, and Failed is reserved for what the peer rejects.
  */
 import { utf8Length } from "../codec/bytes";
+import { validateChannelName, validateChannelUnit } from "../protocol/channel-labels";
 import { resolveSessionConfig, type SessionConfig } from "../session/config";
 
 export type ElementTypeName = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64";
@@ -25,7 +28,10 @@ export const elementBytes: Readonly<Record<ElementTypeName, number>> = {
 export interface ChannelConfig {
   /** 0..255, unique across the table. */
   id: number;
+  /** 1..32 characters of A-Z a-z 0-9 _ -, unique across the table; sent in the hello. */
   name: string;
+  /** Optional unit, at most 16 UTF-8 bytes ("m", "rad/s", "deg"); sent in the hello. */
+  unit?: string;
   kind: "sensor" | "motor";
   type: ElementTypeName;
   /** Elements per frame, 1..4096. */
@@ -41,7 +47,10 @@ export interface AgentConfigInput {
   /** Device key shared with the brain, 16..64 bytes. */
   key: Uint8Array;
   firmwareVersion?: string;
-  brokerHost: string;
+  /** Brokers to try in turn, "host:port" (port 1883 when absent). A failure to reach one moves on to the next. */
+  brokers?: string[];
+  /** A one-broker list in two fields; give either `brokers` or these. */
+  brokerHost?: string;
   brokerPort?: number;
   brokerUsername?: string;
   brokerPassword?: string;
@@ -55,7 +64,15 @@ export interface AgentConfigInput {
   session?: Partial<SessionConfig>;
 }
 
-export interface AgentConfig extends Required<Omit<AgentConfigInput, "session" | "brokerUsername" | "brokerPassword">> {
+/** One entry of the broker list. */
+export interface BrokerAddress {
+  host: string;
+  port: number;
+}
+
+export interface AgentConfig extends Required<Omit<AgentConfigInput, "session" | "brokers" | "brokerHost" | "brokerPort" | "brokerUsername" | "brokerPassword">> {
+  /** At least one. */
+  brokers: BrokerAddress[];
   brokerUsername: string | null;
   brokerPassword: string | null;
   session: SessionConfig;
@@ -80,17 +97,85 @@ export function maxFrameSize(channels: readonly ChannelConfig[], kind: "sensor" 
   return n;
 }
 
+const KNOWN_KEYS: readonly string[] = [
+  "agentId", "key", "firmwareVersion", "brokers", "brokerHost", "brokerPort", "brokerUsername", "brokerPassword",
+  "maxFrameBytes", "logLevel", "initialGeneration", "channels", "session",
+];
+
+/** Parses "host:port" (port optional, default 1883; no RegExp). Returns null with a problem pushed. */
+function parseBroker(entry: unknown, at: string, problems: string[]): BrokerAddress | null {
+  if (typeof entry !== "string" || entry.length === 0) {
+    problems.push(`${at}: must be "host:port" (got ${JSON.stringify(entry)})`);
+    return null;
+  }
+  const colon = entry.lastIndexOf(":");
+  const host = colon < 0 ? entry : entry.slice(0, colon);
+  const portText = colon < 0 ? "1883" : entry.slice(colon + 1);
+  let port = portText.length > 0 && portText.length <= 5 ? 0 : -1;
+  for (let i = 0; port >= 0 && i < portText.length; i++) {
+    const c = portText.charCodeAt(i);
+    port = c >= 48 && c <= 57 ? port * 10 + (c - 48) : -1;
+  }
+  let ok = true;
+  if (host.length === 0 || host.indexOf(":") >= 0 || host.indexOf(" ") >= 0) {
+    problems.push(`${at}: "${entry}" has no usable host (IPv6 literals are not supported)`);
+    ok = false;
+  }
+  if (port < 1 || port > 65535) {
+    problems.push(`${at}: "${entry}" has a port outside 1..65535`);
+    ok = false;
+  }
+  return ok ? { host, port } : null;
+}
+
+function resolveBrokers(c: AgentConfigInput, problems: string[]): BrokerAddress[] {
+  const out: BrokerAddress[] = [];
+  if (c.brokers !== undefined) {
+    if (c.brokerHost !== undefined || c.brokerPort !== undefined) problems.push("brokers: give either brokers or brokerHost/brokerPort, not both");
+    if (!Array.isArray(c.brokers) || c.brokers.length === 0) {
+      problems.push("brokers: must be a non-empty list of \"host:port\"");
+      return out;
+    }
+    if (c.brokers.length > 16) problems.push(`brokers: at most 16 entries (got ${c.brokers.length})`);
+    c.brokers.forEach((b, i) => {
+      const a = parseBroker(b, `brokers[${i}]`, problems);
+      if (a) out.push(a);
+    });
+    return out;
+  }
+  if (typeof c.brokerHost !== "string" || c.brokerHost.length === 0) problems.push("brokerHost: required (or brokers)");
+  const brokerPort = c.brokerPort ?? 1883;
+  if (!Number.isInteger(brokerPort) || brokerPort < 1 || brokerPort > 65535) problems.push(`brokerPort: ${brokerPort} is outside 1..65535`);
+  if (typeof c.brokerHost === "string" && c.brokerHost.length > 0) out.push({ host: c.brokerHost, port: brokerPort });
+  return out;
+}
+
+/**
+ * Every problem of an agent config, the session's included (misspelt keys, out-of-range
+ * timings, a bad agent id), without building anything. Empty when the config is valid. Never
+ * throws, whatever the input: a board calls it before it starts its timer, Wi-Fi or pins.
+ */
+export function checkAgentConfig(input: unknown): string[] {
+  try {
+    return resolveAgentConfig(input as AgentConfigInput).problems;
+  } catch (e) {
+    return [`config: ${(e as Error)?.message ?? String(e)}`];
+  }
+}
+
 /** Fills defaults and validates. Returns the config, or null with every problem listed. */
 export function resolveAgentConfig(input: AgentConfigInput): { config: AgentConfig | null; problems: string[] } {
   const problems: string[] = [];
-  const c = input ?? ({} as AgentConfigInput);
+  if (input === null || typeof input !== "object") return { config: null, problems: ["config: must be an object"] };
+  const c = input;
+  for (const key of Object.keys(c)) if (!KNOWN_KEYS.includes(key)) problems.push(`${key}: unknown setting`);
   if (typeof c.agentId !== "string" || !isAgentId(c.agentId))
     problems.push(`agentId: must be 1..20 characters of A-Z a-z 0-9 _ - (got ${JSON.stringify(c.agentId)})`);
   if (!(c.key instanceof Uint8Array) || c.key.length < 16 || c.key.length > 64)
     problems.push(`key: must be 16..64 bytes (got ${c.key instanceof Uint8Array ? c.key.length + " bytes" : typeof c.key})`);
-  if (typeof c.brokerHost !== "string" || c.brokerHost.length === 0) problems.push("brokerHost: required");
-  const brokerPort = c.brokerPort ?? 1883;
-  if (!Number.isInteger(brokerPort) || brokerPort < 1 || brokerPort > 65535) problems.push(`brokerPort: ${brokerPort} is outside 1..65535`);
+  const brokers = resolveBrokers(c, problems);
+  if (c.brokerUsername !== undefined && typeof c.brokerUsername !== "string") problems.push("brokerUsername: must be a string");
+  if (c.brokerPassword !== undefined && typeof c.brokerPassword !== "string") problems.push("brokerPassword: must be a string");
   const maxFrameBytes = c.maxFrameBytes ?? 1024;
   if (!Number.isInteger(maxFrameBytes) || maxFrameBytes < 64 || maxFrameBytes > 65536)
     problems.push(`maxFrameBytes: ${maxFrameBytes} is outside 64..65536`);
@@ -105,8 +190,17 @@ export function resolveAgentConfig(input: AgentConfigInput): { config: AgentConf
   const channels = Array.isArray(c.channels) ? c.channels : [];
   if (!Array.isArray(c.channels) || channels.length === 0) problems.push("channels: at least one channel is required");
   const seen = new Set<number>();
+  const names = new Set<string>();
   channels.forEach((ch, i) => {
     const at = `channels[${i}]`;
+    if (ch === null || typeof ch !== "object") {
+      problems.push(`${at}: must be an object`);
+      return;
+    }
+    if (validateChannelName(ch.name) !== 0) problems.push(`${at}.name: must be 1..32 characters of A-Z a-z 0-9 _ - (got ${JSON.stringify(ch.name)})`);
+    else if (names.has(ch.name)) problems.push(`${at}.name: "${ch.name}" is used twice`);
+    else names.add(ch.name);
+    if (validateChannelUnit(ch.unit) !== 0) problems.push(`${at}.unit: must be a text of at most 16 bytes (got ${JSON.stringify(ch.unit)})`);
     if (!Number.isInteger(ch.id) || ch.id < 0 || ch.id > 255) problems.push(`${at}.id: ${ch.id} is outside 0..255`);
     else if (seen.has(ch.id)) problems.push(`${at}.id: ${ch.id} is used twice`);
     else seen.add(ch.id);
@@ -119,13 +213,15 @@ export function resolveAgentConfig(input: AgentConfigInput): { config: AgentConf
       else if (!Array.isArray(ch.safe) || ch.safe.length !== ch.count) problems.push(`${at}.safe: needs exactly ${ch.count} values`);
     }
   });
-  if (channels.length > 0 && !channels.some((ch) => ch.kind === "sensor")) problems.push("channels: at least one sensor channel is required");
+  if (channels.length > 0 && !channels.some((ch) => ch !== null && typeof ch === "object" && ch.kind === "sensor")) problems.push("channels: at least one sensor channel is required");
   for (const kind of ["sensor", "motor"] as const) {
+    if (problems.length > 0) break;
     const size = maxFrameSize(channels, kind);
-    if (problems.length === 0 && size > maxFrameBytes) problems.push(`channels: a full ${kind} frame takes up to ${size} bytes, over maxFrameBytes ${maxFrameBytes}`);
+    if (size > maxFrameBytes) problems.push(`channels: a full ${kind} frame takes up to ${size} bytes, over maxFrameBytes ${maxFrameBytes}`);
   }
 
-  const session = resolveSessionConfig(c.session);
+  if (c.session !== undefined && (c.session === null || typeof c.session !== "object")) problems.push("session: must be an object");
+  const session = resolveSessionConfig(c.session !== null && typeof c.session === "object" ? c.session : undefined);
   for (const p of session.problems) problems.push(`session.${p}`);
   if (problems.length > 0) return { config: null, problems };
   return {
@@ -133,8 +229,7 @@ export function resolveAgentConfig(input: AgentConfigInput): { config: AgentConf
       agentId: c.agentId,
       key: c.key,
       firmwareVersion,
-      brokerHost: c.brokerHost,
-      brokerPort,
+      brokers,
       brokerUsername: c.brokerUsername ?? null,
       brokerPassword: c.brokerPassword ?? null,
       maxFrameBytes,

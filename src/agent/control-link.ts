@@ -3,11 +3,15 @@
  *
  * Theory of operation: owns what one session needs beyond the automaton: the topics, the
  * nonces, the mutual-auth proofs and the session key (docs/protocol.md "Authentication"), the
- * QoS 1 packet ids still awaiting PUBACK, and the data topics the brain assigned. `decide`
- * decodes one inbound control message into a reused ControlMessage and turns it into session
- * inputs; the encoders write outbound messages into the agent's scratch buffer. Only `decide`
- * on a challenge or a registered message, and `deathMessage`, do setup-time work (hashing,
- * copying topics, one small allocation for the Will); heartbeats and acks allocate nothing.
+ * QoS 1 packet ids still awaiting PUBACK (the one place the pending count is kept), and the
+ * data topics the brain assigned. `decide` decodes one inbound control message into a reused
+ * ControlMessage and turns it into session inputs; it never asks which phase the session is
+ * in. What a challenge or a registered message offers (the brain's nonce, the data topics) is
+ * kept as a candidate, and adopted only when the session's table says so (the AdoptChallenge
+ * and AdoptRegistration actions), so a stray or replayed message can change nothing. The
+ * encoders write outbound messages into the agent's outbox. Only the challenge and the
+ * registration, and `deathMessage`, do setup-time work (hashing, copying topics, one small
+ * allocation for the Will); heartbeats and acks allocate nothing.
  */
 import { bytesEqual, copyBytes, readUtf8 } from "../codec/bytes";
 import type { HmacSha256 } from "../codec/crypto/hmac";
@@ -18,8 +22,8 @@ import { ControlMessage, decodeControl } from "../protocol/decode";
 import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../protocol/encode";
 import { AgentTopics } from "../protocol/topics";
 import { MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES, rejectReasonError } from "../protocol/wire";
-import { Ev, Phase } from "../session/automaton";
-import { COUNTER_COUNT, Counter } from "../session/counters";
+import { Ev } from "../session/automaton";
+import { COUNTER_COUNT } from "../session/counters";
 import type { Session } from "../session/session";
 import type { ChannelTable } from "./channels";
 import type { AgentConfig } from "./config";
@@ -34,14 +38,18 @@ export class ControlLink {
   sensorTopicLen = 0;
   private readonly motorTopic = new Uint8Array(MAX_TOPIC_BYTES);
   private motorTopicLen = 0;
+  private readonly offeredSensorTopic = new Uint8Array(MAX_TOPIC_BYTES);
+  private offeredSensorTopicLen = 0;
+  private readonly offeredMotorTopic = new Uint8Array(MAX_TOPIC_BYTES);
+  private offeredMotorTopicLen = 0;
   private readonly agentNonce = new Uint8Array(NONCE_BYTES);
   private readonly brainNonce = new Uint8Array(NONCE_BYTES);
+  private readonly offeredBrainNonce = new Uint8Array(NONCE_BYTES);
   private readonly sessionKey = new Uint8Array(PROOF_BYTES);
   private readonly scratch32 = new Uint8Array(PROOF_BYTES);
   private readonly pendingIds = new Uint16Array(MAX_PENDING);
-  pendingCount = 0;
+  private pending = 0;
   private packetId = 0;
-  private brainProven = false;
 
   constructor(
     private readonly config: AgentConfig,
@@ -70,12 +78,18 @@ export class ControlLink {
     return readUtf8(this.motorTopic, 0, this.motorTopicLen);
   }
 
+  /** QoS 1 messages awaiting their PUBACK. */
+  get pendingCount(): number {
+    return this.pending;
+  }
+
   /** A new connection: forget the pending ids and the assigned topics. */
   resetSession(): void {
-    this.pendingCount = 0;
-    this.brainProven = false;
+    this.pending = 0;
     this.sensorTopicLen = 0;
     this.motorTopicLen = 0;
+    this.offeredSensorTopicLen = 0;
+    this.offeredMotorTopicLen = 0;
   }
 
   isControlTopic(buf: Uint8Array, off: number, len: number): boolean {
@@ -89,20 +103,21 @@ export class ControlLink {
 
   /** Next QoS 1 packet id, recorded as pending; QUEUE_FULL when MAX_PENDING are unacknowledged. */
   nextPacketId(): number {
-    if (this.pendingCount === MAX_PENDING) return Err.QUEUE_FULL;
+    if (this.pending === MAX_PENDING) return Err.QUEUE_FULL;
     this.packetId = this.packetId === 0xffff ? 1 : this.packetId + 1; // MQTT 3.1.1 §2.3.1: non-zero
-    this.pendingIds[this.pendingCount++] = this.packetId;
+    this.pendingIds[this.pending++] = this.packetId;
     return this.packetId;
   }
 
-  /** A PUBACK arrived: forget that id (unknown ids are ignored). */
-  acked(packetId: number): void {
-    for (let i = 0; i < this.pendingCount; i++) {
+  /** A PUBACK arrived: forget that id (unknown ids are ignored). True when nothing is pending any more. */
+  acked(packetId: number): boolean {
+    for (let i = 0; i < this.pending; i++) {
       if (this.pendingIds[i] === packetId) {
-        this.pendingIds[i] = this.pendingIds[--this.pendingCount];
-        return;
+        this.pendingIds[i] = this.pendingIds[--this.pending];
+        return this.pending === 0;
       }
     }
+    return false;
   }
 
   /** The Last Will payload for a generation. Allocates once per connection attempt. */
@@ -115,7 +130,7 @@ export class ControlLink {
   encodeHello(dst: Uint8Array, off: number, generation: number, channels: ChannelTable): number {
     this.host.random(this.agentNonce);
     const c = this.config;
-    return encodeHello(dst, off, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire);
+    return encodeHello(dst, off, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire, channels.channels);
   }
 
   encodeProof(dst: Uint8Array, off: number): number {
@@ -132,8 +147,8 @@ export class ControlLink {
   }
 
   encodeStatus(dst: Uint8Array, off: number, s: Session): number {
-    const live = s.liveness;
-    return encodeStatus(dst, off, s.phase, s.generation, live.lastRttMs, live.offsetMs, s.counters, COUNTER_COUNT, s.lastReason);
+    const st = s.status();
+    return encodeStatus(dst, off, st.phase, st.generation, st.rttMs, st.clockOffsetMs, s.counters, COUNTER_COUNT, st.lastReason);
   }
 
   verifyMotorMac(buf: Uint8Array, off: number, frame: MotorFrame, sessionId: number): boolean {
@@ -147,8 +162,8 @@ export class ControlLink {
   decide(nowMs: number, buf: Uint8Array, off: number, len: number, session: Session): number {
     const m = this.message;
     const type = decodeControl(buf, off, len, m);
-    if (type === Err.REG_MISSING_ENDPOINT && session.phase === Phase.Registering) {
-      session.handle(nowMs, Ev.RejectedRetry, Err.REG_MISSING_ENDPOINT); // seed 000: a missing endpoint is a failure
+    if (type === Err.REG_MISSING_ENDPOINT) {
+      session.handle(nowMs, Ev.RejectedRetry, Err.REG_MISSING_ENDPOINT); // a missing endpoint is a failure
       return 0;
     }
     if (type < 0) return type;
@@ -164,49 +179,60 @@ export class ControlLink {
         session.onHeartbeatAck(nowMs, m.seq, m.agentTime, m.brainTime);
         return 0;
       case MsgType.DRAIN:
-        session.onDrain(nowMs, m.reason, m.retryAfterMs, m.drainDeadlineMs);
+        session.onDrain(nowMs, m.reason, m.retryAfterMs, m.drainDeadlineMs, this.pending);
         return 0;
       case MsgType.DEREGISTERED:
         session.handle(nowMs, Ev.Deregistered);
         return 0;
       case MsgType.STATUS_REQUEST:
-        return 0; // the agent answers with a status message
+        session.statusRequested();
+        return 0;
       default:
-        session.counters[Counter.UNEXPECTED_MESSAGES]++; // an agent->brain type on our downlink
+        session.unexpected(); // an agent->brain type on our downlink
         return 0;
     }
   }
 
+  /**
+   * A challenge that echoes our nonce offers the brain's nonce; the brain's proof decides
+   * between ChallengeOk and ChallengeUnproven. A brain whose proof fails is never trusted (the
+   * table keeps it from active), but we still answer with our proof, so that a real brain
+   * holding a different key rejects us with a reason (invalid auth -> failed). The proof is an
+   * HMAC over fresh nonces: it teaches a rogue nothing, and the motor MAC needs the session
+   * key, which needs the key.
+   */
   private onChallenge(nowMs: number, session: Session): number {
     const m = this.message;
-    if (session.phase !== Phase.Authenticating) return session.handle(nowMs, Ev.ChallengeOk); // ignored and counted
     if (!bytesEqual(m.buf, m.agentNonceOff, this.agentNonce, 0, NONCE_BYTES)) return Err.AUTH_REPLAYED;
-    copyBytes(this.brainNonce, 0, m.buf, m.nonceOff, NONCE_BYTES);
-    const key = this.config.key;
-    // A brain whose proof fails is never trusted: it cannot reach active (onRegistered). We
-    // still answer with our proof, so that a real brain holding a different key rejects us
-    // with a reason (invalid auth -> failed). The proof is an HMAC over fresh nonces: it
-    // teaches a rogue nothing, and the motor MAC needs the session key, which needs the key.
-    this.brainProven = verifyBrainProof(this.authHmac, key, this.agentNonce, 0, this.brainNonce, 0, m.buf, m.proofOff, this.scratch32) === 0;
-    if (!this.brainProven) session.counters[Counter.AUTH_FAILURES]++;
-    computeSessionKey(this.authHmac, key, this.agentNonce, 0, this.brainNonce, 0, this.sessionKey, 0);
-    this.macHmac.setKey(this.sessionKey, 0, PROOF_BYTES);
-    session.handle(nowMs, Ev.ChallengeOk);
+    copyBytes(this.offeredBrainNonce, 0, m.buf, m.nonceOff, NONCE_BYTES);
+    const proven = verifyBrainProof(this.authHmac, this.config.key, this.agentNonce, 0, this.offeredBrainNonce, 0, m.buf, m.proofOff, this.scratch32) === 0;
+    session.handle(nowMs, proven ? Ev.ChallengeOk : Ev.ChallengeUnproven);
     return 0;
+  }
+
+  /** The session accepted the challenge: the offered nonce becomes the brain's, and the session key follows. */
+  adoptChallenge(): void {
+    copyBytes(this.brainNonce, 0, this.offeredBrainNonce, 0, NONCE_BYTES);
+    computeSessionKey(this.authHmac, this.config.key, this.agentNonce, 0, this.brainNonce, 0, this.sessionKey, 0);
+    this.macHmac.setKey(this.sessionKey, 0, PROOF_BYTES);
   }
 
   private onRegistered(nowMs: number, session: Session): number {
     const m = this.message;
-    if (session.phase !== Phase.Registering) return session.handle(nowMs, Ev.RegisteredOk); // ignored and counted
-    if (!this.brainProven) return session.handle(nowMs, Ev.AuthFailed, Err.AUTH_BAD_PROOF);
     if (m.generation !== session.generation) return Err.MSG_BAD_FIELD;
     if (m.sensorTopicLen > MAX_TOPIC_BYTES || m.motorTopicLen > MAX_TOPIC_BYTES) {
       session.handle(nowMs, Ev.RejectedRetry, Err.TOPIC_TOO_LONG);
       return 0;
     }
-    this.sensorTopicLen = copyBytes(this.sensorTopic, 0, m.buf, m.sensorTopicOff, m.sensorTopicLen);
-    this.motorTopicLen = copyBytes(this.motorTopic, 0, m.buf, m.motorTopicOff, m.motorTopicLen);
+    this.offeredSensorTopicLen = copyBytes(this.offeredSensorTopic, 0, m.buf, m.sensorTopicOff, m.sensorTopicLen);
+    this.offeredMotorTopicLen = copyBytes(this.offeredMotorTopic, 0, m.buf, m.motorTopicOff, m.motorTopicLen);
     session.onRegistered(nowMs, m.sessionId, m.heartbeatMs, m.motorDeadlineMs, m.maxSensorHz, m.brainTime);
     return 0;
+  }
+
+  /** The session accepted the registration: the offered data topics become ours. */
+  adoptRegistration(): void {
+    this.sensorTopicLen = copyBytes(this.sensorTopic, 0, this.offeredSensorTopic, 0, this.offeredSensorTopicLen);
+    this.motorTopicLen = copyBytes(this.motorTopic, 0, this.offeredMotorTopic, 0, this.offeredMotorTopicLen);
   }
 }

@@ -17,9 +17,12 @@
 import { Err } from "../errors";
 import { CborReader } from "../codec/cbor/reader";
 import { elementBytes, MAX_CHANNEL_ELEMENTS, MAX_CHANNEL_ID } from "../codec/frames/channels";
+import { isChannelNameBytes } from "./channel-labels";
 import { AGENT_ID_MAX_CHARS, isAgentIdChar } from "./topics";
 import {
   CHANNEL_DESCRIPTOR_ITEMS,
+  CHANNEL_LABEL_ITEMS,
+  MAX_CHANNEL_UNIT_BYTES,
   DEFAULT_MAX_CHANNELS,
   DEFAULT_MAX_COUNTERS,
   Field,
@@ -110,6 +113,12 @@ export class ControlMessage {
   readonly chType: Uint32Array;
   readonly chCount: Uint32Array;
   readonly chHz: Uint32Array;
+  /** hello cn (optional): labelCount [name, unit] pairs as offsets into buf; 0 without cn */
+  labelCount = 0;
+  readonly chNameOff: Uint32Array;
+  readonly chNameLen: Uint32Array;
+  readonly chUnitOff: Uint32Array;
+  readonly chUnitLen: Uint32Array;
   /** status c: counterCount counters */
   counterCount = 0;
   readonly counters: Uint32Array;
@@ -123,6 +132,10 @@ export class ControlMessage {
     this.chType = new Uint32Array(maxChannels);
     this.chCount = new Uint32Array(maxChannels);
     this.chHz = new Uint32Array(maxChannels);
+    this.chNameOff = new Uint32Array(maxChannels);
+    this.chNameLen = new Uint32Array(maxChannels);
+    this.chUnitOff = new Uint32Array(maxChannels);
+    this.chUnitLen = new Uint32Array(maxChannels);
     this.counters = new Uint32Array(maxCounters);
     this.reader = new CborReader(SKIP_MAX_DEPTH);
     this.buf = new Uint8Array(0); // replaced by every decode
@@ -201,6 +214,28 @@ function readChannels(r: CborReader, out: ControlMessage): number {
   return 0;
 }
 
+/** hello cn: an array of [name, unit] labels, one per channel of ch (checked after the map). */
+function readLabels(r: CborReader, out: ControlMessage): number {
+  let e = r.readArray();
+  if (e < 0) return fieldError(e);
+  const n = r.len;
+  if (n > out.chNameOff.length) return Err.MSG_BAD_FIELD;
+  for (let i = 0; i < n; i++) {
+    e = r.readArray();
+    if (e < 0) return fieldError(e);
+    if (r.len !== CHANNEL_LABEL_ITEMS) return Err.MSG_BAD_FIELD;
+    if ((e = readTextIn(r, 1, 0xff)) < 0) return e;
+    if (!isChannelNameBytes(r.buf, r.off, r.len)) return Err.MSG_BAD_FIELD;
+    out.chNameOff[i] = r.off;
+    out.chNameLen[i] = r.len;
+    if ((e = readTextIn(r, 0, MAX_CHANNEL_UNIT_BYTES)) < 0) return e;
+    out.chUnitOff[i] = r.off;
+    out.chUnitLen[i] = r.len;
+  }
+  out.labelCount = n;
+  return 0;
+}
+
 /** status c: an array of u32 counters. */
 function readCounters(r: CborReader, out: ControlMessage): number {
   let e = r.readArray();
@@ -252,6 +287,7 @@ function fieldOf(key: number): number {
     case Key.off: return Field.OFF;
     case Key.c: return Field.C;
     case Key.lr: return Field.LR;
+    case Key.cn: return Field.CN;
     default: return 0;
   }
 }
@@ -301,6 +337,8 @@ function readField(r: CborReader, f: number, out: ControlMessage): number {
       return readChannels(r, out);
     case Field.C:
       return readCounters(r, out);
+    case Field.CN:
+      return readLabels(r, out);
     case Field.OFF:
       if ((e = readI32(r)) < 0) return e;
       out.clockOffsetMs = r.value;
@@ -355,6 +393,7 @@ export function decodeControl(buf: Uint8Array, off: number, len: number, out: Co
   out.nonceOff = out.agentNonceOff = out.proofOff = 0;
   out.sensorTopicOff = out.sensorTopicLen = out.motorTopicOff = out.motorTopicLen = 0;
   out.channelCount = 0;
+  out.labelCount = 0;
   out.counterCount = 0;
   let e = r.readMap();
   if (e < 0) return e;
@@ -385,6 +424,7 @@ export function decodeControl(buf: Uint8Array, off: number, len: number, out: Co
   }
   out.present = present;
   if ((e = r.finish()) < 0) return e;
+  if ((present & Field.CN) !== 0 && out.labelCount !== out.channelCount) return Err.MSG_BAD_FIELD; // one label per channel
   const missing = MSG_REQUIRED[type] & ~present;
   if (missing !== 0) {
     if (type === MsgType.REGISTERED && (missing & (Field.ST | Field.MT)) !== 0) return Err.REG_MISSING_ENDPOINT;

@@ -17,8 +17,9 @@ import { Err } from "../errors";
 import { utf8Length } from "../codec/bytes";
 import { writeArrayHeader, writeBytes, writeInt, writeKey, writeMapHeader, writeText, writeUint } from "../codec/cbor/writer";
 import type { ChannelTable } from "../codec/frames/channels";
+import { validateChannelName, validateChannelUnit, type ChannelLabel } from "./channel-labels";
 import { PROTOCOL_VERSION, validateAgentId } from "./topics";
-import { Key, MAX_FW_BYTES, MAX_TEXT_BYTES, MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES } from "./wire";
+import { CHANNEL_LABEL_ITEMS, Key, MAX_FW_BYTES, MAX_TEXT_BYTES, MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES } from "./wire";
 
 function isU32(v: number): boolean {
   return (v >>> 0) === v;
@@ -46,7 +47,9 @@ function kvUint(dst: Uint8Array, off: number, key: number, v: number): number {
 
 /**
  * hello (t 1, A -> B): protocol version, firmware version, agent id, generation, agent nonce
- * nonce[nonceOff..+16), requested max frame bytes and every channel of the table.
+ * nonce[nonceOff..+16), requested max frame bytes and every channel of the table; with
+ * `labels` (one per table entry, same order) also `cn`, each channel's [name, unit].
+ * VALUE_RANGE also for labels of the wrong length, a bad name or a unit over 16 bytes.
  */
 export function encodeHello(
   dst: Uint8Array,
@@ -58,10 +61,15 @@ export function encodeHello(
   nonceOff: number,
   maxFrameBytes: number,
   table: ChannelTable,
+  labels: readonly ChannelLabel[] | null = null,
 ): number {
   if (utf8Length(fw) > MAX_FW_BYTES || validateAgentId(agentId) !== 0) return Err.VALUE_RANGE;
   if (!isU32(generation) || !isU32(maxFrameBytes) || !hasBytes(nonce, nonceOff, NONCE_BYTES)) return Err.VALUE_RANGE;
-  off = begin(dst, off, 8, MsgType.HELLO);
+  if (labels !== null) {
+    if (labels.length !== table.size) return Err.VALUE_RANGE;
+    for (let i = 0; i < labels.length; i++) if (validateChannelName(labels[i].name) !== 0 || validateChannelUnit(labels[i].unit) !== 0) return Err.VALUE_RANGE;
+  }
+  off = begin(dst, off, labels === null ? 8 : 9, MsgType.HELLO);
   off = kvUint(dst, off, Key.v, PROTOCOL_VERSION);
   off = writeText(dst, writeKey(dst, off, Key.fw), fw);
   off = writeText(dst, writeKey(dst, off, Key.id), agentId);
@@ -77,6 +85,13 @@ export function encodeHello(
     off = writeUint(dst, off, s.elementType);
     off = writeUint(dst, off, s.count);
     off = writeUint(dst, off, s.rateHz);
+  }
+  if (labels === null) return off;
+  off = writeArrayHeader(dst, writeKey(dst, off, Key.cn), labels.length);
+  for (let i = 0; i < labels.length; i++) {
+    off = writeArrayHeader(dst, off, CHANNEL_LABEL_ITEMS);
+    off = writeText(dst, off, labels[i].name);
+    off = writeText(dst, off, labels[i].unit ?? "");
   }
   return off;
 }

@@ -90,6 +90,12 @@ export const MAX_TOPIC_BYTES = 128;
 export const MAX_TEXT_BYTES = 128;
 /** Elements in a channel descriptor ([id, kind, et, count, hz]). */
 export const CHANNEL_DESCRIPTOR_ITEMS = 5;
+/** Elements in a channel label (hello `cn`: [name, unit]). */
+export const CHANNEL_LABEL_ITEMS = 2;
+/** Longest channel name (hello `cn`), bytes of [A-Za-z0-9_-]. */
+export const MAX_CHANNEL_NAME_BYTES = 32;
+/** Longest channel unit (hello `cn`), UTF-8 bytes; "" = no unit. */
+export const MAX_CHANNEL_UNIT_BYTES = 16;
 /** Default capacities of a ControlMessage for `ch` and `c`. */
 export const DEFAULT_MAX_CHANNELS = 64;
 export const DEFAULT_MAX_COUNTERS = 64;
@@ -123,6 +129,7 @@ export const Field = {
   OFF: 1 << 24,
   C: 1 << 25,
   LR: 1 << 26,
+  CN: 1 << 27,
 } as const;
 
 /** keyCode of each key (cbor/reader.ts), for switch statements in the decoder. */
@@ -154,6 +161,7 @@ export const Key = {
   off: keyCode("off"),
   c: keyCode("c"),
   lr: keyCode("lr"),
+  cn: keyCode("cn"),
 } as const;
 
 const F = Field;
@@ -161,7 +169,7 @@ const F = Field;
 /** Fields each message type carries, indexed by type (0 unused). */
 export const MSG_FIELDS: readonly number[] = Object.freeze([
   0,
-  F.V | F.FW | F.ID | F.G | F.N | F.MFB | F.CH, // 1 hello
+  F.V | F.FW | F.ID | F.G | F.N | F.MFB | F.CH | F.CN, // 1 hello (cn optional)
   F.N | F.AN | F.P, // 2 challenge
   F.P, // 3 proof
   F.S | F.G | F.ST | F.MT | F.MFB | F.MHZ | F.HB | F.MD | F.TB, // 4 registered
@@ -176,7 +184,7 @@ export const MSG_FIELDS: readonly number[] = Object.freeze([
   F.G, // 13 death
 ]);
 
-/** Fields each type must carry; the rest of MSG_FIELDS[t] is optional (only rejected's m, ra). */
+/** Fields each type must carry; the rest of MSG_FIELDS[t] is optional (hello's cn, rejected's m, ra). */
 export const MSG_REQUIRED: readonly number[] = Object.freeze([
   0,
   F.V | F.FW | F.ID | F.G | F.N | F.MFB | F.CH,

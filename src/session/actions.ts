@@ -2,15 +2,15 @@
  * actions: what the session machine asks its host (the agent glue) to do.
  *
  * Theory of operation: the machine never performs IO. It appends numeric actions to a
- * preallocated ring (4 ints per entry: action, a, b, level) and the agent drains them with
- * `poll()` after every input. Nothing allocates. If the ring is ever full, Report entries give
+ * preallocated ring (4 ints per entry: action, a, b, level) and the agent's poll loop drains
+ * them with `poll()` after every input. Nothing allocates. If the ring is ever full, Report entries give
  * way (a new Report is dropped, or the oldest queued Report is evicted for a control action)
  * and are counted in `droppedReports`; control actions are never lost.
  */
 
 export const Act = {
   None: 0,
-  Open: 1, // open the transport to the broker
+  Open: 1, // open the transport to the broker; a = 1: the last attempt did not reach its broker, try the next one
   Close: 2, // close the transport
   SendConnect: 3, // MQTT CONNECT with the Last Will carrying `generation`
   SendSubscribeControl: 4,
@@ -27,12 +27,15 @@ export const Act = {
   Report: 15, // a = Note, b = detail (a reason code, phase or delay), level = log level
   RestartNetwork: 16, // escalation step 2
   Reboot: 17, // escalation step 3
+  AdoptChallenge: 18, // the brain's offered nonce becomes the session's; derive the session key
+  AdoptRegistration: 19, // the offered data topics become the session's
 } as const;
 
 export const actionNames: readonly string[] = [
   "none", "open", "close", "send-connect", "send-subscribe-control", "send-hello", "send-proof",
   "send-subscribe-motor", "send-heartbeat", "send-deregister", "send-disconnect", "send-ping",
-  "send-status", "sample-sensors", "motors-safe", "report", "restart-network", "reboot",
+  "send-status", "sample-sensors", "motors-safe", "report", "restart-network", "reboot", "adopt-challenge",
+  "adopt-registration",
 ];
 
 /** What a Report action is about. */
@@ -40,19 +43,23 @@ export const Note = {
   PhaseEntered: 1, // b = new phase
   LinkLost: 2, // b = reason code
   Rejected: 3, // b = reason code
-  Backoff: 4, // b = delay ms
-  Escalated: 5, // b = Act.RestartNetwork or Act.Reboot
+  Backoff: 4, // b = delay ms (the cause is the session's lastReason)
+  Escalated: 5, // a network restart request; b = network-level failures in a row
   Drain: 6, // b = drain reason (1 deploy, 2 operator)
   Dropped: 7, // b = reason code of a dropped inbound item
   Failed: 8, // b = reason code
   InvalidEvent: 9, // b = event
+  FailedRetry: 10, // leaving failed after failedRetryMs; b = the reason it failed
+  ShortSession: 11, // the peer ended a session soon after active; b = how many in a row
+  RebootRequested: 12, // b = network-level failures in a row
 } as const;
 
 export const noteNames: readonly string[] = [
   "", "phase", "link-lost", "rejected", "backoff", "escalated", "drain", "dropped", "failed", "invalid-event",
+  "failed-retry", "short-session", "reboot-requested",
 ];
 
-export const Level = { debug: 0, info: 1, warn: 2, error: 3 } as const;
+export const Level = { Debug: 0, Info: 1, Warn: 2, Error: 3 } as const;
 
 const SLOTS = 32;
 

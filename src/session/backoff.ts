@@ -1,7 +1,7 @@
 /*
  * backoff: reconnect delays, from an injected random source.
  *
- * Theory of operation (DESIGN "Resume", seed 002): failures before a session reaches active
+ * Theory of operation (docs/architecture.md, "Reconnecting"): failures before a session reaches active
  * escalate `attempt`; reaching active resets it. The delay for an attempt is full jitter,
  * uniform in [floor, ceiling] with ceiling = min(max, base * 2^attempt) and floor = base / 10
  * (so a fleet never reconnects in a zero-delay loop). A drain's retry-after hint replaces the

@@ -4,14 +4,14 @@
  * Theory of operation: `resolveSessionConfig` takes a partial, plain-object config (from
  * mc/config on a board, JSON on a laptop), fills defaults, and checks every field against its
  * range. It never throws: it returns the resolved config plus a list of problems, one line per
- * bad field, so the caller can report them all at once (seed 004: ranges validated when the
+ * bad field, so the caller can report them all at once (ranges are validated when the
  * config is built; transition 1-300 s default 30 s, drain 5-600 s default 60 s).
  */
 
 export interface SessionConfig {
   /** Bound on each handshake transition (transport open + CONNACK, deregister ack). */
   transitionTimeoutMs: number;
-  /** Optional bound from hello to registered; 0 disables it (seed 000: optional deadline). */
+  /** Optional bound from hello to registered; 0 disables it. */
   registrationDeadlineMs: number;
   /** Upper bound on a server-requested drain; the server's own deadline is clamped to it. */
   drainTimeoutMs: number;
@@ -29,10 +29,15 @@ export interface SessionConfig {
   /** Reconnect backoff: full jitter over [floor, min(max, base * 2^attempt)]. */
   backoffBaseMs: number;
   backoffMaxMs: number;
-  /** Failed reconnects before asking the host to restart the network. */
+  /** Consecutive network-level failures (session/evidence.ts) before asking the host to restart the network. */
   networkRestartAfter: number;
-  /** Further failed reconnects, after the network restart, before asking for a reboot. */
+  /** Further network-level failures, after the network restart, before asking for a reboot. */
   rebootAfter: number;
+  /** After a fatal rejection, retry this long later (full jitter over [1/10, 1] of it); 0 = never. */
+  failedRetryMs: number;
+  /** A session that the peer ends sooner than this after reaching active (taken over by a
+   *  device with the same id, evicted) does not reset the backoff: the next delay grows. */
+  stableSessionMs: number;
   /** Motor hold time when the brain does not set one: outputs go safe this long after the last valid frame. */
   motorDeadlineMs: number;
   /** Sensor frames per second requested; the brain's max rate caps it. */
@@ -58,6 +63,8 @@ export const sessionConfigRanges: readonly Range[] = [
   ["backoffMaxMs", 60_000, 100, 3_600_000, false],
   ["networkRestartAfter", 5, 1, 1_000, false],
   ["rebootAfter", 5, 1, 1_000, false],
+  ["failedRetryMs", 300_000, 10_000, 86_400_000, true],
+  ["stableSessionMs", 30_000, 1_000, 3_600_000, false],
   ["motorDeadlineMs", 500, 10, 60_000, false],
   ["sensorRateHz", 10, 1, 1_000, false],
   ["statusIntervalMs", 10_000, 1_000, 3_600_000, true],

@@ -37,9 +37,15 @@ export const Counter = {
   BYTES_SENT: 28,
   BYTES_RECEIVED: 29,
   CLOCK_JUMPS_BACK: 30,
+  /** Connection attempts that ended before the transport opened (not link losses: no link was up). */
+  CONNECT_FAILURES: 31,
+  /** Retries out of Failed after failedRetryMs (the reason stays in lastReason). */
+  FAILED_RETRIES: 32,
+  /** Sessions the peer ended before stableSessionMs (taken over by a duplicate id, evicted). */
+  SHORT_SESSIONS: 33,
 } as const;
 
-export const COUNTER_COUNT = 31;
+export const COUNTER_COUNT = 34;
 
 export const counterNames: readonly string[] = [
   "connectAttempts", "connectsOk", "sessionsActive", "linkLosses", "rejections", "authFailures",
@@ -48,5 +54,5 @@ export const counterNames: readonly string[] = [
   "motorDroppedInactive", "motorDeadlineSafe", "malformedMessages", "unexpectedMessages",
   "heartbeatsSent", "heartbeatAcks", "heartbeatMisses", "drains", "serverDeregisters",
   "networkRestarts", "rebootRequests", "actionFailures", "decodeErrors", "outboxFull",
-  "bytesSent", "bytesReceived", "clockJumpsBack",
+  "bytesSent", "bytesReceived", "clockJumpsBack", "connectFailures", "failedRetries", "shortSessions",
 ];

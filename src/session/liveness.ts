@@ -1,7 +1,7 @@
 /*
  * liveness: round-trip time, clock offset and heartbeat timeouts, from heartbeat acks.
  *
- * Theory of operation (DESIGN "Liveness" and "Clock sync"): each heartbeat carries the agent's
+ * Theory of operation (docs/protocol.md, heartbeat and heartbeat-ack): each heartbeat carries the agent's
  * u32 send time `ta`; the ack echoes it and adds the brain's time `tb`. On receipt at `now`:
  *   rtt    = now - ta                          (u32 difference, wrap-safe)
  *   offset = tb + rtt/2 - now                  (signed: brain clock minus agent clock)

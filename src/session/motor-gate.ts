@@ -1,7 +1,7 @@
 /*
  * motor-gate: decides whether a decoded, MAC-checked motor frame may drive the outputs.
  *
- * Theory of operation (DESIGN "Motor safety"): a frame is applied only when
+ * Theory of operation (docs/architecture.md, "Motor safety"): a frame is applied only when
  *   - its MAC verified (checked by the caller before `admit`; a bad MAC never reaches here),
  *   - its sequence number is newer than the last applied one in this session (serial
  *     arithmetic: equal = replay, older = out of order),
@@ -31,16 +31,16 @@ export class MotorGate {
    * Returns 0 when the frame may be applied (and records it), or FRAME_REPLAYED,
    * FRAME_OUT_OF_ORDER or FRAME_STALE.
    */
-  admit(nowMs: number, seq: number, deadlineAgentMs: number, holdMs: number): number {
+  admit(nowMs: number, seq: number, frameDeadlineMs: number, motorDeadlineMs: number): number {
     if (this.haveSeq) {
       if (seq === this.lastSeq) return Err.FRAME_REPLAYED;
       if (!seqAfter(seq, this.lastSeq)) return Err.FRAME_OUT_OF_ORDER;
     }
-    if (reached(nowMs, deadlineAgentMs)) return Err.FRAME_STALE;
+    if (reached(nowMs, frameDeadlineMs)) return Err.FRAME_STALE;
     this.lastSeq = seq;
     this.haveSeq = true;
-    const holdUntil = (nowMs + holdMs) >>> 0;
-    this.expiresAtMs = reached(holdUntil, deadlineAgentMs) ? deadlineAgentMs : holdUntil;
+    const holdUntil = (nowMs + motorDeadlineMs) >>> 0;
+    this.expiresAtMs = reached(holdUntil, frameDeadlineMs) ? frameDeadlineMs : holdUntil;
     this.holding = true;
     return 0;
   }

@@ -1,108 +1,176 @@
 /*
- * session: the deterministic driver of the automaton. (nowMs, event) in, actions out.
+ * session: executes the automaton (automaton.ts). (nowMs, input) in, actions out.
  *
- * Theory of operation (DESIGN conventions 1-3; seeds 000, 002, 003, 004):
- *   - Inputs: `handle(nowMs, event, reason)` for plain events, plus a few typed inputs that
- *     carry data (`onRegistered`, `onDrain`, `onHeartbeatAck`, `onMotorFrame`, `setPending`,
- *     `noteRx`/`noteTx`) and `tick(nowMs)` for time. Each input first records its data, then
- *     fires an event through the table in automaton.ts. A spurious tick is a no-op.
- *   - Outputs: actions in `actions` (see actions.ts), drained by the agent after each input.
- *   - Time: only `nowMs` values passed in; all arithmetic is u32 and wrap-safe (clock.ts).
- *     `nextDeadline()` is the earliest instant at which `tick` has something to do.
- *   - Policies: full-jitter backoff that escalates only for failures before active (seed 002);
- *     close classes (drain for deploy, drain by operator, graceful, unexpected) pick the delay
- *     and the log level; after `networkRestartAfter` failed reconnects the host is asked to
- *     restart the network, after `rebootAfter` more to reboot; heartbeats only while active,
- *     with an RTT-derived ack timeout and a miss limit; a silent-link bound catches half-open
- *     sockets in every connected phase; the motor gate drops stale, replayed and out-of-order
- *     frames and sends the outputs safe on expiry and on leaving active.
- *   - Failed is entered only through RejectedFatal (a rejected key, unknown agent, invalid
- *     request, unsupported version). Everything else retries.
- * Half-open detection bound (stated by the config): while active, a dead link is declared at
- * most heartbeatIntervalMs + heartbeatMissLimit * heartbeatTimeoutMaxMs after the last ack,
- * and in every connected phase at most linkSilenceMs after the last received byte.
+ * Theory of operation:
+ *   - Inputs: `handle(nowMs, event, reason)` for plain events, a few typed inputs that carry
+ *     data (`onRegistered`, `onDrain`, `onRejected`, `onHeartbeatAck`, `onMotorFrame`, ...),
+ *     and `tick(nowMs)` for time. A typed input records its data, then fires its event.
+ *   - Execution: an event looks up its cell; a guard, when the cell names one, picks the
+ *     branch; the branch's steps run; on a phase change the old row's exit steps run, the
+ *     stage data switches (session-state.ts), the new row's deadline is set and its entry
+ *     steps run. The only switch is over steps (`run`); there is no per-phase branch: what a
+ *     phase allows (sensor frames, motor frames, heartbeats, a link, an MQTT session) is a
+ *     column of its row, and the timers consult it.
+ *   - Outputs: actions in `actions` (actions.ts), drained by the agent's poll loop.
+ *   - Time: only the `nowMs` values passed in; all arithmetic is u32 and wrap-safe (clock.ts).
+ *     `nextDeadline()` is the earliest instant at which `tick` has something to do; a
+ *     spurious tick does nothing.
+ *   - Policies: full-jitter backoff; the evidence of each failure (evidence.ts) decides:
+ *     network-level failures escalate (a network restart after `networkRestartAfter` in a
+ *     row, a reboot request after `rebootAfter` more), peer-level ones only back off and
+ *     clear the escalation; a session the peer ends sooner than `stableSessionMs` after it
+ *     became active keeps the backoff growing (a duplicate id); a drain's hint and class pick
+ *     the delay and the log level; Failed retries after `failedRetryMs` (0 = never).
+ *   - Liveness: heartbeats where the phase allows them, with an RTT-derived ack timeout and a
+ *     miss limit; a silent-link bound catches half-open sockets wherever a link is open.
+ *   - Motor safety: the gate (motor-gate.ts) drops stale, replayed and out-of-order frames and
+ *     the outputs go safe on expiry and on leaving active (its exit step).
+ * Half-open detection bound: where heartbeats run, a dead link is declared at most
+ * heartbeatIntervalMs + heartbeatMissLimit * heartbeatTimeoutMaxMs after the last ack, and
+ * wherever a link is open at most linkSilenceMs after the last received byte.
  */
 import { Err } from "../errors";
 import { Act, ActionQueue, Level, Note } from "./actions";
-import { END, Ev, IGNORE, INVALID, Phase, STAY, transitionFor } from "./automaton";
+import { Allow, Deadline, Do, Ev, Guard, IGNORE, INVALID, Phase, STAY, Stage, cellFor, fromPeer, rows } from "./automaton";
 import { backoffDelayMs, drainDelayMs } from "./backoff";
 import { addMs, diffMs, earlier, reached } from "./clock";
 import type { SessionConfig } from "./config";
 import { COUNTER_COUNT, Counter } from "./counters";
+import { Cause, causeOf } from "./evidence";
 import { Liveness } from "./liveness";
-import { MotorGate } from "./motor-gate";
+import { AttemptData, Grant, HandshakeData, LiveData, OfflineData, SessionStatus, type StageData } from "./session-state";
+import { DeregisterReason, DrainReason } from "../protocol/wire";
 
 /** Why the link is closing; decides the backoff and the log level. */
 export const CloseClass = { Unexpected: 0, DrainDeploy: 1, DrainOperator: 2, Graceful: 3 } as const;
 
-/** Drain reasons on the wire (docs/protocol.md, "drain"). */
-export const DrainReason = { Deploy: 1, Operator: 2 } as const;
-
-/** Deregister reasons on the wire (docs/protocol.md, "deregister"). */
-export const DeregisterReason = { Stop: 1, Drain: 2, Fault: 3 } as const;
-
 const NEVER_MS = 3_600_000; // nextDeadline when nothing is scheduled: an hour away
 
 export class Session {
-  phase: number = Phase.Idle;
-  /** Increments at every connection attempt; the Last Will and hello carry it. */
-  generation: number;
-  /** Exponent of the backoff window; reset when a session reaches active. */
-  attempt = 0;
-  /** Consecutive connection attempts that failed before reaching active (escalation). */
-  failedAttempts = 0;
-  /** Reason code (Err.*) of the last loss, rejection or drop; 0 when none. */
-  lastReason = 0;
-  closeClass: number = CloseClass.Unexpected;
-  readonly counters = new Uint32Array(COUNTER_COUNT);
   readonly actions = new ActionQueue();
   readonly liveness: Liveness;
-  readonly gate = new MotorGate();
+  private readonly counterArray = new Uint32Array(COUNTER_COUNT);
+  private phaseNow: number = Phase.Idle;
+  private gen: number;
+  private reason = 0;
+  private cause: number = Cause.None;
 
-  // negotiated at registration (defaults from config until then)
-  heartbeatIntervalMs: number;
-  motorHoldMs: number;
-  sensorPeriodMs: number;
-  sessionId = 0;
+  // per-stage data (session-state.ts): exactly one is current
+  private readonly offline = new OfflineData();
+  private readonly attemptData = new AttemptData();
+  private readonly handshake = new HandshakeData();
+  private readonly live = new LiveData();
+  private data: StageData = this.offline;
+  private readonly defaults = new Grant();
 
-  // timers: u32 instants, each meaningful only while its flag is set
-  private nowMs = 0;
-  private clockStarted = false;
+  // the phase deadline (every row has one kind of deadline)
   private phaseDeadlineMs = 0;
   private phaseDeadlineSet = false;
-  private heartbeatDueMs = 0;
-  private heartbeatAckDeadlineMs = 0;
-  private heartbeatOutstanding = false;
-  private heartbeatSeq = 0;
-  private heartbeatMisses = 0;
-  private sensorDueMs = 0;
-  private statusDueMs = 0;
-  private lastRxMs = 0;
-  private lastTxMs = 0;
 
-  private transportUp = false;
-  private connAcked = false;
-  private reachedActive = false;
+  // retry policy: lives across attempts
+  private backoffAttempt = 0;
+  private networkFailureCount = 0;
+  private shortSessionCount = 0;
   private stopRequested = false;
+  private brokerUnreached = false;
+  private activeThisAttempt = false;
+  private leftPhase: number = Phase.Idle;
+  private closeClass: number = CloseClass.Unexpected;
   private retryAfterHintMs = 0;
   private drainDeadlineMs = 0;
-  private pending = 0;
-  private followUp = -1;
+
+  // the input being handled (read by guards and steps)
+  private eventReason = 0;
+  private drainReason = 0;
+  private drainRetryAfterMs = 0;
+  private drainDeadlineAskedMs = 0;
+  private drainPending = 0;
+
+  private nowMs = 0;
+  private clockStarted = false;
   private readonly pingIntervalMs: number;
+  private readonly snapshot = new SessionStatus();
 
   constructor(
     readonly config: SessionConfig,
     private readonly random01: () => number,
     initialGeneration = 0,
   ) {
-    this.generation = initialGeneration >>> 0;
+    this.gen = initialGeneration >>> 0;
     this.liveness = new Liveness(config.heartbeatTimeoutMinMs, config.heartbeatTimeoutMaxMs);
-    this.heartbeatIntervalMs = config.heartbeatIntervalMs;
-    this.motorHoldMs = config.motorDeadlineMs;
-    this.sensorPeriodMs = Math.max(1, Math.round(1000 / config.sensorRateHz));
+    const d = this.defaults;
+    d.heartbeatIntervalMs = config.heartbeatIntervalMs;
+    d.motorDeadlineMs = config.motorDeadlineMs;
+    d.sensorPeriodMs = Math.max(1, Math.round(1000 / config.sensorRateHz));
+    this.handshake.reset(d);
+    this.live.reset(d);
     const keepAliveHalfMs = (config.keepAliveS * 1000) >>> 1;
     const silenceThirdMs = Math.floor(config.linkSilenceMs / 3);
     this.pingIntervalMs = keepAliveHalfMs < silenceThirdMs ? keepAliveHalfMs : silenceThirdMs;
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  get phase(): number {
+    return this.phaseNow;
+  }
+  /** Increments at every connection attempt; the Last Will and hello carry it. */
+  get generation(): number {
+    return this.gen;
+  }
+  /** The brain's session id (0 before the first registration). */
+  get sessionId(): number {
+    return this.live.grant.sessionId;
+  }
+  /** Reason code (Err.*) of the last loss, rejection or drop; 0 when none. */
+  get lastReason(): number {
+    return this.reason;
+  }
+  /** Evidence class (evidence.ts) of the last loss or failed attempt. */
+  get lastCause(): number {
+    return this.cause;
+  }
+  /** Exponent of the backoff window; 0 once a session reaches active. */
+  get attempt(): number {
+    return this.backoffAttempt;
+  }
+  /** Network-level failures in a row; peer-level evidence clears it. Drives escalation. */
+  get networkFailures(): number {
+    return this.networkFailureCount;
+  }
+  /** Sessions in a row that the peer ended sooner than stableSessionMs after reaching active. */
+  get shortSessions(): number {
+    return this.shortSessionCount;
+  }
+  get counters(): Uint32Array {
+    return this.counterArray;
+  }
+  /** True while the phase has an open transport (the one place this fact is kept). */
+  get linkOpen(): boolean {
+    return (rows[this.phaseNow].allows & Allow.Link) !== 0;
+  }
+  /** True while a motor command holds the outputs; `motorExpiresAtMs` says until when. */
+  get motorsHeld(): boolean {
+    return this.data === this.live && this.live.gate.holding;
+  }
+  get motorExpiresAtMs(): number {
+    return this.live.gate.expiresAtMs;
+  }
+  /** The session's state in one preallocated object (filled on each call). */
+  status(): SessionStatus {
+    const s = this.snapshot;
+    s.phase = this.phaseNow;
+    s.generation = this.gen;
+    s.sessionId = this.sessionId;
+    s.lastReason = this.reason;
+    s.lastCause = this.cause;
+    s.attempt = this.backoffAttempt;
+    s.networkFailures = this.networkFailureCount;
+    s.shortSessions = this.shortSessionCount;
+    s.rttMs = this.liveness.lastRttMs;
+    s.clockOffsetMs = this.liveness.offsetMs;
+    s.linkOpen = this.linkOpen;
+    return s;
   }
 
   // ---------------------------------------------------------------- inputs
@@ -113,67 +181,62 @@ export class Session {
    */
   handle(nowMs: number, event: number, reason = 0): number {
     this.advance(nowMs);
-    this.prepare(event, reason);
-    let result = this.fire(event, reason);
-    while (this.followUp >= 0) {
-      const next = this.followUp;
-      this.followUp = -1;
-      const r = this.fire(next, 0);
-      if (result === 0) result = r;
-    }
-    return result;
+    return this.fire(event, reason);
   }
 
   /** Runs every timer that is due. Safe to call at any time; a spurious tick does nothing. */
   tick(nowMs: number): void {
     this.advance(nowMs);
     const now = this.nowMs;
-    const p = this.phase;
+    const row = rows[this.phaseNow];
     if (this.phaseDeadlineSet && reached(now, this.phaseDeadlineMs)) {
       this.phaseDeadlineSet = false;
-      if (p === Phase.BackingOff) this.handle(now, Ev.BackoffElapsed);
-      else this.handle(now, Ev.PhaseTimeout, this.timeoutReason(p));
+      this.fire(row.timeout[0], row.timeout[1]);
       return;
     }
-    if (!this.transportUp) return;
-    if (reached(now, addMs(this.lastRxMs, this.config.linkSilenceMs))) {
-      this.handle(now, Ev.LivenessLost, Err.TIMEOUT_SILENT_LINK);
+    const allowed = row.allows;
+    if ((allowed & Allow.Link) === 0) return;
+    const link = this.data as AttemptData;
+    if (reached(now, addMs(link.lastRxMs, this.config.linkSilenceMs))) {
+      this.fire(Ev.LivenessLost, Err.TIMEOUT_SILENT_LINK);
       return;
     }
-    if (p === Phase.Active || p === Phase.Draining) {
-      if (this.heartbeatOutstanding && reached(now, this.heartbeatAckDeadlineMs)) {
-        this.heartbeatOutstanding = false;
-        this.counters[Counter.HEARTBEAT_MISSES]++;
-        if (++this.heartbeatMisses >= this.config.heartbeatMissLimit) {
-          this.handle(now, Ev.LivenessLost, Err.TIMEOUT_HEARTBEAT);
+    const live = this.live;
+    if ((allowed & Allow.Heartbeats) !== 0) {
+      if (live.heartbeatOutstanding && reached(now, live.heartbeatAckDeadlineMs)) {
+        live.heartbeatOutstanding = false;
+        this.counterArray[Counter.HEARTBEAT_MISSES]++;
+        if (++live.heartbeatMisses >= this.config.heartbeatMissLimit) {
+          this.fire(Ev.LivenessLost, Err.TIMEOUT_HEARTBEAT);
           return;
         }
-        this.heartbeatDueMs = now; // probe again at once
+        live.heartbeatDueMs = now; // probe again at once
       }
-      if (!this.heartbeatOutstanding && reached(now, this.heartbeatDueMs)) this.sendHeartbeat(now);
+      if (!live.heartbeatOutstanding && reached(now, live.heartbeatDueMs)) this.sendHeartbeat(now);
     }
-    if (p === Phase.Active) {
-      if (this.gate.expired(now)) {
-        this.counters[Counter.MOTOR_DEADLINE_SAFE]++;
-        this.actions.push(Act.MotorsSafe, 0, 0, Level.debug);
-      }
-      if (reached(now, this.sensorDueMs)) {
+    if ((allowed & Allow.Motors) !== 0 && live.gate.expired(now)) {
+      this.counterArray[Counter.MOTOR_DEADLINE_SAFE]++;
+      this.actions.push(Act.MotorsSafe, 0, 0, Level.Debug);
+    }
+    if ((allowed & Allow.Sensors) !== 0) {
+      if (reached(now, live.sensorDueMs)) {
         // The next due time keeps this agent's phase. After a stall longer than a period the
         // missed samples are skipped, not bunched, and the phase is still kept: re-basing on
         // `now` would line up every agent that stalled together (one host, one GC pause) and
         // have them all sample in the same millisecond from then on.
-        const missed = Math.floor(diffMs(now, this.sensorDueMs) / this.sensorPeriodMs);
-        this.sensorDueMs = addMs(this.sensorDueMs, (missed + 1) * this.sensorPeriodMs);
-        this.actions.push(Act.SampleSensors, 0, 0, Level.debug);
+        const period = live.grant.sensorPeriodMs;
+        const missed = Math.floor(diffMs(now, live.sensorDueMs) / period);
+        live.sensorDueMs = addMs(live.sensorDueMs, (missed + 1) * period);
+        this.actions.push(Act.SampleSensors, 0, 0, Level.Debug);
       }
-      if (this.config.statusIntervalMs > 0 && reached(now, this.statusDueMs)) {
-        this.statusDueMs = addMs(now, this.config.statusIntervalMs);
-        this.actions.push(Act.SendStatus, 0, 0, Level.debug);
+      if (this.config.statusIntervalMs > 0 && reached(now, live.statusDueMs)) {
+        live.statusDueMs = addMs(now, this.config.statusIntervalMs);
+        this.actions.push(Act.SendStatus, 0, 0, Level.Debug);
       }
     }
-    if (this.connAcked && reached(now, addMs(this.lastTxMs, this.pingIntervalMs))) {
-      this.lastTxMs = now;
-      this.actions.push(Act.SendPing, 0, 0, Level.debug);
+    if ((allowed & Allow.Mqtt) !== 0 && reached(now, addMs(link.lastTxMs, this.pingIntervalMs))) {
+      link.lastTxMs = now;
+      this.actions.push(Act.SendPing, 0, 0, Level.Debug);
     }
   }
 
@@ -182,78 +245,82 @@ export class Session {
     const now = this.nowMs;
     let d = addMs(now, NEVER_MS);
     if (this.phaseDeadlineSet) d = earlier(now, d, this.phaseDeadlineMs);
-    if (!this.transportUp) return d;
-    d = earlier(now, d, addMs(this.lastRxMs, this.config.linkSilenceMs));
-    const p = this.phase;
-    if (p === Phase.Active || p === Phase.Draining) {
-      d = earlier(now, d, this.heartbeatOutstanding ? this.heartbeatAckDeadlineMs : this.heartbeatDueMs);
+    const allowed = rows[this.phaseNow].allows;
+    if ((allowed & Allow.Link) === 0) return d;
+    const link = this.data as AttemptData;
+    const live = this.live;
+    d = earlier(now, d, addMs(link.lastRxMs, this.config.linkSilenceMs));
+    if ((allowed & Allow.Heartbeats) !== 0) d = earlier(now, d, live.heartbeatOutstanding ? live.heartbeatAckDeadlineMs : live.heartbeatDueMs);
+    if ((allowed & Allow.Motors) !== 0 && live.gate.holding) d = earlier(now, d, live.gate.expiresAtMs);
+    if ((allowed & Allow.Sensors) !== 0) {
+      d = earlier(now, d, live.sensorDueMs);
+      if (this.config.statusIntervalMs > 0) d = earlier(now, d, live.statusDueMs);
     }
-    if (p === Phase.Active) {
-      if (this.gate.holding) d = earlier(now, d, this.gate.expiresAtMs);
-      d = earlier(now, d, this.sensorDueMs);
-      if (this.config.statusIntervalMs > 0) d = earlier(now, d, this.statusDueMs);
-    }
-    if (this.connAcked) d = earlier(now, d, addMs(this.lastTxMs, this.pingIntervalMs));
+    if ((allowed & Allow.Mqtt) !== 0) d = earlier(now, d, addMs(link.lastTxMs, this.pingIntervalMs));
     return d;
   }
 
   /** The broker/brain sent us bytes: feeds the half-open detector. */
   noteRx(nowMs: number): void {
     this.advance(nowMs);
-    this.lastRxMs = nowMs >>> 0;
+    if (this.linkOpen) (this.data as AttemptData).lastRxMs = this.nowMs;
   }
 
   /** We sent bytes: resets the keep-alive ping timer. */
   noteTx(nowMs: number): void {
     this.advance(nowMs);
-    this.lastTxMs = nowMs >>> 0;
+    if (this.linkOpen) (this.data as AttemptData).lastTxMs = this.nowMs;
   }
 
   /** Registration data. Fires RegisteredOk. Values are clamped to the config's bounds. */
   onRegistered(nowMs: number, sessionId: number, heartbeatMs: number, motorDeadlineMs: number, maxRateHz: number, brainMs: number): number {
     this.advance(nowMs);
-    if (this.phase !== Phase.Registering) return this.handle(nowMs, Ev.RegisteredOk);
-    this.sessionId = sessionId >>> 0;
-    this.heartbeatIntervalMs = clamp(heartbeatMs || this.config.heartbeatIntervalMs, 100, Math.floor(this.config.linkSilenceMs / 2));
-    this.motorHoldMs = clamp(motorDeadlineMs || this.config.motorDeadlineMs, 10, 60_000);
-    const rateHz = maxRateHz > 0 && maxRateHz < this.config.sensorRateHz ? maxRateHz : this.config.sensorRateHz;
-    this.sensorPeriodMs = Math.max(1, Math.round(1000 / rateHz));
-    this.liveness.reset();
-    this.liveness.offsetMs = ((brainMs >>> 0) - this.nowMs) | 0; // first estimate; heartbeats refine it
-    return this.handle(nowMs, Ev.RegisteredOk);
+    if (this.data === this.handshake) {
+      const g = this.handshake.grant;
+      const cfg = this.config;
+      g.sessionId = sessionId >>> 0;
+      g.heartbeatIntervalMs = clamp(heartbeatMs || cfg.heartbeatIntervalMs, 100, Math.floor(cfg.linkSilenceMs / 2));
+      g.motorDeadlineMs = clamp(motorDeadlineMs || cfg.motorDeadlineMs, 10, 60_000);
+      const rateHz = maxRateHz > 0 && maxRateHz < cfg.sensorRateHz ? maxRateHz : cfg.sensorRateHz;
+      g.sensorPeriodMs = Math.max(1, Math.round(1000 / rateHz));
+      this.liveness.reset();
+      this.liveness.offsetMs = ((brainMs >>> 0) - this.nowMs) | 0; // first estimate; heartbeats refine it
+    }
+    return this.fire(Ev.RegisteredOk, 0);
   }
 
-  /** Server-directed drain. Fires Drain. */
-  onDrain(nowMs: number, reason: number, retryAfterMs: number, deadlineMs: number): number {
-    this.closeClass = reason === DrainReason.Deploy ? CloseClass.DrainDeploy : CloseClass.DrainOperator;
-    this.retryAfterHintMs = retryAfterMs;
-    const limit = this.config.drainTimeoutMs;
-    this.drainDeadlineMs = deadlineMs > 0 && deadlineMs < limit ? deadlineMs : limit;
-    this.counters[Counter.DRAINS]++;
-    this.actions.push(Act.Report, Note.Drain, reason, reason === DrainReason.Deploy ? Level.info : Level.warn);
-    return this.handle(nowMs, Ev.Drain);
+  /** Server-directed drain. `pending` is the QoS 1 work not yet acknowledged. Fires Drain. */
+  onDrain(nowMs: number, reason: number, retryAfterMs: number, deadlineMs: number, pending: number): number {
+    this.advance(nowMs);
+    this.drainReason = reason;
+    this.drainRetryAfterMs = retryAfterMs;
+    this.drainDeadlineAskedMs = deadlineMs;
+    this.drainPending = pending;
+    this.counterArray[Counter.DRAINS]++;
+    this.actions.push(Act.Report, Note.Drain, reason, reason === DrainReason.DEPLOY ? Level.Info : Level.Warn);
+    return this.fire(Ev.Drain, 0);
   }
 
   /** A rejection from the brain. `retryAfterMs` (0 if absent) is honoured for transient kinds. */
   onRejected(nowMs: number, reason: number, retryAfterMs: number): number {
-    this.counters[Counter.REJECTIONS]++;
+    this.advance(nowMs);
+    this.counterArray[Counter.REJECTIONS]++;
     this.retryAfterHintMs = retryAfterMs;
     const fatal = reason === Err.REJECTED_INVALID_AUTH || reason === Err.REJECTED_UNKNOWN_AGENT ||
       reason === Err.REJECTED_INVALID_REQUEST || reason === Err.REJECTED_VERSION;
-    this.actions.push(Act.Report, Note.Rejected, reason, fatal ? Level.error : Level.warn);
-    return this.handle(nowMs, fatal ? Ev.RejectedFatal : Ev.RejectedRetry, reason);
+    this.actions.push(Act.Report, Note.Rejected, reason, fatal ? Level.Error : Level.Warn);
+    return this.fire(fatal ? Ev.RejectedFatal : Ev.RejectedRetry, reason);
   }
 
-  /** A heartbeat ack. Stale echoes (not the outstanding sequence) are ignored. */
-  onHeartbeatAck(nowMs: number, seq: number, agentSentMs: number, brainMs: number): number {
+  /** A heartbeat ack. Only the outstanding probe's echo counts, and only where heartbeats run. */
+  onHeartbeatAck(nowMs: number, seq: number, agentSentMs: number, brainMs: number): void {
     this.advance(nowMs);
-    if ((this.phase === Phase.Active || this.phase === Phase.Draining) && this.heartbeatOutstanding && seq === this.heartbeatSeq) {
-      this.heartbeatOutstanding = false;
-      this.heartbeatMisses = 0;
-      this.counters[Counter.HEARTBEAT_ACKS]++;
-      this.liveness.onAck(this.nowMs, agentSentMs, brainMs);
-    }
-    return this.handle(nowMs, Ev.HeartbeatAck);
+    const live = this.live;
+    if ((rows[this.phaseNow].allows & Allow.Heartbeats) === 0 || !live.heartbeatOutstanding || seq !== live.heartbeatSeq) return;
+    live.heartbeatOutstanding = false;
+    live.heartbeatMisses = 0;
+    this.counterArray[Counter.HEARTBEAT_ACKS]++;
+    this.liveness.onAck(this.nowMs, agentSentMs, brainMs);
   }
 
   /**
@@ -261,44 +328,62 @@ export class Session {
    * or FRAME_REPLAYED / FRAME_OUT_OF_ORDER / FRAME_STALE / WRONG_PHASE; each drop is counted.
    */
   onMotorFrame(nowMs: number, seq: number, deadlineBrainMs: number): number {
-    this.handle(nowMs, Ev.MotorFrame);
+    this.advance(nowMs);
     let verdict: number = Err.WRONG_PHASE;
-    if (this.phase === Phase.Active) {
-      verdict = this.gate.admit(this.nowMs, seq >>> 0, this.liveness.toAgentMs(deadlineBrainMs), this.motorHoldMs);
+    if ((rows[this.phaseNow].allows & Allow.Motors) !== 0) {
+      const live = this.live;
+      verdict = live.gate.admit(this.nowMs, seq >>> 0, this.liveness.toAgentMs(deadlineBrainMs), live.grant.motorDeadlineMs);
     }
-    if (verdict === 0) this.counters[Counter.MOTOR_FRAMES_APPLIED]++;
+    if (verdict === 0) this.counterArray[Counter.MOTOR_FRAMES_APPLIED]++;
     else this.countDrop(verdict);
     return verdict;
   }
 
-  /** Counts an inbound item dropped before reaching the gate (bad MAC, malformed). */
+  /** Counts an inbound motor item dropped before or at the gate (bad MAC, malformed, stale...). */
   countDrop(reason: number): void {
-    const c = this.counters;
+    const c = this.counterArray;
     if (reason === Err.FRAME_STALE) c[Counter.MOTOR_DROPPED_STALE]++;
     else if (reason === Err.FRAME_OUT_OF_ORDER) c[Counter.MOTOR_DROPPED_ORDER]++;
     else if (reason === Err.FRAME_REPLAYED) c[Counter.MOTOR_DROPPED_REPLAY]++;
     else if (reason === Err.FRAME_BAD_MAC) c[Counter.MOTOR_DROPPED_MAC]++;
     else if (reason === Err.WRONG_PHASE) c[Counter.MOTOR_DROPPED_INACTIVE]++;
     else c[Counter.MOTOR_DROPPED_MALFORMED]++;
-    this.lastReason = reason;
-    this.actions.push(Act.Report, Note.Dropped, reason, Level.debug);
+    this.reason = reason;
+    this.actions.push(Act.Report, Note.Dropped, reason, Level.Debug);
   }
 
-  /** Number of QoS 1 messages awaiting PUBACK. Draining ends when it reaches 0. */
-  setPending(nowMs: number, pending: number): void {
-    this.pending = pending;
-    if (pending === 0 && this.phase === Phase.Draining) this.handle(nowMs, Ev.PendingDone);
+  /** A malformed or unacceptable inbound control message was skipped: counted and logged. */
+  malformed(reason: number): void {
+    this.counterArray[Counter.MALFORMED_MESSAGES]++;
+    this.reason = reason;
+    this.actions.push(Act.Report, Note.Dropped, reason, Level.Warn);
   }
 
-  /** True when a sensor frame may be published now (active, not draining). Counts the drop otherwise. */
+  /** An inbound item that no phase expects (a stray packet, an agent-to-brain type on our downlink). */
+  unexpected(): void {
+    this.counterArray[Counter.UNEXPECTED_MESSAGES]++;
+  }
+
+  /** The host could not carry out an action: counted, then the ActionFailed event. */
+  actionFailed(nowMs: number, reason: number): number {
+    this.counterArray[Counter.ACTION_FAILURES]++;
+    return this.handle(nowMs, Ev.ActionFailed, reason);
+  }
+
+  /** The brain asked for a status report: queued like every other action. */
+  statusRequested(): void {
+    this.actions.push(Act.SendStatus, 0, 0, Level.Debug);
+  }
+
+  /** True when a sensor frame may be published now (the phase allows sensors). Counts the drop otherwise. */
   sensorAllowed(nowMs: number): boolean {
-    this.handle(nowMs, Ev.SensorSubmit);
-    if (this.phase === Phase.Active) return true;
-    this.counters[Counter.SENSOR_FRAMES_DROPPED]++;
+    this.advance(nowMs);
+    if ((rows[this.phaseNow].allows & Allow.Sensors) !== 0) return true;
+    this.counterArray[Counter.SENSOR_FRAMES_DROPPED]++;
     return false;
   }
 
-  // ---------------------------------------------------------------- internals
+  // ---------------------------------------------------------------- the executor
 
   /**
    * Moves the clock to nowMs. A monotonic device clock never goes back; if the host's does
@@ -315,228 +400,308 @@ export class Session {
       return;
     }
     this.phaseDeadlineMs = addMs(this.phaseDeadlineMs, delta);
-    this.heartbeatDueMs = addMs(this.heartbeatDueMs, delta);
-    this.heartbeatAckDeadlineMs = addMs(this.heartbeatAckDeadlineMs, delta);
-    this.sensorDueMs = addMs(this.sensorDueMs, delta);
-    this.statusDueMs = addMs(this.statusDueMs, delta);
-    this.lastRxMs = addMs(this.lastRxMs, delta);
-    this.lastTxMs = addMs(this.lastTxMs, delta);
+    this.data.shift(delta);
     this.liveness.offsetMs = (this.liveness.offsetMs - delta) | 0;
-    this.counters[Counter.CLOCK_JUMPS_BACK]++;
-    if (this.gate.holding) {
-      this.gate.release();
-      this.actions.push(Act.MotorsSafe, 0, 0, Level.warn);
+    this.counterArray[Counter.CLOCK_JUMPS_BACK]++;
+    if (this.motorsHeld) {
+      this.live.gate.release();
+      this.actions.push(Act.MotorsSafe, 0, 0, Level.Warn);
     }
-  }
-
-  private prepare(event: number, reason: number): void {
-    switch (event) {
-      case Ev.Start:
-        this.stopRequested = false;
-        break;
-      case Ev.Stop:
-        this.stopRequested = true;
-        break;
-      case Ev.TransportOpened:
-        if (this.phase === Phase.Connecting && !this.transportUp) {
-          this.transportUp = true;
-          this.lastRxMs = this.nowMs;
-          this.lastTxMs = this.nowMs;
-          this.actions.push(Act.SendConnect, this.generation, 0, Level.debug);
-        }
-        break;
-      case Ev.ConnAckOk:
-        if (this.phase === Phase.Connecting && this.transportUp && !this.connAcked) {
-          this.connAcked = true;
-          this.counters[Counter.CONNECTS_OK]++;
-          this.actions.push(Act.SendSubscribeControl, 0, 0, Level.debug);
-        }
-        break;
-      case Ev.ChallengeOk:
-        if (this.phase === Phase.Authenticating) this.actions.push(Act.SendProof, 0, 0, Level.debug);
-        break;
-      case Ev.Deregistered:
-        if (this.phase !== Phase.Deregistering && this.phase !== Phase.Draining) {
-          this.closeClass = CloseClass.Graceful;
-          this.counters[Counter.SERVER_DEREGISTERS]++;
-        }
-        break;
-      case Ev.ActionFailed:
-        this.counters[Counter.ACTION_FAILURES]++;
-        break;
-      case Ev.Malformed:
-        this.counters[Counter.MALFORMED_MESSAGES]++;
-        this.actions.push(Act.Report, Note.Dropped, reason, Level.warn);
-        break;
-    }
-    if (reason !== 0) this.lastReason = reason;
-    // A loss while draining or deregistering keeps the class already decided (a drain's hint).
-    if (isLoss(event) && this.phase !== Phase.Draining && this.phase !== Phase.Deregistering) this.closeClass = CloseClass.Unexpected;
   }
 
   private fire(event: number, reason: number): number {
-    let target = transitionFor(this.phase, event);
-    if (target === STAY) return 0;
-    if (target === IGNORE) {
-      if (event >= Ev.ConnAckOk && event <= Ev.Deregistered) this.counters[Counter.UNEXPECTED_MESSAGES]++;
+    if (reason !== 0) this.reason = reason;
+    const cell = cellFor(this.phaseNow, event);
+    if (cell.to === IGNORE) {
+      if (fromPeer(event)) this.counterArray[Counter.UNEXPECTED_MESSAGES]++;
       return 0;
     }
-    if (target === INVALID) {
-      this.actions.push(Act.Report, Note.InvalidEvent, event, Level.warn);
+    if (cell.to === INVALID) {
+      this.actions.push(Act.Report, Note.InvalidEvent, event, Level.Warn);
       return Err.UNDEFINED_TRANSITION;
     }
-    if (target === END) target = this.stopRequested ? Phase.Stopped : Phase.BackingOff;
-    if (isLoss(event) && target === Phase.BackingOff) {
-      this.counters[Counter.LINK_LOSSES]++;
-      this.actions.push(Act.Report, Note.LinkLost, reason || this.lastReason, Level.warn);
-    }
-    this.enter(target);
+    const holds = cell.guard === Guard.None || this.guardHolds(cell.guard);
+    this.eventReason = reason;
+    const steps = holds ? cell.steps : cell.elseSteps;
+    for (let i = 0; i < steps.length; i++) this.run(steps[i]);
+    const to = holds ? cell.to : cell.elseTo;
+    if (to !== STAY) this.enter(to);
     return 0;
   }
 
-  private enter(next: number): void {
-    const prev = this.phase;
-    const now = this.nowMs;
-    if (prev === Phase.Active && next !== Phase.Active) {
-      this.gate.release();
-      this.actions.push(Act.MotorsSafe, 0, 0, Level.debug);
+  private guardHolds(guard: number): boolean {
+    switch (guard) {
+      case Guard.StopRequested:
+        return this.stopRequested;
+      case Guard.NothingPending:
+        return this.drainPending === 0;
+      case Guard.BrainProven:
+        return this.handshake.brainProven;
     }
-    this.phase = next;
-    this.actions.push(Act.Report, Note.PhaseEntered, next, Level.info);
-    switch (next) {
-      case Phase.Connecting:
-        this.generation = (this.generation + 1) >>> 0;
-        this.transportUp = false;
-        this.connAcked = false;
-        this.reachedActive = false;
-        this.heartbeatOutstanding = false;
-        this.closeClass = CloseClass.Unexpected;
-        this.retryAfterHintMs = 0;
-        this.gate.reset();
-        this.counters[Counter.CONNECT_ATTEMPTS]++;
-        if (prev === Phase.Idle || prev === Phase.Stopped) this.actions.push(Act.MotorsSafe, 0, 0, Level.debug);
-        this.setPhaseDeadline(this.config.transitionTimeoutMs);
-        this.actions.push(Act.Open, 0, 0, Level.debug);
+    return true;
+  }
+
+  private enter(next: number): void {
+    const from = rows[this.phaseNow];
+    for (let i = 0; i < from.exit.length; i++) this.run(from.exit[i]);
+    this.leftPhase = this.phaseNow;
+    const row = rows[next];
+    this.phaseNow = next;
+    this.actions.push(Act.Report, Note.PhaseEntered, next, Level.Info);
+    if (row.stage !== this.data.stage) this.switchStage(row.stage);
+    switch (row.deadline) {
+      case Deadline.None:
+        this.phaseDeadlineSet = false;
         break;
-      case Phase.Authenticating:
-        this.actions.push(Act.SendHello, this.generation, 0, Level.debug);
+      case Deadline.Transition:
+        this.setPhaseDeadline(this.config.transitionTimeoutMs);
+        break;
+      case Deadline.Registration:
         if (this.config.registrationDeadlineMs > 0) this.setPhaseDeadline(this.config.registrationDeadlineMs);
         else this.phaseDeadlineSet = false;
         break;
-      case Phase.Registering:
-        break; // proof sent in prepare(); the registration deadline keeps running
-      case Phase.Binding:
-        this.actions.push(Act.SendSubscribeMotor, 0, 0, Level.debug);
+      case Deadline.KeepOrTransition:
         if (!this.phaseDeadlineSet) this.setPhaseDeadline(this.config.transitionTimeoutMs);
         break;
-      case Phase.Active:
-        this.phaseDeadlineSet = false;
-        this.reachedActive = true;
-        this.attempt = 0;
-        this.failedAttempts = 0;
-        this.counters[Counter.SESSIONS_ACTIVE]++;
-        this.heartbeatMisses = 0;
-        this.heartbeatOutstanding = false;
-        this.heartbeatDueMs = now;
-        this.sensorDueMs = now;
-        this.statusDueMs = now;
-        break;
-      case Phase.Draining:
+      case Deadline.Drain:
         this.setPhaseDeadline(this.drainDeadlineMs);
-        if (this.pending === 0) this.followUp = Ev.PendingDone;
         break;
-      case Phase.Deregistering: {
-        const why = this.stopRequested ? DeregisterReason.Stop : prev === Phase.Draining ? DeregisterReason.Drain : DeregisterReason.Fault;
-        this.actions.push(Act.SendDeregister, why, 0, Level.debug);
-        this.setPhaseDeadline(this.config.transitionTimeoutMs);
-        break;
+      // Keep: the running deadline stays; Chosen: an entry step sets it
+    }
+    for (let i = 0; i < row.entry.length; i++) this.run(row.entry[i]);
+  }
+
+  /** Makes the stage's data current; linked stages carry the link clocks over. */
+  private switchStage(stage: number): void {
+    const prev = this.data;
+    let next: StageData = this.offline;
+    if (stage === Stage.Attempt) next = this.attemptData;
+    else if (stage === Stage.Handshake) {
+      this.handshake.reset(this.defaults);
+      next = this.handshake;
+    } else if (stage === Stage.Live) {
+      this.live.reset(prev === this.handshake ? this.handshake.grant : this.defaults);
+      next = this.live;
+    }
+    if (prev instanceof AttemptData && next instanceof AttemptData) next.carry(prev);
+    this.data = next;
+  }
+
+  /** Carries out one step of the table. */
+  private run(step: number): void {
+    const a = this.actions;
+    const c = this.counterArray;
+    const now = this.nowMs;
+    switch (step) {
+      case Do.ClearStop:
+        this.stopRequested = false;
+        return;
+      case Do.RequestStop:
+        this.stopRequested = true;
+        return;
+      case Do.BeginAttempt:
+        this.gen = (this.gen + 1) >>> 0;
+        this.activeThisAttempt = false;
+        this.closeClass = CloseClass.Unexpected;
+        this.retryAfterHintMs = 0;
+        c[Counter.CONNECT_ATTEMPTS]++;
+        return;
+      case Do.Open:
+        a.push(Act.Open, this.brokerUnreached ? 1 : 0, 0, Level.Debug);
+        return;
+      case Do.LinkOpened:
+        (this.data as AttemptData).openedAt(now);
+        return;
+      case Do.SendConnect:
+        a.push(Act.SendConnect, this.gen, 0, Level.Debug);
+        return;
+      case Do.CountConnectOk:
+        c[Counter.CONNECTS_OK]++;
+        return;
+      case Do.SendSubscribeControl:
+        a.push(Act.SendSubscribeControl, 0, 0, Level.Debug);
+        return;
+      case Do.SendHello:
+        a.push(Act.SendHello, this.gen, 0, Level.Debug);
+        return;
+      case Do.MarkBrainProven:
+        this.handshake.brainProven = true;
+        return;
+      case Do.MarkBrainUnproven:
+        this.handshake.brainProven = false;
+        c[Counter.AUTH_FAILURES]++;
+        return;
+      case Do.SendProof:
+        a.push(Act.SendProof, 0, 0, Level.Debug);
+        return;
+      case Do.SendSubscribeMotor:
+        a.push(Act.SendSubscribeMotor, 0, 0, Level.Debug);
+        return;
+      case Do.BeginActive: {
+        const live = this.live;
+        live.sinceMs = now;
+        live.heartbeatDueMs = now;
+        live.sensorDueMs = now;
+        live.statusDueMs = now;
+        this.activeThisAttempt = true;
+        this.backoffAttempt = 0;
+        this.networkFailureCount = 0;
+        c[Counter.SESSIONS_ACTIVE]++;
+        return;
       }
-      case Phase.BackingOff:
+      case Do.ReleaseMotors:
+        this.live.gate.release();
+        a.push(Act.MotorsSafe, 0, 0, Level.Debug);
+        return;
+      case Do.MotorsSafe:
+        a.push(Act.MotorsSafe, 0, 0, Level.Debug);
+        return;
+      case Do.SendDeregister: {
+        const cls = this.closeClass;
+        const why = this.stopRequested ? DeregisterReason.STOP_REQUESTED
+          : cls === CloseClass.DrainDeploy || cls === CloseClass.DrainOperator ? DeregisterReason.DRAIN : DeregisterReason.FAULT;
+        a.push(Act.SendDeregister, why, 0, Level.Debug);
+        return;
+      }
+      case Do.CloseLink:
         this.closeLink(this.closeClass !== CloseClass.Unexpected);
+        return;
+      case Do.CloseLinkGracefully:
+        this.closeLink(true);
+        return;
+      case Do.ScheduleReconnect:
         this.scheduleReconnect();
-        break;
-      case Phase.Stopped:
-        this.closeLink(true);
-        this.phaseDeadlineSet = false;
-        break;
-      case Phase.Failed:
-        this.closeLink(true);
-        this.phaseDeadlineSet = false;
-        this.actions.push(Act.Report, Note.Failed, this.lastReason, Level.error);
-        break;
+        return;
+      case Do.ReportFailed:
+        a.push(Act.Report, Note.Failed, this.reason, Level.Error);
+        return;
+      case Do.ScheduleFailedRetry: {
+        // Failed is not forever: the key or the brain's keys file may be fixed meanwhile.
+        const retryMs = this.config.failedRetryMs;
+        if (retryMs === 0) {
+          this.phaseDeadlineSet = false;
+          return;
+        }
+        const delay = backoffDelayMs(0, retryMs, retryMs, this.random01());
+        this.setPhaseDeadline(delay);
+        a.push(Act.Report, Note.Backoff, delay, Level.Warn);
+        return;
+      }
+      case Do.CountFailedRetry:
+        c[Counter.FAILED_RETRIES]++;
+        a.push(Act.Report, Note.FailedRetry, this.reason, Level.Warn);
+        return;
+      case Do.RecordLoss:
+        this.cause = causeOf(this.eventReason);
+        // Only a link that was up can be lost; an attempt that never opened is a connect failure.
+        if (this.linkOpen) {
+          c[Counter.LINK_LOSSES]++;
+          a.push(Act.Report, Note.LinkLost, this.eventReason || this.reason, Level.Warn);
+        } else c[Counter.CONNECT_FAILURES]++;
+        return;
+      case Do.CountServerDeregister:
+        this.closeClass = CloseClass.Graceful;
+        this.cause = Cause.Peer;
+        c[Counter.SERVER_DEREGISTERS]++;
+        return;
+      case Do.AdoptChallenge:
+        a.push(Act.AdoptChallenge, 0, 0, Level.Debug);
+        return;
+      case Do.AdoptRegistration:
+        a.push(Act.AdoptRegistration, 0, 0, Level.Debug);
+        return;
+      case Do.LoseUnprovenBrain:
+        this.reason = this.eventReason = Err.AUTH_BAD_PROOF;
+        return;
+      case Do.AdoptDrain: {
+        this.closeClass = this.drainReason === DrainReason.DEPLOY ? CloseClass.DrainDeploy : CloseClass.DrainOperator;
+        this.retryAfterHintMs = this.drainRetryAfterMs;
+        const limit = this.config.drainTimeoutMs;
+        const asked = this.drainDeadlineAskedMs;
+        this.drainDeadlineMs = asked > 0 && asked < limit ? asked : limit;
+        return;
+      }
     }
   }
 
-  /** DISCONNECT first when graceful (the broker then discards the Will), then Close. Close is
-   *  always issued, even when the transport already died or an open is still in flight:
-   *  hosts treat it as idempotent. */
+  /** DISCONNECT first when graceful and the MQTT session is up (the broker then discards the
+   *  Will), then Close. Close is always issued, even when the transport already died or an
+   *  open is still in flight: hosts treat it as idempotent. */
   private closeLink(graceful: boolean): void {
-    if (graceful && this.transportUp && this.connAcked) this.actions.push(Act.SendDisconnect, 0, 0, Level.debug);
-    this.actions.push(Act.Close, 0, 0, Level.debug);
-    this.transportUp = false;
-    this.connAcked = false;
-    this.heartbeatOutstanding = false;
+    const mqttWasUp = (rows[this.leftPhase].allows & Allow.Mqtt) !== 0;
+    if (graceful && mqttWasUp) this.actions.push(Act.SendDisconnect, 0, 0, Level.Debug);
+    this.actions.push(Act.Close, 0, 0, Level.Debug);
+    this.brokerUnreached = !mqttWasUp; // the next attempt tries the next broker
   }
 
   private scheduleReconnect(): void {
     const cls = this.closeClass;
     const cfg = this.config;
+    const drained = cls === CloseClass.DrainDeploy || cls === CloseClass.DrainOperator;
+    if (!drained) this.weighEvidence();
     let delay: number;
-    if (cls === CloseClass.DrainDeploy || cls === CloseClass.DrainOperator) {
+    if (drained) {
       delay = drainDelayMs(this.retryAfterHintMs, cfg.backoffMaxMs, this.random01());
     } else if (cls === CloseClass.Graceful) {
-      delay = backoffDelayMs(this.attempt, cfg.backoffBaseMs, cfg.backoffMaxMs, this.random01());
+      delay = backoffDelayMs(this.backoffAttempt, cfg.backoffBaseMs, cfg.backoffMaxMs, this.random01());
     } else {
-      delay = backoffDelayMs(this.attempt, cfg.backoffBaseMs, cfg.backoffMaxMs, this.random01());
+      delay = backoffDelayMs(this.backoffAttempt, cfg.backoffBaseMs, cfg.backoffMaxMs, this.random01());
       if (this.retryAfterHintMs > delay) delay = this.retryAfterHintMs < cfg.backoffMaxMs ? this.retryAfterHintMs : cfg.backoffMaxMs;
-      this.attempt++;
-      if (!this.reachedActive) this.escalate();
+      this.backoffAttempt++;
     }
     this.setPhaseDeadline(delay);
-    const level = cls === CloseClass.Unexpected || cls === CloseClass.DrainOperator ? Level.warn : Level.info;
+    const level = cls === CloseClass.Unexpected || cls === CloseClass.DrainOperator ? Level.Warn : Level.Info;
     this.actions.push(Act.Report, Note.Backoff, delay, level);
   }
 
+  /**
+   * Acts on the evidence of the loss or failed attempt that just ended (evidence.ts): network-level
+   * evidence escalates; peer-level evidence proves the network works and clears the escalation.
+   * A session that the peer ended soon after it became active (a duplicate id taking it over,
+   * an eviction) keeps the backoff growing instead of letting it reset.
+   */
+  private weighEvidence(): void {
+    const cause = this.cause;
+    if (cause === Cause.Network) this.escalate();
+    else if (cause === Cause.Peer) this.networkFailureCount = 0;
+    if (!this.activeThisAttempt) return;
+    if (cause === Cause.Peer && diffMs(this.nowMs, this.live.sinceMs) < this.config.stableSessionMs) {
+      const n = ++this.shortSessionCount;
+      this.counterArray[Counter.SHORT_SESSIONS]++;
+      if (this.backoffAttempt < n) this.backoffAttempt = n;
+      this.actions.push(Act.Report, Note.ShortSession, n, n >= 3 ? Level.Warn : Level.Info);
+    } else this.shortSessionCount = 0;
+  }
+
   private escalate(): void {
-    const n = ++this.failedAttempts;
+    const n = ++this.networkFailureCount;
     const restartAt = this.config.networkRestartAfter;
     if (n === restartAt) {
-      this.counters[Counter.NETWORK_RESTARTS]++;
-      this.actions.push(Act.RestartNetwork, this.lastReason, n, Level.warn);
-      this.actions.push(Act.Report, Note.Escalated, Act.RestartNetwork, Level.warn);
+      this.counterArray[Counter.NETWORK_RESTARTS]++;
+      this.actions.push(Act.RestartNetwork, this.reason, n, Level.Warn);
+      this.actions.push(Act.Report, Note.Escalated, n, Level.Warn);
     } else if (n === restartAt + this.config.rebootAfter) {
-      this.counters[Counter.REBOOT_REQUESTS]++;
-      this.actions.push(Act.Reboot, this.lastReason, n, Level.error);
-      this.actions.push(Act.Report, Note.Escalated, Act.Reboot, Level.error);
-      this.failedAttempts = restartAt; // if the host cannot reboot, ask again after rebootAfter more
+      this.counterArray[Counter.REBOOT_REQUESTS]++;
+      this.actions.push(Act.Reboot, this.reason, n, Level.Error);
+      this.actions.push(Act.Report, Note.RebootRequested, n, Level.Error);
+      this.networkFailureCount = restartAt; // if the host cannot reboot, ask again after rebootAfter more
     }
   }
 
   private sendHeartbeat(now: number): void {
-    this.heartbeatSeq = (this.heartbeatSeq + 1) >>> 0;
-    this.heartbeatOutstanding = true;
-    this.heartbeatAckDeadlineMs = addMs(now, this.liveness.ackTimeoutMs());
-    this.heartbeatDueMs = addMs(now, this.heartbeatIntervalMs);
-    this.counters[Counter.HEARTBEATS_SENT]++;
-    this.actions.push(Act.SendHeartbeat, this.heartbeatSeq, 0, Level.debug);
+    const live = this.live;
+    live.heartbeatSeq = (live.heartbeatSeq + 1) >>> 0;
+    live.heartbeatOutstanding = true;
+    live.heartbeatAckDeadlineMs = addMs(now, this.liveness.ackTimeoutMs());
+    live.heartbeatDueMs = addMs(now, live.grant.heartbeatIntervalMs);
+    this.counterArray[Counter.HEARTBEATS_SENT]++;
+    this.actions.push(Act.SendHeartbeat, live.heartbeatSeq, 0, Level.Debug);
   }
 
   private setPhaseDeadline(ms: number): void {
     this.phaseDeadlineMs = addMs(this.nowMs, ms);
     this.phaseDeadlineSet = true;
   }
-
-  private timeoutReason(p: number): number {
-    if (p === Phase.Connecting) return Err.TIMEOUT_CONNECT;
-    if (p === Phase.Authenticating || p === Phase.Registering || p === Phase.Binding) return Err.TIMEOUT_REGISTRATION;
-    return 0;
-  }
-}
-
-function isLoss(event: number): boolean {
-  return event === Ev.TransportLost || event === Ev.LivenessLost || event === Ev.ActionFailed ||
-    event === Ev.ConnAckRefused || event === Ev.SubscribeFailed || event === Ev.AuthFailed ||
-    event === Ev.RejectedRetry || event === Ev.PhaseTimeout;
 }
 
 function clamp(v: number, lo: number, hi: number): number {

@@ -46,7 +46,7 @@ const shaVectors: ReadonlyArray<readonly [string, Uint8Array, string]> = [
 const MILLION_A_SHA256 = "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0";
 
 // RFC 4231 §4: [case, key, data, HMAC-SHA-256 hex (case 5: first 128 bits only)]
-const hmacVectors: ReadonlyArray<readonly [string, Uint8Array, Uint8Array, string]> = [
+export const hmacVectors: ReadonlyArray<readonly [string, Uint8Array, Uint8Array, string]> = [
   ["RFC 4231 case 1", filled(20, 0x0b), utf8Bytes("Hi There"), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"],
   [
     "RFC 4231 case 2",

@@ -1,18 +1,24 @@
 /*
  * mqtt-fields: the engine-agnostic vocabulary the MQTT suites share: a plain-object form of
- * every packet (`Fields`), its encoding through our encoders, its extraction from a decoder
- * after next(), a canonical string for comparisons, and a seeded random generator of valid
- * packets. Imports only src/ and testkit/prng, so it bundles for XS with the suites.
+ * every packet (`Fields`), its encoding through our encoders (the client's in src/, the
+ * server's in testkit/mqtt-server-codec), its extraction from a decoder after next() (the
+ * client's MqttDecoder for server → client packets, MqttServerDecoder for the others,
+ * `decoderFor` picks one), a canonical string for comparisons, and a seeded random generator
+ * of valid packets. Imports only src/ and testkit/, so it bundles for XS with the suites.
  * Allocates freely: test code only.
  */
 import { Err } from "../../src/errors";
 import { readUtf8, toHex, utf8Bytes } from "../../src/codec/bytes";
 import { PacketType } from "../../src/codec/mqtt/constants";
-import { encodeConnack, encodeConnect, type ConnectOptions } from "../../src/codec/mqtt/connect";
+import { encodeConnect, type ConnectOptions } from "../../src/codec/mqtt/connect";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
-import { encodePingreq, encodePingresp, encodeDisconnect } from "../../src/codec/mqtt/ping";
-import { encodePuback, encodePubcomp, encodePublish, encodePubrec, encodePubrel } from "../../src/codec/mqtt/publish";
-import { encodeSuback, encodeSubscribe, encodeUnsuback, encodeUnsubscribe } from "../../src/codec/mqtt/subscribe";
+import type { MqttPacketReader } from "../../src/codec/mqtt/packet-reader";
+import { encodePingreq, encodeDisconnect } from "../../src/codec/mqtt/ping";
+import { encodePuback, encodePublish } from "../../src/codec/mqtt/publish";
+import { encodeSubscribe, encodeUnsubscribe } from "../../src/codec/mqtt/subscribe";
+import {
+  MqttServerDecoder, encodeConnack, encodePingresp, encodePubcomp, encodePubrec, encodePubrel, encodeSuback, encodeUnsuback,
+} from "../../testkit/mqtt-server-codec";
 import type { Prng } from "../../testkit/prng";
 import type { Check } from "../helpers/suite";
 
@@ -51,6 +57,24 @@ export const typeOfKind: Record<Kind, number> = {
   unsubscribe: PacketType.UNSUBSCRIBE, unsuback: PacketType.UNSUBACK, pingreq: PacketType.PINGREQ,
   pingresp: PacketType.PINGRESP, disconnect: PacketType.DISCONNECT,
 };
+
+/** Either decoder: the client's (server → client packets) or the test broker's. */
+export type AnyDecoder = MqttDecoder | MqttServerDecoder;
+
+/** True for the packet types only a client sends (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT; Table 2.1). */
+export function isClientOnly(type: number): boolean {
+  return type === PacketType.CONNECT || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ||
+    type === PacketType.PINGREQ || type === PacketType.DISCONNECT;
+}
+
+/**
+ * The decoder of a pair that receives a packet of this type: the server's for client-only
+ * types, else the client's (PUBLISH and PUBACK..PUBCOMP go both ways; reserved types are
+ * refused by both).
+ */
+export function decoderFor(type: number, client: MqttDecoder, server: MqttServerDecoder): AnyDecoder {
+  return isClientOnly(type) ? server : client;
+}
 
 export function asBytes(b: Bytes): Uint8Array {
   return typeof b === "string" ? utf8Bytes(b) : b;
@@ -101,31 +125,35 @@ export function encodeToBytes(f: Fields, scratch: Uint8Array): Uint8Array {
   return scratch.slice(0, n);
 }
 
-function str(d: MqttDecoder, off: number, len: number): string {
+function str(d: AnyDecoder, off: number, len: number): string {
   return readUtf8(d.buf, off, off + len);
 }
 
-function bin(d: MqttDecoder, off: number, len: number): Uint8Array {
+function bin(d: AnyDecoder, off: number, len: number): Uint8Array {
   return d.buf.slice(off, off + len);
 }
 
+/** d as the test broker's decoder (it just returned a client-only packet). */
+function asServer(d: AnyDecoder): MqttServerDecoder {
+  if (!(d instanceof MqttServerDecoder)) throw new Error(`type ${d.type} from the client's decoder`);
+  return d;
+}
+
+/** d as the client's decoder (it just returned a server-only packet). */
+function asClient(d: AnyDecoder): MqttDecoder {
+  if (!(d instanceof MqttDecoder)) throw new Error(`type ${d.type} from the server's decoder`);
+  return d;
+}
+
 /** The Fields of the packet the decoder just returned (after next() > 0). */
-export function decodedFields(d: MqttDecoder): Fields {
+export function decodedFields(d: AnyDecoder): Fields {
   switch (d.type) {
     case PacketType.CONNECT:
-      return {
-        kind: "connect",
-        clientId: str(d, d.clientIdOff, d.clientIdLen),
-        cleanSession: d.cleanSession === 1,
-        keepAliveS: d.keepAliveS,
-        will: d.hasWill
-          ? { topic: str(d, d.willTopicOff, d.willTopicLen), payload: bin(d, d.willPayloadOff, d.willPayloadLen), qos: d.willQos as 0 | 1 | 2, retain: d.willRetain === 1 }
-          : null,
-        username: d.hasUsername ? str(d, d.usernameOff, d.usernameLen) : null,
-        password: d.hasPassword ? bin(d, d.passwordOff, d.passwordLen) : null,
-      };
-    case PacketType.CONNACK:
-      return { kind: "connack", sessionPresent: d.sessionPresent === 1, returnCode: d.returnCode };
+      return connectFields(asServer(d));
+    case PacketType.CONNACK: {
+      const c = asClient(d);
+      return { kind: "connack", sessionPresent: c.sessionPresent === 1, returnCode: c.returnCode };
+    }
     case PacketType.PUBLISH:
       return {
         kind: "publish", topic: str(d, d.topicOff, d.topicLen), payload: bin(d, d.payloadOff, d.payloadLen),
@@ -142,26 +170,29 @@ export function decodedFields(d: MqttDecoder): Fields {
     case PacketType.UNSUBACK:
       return { kind: "unsuback", packetId: d.packetId };
     case PacketType.SUBSCRIBE: {
+      const s = asServer(d);
       const filters: { filter: string; qos: 0 | 1 | 2 }[] = [];
       const end = d.payloadOff + d.payloadLen;
       for (let p = d.payloadOff; p < end; ) {
-        p = d.filterAt(p);
-        filters.push({ filter: str(d, d.filterOff, d.filterLen), qos: d.filterQos as 0 | 1 | 2 });
+        p = s.filterAt(p);
+        filters.push({ filter: str(d, s.filterOff, s.filterLen), qos: s.filterQos as 0 | 1 | 2 });
       }
       return { kind: "subscribe", packetId: d.packetId, filters };
     }
     case PacketType.UNSUBSCRIBE: {
+      const s = asServer(d);
       const filters: string[] = [];
       const end = d.payloadOff + d.payloadLen;
       for (let p = d.payloadOff; p < end; ) {
-        p = d.filterAt(p);
-        filters.push(str(d, d.filterOff, d.filterLen));
+        p = s.filterAt(p);
+        filters.push(str(d, s.filterOff, s.filterLen));
       }
       return { kind: "unsubscribe", packetId: d.packetId, filters };
     }
     case PacketType.SUBACK: {
+      const c = asClient(d);
       const codes: number[] = [];
-      for (let i = 0; i < d.returnCodesLen; i++) codes.push(d.buf[d.returnCodesOff + i]);
+      for (let i = 0; i < c.returnCodesLen; i++) codes.push(d.buf[c.returnCodesOff + i]);
       return { kind: "suback", packetId: d.packetId, returnCodes: codes };
     }
     case PacketType.PINGREQ:
@@ -172,6 +203,20 @@ export function decodedFields(d: MqttDecoder): Fields {
       return { kind: "disconnect" };
   }
   throw new Error(`decodedFields: no packet (type ${d.type})`);
+}
+
+function connectFields(d: MqttServerDecoder): Fields {
+  return {
+    kind: "connect",
+    clientId: str(d, d.clientIdOff, d.clientIdLen),
+    cleanSession: d.cleanSession === 1,
+    keepAliveS: d.keepAliveS,
+    will: d.hasWill
+      ? { topic: str(d, d.willTopicOff, d.willTopicLen), payload: bin(d, d.willPayloadOff, d.willPayloadLen), qos: d.willQos as 0 | 1 | 2, retain: d.willRetain === 1 }
+      : null,
+    username: d.hasUsername ? str(d, d.usernameOff, d.usernameLen) : null,
+    password: d.hasPassword ? bin(d, d.passwordOff, d.passwordLen) : null,
+  };
 }
 
 /** FNV-1a of a byte range: compact comparison of long payloads without quadratic strings. */
@@ -219,7 +264,7 @@ export function fieldsKey(f: Fields): string {
 }
 
 /** Checks that every offset the decoder exposes for its current packet lies in buf[packetOff..packetEnd) <= filled. */
-export function checkBounds(check: Check, d: MqttDecoder, what: string): void {
+export function checkBounds(check: Check, d: AnyDecoder, what: string): void {
   let ok = d.packetOff >= 0 && d.packetOff < d.packetEnd && d.packetEnd <= d.filled && d.filled <= d.buf.length;
   const inside = (off: number, len: number) => off >= d.packetOff && len >= 0 && off + len <= d.packetEnd;
   switch (d.type) {
@@ -228,23 +273,28 @@ export function checkBounds(check: Check, d: MqttDecoder, what: string): void {
       break;
     case PacketType.SUBSCRIBE:
     case PacketType.UNSUBSCRIBE: {
+      const s = asServer(d);
       ok = ok && inside(d.topicOff, d.topicLen) && inside(d.payloadOff, d.payloadLen);
       let n = 0;
       const end = d.payloadOff + d.payloadLen;
       for (let p = d.payloadOff; ok && p < end; n++) {
-        p = d.filterAt(p);
-        ok = inside(d.filterOff, d.filterLen) && p <= end;
+        p = s.filterAt(p);
+        ok = inside(s.filterOff, s.filterLen) && p <= end;
       }
-      ok = ok && n === d.filterCount;
+      ok = ok && n === s.filterCount;
       break;
     }
-    case PacketType.SUBACK:
-      ok = ok && inside(d.returnCodesOff, d.returnCodesLen) && d.returnCodesLen >= 1;
+    case PacketType.SUBACK: {
+      const c = asClient(d);
+      ok = ok && inside(c.returnCodesOff, c.returnCodesLen) && c.returnCodesLen >= 1;
       break;
-    case PacketType.CONNECT:
-      ok = ok && inside(d.clientIdOff, d.clientIdLen) && inside(d.willTopicOff, d.willTopicLen) && inside(d.willPayloadOff, d.willPayloadLen) &&
-        inside(d.usernameOff, d.usernameLen) && inside(d.passwordOff, d.passwordLen);
+    }
+    case PacketType.CONNECT: {
+      const s = asServer(d);
+      ok = ok && inside(s.clientIdOff, s.clientIdLen) && inside(s.willTopicOff, s.willTopicLen) && inside(s.willPayloadOff, s.willPayloadLen) &&
+        inside(s.usernameOff, s.usernameLen) && inside(s.passwordOff, s.passwordLen);
       break;
+    }
   }
   if (!ok) check.ok(false, `${what}: offsets outside the packet (type ${d.type})`);
 }

@@ -1,11 +1,13 @@
 /*
- * mqtt-garbage.suite: seeded random and mutated input into ONE MqttDecoder per run.
+ * mqtt-garbage.suite: seeded random and mutated input into ONE client MqttDecoder and ONE
+ * test-broker MqttServerDecoder per run (each input goes to the decoder of its first byte's
+ * direction, one in ten to the other one).
  *
  * Inputs: pure random bytes, and valid packets (from the random generator in mqtt-fields)
  * with bit flips, truncations, insertions, deletions, a random remaining length, a random
  * first byte, or spliced with other packets; each is fed in random chunks, by push() or by
  * writeOffset()/commit(). Properties:
- *   - next() yields only NEED_MORE, a packet type 1..14, or one of the decoder's MQTT_* codes;
+ *   - next() yields only NEED_MORE, a packet type 1..14, or one of the decoders' MQTT_* codes;
  *     nothing throws;
  *   - every offset of a returned packet lies inside the packet, inside the received bytes;
  *   - a returned packet re-encodes (our encoders, from its decoded fields) to the same body:
@@ -18,20 +20,25 @@
 import { concatBytes } from "../../src/codec/bytes";
 import { Err, NEED_MORE } from "../../src/errors";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
+import { MqttServerDecoder } from "../../testkit/mqtt-server-codec";
 import { Prng } from "../../testkit/prng";
 import type { Check } from "../helpers/suite";
-import { checkBounds, decodedFields, encodeFields, fieldsKey, kinds, randomFields, typeOfKind } from "./mqtt-fields";
+import { type AnyDecoder, checkBounds, decodedFields, decoderFor, encodeFields, fieldsKey, kinds, randomFields, typeOfKind } from "./mqtt-fields";
 
 /** Remaining-length limit of the decoder under test: small, so MQTT_TOO_LARGE comes up. */
 const GARBAGE_MAX_PACKET_BYTES = 300;
 
 const decoderErrors = [
   Err.MQTT_BAD_LENGTH, Err.MQTT_TOO_LARGE, Err.MQTT_BAD_TYPE, Err.MQTT_BAD_FLAGS,
-  Err.MQTT_MALFORMED, Err.MQTT_BAD_UTF8, Err.MQTT_BAD_PROTOCOL,
+  Err.MQTT_MALFORMED, Err.MQTT_BAD_UTF8, Err.MQTT_BAD_PROTOCOL, Err.MQTT_WRONG_DIRECTION,
+  Err.MQTT_LENGTH_MISMATCH, Err.MQTT_ZERO_PACKET_ID,
 ] as const;
+/** Codes the decoders may also give, too rare in random input to demand in every run. */
+const rareErrors = [Err.MQTT_BAD_CONNACK, Err.MQTT_BAD_SUBACK_CODE, Err.MQTT_BAD_TOPIC_NAME] as const;
 
 function isDecoderError(code: number): boolean {
   for (let i = 0; i < decoderErrors.length; i++) if (decoderErrors[i] === code) return true;
+  for (let i = 0; i < rareErrors.length; i++) if (rareErrors[i] === code) return true;
   return false;
 }
 
@@ -97,7 +104,7 @@ function mutate(r: Prng, pool: Uint8Array[]): Uint8Array {
 }
 
 /** Re-encodes the decoder's current packet; checks it gives the same type byte and body. */
-function checkCanonical(check: Check, d: MqttDecoder, scratch: Uint8Array, what: string): void {
+function checkCanonical(check: Check, d: AnyDecoder, scratch: Uint8Array, what: string): void {
   const f = decodedFields(d);
   if (f.kind === "publish" && f.qos === 2) return; // the client never sends QoS 2
   const n = encodeFields(scratch, 0, f);
@@ -119,7 +126,8 @@ function checkCanonical(check: Check, d: MqttDecoder, scratch: Uint8Array, what:
 /** Runs `inputs` garbage inputs with the given seed through one decoder instance. */
 export function runGarbage(check: Check, seed: number, inputs: number): void {
   const r = new Prng(seed);
-  const d = new MqttDecoder(GARBAGE_MAX_PACKET_BYTES);
+  const client = new MqttDecoder(GARBAGE_MAX_PACKET_BYTES);
+  const server = new MqttServerDecoder(GARBAGE_MAX_PACKET_BYTES);
   const scratch = new Uint8Array(GARBAGE_MAX_PACKET_BYTES * 4 + 64);
   const pool: Uint8Array[] = [];
   for (let i = 0; i < 400; i++) {
@@ -137,6 +145,8 @@ export function runGarbage(check: Check, seed: number, inputs: number): void {
   for (let i = 0; i < inputs && bad < 20; i++) {
     const input = mutate(r, pool);
     const what = `seed ${seed} input ${i}`;
+    const own = decoderFor(input.length > 0 ? input[0] >>> 4 : 0, client, server);
+    const d = r.chance(0.1) ? (own === client ? server : client) : own;
     let pos = 0;
     let failed = false;
     const zeroCopy = r.chance(0.3);
@@ -194,7 +204,10 @@ export function runGarbage(check: Check, seed: number, inputs: number): void {
       }
     }
     // Usually start the next input clean; sometimes let garbage run on into it.
-    if (r.chance(0.6)) d.reset();
+    if (r.chance(0.6)) {
+      client.reset();
+      server.reset();
+    }
   }
   check.is(bad, 0, `seed ${seed}: inputs with bad results`);
   // The run must have exercised both sides: packets of every common type and each error.

@@ -3,16 +3,17 @@
  * for allocation metering on XS (test/mqtt.test.ts) and for benchmarks. All buffers are
  * made once at module load; each op returns a number so its work cannot be skipped, and
  * `verify()` checks that the ops really encode and decode what they should.
- * Imports only src/, so it bundles for XS.
+ * Imports only src/ and testkit/, so it bundles for XS.
  */
-import { NEED_MORE } from "../../src/errors";
+import { Err, NEED_MORE } from "../../src/errors";
 import { utf8Bytes } from "../../src/codec/bytes";
 import { PacketType } from "../../src/codec/mqtt/constants";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
 import { encodePingreq } from "../../src/codec/mqtt/ping";
 import { encodePuback, encodePublish, encodePublishHeaderBefore, publishHeaderMaxBytes } from "../../src/codec/mqtt/publish";
-import { encodeConnack } from "../../src/codec/mqtt/connect";
-import { encodeSuback } from "../../src/codec/mqtt/subscribe";
+import { encodeConnect } from "../../src/codec/mqtt/connect";
+import { encodeSubscribe } from "../../src/codec/mqtt/subscribe";
+import { encodeConnack, encodeSuback } from "../../testkit/mqtt-server-codec";
 
 const topic = utf8Bytes("bs/agent-0001/sensor");
 const payload = new Uint8Array(93);
@@ -39,6 +40,31 @@ const rxAllEnd = n;
 const rxRange = new Uint8Array(rxAllEnd + 8);
 rxRange.set(rxAll.subarray(0, rxAllEnd), 3);
 
+// A tracked connection (client-rules): CONNECT and SUBSCRIBE sent, CONNACK and SUBACK received
+// at load; then each op sends a QoS 1 PUBLISH and a PINGREQ and decodes their PUBACK and PINGRESP.
+const tracked = new MqttDecoder(1024);
+const txSetup = new Uint8Array(256);
+const txSubscribeAt = encodeConnect(txSetup, 0, { clientId: "hot", cleanSession: true, keepAliveS: 30 });
+encodeSubscribe(txSetup, txSubscribeAt, 1, [{ filter: "bs/hot/#", qos: 1 }]);
+const rxSetup = new Uint8Array(16);
+const rxSetupEnd = encodeSuback(rxSetup, encodeConnack(rxSetup, 0, false, 0), 1, [1]);
+/** Starts the tracked connection afresh; returns CONNACK * 100 + SUBACK when both were accepted. */
+function setupTracked(): number {
+  tracked.reset();
+  tracked.sent(txSetup, 0);
+  tracked.sent(txSetup, txSubscribeAt);
+  tracked.push(rxSetup, 0, rxSetupEnd);
+  return tracked.next() * 100 + tracked.next();
+}
+setupTracked();
+const txPublish = new Uint8Array(256);
+const txPing = new Uint8Array(2);
+encodePingreq(txPing, 0);
+const rxAcks = new Uint8Array(6);
+encodePuback(rxAcks, 0, 4242);
+rxAcks[4] = 0xd0; // PINGRESP
+rxAcks[5] = 0x00;
+
 export const ops = {
   encodePublishQos0: (): number => encodePublish(out, 0, topic, topic.length, payload, 0, payload.length, 0, 0, false, false),
   encodePublishQos1: (): number => encodePublish(out, 0, topic, topic.length, payload, 0, payload.length, 1, 777, true, false),
@@ -59,6 +85,13 @@ export const ops = {
     let sum = 0;
     for (let t = decoder.next(); t > 0; t = decoder.next()) sum += t + decoder.packetId;
     return sum;
+  },
+  trackedAckRoundTrip: (): number => {
+    encodePublish(txPublish, 0, topic, topic.length, payload, 0, payload.length, 1, 4242, false, false);
+    tracked.sent(txPublish, 0);
+    tracked.sent(txPing, 0);
+    tracked.push(rxAcks, 0, rxAcks.length);
+    return tracked.next() + tracked.next();
   },
   decodeZeroCopy: (): number => {
     const w = decoder.writeOffset();
@@ -82,6 +115,12 @@ export function verify(): string[] {
   const mixed = PacketType.PUBLISH + 4242 + PacketType.PUBACK + 7 + PacketType.PINGRESP + PacketType.CONNACK + PacketType.SUBACK + 9;
   if (ops.decodeMixed() !== mixed) bad.push("decodeMixed");
   if (ops.decodeZeroCopy() !== PacketType.PUBLISH) bad.push("decodeZeroCopy");
+  if (setupTracked() !== PacketType.CONNACK * 100 + PacketType.SUBACK) bad.push("tracked connection setup");
+  if (ops.trackedAckRoundTrip() !== PacketType.PUBACK + PacketType.PINGRESP) bad.push("trackedAckRoundTrip");
+  // Tracking is on: a second PUBACK for the same id is refused.
+  tracked.push(rxAcks, 0, 4);
+  if (tracked.next() !== Err.MQTT_UNSOLICITED_ACK) bad.push("tracked decoder refuses an ack for nothing outstanding");
+  setupTracked(); // ready for the allocation meter
   if (decoder.next() !== NEED_MORE) bad.push("decoder left bytes behind");
   return bad;
 }

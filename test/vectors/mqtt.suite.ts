@@ -10,24 +10,29 @@
  *     Vectors whose name starts with "mqtt-packet:" are ported from mqtt-packet's test.js
  *     (MQTT 3.1 "MQIsdp"/level 3 CONNECTs rewritten as "MQTT"/level 4, length - 2).
  *   - `errorVectors`: [description, wire, code]: bad input → the error, sticky until
- *     reset(); after reset() the same instance decodes a valid packet.
+ *     reset(); after reset() the same instance decodes a valid packet. Packets only a client
+ *     sends go to the test broker's decoder (testkit/mqtt-server-codec), the others to the
+ *     client's; each refuses the other direction's packet types.
  *   - `encodeErrors`: bad encoder arguments → the error.
  *   - remaining-length boundaries, zero-copy PUBLISH, buffer bounds and canaries.
- * Imports only src/ and test/helpers (plus the shared mqtt-fields helper), so it bundles for XS.
+ * Imports only src/, testkit/ and test/helpers (plus the shared mqtt-fields helper), so it bundles for XS.
  */
 import { Err, NEED_MORE } from "../../src/errors";
 import { concatBytes, fromHex, toHex, utf8Bytes } from "../../src/codec/bytes";
 import { MAX_REMAINING_LENGTH_BYTES, PacketType } from "../../src/codec/mqtt/constants";
-import { encodeConnack, encodeConnect } from "../../src/codec/mqtt/connect";
+import { encodeConnect } from "../../src/codec/mqtt/connect";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
 import { remainingLengthBytes, writeFixedHeader, writeRemainingLength } from "../../src/codec/mqtt/header";
 import { encodePingreq } from "../../src/codec/mqtt/ping";
 import { encodePuback, encodePublish, encodePublishHeaderBefore, publishHeaderMaxBytes, publishPacketBytes } from "../../src/codec/mqtt/publish";
-import { encodeSuback, encodeSubscribe, encodeUnsubscribe } from "../../src/codec/mqtt/subscribe";
+import { encodeSubscribe, encodeUnsubscribe } from "../../src/codec/mqtt/subscribe";
 import { checkTopicFilter, checkTopicName } from "../../src/codec/mqtt/topic";
 import type { Check } from "../helpers/suite";
+import { MqttServerDecoder, encodeConnack, encodeSuback } from "../../testkit/mqtt-server-codec";
 import { Prng } from "../../testkit/prng";
-import { asBytes, checkBounds, decodedFields, encodeFields, fieldsKey as key, fnv, type Fields, typeOfKind } from "./mqtt-fields";
+import {
+  type AnyDecoder, asBytes, checkBounds, decodedFields, decoderFor, encodeFields, fieldsKey as key, fnv, type Fields, isClientOnly, typeOfKind,
+} from "./mqtt-fields";
 
 // ---------------------------------------------------------------- helpers
 
@@ -235,43 +240,43 @@ export const errorVectors: readonly ErrorVector[] = [
   ["mqtt-packet: Cannot parse will payload", `10 17 ${MQTT_HDR} 06 001e 0000 0005 746f706963 0005 0000`, Err.MQTT_MALFORMED],
   ["mqtt-packet: Cannot parse username", `10 13 ${MQTT_HDR} 82 001e 0004 74657374 0005 00`, Err.MQTT_MALFORMED],
   ["mqtt-packet: Cannot parse password", `10 1d ${MQTT_HDR} c2 001e 0004 74657374 0008 757365726e616d65 0002 00`, Err.MQTT_MALFORMED],
-  ["connect: bytes after the last field", `10 0d ${MQTT_HDR} 02 001e 0000 00`, Err.MQTT_MALFORMED],
+  ["connect: bytes after the last field", `10 0d ${MQTT_HDR} 02 001e 0000 00`, Err.MQTT_LENGTH_MISMATCH],
   ["connect: client id is not UTF-8", `10 0e ${MQTT_HDR} 02 001e 0002 c328`, Err.MQTT_BAD_UTF8],
   ["connect: client id holds U+0000", `10 0d ${MQTT_HDR} 02 001e 0001 00`, Err.MQTT_BAD_UTF8],
   ["connect: username is an encoded surrogate", `10 11 ${MQTT_HDR} 82 001e 0000 0003 eda080`, Err.MQTT_BAD_UTF8],
-  ["connect: will topic with a wildcard", `10 11 ${MQTT_HDR} 06 001e 0000 0001 23 0000`, Err.MQTT_MALFORMED],
-  ["connect: empty will topic", `10 10 ${MQTT_HDR} 06 001e 0000 0000 0000`, Err.MQTT_MALFORMED],
+  ["connect: will topic with a wildcard", `10 11 ${MQTT_HDR} 06 001e 0000 0001 23 0000`, Err.MQTT_BAD_TOPIC_NAME],
+  ["connect: empty will topic", `10 10 ${MQTT_HDR} 06 001e 0000 0000 0000`, Err.MQTT_BAD_TOPIC_NAME],
   // CONNACK (§3.2)
-  ["mqtt-packet: Invalid connack flags, bits 7-1 must be set to 0", "20 02 02 05", Err.MQTT_MALFORMED],
-  ["connack: remaining length 3 (from the header alone)", "20 03", Err.MQTT_MALFORMED],
-  ["connack: reserved return code 6", "20 02 00 06", Err.MQTT_MALFORMED],
-  ["connack: session present with a refusal (§3.2.2-4)", "20 02 01 05", Err.MQTT_MALFORMED],
+  ["mqtt-packet: Invalid connack flags, bits 7-1 must be set to 0", "20 02 02 05", Err.MQTT_BAD_CONNACK],
+  ["connack: remaining length 3 (from the header alone)", "20 03", Err.MQTT_LENGTH_MISMATCH],
+  ["connack: reserved return code 6", "20 02 00 06", Err.MQTT_BAD_CONNACK],
+  ["connack: session present with a refusal (§3.2.2-4)", "20 02 01 05", Err.MQTT_BAD_CONNACK],
   // PUBLISH (§3.3)
   ["publish: remaining length 1", "30 01 00", Err.MQTT_MALFORMED],
   ["publish: topic longer than the packet", "30 04 0005 7465", Err.MQTT_MALFORMED],
-  ["publish: empty topic (§4.7.3)", "30 02 0000", Err.MQTT_MALFORMED],
-  ["publish: topic with '+' (§3.3.2-2)", "30 05 0003 612b62", Err.MQTT_MALFORMED],
-  ["publish: topic with '#' (§3.3.2-2)", "30 05 0003 612f23", Err.MQTT_MALFORMED],
+  ["publish: empty topic (§4.7.3)", "30 02 0000", Err.MQTT_BAD_TOPIC_NAME],
+  ["publish: topic with '+' (§3.3.2-2)", "30 05 0003 612b62", Err.MQTT_BAD_TOPIC_NAME],
+  ["publish: topic with '#' (§3.3.2-2)", "30 05 0003 612f23", Err.MQTT_BAD_TOPIC_NAME],
   ["publish: topic not UTF-8 (bad continuation)", "30 04 0002 c328", Err.MQTT_BAD_UTF8],
   ["publish: topic holds U+0000", "30 04 0002 6100", Err.MQTT_BAD_UTF8],
   ["publish: topic overlong encoding", "30 04 0002 c080", Err.MQTT_BAD_UTF8],
   ["publish: topic truncated UTF-8 sequence", "30 04 0002 61e2", Err.MQTT_BAD_UTF8],
   ["publish: topic above U+10FFFF", "30 06 0004 f4908080", Err.MQTT_BAD_UTF8],
-  ["publish: QoS 1 packet id 0 (§2.3.1-1)", "32 08 0004 74657374 0000", Err.MQTT_MALFORMED],
+  ["publish: QoS 1 packet id 0 (§2.3.1-1)", "32 08 0004 74657374 0000", Err.MQTT_ZERO_PACKET_ID],
   ["publish: QoS 1 without packet id", "32 06 0004 74657374", Err.MQTT_MALFORMED],
   ["publish: QoS 1 with half a packet id", "32 07 0004 74657374 00", Err.MQTT_MALFORMED],
   // PUBACK..PUBCOMP, UNSUBACK
-  ["puback: remaining length 3", "40 03 000100", Err.MQTT_MALFORMED],
-  ["puback: remaining length 1 (header alone)", "40 01", Err.MQTT_MALFORMED],
-  ["puback: packet id 0", "40 02 0000", Err.MQTT_MALFORMED],
-  ["pubrel: packet id 0", "62 02 0000", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Malformed unsuback, payload length must be 2", "b0 01 01", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Malformed unsuback, no payload specified", "b0 00", Err.MQTT_MALFORMED],
-  ["unsuback: packet id 0", "b0 02 0000", Err.MQTT_MALFORMED],
+  ["puback: remaining length 3", "40 03 000100", Err.MQTT_LENGTH_MISMATCH],
+  ["puback: remaining length 1 (header alone)", "40 01", Err.MQTT_LENGTH_MISMATCH],
+  ["puback: packet id 0", "40 02 0000", Err.MQTT_ZERO_PACKET_ID],
+  ["pubrel: packet id 0", "62 02 0000", Err.MQTT_ZERO_PACKET_ID],
+  ["mqtt-packet: Malformed unsuback, payload length must be 2", "b0 01 01", Err.MQTT_LENGTH_MISMATCH],
+  ["mqtt-packet: Malformed unsuback, no payload specified", "b0 00", Err.MQTT_LENGTH_MISMATCH],
+  ["unsuback: packet id 0", "b0 02 0000", Err.MQTT_ZERO_PACKET_ID],
   // SUBSCRIBE (§3.8)
   ["mqtt-packet: Malformed subscribe, no payload specified", "82 00", Err.MQTT_MALFORMED],
   ["subscribe: packet id but no filter (§3.8.3-3)", "82 02 0006", Err.MQTT_MALFORMED],
-  ["subscribe: packet id 0", "82 06 0000 0001 74 00", Err.MQTT_MALFORMED],
+  ["subscribe: packet id 0", "82 06 0000 0001 74 00", Err.MQTT_ZERO_PACKET_ID],
   ["mqtt-packet: Invalid subscribe QoS, must be <= 2", "82 09 0006 0004 74657374 03", Err.MQTT_MALFORMED],
   ["mqtt-packet: Invalid subscribe topic flag bits, bits 7-2 must be 0", "82 09 0006 0004 74657374 08", Err.MQTT_MALFORMED],
   ["mqtt-packet: Malformed Subscribe Payload (filter length runs into the QoS byte)", "82 0e 007b 000a 68696a6b6c2f6d6e6f 00", Err.MQTT_MALFORMED],
@@ -283,20 +288,20 @@ export const errorVectors: readonly ErrorVector[] = [
   ["subscribe: empty filter (§4.7.3)", "82 05 0001 0000 00", Err.MQTT_MALFORMED],
   ["subscribe: filter not UTF-8", "82 07 0001 0002 ff61 00", Err.MQTT_BAD_UTF8],
   // SUBACK (§3.9)
-  ["mqtt-packet: Malformed suback, no payload specified", "90 00", Err.MQTT_MALFORMED],
-  ["suback: packet id but no return code", "90 02 0006", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Invalid suback QoS, must be 0, 1, 2 or 128", "90 06 0006 00010203", Err.MQTT_MALFORMED],
-  ["suback: return code 0x81", "90 03 0006 81", Err.MQTT_MALFORMED],
-  ["suback: packet id 0", "90 03 0000 00", Err.MQTT_MALFORMED],
+  ["mqtt-packet: Malformed suback, no payload specified", "90 00", Err.MQTT_LENGTH_MISMATCH],
+  ["suback: packet id but no return code", "90 02 0006", Err.MQTT_LENGTH_MISMATCH],
+  ["mqtt-packet: Invalid suback QoS, must be 0, 1, 2 or 128", "90 06 0006 00010203", Err.MQTT_BAD_SUBACK_CODE],
+  ["suback: return code 0x81", "90 03 0006 81", Err.MQTT_BAD_SUBACK_CODE],
+  ["suback: packet id 0", "90 03 0000 00", Err.MQTT_ZERO_PACKET_ID],
   // UNSUBSCRIBE (§3.10)
   ["mqtt-packet: Malformed unsubscribe, no payload specified", "a2 00", Err.MQTT_MALFORMED],
   ["unsubscribe: packet id but no filter (§3.10.3-2)", "a2 02 0007", Err.MQTT_MALFORMED],
   ["unsubscribe: a lone trailing byte", "a2 03 0007 00", Err.MQTT_MALFORMED],
   ["unsubscribe: bad wildcard 'a/#/b'", "a2 09 0007 0005 612f232f62", Err.MQTT_MALFORMED],
   // header-only packets
-  ["pingresp: remaining length 1", "d0 01 00", Err.MQTT_MALFORMED],
-  ["pingreq: remaining length 1 (header alone)", "c0 01", Err.MQTT_MALFORMED],
-  ["disconnect: remaining length 2", "e0 02 0000", Err.MQTT_MALFORMED],
+  ["pingresp: remaining length 1", "d0 01 00", Err.MQTT_LENGTH_MISMATCH],
+  ["pingreq: remaining length 1 (header alone)", "c0 01", Err.MQTT_LENGTH_MISMATCH],
+  ["disconnect: remaining length 2", "e0 02 0000", Err.MQTT_LENGTH_MISMATCH],
 ];
 
 type EncodeCase = readonly [description: string, run: (dst: Uint8Array) => number, code: number];
@@ -404,7 +409,7 @@ interface Rec {
  * Pushes src into d in chunks of chunk() bytes (or through writeOffset/commit when
  * zeroCopy), draining next() after each, and records every non-NEED_MORE result.
  */
-export function decodeStream(check: Check, d: MqttDecoder, src: Uint8Array, chunk: () => number, zeroCopy: boolean, what: string): Rec[] {
+export function decodeStream(check: Check, d: AnyDecoder, src: Uint8Array, chunk: () => number, zeroCopy: boolean, what: string): Rec[] {
   const out: Rec[] = [];
   let pos = 0;
   while (pos < src.length) {
@@ -536,12 +541,19 @@ function testHeaderAndTopics(check: Check): void {
 }
 
 function testDecodeVectors(check: Check): void {
-  const d = new MqttDecoder(VECTORS_MAX_REMAINING_BYTES);
+  const client = new MqttDecoder(VECTORS_MAX_REMAINING_BYTES);
+  const server = new MqttServerDecoder(VECTORS_MAX_REMAINING_BYTES);
   const r = new Prng(0x5eed_0001);
-  const trailer = fromHex("d0 00 40 02 0009"); // PINGRESP, PUBACK 9
-  const trailerFields: Fields[] = [{ kind: "pingresp" }, { kind: "puback", packetId: 9 }];
+  // Two packets of each direction to follow a vector: PINGRESP or PINGREQ, then PUBACK 9.
+  const clientTrailer = fromHex("d0 00 40 02 0009");
+  const serverTrailer = fromHex("c0 00 40 02 0009");
+  const puback9: Fields = { kind: "puback", packetId: 9 };
   for (const [desc, f, w] of vectors) {
     const wire = wireOf(w);
+    const toServer = isClientOnly(typeOfKind[f.kind]);
+    const d: AnyDecoder = toServer ? server : client;
+    const trailer = toServer ? serverTrailer : clientTrailer;
+    const trailerFields: Fields[] = [{ kind: toServer ? "pingreq" : "pingresp" }, puback9];
     const one = [f];
     const ends = [wire.length];
     const feeds: [string, () => number, boolean][] = [
@@ -560,23 +572,26 @@ function testDecodeVectors(check: Check): void {
     const withTrailer = concatBytes(wire, trailer);
     expectRecs(check, decodeStream(check, d, withTrailer, () => withTrailer.length, false, desc), [f, ...trailerFields], [wire.length, wire.length + 2, withTrailer.length], `decode ${desc} (trailing bytes)`);
   }
-  // All vectors back to back, several per chunk, through a buffer just big enough for the
-  // largest: exercises partial push acceptance and compaction.
-  const stream = concatBytes(...vectors.map((v) => wireOf(v[2])));
-  const all = vectors.map((v) => v[1]);
-  const ends: number[] = [];
-  let o = 0;
-  for (const v of vectors) ends.push((o += wireOf(v[2]).length));
-  const plans: [string, () => number, boolean][] = [
-    ["whole", () => stream.length, false],
-    ["random chunks", () => r.int(1, 3000), false],
-    ["small random chunks", () => r.int(1, 40), false],
-    ["random chunks, zero-copy", () => r.int(1, 3000), true],
-    ["byte by byte", () => 1, false],
-  ];
-  for (const [how, chunk, zc] of plans) {
-    d.reset();
-    expectRecs(check, decodeStream(check, d, stream, chunk, zc, `stream (${how})`), all, ends, `all vectors in one stream (${how})`);
+  // All vectors of one direction back to back, several per chunk, through a buffer just big
+  // enough for the largest: exercises partial push acceptance and compaction.
+  for (const [side, d] of [["client", client], ["server", server]] as const) {
+    const mine = vectors.filter((v) => isClientOnly(typeOfKind[v[1].kind]) === (side === "server"));
+    const stream = concatBytes(...mine.map((v) => wireOf(v[2])));
+    const all = mine.map((v) => v[1]);
+    const ends: number[] = [];
+    let o = 0;
+    for (const v of mine) ends.push((o += wireOf(v[2]).length));
+    const plans: [string, () => number, boolean][] = [
+      ["whole", () => stream.length, false],
+      ["random chunks", () => r.int(1, 3000), false],
+      ["small random chunks", () => r.int(1, 40), false],
+      ["random chunks, zero-copy", () => r.int(1, 3000), true],
+      ["byte by byte", () => 1, false],
+    ];
+    for (const [how, chunk, zc] of plans) {
+      d.reset();
+      expectRecs(check, decodeStream(check, d, stream, chunk, zc, `${side} stream (${how})`), all, ends, `all ${side}-bound vectors in one stream (${how})`);
+    }
   }
 }
 
@@ -617,7 +632,7 @@ function validPacket(): Uint8Array {
   return fromHex("32 0a 0003 612f62 0001 010203"); // the "QoS 1 packet id 1" vector
 }
 
-function expectRecovers(check: Check, d: MqttDecoder, what: string): void {
+function expectRecovers(check: Check, d: AnyDecoder, what: string): void {
   d.reset();
   const v = validPacket();
   check.is(d.push(v, 0, v.length), v.length, `${what}: push after reset`);
@@ -628,10 +643,12 @@ function expectRecovers(check: Check, d: MqttDecoder, what: string): void {
 }
 
 function testErrors(check: Check): void {
-  const d = new MqttDecoder(ERROR_DECODER_MAX_BYTES);
+  const client = new MqttDecoder(ERROR_DECODER_MAX_BYTES);
+  const server = new MqttServerDecoder(ERROR_DECODER_MAX_BYTES);
   const valid = validPacket();
   for (const [desc, hex, code] of errorVectors) {
     const wire = fromHex(hex);
+    const d = decoderFor(wire[0] >>> 4, client, server);
     // Whole, then sticky.
     d.reset();
     check.is(d.push(wire, 0, wire.length), wire.length, `${desc}: push`);
@@ -657,6 +674,7 @@ function testErrors(check: Check): void {
   }
 
   // mqtt-packet "stops parsing after first error": CONNECT, bad SUBSCRIBE x2, DISCONNECT.
+  const d = server;
   const s = fromHex(`10 0c ${MQTT_HDR} 02 001e 0000  80 09 0006 0004 74657374 00  80 09 0006 0004 74657374 00  e0 00`);
   d.reset();
   d.push(s, 0, s.length);
@@ -675,9 +693,9 @@ function testDecoderLimits(check: Check): void {
   // remaining length == max is accepted, max + 1 refused.
   const zero = new MqttDecoder(0);
   check.is(zero.buf.length, 5, "max 0: buffer of 5 bytes");
-  zero.push(fromHex("d0 00 c0 00"), 0, 4);
+  zero.push(fromHex("d0 00 d0 00"), 0, 4);
   check.is(zero.next(), PacketType.PINGRESP, "max 0: pingresp");
-  check.is(zero.next(), PacketType.PINGREQ, "max 0: pingreq");
+  check.is(zero.next(), PacketType.PINGRESP, "max 0: second pingresp");
   zero.push(fromHex("40 02 0001"), 0, 4);
   check.is(zero.next(), Err.MQTT_TOO_LARGE, "max 0: puback too large");
   const ten = new MqttDecoder(10);
@@ -752,7 +770,7 @@ function testServerSide(check: Check): void {
   let n = encodeConnect(dst, 0, { clientId: "bs-7", cleanSession: true, keepAliveS: 15, username: "agent", password: new Uint8Array([1, 2, 3]) });
   n = encodeSubscribe(dst, n, 3, [{ filter: "m/bs-7/#", qos: 1 }, { filter: "c/+", qos: 0 }]);
   n = encodeConnack(dst, n, false, 0);
-  const d = new MqttDecoder(128);
+  const d = new MqttServerDecoder(128);
   d.push(dst, 0, n);
   check.is(d.next(), PacketType.CONNECT, "broker: connect");
   check.is(toHex(d.buf, d.clientIdOff, d.clientIdOff + d.clientIdLen), toHex(utf8Bytes("bs-7")), "broker: client id");
@@ -768,8 +786,28 @@ function testServerSide(check: Check): void {
   check.is(toHex(d.buf, d.filterOff, d.filterOff + d.filterLen), toHex(utf8Bytes("c/+")), "broker: second filter");
   check.is(d.filterQos, 0, "broker: second QoS");
   check.is(p, d.payloadOff + d.payloadLen, "broker: end of list");
-  check.is(d.next(), PacketType.CONNACK, "broker: connack");
-  check.is(d.returnCode, 0, "broker: accepted");
+  check.is(d.next(), Err.MQTT_WRONG_DIRECTION, "broker: a CONNACK from a client is refused");
+}
+
+/** Table 2.1: which packet types each decoder takes, judged from the first byte alone. */
+function testDirections(check: Check): void {
+  const client = new MqttDecoder(64);
+  const server = new MqttServerDecoder(64);
+  const bothWays = [PacketType.PUBLISH, PacketType.PUBACK, PacketType.PUBREC, PacketType.PUBREL, PacketType.PUBCOMP];
+  for (let type = 0; type <= 15; type++) {
+    const b0 = new Uint8Array([(type << 4) | (type === PacketType.PUBREL || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ? 2 : 0)]);
+    const reserved = type === 0 || type === 15;
+    const both = bothWays.indexOf(type as (typeof bothWays)[number]) >= 0;
+    const clientOnly = isClientOnly(type);
+    const wantClient = reserved ? Err.MQTT_BAD_TYPE : clientOnly ? Err.MQTT_WRONG_DIRECTION : NEED_MORE;
+    const wantServer = reserved ? Err.MQTT_BAD_TYPE : clientOnly || both ? NEED_MORE : Err.MQTT_WRONG_DIRECTION;
+    client.reset();
+    client.push(b0, 0, 1);
+    check.is(client.next(), wantClient, `client decoder, first byte of type ${type}`);
+    server.reset();
+    server.push(b0, 0, 1);
+    check.is(server.next(), wantServer, `server decoder, first byte of type ${type}`);
+  }
 }
 
 /** The suite's parts, in order (exported so a part can be timed or run alone). */
@@ -780,6 +818,7 @@ export const parts: readonly (readonly [string, (check: Check) => void])[] = [
   ["decoder errors", testErrors],
   ["decoder limits", testDecoderLimits],
   ["server side", testServerSide],
+  ["directions", testDirections],
 ];
 
 /**

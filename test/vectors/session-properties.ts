@@ -10,7 +10,7 @@
  * plus, here: backoff delays within their bounds, and no livelock (the world's step cap).
  * Engine-agnostic; the ava file splits the seeds across workers.
  */
-import { Phase } from "../../src/session/automaton";
+import { PHASE_COUNT, Phase } from "../../src/session/automaton";
 import { RejectReason } from "../../src/protocol/wire";
 import { SimWorld, checkInvariants, simConfig } from "../../testkit/sim";
 import { Prng } from "../../testkit/prng";
@@ -26,7 +26,7 @@ export interface PropertyResult {
 
 /** Runs sequences for seeds [from, to). */
 export function runProperties(from: number, to: number): PropertyResult {
-  const result: PropertyResult = { sequences: 0, steps: 0, failures: [], phasesSeen: new Array(11).fill(0) };
+  const result: PropertyResult = { sequences: 0, steps: 0, failures: [], phasesSeen: new Array(PHASE_COUNT).fill(0) };
   for (let seed = from; seed < to && result.failures.length < 10; seed++) {
     const failure = runSequence(seed, result);
     result.sequences++;
@@ -43,10 +43,10 @@ function runSequence(seed: number, result: PropertyResult): string | null {
   w.onStep = () => {
     if (failure) return;
     checkInvariants(w, (msg) => (failure = msg));
-    const s = w.agent.session;
+    const s = w.agent.status();
     if (s.phase === Phase.Active && !w.motorSubscribedOnCurrentLink()) failure = "active without the motor channel bound";
     if (s.phase === Phase.BackingOff) {
-      const left = (s.nextDeadline() - w.now) | 0;
+      const left = (w.agent.nextDeadline() - w.now) | 0;
       if (left > Math.max(cfg.backoffMaxMs, w.script.retryAfterMs)) failure = `backoff delay ${left} ms over its bound`;
     }
     result.phasesSeen[s.phase]++;

@@ -1,7 +1,7 @@
 /*
  * session.suite: scenarios on a simulated clock against a scripted fake brain (pure, no
  * sockets). Runs on V8 (test/session.test.ts) and on XS. Each row of `scenarios` is one
- * behaviour from the seeds, the design or the issue; the name says which. Every scenario
+ * behaviour of the session; the name says which. Every scenario
  * checks the motor/phase invariants after every step (sim.ts `checkInvariants`).
  */
 import { Err } from "../../src/errors";
@@ -9,7 +9,7 @@ import { encodeHeartbeatAck } from "../../src/protocol/encode";
 import { RejectReason, MsgType } from "../../src/protocol/wire";
 import { Phase } from "../../src/session/automaton";
 import { backoffCeilingMs } from "../../src/session/backoff";
-import { Counter } from "../../src/session/counters";
+import { COUNTER_COUNT, Counter } from "../../src/session/counters";
 import { Level } from "../../src/session/actions";
 import { Agent } from "../../src/agent/agent";
 import type { Check } from "../helpers/suite";
@@ -52,10 +52,10 @@ export const scenarios: readonly Scenario[] = [
     check.ok(w.sensorFramesAtBrain >= 38, `sensor frames at 20 Hz over 2 s: ${w.sensorFramesAtBrain}`);
     check.ok(w.applied.length >= 38, `motor frames applied: ${w.applied.length}`);
     check.is(counter(w, Counter.SENSOR_FRAMES_DROPPED), 0, "no sensor frame dropped");
-    const live = w.agent.session.liveness;
-    check.is(live.lastRttMs, 2 * w.latencyMs, "RTT equals the round-trip latency");
-    check.ok(Math.abs(live.offsetMs - w.script.brainClockOffsetMs) <= w.latencyMs, `clock offset learned: ${live.offsetMs}`);
-    check.is(w.agent.session.generation, 1, "first generation is 1");
+    const live = w.agent.status();
+    check.is(live.rttMs, 2 * w.latencyMs, "RTT equals the round-trip latency");
+    check.ok(Math.abs(live.clockOffsetMs - w.script.brainClockOffsetMs) <= w.latencyMs, `clock offset learned: ${live.clockOffsetMs}`);
+    check.is(w.agent.status().generation, 1, "first generation is 1");
   }],
 
   ["heartbeats flow only while active", (w, check) => {
@@ -91,16 +91,46 @@ export const scenarios: readonly Scenario[] = [
     reachesActive(w, check, "once the brain sends both topics", 10_000);
   }],
 
-  ["rejected as invalid auth: failed with its reason", (w, check) => {
+  ["rejected as invalid auth: failed with its reason; with failedRetryMs 0 it stays failed", (w, check) => {
     w.script.rejectReason = RejectReason.INVALID_AUTH;
     w.run(2_000);
     check.is(w.phase, Phase.Failed, "failed");
     check.is(w.agent.lastReason, Err.REJECTED_INVALID_AUTH, "reason");
-    check.ok(w.logs.some((l) => l[1] === Level.error), "logged at error level");
+    check.ok(w.logs.some((l) => l[1] === Level.Error), "logged at error level");
     const attempts = counter(w, Counter.CONNECT_ATTEMPTS);
-    w.run(120_000);
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), attempts, "failed is terminal: no more attempts");
-  }],
+    w.script.rejectReason = 0;
+    w.run(24 * 3_600_000, 1_000);
+    check.is(counter(w, Counter.CONNECT_ATTEMPTS), attempts, "failedRetryMs 0: no attempt in a day");
+    check.is(counter(w, Counter.FAILED_RETRIES), 0, "no retry counted");
+  }, () => started(new SimWorld(simConfig({ session: { failedRetryMs: 0 } })))],
+
+  ["failed is not forever: the key is fixed on the brain and the agent comes back after failedRetryMs (jittered, counted)", (w, check) => {
+    const retryMs = 20_000;
+    w.script.rejectReason = RejectReason.INVALID_AUTH;
+    w.runUntil(() => w.phase === Phase.Failed, 5_000);
+    const failedAt = w.t;
+    check.is(w.phase, Phase.Failed, "failed");
+    w.script.rejectReason = 0; // the keys file is fixed
+    const took = w.runUntil(() => w.phase === Phase.Active, retryMs + 2_000);
+    check.ok(took >= retryMs / 10 && took <= retryMs + 100, `active again ${w.t - failedAt} ms after failing (retry within [${retryMs / 10}, ${retryMs}])`);
+    check.is(counter(w, Counter.FAILED_RETRIES), 1, "the retry is counted");
+    check.ok(w.logs.some((l) => l[3].includes("retrying after failed (REJECTED_INVALID_AUTH)")), "the retry is logged with its reason");
+    // Still rejected: the retries keep the slow cadence, each one jittered.
+    w.script.rejectReason = RejectReason.INVALID_AUTH;
+    w.cutLink();
+    w.runUntil(() => w.phase === Phase.Failed, 70_000);
+    const retriesBefore = counter(w, Counter.FAILED_RETRIES);
+    const t0 = w.t;
+    w.run(10 * retryMs);
+    const retries = counter(w, Counter.FAILED_RETRIES) - retriesBefore;
+    check.ok(retries >= 10 && retries <= 100, `slow cadence: ${retries} retries in ${w.t - t0} ms`);
+    check.is(counter(w, Counter.NETWORK_RESTARTS) + counter(w, Counter.REBOOT_REQUESTS), 0, "a rejection never escalates");
+    w.agent.stop(w.now);
+    const attempts = counter(w, Counter.CONNECT_ATTEMPTS);
+    w.run(10 * retryMs);
+    check.is(w.phase, Phase.Stopped, "a stop in failed cancels the retry");
+    check.is(counter(w, Counter.CONNECT_ATTEMPTS), attempts, "no attempt after the stop");
+  }, () => started(new SimWorld(simConfig({ session: { failedRetryMs: 20_000 } })))],
 
   ["a wrong device key: the brain rejects the proof, failed with REJECTED_INVALID_AUTH", (w, check) => {
     w.run(2_000);
@@ -218,8 +248,8 @@ export const scenarios: readonly Scenario[] = [
     check.ok(w.motorsSafe, "motors safe once draining");
     const took = w.runUntil(() => w.phase === Phase.Active, 10_000);
     check.ok(took >= 2_900 && took <= 6_200, `reconnected after the hint with jitter: ${took} ms`);
-    check.is(w.agent.session.attempt, 0, "backoff not escalated");
-    check.ok(w.logs.some((l) => l[3].includes("drain requested (deploy)") && l[1] === Level.info), "deploy drain logged at info");
+    check.is(w.agent.status().attempt, 0, "backoff not escalated");
+    check.ok(w.logs.some((l) => l[3].includes("drain requested (deploy)") && l[1] === Level.Info), "deploy drain logged at info");
   }],
 
   ["operator drain: the same, logged at warn", (w, check) => {
@@ -228,7 +258,7 @@ export const scenarios: readonly Scenario[] = [
     w.run(10);
     check.is(w.phase, Phase.BackingOff, "drained and backing off");
     reachesActive(w, check, "after the operator drain", 5_000);
-    check.ok(w.logs.some((l) => l[3].includes("drain requested (operator)") && l[1] === Level.warn), "operator drain logged at warn");
+    check.ok(w.logs.some((l) => l[3].includes("drain requested (operator)") && l[1] === Level.Warn), "operator drain logged at warn");
   }],
 
   ["draining waits for pending QoS 1 work: it ends as soon as the PUBACKs arrive", (w, check) => {
@@ -264,7 +294,7 @@ export const scenarios: readonly Scenario[] = [
   }],
 
   ["a link loss in every phase is followed by a resume, with a new generation", (w, check) => {
-    const phases = [Phase.Connecting, Phase.Authenticating, Phase.Registering, Phase.Binding, Phase.Active, Phase.Draining, Phase.Deregistering];
+    const phases = [Phase.MqttConnecting, Phase.ControlSubscribing, Phase.Authenticating, Phase.Registering, Phase.Binding, Phase.Active, Phase.Draining, Phase.Deregistering];
     let gen = 0;
     for (const phase of phases) {
       if (phase === Phase.Draining) {
@@ -278,14 +308,14 @@ export const scenarios: readonly Scenario[] = [
         w.drain(1, 500, 100);
       }
       if (w.phase === Phase.Active && phase < Phase.Active) w.cutLink();
-      const reachedPhase = w.runUntil(() => w.phase === phase && (phase !== Phase.Connecting || w.linkUp), 70_000) >= 0;
+      const reachedPhase = w.runUntil(() => w.phase === phase && w.linkUp, 70_000) >= 0;
       check.ok(reachedPhase, `in phase ${phase}`);
       w.cutLink();
       w.withholdPuback = false;
       w.script.silent = false;
       reachesActive(w, check, `after a loss in phase ${phase}`, 70_000);
-      check.ok(w.agent.session.generation > gen, "generation increments");
-      gen = w.agent.session.generation;
+      check.ok(w.agent.status().generation > gen, "generation increments");
+      gen = w.agent.status().generation;
     }
     check.ok(w.deaths.length >= 5, `the broker published death notices: ${w.deaths.length}`);
   }],
@@ -307,20 +337,70 @@ export const scenarios: readonly Scenario[] = [
     });
     w.brokerUp = true;
     reachesActive(w, check, "broker back", 200_000);
-    check.is(w.agent.session.attempt, 0, "attempt reset at active");
+    check.is(w.agent.status().attempt, 0, "attempt reset at active");
   }],
 
-  ["escalation: network restart after 5 failed reconnects, reboot after 5 more, each counted", (w, check) => {
-    w.brokerUp = false;
+  ["escalation: a network that is down: network restart after 5 failures, reboot after 5 more, each counted", (w, check) => {
+    w.networkFault = Err.NET_UNREACHABLE;
     w.runUntil(() => w.networkRestarts === 1, 600_000);
     check.is(counter(w, Counter.NETWORK_RESTARTS), 1, "network restart requested and counted");
     check.is(w.reboots, 0, "no reboot yet");
     w.runUntil(() => w.reboots === 1, 600_000);
     check.is(counter(w, Counter.REBOOT_REQUESTS), 1, "reboot requested and counted");
-    check.ok(counter(w, Counter.CONNECT_ATTEMPTS) >= 10, "10 failed attempts before the reboot");
-    w.brokerUp = true;
+    check.is(counter(w, Counter.CONNECT_ATTEMPTS), 10, "exactly 10 failed attempts before the reboot");
+    check.ok(w.logs.some((l) => l[3].includes("escalating: reboot after 10 network-level failures")), "the reboot line gives the true count");
+    check.is(counter(w, Counter.LINK_LOSSES), 0, "no link was ever up: no link loss");
+    check.is(counter(w, Counter.CONNECT_FAILURES), 10, "10 connect failures");
+    w.networkFault = 0;
     reachesActive(w, check, "after the broker is back", 120_000);
   }],
+
+  ["a session taken over again and again (a duplicate id): the backoff grows instead of resetting", (w, check) => {
+    const cfg = w.agent.config.session;
+    const gaps: number[] = [];
+    const start = w.t;
+    let sessions = 0;
+    while (w.t - start < 10 * 60_000) {
+      if (w.runUntil(() => w.phase === Phase.Active, 200_000) < 0) break;
+      sessions++;
+      w.run(300); // the other device connects with our client id: the broker closes our link
+      w.cutLink();
+      const lostAt = w.t;
+      w.runUntil(() => w.phase === Phase.TransportOpening, 200_000);
+      gaps.push(w.t - lostAt);
+    }
+    check.ok(sessions >= 8 && sessions <= 30, `${sessions} sessions in 10 minutes (was about 1 every 0.8 s: 750)`);
+    check.ok(gaps.every((g) => g <= cfg.backoffMaxMs), `every delay within backoffMaxMs: max ${Math.max(...gaps)}`);
+    const late = gaps.slice(6);
+    check.ok(late.reduce((a, b) => a + b, 0) / late.length >= cfg.backoffMaxMs / 4, `the delays grew: ${gaps.slice(0, 8).join(", ")} ...`);
+    check.is(counter(w, Counter.SHORT_SESSIONS), sessions, "every short session counted");
+    check.ok(w.logs.some((l) => l[1] === Level.Warn && l[3].includes("another device with agent id sim1")), "warned about a possible duplicate id");
+    check.is(counter(w, Counter.NETWORK_RESTARTS), 0, "no escalation");
+    // A session that lasts past stableSessionMs resets the streak and the backoff.
+    w.runUntil(() => w.phase === Phase.Active, 200_000);
+    w.run(cfg.stableSessionMs + 1_000);
+    w.cutLink();
+    const lostAt = w.t;
+    w.runUntil(() => w.phase === Phase.TransportOpening, 200_000);
+    check.ok(w.t - lostAt <= cfg.backoffBaseMs, `after a stable session the first delay is short again: ${w.t - lostAt} ms`);
+    check.is(w.agent.status().shortSessions, 0, "streak reset");
+  }],
+
+  ["broker list: a broker that cannot be reached is skipped for the next one within the same backoff", (w, check) => {
+    w.refusedBrokers = ["b1.sim:1883"];
+    reachesActive(w, check, "via the second broker", 5_000);
+    check.is(w.opens.map((o) => o.broker).join(" "), "b1.sim:1883 b2.sim:1884", "tried b1, then b2");
+    const gap = w.opens[1].t - w.opens[0].t;
+    check.ok(gap >= 100 && gap <= 1_000 + 2 * w.latencyMs, `rotated after one ordinary backoff delay: ${gap} ms`);
+    check.ok(w.logs.some((l) => l[3].includes("b1.sim:1883 peer-level PEER_REFUSED")), "the reconnect line names the broker that failed");
+    w.cutLink(); // b2 was reached: a loss after CONNACK stays with b2
+    reachesActive(w, check, "again", 10_000);
+    check.is(w.opens[w.opens.length - 1].broker, "b2.sim:1884", "reconnects to the broker it had reached");
+    w.refusedBrokers = ["b2.sim:1884", "b3.sim:1883"];
+    w.cutLink();
+    reachesActive(w, check, "back on the first", 20_000);
+    check.is(w.opens.slice(-3).map((o) => o.broker).join(" "), "b2.sim:1884 b3.sim:1883 b1.sim:1883", "wraps around the list");
+  }, () => started(new SimWorld(simConfig({ brokerHost: undefined, brokerPort: undefined, brokers: ["b1.sim:1883", "b2.sim:1884", "b3.sim"] })))],
 
   ["half-open link (black hole) is detected within the stated bound, then resumed", (w, check) => {
     reachesActive(w, check, "session");
@@ -391,7 +471,7 @@ export const scenarios: readonly Scenario[] = [
     w.run(50);
     const statuses = w.received.filter((r) => r.type === MsgType.STATUS);
     check.ok(statuses.length >= 1, "status sent");
-    check.ok(statuses.every((s) => s.counters === 31), "status carries every counter");
+    check.ok(statuses.every((s) => s.counters === COUNTER_COUNT), "status carries every counter");
   }],
 
   ["user stop: deregisters, disconnects cleanly (no death notice) and stays stopped", (w, check) => {
@@ -470,7 +550,7 @@ export const scenarios: readonly Scenario[] = [
     const n = encodeHeartbeatAck(out, 0, 999_999, w.now - 50, w.brainNow());
     w.brainSays(out.slice(0, n));
     w.run(100);
-    check.is(w.agent.session.liveness.lastRttMs, 2 * w.latencyMs, "RTT unaffected");
+    check.is(w.agent.status().rttMs, 2 * w.latencyMs, "RTT unaffected");
   }],
 ];
 

@@ -50,9 +50,10 @@ const cborReadErrors = [Err.CBOR_TRUNCATED, Err.CBOR_UNSUPPORTED, Err.CBOR_TYPE,
 /** CborReader.next/skip (cbor/reader.ts header). */
 export const CBOR_READ_ERRORS: ReadonlySet<number> = new Set<number>(cborReadErrors);
 
-/** MqttDecoder.next (mqtt/decoder.ts). */
+/** MqttDecoder.next (mqtt/decoder.ts) and MqttServerDecoder.next (testkit/mqtt-server-codec.ts), with no packet sent. */
 export const MQTT_NEXT_ERRORS: ReadonlySet<number> = new Set<number>([
   Err.MQTT_BAD_TYPE, Err.MQTT_BAD_FLAGS, Err.MQTT_BAD_LENGTH, Err.MQTT_TOO_LARGE, Err.MQTT_MALFORMED, Err.MQTT_BAD_UTF8, Err.MQTT_BAD_PROTOCOL,
+  Err.MQTT_WRONG_DIRECTION, Err.MQTT_LENGTH_MISMATCH, Err.MQTT_BAD_CONNACK, Err.MQTT_ZERO_PACKET_ID, Err.MQTT_BAD_SUBACK_CODE, Err.MQTT_BAD_TOPIC_NAME,
 ]);
 
 /** decodeSensorFrame / decodeMotorFrame (frames/sensor.ts, frames/motor.ts): "another CBOR_* code" included. */

@@ -19,9 +19,21 @@
  * the next copy at that position has the same layout again. So a one-off layout (two packets
  * in one read shift a frame once) costs one loop copy and no garbage, a new steady layout
  * gets its view on its second frame, and an ever-changing layout settles into loop copies.
+ * Once the layout is known, copyEntry checks one number instead: `layoutStamp` moves whenever
+ * a decode may have changed any entry's buffer, offset or length, and a view stamped with the
+ * current value is valid as it is.
  * Decoding takes a fast path for frames in preferred serialization (decodeFast) and falls
  * back to the general CborReader path (readEntries is its shared entry loop) for anything
  * else; the general path alone decides error codes, so both paths agree by construction.
+ * In front of both sits the repeat path (decodeRepeat): a steady stream brings frames of one
+ * layout (the same channels, head sizes and lengths) to one place in one receive buffer, so
+ * after a fast-path success the view remembers the frame's structural bytes (every byte that
+ * is neither payload, seq or second argument, nor MAC) with their offsets. A frame of the same
+ * length at the same place in the same buffer, decoded against the same table, whose
+ * structural bytes are all equal and whose seq and second heads have the same sizes, has
+ * exactly the entries of the remembered one: the repeat path then only reads seq and second
+ * and leaves every other field as the fast path wrote it. Any other decode starts with
+ * beginFrame, which forgets the layout, so the fields a repeat relies on are never stale.
  */
 import { Err } from "../../errors";
 import { CborReader } from "../cbor/reader";
@@ -67,6 +79,8 @@ export class FrameView {
   signedLen = 0;
   /** Take the fast path for canonical frames (default). Tests turn it off to compare both paths. */
   fastPath = true;
+  /** Decodes that took the repeat path (diagnostics; see the header comment). */
+  repeats = 0;
   /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
   cacheViews = true;
   /** copyEntry's state (internal), per entry position: the view of copySrc[copyOff .. copyOff+copyLen). */
@@ -96,6 +110,28 @@ export class FrameView {
   /** seen[id] === stamp when id already occurred in the frame being decoded. */
   private readonly seen: Uint32Array;
   private stamp = 0;
+  /**
+   * Moves on every beginFrame, i.e. whenever any entry's buffer, offset or length may change;
+   * copyEntry keeps the value at which it last checked each entry's view (copyStamp).
+   */
+  layoutStamp = 1;
+  /** copyEntry's state (internal), per entry position: layoutStamp when its view last matched the entry. */
+  readonly copyStamp: Float64Array;
+  // The repeat path's layout (see the header comment): valid while repeatKey >= 0.
+  private repeatKey = -1;
+  private repeatBuf: Uint8Array;
+  private repeatOff = 0;
+  private repeatLen = 0;
+  private repeatTable: ChannelTable | null = null;
+  /** Structural bytes: offsets in repeatBuf, and values. */
+  private readonly repeatPos: Int32Array;
+  private readonly repeatVal: Int32Array;
+  private repeatCount = 0;
+  /** Offset from frameOff of the seq and second heads, and their argument bytes (0: in the head, 1, 2 or 4). */
+  private seqAt = 0;
+  private seqArg = 0;
+  private secondAt = 0;
+  private secondArg = 0;
 
   /** capacity: most entries (use the table size); maxFrameBytes: the negotiated frame limit. */
   constructor(capacity: number, maxFrameBytes: number) {
@@ -110,6 +146,11 @@ export class FrameView {
     this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
     this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
     this.buf = new Uint8Array(0); // replaced by every decode
+    this.repeatBuf = this.buf;
+    // array head (2) + per entry: id (2), tag (2), byte-string head (3) + mac head, padded (+3)
+    this.repeatPos = new Int32Array(2 + 7 * capacity + 1 + 3);
+    this.repeatVal = new Int32Array(2 + 7 * capacity + 1 + 3);
+    this.copyStamp = new Float64Array(capacity);
     const none = new Uint8Array(0); // never a decoded buffer: matches no key
     this.copySrc = [];
     this.copyView = [];
@@ -128,6 +169,8 @@ export class FrameView {
 
   /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
   protected beginFrame(buf: Uint8Array, off: number, len: number): void {
+    this.repeatKey = -1;
+    this.layoutStamp++;
     this.buf = buf;
     this.frameOff = off;
     this.frameLen = len;
@@ -165,10 +208,21 @@ export class FrameView {
    */
   protected decodeFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean): number {
     if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
+    if (len > this.maxFrameBytes) {
+      this.beginFrame(buf, off, len);
+      return Err.FRAME_TOO_LARGE;
+    }
+    const key = kind * 2 + (withMac ? 1 : 0);
+    if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable) {
+      const r = this.decodeRepeat(buf, off);
+      if (r > 0) return r;
+    }
     this.beginFrame(buf, off, len);
-    if (len > this.maxFrameBytes) return Err.FRAME_TOO_LARGE;
     const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, kind, withMac) : 0;
-    if (n > 0) return n;
+    if (n > 0) {
+      this.remember(buf, off, len, table, key);
+      return n;
+    }
     this.beginFrame(buf, off, len); // general path: a fresh start
     const r = this.reader;
     r.reset(buf, off, off + len);
@@ -199,6 +253,108 @@ export class FrameView {
     e = r.finish();
     if (e < 0) return e;
     return this.count;
+  }
+
+  /**
+   * The repeat path (see the header comment): the remembered layout's structural bytes
+   * compared, then seq and second read from heads of the remembered sizes. Returns the entry
+   * count, or 0 (nothing written) when the frame differs in any structural byte.
+   */
+  private decodeRepeat(buf: Uint8Array, off: number): number {
+    // Four bytes per turn: a loop turn costs XS about as much as two compares. The positions
+    // are absolute (the frame is at repeatOff) and padded to a multiple of four by remember().
+    const pos = this.repeatPos;
+    const val = this.repeatVal;
+    const n = this.repeatCount;
+    for (let k = 0; k < n; k += 4) {
+      if (buf[pos[k]] !== val[k] || buf[pos[k + 1]] !== val[k + 1] || buf[pos[k + 2]] !== val[k + 2] || buf[pos[k + 3]] !== val[k + 3]) return 0;
+    }
+    // seq, then second: RFC 8949 §3.1 major type 0, the argument in the head or after it
+    let p = off + this.seqAt;
+    let a = this.seqArg;
+    let seq: number;
+    let ib = buf[p];
+    if (a === 0) {
+      if (ib >= 24) return 0;
+      seq = ib;
+    } else if (a === 1) seq = buf[p + 1];
+    else if (a === 2) seq = (buf[p + 1] << 8) | buf[p + 2];
+    else seq = ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+    p = off + this.secondAt;
+    a = this.secondArg;
+    ib = buf[p];
+    let second: number;
+    if (a === 0) {
+      if (ib >= 24) return 0;
+      second = ib;
+    } else if (a === 1) second = buf[p + 1];
+    else if (a === 2) second = (buf[p + 1] << 8) | buf[p + 2];
+    else second = ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+    this.seq = seq;
+    this.second = second;
+    this.repeats++;
+    return this.count;
+  }
+
+  /**
+   * After a fast-path success: records the frame's structural bytes for decodeRepeat (every
+   * byte outside the seq and second arguments, the payloads and the MAC; a seq or second that
+   * sits in its head byte is checked by size, not value). Allocates nothing.
+   */
+  private remember(buf: Uint8Array, off: number, len: number, table: ChannelTable, key: number): void {
+    const pos = this.repeatPos;
+    const val = this.repeatVal;
+    const end = off + len;
+    let c = 0;
+    let p = off;
+    pos[c] = 0; // array head: 0x80 + n or 0x98 n
+    val[c++] = buf[p];
+    if (buf[p++] === 0x98) {
+      pos[c] = 1;
+      val[c++] = buf[p++];
+    }
+    for (let k = 0; k < 2; k++) {
+      const ib = buf[p];
+      const arg = ib < 24 ? 0 : ib === 0x18 ? 1 : ib === 0x19 ? 2 : 4;
+      if (arg > 0) {
+        pos[c] = p - off;
+        val[c++] = ib;
+      }
+      if (k === 0) {
+        this.seqAt = p - off;
+        this.seqArg = arg;
+      } else {
+        this.secondAt = p - off;
+        this.secondArg = arg;
+      }
+      p += 1 + arg;
+    }
+    const payloadOff = this.payloadOff;
+    const byteLen = this.byteLen;
+    for (let i = 0; i < this.count; i++) {
+      for (; p < payloadOff[i]; p++) {
+        pos[c] = p - off;
+        val[c++] = buf[p];
+      }
+      p += byteLen[i];
+    }
+    if (p < end) {
+      // the MAC item of a motor frame: its head, not its 16 bytes
+      pos[c] = p - off;
+      val[c++] = buf[p];
+    }
+    // absolute positions, padded to a multiple of four with repeats of the array head
+    for (let k = 0; k < c; k++) pos[k] += off;
+    while ((c & 3) !== 0) {
+      pos[c] = off;
+      val[c++] = buf[off];
+    }
+    this.repeatCount = c;
+    this.repeatBuf = buf;
+    this.repeatOff = off;
+    this.repeatLen = len;
+    this.repeatTable = table;
+    this.repeatKey = key;
   }
 
   /**
@@ -360,6 +516,11 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
   if (!(i >= 0 && i < out.count)) return Err.VALUE_RANGE;
   const len = out.byteLen[i];
   if (len > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (out.copyStamp[i] === out.layoutStamp && out.cacheViews) {
+    // this entry's view matched it since the layout last changed
+    dst.set(out.copyView[i], 0);
+    return len;
+  }
   const src = out.buf;
   const o = out.payloadOff[i];
   if (len >= COPY_VIEW_MIN_BYTES && out.cacheViews) {
@@ -371,6 +532,7 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
         runs[i] = 2;
         out.copyMisses = COPY_VIEW_MAX_MISSES; // warm: from now on a miss makes no view at once
       }
+      out.copyStamp[i] = out.layoutStamp;
       dst.set(out.copyView[i], 0);
       return len;
     }

@@ -1,21 +1,19 @@
 /*
- * mqtt/connect: CONNECT (client → server, §3.1) and CONNACK (server → client, §3.2) encoders.
+ * mqtt/connect: the CONNECT encoder (client → server, §3.1). CONNACK, which only a server
+ * sends, is encoded by the test broker's codec (testkit/mqtt-server-codec.ts).
  *
  * Theory of operation: CONNECT is sent once per connection, so it takes a plain options
  * object with strings; it measures every field first (so a field that is too long fails
  * before anything is written), writes the fixed header, which also checks that the whole
  * packet fits, then writes the variable header and payload in the order §3.1.3 fixes:
- * client id, will topic, will message, user name, password. CONNACK is a 4-byte packet the
- * tests and the fake broker use. Both return the offset after the packet, or a negative Err
- * code; on error the bytes of dst from off on are unspecified.
+ * client id, will topic, will message, user name, password. It returns the offset after the
+ * packet, or a negative Err code; on error the bytes of dst from off on are unspecified.
  */
 import { Err } from "../../errors";
 import { utf8Length, writeUtf8 } from "../bytes";
 import {
-  CONNACK_FLAG_SESSION_PRESENT,
   CONNECT_VARIABLE_HEADER_BYTES,
   ConnectFlag,
-  MAX_CONNACK_CODE,
   MAX_KEEP_ALIVE_S,
   MAX_STRING_BYTES,
   PROTOCOL_LEVEL_3_1_1,
@@ -140,20 +138,4 @@ export function encodeConnect(dst: Uint8Array, off: number, o: ConnectOptions): 
   if (username != null) p = writeStringField(dst, p, username, usernameBytes - 2);
   if (password != null) p = writeBinaryField(dst, p, password, passwordBytes);
   return p;
-}
-
-/**
- * Encodes a CONNACK (§3.2) at dst[off]. returnCode is 0..5 (§3.2.2.3); sessionPresent must
- * be false unless returnCode is 0 (§3.2.2-4). Returns the new offset, VALUE_RANGE or
- * BUFFER_TOO_SMALL.
- */
-export function encodeConnack(dst: Uint8Array, off: number, sessionPresent: boolean, returnCode: number): number {
-  if (!(returnCode >= 0 && returnCode <= MAX_CONNACK_CODE) || returnCode !== Math.floor(returnCode)) return Err.VALUE_RANGE;
-  if (sessionPresent && returnCode !== 0) return Err.VALUE_RANGE;
-  if (off < 0 || off + 4 > dst.length) return Err.BUFFER_TOO_SMALL;
-  dst[off] = PacketType.CONNACK << 4;
-  dst[off + 1] = 2;
-  dst[off + 2] = sessionPresent ? CONNACK_FLAG_SESSION_PRESENT : 0;
-  dst[off + 3] = returnCode;
-  return off + 4;
 }

@@ -1,6 +1,5 @@
 /*
- * mqtt/publish: PUBLISH (§3.3) and its acknowledgements PUBACK (§3.4), PUBREC, PUBREL,
- * PUBCOMP (§3.5 – §3.7) encoders.
+ * mqtt/publish: PUBLISH (§3.3) and PUBACK (§3.4) encoders.
  *
  * Theory of operation: PUBLISH is the hot path (one per sensor frame), so it takes the
  * topic pre-encoded as UTF-8 bytes and the payload as a byte range, never allocates, and
@@ -11,13 +10,13 @@
  *     into dst at payloadStart (leaving `publishHeaderMaxBytes(topicLen)` bytes free before
  *     it), and the header is written so that it ends exactly at payloadStart. The packet is
  *     then dst[headerStart .. payloadStart + payloadLen).
- * Only QoS 0 and 1 are sent by this client. The acknowledgements are 4-byte packets
- * (fixed header + packet id); PUBREC/PUBREL/PUBCOMP exist for the tests' fake broker.
+ * Only QoS 0 and 1 are sent by this client, so of the acknowledgements it needs only PUBACK,
+ * a 4-byte packet (fixed header + packet id); the QoS 2 ones are in testkit/mqtt-server-codec.ts.
  * All return an offset (or the header start) on success and a negative Err code on error;
  * on error the bytes of dst are unspecified.
  */
 import { Err } from "../../errors";
-import { FLAGS_RESERVED_0010, MAX_FIXED_HEADER_BYTES, MAX_PACKET_ID, MAX_REMAINING_LENGTH_BYTES, MAX_STRING_BYTES, PacketType } from "./constants";
+import { MAX_FIXED_HEADER_BYTES, MAX_PACKET_ID, MAX_REMAINING_LENGTH_BYTES, MAX_STRING_BYTES, PacketType } from "./constants";
 import { copyInto, writeIdOnlyPacket } from "./header";
 
 /**
@@ -154,19 +153,4 @@ export function encodePublishHeaderBefore(
 /** Encodes a PUBACK (§3.4) for packetId 1..65,535. Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
 export function encodePuback(dst: Uint8Array, off: number, packetId: number): number {
   return writeIdOnlyPacket(dst, off, PacketType.PUBACK << 4, packetId);
-}
-
-/** Encodes a PUBREC (§3.5). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
-export function encodePubrec(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, PacketType.PUBREC << 4, packetId);
-}
-
-/** Encodes a PUBREL (§3.6; fixed-header flags 0010). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
-export function encodePubrel(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, (PacketType.PUBREL << 4) | FLAGS_RESERVED_0010, packetId);
-}
-
-/** Encodes a PUBCOMP (§3.7). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
-export function encodePubcomp(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, PacketType.PUBCOMP << 4, packetId);
 }

@@ -1,17 +1,17 @@
 /*
- * mqtt/subscribe: SUBSCRIBE (§3.8), SUBACK (§3.9), UNSUBSCRIBE (§3.10) and UNSUBACK (§3.11)
- * encoders.
+ * mqtt/subscribe: SUBSCRIBE (§3.8) and UNSUBSCRIBE (§3.10) encoders. Their answers, SUBACK and
+ * UNSUBACK, only a server sends: testkit/mqtt-server-codec.ts encodes them.
  *
  * Theory of operation: subscriptions are made at setup and after each reconnect, not per
  * frame, so SUBSCRIBE and UNSUBSCRIBE take arrays of plain strings. Each encoder measures
  * all fields first, writes the fixed header (which checks that the whole packet fits), then
  * writes the packet id and the list, validating every topic filter in place (§4.7.1).
- * SUBACK and UNSUBACK serve the tests and the fake broker. All return the offset after the
- * packet or a negative Err code; on error the bytes of dst are unspecified.
+ * Both return the offset after the packet or a negative Err code; on error the bytes of dst
+ * are unspecified.
  */
 import { Err } from "../../errors";
-import { FLAGS_RESERVED_0010, MAX_PACKET_ID, PacketType, SUBACK_FAILURE } from "./constants";
-import { stringFieldBytes, writeFixedHeader, writeIdOnlyPacket, writeStringField } from "./header";
+import { FLAGS_RESERVED_0010, MAX_PACKET_ID, PacketType } from "./constants";
+import { stringFieldBytes, writeFixedHeader, writeStringField } from "./header";
 import { checkTopicFilter } from "./topic";
 
 /** One requested subscription: a topic filter (may hold '+' and '#') and its maximum QoS. */
@@ -55,25 +55,6 @@ export function encodeSubscribe(dst: Uint8Array, off: number, packetId: number, 
 }
 
 /**
- * Encodes a SUBACK (§3.9) at dst[off]: one return code per requested filter, each 0, 1, 2
- * or 0x80 (failure) (§3.9.3). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL.
- */
-export function encodeSuback(dst: Uint8Array, off: number, packetId: number, returnCodes: ArrayLike<number>): number {
-  const n = returnCodes.length;
-  if (badPacketId(packetId) || n === 0) return Err.VALUE_RANGE;
-  for (let i = 0; i < n; i++) {
-    const c = returnCodes[i];
-    if (c !== 0 && c !== 1 && c !== 2 && c !== SUBACK_FAILURE) return Err.VALUE_RANGE;
-  }
-  let p = writeFixedHeader(dst, off, PacketType.SUBACK << 4, 2 + n);
-  if (p < 0) return p;
-  dst[p++] = packetId >>> 8;
-  dst[p++] = packetId & 0xff;
-  for (let i = 0; i < n; i++) dst[p++] = returnCodes[i];
-  return p;
-}
-
-/**
  * Encodes an UNSUBSCRIBE (§3.10; fixed-header flags 0010) at dst[off] with one or more
  * filters. Returns the new offset, VALUE_RANGE (as for encodeSubscribe; empty list:
  * §3.10.3-2) or BUFFER_TOO_SMALL.
@@ -97,9 +78,4 @@ export function encodeUnsubscribe(dst: Uint8Array, off: number, packetId: number
     if (checkTopicFilter(dst, start, p - start) !== 0) return Err.VALUE_RANGE;
   }
   return p;
-}
-
-/** Encodes an UNSUBACK (§3.11). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
-export function encodeUnsuback(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, PacketType.UNSUBACK << 4, packetId);
 }

@@ -16,10 +16,10 @@ import { MAX_STRING_BYTES, TOPIC_LEVEL_SEPARATOR, TOPIC_WILDCARD_MULTI, TOPIC_WI
 /**
  * Checks a PUBLISH topic name in src[off..off+len): 1..65,535 bytes (§4.7.3), well-formed
  * UTF-8 without U+0000 (§1.5.3), no '+' or '#' (§3.3.2.1, §4.7.1).
- * Returns 0 when valid, MQTT_BAD_UTF8 for bad UTF-8 or U+0000, MQTT_MALFORMED otherwise.
+ * Returns 0 when valid, MQTT_BAD_UTF8 for bad UTF-8 or U+0000, MQTT_BAD_TOPIC_NAME otherwise.
  */
 export function checkTopicName(src: Uint8Array, off: number, len: number): number {
-  if (len < 1 || len > MAX_STRING_BYTES) return Err.MQTT_MALFORMED;
+  if (len < 1 || len > MAX_STRING_BYTES) return Err.MQTT_BAD_TOPIC_NAME;
   // Hot (every received PUBLISH): one compare per byte in the common case, since '+' (0x2b),
   // '#' (0x23) and NUL all sort at or below 0x2b; a count-down loop is cheapest on XS.
   let high = 0;
@@ -27,7 +27,7 @@ export function checkTopicName(src: Uint8Array, off: number, len: number): numbe
   while (i > off) {
     const b = src[--i];
     if (b <= TOPIC_WILDCARD_SINGLE && (b === TOPIC_WILDCARD_SINGLE || b === TOPIC_WILDCARD_MULTI || b === 0)) {
-      return b === 0 ? Err.MQTT_BAD_UTF8 : Err.MQTT_MALFORMED;
+      return b === 0 ? Err.MQTT_BAD_UTF8 : Err.MQTT_BAD_TOPIC_NAME;
     }
     high |= b;
   }

@@ -1,24 +1,35 @@
 /*
- * fuzz target `mqtt`: the streaming MqttDecoder (src/codec/mqtt/decoder.ts).
+ * fuzz target `mqtt`: the streaming MQTT decoders, the client's MqttDecoder
+ * (src/codec/mqtt/decoder.ts) and the test broker's MqttServerDecoder
+ * (testkit/mqtt-server-codec.ts), which share their framing.
  *
- * Corpus: every MQTT 3.1.1 packet type written by our encoders (src/codec/mqtt/*), with
- * variants (will, credentials, QoS, several filters, every CONNACK code), and streams of 2..3
- * packets. Each input is fed to ONE decoder instance (reset first) in random chunks, through
- * push() or writeOffset()/commit(); next() is called until NEED_MORE or an error.
+ * Corpus: every MQTT 3.1.1 packet type written by our encoders (src/codec/mqtt/* and
+ * testkit/mqtt-server-codec.ts), with variants (will, credentials, QoS, several filters,
+ * every CONNACK code), and streams of 2..3 packets. Each input is fed to three decoders in
+ * turn, each ONE instance (reset first), in random chunks, through push() or
+ * writeOffset()/commit(); next() is called until NEED_MORE or an error. The third is a client
+ * decoder that tracks a connection (client-rules.ts): after each reset it is told the client
+ * sent CONNECT, SUBSCRIBE, a QoS 1 PUBLISH and a PINGREQ, and half of its inputs start with a
+ * CONNACK, so the rules that depend on what was sent are fuzzed too.
  * Failures: an exception; a result that is neither NEED_MORE, a packet type 1..14 matching the
  * first byte, nor a code next() documents; a returned packet whose offsets leave the packet or
  * the received bytes, or whose fields break §2/§3 ranges; an error that is not sticky; a
  * stall (buffer full, NEED_MORE); and after reset(), a valid probe stream that does not decode.
  */
 import { utf8Bytes } from "../../../src/codec/bytes";
-import { encodeConnack, encodeConnect, type ConnectOptions } from "../../../src/codec/mqtt/connect";
+import { encodeConnect, type ConnectOptions } from "../../../src/codec/mqtt/connect";
 import { PacketType } from "../../../src/codec/mqtt/constants";
 import { MqttDecoder } from "../../../src/codec/mqtt/decoder";
-import { encodeDisconnect, encodePingreq, encodePingresp } from "../../../src/codec/mqtt/ping";
-import { encodePuback, encodePubcomp, encodePublish, encodePubrec, encodePubrel } from "../../../src/codec/mqtt/publish";
-import { encodeSuback, encodeSubscribe, encodeUnsuback, encodeUnsubscribe } from "../../../src/codec/mqtt/subscribe";
+import type { MqttPacketReader } from "../../../src/codec/mqtt/packet-reader";
+import { encodeDisconnect, encodePingreq } from "../../../src/codec/mqtt/ping";
+import { encodePuback, encodePublish } from "../../../src/codec/mqtt/publish";
+import { encodeSubscribe, encodeUnsubscribe } from "../../../src/codec/mqtt/subscribe";
 import { NEED_MORE } from "../../../src/errors";
+import {
+  MqttServerDecoder, encodeConnack, encodePingresp, encodePubcomp, encodePubrec, encodePubrel, encodeSuback, encodeUnsuback,
+} from "../../../testkit/mqtt-server-codec";
 import { Prng } from "../../../testkit/prng";
+import { Err } from "../../../src/errors";
 import { MQTT_NEXT_ERRORS, checkError, codeText, fail, inRange } from "../check";
 import type { Failure, FuzzTarget, TargetInstance } from "../engine";
 import { chunks } from "../mutate";
@@ -72,19 +83,39 @@ export function mqttPackets(seed: number): Uint8Array[] {
   return out;
 }
 
-/** The probe stream after reset(): a QoS 1 PUBLISH then a PINGRESP. */
-function probeStream(): { bytes: Uint8Array; topicLen: number; payloadLen: number } {
+/** A tracked client's packets: CONNECT (clean session), SUBSCRIBE 1 (QoS 1), PUBLISH QoS 1 (id 7), PINGREQ. */
+function trackedPrologue(): Uint8Array[] {
+  return [
+    encoded((d, o) => encodeConnect(d, o, { clientId: "fz", cleanSession: true, keepAliveS: 30 })),
+    encoded((d, o) => encodeSubscribe(d, o, 1, [{ filter: "bs/1/fz/dn/#", qos: 1 }])),
+    publish("bs/1/fz/up/ctl", Uint8Array.of(1), 1, 7, false, false),
+    encoded(encodePingreq),
+  ];
+}
+
+const CONNACK_ACCEPTED = Uint8Array.of(0x20, 2, 0, 0);
+
+/** next()'s codes on a tracked client decoder: the stateless ones and the session rules'. */
+const MQTT_TRACKED_ERRORS: ReadonlySet<number> = new Set<number>([
+  ...MQTT_NEXT_ERRORS, Err.MQTT_CONNACK_NOT_FIRST, Err.MQTT_CONNACK_REPEATED, Err.MQTT_SESSION_PRESENT,
+  Err.MQTT_UNSOLICITED_ACK, Err.MQTT_SUBACK_COUNT, Err.MQTT_QOS_NOT_REQUESTED,
+]);
+
+/** The probe stream after reset(): a QoS 1 PUBLISH then the decoder's direction's ping (PINGRESP or PINGREQ). */
+function probeStream(server: boolean): { bytes: Uint8Array; topicLen: number; payloadLen: number } {
   const payload = Uint8Array.of(1, 2, 3, 4, 5);
   const p = publish("probe/t", payload, 1, 42, false, false);
-  const ping = encoded(encodePingresp);
+  const ping = encoded(server ? encodePingreq : encodePingresp);
   const bytes = new Uint8Array(p.length + ping.length);
   bytes.set(p, 0);
   bytes.set(ping, p.length);
   return { bytes, topicLen: 7, payloadLen: 5 };
 }
 
+type AnyDecoder = MqttDecoder | MqttServerDecoder;
+
 /** Range checks of a packet next() just returned. */
-function checkPacket(d: MqttDecoder, type: number): Failure | null {
+function checkPacket(d: AnyDecoder, type: number): Failure | null {
   if (!(type >= 1 && type <= 14)) return fail("next() returned a type outside 1..14", `type ${type}`);
   const lo = d.packetOff;
   const hi = d.packetEnd;
@@ -102,14 +133,17 @@ function checkPacket(d: MqttDecoder, type: number): Failure | null {
       if (d.topicLen === 0) return fail("PUBLISH accepted with an empty topic");
       return null;
     case PacketType.CONNACK:
+      if (!(d instanceof MqttDecoder)) return fail("the server's decoder returned a CONNACK");
       if (d.returnCode > 5 || d.sessionPresent > 1) return fail("CONNACK fields out of range", `rc ${d.returnCode} sp ${d.sessionPresent}`);
       return null;
     case PacketType.SUBACK:
+      if (!(d instanceof MqttDecoder)) return fail("the server's decoder returned a SUBACK");
       if ((f = inRange("SUBACK return codes", d.returnCodesOff, d.returnCodesLen, lo, hi))) return f;
       if (d.returnCodesLen < 1) return fail("SUBACK accepted without return codes");
       return null;
     case PacketType.SUBSCRIBE:
     case PacketType.UNSUBSCRIBE: {
+      if (!(d instanceof MqttServerDecoder)) return fail("the client's decoder returned a (UN)SUBSCRIBE");
       if ((f = inRange("filter list", d.payloadOff, d.payloadLen, lo, hi))) return f;
       const end = d.payloadOff + d.payloadLen;
       let pos = d.payloadOff;
@@ -123,6 +157,7 @@ function checkPacket(d: MqttDecoder, type: number): Failure | null {
       return null;
     }
     case PacketType.CONNECT:
+      if (!(d instanceof MqttServerDecoder)) return fail("the client's decoder returned a CONNECT");
       if ((f = inRange("client id", d.clientIdOff, d.clientIdLen, lo, hi))) return f;
       if ((f = inRange("will topic", d.willTopicOff, d.willTopicLen, lo, hi))) return f;
       if ((f = inRange("will payload", d.willPayloadOff, d.willPayloadLen, lo, hi))) return f;
@@ -136,7 +171,7 @@ function checkPacket(d: MqttDecoder, type: number): Failure | null {
 }
 
 /** Feeds n bytes of src from off, via push or writeOffset/commit. Returns bytes taken or a failure. */
-function feed(d: MqttDecoder, src: Uint8Array, off: number, n: number, zeroCopy: boolean): number | Failure {
+function feed(d: MqttPacketReader, src: Uint8Array, off: number, n: number, zeroCopy: boolean): number | Failure {
   if (!zeroCopy) {
     const r = d.push(src, off, n);
     if (r < 0) return fail(`push() returned ${codeText(r)} for a valid range`);
@@ -154,12 +189,12 @@ function feed(d: MqttDecoder, src: Uint8Array, off: number, n: number, zeroCopy:
 }
 
 /** Drains packets; returns "need" (NEED_MORE), an error code (< 0, checked), or a failure. */
-function drain(d: MqttDecoder): "need" | number | Failure {
+function drain(d: AnyDecoder, errors: ReadonlySet<number>): "need" | number | Failure {
   for (let guard = 0; guard < 100_000; guard++) {
     const r = d.next();
     if (r === NEED_MORE) return "need";
     if (r < 0) {
-      const f = checkError("MqttDecoder.next()", r, MQTT_NEXT_ERRORS);
+      const f = checkError(d instanceof MqttServerDecoder ? "MqttServerDecoder.next()" : "MqttDecoder.next()", r, errors);
       if (f) return f;
       if (d.next() !== r) return fail("next() error is not sticky");
       return r;
@@ -170,8 +205,18 @@ function drain(d: MqttDecoder): "need" | number | Failure {
   return fail("next() returned packets forever");
 }
 
-export function runMqtt(d: MqttDecoder, input: Uint8Array, rng: Prng): Failure | null {
-  d.reset();
+/**
+ * Feeds input to d and checks every result. sent: the client packets a tracked client decoder
+ * is told about after each reset (empty: the decoder checks each packet on its own).
+ */
+export function runMqtt(d: AnyDecoder, input: Uint8Array, rng: Prng, sent: readonly Uint8Array[] = []): Failure | null {
+  const tracked = sent.length > 0 && d instanceof MqttDecoder;
+  const start = () => {
+    d.reset();
+    if (tracked) for (const p of sent) (d as MqttDecoder).sent(p, 0);
+  };
+  const errors = tracked ? MQTT_TRACKED_ERRORS : MQTT_NEXT_ERRORS;
+  start();
   let off = 0;
   let errored = 0;
   for (const size of chunks(rng, input.length)) {
@@ -191,29 +236,35 @@ export function runMqtt(d: MqttDecoder, input: Uint8Array, rng: Prng): Failure |
       }
       off += took;
       left -= took;
-      const r = drain(d);
+      const r = drain(d, errors);
       if (typeof r === "object") return r;
       if (typeof r === "number") errored = r;
       else if (took === 0) return fail("decoder stalled: no room and NEED_MORE", `filled ${d.filled} readOff ${d.readOff}`);
     }
   }
-  // After reset(), the same instance must decode a valid stream.
-  d.reset();
-  const probe = probeStream();
+  // After reset(), the same instance must decode a valid stream (a tracked one: after a CONNACK).
+  start();
+  const server = d instanceof MqttServerDecoder;
+  const probe = probeStream(server);
+  if (tracked) {
+    d.push(CONNACK_ACCEPTED, 0, CONNACK_ACCEPTED.length);
+    const t0 = d.next();
+    if (t0 !== PacketType.CONNACK) return fail("tracked decoder does not take a CONNACK after reset()", `next() = ${t0 < 0 ? codeText(t0) : t0}`);
+  }
   if (d.push(probe.bytes, 0, probe.bytes.length) !== probe.bytes.length) return fail("push() after reset() did not take the probe");
   const t1 = d.next();
   if (t1 !== PacketType.PUBLISH || d.topicLen !== probe.topicLen || d.payloadLen !== probe.payloadLen || d.packetId !== 42) {
     return fail("decoder does not decode a valid PUBLISH after reset()", `next() = ${t1 < 0 ? codeText(t1) : t1}`);
   }
   const t2 = d.next();
-  if (t2 !== PacketType.PINGRESP) return fail("decoder does not decode a valid PINGRESP after reset()", `next() = ${t2}`);
+  if (t2 !== (server ? PacketType.PINGREQ : PacketType.PINGRESP)) return fail("decoder does not decode a valid ping after reset()", `next() = ${t2}`);
   if (d.next() !== NEED_MORE) return fail("decoder reports more after the probe");
   return null;
 }
 
 export const mqttTarget: FuzzTarget = {
   name: "mqtt",
-  description: "MqttDecoder: push/commit in random chunks, next() until NEED_MORE or an error, reset and probe",
+  description: "MqttDecoder and MqttServerDecoder: push/commit in random chunks, next() until NEED_MORE or an error, reset and probe",
   setup(seed: number): TargetInstance {
     const packets = mqttPackets(seed);
     const rng = new Prng(seed ^ 0x5eed);
@@ -230,7 +281,20 @@ export const mqttTarget: FuzzTarget = {
       }
       corpus.push(s);
     }
-    const decoder = new MqttDecoder(FUZZ_MAX_PACKET_BYTES);
-    return { corpus, run: (input, r) => runMqtt(decoder, input, r) };
+    const client = new MqttDecoder(FUZZ_MAX_PACKET_BYTES);
+    const server = new MqttServerDecoder(FUZZ_MAX_PACKET_BYTES);
+    const trackedClient = new MqttDecoder(FUZZ_MAX_PACKET_BYTES);
+    const prologue = trackedPrologue();
+    const afterConnack = (input: Uint8Array): Uint8Array => {
+      const out = new Uint8Array(CONNACK_ACCEPTED.length + input.length);
+      out.set(CONNACK_ACCEPTED, 0);
+      out.set(input, CONNACK_ACCEPTED.length);
+      return out;
+    };
+    return {
+      corpus,
+      run: (input, r) =>
+        runMqtt(client, input, r) ?? runMqtt(server, input, r) ?? runMqtt(trackedClient, r.chance(0.5) ? afterConnack(input) : input, r, prologue),
+    };
   },
 };

@@ -260,9 +260,9 @@ function runSession(s: SessionSetup, input: Uint8Array, rng: Prng): Failure | nu
     w.run(step.runMs, STEP_CAP);
     if (failure) return failure;
   }
-  const back = w.runUntil(() => w.phase === Phase.Active || (w.phase === Phase.Failed && isPermanent(w.agent.session.lastReason)), TAIL_MS);
+  const back = w.runUntil(() => w.phase === Phase.Active || (w.phase === Phase.Failed && isPermanent(w.agent.status().lastReason)), TAIL_MS);
   if (failure) return failure;
-  if (back < 0) return fail("agent did not resume", `phase ${w.agent.phaseName} after ${TAIL_MS} ms, last reason ${w.agent.session.lastReason}`);
+  if (back < 0) return fail("agent did not resume", `phase ${w.agent.phaseName} after ${TAIL_MS} ms, last reason ${w.agent.status().lastReason}`);
   const keyText = "brainstem-sim-device-key";
   const keyHex = Array.from(SIM_KEY.subarray(0, 8), (x) => x.toString(16).padStart(2, "0")).join("");
   for (const [, , , message] of w.logs) {

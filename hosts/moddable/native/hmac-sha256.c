@@ -1,0 +1,79 @@
+/*
+ * hmac-sha256 (XS binding): the host class of hmac-sha256.js over hmac-sha256-core.c.
+ *
+ * Theory of operation: the constructor allocates the HMAC state once (three SHA-256 contexts,
+ * about 320 bytes with the Moddable SDK's SHA-256) outside the XS heap; the destructor frees
+ * it. Every other call takes a Uint8Array (or any ArrayBuffer view or ArrayBuffer) plus an
+ * offset and a length, resolves the bytes with xsmcGetBuffer* (a pointer into the existing
+ * buffer) and hashes or writes in place, so after construction nothing allocates: no
+ * ArrayBuffer, no view, no string. Range errors are programmer bugs and throw RangeError, as
+ * the TypeScript engine (src/codec/crypto/hmac.ts) does.
+ */
+#include "xsPlatform.h"
+#include "xsmc.h"
+#include "hmac-sha256-core.h"
+
+void xs_bs_hmac_sha256_destructor(void *data)
+{
+	if (data) {
+		bs_hmac_sha256_free((bs_hmac_sha256 *)data);
+		c_free(data);
+	}
+}
+
+void xs_bs_hmac_sha256(xsMachine *the)
+{
+	bs_hmac_sha256 *h = c_malloc(sizeof(bs_hmac_sha256));
+	if (!h)
+		xsUnknownError("no memory");
+	bs_hmac_sha256_init(h);
+	xsmcSetHostData(xsThis, h);
+}
+
+static bs_hmac_sha256 *state(xsMachine *the)
+{
+	return (bs_hmac_sha256 *)xsmcGetHostDataValidate(xsThis, xs_bs_hmac_sha256_destructor);
+}
+
+/* Bytes [off, off + len) of the buffer in argument 0; throws RangeError outside it. */
+static uint8_t *range(xsMachine *the, xsIntegerValue off, xsIntegerValue len, xsBooleanValue writable)
+{
+	void *data;
+	xsUnsignedValue size;
+	if (writable)
+		xsmcGetBufferWritable(xsArg(0), &data, &size);
+	else
+		xsmcGetBufferReadable(xsArg(0), &data, &size);
+	if ((off < 0) || (len < 0) || ((xsUnsignedValue)off > size) || ((xsUnsignedValue)len > size - (xsUnsignedValue)off))
+		xsRangeError("range outside buffer");
+	return (uint8_t *)data + off;
+}
+
+void xs_bs_hmac_sha256_set_key(xsMachine *the)
+{
+	bs_hmac_sha256 *h = state(the);
+	xsIntegerValue off = xsmcToInteger(xsArg(1));
+	xsIntegerValue len = xsmcToInteger(xsArg(2));
+	bs_hmac_sha256_set_key(h, range(the, off, len, 0), (uint32_t)len);
+}
+
+void xs_bs_hmac_sha256_begin(xsMachine *the)
+{
+	if (bs_hmac_sha256_begin(state(the)) != 0)
+		xsUnknownError("HMAC begin: setKey first");
+}
+
+void xs_bs_hmac_sha256_update(xsMachine *the)
+{
+	bs_hmac_sha256 *h = state(the);
+	xsIntegerValue off = xsmcToInteger(xsArg(1));
+	xsIntegerValue len = xsmcToInteger(xsArg(2));
+	bs_hmac_sha256_update(h, range(the, off, len, 0), (uint32_t)len);
+}
+
+void xs_bs_hmac_sha256_finish(xsMachine *the)
+{
+	bs_hmac_sha256 *h = state(the);
+	xsIntegerValue off = xsmcToInteger(xsArg(1));
+	bs_hmac_sha256_finish(h, range(the, off, BS_HMAC_SHA256_BYTES, 1));
+}

@@ -1,0 +1,10 @@
+/*
+ * Types of hmac-sha256.js, the native HMAC-SHA256 host class (see that file).
+ */
+export default class HmacSha256 {
+  constructor();
+  setKey(key: Uint8Array, off: number, len: number): void;
+  begin(): void;
+  update(src: Uint8Array, off: number, len: number): void;
+  finish(dst: Uint8Array, off: number): void;
+}

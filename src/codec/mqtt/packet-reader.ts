@@ -1,0 +1,397 @@
+/*
+ * mqtt/packet-reader: the streaming, allocation-free framing that both MQTT 3.1.1 decoders
+ * share: the client's (decoder.ts, server → client) and the test broker's
+ * (testkit/mqtt-server-codec.ts, client → server).
+ *
+ * Theory of operation:
+ *   - The reader owns ONE receive buffer, `buf`, of maxPacketBytes + 5 bytes (the largest
+ *     body plus the largest fixed header, §2.2), allocated in the constructor and never
+ *     grown. Bytes come in through `push()` (a copy) or through `writeOffset()` + `commit()`
+ *     (the host reads its socket straight into `buf`). Unparsed bytes live in
+ *     buf[readOff .. filled); when new bytes do not fit after them, they are moved to the
+ *     front first (compaction), so a packet of up to maxPacketBytes always fits.
+ *   - `next()` looks at the bytes from readOff on. As soon as the first byte is there it
+ *     checks the type (§2.2.1: 0 and 15 are reserved), the direction (a subclass names the
+ *     types its side receives, Table 2.1) and the flags (§2.2.2, Table 2.2); as soon as the
+ *     remaining length (§2.2.3) is complete, its size (MQTT_TOO_LARGE, and the sizes that
+ *     the packet type fixes, before any of the body arrives); once the body is all there,
+ *     its fields. PUBLISH and the packets that are only a packet identifier or only a header
+ *     are parsed here; the others by the subclass (`parseBody`). Then the subclass may check
+ *     the packet against what its side has sent (`checkSequence`). A whole valid packet
+ *     yields its type and sets the fields; otherwise next() returns NEED_MORE (0) or an
+ *     error. A header split across reads is simply parsed again on the next call; nothing is
+ *     half-remembered. A remaining length written in more bytes than needed is accepted
+ *     (3.1.1, unlike MQTT 5, does not forbid it).
+ *   - Errors are sticky: the stream has lost framing, or the peer broke the protocol
+ *     (MQTT-4.8.0-1: close the connection), so `next()` returns the same code and `push()`
+ *     drops its input until `reset()` (a new connection).
+ *
+ * Field validity: after `next()` returns a type, the fields documented for that type hold
+ * offsets into `buf` (and values); fields of other packet types hold stale, unspecified
+ * values. The offsets are valid until the next call to `next()`, `push()`, `writeOffset()`,
+ * `commit()` or `reset()`: each of those may move or overwrite bytes. Copy anything you
+ * need to keep.
+ *
+ * Topic cache: topic names (§3.3.2.1) are validated (UTF-8, no wildcards) on every PUBLISH,
+ * which is half the decoder's time on XS (a JS loop costs ~100-200 ns per byte there), unless
+ * the topic is byte-identical to the last topic that passed validation: validity depends on
+ * the bytes alone, so skipping the check is exact. The last valid topic (8 bytes up to
+ * topicCacheBytes) is kept as float64 words read through a DataView over buf and compared 8
+ * bytes per call. Float64 equality implies identical bits except for NaN (never equal: a
+ * miss, which only costs the full check) and +0/-0; a word of a valid topic can be neither,
+ * since their bytes include 0x00 and U+0000 is refused (§1.5.3).
+ *
+ * Nothing on the path of push/next allocates: no objects, strings, views or closures.
+ */
+import { Err, NEED_MORE } from "../../errors";
+import { isValidUtf8 } from "../bytes";
+import { MAX_FIXED_HEADER_BYTES, MAX_REMAINING_LENGTH_BYTES, MAX_STRING_BYTES, PacketType } from "./constants";
+import { copyInto } from "./header";
+import { checkTopicName } from "./topic";
+
+/** Default longest topic whose validation is cached (covers every brainstem topic). */
+export const DEFAULT_TOPIC_CACHE_BYTES = 128;
+/** Topics shorter than one float64 word are simply validated. */
+const TOPIC_CACHE_MIN_BYTES = 8;
+
+/** Bit t set: packet type t. Subclasses build their direction's set from these. */
+export function typeBit(type: number): number {
+  return 1 << type;
+}
+
+export abstract class MqttPacketReader {
+  /** The receive buffer. All offsets below point into it. */
+  readonly buf: Uint8Array;
+  /** Largest remaining length (variable header + payload, §2.2.3) accepted, in bytes. */
+  readonly maxPacketBytes: number;
+  /** Offset of the first byte not yet returned as part of a packet. Read-only. */
+  readOff = 0;
+  /** Offset after the last received byte: buf[readOff .. filled) is unparsed. Read-only. */
+  filled = 0;
+  /** PUBLISH topic checks skipped because the topic equalled the last valid one (diagnostics). */
+  topicChecksSkipped = 0;
+  /** The sticky error, or 0. */
+  private err = 0;
+  /** Bit t set (typeBit): this side receives packet type t. */
+  private readonly inbound: number;
+  // Scratch result of readField(): offset and length of the last length-prefixed field.
+  protected fieldOff = 0;
+  protected fieldLen = 0;
+  // Topic validation cache (see the header comment): the last valid topic as float64 words.
+  private readonly dv: DataView;
+  private readonly topicCacheBytes: number;
+  private readonly topicWords: Float64Array;
+  /** Length of the cached topic, or -1 when none is cached. */
+  private topicCacheLen = -1;
+
+  // ---- all packet types ----
+  /** Packet type 1..14 (PacketType). */
+  type = 0;
+  /** Low nibble of the first byte (§2.2.2). */
+  flags = 0;
+  /** Remaining length: bytes after the fixed header. */
+  remainingLength = 0;
+  /** The whole packet is buf[packetOff .. packetEnd). */
+  packetOff = 0;
+  packetEnd = 0;
+  /** Packet identifier (§2.3.1): PUBLISH QoS > 0, PUBACK..PUBCOMP, (UN)SUBSCRIBE, (UN)SUBACK; else 0. */
+  packetId = 0;
+  // ---- PUBLISH (0 for other types) ----
+  /** DUP flag, 1 or 0 (§3.3.1.1). */
+  dup = 0;
+  /** QoS 0..2 (§3.3.1.2). */
+  qos = 0;
+  /** RETAIN flag, 1 or 0 (§3.3.1.3). */
+  retain = 0;
+  /** PUBLISH: the topic name. Subclasses may reuse it (the first topic filter). Else 0, 0. */
+  topicOff = 0;
+  topicLen = 0;
+  /** PUBLISH: the application message. Subclasses may reuse it (a filter list). Else 0, 0. */
+  payloadOff = 0;
+  payloadLen = 0;
+
+  /**
+   * maxPacketBytes: the largest remaining length to accept (0..268,435,455); larger packets
+   * yield MQTT_TOO_LARGE. topicCacheBytes: the longest PUBLISH topic whose validation is
+   * cached (0..65,535; 0 turns the cache off; see the header comment). inbound: the packet
+   * types this side receives (typeBit of each). Allocates buf once.
+   * Throws RangeError on a bad size (setup bug).
+   */
+  protected constructor(maxPacketBytes: number, topicCacheBytes: number, inbound: number) {
+    if (!(maxPacketBytes >= 0 && maxPacketBytes <= MAX_REMAINING_LENGTH_BYTES) || maxPacketBytes !== Math.floor(maxPacketBytes)) {
+      throw new RangeError("MqttDecoder: maxPacketBytes must be an integer in 0..268435455");
+    }
+    if (!(topicCacheBytes >= 0 && topicCacheBytes <= MAX_STRING_BYTES) || topicCacheBytes !== Math.floor(topicCacheBytes)) {
+      throw new RangeError("MqttDecoder: topicCacheBytes must be an integer in 0..65535");
+    }
+    this.maxPacketBytes = maxPacketBytes;
+    this.inbound = inbound;
+    this.buf = new Uint8Array(maxPacketBytes + MAX_FIXED_HEADER_BYTES);
+    this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    this.topicCacheBytes = topicCacheBytes;
+    this.topicWords = new Float64Array((topicCacheBytes + 7) >>> 3);
+  }
+
+  /** Drops all buffered bytes and the sticky error: the reader is as new (a new connection). */
+  reset(): void {
+    this.readOff = 0;
+    this.filled = 0;
+    this.err = 0;
+    this.type = 0;
+  }
+
+  /** Moves unparsed bytes to the front of buf, so all free space is at the end. */
+  private compact(): void {
+    const head = this.readOff;
+    if (head === 0) return;
+    const fill = this.filled;
+    if (head < fill) this.buf.copyWithin(0, head, fill);
+    this.filled = fill - head;
+    this.readOff = 0;
+  }
+
+  /**
+   * Appends src[off .. off+len) to the receive buffer. Returns how many bytes were taken:
+   * fewer than len when the buffer is full (call next() to consume packets, then push the
+   * rest); all of len, dropped, while an error is pending (reset() to recover); VALUE_RANGE
+   * for a range outside src. Invalidates the views of the last packet.
+   * A whole array (off 0, len src.length) is copied natively; a range of a larger array by a
+   * loop, since a `subarray` view would allocate (on XS about 100 ns/byte: prefer
+   * writeOffset()/commit() there, or pass whole arrays).
+   */
+  push(src: Uint8Array, off: number, len: number): number {
+    if (!(off >= 0 && len >= 0 && off + len <= src.length)) return Err.VALUE_RANGE;
+    if (this.err !== 0) return len;
+    if (this.readOff === this.filled) {
+      this.readOff = 0;
+      this.filled = 0;
+    } else if (len > this.buf.length - this.filled) {
+      this.compact();
+    }
+    const fill = this.filled;
+    const room = this.buf.length - fill;
+    const n = len < room ? len : room;
+    copyInto(this.buf, fill, src, off, n);
+    this.filled = fill + n;
+    return n;
+  }
+
+  /**
+   * Zero-copy receive, step 1: makes all free space contiguous at the end of buf and returns
+   * its start; the host may write up to `buf.length - writeOffset()` bytes there, then calls
+   * commit(n). Invalidates the views of the last packet.
+   */
+  writeOffset(): number {
+    if (this.readOff === this.filled) {
+      this.readOff = 0;
+      this.filled = 0;
+    } else {
+      this.compact();
+    }
+    return this.filled;
+  }
+
+  /**
+   * Zero-copy receive, step 2: declares that n bytes were written at writeOffset(). Returns
+   * n, or VALUE_RANGE when n is negative or larger than the free space. While an error is
+   * pending the bytes are dropped.
+   */
+  commit(n: number): number {
+    if (!(n >= 0 && this.filled + n <= this.buf.length) || (n | 0) !== n) return Err.VALUE_RANGE;
+    if (this.err === 0) this.filled += n;
+    return n;
+  }
+
+  private fail(code: number): number {
+    this.err = code;
+    return code;
+  }
+
+  /**
+   * Parses the next packet. Returns its type (1..14, PacketType) and sets the fields;
+   * NEED_MORE (0) when the buffered bytes end before the packet does; or, sticky until
+   * reset(): MQTT_BAD_TYPE (type 0 or 15), MQTT_WRONG_DIRECTION (a type this side never
+   * receives), MQTT_BAD_FLAGS (fixed-header flags, PUBLISH QoS 3 or DUP with QoS 0),
+   * MQTT_BAD_LENGTH (remaining length over 4 bytes), MQTT_TOO_LARGE (remaining length over
+   * maxPacketBytes, reported before the body arrives), MQTT_LENGTH_MISMATCH (a size the type
+   * does not allow), MQTT_ZERO_PACKET_ID, MQTT_BAD_TOPIC_NAME, MQTT_BAD_UTF8,
+   * MQTT_MALFORMED (fields disagree with the length), or a code of the subclass.
+   */
+  next(): number {
+    if (this.err !== 0) return this.err;
+    const buf = this.buf;
+    const head = this.readOff;
+    const fill = this.filled;
+    if (head >= fill) return NEED_MORE;
+
+    // §2.2.1 type and direction, §2.2.2 flags: checked as soon as the first byte is here.
+    const b0 = buf[head];
+    const type = b0 >>> 4;
+    const flags = b0 & 0x0f;
+    if (type === 0 || type === 15) return this.fail(Err.MQTT_BAD_TYPE); // §2.2.1: reserved
+    if ((this.inbound & (1 << type)) === 0) return this.fail(Err.MQTT_WRONG_DIRECTION); // Table 2.1
+    if (type === PacketType.PUBLISH) {
+      if ((flags & 0x6) === 0x6) return this.fail(Err.MQTT_BAD_FLAGS); // MQTT-3.3.1-4: QoS 3
+      if ((flags & 0xe) === 0x8) return this.fail(Err.MQTT_BAD_FLAGS); // MQTT-3.3.1-2: DUP with QoS 0
+    } else if (flags !== (type === PacketType.PUBREL || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ? 2 : 0)) {
+      return this.fail(Err.MQTT_BAD_FLAGS); // MQTT-2.2.2-1, Table 2.2
+    }
+
+    // §2.2.3 remaining length: 1..4 bytes, 7 bits each, least significant first.
+    let p = head + 1;
+    let remLen = 0;
+    let mul = 1;
+    for (let i = 0; ; i++) {
+      if (p >= fill) return NEED_MORE;
+      const b = buf[p++];
+      remLen += (b & 0x7f) * mul;
+      if (b < 0x80) break;
+      if (i === 3) return this.fail(Err.MQTT_BAD_LENGTH);
+      mul *= 128;
+    }
+    if (remLen > this.maxPacketBytes) return this.fail(Err.MQTT_TOO_LARGE);
+    // Sizes the type fixes: a wrong one is known before the body arrives.
+    if (type >= PacketType.PINGREQ) {
+      if (remLen !== 0) return this.fail(Err.MQTT_LENGTH_MISMATCH); // §3.12.1 – §3.14.1
+    } else if (type === PacketType.CONNACK || (type >= PacketType.PUBACK && type <= PacketType.PUBCOMP) || type === PacketType.UNSUBACK) {
+      if (remLen !== 2) return this.fail(Err.MQTT_LENGTH_MISMATCH); // §3.2.1, §3.4.1 – §3.7.1, §3.11.1
+    } else if (type === PacketType.SUBACK) {
+      if (remLen < 3) return this.fail(Err.MQTT_LENGTH_MISMATCH); // §3.9: packet id and at least one code
+    }
+    const end = p + remLen;
+    if (end > fill) return NEED_MORE;
+
+    this.type = type;
+    this.flags = flags;
+    this.remainingLength = remLen;
+    this.packetOff = head;
+    this.packetEnd = end;
+    this.packetId = 0;
+    this.dup = 0;
+    this.qos = 0;
+    this.retain = 0;
+    this.topicOff = 0;
+    this.topicLen = 0;
+    this.payloadOff = 0;
+    this.payloadLen = 0;
+    let r: number;
+    if (type === PacketType.PUBLISH) {
+      r = this.parsePublish(p, end, flags);
+    } else if ((type >= PacketType.PUBACK && type <= PacketType.PUBCOMP) || type === PacketType.UNSUBACK) {
+      r = this.parsePacketId(p);
+    } else if (type >= PacketType.PINGREQ) {
+      r = 0; // PINGREQ, PINGRESP, DISCONNECT: nothing after the fixed header
+    } else {
+      r = this.parseBody(type, p, end);
+    }
+    if (r === 0) r = this.checkSequence(type);
+    if (r !== 0) return this.fail(r);
+    this.readOff = end;
+    return type;
+  }
+
+  /**
+   * The body of a packet type that this class does not parse (CONNACK, SUBACK on the client;
+   * CONNECT, SUBSCRIBE, UNSUBSCRIBE on the server): buf[p .. end). Returns 0 after setting
+   * the subclass's fields, or a negative Err code.
+   */
+  protected abstract parseBody(type: number, p: number, end: number): number;
+
+  /**
+   * Called for every well-formed packet before next() returns it (the fields are set):
+   * returns 0 when the packet may come now, or a negative Err code. The default accepts all.
+   */
+  protected checkSequence(_type: number): number {
+    return 0;
+  }
+
+  /** §3.3.2: topic name, packet id when QoS > 0, then the payload to the end. */
+  private parsePublish(p: number, end: number, flags: number): number {
+    const buf = this.buf;
+    const qos = (flags >>> 1) & 3;
+    if (end - p < 2) return Err.MQTT_MALFORMED;
+    const topicLen = (buf[p] << 8) | buf[p + 1];
+    const topicOff = p + 2;
+    let q = topicOff + topicLen;
+    if (q + (qos !== 0 ? 2 : 0) > end) return Err.MQTT_MALFORMED;
+    // MQTT-3.3.2-1, -2, §1.5.3, MQTT-4.7.3-1; skipped for a copy of the last valid topic (header comment).
+    let cached = false;
+    if (topicLen === this.topicCacheLen) {
+      const dv = this.dv;
+      const words = this.topicWords;
+      const last = topicOff + topicLen - 8;
+      let k = 0;
+      let at = topicOff;
+      cached = true;
+      for (; at < last; at += 8) {
+        if (dv.getFloat64(at) !== words[k++]) {
+          cached = false;
+          break;
+        }
+      }
+      if (cached && dv.getFloat64(last) !== words[k]) cached = false;
+    }
+    if (cached) this.topicChecksSkipped++;
+    else {
+      const c = checkTopicName(buf, topicOff, topicLen);
+      if (c !== 0) return c;
+      if (topicLen >= TOPIC_CACHE_MIN_BYTES && topicLen <= this.topicCacheBytes) this.cacheTopic(topicOff, topicLen);
+    }
+    let id = 0;
+    if (qos !== 0) {
+      id = (buf[q] << 8) | buf[q + 1];
+      if (id === 0) return Err.MQTT_ZERO_PACKET_ID; // MQTT-2.3.1-1
+      q += 2;
+    }
+    this.packetId = id;
+    this.dup = flags >>> 3;
+    this.qos = qos;
+    this.retain = flags & 1;
+    this.topicOff = topicOff;
+    this.topicLen = topicLen;
+    this.payloadOff = q;
+    this.payloadLen = end - q;
+    return 0;
+  }
+
+  /** Remembers the valid topic buf[off..off+len) (8 <= len <= topicCacheBytes) as float64 words. */
+  private cacheTopic(off: number, len: number): void {
+    const dv = this.dv;
+    const words = this.topicWords;
+    const last = off + len - 8;
+    let k = 0;
+    for (let at = off; at < last; at += 8) words[k++] = dv.getFloat64(at);
+    words[k] = dv.getFloat64(last);
+    this.topicCacheLen = len;
+  }
+
+  /** A non-zero packet id at buf[p] (§2.3.1). Returns 0 or MQTT_ZERO_PACKET_ID. */
+  protected parsePacketId(p: number): number {
+    const id = (this.buf[p] << 8) | this.buf[p + 1];
+    if (id === 0) return Err.MQTT_ZERO_PACKET_ID; // MQTT-2.3.1-1
+    this.packetId = id;
+    return 0;
+  }
+
+  /**
+   * Reads a u16-length-prefixed field at p that must end by end. Returns the offset after
+   * it (and sets fieldOff/fieldLen), or -1 when it runs past end.
+   */
+  protected readField(p: number, end: number): number {
+    if (p + 2 > end) return -1;
+    const n = (this.buf[p] << 8) | this.buf[p + 1];
+    p += 2;
+    if (p + n > end) return -1;
+    this.fieldOff = p;
+    this.fieldLen = n;
+    return p + n;
+  }
+
+  /** Reads a UTF-8 string field (§1.5.3). Returns the offset after it or a negative Err code. */
+  protected readString(p: number, end: number): number {
+    p = this.readField(p, end);
+    if (p < 0) return Err.MQTT_MALFORMED;
+    if (!isValidUtf8(this.buf, this.fieldOff, p, true)) return Err.MQTT_BAD_UTF8;
+    return p;
+  }
+}

@@ -1,0 +1,226 @@
+/*
+ * The brain on a real NATS cluster: three nats-server nodes (JetStream, MQTT, routes, the
+ * partition mapping; testkit/nats-cluster.ts), brain workers on the native NATS protocol
+ * (two in this process, one more as `npm run brain -- --cluster ...` in a child process),
+ * and real firmware agents on the Node host speaking MQTT 3.1.1 to the nodes.
+ * The controller numbers its commands per session and writes [n, sessionId] into every
+ * motor frame; each device checks every frame it applies: it must carry the device's current
+ * session id and a number above the last one of that session. A frame of another session or
+ * an out-of-order number counts as stale. One cluster, scenarios in order; each measures how
+ * long the fault took to be noticed and until every agent was active again with fresh motor
+ * frames, asserts a bound on the latter and zero stale frames, and logs a fault table.
+ */
+import test from "ava";
+import crypto from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startBrain, type Brain } from "../brain/index";
+import { NodeAgent } from "../hosts/node/node-agent";
+import type { AgentConfigInput } from "../src/agent/config";
+import { Phase } from "../src/session/automaton";
+import { startFaultProxy, type FaultProxy } from "../testkit/fault-proxy";
+import { spawnClusterWorker, startMqttFront, startNatsCluster, type MqttFront, type WorkerProcess } from "../testkit/nats-cluster";
+import { MotorCheck, NumberingController } from "../testkit/numbering-controller";
+import { until } from "../testkit/until";
+
+const PARTITIONS = 8;
+const LEASE_MS = 3000;
+const AGENTS = 6;
+/** Every scenario must have every agent active with fresh motor frames within this, ms. */
+const RESUME_BOUND_MS = 15_000;
+/** A NATS node crash: the MQTT sessions' JetStream streams elect new leaders first, ms. */
+const NODE_RESUME_BOUND_MS = 40_000;
+
+interface Device {
+  id: string;
+  agent: NodeAgent;
+  front: MqttFront;
+  check: MotorCheck;
+}
+
+const channels: AgentConfigInput["channels"] = [
+  { id: 0, name: "range", kind: "sensor", type: "f32", count: 1 },
+  { id: 10, name: "wheels", kind: "motor", type: "i32", count: 2, safe: [0, 0] },
+];
+
+function startDevice(id: string, key: Uint8Array, front: MqttFront): Device {
+  const d: Device = { id, agent: null as unknown as NodeAgent, front, check: new MotorCheck() };
+  d.agent = new NodeAgent({
+    config: {
+      agentId: id, key, brokerHost: "127.0.0.1", brokerPort: front.port, channels,
+      // The device tolerates about 5 s of brain silence (more than one lease) before it
+      // reconnects: a worker takeover then costs a re-registration, not an MQTT reconnect.
+      session: { sensorRateHz: 20, transitionTimeoutMs: 5000, registrationDeadlineMs: 3000, heartbeatIntervalMs: 250, heartbeatTimeoutMinMs: 600, heartbeatMissLimit: 8, linkSilenceMs: 6000, backoffBaseMs: 100, backoffMaxMs: 1000 },
+    },
+    applyMotor: (_ch, values) => d.check.apply(d.agent.agent.status().sessionId, values),
+  });
+  d.agent.start();
+  return d;
+}
+
+function active(d: Device): boolean {
+  return d.agent.agent.phase === Phase.Active;
+}
+
+/** Resolves when every device is active and applied a motor frame after `since`. */
+function allFresh(devices: Device[], since: number): () => boolean {
+  return () => devices.every((d) => active(d) && d.check.lastAt > since);
+}
+
+interface Row {
+  scenario: string;
+  detectedMs: number | string;
+  activeAgainMs: number;
+  moved: string;
+  stale: number;
+}
+
+test.serial("a NATS cluster: node crash, worker crash, added worker, network partition; no stale motor frame", async (t) => {
+  const cluster = await startNatsCluster({ partitions: PARTITIONS });
+  t.teardown(() => cluster.stop());
+  const keys = new Map<string, Uint8Array>();
+  for (let i = 0; i < AGENTS; i++) keys.set(`c${i}`, crypto.randomBytes(32));
+  const dir = mkdtempSync(join(tmpdir(), "bs-cluster-test-"));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const keysFile = join(dir, "keys.json");
+  writeFileSync(keysFile, JSON.stringify({ agents: Object.fromEntries([...keys].map(([id, k]) => [id, Buffer.from(k).toString("hex")])) }));
+
+  // Worker w1 reaches the cluster only through a fault proxy to node 1 (for the partition
+  // scenario); w2 knows every node.
+  const w1Proxy: FaultProxy = await startFaultProxy({ target: { host: "127.0.0.1", port: cluster.nodes[0].port } });
+  t.teardown(() => w1Proxy.close());
+  const logs: string[] = [];
+  const brainOpts = (servers: string[], name: string) => ({
+    keys, httpPort: 0, heartbeatMs: 250, controller: new NumberingController(), log: (l: string, m: string) => logs.push(`${name} ${l}: ${m}`),
+    cluster: { servers, partitions: PARTITIONS, leaseMs: LEASE_MS, name },
+  });
+  const w1: Brain = await startBrain(brainOpts([`nats://127.0.0.1:${w1Proxy.port}`], "w1"));
+  t.teardown(() => w1.close());
+  const w2: Brain = await startBrain(brainOpts(cluster.servers, "w2"));
+  t.teardown(() => w2.close());
+
+  const devices: Device[] = [];
+  for (let i = 0; i < AGENTS; i++) {
+    const front = await startMqttFront(cluster, i % 3);
+    t.teardown(() => front.close());
+    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, front);
+    t.teardown(() => d.agent.kill());
+    devices.push(d);
+  }
+  const rows: Row[] = [];
+  const diag = () =>
+    devices.map((d) => `${d.id} ${d.agent.agent.phaseName} node n${d.front.lastNode + 1} session ${d.agent.agent.status().sessionId} motor ${Date.now() - d.check.lastAt} ms ago`).join("\n") +
+    `\nw1 ${JSON.stringify(w1.cluster!.status().serving)} w2 ${JSON.stringify(w2.cluster!.status().serving)} owners ${JSON.stringify(w2.cluster!.status().owners)}\n` +
+    logs.slice(-40).join("\n") + "\n" + devices.flatMap((d) => d.check.notes.map((n) => `${d.id}: ${n}`)).join("\n") + "\n" + cluster.nodes.map((n) => n.log().split("\n").filter((l) => /mqtt|MQTT|\[ERR\]|\[WRN\]/.test(l)).slice(-15).join("\n")).join("\n");
+  t.teardown(() => {
+    if (!t.passed) console.error(diag());
+  });
+  const staleTotal = () => devices.reduce((s, d) => s + d.check.stale, 0);
+  const sessions = () => new Map(devices.map((d) => [d.id, d.agent.agent.status().sessionId]));
+  const ownerOf = (b: Brain) => b.cluster!.status().owners.slice();
+  const agentPartition = (b: Brain) => new Map(b.cluster!.status().agents.map((a) => [a.id, a.partition]));
+
+  // 0. Start: both workers share the partitions, every agent registers and gets motor frames.
+  const t0 = Date.now();
+  await until("every agent active with motor frames", allFresh(devices, 0), 30_000);
+  await until("partitions split 4/4", () => {
+    const s = w2.cluster!.status();
+    return s.workers.length === 2 && s.workers.every((w) => w.partitions.length === PARTITIONS / 2) && s.agents.length === AGENTS;
+  }, 15_000);
+  t.log(`start: ${AGENTS} agents active after ${Date.now() - t0} ms; partitions ${JSON.stringify(w2.cluster!.status().workers.map((w) => w.partitions))}`);
+
+  // 1. kill -9 the NATS node that carries the most devices: they move to another node.
+  {
+    const perNode = [0, 0, 0];
+    for (const d of devices) perNode[d.front.lastNode]++;
+    const victim = perNode[1] >= perNode[2] ? 1 : 2; // not n1: worker w1 reaches the cluster only through n1
+    const onVictim = devices.filter((d) => d.front.lastNode === victim);
+    const since = Date.now();
+    await cluster.kill9(victim);
+    const detected = await until("devices on the dead node leave active", () => onVictim.every((d) => !active(d) || d.front.lastNode !== victim), RESUME_BOUND_MS);
+    const again = await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), NODE_RESUME_BOUND_MS);
+    t.true(onVictim.every((d) => d.front.lastNode !== victim), "the dead node's devices now use another node");
+    rows.push({ scenario: `kill -9 NATS node n${victim + 1} (${onVictim.length} devices on it)`, detectedMs: detected, activeAgainMs: Date.now() - since, moved: `${onVictim.length} devices to other nodes`, stale: staleTotal() });
+    void again;
+    await cluster.restart(victim);
+    await cluster.ready();
+  }
+
+  // 2. Add a worker (a real process): partitions rebalance 3/3/2; sessions of partitions that
+  //    did not move keep their session.
+  let w3: WorkerProcess;
+  {
+    const before = sessions();
+    const ownersBefore = ownerOf(w2);
+    const parts = agentPartition(w2);
+    const since = Date.now();
+    w3 = await spawnClusterWorker({ servers: cluster.servers, partitions: PARTITIONS, leaseMs: LEASE_MS, name: "w3", keysFile, heartbeatMs: 250 });
+    t.teardown(() => w3.kill9());
+    const started = Date.now() - since;
+    await until("three workers share the partitions 3/3/2", () => {
+      const s = w2.cluster!.status();
+      return s.workers.length === 3 && s.workers.map((w) => w.partitions.length).sort().join() === "2,3,3" && s.owners.every((o) => o !== null);
+    }, RESUME_BOUND_MS);
+    await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    const ownersAfter = ownerOf(w2);
+    const movedParts = new Set(ownersAfter.flatMap((o, p) => (o !== ownersBefore[p] ? [p] : [])));
+    const after = sessions();
+    let kept = 0;
+    let moved = 0;
+    for (const d of devices) {
+      const p = parts.get(d.id)!;
+      if (movedParts.has(p)) moved++;
+      else {
+        t.is(after.get(d.id), before.get(d.id), `${d.id} (partition ${p} did not move) keeps its session`);
+        kept++;
+      }
+    }
+    t.true(movedParts.size > 0 && movedParts.size <= 3, `only the new worker's share moved (${[...movedParts]})`);
+    rows.push({ scenario: "add worker w3 (process)", detectedMs: `${started} (start)`, activeAgainMs: Date.now() - since, moved: `${movedParts.size} partitions, ${moved} sessions moved, ${kept} kept`, stale: staleTotal() });
+  }
+
+  // 3. kill -9 worker w3: its partitions are taken over within about one lease.
+  {
+    const theirs = w2.cluster!.status().workers.find((w) => w.id === w3.workerId)!;
+    const since = Date.now();
+    await w3.kill9();
+    const detected = await until("w3's partitions owned by w1/w2", () => {
+      const s = w2.cluster!.status();
+      return theirs.partitions.every((p) => s.owners[p] !== null && s.owners[p] !== theirs.id);
+    }, RESUME_BOUND_MS);
+    await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    t.true(detected >= LEASE_MS * 0.8, `no takeover before the lease ran out (${detected} ms)`);
+    rows.push({ scenario: "kill -9 brain worker w3", detectedMs: detected, activeAgainMs: Date.now() - since, moved: `partitions ${theirs.partitions} taken over`, stale: staleTotal() });
+  }
+
+  // 4. Network partition: worker w1 cut off from the cluster (fault proxy black hole). It
+  //    must stop serving within its lease (the fence), w2 takes everything over, and once the
+  //    partition heals w1 forgets what it lost and never drives a device of w2's.
+  {
+    const w1Parts = w1.cluster!.status().serving.slice();
+    const since = Date.now();
+    w1Proxy.blackHole(true);
+    const detected = await until("w1 stops serving", () => w1.cluster!.status().serving.length === 0, RESUME_BOUND_MS);
+    await until("w2 owns every partition", () => w2.cluster!.status().owners.every((o) => o === w2.cluster!.workerId), RESUME_BOUND_MS);
+    await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    const activeAgain = Date.now() - since;
+    w1Proxy.cut();
+    w1Proxy.blackHole(false);
+    await until("partitions shared by w1 and w2 again", () => {
+      const s = w2.cluster!.status();
+      return s.workers.length === 2 && s.workers.every((w) => w.partitions.length === PARTITIONS / 2);
+    }, RESUME_BOUND_MS);
+    await until("every agent active again after the heal", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    const lost = w1.cluster!.status().counters;
+    t.true(lost.lost + lost.suspended > 0, "w1 noticed it lost its leases");
+    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal() });
+  }
+
+  t.log("| scenario | detected after (ms) | active again after (ms) | what moved | stale applied |");
+  t.log("|---|---|---|---|---|");
+  for (const r of rows) t.log(`| ${r.scenario} | ${r.detectedMs} | ${r.activeAgainMs} | ${r.moved} | ${r.stale} |`);
+  for (const r of rows) t.true(r.activeAgainMs <= RESUME_BOUND_MS * 2, `${r.scenario}: resumed within bound`);
+  t.is(staleTotal(), 0, "no stale or replayed motor frame was applied");
+  t.true(devices.every((d) => d.check.applied > 0));
+});

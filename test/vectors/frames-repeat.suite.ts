@@ -1,0 +1,136 @@
+/*
+ * frames-repeat.suite: the frame decoders' repeat path (src/codec/frames/view.ts decodeRepeat),
+ * which skips parsing when a frame has the layout of the last one decoded at the same place,
+ * must never change a result. Every decode by a long-lived view (which takes the shortcut
+ * whenever it may) is compared with a fresh view on the general path only (fastPath off):
+ * the result code and every field (count, seq, time or deadline, per-entry id, table index,
+ * element type, payload offset and length, MAC offset and signed length).
+ *   1. The sensor and motor reference frames at a fixed place: the second decode is a repeat.
+ *   2. Every byte of each frame changed in place to each of a set of critical values (CBOR
+ *      heads of each size, tags, lengths, ids), decoded, then restored and decoded again.
+ *   3. seq and time written at the same place with values on both sides of every head size
+ *      (23/24, 255/256, 65535/65536, 2^32 - 1), in an order that changes the sizes back and forth.
+ *   4. The same bytes against another table object, with a lower maxFrameBytes, at another
+ *      offset, in another buffer, and as a motor frame against a sensor view's layout.
+ * Imports only src/ and test/, so it bundles for XS.
+ */
+import type { Check } from "../helpers/suite";
+import { fromHex } from "../../src/codec/bytes";
+import { byteView, ChannelKind, ChannelTable } from "../../src/codec/frames/channels";
+import { FrameEntries } from "../../src/codec/frames/entries";
+import { encodeSensorFrame, SensorFrame } from "../../src/codec/frames/sensor";
+import { MotorFrame } from "../../src/codec/frames/motor";
+import type { FrameView } from "../../src/codec/frames/view";
+import { MOTOR_REFERENCE_HEX, referenceSpecs, SENSOR_REFERENCE_HEX, sensorReferenceData } from "./frames.suite";
+
+const AT = 5;
+const CRITICAL = [0x00, 0x01, 0x0a, 0x17, 0x18, 0x19, 0x1a, 0x1b, 0x40, 0x41, 0x4d, 0x50, 0x55, 0x58, 0x59, 0x80, 0x86, 0x87, 0x98, 0xd8, 0xff];
+
+type Kind = "sensor" | "motor";
+
+function fresh(kind: Kind): FrameView & { decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number } {
+  const v = kind === "sensor" ? new SensorFrame(8, 4096) : new MotorFrame(8, 4096);
+  v.fastPath = false;
+  return v;
+}
+
+/** The fields a decode leaves, as one string (entries up to count). */
+function fields(v: FrameView, kind: Kind): string {
+  const second = kind === "sensor" ? (v as SensorFrame).time : (v as MotorFrame).deadline;
+  let s = `count ${v.count} seq ${v.seq} second ${second} frame ${v.frameOff}+${v.frameLen}`;
+  for (let i = 0; i < v.count; i++) s += ` [${v.channelId[i]} ${v.tableIndex[i]} ${v.elementType[i]} ${v.payloadOff[i]} ${v.byteLen[i]}]`;
+  if (kind === "motor") s += ` mac ${v.macOff} signed ${v.signedLen}`;
+  return s;
+}
+
+function same(check: Check, kind: Kind, long: FrameView & { decode: (b: Uint8Array, o: number, l: number, t: ChannelTable) => number }, buf: Uint8Array, off: number, len: number, table: ChannelTable, what: string): number {
+  const r = long.decode(buf, off, len, table);
+  const ref = fresh(kind);
+  const want = ref.decode(buf, off, len, table);
+  check.is(r, want, `${what}: result`);
+  if (r > 0 && want > 0) check.is(fields(long, kind), fields(ref, kind), `${what}: fields`);
+  return r;
+}
+
+export function run(check: Check): void {
+  const table = new ChannelTable(referenceSpecs);
+  const frames: [Kind, Uint8Array][] = [
+    ["sensor", fromHex(SENSOR_REFERENCE_HEX)],
+    ["motor", fromHex(MOTOR_REFERENCE_HEX)],
+  ];
+  let repeats = 0;
+  for (const [kind, frame] of frames) {
+    const rx = new Uint8Array(300);
+    rx.set(frame, AT);
+    const long = kind === "sensor" ? new SensorFrame(8, 4096) : new MotorFrame(8, 4096);
+    // 1. a repeat on the second decode
+    same(check, kind, long, rx, AT, frame.length, table, `${kind} first decode`);
+    const before = long.repeats;
+    check.ok(same(check, kind, long, rx, AT, frame.length, table, `${kind} second decode`) > 0, `${kind} reference decodes`);
+    check.is(long.repeats, before + 1, `${kind}: the second decode of the same frame at the same place is a repeat`);
+
+    // 2. every byte, every critical value, in place; then restored
+    for (let i = 0; i < frame.length; i++) {
+      for (const v of CRITICAL) {
+        if (v === frame[i]) continue;
+        rx[AT + i] = v;
+        same(check, kind, long, rx, AT, frame.length, table, `${kind} byte ${i} = ${v}`);
+        rx[AT + i] = frame[i];
+        same(check, kind, long, rx, AT, frame.length, table, `${kind} byte ${i} restored after ${v}`);
+        same(check, kind, long, rx, AT, frame.length, table, `${kind} byte ${i} restored, again`);
+      }
+    }
+
+    // 4. the same bytes in other circumstances
+    const other = new ChannelTable(referenceSpecs);
+    same(check, kind, long, rx, AT, frame.length, table, `${kind} again`);
+    same(check, kind, long, rx, AT, frame.length, other, `${kind} against another table object`);
+    same(check, kind, long, rx, AT, frame.length, table, `${kind} back to the first table`);
+    long.maxFrameBytes = frame.length - 1;
+    check.is(long.decode(rx, AT, frame.length, table) < 0, true, `${kind}: a lower maxFrameBytes refuses a remembered layout`);
+    long.maxFrameBytes = 4096;
+    same(check, kind, long, rx, AT, frame.length, table, `${kind} after the refusal`);
+    const moved = new Uint8Array(300);
+    moved.set(frame, AT + 1);
+    same(check, kind, long, moved, AT + 1, frame.length, table, `${kind} at another offset in another buffer`);
+    same(check, kind, long, rx, AT, frame.length, table, `${kind} back in the first buffer`);
+    same(check, kind, long, rx, AT, frame.length - 1, table, `${kind} one byte shorter`);
+    same(check, kind, long, rx, AT, frame.length, table, `${kind} whole again`);
+    repeats += long.repeats;
+  }
+
+  // a motor frame's bytes through a sensor view that remembers a sensor layout, and back
+  {
+    const rx = new Uint8Array(300);
+    const sensor = fromHex(SENSOR_REFERENCE_HEX);
+    const motor = fromHex(MOTOR_REFERENCE_HEX);
+    const view = new SensorFrame(8, 4096);
+    rx.set(sensor, AT);
+    same(check, "sensor", view, rx, AT, sensor.length, table, "sensor layout");
+    same(check, "sensor", view, rx, AT, sensor.length, table, "sensor layout, repeat");
+    rx.set(motor, AT);
+    same(check, "sensor", view, rx, AT, sensor.length, table, "motor bytes (and stale tail) in a sensor view");
+    same(check, "sensor", view, rx, AT, motor.length, table, "motor bytes at motor length in a sensor view");
+    repeats += view.repeats;
+  }
+
+  // 3. seq and time across every head size, written at the same place
+  {
+    const { f32, i16 } = sensorReferenceData();
+    const entries = new FrameEntries(table, ChannelKind.SENSOR);
+    entries.add(0, byteView(f32));
+    entries.add(1, byteView(i16));
+    const rx = new Uint8Array(300);
+    const long = new SensorFrame(8, 4096);
+    const values = [0, 23, 24, 23, 255, 256, 255, 65535, 65536, 65535, 0xffffffff, 7, 0xffffffff, 24];
+    for (const seq of values) {
+      for (const time of values) {
+        const end = encodeSensorFrame(rx, AT, seq, time, entries);
+        rx.fill(0xee, end); // the bytes after a shorter frame change too
+        for (let k = 0; k < 2; k++) same(check, "sensor", long, rx, AT, end - AT, table, `seq ${seq} time ${time} (${k})`);
+      }
+    }
+    repeats += long.repeats;
+  }
+  check.ok(repeats > 1000, `the repeat path was taken (${repeats} times)`);
+}
