@@ -81,7 +81,7 @@ export class Transport {
 
   /** The network went down: fail the current connection now rather than at its next timeout. */
   networkDown(): void {
-    if (this.state === State.Open || this.state === State.Connecting || this.state === State.Resolving) this.fail(Err.TRANSPORT_ERROR, "network down");
+    if (this.state === State.Open || this.state === State.Connecting || this.state === State.Resolving) this.fail(Err.NET_DOWN, "network down");
   }
 
   /** Closes the socket. Idempotent. Pending events of this connection are dropped: the agent closed it. */
@@ -185,7 +185,7 @@ export class Transport {
     this.state = State.Resolving;
     System.resolve(this.host, (_name: string, address: string) => {
       if (gen !== this.generation) return;
-      if (!address) this.fail(Err.TRANSPORT_ERROR, `cannot resolve ${this.host}`);
+      if (!address) this.fail(Err.NET_DNS, `cannot resolve ${this.host}`);
       else this.connect(address, gen);
     });
   }
