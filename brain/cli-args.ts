@@ -28,7 +28,8 @@ Options:
   --record FILE            record every frame, status change and control event to an MCAP
                            file (open it in Foxglove; replay it with npm run replay)
   --foxglove-port N        Foxglove WebSocket server on 127.0.0.1 (default 8765; 0 = free
-                           port); connect Foxglove or Lichtblick to ws://127.0.0.1:N
+                           port; none for a --cluster worker unless given); connect
+                           Foxglove or Lichtblick to ws://127.0.0.1:N
   --no-foxglove            do not start the Foxglove server
   --heartbeat-ms N         heartbeat interval agents must keep, ms (default 1000)
   --motor-deadline-ms N    motor frame deadline, ms (default 500)
@@ -115,7 +116,9 @@ export function parseCliArgs(argv: string[]) {
     keys: values.keys ?? DEFAULT_KEYS,
     controller: values.controller,
     record: values.record,
-    foxglovePort: values["no-foxglove"] === true ? undefined : int("foxglove-port", values["foxglove-port"], 8765, 0, 65535),
+    // Several cluster workers share a machine: a worker serves Foxglove only when asked to.
+    foxglovePort:
+      values["no-foxglove"] === true || (values.cluster !== undefined && values["foxglove-port"] === undefined) ? undefined : int("foxglove-port", values["foxglove-port"], 8765, 0, 65535),
     heartbeatMs: int("heartbeat-ms", values["heartbeat-ms"], 1000, 100, 60_000),
     motorDeadlineMs: int("motor-deadline-ms", values["motor-deadline-ms"], 500, 10, 60_000),
     maxSensorHz: int("max-sensor-hz", values["max-sensor-hz"], 1000, 1, 100_000),

@@ -19,6 +19,7 @@ import { DEFAULT_KEYS, parseCliArgs, USAGE, UsageError, type CliOptions } from "
 import { KeysFileError, startBrain, type Brain, type Controller, type LogLevel } from "./index";
 import { ControllerLoadError, loadController } from "./controller-loader";
 import { DemoController } from "./demo-controller";
+import { explainRateCap } from "./live/plain-words";
 
 const SHUTDOWN_RETRY_AFTER_MS = 5000;
 const SHUTDOWN_DRAIN_DEADLINE_MS = 2000;
@@ -104,7 +105,15 @@ async function main(argv: string[]): Promise<number> {
   console.log(`  control ${o.controller ?? "demo (wheels from distance and bumpers)"}`);
   console.log(`  keys    ${o.keys}${o.keys === DEFAULT_KEYS ? " (DEMO keys: make your own for real robots)" : ""}`);
   console.log("waiting for agents (Ctrl-C to drain and stop)");
-  brain.on("registered", (e) => console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`));
+  brain.on("registered", (e) => {
+    console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`);
+    setImmediate(() => {
+      // after the brain has finished registering it: its limits and channels are on /status then
+      const a = brain.agents().find((x) => x.id === e.agentId);
+      const cap = a === undefined ? null : explainRateCap(a);
+      if (cap !== null) console.log(`${stamp()} agent ${e.agentId}: ${cap}`);
+    });
+  });
   brain.on("death", (e) => console.log(`${stamp()} agent ${e.agentId} dead: ${e.cause} (generation ${e.generation})`));
   brain.on("stale-death", (e) => console.log(`${stamp()} agent ${e.agentId}: stale death notice ignored (generation ${e.generation}, current ${e.currentGeneration})`));
   brain.on("keys-reloaded", (e) => console.log(`${stamp()} keys reloaded: added [${e.added.join(", ")}], removed [${e.removed.join(", ")}], changed [${e.changed.join(", ")}]`));

@@ -221,7 +221,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     service.start(now());
     if (opts.cluster !== undefined) {
       const url = status.url;
-      const hooks = { onMessage: (t: string, p: Uint8Array) => service.onMessage(now(), t, p), forget: (id: string) => service.deregister(now(), id), agents: () => service.agents(now()), statusUrl: () => url, log };
+      const hooks = { onMessage: (t: string, p: Uint8Array) => service.onMessage(now(), t, p), forget: (id: string) => void service.forget(now(), id), agents: () => service.agents(now()), statusUrl: () => url, log };
       link = cluster = await connectClusterLink(opts.cluster, hooks, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
     } else link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(now(), topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS, opts.brokerCa);
   } catch (e) {
@@ -263,8 +263,14 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     cluster,
     agents: () => service.agents(now()),
     status: () => report(),
-    drain: (agentId, reason, retryAfterMs, deadlineMs) => void service.drain(now(), agentId, reason, retryAfterMs, deadlineMs),
-    deregister: (agentId) => service.deregister(now(), agentId),
+    drain: (agentId, reason, retryAfterMs, deadlineMs) => {
+      void service.drain(now(), agentId, reason, retryAfterMs, deadlineMs);
+      live?.telemetry.operator(agentId, "drain", `${reason === 1 ? "deploy" : "operator"} drain, retry after ${retryAfterMs} ms`);
+    },
+    deregister: (agentId) => {
+      service.deregister(now(), agentId);
+      live?.telemetry.operator(agentId, "deregister", "deregistered by the operator");
+    },
     requestStatus: (agentId) => void service.requestStatus(now(), agentId),
     reloadKeys: () => reloadKeys("requested"),
     whenIdle: async (timeoutMs) => {

@@ -6,13 +6,13 @@
  */
 import test from "ava";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startBrain } from "../brain/index.ts";
 import { DemoController } from "../brain/demo-controller.ts";
 import { loadKeysFile } from "../brain/keys.ts";
 import { parseAgentFile } from "../hosts/node/agent-config.ts";
+import { tempDir } from "../testkit/temp-dir.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const example = JSON.parse(readFileSync(join(ROOT, "examples/agent.json"), "utf8"));
@@ -127,7 +127,7 @@ function cli(args: string[]): Run {
 }
 
 test("CLI: a bad config file lists every problem on stderr and exits 2", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "bs-agent-"));
+  const dir = tempDir(t, "bs-agent-");
   const file = join(dir, "bad.json");
   writeFileSync(file, BAD[3][1]);
   const run = cli(["--config", file]);
@@ -144,7 +144,7 @@ test("CLI: examples/agent.json (with a sensor script) against a running brain re
   const keys = loadKeysFile(join(ROOT, "brain/keys.example.json"));
   const brain = await startBrain({ keys, brokerPort: 0, httpPort: 0, log: () => undefined, controller: new DemoController({ log: () => undefined }) });
   t.teardown(() => brain.close());
-  const dir = mkdtempSync(join(tmpdir(), "bs-agent-"));
+  const dir = tempDir(t, "bs-agent-");
   const file = join(dir, "agent.json");
   // The sensor script holds the robot 0.2 m from an obstacle with no bumper pressed: the demo spins it.
   writeFileSync(join(dir, "sensors.mjs"), 'export default (channel) => (channel === "distance" ? 0.2 : channel === "bumpers" ? [0, 0] : undefined);');

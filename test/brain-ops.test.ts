@@ -108,7 +108,8 @@ test.serial("wrong key in the keys file: fixing the file brings the fleet back, 
     t.is(a.agent.counters[Counter.FAILED_RETRIES], 1, `${a.agent.config.agentId}: one retry out of failed`);
     t.is(a.rebootRequests + a.networkRestartRequests, 0, `${a.agent.config.agentId}: no reboot, no network restart`);
   }
-  t.deepEqual(brain.agents().map((a) => [a.id, a.phase === "active" || a.phase === "binding", a.sessions, a.rejections]), fleet.map((id) => [id, true, 1, 1]));
+  await until("the brain sees the fleet's frames", () => brain.agents().every((a) => a.phase === "active"));
+  t.deepEqual(brain.agents().map((a) => [a.id, a.sessions, a.rejections]), fleet.map((id) => [id, 1, 1]));
   for (const id of fleet) t.is(logs.filter(([l, m]) => l === "warn" && m.startsWith(`agent ${id} rejected: invalid-auth`)).length, 1, `${id}: one rejection line`);
 });
 

@@ -9,15 +9,15 @@
  */
 import test from "ava";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ChannelKind, ElementType } from "../src/codec/frames/channels.ts";
 import { declareSpecs, type DeclaredChannels, type TypedArray } from "../brain/channels.ts";
 import { toFrameController } from "../brain/controller-adapter.ts";
 import { ControllerLoadError, loadController } from "../brain/controller-loader.ts";
 import { SocketPolicy } from "../examples/socket-policy/controller.ts";
+import { tempDir } from "../testkit/temp-dir.ts";
 
 const rover = declareSpecs(
   [
@@ -159,7 +159,7 @@ const python = spawnSync("python3", ["--version"]).status === 0;
 if (!python) console.log("controller-examples: python3 not found, the Python policy test is skipped (the Node client test above covers the protocol)");
 
 test("loader: modules that are not controllers are refused with what was found", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), "bs-ctl-"));
+  const dir = tempDir(t, "bs-ctl-");
   const files: [name: string, body: string, error: RegExp][] = [
     ["none.mjs", "export const x = 1;", /exports none of default, controller, createController \(it exports: x\)/],
     ["number.mjs", "export default 42;", /export "default" is number, not a controller/],

@@ -90,6 +90,6 @@ if (!existsSync(CHROMIUM)) console.log(`live-page: ${CHROMIUM} is not installed 
   await card.locator("button.drain").click();
   await card.locator('.phase:not([data-phase="active"])').waitFor({ timeout: 10_000 });
   await until("the brain saw the drain through", () => ["draining", "deregistered"].includes(brain.agents().find((a) => a.id === "page1")!.phase), 10_000);
-  await untilPage("the event log shows the drain", async () => (await page.locator("#events").innerText()).includes("page1 drain: operator drain from the page"), 5000);
+  await untilPage("the event log shows the drain", async () => (await page.locator("#events").innerText()).includes("page1 drain: operator drain, retry after 5000 ms"), 5000);
   t.deepEqual(errors, [], "no script errors on the page");
 });

@@ -10,8 +10,7 @@
  */
 import test from "ava";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Decoder } from "cbor-x";
 import { McapStreamReader } from "@mcap/core";
@@ -24,6 +23,7 @@ import { formatReport, replay } from "../brain/recording/replay.ts";
 import { parseAgentFile } from "../hosts/node/agent-config.ts";
 import { NodeAgent } from "../hosts/node/node-agent.ts";
 import { until } from "../testkit/until.ts";
+import { suiteTempDir, tempDir } from "../testkit/temp-dir.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -64,10 +64,11 @@ async function recordRun(path: string, frames: number): Promise<Seen> {
   return seen;
 }
 
+const recordingDir = suiteTempDir("bs-rec-");
 let recording: { path: string; seen: Seen; rec: Recording } | null = null;
 async function theRecording(): Promise<{ path: string; seen: Seen; rec: Recording }> {
   if (recording === null) {
-    const path = join(mkdtempSync(join(tmpdir(), "bs-rec-")), "run.mcap");
+    const path = join(recordingDir, "run.mcap");
     const seen = await recordRun(path, 40);
     recording = { path, seen, rec: await readRecording(path) };
   }
@@ -168,7 +169,7 @@ test.serial("replay: the demo controller reproduces the recording; another contr
 });
 
 test("recorder: a full queue drops frames and counts them, and the file stays valid", async (t) => {
-  const path = join(mkdtempSync(join(tmpdir(), "bs-rec-")), "drops.mcap");
+  const path = join(tempDir(t, "bs-rec-"), "drops.mcap");
   const r = await McapRecorder.open(path, 5);
   r.push({ type: "session", agentId: "a", sessionId: 1, channels: [{ name: "x", unit: "", id: 0, kind: "sensor", type: "f32", count: 1, rateHz: 0 }] });
   for (let seq = 1; seq <= 100; seq++) r.push({ type: "sensor", agentId: "a", sessionId: 1, seq, brainTimeMs: seq, agentTimeMs: seq, values: { x: [seq] } });

@@ -18,7 +18,7 @@
  *     by this worker. A paused (lease not provably ours) or lost partition gets nothing from
  *     here, so a worker cut off from the cluster can never drive a device that another worker
  *     now serves, and the forgetting of a lost partition's sessions sends nothing.
- *   - Forgetting a session uses the service's deregister, with the fence closed: the
+ *   - Forgetting a session uses the service's forget (nothing is sent; the fence is closed too): the
  *     session ends here, the device hears nothing from this worker; when it next talks, the
  *     partition's new owner does not know its session and evicts it (`deregistered`), and
  *     the device registers again, with a new session key. Motor frames signed with the old
@@ -38,6 +38,8 @@ import { agentOfTopic, parseUplinkSubject, partitionSubject, subjectOfTopic, typ
 
 export const LEASE_DEFAULT_MS = 6000;
 export const BUCKET_DEFAULT = "brainstem";
+/** A worker record not rewritten for this many leases is a dead worker's and is removed. */
+const STALE_RECORD_LEASES = 10;
 /** Cached subject/topic conversions; cleared when they grow past this. */
 const CACHE_MAX = 20_000;
 
@@ -237,14 +239,24 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
             if (Number.isInteger(p)) perform(own.observeLease(t, p, owner, e.revision));
           } else if (e.key.startsWith("worker.")) {
             const id = e.key.slice(7);
-            own.observeWorker(t, id, present);
+            let rec: WorkerRecord | null = null;
             if (present) {
               try {
-                workers.set(id, { ...(JSON.parse(e.string()) as WorkerRecord), seenMs: t });
+                rec = JSON.parse(e.string()) as WorkerRecord;
               } catch {
-                /* not ours */
+                rec = null;
               }
-            } else workers.delete(id);
+            }
+            // A worker that died leaves its record behind; one far older than a lease (by the
+            // writer's wall clock: only balance, never safety, depends on it) is removed, with
+            // its revision, so a record rewritten meanwhile stays.
+            if (rec !== null && Date.now() - rec.at > STALE_RECORD_LEASES * leaseMs) {
+              void kv.delete(e.key, { previousSeq: e.revision }).catch(() => undefined);
+              rec = null;
+            }
+            own.observeWorker(t, id, rec !== null);
+            if (rec !== null) workers.set(id, { ...rec, seenMs: t });
+            else workers.delete(id);
           }
         }
       } catch (e) {

@@ -12,7 +12,8 @@
  *   POST /api/agents/<id>/deregister     deregister now
  * POSTs must carry the header `x-brainstem: page`: a page of another origin cannot set it
  * without a CORS preflight, which this server never grants, so another site cannot drain a
- * robot through the user's browser. As a telemetry Sink it forwards records to every feed
+ * robot through the user's browser. A command the brain refuses (an agent it never heard
+ * from) is answered 404 with the brain's reason. As a telemetry Sink it forwards records to every feed
  * client: sessions, statuses and events always; frames at most 20 per second per agent and
  * kind, and never to a client whose socket has more than 1 MB unsent (it skips frames
  * until that drains).
@@ -106,12 +107,11 @@ export class PageServer implements Sink {
     if (req.method !== "POST") return this.fail(res, 405, "use POST");
     if (req.headers["x-brainstem"] !== "page") return this.fail(res, 403, "missing x-brainstem header");
     const [, id, what] = m;
-    if (what === "drain") {
-      this.actions.drain(id);
-      this.telemetry.operator(id, "drain", `operator drain from the page (retry after ${DRAIN_RETRY_AFTER_MS} ms)`);
-    } else {
-      this.actions.deregister(id);
-      this.telemetry.operator(id, "deregister", "operator deregister from the page");
+    try {
+      if (what === "drain") this.actions.drain(id); // the brain records it as an event, which the page shows
+      else this.actions.deregister(id);
+    } catch (e) {
+      return this.fail(res, 404, (e as Error).message); // e.g. no such agent
     }
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ ok: true, agentId: id, command: what }) + "\n");
     return true;

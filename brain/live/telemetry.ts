@@ -14,7 +14,8 @@
  *            (checked on every lifecycle event and on a session's first frame), and every
  *            `statusEveryMs` anyway (counters, RTT, clock offset);
  *   event    a control event: registered, rejected, death, stale-death, deregistered, and
- *            operator commands (drain, deregister) issued through `operator()`.
+ *            operator commands (drain, deregister: Brain.drain / Brain.deregister call
+ *            `operator()`, whoever asked: the page, the CLI's Ctrl-C, a program).
  * Values are copied into plain number arrays only when some sink wants frames (`wantsFrames`),
  * so a brain with no viewer and no recorder pays one Map lookup per frame. Sinks must not
  * block: they queue or drop (the recorder) or send to sockets (the views).

@@ -11,6 +11,7 @@ Replace decide() with your policy (a neural network, an RL agent...).
 import json
 import socket
 import sys
+import time
 
 
 def decide(sensors):
@@ -25,10 +26,23 @@ def decide(sensors):
     return [speed, speed]
 
 
+def connect(port, wait_s=30.0):
+    """Connects to the brain's socket controller, waiting for the brain to start."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return socket.create_connection(("127.0.0.1", port))
+        except ConnectionRefusedError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"no brain socket controller on 127.0.0.1:{port} (start: npm run brain -- --controller examples/socket-policy/controller.ts)")
+            time.sleep(0.5)
+
+
 def main():
     port = int(sys.argv[1]) if len(sys.argv) > 1 else 7070
     limit = int(sys.argv[2]) if len(sys.argv) > 2 else 0  # answer this many frames, then exit (0 = forever)
-    with socket.create_connection(("127.0.0.1", port)) as sock:
+    with connect(port) as sock:
+        print(f"connected to the brain on 127.0.0.1:{port}", flush=True)
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         reader = sock.makefile("r", encoding="utf-8")
         motors_of = {}  # agent -> names of its motor channels

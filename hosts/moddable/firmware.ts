@@ -184,7 +184,7 @@ export class Firmware {
     if (this.settings.statsIntervalMs > 0 && this.logLevel <= 1 && ((now - this.nextStatsMs) | 0) >= 0) {
       this.nextStatsMs = now + this.settings.statsIntervalMs;
       this.bank.flushLog(now);
-      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses}`)}`);
+      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks}`)}`);
     }
     return this.delayUntilDeadline(now);
   }
