@@ -38,7 +38,9 @@ import { agentOfTopic, parseUplinkSubject, partitionSubject, subjectOfTopic, typ
 
 export const LEASE_DEFAULT_MS = 6000;
 export const BUCKET_DEFAULT = "brainstem";
-/** A worker record not rewritten for this many leases is a dead worker's and is removed. */
+/** A worker record not rewritten for this many leases is not a live worker's... */
+const LIVE_RECORD_LEASES = 3;
+/** ...and for this many, a dead worker's: it is removed. */
 const STALE_RECORD_LEASES = 10;
 /** Cached subject/topic conversions; cleared when they grow past this. */
 const CACHE_MAX = 20_000;
@@ -82,6 +84,15 @@ export interface ClusterLink {
 
 function nowMs(): number {
   return performance.now();
+}
+
+/** The owner named by a lease value, or null. */
+function ownerOf(value: string): string | null {
+  try {
+    return (JSON.parse(value) as { w?: string }).w ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function isConflict(e: unknown): boolean {
@@ -206,6 +217,15 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
     }
     if (closed && a.op !== LeaseOp.RELEASE) return;
     perform(own.done(nowMs(), a.partition, a.op!, result));
+    if (result === CONFLICT && !closed) {
+      // The watch may lag, or have missed a write of ours whose answer was lost: read the key.
+      try {
+        const e = await kv.get(key);
+        if (e !== null) perform(own.observeLease(nowMs(), a.partition, e.operation === "PUT" ? ownerOf(e.string()) : null, e.revision));
+      } catch (err) {
+        log("debug", `cluster: ${key} read after a conflict failed: ${(err as Error).message}`);
+      }
+    }
   };
 
   // The watch: leases and worker records. Our own worker record comes back through it every
@@ -228,14 +248,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
           const present = e.operation === "PUT";
           if (e.key.startsWith("lease.")) {
             const p = Number(e.key.slice(6));
-            let owner: string | null = null;
-            if (present) {
-              try {
-                owner = (JSON.parse(e.string()) as { w?: string }).w ?? null;
-              } catch {
-                owner = null;
-              }
-            }
+            const owner = present ? ownerOf(e.string()) : null;
             if (Number.isInteger(p)) perform(own.observeLease(t, p, owner, e.revision));
           } else if (e.key.startsWith("worker.")) {
             const id = e.key.slice(7);
@@ -247,13 +260,14 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
                 rec = null;
               }
             }
-            // A worker that died leaves its record behind; one far older than a lease (by the
-            // writer's wall clock: only balance, never safety, depends on it) is removed, with
-            // its revision, so a record rewritten meanwhile stays.
-            if (rec !== null && Date.now() - rec.at > STALE_RECORD_LEASES * leaseMs) {
-              void kv.delete(e.key, { previousSeq: e.revision }).catch(() => undefined);
-              rec = null;
-            }
+            // A worker that died leaves its record behind, and a new watch delivers it as if
+            // fresh. By the writer's wall clock (only balance and the view depend on it, never
+            // safety): a record older than LIVE_RECORD_LEASES is not a live worker, and one
+            // older than STALE_RECORD_LEASES is removed, with its revision, so a record
+            // rewritten meanwhile stays.
+            const age = rec === null ? Infinity : Date.now() - rec.at;
+            if (rec !== null && age > STALE_RECORD_LEASES * leaseMs) void kv.delete(e.key, { previousSeq: e.revision }).catch(() => undefined);
+            if (age > LIVE_RECORD_LEASES * leaseMs) rec = null;
             own.observeWorker(t, id, rec !== null);
             if (rec !== null) workers.set(id, { ...rec, seenMs: t });
             else workers.delete(id);

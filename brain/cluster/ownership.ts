@@ -33,6 +33,12 @@
  *     more than hi releases its highest partitions down to hi, and if some live worker holds
  *     fewer than lo while nothing is free, the worker with the most partitions (ties: the
  *     greatest id) releases one. Only released partitions move: every other session stays.
+ *   - A partition free or expired for two lease times is claimed by any worker whatever its
+ *     share: availability first. A worker that did so makes no balance release for
+ *     BALANCE_HOLD_LEASES leases (whoever the share was for did not take it).
+ *   - After a conflict the worker reads the key (the watch may lag or have missed a write of
+ *     ours whose answer was lost) and feeds it to observeLease: a newer revision of our own
+ *     is adopted, another owner's means the partition is lost.
  *   - One operation per partition at a time; after a conflict or failure the partition
  *     waits retryMs before the next attempt.
  */
@@ -48,6 +54,10 @@ export const LeaseOp = {
   RELEASE: 2,
 } as const;
 export type LeaseOpCode = (typeof LeaseOp)[keyof typeof LeaseOp];
+
+/** After taking an orphan beyond its share, a worker holds off balance releases this many leases
+ * (the worker the share would go to did not claim it: handing it back would orphan it again). */
+export const BALANCE_HOLD_LEASES = 10;
 
 export const ActionKind = {
   /** Write the lease: create when expect is 0, else update expecting that revision. */
@@ -118,6 +128,8 @@ export class Ownership {
   private readonly own: Own[] = [];
   private readonly workers = new Map<string, number>();
   private workerSetChangedMs = -Infinity;
+  /** When this worker last claimed an orphan: no balance release for BALANCE_HOLD_LEASES after. */
+  private orphanClaimedMs = -Infinity;
   private lastLiveKey = "";
   /** Counters for /status. */
   readonly counts = { claimed: 0, renewed: 0, released: 0, lost: 0, suspended: 0, resumed: 0, conflicts: 0, failures: 0 };
@@ -269,16 +281,20 @@ export class Ownership {
     const starving = live.some((id) => id !== this.workerId && (held.get(id) ?? 0) < lo);
     const claimUpTo = starving ? Math.max(lo, mine) : hi;
     for (const p of free) {
-      if (mine >= claimUpTo) break;
+      const s = this.seen[p];
+      // A partition nobody has served for two leases is claimed whatever the share:
+      // serving it comes before balance (a later release restores the balance).
+      const orphan = nowMs - s.seenMs >= 2 * this.leaseMs;
+      if (mine >= claimUpTo && !orphan) continue;
       const m = this.own[p];
       if (m.inflightSinceMs >= 0 || nowMs < m.retryAtMs) continue;
-      const s = this.seen[p];
+      if (orphan && mine >= claimUpTo) this.orphanClaimedMs = nowMs;
       m.state = Mine.CLAIMING;
       m.inflightSinceMs = nowMs;
       out.push({ kind: ActionKind.WRITE, partition: p, op: LeaseOp.CLAIM, expect: s.owner === null ? 0 : s.revision });
       mine++;
     }
-    if (nowMs - this.workerSetChangedMs >= this.settleMs && free.length === 0) {
+    if (nowMs - this.workerSetChangedMs >= this.settleMs && free.length === 0 && nowMs - this.orphanClaimedMs >= BALANCE_HOLD_LEASES * this.leaseMs) {
       let release = mine > hi ? mine - hi : 0;
       if (release === 0 && mine > lo) {
         if (starving) {
