@@ -162,7 +162,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   for (const k of Object.keys(heap).filter((k) => k.startsWith("before-"))) {
     const after = heap[`after-${k.slice(7)}-no-gc`];
     const before = heap[k];
-    rows.push(row(SECTION, `XS heap growth over the tick window (${k.slice(7)})`, after[0] + after[1] - before[0] - before[1], null, "bytes", "0: the steady-state ticks allocated nothing on the chip"));
+    rows.push(row(SECTION, `XS heap growth over the tick window (${k.slice(7)})`, after[0] + after[1] - before[0] - before[1], null, "bytes", "bytes in use after the window minus before it, no collection in between (0: the ticks allocated nothing)"));
   }
   return rows;
 }

@@ -11,7 +11,7 @@
  *   bench op <name> <cycles>                       per call (hmac-*, frame and PUBLISH codecs)
  *   bench tick <hmac> <Hz> <ticks> <agent cycles/tick> <brain cycles/tick> <window µs>
  * The ticks run at 20 and 50 Hz of simulated time (one heartbeat a second), over one heartbeat
- * period after half a period of warm-up, with the agent on the native C HMAC and on the
+ * period after one and a half periods of warm-up, with the agent on the native C HMAC and on the
  * TypeScript one; the brain signs with the C engine (its cost is not the device's, and the
  * TypeScript one would only slow the emulation down).
  */
@@ -82,7 +82,7 @@ function ticks(hmac: string, hz: number): void {
     createHmac: hmac === "native" ? () => new NativeHmacSha256() : undefined,
     brainHmac: () => new NativeHmacSha256(),
   });
-  loop.warm(hz >> 1);
+  loop.warm(hz + (hz >> 1)); // one heartbeat and its ack before the window
   const n = hz; // one heartbeat period
   const laps = new Float64Array(3);
   heapLine(`before-${hmac}-${hz}hz`);
