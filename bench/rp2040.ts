@@ -132,7 +132,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
 
   const xs = await buildXsFirmware(ctx, e);
   const t1 = Date.now();
-  const r = await runImage({ image: xs, bootrom: e.bootrom, maxCycles, until: "bench done", onLine: (l) => ctx.log(`rp2040 xs [${l.cycles}] ${l.text}`) });
+  const r = await runImage({ image: xs, bootrom: e.bootrom, maxCycles, until: ["bench done", "bench error"], onLine: (l) => ctx.log(`rp2040 xs [${l.cycles}] ${l.text}`) });
   ctx.log(`rp2040 xs: ${r.stopped} after ${r.cycles} cycles in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
   const err = r.lines.find((l) => l.text.startsWith("bench error"));
   if (err) throw new Error(`rp2040: the firmware failed: ${err.text}`);
@@ -162,7 +162,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   for (const k of Object.keys(heap).filter((k) => k.startsWith("before-"))) {
     const after = heap[`after-${k.slice(7)}-no-gc`];
     const before = heap[k];
-    rows.push(row(SECTION, `XS heap growth over the tick window (${k.slice(7)})`, after[0] + after[1] - before[0] - before[1], null, "bytes", "0: the steady-state ticks allocated nothing on the chip"));
+    rows.push(row(SECTION, `XS heap growth over the tick window (${k.slice(7)})`, after[0] + after[1] - before[0] - before[1], null, "bytes", "bytes in use after the window minus before it, no collection in between (0: the ticks allocated nothing)"));
   }
   return rows;
 }
