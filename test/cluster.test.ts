@@ -2,7 +2,8 @@
  * The brain on a real NATS cluster: three nats-server nodes (JetStream, MQTT, routes, the
  * partition mapping; testkit/nats-cluster.ts), brain workers on the native NATS protocol
  * (two in this process, one more as `npm run brain -- --cluster ...` in a child process),
- * and real firmware agents on the Node host speaking MQTT 3.1.1 to the nodes.
+ * and real firmware agents on the Node host speaking MQTT 3.1.1 to the nodes, each with the
+ * list of all three nodes' MQTT ports (its own first), rotating on a failure.
  * The controller numbers its commands per session and writes [n, sessionId] into every
  * motor frame; each device checks every frame it applies: it must carry the device's current
  * session id and a number above the last one of that session. A frame of another session or
@@ -19,8 +20,9 @@ import { startBrain, type Brain } from "../brain/index";
 import { NodeAgent } from "../hosts/node/node-agent";
 import type { AgentConfigInput } from "../src/agent/config";
 import { Phase } from "../src/session/automaton";
+import { Counter } from "../src/session/counters";
 import { startFaultProxy, type FaultProxy } from "../testkit/fault-proxy";
-import { spawnClusterWorker, startMqttFront, startNatsCluster, type MqttFront, type WorkerProcess } from "../testkit/nats-cluster";
+import { spawnClusterWorker, startNatsCluster, NATS_NODES, type NatsCluster, type WorkerProcess } from "../testkit/nats-cluster";
 import { MotorCheck, NumberingController } from "../testkit/numbering-controller";
 import { until } from "../testkit/until";
 
@@ -35,8 +37,9 @@ const NODE_RESUME_BOUND_MS = 40_000;
 interface Device {
   id: string;
   agent: NodeAgent;
-  front: MqttFront;
   check: MotorCheck;
+  /** Index of the NATS node the device's MQTT connection is on (-1: none), from the nodes' /connz. */
+  node: number;
 }
 
 const channels: AgentConfigInput["channels"] = [
@@ -44,11 +47,33 @@ const channels: AgentConfigInput["channels"] = [
   { id: 10, name: "wheels", kind: "motor", type: "i32", count: 2, safe: [0, 0] },
 ];
 
-function startDevice(id: string, key: Uint8Array, front: MqttFront): Device {
-  const d: Device = { id, agent: null as unknown as NodeAgent, front, check: new MotorCheck() };
+/** Device i's broker list: every node's MQTT port, starting with node i mod 3; node 3 is
+ * reached through `n3Proxy` (a fault proxy), so a test can cut the devices off that node. */
+function brokersFor(cluster: NatsCluster, i: number, n3Proxy: FaultProxy): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < NATS_NODES; k++) {
+    const n = (i + k) % NATS_NODES;
+    out.push(`127.0.0.1:${n === 2 ? n3Proxy.port : cluster.nodes[n].mqttPort}`);
+  }
+  return out;
+}
+
+/** Which node each MQTT client id is connected to, as the nodes report it. */
+async function locate(cluster: NatsCluster, devices: Device[]): Promise<void> {
+  const where = new Map<string, number>();
+  for (const n of cluster.nodes) {
+    if (!n.running()) continue;
+    const j = (await (await fetch(`http://127.0.0.1:${n.httpPort}/connz?limit=1000`)).json()) as { connections?: { mqtt_client?: string }[] };
+    for (const c of j.connections ?? []) if (c.mqtt_client) where.set(c.mqtt_client, n.index);
+  }
+  for (const d of devices) d.node = where.get(`bs-${d.id}`) ?? -1;
+}
+
+function startDevice(id: string, key: Uint8Array, brokers: string[]): Device {
+  const d: Device = { id, agent: null as unknown as NodeAgent, check: new MotorCheck(), node: -1 };
   d.agent = new NodeAgent({
     config: {
-      agentId: id, key, brokerHost: "127.0.0.1", brokerPort: front.port, channels,
+      agentId: id, key, brokers, channels,
       // The device tolerates about 5 s of brain silence (more than one lease) before it
       // reconnects: a worker takeover then costs a re-registration, not an MQTT reconnect.
       session: { sensorRateHz: 20, transitionTimeoutMs: 5000, registrationDeadlineMs: 3000, heartbeatIntervalMs: 250, heartbeatTimeoutMinMs: 600, heartbeatMissLimit: 8, linkSilenceMs: 6000, backoffBaseMs: 100, backoffMaxMs: 1000 },
@@ -74,9 +99,11 @@ interface Row {
   activeAgainMs: number;
   moved: string;
   stale: number;
+  /** Motor frames the devices' gates refused during the scenario (old session's MAC, replay, order, late). */
+  refused: number;
 }
 
-test.serial("a NATS cluster: node crash, worker crash, added worker, network partition; no stale motor frame", async (t) => {
+test.serial("a NATS cluster: node crash, added worker, worker crash, worker and device network partitions; no stale motor frame", async (t) => {
   const cluster = await startNatsCluster({ partitions: PARTITIONS });
   t.teardown(() => cluster.stop());
   const keys = new Map<string, Uint8Array>();
@@ -100,27 +127,37 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
   const w2: Brain = await startBrain(brainOpts(cluster.servers, "w2"));
   t.teardown(() => w2.close());
 
+  const n3Proxy: FaultProxy = await startFaultProxy({ target: { host: "127.0.0.1", port: cluster.nodes[2].mqttPort } });
+  t.teardown(() => n3Proxy.close());
   const devices: Device[] = [];
   for (let i = 0; i < AGENTS; i++) {
-    const front = await startMqttFront(cluster, i % 3);
-    t.teardown(() => front.close());
-    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, front);
+    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, brokersFor(cluster, i, n3Proxy));
     t.teardown(() => d.agent.kill());
     devices.push(d);
   }
   const rows: Row[] = [];
   const diag = () =>
-    devices.map((d) => `${d.id} ${d.agent.agent.phaseName} node n${d.front.lastNode + 1} session ${d.agent.agent.status().sessionId} motor ${Date.now() - d.check.lastAt} ms ago`).join("\n") +
+    devices.map((d) => `${d.id} ${d.agent.agent.phaseName} node n${d.node + 1} session ${d.agent.agent.status().sessionId} motor ${Date.now() - d.check.lastAt} ms ago`).join("\n") +
     `\nw1 ${JSON.stringify(w1.cluster!.status().serving)} w2 ${JSON.stringify(w2.cluster!.status().serving)} owners ${JSON.stringify(w2.cluster!.status().owners)}\n` +
     logs.slice(-40).join("\n") + "\n" + devices.flatMap((d) => d.check.notes.map((n) => `${d.id}: ${n}`)).join("\n") + "\n" + cluster.nodes.map((n) => n.log().split("\n").filter((l) => /mqtt|MQTT|\[ERR\]|\[WRN\]/.test(l)).slice(-15).join("\n")).join("\n");
   t.teardown(() => {
     if (!t.passed) console.error(diag());
   });
   const staleTotal = () => devices.reduce((s, d) => s + d.check.stale, 0);
+  const GATE = [Counter.MOTOR_DROPPED_MAC, Counter.MOTOR_DROPPED_REPLAY, Counter.MOTOR_DROPPED_ORDER, Counter.MOTOR_DROPPED_STALE];
+  const refusedTotal = () => devices.reduce((s, d) => s + GATE.reduce((g, c) => g + d.agent.agent.counters[c], 0), 0);
+  let refusedBefore = 0;
+  const refused = () => {
+    const now = refusedTotal();
+    const delta = now - refusedBefore;
+    refusedBefore = now;
+    return delta;
+  };
   const sessions = () => new Map(devices.map((d) => [d.id, d.agent.agent.status().sessionId]));
   const ownerOf = (b: Brain) => b.cluster!.status().owners.slice();
   const agentPartition = (b: Brain) => new Map(b.cluster!.status().agents.map((a) => [a.id, a.partition]));
 
+  refused();
   // 0. Start: both workers share the partitions, every agent registers and gets motor frames.
   const t0 = Date.now();
   await until("every agent active with motor frames", allFresh(devices, 0), 30_000);
@@ -132,16 +169,18 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
 
   // 1. kill -9 the NATS node that carries the most devices: they move to another node.
   {
+    await locate(cluster, devices);
     const perNode = [0, 0, 0];
-    for (const d of devices) perNode[d.front.lastNode]++;
+    for (const d of devices) if (d.node >= 0) perNode[d.node]++;
     const victim = perNode[1] >= perNode[2] ? 1 : 2; // not n1: worker w1 reaches the cluster only through n1
-    const onVictim = devices.filter((d) => d.front.lastNode === victim);
+    const onVictim = devices.filter((d) => d.node === victim);
     const since = Date.now();
     await cluster.kill9(victim);
-    const detected = await until("devices on the dead node leave active", () => onVictim.every((d) => !active(d) || d.front.lastNode !== victim), RESUME_BOUND_MS);
+    const detected = await until("devices on the dead node leave active", () => onVictim.every((d) => !active(d)), RESUME_BOUND_MS);
     const again = await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), NODE_RESUME_BOUND_MS);
-    t.true(onVictim.every((d) => d.front.lastNode !== victim), "the dead node's devices now use another node");
-    rows.push({ scenario: `kill -9 NATS node n${victim + 1} (${onVictim.length} devices on it)`, detectedMs: detected, activeAgainMs: Date.now() - since, moved: `${onVictim.length} devices to other nodes`, stale: staleTotal() });
+    await locate(cluster, devices);
+    t.true(onVictim.every((d) => d.node >= 0 && d.node !== victim), "the dead node's devices now use another node");
+    rows.push({ scenario: `kill -9 NATS node n${victim + 1} (${onVictim.length} devices on it)`, detectedMs: detected, activeAgainMs: Date.now() - since, moved: `${onVictim.length} devices to other nodes`, stale: staleTotal(), refused: refused() });
     void again;
     await cluster.restart(victim);
     await cluster.ready();
@@ -177,7 +216,7 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
       }
     }
     t.true(movedParts.size > 0 && movedParts.size <= 3, `only the new worker's share moved (${[...movedParts]})`);
-    rows.push({ scenario: "add worker w3 (process)", detectedMs: `${started} (start)`, activeAgainMs: Date.now() - since, moved: `${movedParts.size} partitions, ${moved} sessions moved, ${kept} kept`, stale: staleTotal() });
+    rows.push({ scenario: "add worker w3 (process)", detectedMs: `${started} (start)`, activeAgainMs: Date.now() - since, moved: `${movedParts.size} partitions, ${moved} sessions moved, ${kept} kept`, stale: staleTotal(), refused: refused() });
   }
 
   // 3. kill -9 worker w3: its partitions are taken over within about one lease.
@@ -191,7 +230,7 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
     }, RESUME_BOUND_MS);
     await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
     t.true(detected >= LEASE_MS * 0.8, `no takeover before the lease ran out (${detected} ms)`);
-    rows.push({ scenario: "kill -9 brain worker w3", detectedMs: detected, activeAgainMs: Date.now() - since, moved: `partitions ${theirs.partitions} taken over`, stale: staleTotal() });
+    rows.push({ scenario: "kill -9 brain worker w3", detectedMs: detected, activeAgainMs: Date.now() - since, moved: `partitions ${theirs.partitions} taken over`, stale: staleTotal(), refused: refused() });
   }
 
   // 4. Network partition: worker w1 cut off from the cluster (fault proxy black hole). It
@@ -205,21 +244,45 @@ test.serial("a NATS cluster: node crash, worker crash, added worker, network par
     await until("w2 owns every partition", () => w2.cluster!.status().owners.every((o) => o === w2.cluster!.workerId), RESUME_BOUND_MS);
     await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
     const activeAgain = Date.now() - since;
-    w1Proxy.cut();
-    w1Proxy.blackHole(false);
+    const mid = sessions();
+    const parts = agentPartition(w2);
+    w1Proxy.blackHole(false); // the heal: what the black hole held is delivered, as TCP would
     await until("partitions shared by w1 and w2 again", () => {
       const s = w2.cluster!.status();
       return s.workers.length === 2 && s.workers.every((w) => w.partitions.length === PARTITIONS / 2);
     }, RESUME_BOUND_MS);
     await until("every agent active again after the heal", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    // What w1 had to say while cut off (the sessions it forgot) must never reach a device
+    // that w2 serves now: devices that stayed with w2 keep their session through the heal.
+    const owners = ownerOf(w2);
+    const after = sessions();
+    for (const d of devices) if (owners[parts.get(d.id)!] === w2.cluster!.workerId) t.is(after.get(d.id), mid.get(d.id), `${d.id} stayed with w2 and keeps its session`);
     const lost = w1.cluster!.status().counters;
     t.true(lost.lost + lost.suspended > 0, "w1 noticed it lost its leases");
-    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal() });
+    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal(), refused: refused() });
   }
 
-  t.log("| scenario | detected after (ms) | active again after (ms) | what moved | stale applied |");
-  t.log("|---|---|---|---|---|");
-  for (const r of rows) t.log(`| ${r.scenario} | ${r.detectedMs} | ${r.activeAgainMs} | ${r.moved} | ${r.stale} |`);
+  // 5. Network partition between devices and node n3 (a black hole: no FIN, no RST). Its
+  //    devices notice the silence, give up the half-open link and rotate to the next node.
+  {
+    await locate(cluster, devices);
+    const cut = devices.filter((d) => d.node === 2);
+    t.true(cut.length > 0, "some devices are on n3");
+    const since = Date.now();
+    n3Proxy.blackHole(true);
+    const detected = await until("n3's devices leave active", () => cut.every((d) => !active(d)), RESUME_BOUND_MS);
+    await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
+    const activeAgain = Date.now() - since;
+    await locate(cluster, devices);
+    t.true(cut.every((d) => d.node === 0 || d.node === 1), `n3's devices moved to n1/n2 (${cut.map((d) => d.node)})`);
+    n3Proxy.blackHole(false);
+    n3Proxy.cut();
+    rows.push({ scenario: `partition devices from NATS node n3 (${cut.length} devices, black hole)`, detectedMs: detected, activeAgainMs: activeAgain, moved: `${cut.length} devices to n1/n2`, stale: staleTotal(), refused: refused() });
+  }
+
+  t.log("| scenario | detected after (ms) | active again after (ms) | what moved | refused by the motor gate | stale applied |");
+  t.log("|---|---|---|---|---|---|");
+  for (const r of rows) t.log(`| ${r.scenario} | ${r.detectedMs} | ${r.activeAgainMs} | ${r.moved} | ${r.refused} | ${r.stale} |`);
   for (const r of rows) t.true(r.activeAgainMs <= RESUME_BOUND_MS * 2, `${r.scenario}: resumed within bound`);
   t.is(staleTotal(), 0, "no stale or replayed motor frame was applied");
   t.true(devices.every((d) => d.check.applied > 0));

@@ -38,6 +38,8 @@ import { agentOfTopic, parseUplinkSubject, partitionSubject, subjectOfTopic, typ
 
 export const LEASE_DEFAULT_MS = 6000;
 export const BUCKET_DEFAULT = "brainstem";
+/** A worker record not rewritten for this many leases is a dead worker's and is removed. */
+const STALE_RECORD_LEASES = 10;
 /** Cached subject/topic conversions; cleared when they grow past this. */
 const CACHE_MAX = 20_000;
 
@@ -237,14 +239,24 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
             if (Number.isInteger(p)) perform(own.observeLease(t, p, owner, e.revision));
           } else if (e.key.startsWith("worker.")) {
             const id = e.key.slice(7);
-            own.observeWorker(t, id, present);
+            let rec: WorkerRecord | null = null;
             if (present) {
               try {
-                workers.set(id, { ...(JSON.parse(e.string()) as WorkerRecord), seenMs: t });
+                rec = JSON.parse(e.string()) as WorkerRecord;
               } catch {
-                /* not ours */
+                rec = null;
               }
-            } else workers.delete(id);
+            }
+            // A worker that died leaves its record behind; one far older than a lease (by the
+            // writer's wall clock: only balance, never safety, depends on it) is removed, with
+            // its revision, so a record rewritten meanwhile stays.
+            if (rec !== null && Date.now() - rec.at > STALE_RECORD_LEASES * leaseMs) {
+              void kv.delete(e.key, { previousSeq: e.revision }).catch(() => undefined);
+              rec = null;
+            }
+            own.observeWorker(t, id, rec !== null);
+            if (rec !== null) workers.set(id, { ...rec, seenMs: t });
+            else workers.delete(id);
           }
         }
       } catch (e) {

@@ -25,7 +25,7 @@ export interface BoardSettings {
   tickMaxMs: number;
   /** Period of the memory/counter report in the log, ms; 0 disables it. */
   statsIntervalMs: number;
-  /** "soft" (default): the allocation-free TypeScript HMAC-SHA256; "native": over Moddable's crypt Digest (less CPU, allocates). */
+  /** "native" (default): the C HMAC-SHA256 (hosts/moddable/native); "soft": the TypeScript one. Both allocate nothing. */
   hmac: "native" | "soft";
   /** Wi-Fi credentials (devices); empty when the network is set up otherwise. */
   ssid: string;
@@ -121,7 +121,7 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
     io,
     tickMaxMs: p.int("tickMaxMs", 1000, 1, 60_000),
     statsIntervalMs: p.int("statsIntervalMs", 10_000, 0, 3_600_000),
-    hmac: p.oneOf("hmac", "soft", HMACS) as "native" | "soft",
+    hmac: p.oneOf("hmac", "native", HMACS) as "native" | "soft",
     ssid: p.str("ssid", ""),
     password: p.str("password", ""),
   };

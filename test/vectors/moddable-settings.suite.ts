@@ -141,7 +141,7 @@ export function run(check: Check): void {
   check.is(s.agent.agentId, "demo1", "manifest agentId");
   // The simulator runs against a plain `npm run brain`: the default agent is the brain's demo agent.
   check.bytes(s.agent.key, fromHex(demoKeys.agents.demo1), "manifest key is the brain's demo1 key");
-  check.is(s.hmac, "soft", "manifest hmac");
+  check.is(s.hmac, "native", "manifest hmac");
   check.is(s.io.length, (BASE.channels as unknown[]).length, "one IO entry per channel");
   const resolved = resolveAgentConfig(s.agent);
   check.is(resolved.problems.join("; "), "", "manifest config passes the agent's own validation");
