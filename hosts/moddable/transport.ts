@@ -19,12 +19,17 @@
  *     and the memory stays fixed (WINDOW_BYTES).
  *   - When the network is down, `open` waits for `networkUp()` instead of failing at once; the
  *     agent's own connect timeout still bounds the wait.
+ *   - Every failure carries the reason code the session needs to tell network-level from
+ *     peer-level evidence (socket-errors.ts): NET_DOWN when the network went down, NET_DNS when
+ *     the name did not resolve, and for a socket error the code `socketFailureCode` derives
+ *     from the network state, whether the socket had opened, and how soon the error came.
  */
 import TCP from "embedded:io/socket/tcp";
 import { Err } from "../../src/errors";
 import type { LogFn } from "./io-types";
 import { isIpv4Literal } from "./address";
 import { ByteWindow } from "./byte-window";
+import { SocketFailure, socketFailureCode } from "./socket-errors";
 
 const State = Object.freeze({ Idle: 0, WaitingNetwork: 1, Resolving: 2, Connecting: 3, Open: 4, Failed: 5 } as const);
 
@@ -50,6 +55,8 @@ export class Transport {
   private pendingClose = false;
   /** The one buffer every read and write goes through (send and recv never overlap). */
   private readonly window = new ByteWindow(WINDOW_BYTES);
+  /** When the current connect started, ms (Time.ticks). */
+  private connectStartMs = 0;
   /** Reason code of the last failure (Err.TRANSPORT_*). */
   closeCode: number = Err.TRANSPORT_CLOSED;
   /** Connections opened so far. */
@@ -59,6 +66,7 @@ export class Transport {
     private readonly network: NetworkState,
     private readonly kick: () => void,
     private readonly log: LogFn,
+    private readonly nowMs: () => number,
   ) {}
 
   /** Starts connecting to host:port. Any previous connection is dropped silently. */
@@ -193,6 +201,7 @@ export class Transport {
   private connect(address: string, gen: number): void {
     this.state = State.Connecting;
     this.connects++;
+    this.connectStartMs = this.nowMs();
     try {
       this.sock = new TCP({
         address,
@@ -214,11 +223,15 @@ export class Transport {
         },
         onError: () => {
           if (gen !== this.generation) return;
-          this.fail(this.state === State.Open ? Err.TRANSPORT_CLOSED : Err.TRANSPORT_ERROR, this.state === State.Open ? "connection closed" : `cannot connect to ${address}:${this.port}`);
+          const opened = this.state === State.Open;
+          const elapsedMs = (this.nowMs() - this.connectStartMs) >>> 0;
+          const code = socketFailureCode(SocketFailure.Error, this.network.up, opened, elapsedMs, "");
+          this.fail(code, opened ? "connection closed" : `cannot connect to ${address}:${this.port} after ${elapsedMs} ms`);
         },
       });
     } catch (e) {
-      this.fail(Err.TRANSPORT_ERROR, `socket: ${e}`);
+      const message = String((e as Error)?.message ?? e);
+      this.fail(socketFailureCode(SocketFailure.Thrown, this.network.up, false, 0, message), `socket: ${message}`);
     }
   }
 
