@@ -2,7 +2,8 @@
  * The laptop agent: `npm run agent -- --config FILE`. The config format's checks as a table
  * (every problem listed, the firmware's own validation included), the CLI's exit code 2 with
  * all problems on stderr, and a real run of examples/agent.json (pointed at a test brain)
- * that registers, streams and gets the demo controller's motor frames, then deregisters.
+ * that registers, streams and gets the demo controller's motor frames, then deregisters; and
+ * an agent whose key the brain rejects keeps running and registers once the keys are fixed.
  */
 import test from "ava";
 import { spawn } from "node:child_process";
@@ -13,6 +14,7 @@ import { DemoController } from "../brain/demo-controller.ts";
 import { loadKeysFile } from "../brain/keys.ts";
 import { parseAgentFile } from "../hosts/node/agent-config.ts";
 import { tempDir } from "../testkit/temp-dir.ts";
+import { until } from "../testkit/until.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const example = JSON.parse(readFileSync(join(ROOT, "examples/agent.json"), "utf8"));
@@ -116,6 +118,7 @@ interface Run {
   exit: Promise<number | null>;
   out(): string;
   err(): string;
+  kill(signal?: NodeJS.Signals): void;
 }
 function cli(args: string[]): Run {
   const p = spawn(process.execPath, ["--import=tsx", "tools/agent.ts", ...args], { cwd: ROOT });
@@ -123,7 +126,7 @@ function cli(args: string[]): Run {
   let err = "";
   p.stdout.on("data", (d) => (out += d));
   p.stderr.on("data", (d) => (err += d));
-  return { exit: new Promise((r) => p.on("exit", r)), out: () => out, err: () => err };
+  return { exit: new Promise((r) => p.on("exit", r)), out: () => out, err: () => err, kill: (signal = "SIGKILL") => void p.kill(signal) };
 }
 
 test("CLI: a bad config file lists every problem on stderr and exits 2", async (t) => {
@@ -160,5 +163,32 @@ test("CLI: examples/agent.json (with a sensor script) against a running brain re
   t.regex(run.out(), /demo1: brokers 127\.0\.0\.1:1, 127\.0\.0\.1:\d+; channels distance \(m\) sensor, bumpers sensor, wheels motor, head \(deg\) motor/);
   t.regex(run.out(), /demo1 motor wheels = \[0\.5, -0\.5\]/, "the script's values reached the controller");
   t.regex(run.out(), /demo1 info: \[demo1\] phase active/);
+  t.regex(run.out(), /demo1 stopped/);
+});
+
+test("CLI: a rejected key does not end the agent: it waits in failed and registers by itself once the brain's keys are fixed", async (t) => {
+  const dir = tempDir(t, "bs-agent-");
+  const keysFile = join(dir, "keys.json");
+  writeFileSync(keysFile, JSON.stringify({ agents: { demo1: "00".repeat(32) } })); // not the agent's key
+  const brain = await startBrain({ keys: keysFile, watchKeys: false, brokerPort: 0, httpPort: 0, log: () => undefined, controller: new DemoController({ log: () => undefined }) });
+  t.teardown(() => brain.close());
+  const file = join(dir, "agent.json");
+  writeFileSync(file, JSON.stringify({ ...example, brokers: [`127.0.0.1:${new URL(brain.brokerUrl).port}`], session: { ...example.session, failedRetryMs: 10_000 } }));
+  let registered = 0;
+  brain.on("registered", () => registered++);
+  const run = cli(["--config", file]);
+  let exited: number | null | undefined;
+  void run.exit.then((c) => (exited = c));
+  t.teardown(() => run.kill());
+  await until("the agent is rejected", () => /demo1 info: \[demo1\] phase failed/.test(run.out()), 10_000);
+  await new Promise((r) => setTimeout(r, 1500));
+  t.is(exited, undefined, `still running after the rejection: ${run.out()}${run.err()}`);
+  t.regex(run.out(), /reconnecting in \d+ ms: 127\.0\.0\.1:\d+ peer-level REJECTED_INVALID_AUTH/);
+  writeFileSync(keysFile, JSON.stringify({ agents: { demo1: KEY } })); // the operator fixes the brain's keys
+  brain.reloadKeys();
+  await until("registered after the failed retry", () => registered === 1, 15_000);
+  run.kill("SIGINT");
+  t.is(await run.exit, 0, run.out() + run.err());
+  t.regex(run.out(), /retrying after failed \(REJECTED_INVALID_AUTH\)/);
   t.regex(run.out(), /demo1 stopped/);
 });

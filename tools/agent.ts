@@ -9,8 +9,10 @@
  * or an array of numbers; undefined means "use the wave") or from each channel's wave. Motor
  * values are printed when they change (at most once a second per channel unless --verbose),
  * phase changes always; a status line per agent every 10 s. Ctrl-C (or --seconds S)
- * deregisters every agent and exits 0; an agent whose key the brain rejects ends in failed
- * and the process exits 1 once every agent has stopped or failed.
+ * deregisters every agent and exits 0 (1 if an agent was failed then). An agent whose key the
+ * brain rejects goes to failed and keeps running: the firmware retries after failedRetryMs,
+ * so it registers by itself once the brain's keys file is fixed. The copies of one Ctrl-C
+ * count once; a later second Ctrl-C exits at once (brain/stop-signals.ts).
  */
 import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -21,6 +23,7 @@ import { waveShape, waveValue } from "../hosts/moddable/waveform";
 import type { Agent } from "../src/agent/agent";
 import { Counter } from "../src/session/counters";
 import { Phase, phaseNames } from "../src/session/automaton";
+import { onStopSignals } from "../brain/stop-signals";
 
 const USAGE = `Usage: npm run agent -- --config FILE [options]
 
@@ -146,20 +149,18 @@ async function main(argv: string[]): Promise<number> {
     const stop = async (why: string) => {
       if (stopping) return;
       stopping = true;
-      clearInterval(failWatch);
       console.log(`${why}: deregistering ${running.length} agent(s)`);
       await Promise.all(running.map((r) => r.node.stop()));
       for (const { spec, node } of running) console.log(`${spec.config.agentId} ${phaseNames[node.agent.phase]}`);
       resolve(running.some((r) => r.node.agent.phase === Phase.Failed) ? 1 : 0);
     };
-    const failWatch = setInterval(() => {
-      if (running.every((r) => r.node.agent.phase === Phase.Failed)) {
-        console.error("agent: every agent failed (see the log above: a rejected key or config); exiting");
-        void stop("failed");
-      }
-    }, 500);
-    process.on("SIGINT", () => void stop("SIGINT"));
-    process.on("SIGTERM", () => void stop("SIGTERM"));
+    onStopSignals(
+      (signal) => void stop(signal),
+      () => {
+        console.error("agent: second signal, exiting now");
+        process.exit(130);
+      },
+    );
     if (Number.isFinite(seconds)) setTimeout(() => void stop(`after ${seconds} s`), seconds * 1000);
   });
 }
