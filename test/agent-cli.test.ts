@@ -70,12 +70,14 @@ const BAD: [why: string, text: string, problems: string[]][] = [
     "non-hex key, no brokers, port out of range in a second agent",
     JSON.stringify({ agents: [{ ...example, key: "zz" }, { ...example, id: "demo2", brokers: ["h:70000"] }, { ...example, brokers: [] }] }),
     [
-      "agents[0] (demo1): key: must be an even number of hex digits (got 2 characters); make one with: openssl rand -hex 32",
+      'agents[0] (demo1): key: must be hex digits 0-9 a-f only ("z" at position 1 is not one); make one with: openssl rand -hex 32',
       'agents[1] (demo2): brokers[0]: "h:70000" has a port outside 1..65535',
       'agents[2] (demo1): brokers: must be a non-empty list of "host:port"',
       "agents[2] (demo1): id: used by another agent of this file",
     ],
   ],
+  ["an odd number of hex digits", variant((o) => (o.key = "abc")), ["agents[0] (demo1): key: must be an even number of hex digits, two per byte (got 3 digits); make one with: openssl rand -hex 32"]],
+  ["a key that is not text", variant((o) => (o.key = 1234)), ["agents[0] (demo1): key: must be a text of hex digits (got 1234); make one with: openssl rand -hex 32"]],
   [
     "channel problems: name, unit, duplicate name, a wave on a motor, a bad wave",
     variant((o) => {

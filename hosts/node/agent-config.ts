@@ -64,8 +64,18 @@ function parseWave(w: unknown, at: string, problems: string[]): WaveSpec | null 
 }
 
 function parseKey(k: unknown, at: string, problems: string[]): Uint8Array {
-  if (typeof k !== "string" || !/^([0-9a-fA-F]{2})+$/.test(k)) {
-    problems.push(`${at}key: must be an even number of hex digits (got ${typeof k === "string" ? `${k.length} characters` : JSON.stringify(k)}); make one with: openssl rand -hex 32`);
+  const make = "make one with: openssl rand -hex 32";
+  if (typeof k !== "string" || k.length === 0) {
+    problems.push(`${at}key: must be a text of hex digits (got ${JSON.stringify(k)}); ${make}`);
+    return new Uint8Array(0);
+  }
+  const bad = k.search(/[^0-9a-fA-F]/);
+  if (bad >= 0) {
+    problems.push(`${at}key: must be hex digits 0-9 a-f only (${JSON.stringify(k[bad])} at position ${bad + 1} is not one); ${make}`);
+    return new Uint8Array(0);
+  }
+  if (k.length % 2 !== 0) {
+    problems.push(`${at}key: must be an even number of hex digits, two per byte (got ${k.length} digits); ${make}`);
     return new Uint8Array(0);
   }
   return Uint8Array.from(Buffer.from(k, "hex")); // length 16..64 is checked by resolveAgentConfig
