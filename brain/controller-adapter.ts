@@ -10,7 +10,9 @@
  * element type's range, so 1.7 on an i16 channel is 2 and 40000 is 32767). A command that
  * names an unknown or sensor channel, or has the wrong count, throws an Error whose message
  * says what the agent has; the service counts it as a motor problem and logs the first few.
- * Hooks that throw are logged by the service and do not end the session.
+ * Hooks that throw are logged by the service and do not end the session. When the controller
+ * lists the channels it `needs`, an agent's session that lacks one is reported through
+ * `note`, once per agent id.
  */
 import type { DeclaredChannel, DeclaredChannels, TypedArray } from "./channels";
 import type { AgentSession, Controller, FrameController, FrameMotorCommand, MotorResult, SensorContext, SensorFrame, SessionInfo } from "./controller";
@@ -61,9 +63,20 @@ function motorNames(d: DeclaredChannels): string {
   return d.motors.length === 0 ? "none" : d.motors.map((m) => `${m.name} (${m.type} x${m.count})`).join(", ");
 }
 
-/** Wraps a by-name Controller as the service's by-id FrameController. */
-export function toFrameController(controller: Controller): FrameController {
+/** What an agent lacks of what the controller needs, in words; null when nothing. */
+export function missingChannels(controller: Controller, d: DeclaredChannels): string | null {
+  const lacks = (kind: "sensor" | "motor", names: readonly string[] | undefined) =>
+    (names ?? []).filter((n) => d.byName.get(n)?.kind !== kind).map((n) => `${kind} "${n}"`);
+  const missing = [...lacks("sensor", controller.needs?.sensors), ...lacks("motor", controller.needs?.motors)];
+  if (missing.length === 0) return null;
+  const list = (chs: readonly DeclaredChannel[]) => (chs.length === 0 ? "none" : chs.map((c) => c.name).join(", "));
+  return `lacks the ${missing.join(" and ")} this controller needs (it has sensors ${list(d.sensors)}; motors ${list(d.motors)})`;
+}
+
+/** Wraps a by-name Controller as the service's by-id FrameController; `note` hears once per agent what it lacks. */
+export function toFrameController(controller: Controller, note: (message: string) => void = () => undefined): FrameController {
   const agents = new Map<string, AgentState>();
+  const noted = new Set<string>();
 
   const open = (info: SessionInfo): AgentState => {
     const buffers = new Map<number, TypedArray>();
@@ -77,6 +90,13 @@ export function toFrameController(controller: Controller): FrameController {
       command: { channels: out },
     };
     agents.set(info.agentId, state);
+    if (!noted.has(info.agentId)) {
+      const missing = missingChannels(controller, info.declared);
+      if (missing !== null) {
+        noted.add(info.agentId);
+        note(`controller: agent ${info.agentId} ${missing}: it gets no motor frames from it`);
+      }
+    }
     return state;
   };
 

@@ -13,6 +13,9 @@
  *                                 either (a policy that computes elsewhere);
  *   onSessionEnd(session)         the session ended (deregistered, dead, evicted, drained);
  *   close()                       the brain stops.
+ * A controller may list the channels it `needs` by name; an agent without one of them is
+ * named once in the brain's log (warn), with the channels it has, so a controller that
+ * stays silent for that agent is explained.
  * Motor channels a command leaves out keep what the agent last applied (its safe values
  * until the first command names them); the agent itself goes safe when frames stop.
  * A frame object is valid during the call only: copy what you keep. The brain's session
@@ -63,7 +66,15 @@ export interface MotorCommand {
 
 export type MotorResult = MotorCommand | null | undefined;
 
+/** Channel names a controller cannot work without. */
+export interface ControllerNeeds {
+  sensors?: readonly string[];
+  motors?: readonly string[];
+}
+
 export interface Controller {
+  /** The channels it needs; an agent lacking one is reported once in the log. */
+  readonly needs?: ControllerNeeds;
   /** An agent registered (a new session). */
   onSessionStart?(session: AgentSession): void;
   /** One sensor frame in; a motor command, null (no frame), or a promise of either out. */

@@ -164,7 +164,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     maxFrameBytes: checkLimit("maxFrameBytes", opts.maxFrameBytes, BRAIN_DEFAULTS.maxFrameBytes, 64, 268_435_455),
   };
   let registry = AgentRegistry.from(opts.keys); // throws KeysFileError
-  const controller = toFrameController(opts.controller ?? new DemoController({ log: (m) => log("info", m) }));
+  const controller = toFrameController(opts.controller ?? new DemoController({ log: (m) => log("info", m) }), (m) => log("warn", m));
   const events = new EventEmitter();
   const listening = new Set<BrainEvent>();
   let link: BrainLink | null = null;

@@ -9,7 +9,11 @@
  * whatever the frame rate. The forward speed drops as the front distance falls below
  * `slowM`, and a wall dead ahead turns the robot left on the spot. State is per agent
  * session (last error and time), made in onSessionStart and dropped in onSessionEnd.
+ * It declares what it needs (`needs`): an agent without `wall` or `wheels` gets no motor
+ * frames, and the brain says so once in its log.
  * Run it: npm run brain -- --controller examples/wall-follower.ts
+ * with an agent that has those channels:
+ *         npm run agent -- --config examples/wall-agent.json
  */
 import type { AgentSession, Controller, MotorCommand, SensorFrame } from "../brain/controller";
 
@@ -41,6 +45,7 @@ interface State {
 const clamp1 = (v: number) => (v < -1 ? -1 : v > 1 ? 1 : v);
 
 export class WallFollower implements Controller {
+  readonly needs = { sensors: ["wall"], motors: ["wheels"] };
   readonly targetM: number;
   private readonly cruise: number;
   private readonly kp: number;

@@ -5,11 +5,13 @@
  *     its target distance from any start;
  *   - the socket policy with a Node client speaking its line protocol (start, frame, answer,
  *     timeout, bad lines, end), and the shipped Python policy when python3 is installed;
- *   - the loader's errors for modules that are not controllers.
+ *   - the loader's errors for modules that are not controllers;
+ *   - the wall-follower against a brain with examples/wall-agent.json (drives) and with
+ *     examples/agent.json (no `wall`: said once in the log), and the once-per-agent note.
  */
 import test from "ava";
 import { spawn, spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
 import { join } from "node:path";
 import { ChannelKind, ElementType } from "../src/codec/frames/channels.ts";
@@ -18,6 +20,12 @@ import { toFrameController } from "../brain/controller-adapter.ts";
 import { ControllerLoadError, loadController } from "../brain/controller-loader.ts";
 import { SocketPolicy } from "../examples/socket-policy/controller.ts";
 import { tempDir } from "../testkit/temp-dir.ts";
+import { until } from "../testkit/until.ts";
+import { startBrain } from "../brain/index.ts";
+import { parseAgentFile } from "../hosts/node/agent-config.ts";
+import { NodeAgent } from "../hosts/node/node-agent.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
 
 const rover = declareSpecs(
   [
@@ -175,4 +183,50 @@ test("loader: modules that are not controllers are refused with what was found",
   t.is(typeof (await loadController(join(dir, "named.mjs"))).onSensorFrame, "function");
   writeFileSync(join(dir, "cls.mjs"), "export default class C { onSensorFrame() { return null; } }");
   t.is(typeof (await loadController(join(dir, "cls.mjs"))).onSensorFrame, "function");
+});
+
+/** Runs an example agent file against a brain driven by the wall-follower for a moment. */
+async function wallFollowerWith(agentFile: string): Promise<{ warns: string[]; wheels: number[][] }> {
+  const spec = parseAgentFile(readFileSync(join(ROOT, agentFile), "utf8"), ROOT);
+  if (spec.problems.length > 0) throw new Error(spec.problems.join("\n"));
+  const a = spec.agents[0];
+  const warns: string[] = [];
+  const brain = await startBrain({ keys: new Map([[a.config.agentId, a.config.key]]), brokerPort: 0, httpPort: 0, log: (level, m) => level === "warn" && warns.push(m), controller: await loadController("examples/wall-follower.ts") });
+  const wheels: number[][] = [];
+  const wheelsId = a.config.channels.find((c) => c.name === "wheels")!.id;
+  const agent = new NodeAgent({ config: { ...a.config, brokers: [`127.0.0.1:${new URL(brain.brokerUrl).port}`], session: { ...a.config.session, sensorRateHz: 50 } }, applyMotor: (id, v) => id === wheelsId && wheels.push(Array.from(v)) });
+  let registered = 0;
+  brain.on("registered", () => registered++);
+  agent.start();
+  try {
+    await until("registered", () => registered === 1, 10_000);
+    await new Promise((r) => setTimeout(r, 600));
+  } finally {
+    await agent.stop();
+    await brain.close();
+  }
+  return { warns, wheels };
+}
+
+test("wall-follower with examples/wall-agent.json: the agent has what it needs and gets wheel commands", async (t) => {
+  const { warns, wheels } = await wallFollowerWith("examples/wall-agent.json");
+  t.deepEqual(warns.filter((w) => w.startsWith("controller:")), []);
+  t.true(wheels.length >= 10, `${wheels.length} wheel commands`);
+  t.true(wheels.some(([l, r]) => l !== 0 || r !== 0), "it drives");
+});
+
+test("wall-follower with examples/agent.json (no wall sensor): said once in the brain's log, no wheel commands", async (t) => {
+  const { warns, wheels } = await wallFollowerWith("examples/agent.json");
+  t.deepEqual(warns.filter((w) => w.startsWith("controller:")), [
+    'controller: agent demo1 lacks the sensor "wall" this controller needs (it has sensors distance, bumpers; motors wheels, head): it gets no motor frames from it',
+  ]);
+  t.deepEqual(wheels, []);
+});
+
+test("missing channels are reported once per agent id, across its sessions", (t) => {
+  const notes: string[] = [];
+  const fc = toFrameController({ needs: { sensors: ["wall"], motors: ["wheels", "arm"] }, onSensorFrame: () => null }, (m) => notes.push(m));
+  fc.onSessionStart!({ agentId: "r", sessionId: 1, generation: 1, declared: rover });
+  fc.onSessionStart!({ agentId: "r", sessionId: 2, generation: 2, declared: rover });
+  t.deepEqual(notes, ['controller: agent r lacks the motor "arm" this controller needs (it has sensors wall, distance, bumpers; motors wheels): it gets no motor frames from it']);
 });
