@@ -7,7 +7,7 @@
  *     [seq, t, 0, f32, 1, i16], 93 bytes) and wrap it in a QoS 0 PUBLISH to bs/1/dev1/up/sns;
  *   - decode it back: MQTT parse, frame decode, values copied into the channel arrays;
  *   - the same with a 1,024-float32 channel 0;
- *   - the frame alone (no MQTT), against cbor-x alone, the figure DESIGN.md quotes for XS;
+ *   - the frame alone (no MQTT), against cbor-x alone: the codec-only figure for XS;
  *   - the frame decode alone with payloads left where they are (our FrameView offsets; cbor-x's
  *     own typed arrays), i.e. without the copy into the channel arrays;
  *   - the frame decode alone and the PUBLISH + frame decode against the hand-written floor
