@@ -5,6 +5,8 @@
  */
 import test from "ava";
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -31,6 +33,14 @@ function sections(): string {
   return [...list.matchAll(/^  (\S+)/gm)].map((m) => m[1]).join(", ");
 }
 const SECTIONS = sections();
+
+test("--help describes every section, and README's bench paragraph lists them as they are", (t) => {
+  const list = bench(["--help"]).out.split("\nSections:\n")[1] ?? "";
+  for (const line of list.trimEnd().split("\n")) t.regex(line, /^  \S+ +\S/, `a description: ${JSON.stringify(line)}`);
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const listed = /#   ([a-z0-9-]+(?:, [a-z0-9-]+)*)\n/.exec(readme.slice(readme.indexOf("## Benchmarks")));
+  t.is(listed?.[1], SECTIONS);
+});
 
 /** [arguments, the one-line error]. */
 const BAD: [string[], string][] = [
