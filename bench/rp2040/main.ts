@@ -10,6 +10,8 @@
  *   bench heap <when> <slot bytes> <chunk bytes> <slot peak> <chunk peak> <slot max> <chunk max>
  *   bench op <name> <cycles>                       per call (hmac-*, frame and PUBLISH codecs)
  *   bench tick <hmac> <Hz> <ticks> <agent cycles/tick> <brain cycles/tick> <window µs>
+ *   bench growth <hmac>-<Hz>hz <slot bytes> <chunk bytes>   XS heap in use after the window minus
+ *                                                  just before it (no collection in between)
  * The ticks run at 20 and 50 Hz of simulated time (one heartbeat a second), over one heartbeat
  * period after one and a half periods of warm-up, with the agent on the native C HMAC and on the
  * TypeScript one; the brain signs with the C engine (its cost is not the device's, and the
@@ -86,11 +88,16 @@ function ticks(hmac: string, hz: number): void {
   const n = hz; // one heartbeat period
   const laps = new Float64Array(3);
   heapLine(`before-${hmac}-${hz}hz`);
+  const before = new Float64Array(6);
+  const beforeBytes = new Uint8Array(before.buffer);
+  heap(beforeBytes); // the last reading before the window: the lines above allocated their strings
   const t0 = micros();
   loop.runLapped(n, cyclesLap, laps);
   const us = micros() - t0;
   heap(statsBytes);
-  uartLine(`bench heap after-${hmac}-${hz}hz-no-gc ${stats[0]} ${stats[1]} ${stats[2]} ${stats[3]} ${stats[4]} ${stats[5]}`);
+  const slotGrowth = stats[0] - before[0];
+  const chunkGrowth = stats[1] - before[1];
+  uartLine(`bench growth ${hmac}-${hz}hz ${slotGrowth} ${chunkGrowth}`);
   if (loop.motorApplied < loop.steps - 2) throw new Error(`rp2040 bench: motor frames lost (${loop.motorApplied} of ${loop.steps})`);
   const agent = (laps[0] - laps[2]) / n;
   const brain = (laps[1] - laps[2]) / n;
