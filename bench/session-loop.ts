@@ -13,7 +13,7 @@
  */
 import { Agent, type AgentHost } from "../src/agent/agent";
 import { utf8Bytes } from "../src/codec/bytes";
-import { SoftHmacSha256 } from "../src/codec/crypto/hmac";
+import { SoftHmacSha256, type HmacSha256 } from "../src/codec/crypto/hmac";
 import { ChannelKind, ChannelTable as WireTable, byteView } from "../src/codec/frames/channels";
 import { FrameEntries } from "../src/codec/frames/entries";
 import { encodeMotorFrame } from "../src/codec/frames/motor";
@@ -31,24 +31,48 @@ const KEY = utf8Bytes("bench-device-key-0123456789abcdef");
 const SENSOR_HZ = 100;
 const RING_BYTES = 1 << 16;
 
+/** Options for a device with little RAM (bench/rp2040) and for comparing HMAC engines. */
+export interface SessionLoopOptions {
+  /** Bytes of each of the two rings (default 64 KiB; a few KiB suffice in steady state). */
+  ringBytes?: number;
+  /** Sensor frames per second, one per step (default 100). */
+  sensorHz?: number;
+  /** The agent's HMAC engine (default: its own choice, the TypeScript SoftHmacSha256). */
+  createHmac?: () => HmacSha256;
+  /** The brain's HMAC engine (default: SoftHmacSha256). */
+  brainHmac?: () => HmacSha256;
+}
+
+/**
+ * One direction of the in-memory socket. Bytes are copied by a JS loop: a native copy needs a
+ * view per range, and a cache of views (as the device's transport keeps) still makes one for a
+ * range that first recurs inside a measured window. So the agent's lap includes these loops,
+ * which a device's socket runs natively.
+ */
 class Ring {
-  readonly buf = new Uint8Array(RING_BYTES);
+  readonly buf: Uint8Array;
+  readonly size: number;
   start = 0;
   end = 0;
-  /** Appends by loop (no views); returns bytes taken. */
+  constructor(size: number) {
+    this.size = size;
+    this.buf = new Uint8Array(size);
+  }
+  /** Appends src[off..off+len); returns bytes taken (0 when full). */
   write(src: Uint8Array, off: number, len: number): number {
     if (this.start === this.end) this.start = this.end = 0;
-    if (this.end + len > RING_BYTES) {
+    if (this.end + len > this.size) {
       this.buf.copyWithin(0, this.start, this.end);
       this.end -= this.start;
       this.start = 0;
-      if (this.end + len > RING_BYTES) return 0;
+      if (this.end + len > this.size) return 0;
     }
     const b = this.buf;
     for (let i = 0; i < len; i++) b[this.end + i] = src[off + i];
     this.end += len;
     return len;
   }
+  /** Moves up to len bytes into dst[off..]; returns the count. */
   read(dst: Uint8Array, off: number, len: number): number {
     const n = Math.min(len, this.end - this.start);
     const b = this.buf;
@@ -65,14 +89,15 @@ export class SessionLoop {
   sensorFramesIn = 0;
   motorFramesOut = 0;
   motorApplied = 0;
-  private readonly up = new Ring();
-  private readonly down = new Ring();
+  readonly sensorHz: number;
+  private readonly up: Ring;
+  private readonly down: Ring;
   private readonly decoder = new MqttServerDecoder(4096);
   private readonly out = new Uint8Array(4096);
   private readonly payload = new Uint8Array(2048);
   private readonly msg = new ControlMessage();
-  private readonly hmac = new SoftHmacSha256();
-  private readonly macHmac = new SoftHmacSha256();
+  private readonly hmac: HmacSha256;
+  private readonly macHmac: HmacSha256;
   private readonly scratch32 = new Uint8Array(32);
   private readonly nonceA = new Uint8Array(16);
   private readonly nonceB = new Uint8Array(16).fill(7);
@@ -87,11 +112,17 @@ export class SessionLoop {
   private motorSeq = 0;
   private randomByte = 1;
 
-  constructor() {
+  constructor(opts: SessionLoopOptions = {}) {
+    const hz = (this.sensorHz = opts.sensorHz ?? SENSOR_HZ);
+    const brainHmac = opts.brainHmac ?? (() => new SoftHmacSha256());
+    this.hmac = brainHmac();
+    this.macHmac = brainHmac();
+    this.up = new Ring(opts.ringBytes ?? RING_BYTES);
+    this.down = new Ring(opts.ringBytes ?? RING_BYTES);
     this.wire = new WireTable([
-      { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: SENSOR_HZ },
-      { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: SENSOR_HZ },
-      { id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: SENSOR_HZ },
+      { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: hz },
+      { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: hz },
+      { id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: hz },
     ]);
     this.motorEntries = new FrameEntries(this.wire, ChannelKind.MOTOR, 1);
     this.motorEntries.add(10, byteView(this.motorValues));
@@ -111,6 +142,7 @@ export class SessionLoop {
         motorsSafe: () => undefined,
       },
       platform: {
+        createHmac: opts.createHmac,
         random: (dst) => {
           for (let i = 0; i < dst.length; i++) dst[i] = this.randomByte = (this.randomByte * 73 + 41) & 0xff;
         },
@@ -126,7 +158,7 @@ export class SessionLoop {
         { id: 1, name: "bumpers", kind: "sensor", type: "i16", count: 8 },
         { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
       ],
-      session: { sensorRateHz: SENSOR_HZ, heartbeatIntervalMs: 1000, statusIntervalMs: 0 },
+      session: { sensorRateHz: hz, heartbeatIntervalMs: 1000, statusIntervalMs: 0 },
     }, host);
   }
 
@@ -144,7 +176,7 @@ export class SessionLoop {
 
   /** n steady steps: one sensor frame out, one motor frame in, heartbeats as due. */
   run(n: number): void {
-    const periodMs = 1000 / SENSOR_HZ;
+    const periodMs = 1000 / this.sensorHz;
     for (let i = 0; i < n; i++) {
       this.nowMs = (this.nowMs + periodMs) >>> 0;
       this.agent.tick(this.nowMs);
@@ -159,7 +191,7 @@ export class SessionLoop {
    * laps[1] and of an empty segment of the same shape (the lap's own overhead) to laps[2].
    */
   runLapped(n: number, lap: () => number, laps: Float64Array): void {
-    const periodMs = 1000 / SENSOR_HZ;
+    const periodMs = 1000 / this.sensorHz;
     for (let i = 0; i < n; i++) {
       this.nowMs = (this.nowMs + periodMs) >>> 0;
       lap();
@@ -230,6 +262,6 @@ export class SessionLoop {
 const ONE_QOS0 = [0];
 
 /** For XS: a global the benchmark drives through XsWorker.call / measureAlloc. */
-export function createSessionLoop(): SessionLoop {
-  return new SessionLoop();
+export function createSessionLoop(opts: SessionLoopOptions = {}): SessionLoop {
+  return new SessionLoop(opts);
 }

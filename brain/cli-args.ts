@@ -19,9 +19,18 @@ Options:
   --port N                 embedded broker port (default 1883; 0 picks a free port)
   --listen HOST            embedded broker address (default 127.0.0.1; 0.0.0.0 lets boards
                            on your network connect)
-  --http-port N            port of GET /status on 127.0.0.1 (default 8080; 0 = free port)
+  --http-port N            port of the built-in page (/) and GET /status on 127.0.0.1
+                           (default 8080; 0 = free port)
   --keys FILE              agent keys, {"agents": {"<id>": "<hex key>"}}
                            (default brain/keys.example.json: demo keys only)
+  --controller FILE        your controller module (.ts or .js; see docs/controllers.md);
+                           default: the demo reflex (wheels from distance and bumpers)
+  --record FILE            record every frame, status change and control event to an MCAP
+                           file (open it in Foxglove; replay it with npm run replay)
+  --foxglove-port N        Foxglove WebSocket server on 127.0.0.1 (default 8765; 0 = free
+                           port; none for a --cluster worker unless given); connect
+                           Foxglove or Lichtblick to ws://127.0.0.1:N
+  --no-foxglove            do not start the Foxglove server
   --heartbeat-ms N         heartbeat interval agents must keep, ms (default 1000)
   --motor-deadline-ms N    motor frame deadline, ms (default 500)
   --max-sensor-hz N        highest sensor frame rate agents may send, Hz (default 1000)
@@ -67,6 +76,10 @@ export function parseCliArgs(argv: string[]) {
         "motor-deadline-ms": { type: "string" },
         "max-sensor-hz": { type: "string" },
         "max-frame-bytes": { type: "string" },
+        controller: { type: "string" },
+        record: { type: "string" },
+        "foxglove-port": { type: "string" },
+        "no-foxglove": { type: "boolean" },
         cluster: { type: "string" },
         partitions: { type: "string" },
         "lease-ms": { type: "string" },
@@ -81,6 +94,8 @@ export function parseCliArgs(argv: string[]) {
     throw new UsageError(text);
   }
   if (values.broker !== undefined && !/^mqtts?:\/\/[^/\s]+/.test(values.broker)) throw new UsageError(`--broker must look like mqtt://host:port, got "${values.broker}"`);
+  if (values["no-foxglove"] === true && values["foxglove-port"] !== undefined) throw new UsageError("--no-foxglove and --foxglove-port contradict each other");
+  if (values.record !== undefined && values.record.length === 0) throw new UsageError("--record needs a file name");
   if (values.broker !== undefined && (values.port !== undefined || values.listen !== undefined)) throw new UsageError("--port and --listen configure the embedded broker; they cannot be combined with --broker");
   const cluster = values.cluster?.split(",").map((u) => u.trim());
   if (cluster !== undefined && !cluster.every((u) => /^nats:\/\/[^/\s,]+$/.test(u))) throw new UsageError(`--cluster must look like nats://host:port[,nats://host:port...], got "${values.cluster}"`);
@@ -99,6 +114,11 @@ export function parseCliArgs(argv: string[]) {
     port: int("port", values.port, 1883, 0, 65535),
     httpPort: int("http-port", values["http-port"], 8080, 0, 65535),
     keys: values.keys ?? DEFAULT_KEYS,
+    controller: values.controller,
+    record: values.record,
+    // Several cluster workers share a machine: a worker serves Foxglove only when asked to.
+    foxglovePort:
+      values["no-foxglove"] === true || (values.cluster !== undefined && values["foxglove-port"] === undefined) ? undefined : int("foxglove-port", values["foxglove-port"], 8765, 0, 65535),
     heartbeatMs: int("heartbeat-ms", values["heartbeat-ms"], 1000, 100, 60_000),
     motorDeadlineMs: int("motor-deadline-ms", values["motor-deadline-ms"], 500, 10, 60_000),
     maxSensorHz: int("max-sensor-hz", values["max-sensor-hz"], 1000, 1, 100_000),

@@ -1,8 +1,10 @@
 /*
  * brain/cli: `npm run brain`, the reference brain alone, for real boards and simulators.
  *
- * Theory of operation: parse the options (node:util parseArgs, strict), start the brain
- * (index.ts startBrain) and print where things are: the broker address agents should use,
+ * Theory of operation: parse the options (node:util parseArgs, strict), load the controller
+ * (--controller, controller-loader.ts; a module that does not load or export a controller is a
+ * usage error), start the brain (index.ts startBrain: page, Foxglove server, recording) and
+ * print where things are: the broker address agents should use,
  * the status URL, then one line per agent as it registers, dies or deregisters (rejections
  * and other problems arrive as warn lines from the brain's log).
  * A bad option, a bad value or a missing / malformed keys file prints one line on stderr and
@@ -14,7 +16,10 @@
 import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
 import { DEFAULT_KEYS, parseCliArgs, USAGE, UsageError, type CliOptions } from "./cli-args";
-import { KeysFileError, startBrain, type Brain, type LogLevel } from "./index";
+import { KeysFileError, startBrain, type Brain, type Controller, type LogLevel } from "./index";
+import { ControllerLoadError, loadController } from "./controller-loader";
+import { DemoController } from "./demo-controller";
+import { explainRateCap } from "./live/plain-words";
 
 const SHUTDOWN_RETRY_AFTER_MS = 5000;
 const SHUTDOWN_DRAIN_DEADLINE_MS = 2000;
@@ -46,9 +51,22 @@ async function main(argv: string[]): Promise<number> {
     if (level === "info" && !o.verbose) return; // agent lifecycle lines are printed from events below; warn and error always show
     console.error(`${stamp()} ${level}: ${msg}`);
   };
+  let controller: Controller;
+  try {
+    controller = o.controller === undefined ? new DemoController({ log: (m) => console.log(`${stamp()} ${m}`) }) : await loadController(o.controller);
+  } catch (e) {
+    if (e instanceof ControllerLoadError) {
+      console.error(`brain: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
   let brain: Brain;
   try {
     brain = await startBrain({
+      controller,
+      record: o.record,
+      foxglovePort: o.foxglovePort,
       broker: o.broker,
       brokerPort: o.port,
       brokerHost: o.listen,
@@ -67,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const err = e as NodeJS.ErrnoException;
-    if (err.code === "EADDRINUSE") console.error(`brain: port already in use (${err.message}); pick another with --port / --http-port`);
+    if (err.code === "EADDRINUSE") console.error(`brain: port already in use (${err.message}); pick another with --port / --http-port / --foxglove-port`);
     else console.error(`brain: cannot start: ${err.message}`);
     return 1;
   }
@@ -79,11 +97,23 @@ async function main(argv: string[]): Promise<number> {
     for (const list of Object.values(networkInterfaces()))
       for (const nic of list ?? []) if (nic.family === "IPv4" && !nic.internal) console.log(`  lan     mqtt://${nic.address}:${port} (for boards on your network)`);
   }
+  console.log(`  page    ${brain.pageUrl} (live plots, drain and deregister buttons)`);
   if (brain.cluster !== null) console.log(`  worker  ${brain.cluster.workerId} (${o.partitions} partitions, lease ${o.leaseMs} ms)`);
   console.log(`  status  ${brain.statusUrl}`);
+  if (brain.live.foxglove !== null) console.log(`  foxglove ${brain.live.foxglove.url} (open it in Foxglove or Lichtblick)`);
+  if (brain.live.recorder !== null) console.log(`  record  ${o.record} (MCAP)`);
+  console.log(`  control ${o.controller ?? "demo (wheels from distance and bumpers)"}`);
   console.log(`  keys    ${o.keys}${o.keys === DEFAULT_KEYS ? " (DEMO keys: make your own for real robots)" : ""}`);
   console.log("waiting for agents (Ctrl-C to drain and stop)");
-  brain.on("registered", (e) => console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`));
+  brain.on("registered", (e) => {
+    console.log(`${stamp()} agent ${e.agentId} registered: session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`);
+    setImmediate(() => {
+      // after the brain has finished registering it: its limits and channels are on /status then
+      const a = brain.agents().find((x) => x.id === e.agentId);
+      const cap = a === undefined ? null : explainRateCap(a);
+      if (cap !== null) console.log(`${stamp()} agent ${e.agentId}: ${cap}`);
+    });
+  });
   brain.on("death", (e) => console.log(`${stamp()} agent ${e.agentId} dead: ${e.cause} (generation ${e.generation})`));
   brain.on("stale-death", (e) => console.log(`${stamp()} agent ${e.agentId}: stale death notice ignored (generation ${e.generation}, current ${e.currentGeneration})`));
   brain.on("keys-reloaded", (e) => console.log(`${stamp()} keys reloaded: added [${e.added.join(", ")}], removed [${e.removed.join(", ")}], changed [${e.changed.join(", ")}]`));
@@ -102,7 +132,12 @@ async function main(argv: string[]): Promise<number> {
       brain.drain("all", 2, SHUTDOWN_RETRY_AFTER_MS, SHUTDOWN_DRAIN_DEADLINE_MS);
       const idle = await brain.whenIdle(SHUTDOWN_WAIT_MS);
       if (!idle) console.log("some agents did not deregister in time; closing anyway");
+      const rec = brain.live.recorder;
       await brain.close();
+      if (rec !== null) {
+        const st = rec.stats();
+        console.log(`recording ${st.path}: ${st.messagesWritten} messages, ${st.bytesWritten} bytes, ${st.framesDropped} frames dropped${rec.error() ? `; stopped by a write error: ${rec.error()!.message}` : ""}`);
+      }
       console.log("brain stopped");
       resolve(0);
     };

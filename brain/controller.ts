@@ -11,7 +11,8 @@
  *                                 (a typed array or plain numbers), an optional time-to-live,
  *                                 or null for "no motor frame this time", or a promise of
  *                                 either (a policy that computes elsewhere);
- *   onSessionEnd(session, reason)  the session ended (deregistered, dead, evicted, drained).
+ *   onSessionEnd(session)         the session ended (deregistered, dead, evicted, drained);
+ *   close()                       the brain stops.
  * Motor channels a command leaves out keep what the agent last applied (its safe values
  * until the first command names them); the agent itself goes safe when frames stop.
  * A frame object is valid during the call only: copy what you keep. The brain's session
@@ -69,6 +70,8 @@ export interface Controller {
   onSensorFrame(frame: SensorFrame, session: AgentSession): MotorResult | Promise<MotorResult>;
   /** The session ended (deregistered, dead, evicted, superseded by a new hello). */
   onSessionEnd?(session: AgentSession): void;
+  /** The brain is stopping: release sockets, files, processes. */
+  close?(): void | Promise<void>;
 }
 
 // ---- the wire-level seam between the session service and the adapter ----

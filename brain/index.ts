@@ -13,7 +13,10 @@
  *                passes it as nowMs (brain time on the wire is nowMs >>> 0);
  *   link         the brain's MQTT.js client (mqtt-link.ts) feeding the service;
  *   status       GET /status on 127.0.0.1:`httpPort` (status-http.ts);
- *   timer        runs the service's scan (state deadlines, log windows; liveness.ts period).
+ *   timer        runs the service's scan (state deadlines, log windows; liveness.ts period);
+ *   live         the built-in page at / of the status port, the Foxglove WebSocket server
+ *                (`foxglovePort`) and the MCAP recorder (`record`): consumers of the events
+ *                (live/index.ts); the controller is wrapped by controller-adapter.ts.
  * `close()` stops all of it (and the embedded broker, if it started one). A brain can be
  * closed and started again on the same broker: agents that still believe in their old session
  * are evicted by the new brain on their next heartbeat or sensor frame and register again.
@@ -35,6 +38,7 @@ import type { AgentStatus } from "./status";
 import { SessionService, type StatusReport } from "./service";
 import type { BrainLimits } from "./session/shared";
 import { startStatusServer, type StatusServer } from "./status-http";
+import { startLive, type Live } from "./live/index";
 import { connectClusterLink, type ClusterLink, type ClusterOptions } from "./cluster/nats-link";
 
 export type { AgentStatus, BrainPhase } from "./status";
@@ -85,14 +89,18 @@ export interface BrainOptions {
   maxFrameBytes?: number;
   /** How long to wait for the broker at start, ms (default 10000). */
   connectTimeoutMs?: number;
+  /** Record every frame, status change and control event to this MCAP file. */
+  record?: string;
+  /** Serve the Foxglove WebSocket protocol on 127.0.0.1:port (0 = a free port); off when absent. */
+  foxglovePort?: number;
   /** With a keys file: read it again when it changes (stat polling every keysPollMs) and on SIGHUP; default true. */
   watchKeys?: boolean;
   /** Stat polling period of the keys file, ms (default 1000). */
   keysPollMs?: number;
-  /** Run as one worker of a NATS cluster instead (brain/cluster/nats-link.ts); excludes `broker`. */
-  cluster?: ClusterOptions;
   /** The brain's monotonic clock, ms (default performance.now); brain time on the wire is its value >>> 0. */
   clock?: () => number;
+  /** Run as one worker of a NATS cluster instead (brain/cluster/nats-link.ts); excludes `broker`. */
+  cluster?: ClusterOptions;
 }
 
 /** What a keys reload did. */
@@ -110,6 +118,10 @@ export interface Brain {
   readonly brokerUrl: string;
   /** http://127.0.0.1:port/status */
   readonly statusUrl: string;
+  /** The built-in page, http://127.0.0.1:port/ */
+  readonly pageUrl: string;
+  /** The page, the Foxglove server (foxglove.url) and the recorder (recorder.stats()). */
+  readonly live: Live;
   /** The brain's MQTT client id (brain-<random>). */
   readonly clientId: string;
   /** The cluster link when started with `cluster` (its status, leases), else null. */
@@ -176,6 +188,7 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
   let status: StatusServer | null = null;
   let cluster: ClusterLink | null = null;
   let timer: NodeJS.Timeout | null = null;
+  let live: Live | null = null;
   let keysWatch: KeysWatch | null = null;
   const cleanup = async () => {
     if (timer !== null) clearInterval(timer);
@@ -184,6 +197,12 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
     keysWatch = null;
     await link?.close();
     link = null;
+    await live?.close();
+    try {
+      await opts.controller?.close?.();
+    } catch (e) {
+      log("warn", `controller close() threw: ${(e as Error).message}`);
+    }
     await status?.close();
     status = null;
     await embedded?.close();
@@ -198,11 +217,11 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
       embedded = await startEmbeddedBroker({ port: opts.brokerPort ?? 0, host: opts.brokerHost });
       brokerUrl = embedded.url;
     }
-    status = await startStatusServer(opts.httpPort ?? 0, () => report());
+    status = await startStatusServer(opts.httpPort ?? 0, () => ({ ...report(), ...live?.extraStatus() }), "127.0.0.1", (req, res) => live?.handle(req, res) ?? false);
     service.start(now());
     if (opts.cluster !== undefined) {
       const url = status.url;
-      const hooks = { onMessage: (t: string, p: Uint8Array) => service.onMessage(now(), t, p), forget: (id: string) => service.deregister(now(), id), agents: () => service.agents(now()), statusUrl: () => url, log };
+      const hooks = { onMessage: (t: string, p: Uint8Array) => service.onMessage(now(), t, p), forget: (id: string) => void service.forget(now(), id), agents: () => service.agents(now()), statusUrl: () => url, log };
       link = cluster = await connectClusterLink(opts.cluster, hooks, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS);
     } else link = await connectBrainLink(brokerUrl, (topic, payload) => service.onMessage(now(), topic, payload), log, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_DEFAULT_MS, opts.brokerCa);
   } catch (e) {
@@ -236,12 +255,22 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
   const brain: Brain = {
     brokerUrl,
     statusUrl,
+    pageUrl: statusUrl.replace(/status$/, ""),
+    get live(): Live {
+      return live!;
+    },
     clientId,
     cluster,
     agents: () => service.agents(now()),
     status: () => report(),
-    drain: (agentId, reason, retryAfterMs, deadlineMs) => void service.drain(now(), agentId, reason, retryAfterMs, deadlineMs),
-    deregister: (agentId) => service.deregister(now(), agentId),
+    drain: (agentId, reason, retryAfterMs, deadlineMs) => {
+      void service.drain(now(), agentId, reason, retryAfterMs, deadlineMs);
+      live?.telemetry.operator(agentId, "drain", `${reason === 1 ? "deploy" : "operator"} drain, retry after ${retryAfterMs} ms`);
+    },
+    deregister: (agentId) => {
+      service.deregister(now(), agentId);
+      live?.telemetry.operator(agentId, "deregister", "deregistered by the operator");
+    },
     requestStatus: (agentId) => void service.requestStatus(now(), agentId),
     reloadKeys: () => reloadKeys("requested"),
     whenIdle: async (timeoutMs) => {
@@ -271,5 +300,11 @@ export async function startBrain(opts: BrainOptions): Promise<Brain> {
       return closed;
     },
   };
+  try {
+    live = await startLive(brain, { record: opts.record, foxglovePort: opts.foxglovePort });
+  } catch (e) {
+    await brain.close();
+    throw e;
+  }
   return brain;
 }

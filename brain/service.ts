@@ -16,8 +16,8 @@
  *   heartbeat, status, deregister, death (current generation -> Death, else StaleDeath),
  *   malformed, and types an agent never sends (Unexpected).
  * Operator requests (drain, deregister, requestStatus), the timers (`scan(nowMs)`: each
- * state's deadline, and the end of log windows), a keys reload (`setKeys`) and the /status
- * report are methods here. The transport, the clock, HTTP and event emitters belong to the
+ * state's deadline, and the end of log windows), a keys reload (`setKeys`), `forget` (a
+ * cluster worker that lost an agent's partition) and the /status report are methods here. The transport, the clock, HTTP and event emitters belong to the
  * host (index.ts, or a test); nowMs is the host's monotonic clock in ms, and brain time on
  * the wire is nowMs >>> 0.
  */
@@ -32,7 +32,8 @@ import { declareChannels } from "./channels";
 import type { FrameController } from "./controller";
 import type { ServiceHost } from "./events";
 import { LogWindow } from "./log-window";
-import { AgentSession, DUPLICATE_WINDOW_MS, refuseAgent } from "./session/agent-session";
+import { AgentSession, refuseAgent } from "./session/agent-session";
+import { DUPLICATE_WINDOW_MS } from "./session/duplicate-id";
 import { SessionShared, type BrainLimits, type KeyLookup } from "./session/shared";
 import { sessionOf } from "./session/states";
 import { Ev, isLiveState, State } from "./session/table";
@@ -222,7 +223,7 @@ export class SessionService {
     const m = sh.msg;
     const a = this.sessionFor(agentId);
     if (a === undefined) return this.refuseUnknown(nowMs, agentId);
-    if (a.noteHello(nowMs, m.generation)) this.reportDuplicate(nowMs, a);
+    if (a.duplicates.noteHello(nowMs, m.generation)) this.reportDuplicate(nowMs, a);
     const helloId = readUtf8(m.buf, m.idOff, m.idOff + m.idLen);
     if (helloId !== agentId) return this.refuseHello(nowMs, agentId, RejectReason.INVALID_REQUEST, `hello id "${helloId}" does not match the topic's agent id`);
     if (m.version !== PROTOCOL_VERSION)
@@ -244,9 +245,9 @@ export class SessionService {
     if (held < 0) return;
     this.shared.log(
       "warn",
-      `agent ${a.id}: duplicate-id: two clients seem to alternate on this agent id (${a.regressionCount} hellos whose generation was not newer than the one before, within ${DUPLICATE_WINDOW_MS / 1000} s); give every device its own id and key`,
+      `agent ${a.id}: duplicate-id: two clients seem to alternate on this agent id (${a.duplicates.regressions} hellos whose generation was not newer than the one before, within ${DUPLICATE_WINDOW_MS / 1000} s); give every device its own id and key`,
     );
-    this.shared.emit("duplicate-id", { agentId: a.id, regressions: a.regressionCount, windowMs: DUPLICATE_WINDOW_MS });
+    this.shared.emit("duplicate-id", { agentId: a.id, regressions: a.duplicates.regressions, windowMs: DUPLICATE_WINDOW_MS });
   }
 
   /** Runs every state's timer and ends the log windows due at nowMs (call from a timer). */

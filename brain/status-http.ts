@@ -4,9 +4,10 @@
  * Theory of operation: a node:http server bound to 127.0.0.1 (never the network: it shows
  * agent ids and counters) answers GET /status with the JSON report from `report()`
  * (service.ts StatusReport) and everything else with 404 (405 for other methods on
- * /status). Port 0 picks a free port.
+ * /status). Port 0 picks a free port. `routes`, when given, is tried first for every request
+ * (the built-in page, brain/live/page-server.ts) and returns false for paths it does not serve.
  */
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 export interface StatusServer {
   port: number;
@@ -14,8 +15,9 @@ export interface StatusServer {
   close(): Promise<void>;
 }
 
-export async function startStatusServer(port: number, report: () => unknown, host = "127.0.0.1"): Promise<StatusServer> {
+export async function startStatusServer(port: number, report: () => unknown, host = "127.0.0.1", routes?: (req: IncomingMessage, res: ServerResponse) => boolean): Promise<StatusServer> {
   const server: Server = createServer((req, res) => {
+    if (routes !== undefined && routes(req, res)) return;
     const path = (req.url ?? "/").split("?")[0];
     if (path !== "/status") {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found: try GET /status\n");

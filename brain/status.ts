@@ -125,6 +125,6 @@ export function snapshot(a: AgentSession, nowMs: number): AgentStatus {
     lastHeardMsAgo: Number.isFinite(a.lastHeardMs) ? Math.round(nowMs - a.lastHeardMs) : null,
     limits: s?.limits ?? null,
     channels: channels === undefined ? [] : channels.list.map((c) => ({ name: c.name, unit: c.unit, id: c.id, kind: c.kind, type: c.type, count: c.count, rateHz: c.rateHz })),
-    alerts: a.duplicateSuspected(nowMs) ? ["duplicate-id"] : [],
+    alerts: a.duplicates.suspected(nowMs) ? ["duplicate-id"] : [],
   };
 }

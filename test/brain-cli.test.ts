@@ -112,7 +112,7 @@ for (const [args, re] of usageErrors) {
 }
 
 test("a full run: addresses printed, an agent registers, SIGINT drains it and the brain exits 0", async (t) => {
-  const run = runCli(["--port", "0", "--http-port", "0", "--heartbeat-ms", "500"]);
+  const run = runCli(["--port", "0", "--http-port", "0", "--foxglove-port", "0", "--heartbeat-ms", "500"]);
   t.teardown(() => run.child.kill("SIGKILL"));
   const broker = (await waitFor(run.stdout, /broker {2}(mqtt:\/\/127\.0\.0\.1:\d+) \(embedded aedes/))[1];
   const status = (await waitFor(run.stdout, /status {2}(http:\/\/127\.0\.0\.1:\d+\/status)/))[1];

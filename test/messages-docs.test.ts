@@ -18,7 +18,7 @@ test("docs/protocol.md is up to date (run: npx tsx tools/protocol-examples.ts --
 test("the document has an example for every message type and both frames, and every error code", (t) => {
   const doc = fs.readFileSync(DOC_PATH, "utf8");
   const names = examples().map((e) => e.name);
-  t.is(names.length, 15);
+  t.is(names.length, 16, "13 messages (hello twice: without and with channel names) and 2 frames");
   for (const n of names) t.true(doc.includes(`<!-- generated:example:${n} -->`), n);
   for (const [code, name] of errorTable) t.true(doc.includes(`| ${code} | \`${name}\` |`), name);
 });

@@ -9,6 +9,9 @@
  * exactly the section's own pins, no two names on one GPIO.
  */
 import test from "ava";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import manifest from "../manifest.json";
 import { parseSettings } from "../hosts/moddable/settings";
 import { manifestConfigFor } from "./vectors/moddable-settings.suite";
@@ -59,4 +62,23 @@ test("manifest: every platform section that builds defines every pin the channel
 
 test("manifest: the Pico 2 W is wired like the Pico W (the two boards are pin-compatible)", (t) => {
   t.deepEqual(manifestConfigFor("pico/pico_2_w").pins, manifestConfigFor("pico/pico_w").pins);
+});
+
+/** Every .ts file under dir, as a path relative to the repository without ".ts". */
+function modulesUnder(dir: string): string[] {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  return readdirSync(join(root, dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))
+    .map((f) => `${dir}/${f.slice(0, -3)}`);
+}
+
+test("manifest: every src/ module is preloaded, and every hosts/moddable module is built", (t) => {
+  const preload = manifest.preload as string[];
+  for (const m of modulesUnder("src")) t.true(preload.includes(m), `${m} is in "preload" (XS keeps preloaded modules in flash)`);
+  const modules = new Set(Object.keys(manifest.modules));
+  for (const s of buildable) for (const m of Object.keys((s[1].modules ?? {}) as Json)) modules.add(m);
+  // Platform sections map "hosts/moddable/board" to board-device or board-sim; native/ is C.
+  const platformOnly = ["hosts/moddable/board-device", "hosts/moddable/board-sim", "hosts/moddable/board-types", "hosts/moddable/io-types"];
+  for (const m of modulesUnder("hosts/moddable").filter((m) => !m.startsWith("hosts/moddable/native/") && !platformOnly.includes(m)))
+    t.true(modules.has(m), `${m} is in "modules" (of the base or of every board's section)`);
 });

@@ -61,6 +61,12 @@ const SPECS: ChannelSpec[] = [
   { id: 11, kind: M, elementType: ElementType.U8, count: 2, rateHz: 50 },
 ];
 const SESSION_ID = 0x1234;
+/** A small named table for the hello `cn` example (protocol 1.1). */
+const NAMED_SPECS: ChannelSpec[] = [
+  { id: 1, kind: S, elementType: ElementType.F32, count: 1, rateHz: 20 },
+  { id: 10, kind: M, elementType: ElementType.F32, count: 2, rateHz: 20 },
+];
+const NAMED_LABELS = [{ name: "distance", unit: "m" }, { name: "wheels" }];
 
 interface Example {
   name: string;
@@ -102,11 +108,17 @@ function messageExample(name: string, fn: (dst: Uint8Array, off: number) => numb
 
 export function examples(): Example[] {
   const table = new ChannelTable(SPECS);
+  const namedTable = new ChannelTable(NAMED_SPECS);
   const { brainProof, agentProof, sessionKey } = derived();
   const out: Example[] = [
     messageExample("hello", (d, o) => P.encodeHello(d, o, "1.2.3", "robot-7", 3, AGENT_NONCE, 0, 1024, table), {
       t: 1, v: 1, fw: "1.2.3", id: "robot-7", g: 3, n: AGENT_NONCE, mfb: 1024,
       ch: SPECS.map((s) => [s.id, s.kind, s.elementType, s.count, s.rateHz]),
+    }),
+    messageExample("hello-named", (d, o) => P.encodeHello(d, o, "1.2.3", "robot-7", 3, AGENT_NONCE, 0, 1024, namedTable, NAMED_LABELS), {
+      t: 1, v: 1, fw: "1.2.3", id: "robot-7", g: 3, n: AGENT_NONCE, mfb: 1024,
+      ch: NAMED_SPECS.map((s) => [s.id, s.kind, s.elementType, s.count, s.rateHz]),
+      cn: NAMED_LABELS.map((l) => [l.name, l.unit ?? ""]),
     }),
     messageExample("challenge", (d, o) => P.encodeChallenge(d, o, BRAIN_NONCE, 0, AGENT_NONCE, 0, brainProof, 0), {
       t: 2, n: BRAIN_NONCE, an: AGENT_NONCE, p: brainProof,
@@ -339,6 +351,8 @@ function limitsBlock(): string {
     ["rejected text `m`", `${P.MAX_TEXT_BYTES} bytes`],
     ["channels per agent", `${MAX_CHANNELS} (ids 0..${MAX_CHANNEL_ID}); a \`ControlMessage\` holds ${m.chId.length} by default`],
     ["elements per channel", `1..${MAX_CHANNEL_ELEMENTS}`],
+    ["channel name (hello `cn`)", `1..${P.MAX_CHANNEL_NAME_BYTES} characters of \`[A-Za-z0-9_-]\`, unique per agent`],
+    ["channel unit (hello `cn`)", `0..${P.MAX_CHANNEL_UNIT_BYTES} bytes of UTF-8 (\`""\` = none)`],
     ["status counters", `a \`ControlMessage\` holds ${m.counters.length} by default`],
     ["nonce, proof, motor MAC", `${P.NONCE_BYTES}, ${P.PROOF_BYTES}, ${MOTOR_MAC_BYTES} bytes`],
     ["nesting in skipped values", String(m.reader.maxDepth)],

@@ -12,7 +12,14 @@
 import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { startBrain, type Brain } from "../brain/index";
+import { startBrain, type AgentStatus, type Brain } from "../brain/index";
+import { explainRateCap } from "../brain/live/plain-words";
+
+/** " | the brain caps the sensor rate: the device asks for X Hz, the brain allows Y Hz", or "". */
+function capLine(a: AgentStatus | undefined): string {
+  const cap = a === undefined ? null : explainRateCap(a);
+  return cap === null ? "" : ` | ${cap}`;
+}
 import type { AgentConfigInput, ChannelConfig } from "../src/agent/config";
 import { Counter } from "../src/session/counters";
 import { phaseNames } from "../src/session/automaton";
@@ -42,7 +49,7 @@ Options:
 export const demoChannels: ChannelConfig[] = [
   { id: 0, name: "imu", kind: "sensor", type: "f32", count: 16 },
   { id: 1, name: "bumpers", kind: "sensor", type: "i16", count: 8 },
-  { id: 2, name: "range", kind: "sensor", type: "f32", count: 1 },
+  { id: 2, name: "distance", unit: "m", kind: "sensor", type: "f32", count: 1 },
   { id: 10, name: "wheels", kind: "motor", type: "f32", count: 2, safe: [0, 0] },
 ];
 
@@ -122,7 +129,7 @@ async function main(): Promise<void> {
   } catch (e) {
     fail((e as Error).message); // e.g. cannot connect to the MQTT broker at mqtts://…: self-signed certificate
   }
-  console.log(`brain: broker ${brain.brokerUrl}${opts.tls ? " (TLS, certificate verified)" : ""}, status ${brain.statusUrl}`);
+  console.log(`brain: broker ${brain.brokerUrl}${opts.tls ? " (TLS, certificate verified)" : ""}, status ${brain.statusUrl}, live page ${brain.pageUrl}`);
 
   let motorFrames = 0;
   const xs = new XsAgent({
@@ -161,7 +168,7 @@ async function main(): Promise<void> {
       const frames = fleet.reduce((n, a) => n + a.agent.counters[Counter.SENSOR_FRAMES_SENT], 0);
       fleetLine = ` | node fleet: ${active}/${fleet.length} active, ${frames} frames sent`;
     }
-    process.stdout.write(`\r\x1b[Kxs1 ${s.phase} gen ${s.generation} | sensor ${(sent / dt).toFixed(1)}/s motor ${(applied / dt).toFixed(1)}/s | rtt ${s.rttMs} ms | offset ${s.clockOffsetMs} ms | drops ${drops}${fleetLine}`);
+    process.stdout.write(`\r\x1b[Kxs1 ${s.phase} gen ${s.generation} | sensor ${(sent / dt).toFixed(1)}/s motor ${(applied / dt).toFixed(1)}/s | rtt ${s.rttMs} ms | clock offset ${s.clockOffsetMs} ms (device minus brain clock; arbitrary, the device counts from its boot) | drops ${drops}${capLine(brain.agents().find((a) => a.id === "xs1"))}${fleetLine}`);
     last = s;
     lastAt = Date.now();
     lastMotor = motorFrames;

@@ -18,7 +18,7 @@
  *     by this worker. A paused (lease not provably ours) or lost partition gets nothing from
  *     here, so a worker cut off from the cluster can never drive a device that another worker
  *     now serves, and the forgetting of a lost partition's sessions sends nothing.
- *   - Forgetting a session uses the service's deregister, with the fence closed: the
+ *   - Forgetting a session uses the service's forget (nothing is sent; the fence is closed too): the
  *     session ends here, the device hears nothing from this worker; when it next talks, the
  *     partition's new owner does not know its session and evicts it (`deregistered`), and
  *     the device registers again, with a new session key. Motor frames signed with the old

@@ -2,8 +2,8 @@
  * brain/live/plain-words: what the clock offset and a rate cap mean, in one sentence each.
  *
  * Theory of operation: pure functions from status numbers to text, shared by the built-in page
- * (which has its own copy in the browser, checked against these by the page test), the CLI
- * and the start tool's status line. The clock offset is the device clock minus the brain
+ * (which embeds these very functions' source, so they must stay self-contained: no imports
+ * used at run time, no closures), the CLI and the start tool's status line. The clock offset is the device clock minus the brain
  * clock: the device counts from its own boot, so the number itself is arbitrary and only its
  * drift matters; frames carry brain time because the device subtracts it. A rate cap is when
  * a device's channels ask for a faster sensor rate than the brain grants at registration.

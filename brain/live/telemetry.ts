@@ -10,10 +10,12 @@
  *   motor    one motor frame the brain sent: seq, deadline, the sensor seq it answers (the
  *            agent's latest frame when it was sent), values by channel name (decoded from the
  *            signed frame bytes with cbor-x);
- *   status   an agent's /status entry, whenever its phase, generation or session changes,
- *            and every `statusEveryMs` anyway (counters, RTT, clock offset);
+ *   status   an agent's /status entry, whenever its phase, generation or session changes
+ *            (checked on every lifecycle event and on a session's first frame), and every
+ *            `statusEveryMs` anyway (counters, RTT, clock offset);
  *   event    a control event: registered, rejected, death, stale-death, deregistered, and
- *            operator commands (drain, deregister) issued through `operator()`.
+ *            operator commands (drain, deregister: Brain.drain / Brain.deregister call
+ *            `operator()`, whoever asked: the page, the CLI's Ctrl-C, a program).
  * Values are copied into plain number arrays only when some sink wants frames (`wantsFrames`),
  * so a brain with no viewer and no recorder pays one Map lookup per frame. Sinks must not
  * block: they queue or drop (the recorder) or send to sockets (the views).
@@ -70,6 +72,7 @@ export class Telemetry {
   private readonly motorDecoder = new Decoder({ mapsAsObjects: true, useRecords: false });
   private readonly timer: NodeJS.Timeout;
   private readonly off: (() => void)[] = [];
+  private closed = false;
 
   constructor(
     private readonly brain: Brain,
@@ -83,17 +86,17 @@ export class Telemetry {
     on("motor", (m) => this.onMotor(m));
     on("registered", (e) => {
       this.event(e.agentId, "registered", `session 0x${e.sessionId.toString(16).padStart(8, "0")}, generation ${e.generation}, ${e.channels} channels, firmware ${e.firmware || "?"}`);
-      this.scanStatus(false);
+      this.scanSoon();
     });
     on("rejected", (e) => this.event(e.agentId, "rejected", `${e.reasonName}: ${e.message}`));
     on("death", (e) => {
       this.event(e.agentId, "death", `${e.cause} (generation ${e.generation})`);
-      this.scanStatus(false);
+      this.scanSoon();
     });
     on("stale-death", (e) => this.event(e.agentId, "stale-death", `generation ${e.generation} ignored (current ${e.currentGeneration})`));
     on("deregistered", (e) => {
       this.event(e.agentId, "deregistered", e.reason);
-      this.scanStatus(false);
+      this.scanSoon();
     });
     this.timer = setInterval(() => this.scanStatus(true), statusEveryMs);
     this.timer.unref();
@@ -106,7 +109,9 @@ export class Telemetry {
   /** An operator command (from the page or the CLI), recorded as an event. */
   operator(agentId: string, command: string, detail: string): void {
     this.event(agentId, command, detail);
-    setTimeout(() => this.scanStatus(false), 50).unref();
+    setTimeout(() => {
+      if (!this.closed) this.scanStatus(false);
+    }, 50).unref();
   }
 
   /** The channel tables of the current sessions (for a viewer that connects late). */
@@ -116,10 +121,21 @@ export class Telemetry {
     return out;
   }
 
+  /** Stops listening, after a last status scan (so the final phases are recorded). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.scanStatus(false);
     clearInterval(this.timer);
     for (const f of this.off) f();
     this.off.length = 0;
+  }
+
+  /** A status scan once the brain has finished handling the current event. */
+  private scanSoon(): void {
+    setImmediate(() => {
+      if (!this.closed) this.scanStatus(false);
+    });
   }
 
   private push(rec: Record, frames: boolean): void {
@@ -148,6 +164,7 @@ export class Telemetry {
       t.sessionId = sessionId;
       t.declared = declared;
       this.push({ type: "session", agentId, sessionId, channels: describeChannels(declared) }, false);
+      this.scanSoon(); // the first frame made the agent active
     }
     return t;
   }

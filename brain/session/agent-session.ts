@@ -24,6 +24,7 @@ import { brainProof, MotorSigner, newNonce, newSessionId, sessionKey } from "../
 import type { TypedArray } from "../channels";
 import type { FrameMotorCommand as MotorCommand } from "../controller";
 import { drainBoundMs, HANDSHAKE_TIMEOUT_MS, livenessBoundMs } from "../liveness";
+import { DuplicateIdDetector } from "./duplicate-id";
 import type { SessionShared } from "./shared";
 import { sessionOf, shownSession, type BrainState, type Handshake, type LiveSession } from "./states";
 import { Act, actionNames, Ev, eventNames, Guard, IGNORE, refreshesLiveness, State, stateNames, stateTimeout, STAY, table } from "./table";
@@ -36,10 +37,6 @@ export const EVICT_QUIET_MS = 2000;
 export const PROBLEMS_LOGGED_MAX = 3;
 /** Sequence gaps at least this large are a restart of the agent's counter, not lost frames. */
 const SEQ_GAP_MAX = 0x10000;
-/** Window of the duplicate-id detector and of its log line, ms. */
-export const DUPLICATE_WINDOW_MS = 60_000;
-/** Hellos whose generation is not newer than the previous hello's, within the window, that mean two clients share the id. */
-export const DUPLICATE_REGRESSIONS = 3;
 
 /** Names of the rejection reasons (rejected `r`), for logs, events and /status. */
 export const rejectReasonNames: Readonly<Record<number, string>> = {
@@ -91,13 +88,8 @@ export class AgentSession {
   agentLastReason = 0;
   agentCounters: Uint32Array | null = null;
   statusAtMs = -Infinity;
-  // ---- duplicate-id detector ----
-  private helloSeen = false;
-  private lastHelloGeneration = 0;
-  private regressions = 0;
-  private regressionWindowStartMs = -Infinity;
-  /** When two clients were last seen alternating on this id (-Infinity: never). */
-  duplicateAtMs = -Infinity;
+  /** Notices two clients alternating on this id (their hellos' generations keep going back). */
+  readonly duplicates = new DuplicateIdDetector();
   // ---- brain-side counters ----
   framesIn = 0;
   framesOut = 0;
@@ -158,34 +150,6 @@ export class AgentSession {
   timeout(nowMs: number): void {
     const st = this.state;
     if (nowMs > st.deadlineMs) this.input(nowMs, stateTimeout[st.s]);
-  }
-
-  /** Records a hello's generation; true when two clients now seem to alternate on this id. */
-  noteHello(nowMs: number, generation: number): boolean {
-    let duplicate = false;
-    if (this.helloSeen && ((generation - this.lastHelloGeneration) | 0) <= 0) {
-      if (nowMs - this.regressionWindowStartMs > DUPLICATE_WINDOW_MS) {
-        this.regressionWindowStartMs = nowMs;
-        this.regressions = 0;
-      }
-      this.regressions++;
-      if (this.regressions >= DUPLICATE_REGRESSIONS) {
-        this.duplicateAtMs = nowMs;
-        duplicate = true;
-      }
-    }
-    this.helloSeen = true;
-    this.lastHelloGeneration = generation >>> 0;
-    return duplicate;
-  }
-
-  get regressionCount(): number {
-    return this.regressions;
-  }
-
-  /** True while the duplicate-id finding is recent (within its window). */
-  duplicateSuspected(nowMs: number): boolean {
-    return nowMs - this.duplicateAtMs < DUPLICATE_WINDOW_MS;
   }
 
   private enter(to: number, nowMs: number, ev: number): void {

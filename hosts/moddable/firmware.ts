@@ -56,7 +56,6 @@ export class Firmware {
     this.bootMs = Time.ticks >>> 0;
     this.logLevel = settings.agent.logLevel ?? 1;
     const log = (level: number, message: string) => this.emit(level, message);
-    log(1, `brainstem ${settings.agent.firmwareVersion} on ${board.name}: agent ${settings.agent.agentId}, broker ${settings.agent.brokerHost}:${settings.agent.brokerPort}`);
     this.pool = new EntropyPool();
     this.generation = new GenerationStore();
     settings.agent.initialGeneration = this.generation.initial;
@@ -64,6 +63,8 @@ export class Firmware {
     // The agent first: it validates its config again and throws before the timer, the
     // network and the pins exist (main.ts has already listed every config problem).
     this.agent = new Agent(settings.agent, this.host());
+    const c = this.agent.config;
+    log(1, `brainstem ${c.firmwareVersion} on ${board.name}: agent ${c.agentId}, broker ${c.brokers.map((b) => `${b.host}:${b.port}`).join(", ")}`);
     this.timer = Timer.repeat(() => this.onTimer(), settings.tickMaxMs);
     Timer.schedule(this.timer); // unscheduled until start()
     this.network = board.openNetwork(settings.ssid, settings.password, log, {
@@ -73,7 +74,7 @@ export class Firmware {
       },
       onDown: () => this.transport.networkDown(),
     });
-    this.transport = new Transport(this.network, () => this.kick(), log);
+    this.transport = new Transport(this.network, () => this.kick(), log, () => this.now());
     this.bank = new IoBank(settings.io, board, log, board.simulated ? 1 : 0, this.logLevel);
     this.stats = new Stats();
   }
@@ -184,7 +185,7 @@ export class Firmware {
     if (this.settings.statsIntervalMs > 0 && this.logLevel <= 1 && ((now - this.nextStatsMs) | 0) >= 0) {
       this.nextStatsMs = now + this.settings.statsIntervalMs;
       this.bank.flushLog(now);
-      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks} views=${this.transport.viewMisses}`)}`);
+      this.emit(1, `stats ${this.stats.line(this.agent, ` ticks=${this.ticks}`)}`);
     }
     return this.delayUntilDeadline(now);
   }

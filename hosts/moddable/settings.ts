@@ -2,7 +2,7 @@
  * settings: turns the raw `mc/config` object into plain, checked objects for the agent and the IO.
  *
  * Theory of operation: mcconfig bakes the manifest's "config" block into the frozen module
- * `mc/config`; command-line overrides (`mcconfig ... brokerHost=10.0.0.5 key=…`) arrive as
+ * `mc/config`; command-line overrides (`mcconfig ... brokers=10.0.0.5,10.0.0.6 key=…`) arrive as
  * strings. `parseSettings` is the only place that knows that layout. It coerces strings to
  * numbers, booleans, hex keys and JSON (so `channels` and `session` can be overridden on the
  * command line too), fills defaults, and splits each channel entry into the protocol half
@@ -14,7 +14,7 @@
  * reported twice. Nothing here imports a Moddable module, so it runs and can be tested on any
  * engine. Setup only: it allocates freely.
  */
-import { resolveAgentConfig, type AgentConfigInput, type ChannelConfig } from "../../src/agent/config";
+import { checkAgentConfig, type AgentConfigInput, type ChannelConfig } from "../../src/agent/config";
 import { fromHex, isHexDigits } from "../../src/codec/bytes";
 import type { ChannelIo, MotorIo, SensorIo, WaveSpec } from "./io-types";
 
@@ -25,7 +25,7 @@ export interface BoardSettings {
   tickMaxMs: number;
   /** Period of the memory/counter report in the log, ms; 0 disables it. */
   statsIntervalMs: number;
-  /** "soft" (default): the allocation-free TypeScript HMAC-SHA256; "native": over Moddable's crypt Digest (less CPU, allocates). */
+  /** "native" (default): the C HMAC-SHA256 (hosts/moddable/native); "soft": the TypeScript one. Both allocate nothing. */
   hmac: "native" | "soft";
   /** Wi-Fi credentials (devices); empty when the network is set up otherwise. */
   ssid: string;
@@ -110,19 +110,18 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
       agentId: p.str("agentId", ""),
       key,
       firmwareVersion: p.str("firmwareVersion", "brainstem/0.1.0 moddable"),
-      brokerHost: p.str("brokerHost", "127.0.0.1"),
-      brokerPort: p.int("brokerPort", 1883, 1, 65535),
       brokerUsername: p.optStr("brokerUsername"),
       brokerPassword: p.optStr("brokerPassword"),
       maxFrameBytes: p.int("maxFrameBytes", 1024, 64, 65536),
       logLevel: p.int("logLevel", 1, 0, 3),
       channels,
       session: sessionOut,
+      ...brokerSettings(raw, p, problems),
     },
     io,
     tickMaxMs: p.int("tickMaxMs", 1000, 1, 60_000),
     statsIntervalMs: p.int("statsIntervalMs", 10_000, 0, 3_600_000),
-    hmac: p.oneOf("hmac", "soft", HMACS) as "native" | "soft",
+    hmac: p.oneOf("hmac", "native", HMACS) as "native" | "soft",
     ssid: p.str("ssid", ""),
     password: p.str("password", ""),
   };
@@ -134,7 +133,29 @@ export function parseSettings(raw: Record<string, unknown>): BoardSettings {
 /** Appends the agent's own validation problems, except for fields the parser already reported. */
 function addAgentProblems(agent: AgentConfigInput, problems: string[]): void {
   const reported = problems.map(fieldOf);
-  for (const p of resolveAgentConfig(agent).problems) if (reported.indexOf(fieldOf(p)) < 0) problems.push(p);
+  for (const p of checkAgentConfig(agent)) if (reported.indexOf(fieldOf(p)) < 0) problems.push(p);
+}
+
+/**
+ * The broker(s): `brokers`, a list of "host:port" tried in turn (an array, a JSON array
+ * string, or a comma-separated string from the command line: brokers=10.0.0.5,10.0.0.6:1884),
+ * or one `brokerHost` and `brokerPort`; neither means 127.0.0.1:1883 (a plain `npm run brain`
+ * on this machine). The agent checks the entries and refuses both forms at once.
+ */
+function brokerSettings(raw: Record<string, unknown>, p: Reader, problems: string[]): Pick<AgentConfigInput, "brokers" | "brokerHost" | "brokerPort"> {
+  const out: Pick<AgentConfigInput, "brokers" | "brokerHost" | "brokerPort"> = {};
+  const list = raw.brokers;
+  if (list !== undefined && list !== "") {
+    let brokers: unknown = list;
+    if (typeof list === "string") brokers = list.trim().charAt(0) === "[" ? p.json("brokers", []) : list.split(",").map((b) => b.trim());
+    if (!Array.isArray(brokers)) problems.push(`brokers: must be a list of "host:port" (got ${JSON.stringify(list)})`);
+    else out.brokers = brokers as string[];
+  }
+  if (raw.brokerHost !== undefined || raw.brokerPort !== undefined || out.brokers === undefined) {
+    out.brokerHost = p.str("brokerHost", "127.0.0.1");
+    out.brokerPort = p.int("brokerPort", 1883, 1, 65535);
+  }
+  return out;
 }
 
 /** The field a problem line names: "channels[0].id: 300 is outside 0..255" -> "channels[0].id". */

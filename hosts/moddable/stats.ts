@@ -25,13 +25,14 @@ export class Stats {
     this.gc = Instrumentation.map("XS Garbage Collection Count");
   }
 
-  /** The report, e.g. "active sensor=1198 motor=1198 ... slot=67776 chunk=43808 gc=1". */
+  /** The report, e.g. "active sensor=1198 motor=1198 ... lost=0 connfail=0 netrestarts=0 reboots=0 ... slot=67776 chunk=43808 gc=1". */
   line(agent: Agent, extra: string): string {
     const c = agent.counters;
     let s =
       `${agent.phaseName} sensor=${c[Counter.SENSOR_FRAMES_SENT]} motor=${c[Counter.MOTOR_FRAMES_APPLIED]}` +
       ` hb=${c[Counter.HEARTBEAT_ACKS]}/${c[Counter.HEARTBEATS_SENT]} links=${c[Counter.CONNECTS_OK]}` +
-      ` lost=${c[Counter.LINK_LOSSES]} drops=${c[Counter.SENSOR_FRAMES_DROPPED]}` +
+      ` lost=${c[Counter.LINK_LOSSES]} connfail=${c[Counter.CONNECT_FAILURES]} netrestarts=${c[Counter.NETWORK_RESTARTS]} reboots=${c[Counter.REBOOT_REQUESTS]}` +
+      ` drops=${c[Counter.SENSOR_FRAMES_DROPPED]}` +
       ` rx=${c[Counter.BYTES_RECEIVED]} tx=${c[Counter.BYTES_SENT]}`;
     const slot = Instrumentation.get(this.slot);
     if (slot !== undefined) s += ` slot=${slot} chunk=${Instrumentation.get(this.chunk)} gc=${Instrumentation.get(this.gc)}`;

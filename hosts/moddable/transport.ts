@@ -12,26 +12,31 @@
  *   - A closed link is reported exactly once: either `recv`/`send` return -1 (the agent notices
  *     by itself) or `takeEvent()` returns Closed, never both.
  *   - Each connection has a generation number; callbacks of an old socket are ignored.
- *   - Native reads and writes take whole buffers, not ranges. recv reads power-of-two counts
- *     into preallocated staging arrays and copies them into place; send passes a cached view
- *     for a range it has seen before (the agent sends a few recurring ranges) and otherwise
- *     copies a power-of-two prefix into a staging array. The steady state allocates nothing.
+ *   - Native reads and writes take whole buffers, not ranges. Both go through one ByteWindow
+ *     (byte-window.ts): a fixed buffer opened to exactly the byte count of the call. send
+ *     copies the range in and writes it in one call; recv reads into it and copies out. No
+ *     view is made per range, so whatever the packet sizes and offsets, nothing allocates
+ *     and the memory stays fixed (WINDOW_BYTES).
  *   - When the network is down, `open` waits for `networkUp()` instead of failing at once; the
  *     agent's own connect timeout still bounds the wait.
+ *   - Every failure carries the reason code the session needs to tell network-level from
+ *     peer-level evidence (socket-errors.ts): NET_DOWN when the network went down, NET_DNS when
+ *     the name did not resolve, and for a socket error the code `socketFailureCode` derives
+ *     from the network state, whether the socket had opened, and how soon the error came.
  */
 import TCP from "embedded:io/socket/tcp";
 import { Err } from "../../src/errors";
 import type { LogFn } from "./io-types";
 import { isIpv4Literal } from "./address";
-import { ViewCache } from "./views";
+import { ByteWindow } from "./byte-window";
+import { SocketFailure, socketFailureCode } from "./socket-errors";
 
 const State = Object.freeze({ Idle: 0, WaitingNetwork: 1, Resolving: 2, Connecting: 3, Open: 4, Failed: 5 } as const);
 
 export const TransportEvent = Object.freeze({ None: 0, Opened: 1, Closed: 2 } as const);
 
-/** Largest staged read or write, bytes (a power of two), and its log2. */
-const RECV_MAX_LOG2 = 9;
-const RECV_MAX_BYTES = 1 << RECV_MAX_LOG2;
+/** Largest read or write in one call, bytes (the agent calls again for the rest). */
+const WINDOW_BYTES = 1024;
 
 /** The part of the network supervisor the transport needs. */
 export interface NetworkState {
@@ -48,9 +53,10 @@ export class Transport {
   private writable = 0;
   private pendingOpen = false;
   private pendingClose = false;
-  private readonly sendViews = new ViewCache();
-  /** staging[k] has 2^k bytes, k = 0..RECV_MAX_LOG2 (1023 bytes in all); used by recv and send. */
-  private readonly staging: Uint8Array[] = [];
+  /** The one buffer every read and write goes through (send and recv never overlap). */
+  private readonly window = new ByteWindow(WINDOW_BYTES);
+  /** When the current connect started, ms (Time.ticks). */
+  private connectStartMs = 0;
   /** Reason code of the last failure (Err.TRANSPORT_*). */
   closeCode: number = Err.TRANSPORT_CLOSED;
   /** Connections opened so far. */
@@ -60,9 +66,8 @@ export class Transport {
     private readonly network: NetworkState,
     private readonly kick: () => void,
     private readonly log: LogFn,
-  ) {
-    for (let k = 0; k <= RECV_MAX_LOG2; k++) this.staging.push(new Uint8Array(1 << k));
-  }
+    private readonly nowMs: () => number,
+  ) {}
 
   /** Starts connecting to host:port. Any previous connection is dropped silently. */
   open(host: string, port: number): void {
@@ -84,7 +89,7 @@ export class Transport {
 
   /** The network went down: fail the current connection now rather than at its next timeout. */
   networkDown(): void {
-    if (this.state === State.Open || this.state === State.Connecting || this.state === State.Resolving) this.fail(Err.TRANSPORT_ERROR, "network down");
+    if (this.state === State.Open || this.state === State.Connecting || this.state === State.Resolving) this.fail(Err.NET_DOWN, "network down");
   }
 
   /** Closes the socket. Idempotent. Pending events of this connection are dropped: the agent closed it. */
@@ -103,24 +108,24 @@ export class Transport {
     this.pendingOpen = this.pendingClose = false;
   }
 
-  /** Bytes taken from src[off..off+len): 0 = would block, -1 = closed. */
+  /** Bytes taken from src[off..off+len), at most WINDOW_BYTES: 0 = would block, -1 = closed. */
   send(src: Uint8Array, off: number, len: number): number {
     if (this.state !== State.Open) return this.closedResult();
     let n = this.writable;
     if (n === 0) return 0;
     if (n > len) n = len;
-    let out = this.sendViews.getRecurring(src, off, n);
-    if (out === null) {
-      // A range not seen before: copy a power-of-two prefix into a staging array instead of
-      // making a view (the agent calls again for the rest).
-      const k = n >= RECV_MAX_BYTES ? RECV_MAX_LOG2 : 31 - Math.clz32(n);
-      out = this.staging[k];
-      n = 1 << k;
-      for (let i = 0; i < n; i++) out[i] = src[off + i];
-    }
+    if (n > WINDOW_BYTES) n = WINDOW_BYTES;
+    const window = this.window;
+    const bytes = window.bytes;
+    for (let i = 0; i < n; i++) bytes[i] = src[off + i];
+    let ok = true;
     try {
-      this.sock!.write(out);
+      this.sock!.write(window.open(n));
     } catch {
+      ok = false;
+    }
+    window.close(); // before anything that allocates (the failure's log line)
+    if (!ok) {
       this.fail(Err.TRANSPORT_ERROR, "write failed");
       return this.closedResult();
     }
@@ -129,26 +134,29 @@ export class Transport {
   }
 
   /**
-   * Bytes read into dst[off..off+len): 0 = nothing now, -1 = closed. Reads a power-of-two
-   * count (the largest that fits, at most 512) into the preallocated staging array of that
-   * size, then copies it into place: no view is needed, whatever the offsets the agent uses
-   * and however TCP segments the stream. The agent calls again for the rest.
+   * Bytes read into dst[off..off+len), at most WINDOW_BYTES: 0 = nothing now, -1 = closed.
+   * Reads exactly that count into the window, then copies it into place, whatever the offsets
+   * the agent uses and however TCP segments the stream. The agent calls again for the rest.
    */
   recv(dst: Uint8Array, off: number, len: number): number {
     if (this.state !== State.Open) return this.closedResult();
     let n = this.readable;
     if (n === 0) return 0;
     if (n > len) n = len;
-    const k = n >= RECV_MAX_BYTES ? RECV_MAX_LOG2 : 31 - Math.clz32(n); // largest power of two <= n
-    const staging = this.staging[k];
+    if (n > WINDOW_BYTES) n = WINDOW_BYTES;
+    const window = this.window;
+    let ok = true;
     try {
-      this.sock!.read(staging);
+      this.sock!.read(window.open(n));
+      dst.set(window.bytes, off); // the tracking view is n bytes long while the window is open
     } catch {
+      ok = false;
+    }
+    window.close();
+    if (!ok) {
       this.fail(Err.TRANSPORT_ERROR, "read failed");
       return this.closedResult();
     }
-    dst.set(staging, off);
-    n = 1 << k;
     this.readable -= n;
     return n;
   }
@@ -171,11 +179,6 @@ export class Transport {
     return this.state === State.Open && this.readable > 0;
   }
 
-  /** Send views made so far (stops growing in the steady state). */
-  get viewMisses(): number {
-    return this.sendViews.misses;
-  }
-
   private closedResult(): number {
     this.pendingClose = false; // the agent learns it from this return value
     return -1;
@@ -190,7 +193,7 @@ export class Transport {
     this.state = State.Resolving;
     System.resolve(this.host, (_name: string, address: string) => {
       if (gen !== this.generation) return;
-      if (!address) this.fail(Err.TRANSPORT_ERROR, `cannot resolve ${this.host}`);
+      if (!address) this.fail(Err.NET_DNS, `cannot resolve ${this.host}`);
       else this.connect(address, gen);
     });
   }
@@ -198,6 +201,7 @@ export class Transport {
   private connect(address: string, gen: number): void {
     this.state = State.Connecting;
     this.connects++;
+    this.connectStartMs = this.nowMs();
     try {
       this.sock = new TCP({
         address,
@@ -219,11 +223,15 @@ export class Transport {
         },
         onError: () => {
           if (gen !== this.generation) return;
-          this.fail(this.state === State.Open ? Err.TRANSPORT_CLOSED : Err.TRANSPORT_ERROR, this.state === State.Open ? "connection closed" : `cannot connect to ${address}:${this.port}`);
+          const opened = this.state === State.Open;
+          const elapsedMs = (this.nowMs() - this.connectStartMs) >>> 0;
+          const code = socketFailureCode(SocketFailure.Error, this.network.up, opened, elapsedMs, "");
+          this.fail(code, opened ? "connection closed" : `cannot connect to ${address}:${this.port} after ${elapsedMs} ms`);
         },
       });
     } catch (e) {
-      this.fail(Err.TRANSPORT_ERROR, `socket: ${e}`);
+      const message = String((e as Error)?.message ?? e);
+      this.fail(socketFailureCode(SocketFailure.Thrown, this.network.up, false, 0, message), `socket: ${message}`);
     }
   }
 

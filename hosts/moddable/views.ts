@@ -1,6 +1,7 @@
 /*
  * views: a small cache of Uint8Array views, so byte ranges can be handed to native APIs
- * (ECMA-419 TCP read/write, crypt Digest.write) without allocating a view per call.
+ * (crypt Digest.write) without allocating a view per call. The transport does not use it:
+ * its reads and writes go through one ByteWindow (byte-window.ts), which never allocates.
  *
  * Theory of operation: Moddable's native IO reads or writes a whole buffer or view, never an
  * (offset, length) range. The agent works in ranges of a few long-lived buffers, and in the

@@ -11,6 +11,7 @@
  * bug, and Failed is reserved for what the peer rejects.
  */
 import { utf8Length } from "../codec/bytes";
+import { elementBytes } from "../codec/frames/channels";
 import { validateChannelName, validateChannelUnit } from "../protocol/channel-labels";
 import { resolveSessionConfig, type SessionConfig } from "../session/config";
 
@@ -19,10 +20,6 @@ export type ElementTypeName = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32
 /** RFC 8746 typed-array tag numbers (little-endian variants), which are also our wire element types. */
 export const elementTags: Readonly<Record<ElementTypeName, number>> = {
   u8: 64, i8: 72, u16: 69, i16: 77, u32: 70, i32: 78, f32: 85, f64: 86,
-};
-
-export const elementBytes: Readonly<Record<ElementTypeName, number>> = {
-  u8: 1, i8: 1, u16: 2, i16: 2, u32: 4, i32: 4, f32: 4, f64: 8,
 };
 
 export interface ChannelConfig {
@@ -93,7 +90,7 @@ const TYPE_NAMES = Object.keys(elementTags);
 /** Largest encoded size of a frame carrying every channel of `kind` (CBOR worst case). */
 export function maxFrameSize(channels: readonly ChannelConfig[], kind: "sensor" | "motor"): number {
   let n = 1 + 5 + 5 + (kind === "motor" ? 2 + 16 : 0); // array header, seq, time, (mac)
-  for (const c of channels) if (c.kind === kind) n += 2 + 3 + 5 + c.count * (elementBytes[c.type] ?? 8);
+  for (const c of channels) if (c.kind === kind) n += 2 + 3 + 5 + c.count * (elementBytes(elementTags[c.type]) || 8);
   return n;
 }
 

@@ -88,6 +88,20 @@ const BAD: [Record<string, unknown>, string][] = [
   [{ channels: '[{"id": 9, "name": "m", "kind": "motor", "io": {"driver": "log"}}]' }, "channels: at least one sensor channel"],
   [{ channels: '[{"id": 1, "name": "a"}, {"id": 9, "name": "m", "kind": "motor", "count": 2, "safe": [0], "io": {"driver": "log"}}]' }, "channels[1].safe:"],
   [{ channels: '[{"id": 1, "name": "a", "count": 400, "io": {"driver": "wave"}}]' }, "over maxFrameBytes"],
+  // The broker list.
+  [{ brokers: "10.0.0.5:1883", brokerHost: "10.0.0.6" }, "brokers: give either"],
+  [{ brokers: "10.0.0.5:1883,10.0.0.6:0" }, "brokers[1]:"],
+  [{ brokers: '["10.0.0.5", 7]' }, "brokers[1]:"],
+  [{ brokers: "[not json" }, "brokers:"],
+  [{ brokers: '{"a": 1}' }, "brokers[0]:"],
+];
+
+/** [brokers as mcconfig passes it, the list the agent gets]. */
+const BROKER_LISTS: [string, string[]][] = [
+  ["10.0.0.5", ["10.0.0.5"]],
+  ["10.0.0.5:1884,broker.local", ["10.0.0.5:1884", "broker.local"]],
+  [" 10.0.0.5 , 10.0.0.6:1885 ", ["10.0.0.5", "10.0.0.6:1885"]],
+  ['["10.0.0.5:1883", "10.0.0.6"]', ["10.0.0.5:1883", "10.0.0.6"]],
 ];
 
 const IPV4: [string, boolean][] = [
@@ -127,7 +141,7 @@ export function run(check: Check): void {
   check.is(s.agent.agentId, "demo1", "manifest agentId");
   // The simulator runs against a plain `npm run brain`: the default agent is the brain's demo agent.
   check.bytes(s.agent.key, fromHex(demoKeys.agents.demo1), "manifest key is the brain's demo1 key");
-  check.is(s.hmac, "soft", "manifest hmac");
+  check.is(s.hmac, "native", "manifest hmac");
   check.is(s.io.length, (BASE.channels as unknown[]).length, "one IO entry per channel");
   const resolved = resolveAgentConfig(s.agent);
   check.is(resolved.problems.join("; "), "", "manifest config passes the agent's own validation");
@@ -140,6 +154,18 @@ export function run(check: Check): void {
   check.is(o.hmac, "native", "hmac override");
   check.is(o.agent.session?.heartbeatIntervalMs, 2000, "session from a JSON string");
   check.is(o.agent.session?.sensorRateHz, 50, "sensorRateHz at the top level");
+
+  // The broker: 127.0.0.1:1883 by default (a plain npm run brain), one host, or a list.
+  check.is(`${s.agent.brokerHost}:${s.agent.brokerPort}`, "127.0.0.1:1883", "default broker");
+  check.is(s.agent.brokers, undefined, "no list by default");
+  for (const [brokers, want] of BROKER_LISTS) {
+    const b = parseSettings({ ...BASE, brokers });
+    check.is(JSON.stringify(b.agent.brokers), JSON.stringify(want), `brokers=${brokers}`);
+    check.is(b.agent.brokerHost, undefined, `brokers=${brokers}: no brokerHost`);
+    check.is(resolveAgentConfig(b.agent).config?.brokers.length, want.length, `brokers=${brokers}: the agent takes the list`);
+  }
+  const one = parseSettings({ ...BASE, brokerHost: "10.0.0.7", brokerPort: "1999" });
+  check.is(`${one.agent.brokerHost}:${one.agent.brokerPort}`, "10.0.0.7:1999", "brokerHost and brokerPort");
 
   for (const [overrides, field] of BAD) {
     const msg = problemsOf(overrides);

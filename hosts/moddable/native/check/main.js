@@ -1,0 +1,97 @@
+/*
+ * check/main: the native HMAC-SHA256 module (hosts/moddable/native/hmac-sha256) under XS, as
+ * the firmware loads it: RFC 4231 §4.2-4.8 cases 1-7 (case 5 on its 128 bits), each whole, in
+ * chunks at offsets inside larger buffers and twice under the same key; begin before setKey
+ * and ranges outside a buffer throw. Prints one line per check and "native hmac: N passed,
+ * M failed"; throws (exit status 1) when any failed. Build and run with Moddable's
+ * command-line Linux target: mcconfig -m -p x-cli-lin -o DIR hosts/moddable/native/check/manifest.json
+ */
+import HmacSha256 from "hosts/moddable/native/hmac-sha256";
+
+function print(text) @ "xs_check_print";
+
+function bytes(hex) {
+	const out = new Uint8Array(hex.length / 2);
+	for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+	return out;
+}
+function text(s) {
+	const out = new Uint8Array(s.length);
+	for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+	return out;
+}
+function filled(n, v) {
+	return new Uint8Array(n).fill(v);
+}
+function range(from, to) {
+	const out = new Uint8Array(to - from + 1);
+	for (let i = 0; i < out.length; i++) out[i] = from + i;
+	return out;
+}
+function hex(b, n) {
+	let s = "";
+	for (let i = 0; i < n; i++) s += (b[i] < 16 ? "0" : "") + b[i].toString(16);
+	return s;
+}
+
+const vectors = [
+	["case 1", filled(20, 0x0b), text("Hi There"), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"],
+	["case 2", text("Jefe"), text("what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"],
+	["case 3", filled(20, 0xaa), filled(50, 0xdd), "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"],
+	["case 4", range(0x01, 0x19), filled(50, 0xcd), "82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b"],
+	["case 5", filled(20, 0x0c), text("Test With Truncation"), "a3b6167473100ee06e0c796c2955552b"],
+	["case 6", filled(131, 0xaa), text("Test Using Larger Than Block-Size Key - Hash Key First"), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"],
+	["case 7", filled(131, 0xaa), text("This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm."), "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2"],
+];
+
+let passed = 0, failed = 0;
+function check(ok, what) {
+	if (ok) passed++;
+	else failed++;
+	print(`${ok ? "ok  " : "FAIL"} ${what}`);
+}
+function throws(fn) {
+	try {
+		fn();
+	}
+	catch {
+		return true;
+	}
+	return false;
+}
+
+const h = new HmacSha256();
+check(throws(() => h.begin()), "begin before setKey throws");
+const out = new Uint8Array(40);
+for (const [name, key, data, want] of vectors) {
+	h.setKey(key, 0, key.length);
+	h.begin();
+	h.update(data, 0, data.length);
+	h.finish(out, 0);
+	check(hex(out, want.length / 2) === want, `RFC 4231 ${name} whole`);
+	// the key and the message at offsets inside larger buffers, the message in chunks, the tag at offset 5
+	const framedKey = new Uint8Array(key.length + 9).fill(0xee);
+	framedKey.set(key, 4);
+	const framed = new Uint8Array(data.length + 9).fill(0x11);
+	framed.set(data, 3);
+	h.setKey(framedKey, 4, key.length);
+	for (let run = 0; run < 2; run++) {
+		out.fill(0);
+		h.begin();
+		let off = 0, step = 1;
+		while (off < data.length) {
+			const n = Math.min(step, data.length - off);
+			h.update(framed, 3 + off, n);
+			off += n;
+			step = step * 2 + 1;
+		}
+		h.update(framed, 3, 0);
+		h.finish(out, 5);
+		check(hex(out.subarray(5), want.length / 2) === want && out[4] === 0 && out[37] === 0, `RFC 4231 ${name} chunked at offsets, run ${run}`);
+	}
+}
+check(throws(() => h.update(new Uint8Array(4), 2, 3)), "update past the end throws RangeError");
+check(throws(() => h.finish(new Uint8Array(40), 9)), "finish with fewer than 32 bytes left throws");
+check(throws(() => h.setKey(new Uint8Array(4), -1, 2)), "a negative offset throws");
+print(`native hmac: ${passed} passed, ${failed} failed`);
+if (failed) throw new Error(`${failed} checks failed`);
