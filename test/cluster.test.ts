@@ -206,6 +206,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     void again;
     await cluster.restart(victim);
     await cluster.ready();
+    await until("w1 and w2 serve every partition again", () => w1.cluster!.status().serving.length + w2.cluster!.status().serving.length === PARTITIONS, NODE_RESUME_BOUND_MS);
   }
 
   // 2. Add a worker (a real process): partitions rebalance 3/3/2; sessions of partitions that
@@ -281,7 +282,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     for (const d of devices) if (owners[parts.get(d.id)!] === w2.cluster!.workerId) t.is(after.get(d.id), mid.get(d.id), `${d.id} stayed with w2 and keeps its session`);
     const lost = w1.cluster!.status().counters;
     t.true(lost.lost + lost.suspended > 0, "w1 noticed it lost its leases");
-    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal(), refused: refused() });
+    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 forgot ${lost.forgotten} sessions, fenced ${lost.fenced} publishes`, stale: staleTotal(), refused: refused() });
   }
 
   // 5. Network partition between devices and the node that has the most of them (a black

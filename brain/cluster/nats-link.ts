@@ -120,14 +120,14 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
   const bucket = o.bucket ?? BUCKET_DEFAULT;
   let kv: KV;
   // Creating a replicated bucket on a cluster that just started may take a few seconds (a
-  // stream leader is elected): retry until the connect timeout. Lease operations later use a
-  // short timeout (renewMs): a lease write that cannot finish in time is a failure.
+  // stream leader is elected): retry until the connect timeout. Lease operations later time
+  // out after half a lease: a slow write that succeeds still counts from its send time.
   const clusterSize = (nc.info?.connect_urls?.length ?? 1) >= 3 || o.servers.length >= 3 ? 3 : 1;
   const setupDeadline = Date.now() + connectTimeoutMs;
   for (;;) {
     try {
       await new Kvm(jetstream(nc, { timeout: Math.min(5000, connectTimeoutMs) })).create(bucket, { history: 1, replicas: o.replicas ?? clusterSize });
-      kv = await new Kvm(jetstream(nc, { timeout: Math.max(500, own.renewMs) })).open(bucket);
+      kv = await new Kvm(jetstream(nc, { timeout: Math.max(500, Math.floor(leaseMs / 2)) })).open(bucket);
       break;
     } catch (e) {
       if (Date.now() < setupDeadline) {
@@ -221,6 +221,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
       // The watch may lag, or have missed a write of ours whose answer was lost: read the key.
       try {
         const e = await kv.get(key);
+        log("debug", `cluster: ${key} ${a.kind === ActionKind.DELETE ? "delete" : a.expect === 0 ? "create" : "update"} expecting revision ${a.expect} conflicted; the key is at ${e?.revision} (${e?.operation} ${e?.string()})`);
         if (e !== null) perform(own.observeLease(nowMs(), a.partition, e.operation === "PUT" ? ownerOf(e.string()) : null, e.revision));
       } catch (err) {
         log("debug", `cluster: ${key} read after a conflict failed: ${(err as Error).message}`);
