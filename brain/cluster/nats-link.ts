@@ -29,7 +29,7 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import { connect, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import type { Logger } from "../events";
 import { clusterView, type ClusterStatus, type WorkerRecord } from "./cluster-status";
@@ -119,6 +119,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
   const own = new Ownership({ workerId, partitions: o.partitions, leaseMs });
   const bucket = o.bucket ?? BUCKET_DEFAULT;
   let kv: KV;
+  let jsm: JetStreamManager;
   // Creating a replicated bucket on a cluster that just started may take a few seconds (a
   // stream leader is elected): retry until the connect timeout. Lease operations later time
   // out after half a lease: a slow write that succeeds still counts from its send time.
@@ -128,6 +129,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
     try {
       await new Kvm(jetstream(nc, { timeout: Math.min(5000, connectTimeoutMs) })).create(bucket, { history: 1, replicas: o.replicas ?? clusterSize });
       kv = await new Kvm(jetstream(nc, { timeout: Math.max(500, Math.floor(leaseMs / 2)) })).open(bucket);
+      jsm = await jetstreamManager(nc, { timeout: Math.max(500, Math.floor(leaseMs / 2)) });
       break;
     } catch (e) {
       if (Date.now() < setupDeadline) {
@@ -218,11 +220,16 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
     if (closed && a.op !== LeaseOp.RELEASE) return;
     perform(own.done(nowMs(), a.partition, a.op!, result));
     if (result === CONFLICT && !closed) {
-      // The watch may lag, or have missed a write of ours whose answer was lost: read the key.
+      // The watch may lag, or have missed a write of ours whose answer was lost: read the key,
+      // from the stream leader (a key-value get may be answered by a replica that lags).
       try {
-        const e = await kv.get(key);
-        log("debug", `cluster: ${key} ${a.kind === ActionKind.DELETE ? "delete" : a.expect === 0 ? "create" : "update"} expecting revision ${a.expect} conflicted; the key is at ${e?.revision} (${e?.operation} ${e?.string()})`);
-        if (e !== null) perform(own.observeLease(nowMs(), a.partition, e.operation === "PUT" ? ownerOf(e.string()) : null, e.revision));
+        const m = await jsm.streams.getMessage(`KV_${bucket}`, { last_by_subj: `$KV.${bucket}.${key}` });
+        if (m !== null) {
+          const op = m.header?.get("KV-Operation") ?? "";
+          const owner = op === "DEL" || op === "PURGE" ? null : ownerOf(new TextDecoder().decode(m.data));
+          log("debug", `cluster: ${key} ${a.kind === ActionKind.DELETE ? "delete" : a.expect === 0 ? "create" : "update"} expecting revision ${a.expect} conflicted; the key is at ${m.seq} (${owner ?? "deleted"})`);
+          perform(own.observeLease(nowMs(), a.partition, owner, m.seq));
+        }
       } catch (err) {
         log("debug", `cluster: ${key} read after a conflict failed: ${(err as Error).message}`);
       }
