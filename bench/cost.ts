@@ -1,6 +1,8 @@
 /*
- * bench/cost (section "cost"): machine-independent cost. Counts XS bytecodes instead of timing,
- * so the figures are the same on every run and every machine that runs this XS build.
+ * bench/cost (section "cost"): XS bytecodes per steady-state tick (agent, in-memory brain, HMAC
+ * sign and verify) and per codec operation (against cbor-x, mqtt-packet and a hand-written
+ * floor), counted by xsnap's compute meter, so the same on every run and every machine that
+ * runs this XS build.
  *
  * The counter: xsnap's `compute` meter, which XS advances by one per bytecode executed (its
  * interpreter loop) plus a weighted amount inside some natives (Array, String and typed-array

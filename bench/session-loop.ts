@@ -39,8 +39,16 @@ export interface SessionLoopOptions {
   sensorHz?: number;
   /** The agent's HMAC engine (default: its own choice, the TypeScript SoftHmacSha256). */
   createHmac?: () => HmacSha256;
+  /** The brain's HMAC engine (default: SoftHmacSha256). */
+  brainHmac?: () => HmacSha256;
 }
 
+/**
+ * One direction of the in-memory socket. Bytes are copied by a JS loop: a native copy needs a
+ * view per range, and a cache of views (as the device's transport keeps) still makes one for a
+ * range that first recurs inside a measured window. So the agent's lap includes these loops,
+ * which a device's socket runs natively.
+ */
 class Ring {
   readonly buf: Uint8Array;
   readonly size: number;
@@ -50,7 +58,7 @@ class Ring {
     this.size = size;
     this.buf = new Uint8Array(size);
   }
-  /** Appends by loop (no views); returns bytes taken. */
+  /** Appends src[off..off+len); returns bytes taken (0 when full). */
   write(src: Uint8Array, off: number, len: number): number {
     if (this.start === this.end) this.start = this.end = 0;
     if (this.end + len > this.size) {
@@ -64,6 +72,7 @@ class Ring {
     this.end += len;
     return len;
   }
+  /** Moves up to len bytes into dst[off..]; returns the count. */
   read(dst: Uint8Array, off: number, len: number): number {
     const n = Math.min(len, this.end - this.start);
     const b = this.buf;
@@ -87,8 +96,8 @@ export class SessionLoop {
   private readonly out = new Uint8Array(4096);
   private readonly payload = new Uint8Array(2048);
   private readonly msg = new ControlMessage();
-  private readonly hmac = new SoftHmacSha256();
-  private readonly macHmac = new SoftHmacSha256();
+  private readonly hmac: HmacSha256;
+  private readonly macHmac: HmacSha256;
   private readonly scratch32 = new Uint8Array(32);
   private readonly nonceA = new Uint8Array(16);
   private readonly nonceB = new Uint8Array(16).fill(7);
@@ -105,6 +114,9 @@ export class SessionLoop {
 
   constructor(opts: SessionLoopOptions = {}) {
     const hz = (this.sensorHz = opts.sensorHz ?? SENSOR_HZ);
+    const brainHmac = opts.brainHmac ?? (() => new SoftHmacSha256());
+    this.hmac = brainHmac();
+    this.macHmac = brainHmac();
     this.up = new Ring(opts.ringBytes ?? RING_BYTES);
     this.down = new Ring(opts.ringBytes ?? RING_BYTES);
     this.wire = new WireTable([

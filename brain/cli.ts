@@ -11,7 +11,9 @@
  * exits with code 2 (usage error); other start-up failures (port in use, unreachable broker)
  * exit with 1. The keys file is read again when it changes and on SIGHUP (`kill -HUP <pid>`);
  * a bad new file is logged and the keys loaded before stay. Ctrl-C (SIGINT) or SIGTERM drains every agent (operator, retry after 5 s),
- * waits briefly for them to deregister, closes and exits 0; a second Ctrl-C exits at once.
+ * waits briefly for them to deregister, closes and exits 0 (`npm run` itself then reports 130,
+ * as it does for any Ctrl-C). The copies of one Ctrl-C that the terminal and npm deliver
+ * within a moment count once (stop-signals.ts); a second Ctrl-C after that exits at once (130).
  */
 import { networkInterfaces } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -20,6 +22,7 @@ import { KeysFileError, startBrain, type Brain, type Controller, type LogLevel }
 import { ControllerLoadError, loadController } from "./controller-loader";
 import { DemoController } from "./demo-controller";
 import { explainRateCap } from "./live/plain-words";
+import { onStopSignals } from "./stop-signals";
 
 const SHUTDOWN_RETRY_AFTER_MS = 5000;
 const SHUTDOWN_DRAIN_DEADLINE_MS = 2000;
@@ -120,13 +123,7 @@ async function main(argv: string[]): Promise<number> {
   brain.on("deregistered", (e) => console.log(`${stamp()} agent ${e.agentId} deregistered (${e.reason})`));
 
   return new Promise<number>((resolve) => {
-    let stopping = false;
     const stop = async (signal: string) => {
-      if (stopping) {
-        console.error("brain: second signal, exiting now");
-        process.exit(130);
-      }
-      stopping = true;
       const live = brain.agents().filter((a) => a.phase === "challenged" || a.phase === "registered" || a.phase === "binding" || a.phase === "active").length;
       console.log(`${signal}: draining ${live} agent(s) (operator, retry after ${SHUTDOWN_RETRY_AFTER_MS / 1000} s)`);
       brain.drain("all", 2, SHUTDOWN_RETRY_AFTER_MS, SHUTDOWN_DRAIN_DEADLINE_MS);
@@ -141,8 +138,13 @@ async function main(argv: string[]): Promise<number> {
       console.log("brain stopped");
       resolve(0);
     };
-    process.on("SIGINT", () => void stop("SIGINT"));
-    process.on("SIGTERM", () => void stop("SIGTERM"));
+    onStopSignals(
+      (signal) => void stop(signal),
+      () => {
+        console.error("brain: second signal, exiting now");
+        process.exit(130);
+      },
+    );
   });
 }
 

@@ -1,7 +1,7 @@
 /*
- * fleet/fleet-cluster: the fleet bench on a NATS cluster (`npm run bench -- --section
- * fleet-cluster`): how many agents at 10 Hz one brain worker and two brain workers carry
- * through three nats-server nodes, and how long a takeover takes when a worker is killed.
+ * fleet/fleet-cluster: how many agents at 10 Hz one brain worker and two brain workers carry
+ * through a three-node NATS cluster, and how long a takeover takes when a worker is killed.
+ * Run it with `npm run bench -- --section fleet-cluster` (add --quick for a smoke run).
  *
  * Theory of operation: three nats-server nodes (testkit/nats-cluster.ts, the partition
  * mapping with PARTITIONS partitions), brain workers as processes of their own

@@ -2,8 +2,8 @@
  * `npm run brain` (brain/cli.ts), spawned as a real process:
  *   --help, a table of bad options and bad keys files (one line on stderr, exit code 2),
  *   and a full run: it prints the broker and status addresses, shows an agent registering,
- *   and on SIGINT drains it (operator, retry after 5 s), acknowledges its deregister and
- *   exits 0.
+ *   and on SIGINT (sent twice, as one Ctrl-C under npm arrives) drains it (operator, retry
+ *   after 5 s), acknowledges its deregister and exits 0.
  */
 import test from "ava";
 import { spawn, type ChildProcess } from "node:child_process";
@@ -132,6 +132,9 @@ test("a full run: addresses printed, an agent registers, SIGINT drains it and th
   t.is((await ghost.nextControl(5000)).type, MsgType.REJECTED);
   await waitFor(run.stderr, /warn: agent ghost rejected: unknown-agent: unknown agent "ghost": no key for it in the brain's keys file/);
 
+  // One Ctrl-C in a terminal under `npm run` arrives two or three times within milliseconds.
+  run.child.kill("SIGINT");
+  await new Promise((r) => setTimeout(r, 30));
   run.child.kill("SIGINT");
   const drain = await agent.nextControl(5000);
   t.deepEqual([drain.type, drain.reason, drain.retryAfterMs], [MsgType.DRAIN, 2, 5000], "operator drain, retry after 5 s");

@@ -21,7 +21,7 @@ class Sim {
   now = 0;
   private rev = 0;
   readonly keys = new Map<string, { owner: string | null; rev: number }>();
-  readonly workers = new Map<string, { own: Ownership; cut: boolean; dead: boolean; serves: Set<number>; forgets: number; pauses: number }>();
+  readonly workers = new Map<string, { own: Ownership; cut: boolean; dead: boolean; deaf: boolean; loseReplies: boolean; serves: Set<number>; forgets: number; pauses: number }>();
   private queue: Pending[] = [];
   violations: string[] = [];
   serveLog: { at: number; worker: string; p: number }[] = [];
@@ -29,7 +29,7 @@ class Sim {
   constructor(readonly partitions: number, readonly leaseMs: number, readonly latencyMs: (w: string) => number) {}
 
   add(id: string): void {
-    this.workers.set(id, { own: new Ownership({ workerId: id, partitions: this.partitions, leaseMs: this.leaseMs }), cut: false, dead: false, serves: new Set(), forgets: 0, pauses: 0 });
+    this.workers.set(id, { own: new Ownership({ workerId: id, partitions: this.partitions, leaseMs: this.leaseMs }), cut: false, dead: false, deaf: false, loseReplies: false, serves: new Set(), forgets: 0, pauses: 0 });
     // A new watcher gets every current value.
     for (const [k, v] of this.keys) this.deliver(id, k, v.owner, v.rev);
   }
@@ -40,9 +40,9 @@ class Sim {
 
   private deliver(id: string, key: string, owner: string | null, rev: number): void {
     const w = this.workers.get(id)!;
-    if (w.dead || w.cut) return;
+    if (w.dead || w.cut || w.deaf) return;
     this.later(this.latencyMs(id), () => {
-      if (w.dead || w.cut) return;
+      if (w.dead || w.cut || w.deaf) return;
       if (key.startsWith("lease.")) this.perform(id, w.own.observeLease(this.now, Number(key.slice(6)), owner, rev));
       else w.own.observeWorker(this.now, key.slice(7), owner !== null);
     });
@@ -73,8 +73,17 @@ class Sim {
           // A cut-off worker's request never reaches the bucket; the answer is a timeout.
           let result = FAILED;
           if (!w.cut && !w.dead) result = this.write(`lease.${a.partition}`, a.kind === ActionKind.DELETE ? null : id, a.expect!);
+          // loseReplies: the write happens, its answer is lost (a timeout: outcome unknown).
+          const answer = w.cut || w.loseReplies ? FAILED : result;
           this.later(w.cut ? this.leaseMs / 3 : this.latencyMs(id), () => {
-            if (!w.dead) this.perform(id, w.own.done(this.now, a.partition, a.op!, w.cut ? FAILED : result));
+            if (w.dead) return;
+            this.perform(id, w.own.done(this.now, a.partition, a.op!, answer));
+            if (answer === CONFLICT) {
+              // As the worker does (nats-link.ts): read the key after a conflict.
+              const key = `lease.${a.partition}`;
+              const cur = this.keys.get(key);
+              if (cur !== undefined) this.perform(id, w.own.observeLease(this.now, a.partition, cur.owner, cur.rev));
+            }
           });
         });
       }
@@ -239,6 +248,47 @@ const cases: Case[] = [
       if ((s as unknown as { paused: number }).paused !== 0) return "still serving past its validity";
       if (w.forgets !== 0) return `forgot ${w.forgets} partitions it could prove were still its own`;
       return s.counts().a === 2 && w.own.counts.resumed >= 1 ? null : JSON.stringify({ c: s.counts(), k: w.own.counts });
+    },
+  },
+  {
+    name: "a renewal whose answer and watch event are both lost: the conflict read adopts our own revision, no forget",
+    partitions: 2,
+    script: (s) => {
+      s.add("a");
+      s.run(1000);
+      const a = s.workers.get("a")!;
+      a.deaf = true;
+      a.loseReplies = true;
+      s.run(2000); // renewals applied, answers lost: the worker holds a stale revision
+      a.loseReplies = false;
+      s.run(1000 + 4 * LEASE);
+    },
+    expect: (s) => {
+      const w = s.workers.get("a")!;
+      if (w.forgets !== 0) return `forgot ${w.forgets} partitions that were its own`;
+      return s.counts().a === 2 ? null : JSON.stringify({ c: s.counts(), k: w.own.counts });
+    },
+  },
+  {
+    name: "expired partitions are taken even past the fair share when their holder cannot renew (no orphan)",
+    partitions: 8,
+    script: (s) => {
+      s.add("a");
+      s.add("b");
+      s.run(8000);
+      // b keeps announcing itself but its lease writes all fail (e.g. its view of the bucket
+      // is stale): a must not leave b's partitions unserved because b still counts as live.
+      const b = s.workers.get("b")!;
+      b.deaf = true;
+      b.loseReplies = true;
+      const writeKey = (s as unknown as { write: (k: string, o: string | null, e: number | null) => number }).write.bind(s);
+      for (const [k, v] of s.keys) if (k.startsWith("lease.") && v.owner === "b") writeKey(k, "b", null); // one more write b never hears of
+      s.run(8000 + 4 * LEASE);
+    },
+    expect: (s) => {
+      let served = 0;
+      for (let p = 0; p < 8; p++) if ([...s.workers.values()].some((w) => !w.dead && w.own.isServing(p))) served++;
+      return served === 8 ? null : `${served} of 8 partitions served: ${JSON.stringify(s.counts())}`;
     },
   },
 ];

@@ -13,6 +13,7 @@
  */
 import test from "ava";
 import crypto from "node:crypto";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -47,14 +48,11 @@ const channels: AgentConfigInput["channels"] = [
   { id: 10, name: "wheels", kind: "motor", type: "i32", count: 2, safe: [0, 0] },
 ];
 
-/** Device i's broker list: every node's MQTT port, starting with node i mod 3; node 3 is
- * reached through `n3Proxy` (a fault proxy), so a test can cut the devices off that node. */
-function brokersFor(cluster: NatsCluster, i: number, n3Proxy: FaultProxy): string[] {
+/** Device i's broker list: every node, starting with node i mod 3, each reached through its
+ * fault proxy (`mqttProxies[n]`), so a test can cut the devices off one node. */
+function brokersFor(i: number, mqttProxies: FaultProxy[]): string[] {
   const out: string[] = [];
-  for (let k = 0; k < NATS_NODES; k++) {
-    const n = (i + k) % NATS_NODES;
-    out.push(`127.0.0.1:${n === 2 ? n3Proxy.port : cluster.nodes[n].mqttPort}`);
-  }
+  for (let k = 0; k < NATS_NODES; k++) out.push(`127.0.0.1:${mqttProxies[(i + k) % NATS_NODES].port}`);
   return out;
 }
 
@@ -119,7 +117,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
   t.teardown(() => w1Proxy.close());
   const logs: string[] = [];
   const brainOpts = (servers: string[], name: string) => ({
-    keys, httpPort: 0, heartbeatMs: 250, controller: new NumberingController(), log: (l: string, m: string) => logs.push(`${name} ${l}: ${m}`),
+    keys, httpPort: 0, heartbeatMs: 250, controller: new NumberingController(), log: (l: string, m: string) => logs.push(`${(Date.now() % 1e6).toString().padStart(6)} ${name} ${l}: ${m}`),
     cluster: { servers, partitions: PARTITIONS, leaseMs: LEASE_MS, name },
   });
   const w1: Brain = await startBrain(brainOpts([`nats://127.0.0.1:${w1Proxy.port}`], "w1"));
@@ -127,11 +125,15 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
   const w2: Brain = await startBrain(brainOpts(cluster.servers, "w2"));
   t.teardown(() => w2.close());
 
-  const n3Proxy: FaultProxy = await startFaultProxy({ target: { host: "127.0.0.1", port: cluster.nodes[2].mqttPort } });
-  t.teardown(() => n3Proxy.close());
+  const mqttProxies: FaultProxy[] = [];
+  for (const n of cluster.nodes) {
+    const p = await startFaultProxy({ target: { host: "127.0.0.1", port: n.mqttPort } });
+    t.teardown(() => p.close());
+    mqttProxies.push(p);
+  }
   const devices: Device[] = [];
   for (let i = 0; i < AGENTS; i++) {
-    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, brokersFor(cluster, i, n3Proxy));
+    const d = startDevice(`c${i}`, keys.get(`c${i}`)!, brokersFor(i, mqttProxies));
     t.teardown(() => d.agent.kill());
     devices.push(d);
   }
@@ -139,7 +141,8 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
   const diag = () =>
     devices.map((d) => `${d.id} ${d.agent.agent.phaseName} node n${d.node + 1} session ${d.agent.agent.status().sessionId} motor ${Date.now() - d.check.lastAt} ms ago`).join("\n") +
     `\nw1 ${JSON.stringify(w1.cluster!.status().serving)} w2 ${JSON.stringify(w2.cluster!.status().serving)} owners ${JSON.stringify(w2.cluster!.status().owners)}\n` +
-    logs.slice(-40).join("\n") + "\n" + devices.flatMap((d) => d.check.notes.map((n) => `${d.id}: ${n}`)).join("\n") + "\n" + cluster.nodes.map((n) => n.log().split("\n").filter((l) => /mqtt|MQTT|\[ERR\]|\[WRN\]/.test(l)).slice(-15).join("\n")).join("\n");
+    `w1 ${JSON.stringify(w1.cluster!.status().counters)}\nw2 ${JSON.stringify(w2.cluster!.status().counters)}\n` +
+    logs.filter((l) => l.includes("cluster:")).slice(-60).join("\n") + "\n" + devices.flatMap((d) => d.check.notes.map((n) => `${d.id}: ${n}`)).join("\n") + "\n" + cluster.nodes.map((n) => n.log().split("\n").filter((l) => /mqtt|MQTT|\[ERR\]|\[WRN\]/.test(l)).slice(-15).join("\n")).join("\n");
   t.teardown(() => {
     if (!t.passed) console.error(diag());
   });
@@ -166,6 +169,25 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     return s.workers.length === 2 && s.workers.every((w) => w.partitions.length === PARTITIONS / 2) && s.agents.length === AGENTS;
   }, 15_000);
   t.log(`start: ${AGENTS} agents active after ${Date.now() - t0} ms; partitions ${JSON.stringify(w2.cluster!.status().workers.map((w) => w.partitions))}`);
+  // GET /status of one worker: its own partitions and agents, and the merged cluster view.
+  {
+    type St = { cluster: { worker: string; serving: number[]; workers: { id: string; agents: number }[]; agents: { id: string; worker: string }[] } };
+    let st: St | null = null;
+    // Worker records are rewritten every lease/3: the view catches up within that (10 s cap).
+    const poll = async () => {
+      for (let i = 0; i < 50 && st?.cluster.agents.length !== AGENTS; i++) {
+        st = (await (await fetch(w1.statusUrl)).json()) as St;
+        if (st.cluster.agents.length !== AGENTS) await new Promise((r) => setTimeout(r, 200));
+      }
+      return st!;
+    };
+    st = await poll();
+    t.is(st.cluster.worker, w1.cluster!.workerId);
+    t.deepEqual(st.cluster.serving, w1.cluster!.status().serving);
+    t.is(st.cluster.workers.length, 2);
+    t.deepEqual(st.cluster.agents.map((a) => a.id), devices.map((d) => d.id), "the cluster view lists every agent once");
+    t.is(st.cluster.workers.reduce((n, w) => n + w.agents, 0), AGENTS);
+  }
 
   // 1. kill -9 the NATS node that carries the most devices: they move to another node.
   {
@@ -184,6 +206,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     void again;
     await cluster.restart(victim);
     await cluster.ready();
+    await until("w1 and w2 serve every partition again", () => w1.cluster!.status().serving.length + w2.cluster!.status().serving.length === PARTITIONS, NODE_RESUME_BOUND_MS);
   }
 
   // 2. Add a worker (a real process): partitions rebalance 3/3/2; sessions of partitions that
@@ -259,25 +282,55 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     for (const d of devices) if (owners[parts.get(d.id)!] === w2.cluster!.workerId) t.is(after.get(d.id), mid.get(d.id), `${d.id} stayed with w2 and keeps its session`);
     const lost = w1.cluster!.status().counters;
     t.true(lost.lost + lost.suspended > 0, "w1 noticed it lost its leases");
-    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 fenced ${lost.fenced} publishes`, stale: staleTotal(), refused: refused() });
+    rows.push({ scenario: `partition worker w1 from NATS (held ${w1Parts.length}), then heal`, detectedMs: detected, activeAgainMs: activeAgain, moved: `w1 forgot ${lost.forgotten} sessions, fenced ${lost.fenced} publishes`, stale: staleTotal(), refused: refused() });
   }
 
-  // 5. Network partition between devices and node n3 (a black hole: no FIN, no RST). Its
-  //    devices notice the silence, give up the half-open link and rotate to the next node.
+  // 5. Network partition between devices and the node that has the most of them (a black
+  //    hole: no FIN, no RST). Its devices notice the silence, give up the half-open link and
+  //    rotate to the next node.
   {
     await locate(cluster, devices);
-    const cut = devices.filter((d) => d.node === 2);
-    t.true(cut.length > 0, "some devices are on n3");
+    const perNode = [0, 0, 0];
+    for (const d of devices) if (d.node >= 0) perNode[d.node]++;
+    const victim = perNode.indexOf(Math.max(...perNode));
+    const cut = devices.filter((d) => d.node === victim);
     const since = Date.now();
-    n3Proxy.blackHole(true);
-    const detected = await until("n3's devices leave active", () => cut.every((d) => !active(d)), RESUME_BOUND_MS);
+    mqttProxies[victim].blackHole(true);
+    const detected = await until("the cut-off devices leave active", () => cut.every((d) => !active(d)), RESUME_BOUND_MS);
     await until("every agent active again with fresh motor frames", allFresh(devices, Date.now()), RESUME_BOUND_MS);
     const activeAgain = Date.now() - since;
     await locate(cluster, devices);
-    t.true(cut.every((d) => d.node === 0 || d.node === 1), `n3's devices moved to n1/n2 (${cut.map((d) => d.node)})`);
-    n3Proxy.blackHole(false);
-    n3Proxy.cut();
-    rows.push({ scenario: `partition devices from NATS node n3 (${cut.length} devices, black hole)`, detectedMs: detected, activeAgainMs: activeAgain, moved: `${cut.length} devices to n1/n2`, stale: staleTotal(), refused: refused() });
+    t.true(cut.every((d) => d.node >= 0 && d.node !== victim), `n${victim + 1}'s devices moved to other nodes (${cut.map((d) => d.node)})`);
+    mqttProxies[victim].blackHole(false);
+    mqttProxies[victim].cut();
+    rows.push({ scenario: `partition devices from NATS node n${victim + 1} (${cut.length} devices, black hole)`, detectedMs: detected, activeAgainMs: activeAgain, moved: `${cut.length} devices to other nodes`, stale: staleTotal(), refused: refused() });
+  }
+
+  // `npm run brain -- --cluster ...`: the CLI worker joins, shows the cluster in /status,
+  // and on Ctrl-C releases its leases and exits 0.
+  {
+    const cli = spawn(process.execPath, ["--import", "tsx", "brain/cli.ts", "--cluster", cluster.servers.join(","), "--partitions", String(PARTITIONS), "--lease-ms", String(LEASE_MS), "--worker-name", "cli", "--keys", keysFile, "--http-port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+    t.teardown(() => void cli.kill("SIGKILL"));
+    let out = "";
+    cli.stdout!.on("data", (b: Buffer) => (out += b.toString()));
+    cli.stderr!.on("data", (b: Buffer) => (out += b.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.once("exit", (code) => resolve(code)));
+    await until("the CLI worker prints its status URL", () => /status\s+(http:\S+)/.test(out), 20_000);
+    const url = /status\s+(http:\S+)/.exec(out)![1];
+    t.regex(out, /worker\s+cli-[0-9a-f]{6} \(8 partitions, lease 3000 ms\)/);
+    await until("the CLI worker holds a share", () => w2.cluster!.status().workers.some((w) => w.id.startsWith("cli-") && w.partitions.length > 0), RESUME_BOUND_MS);
+    let view = "";
+    await until("the CLI worker's /status shows the three live workers", () => {
+      void fetch(url).then((r) => r.json() as Promise<{ cluster: { worker: string; workers: { id: string }[] } }>).then((st) => {
+        view = JSON.stringify(st.cluster.workers.map((w) => w.id));
+        if (st.cluster.worker.startsWith("cli-") && st.cluster.workers.length === 3) view = "ok";
+      }, () => undefined);
+      return view === "ok";
+    }, RESUME_BOUND_MS, 250).catch((e: Error) => t.fail(`${e.message}: ${view}`));
+    cli.kill("SIGINT");
+    t.is(await exited, 0, out);
+    await until("its leases are gone", () => w2.cluster!.status().owners.every((o) => o !== null && !o.startsWith("cli-")), RESUME_BOUND_MS);
+    await until("every agent active again", allFresh(devices, Date.now()), RESUME_BOUND_MS);
   }
 
   t.log("| scenario | detected after (ms) | active again after (ms) | what moved | refused by the motor gate | stale applied |");

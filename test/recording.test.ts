@@ -10,7 +10,7 @@
  */
 import test from "ava";
 import { spawn } from "node:child_process";
-import { readFileSync, statSync } from "node:fs";
+import { copyFileSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Decoder } from "cbor-x";
 import { McapStreamReader } from "@mcap/core";
@@ -177,8 +177,44 @@ test("recorder: a full queue drops frames and counts them, and the file stays va
   t.true(st.framesDropped > 0, `dropped ${st.framesDropped}`);
   t.is(st.messagesWritten, 1 + 100 - st.framesDropped);
   const rec = await readRecording(path);
+  t.true(rec.closedCleanly);
   t.is(rec.messages.length, st.messagesWritten);
   t.is(st.bytesWritten, statSync(path).size);
   const seqs = rec.messages.filter((m) => m.topic === "/a/x").map((m) => m.body.seq as number);
   t.deepEqual(seqs, [...seqs].sort((x, y) => x - y), "what was kept is in order");
+});
+
+test("recorder: chunks reach the disk as they close, so a writer that never finishes leaves a file readable up to its last chunk", async (t) => {
+  const dir = tempDir(t, "bs-rec-");
+  const path = join(dir, "live.mcap");
+  const r = await McapRecorder.open(path, 1000, 50);
+  t.teardown(() => r.close());
+  r.push({ type: "session", agentId: "a", sessionId: 1, channels: [{ name: "x", unit: "", id: 0, kind: "sensor", type: "f32", count: 1, rateHz: 0 }] });
+  let seq = 0;
+  for (let batch = 0; batch < 3; batch++) {
+    for (let i = 0; i < 10; i++) r.push({ type: "sensor", agentId: "a", sessionId: 1, seq: ++seq, brainTimeMs: seq, agentTimeMs: seq, values: { x: [seq] } });
+    await until("queue written", () => r.stats().queued === 0, 5000);
+    await new Promise((res) => setTimeout(res, 80)); // the open chunk is now older than 50 ms
+  }
+  // The file as a killed brain would leave it: no summary, no footer; a copy, taken now.
+  const killed = join(dir, "killed.mcap");
+  copyFileSync(path, killed);
+  t.true(statSync(killed).size > 1000, `${statSync(killed).size} bytes on disk before close`);
+  const rec = await readRecording(killed);
+  t.false(rec.closedCleanly);
+  const seqs = rec.messages.filter((m) => m.topic === "/a/x").map((m) => m.body.seq as number);
+  t.true(seqs.length >= 20, `${seqs.length} frames readable`);
+  t.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), "a prefix of what was written, in order");
+
+  const info = await new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+    const p = spawn(process.execPath, ["--import=tsx", "tools/replay.ts", killed, "--info"], { cwd: ROOT });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (d) => (out += d));
+    p.stderr.on("data", (d) => (err += d));
+    p.on("exit", (code) => resolve({ code, out, err }));
+  });
+  t.is(info.code, 0, info.out + info.err);
+  t.regex(info.err, /was not closed cleanly/);
+  t.regex(info.out, new RegExp(`/a/x\\s+${seqs.length} msgs`));
 });

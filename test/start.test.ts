@@ -4,11 +4,13 @@
  *     device and a Node device all get active, so every one of them spoke TLS and verified
  *     the broker's certificate against --ca;
  *   - without --ca the test CA is unknown, and npm start refuses in one line;
+ *   - stdout that is not a terminal gets plain status lines, no cursor codes;
+ *   - a Ctrl-C during the start-up (sent twice, as npm delivers one) stops cleanly with 0;
  *   - option errors are one line on stderr and exit code 2.
  * Needs build/xs (npm test builds it first).
  */
 import test from "ava";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startMosquitto } from "../testkit/brokers";
@@ -17,14 +19,18 @@ import { writeTestCerts } from "../testkit/test-certs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 
-function start(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** Runs npm start; `onOut` sees stdout so far after each chunk (and may signal the child). */
+function start(args: string[], onOut?: (out: string, child: ChildProcess) => void): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import=tsx", join(ROOT, "tools/start.ts"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
-    child.stdout.on("data", (d) => (out += d));
+    child.stdout.on("data", (d) => {
+      out += d;
+      onOut?.(out, child);
+    });
     child.stderr.on("data", (d) => (err += d));
-    child.once("exit", (code) => resolve({ code, out: out.replace(/\r\x1b\[K/g, "\n"), err }));
+    child.once("exit", (code) => resolve({ code, out, err }));
   });
 }
 
@@ -39,6 +45,25 @@ test("--broker mqtts:// with --ca: the brain and every device connect over TLS",
   t.regex(r.out, /xs1 active gen \d+ \| sensor [1-9]/, "the XS device is active over TLS");
   t.regex(r.out, /node fleet: 1\/1 active/, "the Node device is active over TLS");
   t.regex(r.out, /xs1 (deregistered|idle|stopped); 1 node devices stopped; brain closed/);
+  // stdout is a pipe here: plain lines, no cursor codes, the clock offset explained once.
+  t.false(/[\r\x1b]/.test(r.out), JSON.stringify(r.out));
+  t.is(r.out.split("clock offset = the device's clock minus the brain's").length, 2);
+});
+
+test("Ctrl-C during the start-up (delivered twice, as under npm) stops what has started and exits 0", async (t) => {
+  const broker = await startMosquitto();
+  t.teardown(() => broker.stop());
+  let sent = false;
+  const r = await start(["--broker", broker.url, "--quiet"], (out, child) => {
+    if (sent || !out.includes("brain: broker")) return; // the XS device is booting now
+    sent = true;
+    child.kill("SIGINT");
+    setTimeout(() => child.kill("SIGINT"), 30);
+  });
+  t.true(sent);
+  t.is(r.code, 0, r.out + r.err);
+  t.regex(r.out, /stopping: deregistering every device/);
+  t.regex(r.out, /0 node devices stopped; brain closed\. bye\.\n$/);
 });
 
 test("--broker mqtts:// whose certificate does not verify: refused in one line, nothing runs", async (t) => {

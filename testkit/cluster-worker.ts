@@ -19,6 +19,7 @@ const brain = await startBrain({
   heartbeatMs: o.heartbeatMs ?? 1000,
   controller,
   maxSensorHz: 1000,
+  connectTimeoutMs: 30_000, // a cluster that just lost or regained a node may take a while to serve JetStream
   log: (level, msg) => {
     if (level === "warn" || level === "error") console.error(`${level}: ${msg}`);
   },

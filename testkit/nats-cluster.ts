@@ -8,19 +8,20 @@
  *   - JetStream on, its store in its own subdirectory (kept across kill9/restart, removed
  *     by stop);
  *   - MQTT 3.1.1 on its own port (what devices connect to);
- *   - a cluster block whose routes name the other two nodes' route ports (or, when
- *     `routeProxies` is given, a fault proxy per node in front of its route port, so a test
- *     can cut one node off the cluster);
+ *   - a cluster block whose routes name the other two nodes' route ports;
  *   - the subject mapping that partitions device uplinks (brain/cluster/subjects.ts): MQTT topic
  *     bs/1/A/up/K is the NATS subject bs.1.A.up.K ("/" becomes "."), and the mapping sends it
  *     to brain.<p>.bs.1.A.up.K where p = partition(P, A) is a deterministic hash of the
  *     agent id, so every uplink of one agent lands in the same partition;
  *   - short ping intervals, so a dead route or client is noticed within seconds.
  * `ready()` waits until every running node answers /healthz?js-enabled-only=true and the
- * cluster has a JetStream meta leader. kill9(i) is a crash (SIGKILL), restart(i) starts the
+ * cluster has a JetStream meta leader (the full /healthz stays failing after a node loss while
+ * consumers of the MQTT sessions that lived there are not current). kill9(i) is a crash (SIGKILL), restart(i) starts the
  * node again on the same ports and store. Every spawned server is SIGKILLed when the process
  * exits, as a safety net; callers still call stop(). If nats-server is not installed the
  * start throws with the install command: tests fail, they are not skipped.
+ * `spawnClusterWorker()` starts a brain worker as a process of its own (cluster-worker.ts),
+ * for tests and benches that kill -9 a worker.
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -56,9 +57,6 @@ export interface NatsNode {
 export interface NatsClusterOptions {
   /** Partitions in the uplink mapping. */
   partitions: number;
-  /** Route address each node dials to reach node i (default: node i's own route port). A
-   * test puts a fault proxy there to cut node i off the cluster. Called once per node at start. */
-  routeAddress?: (i: number, routePort: number) => Promise<number> | number;
 }
 
 export interface NatsCluster {
@@ -170,8 +168,6 @@ export async function startNatsCluster(opts: NatsClusterOptions): Promise<NatsCl
     }
   };
   for (let i = 0; i < NATS_NODES; i++) ports.push({ port: await pick(), mqttPort: await pick(), routePort: await pick(), httpPort: await pick() });
-  const dial: number[] = [];
-  for (let i = 0; i < NATS_NODES; i++) dial.push(opts.routeAddress ? await opts.routeAddress(i, ports[i].routePort) : ports[i].routePort);
 
   interface Proc {
     child: ChildProcess | null;
@@ -185,7 +181,7 @@ export async function startNatsCluster(opts: NatsClusterOptions): Promise<NatsCl
     const store = join(dir, name, "store");
     mkdirSync(store, { recursive: true });
     const conf = join(dir, name, "node.conf");
-    const routes = dial.filter((_, j) => j !== i);
+    const routes = ports.filter((_, j) => j !== i).map((p) => p.routePort);
     writeFileSync(conf, configText(name, ports[i], routes, store, opts.partitions));
     confs.push(conf);
     procs.push({ child: null, exited: Promise.resolve(), log: "" });

@@ -6,7 +6,8 @@
  * (brain/recording/replay.ts: deterministic, recorded clocks, same adapter as the brain) and
  * prints where its motor output differs from what the brain sent then. Without --controller
  * it replays through the demo controller. `--info` prints the recording's summary (mcap
- * info style: channels, schemas, message counts) instead. Exit codes: 0 same output (or
+ * info style: channels, schemas, message counts) instead. A recording the brain could not
+ * finish (killed) is read up to its last complete chunk, with a warning. Exit codes: 0 same output (or
  * --info), 1 the output differs, 2 usage error (bad option, unreadable file, a module that
  * is not a controller).
  */
@@ -60,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`replay: cannot read ${path}: ${(e as Error).message}`);
     return 2;
   }
+  if (!rec.closedCleanly) console.error(`replay: ${path} was not closed cleanly (the brain stopped before finishing it): read up to its last complete chunk, ${rec.messageCount} messages`);
   if (values.info) {
     console.log(summarize(path, rec));
     return 0;

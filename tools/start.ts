@@ -5,15 +5,20 @@
  * --broker: mqtt:// is plain TCP, mqtts:// is TLS for the brain and for every device, with the
  * broker's certificate verified against the system CAs or --ca), generates a key per simulated device, boots one device running the REAL
  * firmware bundle on Moddable's XS engine (hosts/xs), plus --agents N devices on the Node
- * host (hosts/node), and prints one live status line a second: the XS device's phase, sensor
- * frames/s, motor frames/s, RTT and drops, and the Node fleet's totals. Ctrl-C (or
- * --seconds S) deregisters every device, closes the brain and exits 0.
+ * host (hosts/node), and shows a status every second (status-line.ts: rewritten in place on a
+ * terminal, a plain line every few seconds otherwise): the XS device's phase, sensor frames/s,
+ * motor frames/s, RTT, clock offset and drops, and the Node fleet's totals. Ctrl-C (handled
+ * from the first moment, so one during the start-up stops what has started) or --seconds S
+ * deregisters every device, closes the brain and exits 0; the copies of one Ctrl-C count once
+ * and a later second Ctrl-C exits at once (brain/stop-signals.ts).
  */
 import crypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { startBrain, type AgentStatus, type Brain } from "../brain/index";
 import { explainRateCap } from "../brain/live/plain-words";
+import { onStopSignals } from "../brain/stop-signals";
+import { statusOutput } from "./status-line";
 
 /** " | the brain caps the sensor rate: the device asks for X Hz, the brain allows Y Hz", or "". */
 function capLine(a: AgentStatus | undefined): string {
@@ -117,46 +122,84 @@ const LEVELS = ["debug", "info", "warn", "error"];
 
 async function main(): Promise<void> {
   const opts = parse();
+  const out = statusOutput(process.stdout);
   const keys = new Map<string, Uint8Array>();
   keys.set("xs1", crypto.randomBytes(32));
   for (let i = 1; i <= opts.agents; i++) keys.set(`node${i}`, crypto.randomBytes(32));
   const log = (level: number, msg: string) => {
-    if (!opts.quiet && level >= 1) process.stdout.write(`\r\x1b[K${LEVELS[level] ?? level} ${msg}\n`);
+    if (!opts.quiet && level >= 1) out.line(`${LEVELS[level] ?? level} ${msg}`);
   };
-  let brain: Brain;
-  try {
-    brain = await startBrain({ broker: opts.broker, brokerCa: opts.tls?.ca, keys, httpPort: 0, log: (level, msg) => log(LEVELS.indexOf(level), `brain: ${msg}`) });
-  } catch (e) {
-    fail((e as Error).message); // e.g. cannot connect to the MQTT broker at mqtts://…: self-signed certificate
-  }
-  console.log(`brain: broker ${brain.brokerUrl}${opts.tls ? " (TLS, certificate verified)" : ""}, status ${brain.statusUrl}, live page ${brain.pageUrl}`);
+
+  // What is running so far: Ctrl-C during the start-up stops whatever has started.
+  let brain: Brain | null = null;
+  let xs: XsAgent | null = null;
+  const fleet: NodeAgent[] = [];
+  let statusTimer: NodeJS.Timeout | null = null;
+  let lastStatus: string | null = null;
+  let stopping = false;
+  let startup: Promise<void> = Promise.resolve();
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    if (statusTimer !== null) clearInterval(statusTimer);
+    out.end(lastStatus);
+    console.log("stopping: deregistering every device...");
+    await startup.catch(() => undefined); // a start-up step under way finishes first (a second Ctrl-C forces)
+    await Promise.all([xs?.stop(), ...fleet.map((a) => a.stop())]);
+    const phase = xs === null ? "not started" : phaseNames[xs.phase];
+    await brain?.close();
+    console.log(`xs1 ${phase}; ${fleet.length} node devices stopped; brain ${brain === null ? "not started" : "closed"}. bye.`);
+    process.exit(0);
+  };
+  onStopSignals(
+    () => void shutdown(),
+    () => {
+      console.error("\nnpm start: second signal, exiting now");
+      process.exit(130);
+    },
+  );
 
   let motorFrames = 0;
-  const xs = new XsAgent({
-    config: deviceConfig("xs1", keys.get("xs1")!, brain.brokerUrl, opts.rate),
-    tls: opts.tls,
-    log: (level, _code, message) => log(level, `xs1 (XS): ${message}`),
-    applyMotor: () => void motorFrames++,
-  });
-  await xs.boot();
-  await xs.start();
-  console.log("device xs1: the firmware bundle running on the XS engine");
-
-  const fleet: NodeAgent[] = [];
-  for (let i = 1; i <= opts.agents; i++) {
-    const id = `node${i}`;
-    const a = new NodeAgent({ config: deviceConfig(id, keys.get(id)!, brain.brokerUrl, opts.rate), tls: opts.tls, log: (level, _c, m) => level >= 2 && log(level, m) });
-    a.start();
-    fleet.push(a);
-  }
-  if (opts.agents > 0) console.log(`devices node1..node${opts.agents}: the firmware core on the Node host`);
+  const started = (async () => {
+    try {
+      brain = await startBrain({ broker: opts.broker, brokerCa: opts.tls?.ca, keys, httpPort: 0, log: (level, msg) => log(LEVELS.indexOf(level), `brain: ${msg}`) });
+    } catch (e) {
+      if (stopping) return;
+      fail((e as Error).message); // e.g. cannot connect to the MQTT broker at mqtts://…: self-signed certificate
+    }
+    console.log(`brain: broker ${brain.brokerUrl}${opts.tls ? " (TLS, certificate verified)" : ""}, status ${brain.statusUrl}, live page ${brain.pageUrl}`);
+    if (stopping) return;
+    xs = new XsAgent({
+      config: deviceConfig("xs1", keys.get("xs1")!, brain.brokerUrl, opts.rate),
+      tls: opts.tls,
+      log: (level, _code, message) => log(level, `xs1 (XS): ${message}`),
+      applyMotor: () => void motorFrames++,
+    });
+    await xs.boot();
+    if (stopping) return;
+    await xs.start();
+    console.log("device xs1: the firmware bundle running on the XS engine");
+    for (let i = 1; i <= opts.agents && !stopping; i++) {
+      const id = `node${i}`;
+      const a = new NodeAgent({ config: deviceConfig(id, keys.get(id)!, brain.brokerUrl, opts.rate), tls: opts.tls, log: (level, _c, m) => level >= 2 && log(level, m) });
+      a.start();
+      fleet.push(a);
+    }
+    if (opts.agents > 0) console.log(`devices node1..node${opts.agents}: the firmware core on the Node host`);
+    console.log("status: clock offset = the device's clock minus the brain's (arbitrary: the device counts from its boot)");
+  })();
+  startup = started;
+  await started;
+  if (stopping || brain === null || xs === null) return;
+  const b: Brain = brain;
+  const x: XsAgent = xs;
 
   let last: XsAgentStatus | null = null;
   let lastAt = Date.now();
   let lastMotor = 0;
-  const statusTimer = setInterval(async () => {
-    const s = await xs.status();
-    if (!s) return;
+  statusTimer = setInterval(async () => {
+    const s = await x.status();
+    if (!s || stopping) return;
     const dt = (Date.now() - lastAt) / 1000;
     const sent = s.counters[Counter.SENSOR_FRAMES_SENT] - (last?.counters[Counter.SENSOR_FRAMES_SENT] ?? 0);
     const applied = motorFrames - lastMotor;
@@ -168,26 +211,12 @@ async function main(): Promise<void> {
       const frames = fleet.reduce((n, a) => n + a.agent.counters[Counter.SENSOR_FRAMES_SENT], 0);
       fleetLine = ` | node fleet: ${active}/${fleet.length} active, ${frames} frames sent`;
     }
-    process.stdout.write(`\r\x1b[Kxs1 ${s.phase} gen ${s.generation} | sensor ${(sent / dt).toFixed(1)}/s motor ${(applied / dt).toFixed(1)}/s | rtt ${s.rttMs} ms | clock offset ${s.clockOffsetMs} ms (device minus brain clock; arbitrary, the device counts from its boot) | drops ${drops}${capLine(brain.agents().find((a) => a.id === "xs1"))}${fleetLine}`);
+    lastStatus = `xs1 ${s.phase} gen ${s.generation} | sensor ${(sent / dt).toFixed(1)}/s motor ${(applied / dt).toFixed(1)}/s | rtt ${s.rttMs} ms | clock offset ${s.clockOffsetMs} ms | drops ${drops}${capLine(b.agents().find((a) => a.id === "xs1"))}${fleetLine}`;
+    out.status(lastStatus, Date.now());
     last = s;
     lastAt = Date.now();
     lastMotor = motorFrames;
   }, 1000);
-
-  let stopping = false;
-  const shutdown = async () => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(statusTimer);
-    process.stdout.write("\nstopping: deregistering every device...\n");
-    await Promise.all([xs.stop(), ...fleet.map((a) => a.stop())]);
-    const phase = phaseNames[xs.phase];
-    await brain.close();
-    console.log(`xs1 ${phase}; ${fleet.length} node devices stopped; brain closed. bye.`);
-    process.exit(0);
-  };
-  process.on("SIGINT", shutdown);
-  process.on("SIGTERM", shutdown);
   if (Number.isFinite(opts.seconds)) setTimeout(shutdown, opts.seconds * 1000);
 }
 

@@ -7,12 +7,17 @@
  * window of ticks (per tick), minus the lap's own overhead.
  * Lines:
  *   bench clock <clk_sys Hz>
+ *   bench rfc4231 <case> ok|FAIL                    the C HMAC through its XS binding, RFC 4231 §4
+ *                                                  cases 1, 2, 3, 6 and 7
  *   bench heap <when> <slot bytes> <chunk bytes> <slot peak> <chunk peak> <slot max> <chunk max>
  *   bench op <name> <cycles>                       per call (hmac-*, frame and PUBLISH codecs)
  *   bench tick <hmac> <Hz> <ticks> <agent cycles/tick> <brain cycles/tick> <window µs>
- * The ticks run at 20 and 50 Hz of simulated time (one heartbeat a second), each over a whole
- * number of heartbeat periods, with the agent on the native C HMAC and on the TypeScript one;
- * the brain always signs with the TypeScript engine (its cost is not the device's).
+ *   bench growth <hmac>-<Hz>hz <slot bytes> <chunk bytes>   XS heap in use after the window minus
+ *                                                  just before it (no collection in between)
+ * The ticks run at 20 and 50 Hz of simulated time (one heartbeat a second), over one heartbeat
+ * period after one and a half periods of warm-up, with the agent on the native C HMAC and on the
+ * TypeScript one; the brain signs with the C engine (its cost is not the device's, and the
+ * TypeScript one would only slow the emulation down).
  */
 import { clockHz, collect, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
 import { utf8Bytes } from "../../src/codec/bytes";
@@ -24,13 +29,14 @@ import * as codec from "../codec-ours.xs";
 
 const REPS = 15;
 const RING_BYTES = 4096;
-const WARM_TICKS = 5;
 const stats = new Float64Array(6);
+/** heap() takes a byte view (xsmcGetBuffer accepts typed arrays of one-byte elements only). */
+const statsBytes = new Uint8Array(stats.buffer);
 const runs = new Float64Array(REPS);
 
 function heapLine(when: string): void {
   collect();
-  heap(stats);
+  heap(statsBytes);
   uartLine(`bench heap ${when} ${stats[0]} ${stats[1]} ${stats[2]} ${stats[3]} ${stats[4]} ${stats[5]}`);
 }
 
@@ -43,6 +49,38 @@ function cyclesOf(fn: () => void, overhead: number): number {
   }
   runs.sort();
   return runs[REPS >> 1];
+}
+
+function filled(n: number, v: number): Uint8Array {
+  return new Uint8Array(n).fill(v);
+}
+
+/** RFC 4231 §4.2, 4.3, 4.4, 4.7, 4.8 through the native module, as the agent calls it. */
+function rfc4231(): void {
+  const vectors: [string, Uint8Array, Uint8Array, string][] = [
+    ["1", filled(20, 0x0b), utf8Bytes("Hi There"), "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"],
+    ["2", utf8Bytes("Jefe"), utf8Bytes("what do ya want for nothing?"), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"],
+    ["3", filled(20, 0xaa), filled(50, 0xdd), "773ea91e36800e46854db8ebd09181a72959098b3ef8c122d9635514ced565fe"],
+    ["6", filled(131, 0xaa), utf8Bytes("Test Using Larger Than Block-Size Key - Hash Key First"), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54"],
+    [
+      "7",
+      filled(131, 0xaa),
+      utf8Bytes("This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm."),
+      "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2",
+    ],
+  ];
+  const h = new NativeHmacSha256();
+  const tag = new Uint8Array(32);
+  for (const [name, key, data, want] of vectors) {
+    h.setKey(key, 0, key.length);
+    h.begin();
+    h.update(data, 0, 7);
+    h.update(data, 7, data.length - 7);
+    h.finish(tag, 0);
+    let hex = "";
+    for (let i = 0; i < 32; i++) hex += (tag[i] < 16 ? "0" : "") + tag[i].toString(16);
+    uartLine(`bench rfc4231 ${name} ${hex === want ? "ok" : "FAIL"}`);
+  }
 }
 
 function hmacOps(overhead: number): void {
@@ -74,16 +112,26 @@ function codecOps(overhead: number): void {
 }
 
 function ticks(hmac: string, hz: number): void {
-  const loop = new SessionLoop({ ringBytes: RING_BYTES, sensorHz: hz, createHmac: hmac === "native" ? () => new NativeHmacSha256() : undefined });
-  loop.warm(WARM_TICKS);
-  const n = hz * 2; // two heartbeat periods
+  const loop = new SessionLoop({
+    ringBytes: RING_BYTES,
+    sensorHz: hz,
+    createHmac: hmac === "native" ? () => new NativeHmacSha256() : undefined,
+    brainHmac: () => new NativeHmacSha256(),
+  });
+  loop.warm(hz + (hz >> 1)); // one heartbeat and its ack before the window
+  const n = hz; // one heartbeat period
   const laps = new Float64Array(3);
   heapLine(`before-${hmac}-${hz}hz`);
+  const before = new Float64Array(6);
+  const beforeBytes = new Uint8Array(before.buffer);
+  heap(beforeBytes); // the last reading before the window: the lines above allocated their strings
   const t0 = micros();
   loop.runLapped(n, cyclesLap, laps);
   const us = micros() - t0;
-  heap(stats);
-  uartLine(`bench heap after-${hmac}-${hz}hz-no-gc ${stats[0]} ${stats[1]} ${stats[2]} ${stats[3]} ${stats[4]} ${stats[5]}`);
+  heap(statsBytes);
+  const slotGrowth = stats[0] - before[0];
+  const chunkGrowth = stats[1] - before[1];
+  uartLine(`bench growth ${hmac}-${hz}hz ${slotGrowth} ${chunkGrowth}`);
   if (loop.motorApplied < loop.steps - 2) throw new Error(`rp2040 bench: motor frames lost (${loop.motorApplied} of ${loop.steps})`);
   const agent = (laps[0] - laps[2]) / n;
   const brain = (laps[1] - laps[2]) / n;
@@ -93,6 +141,7 @@ function ticks(hmac: string, hz: number): void {
 function main(): void {
   uartLine(`bench clock ${clockHz()}`);
   heapLine("boot");
+  rfc4231();
   cyclesStart();
   cyclesLap();
   const overhead = cyclesOf(() => undefined, 0);

@@ -38,7 +38,9 @@ import { agentOfTopic, parseUplinkSubject, partitionSubject, subjectOfTopic, typ
 
 export const LEASE_DEFAULT_MS = 6000;
 export const BUCKET_DEFAULT = "brainstem";
-/** A worker record not rewritten for this many leases is a dead worker's and is removed. */
+/** A worker record not rewritten for this many leases is not a live worker's... */
+const LIVE_RECORD_LEASES = 3;
+/** ...and for this many, a dead worker's: it is removed. */
 const STALE_RECORD_LEASES = 10;
 /** Cached subject/topic conversions; cleared when they grow past this. */
 const CACHE_MAX = 20_000;
@@ -84,6 +86,15 @@ function nowMs(): number {
   return performance.now();
 }
 
+/** The owner named by a lease value, or null. */
+function ownerOf(value: string): string | null {
+  try {
+    return (JSON.parse(value) as { w?: string }).w ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function isConflict(e: unknown): boolean {
   const m = (e as Error)?.message ?? "";
   return /wrong last sequence|key exists/i.test(m);
@@ -109,14 +120,14 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
   const bucket = o.bucket ?? BUCKET_DEFAULT;
   let kv: KV;
   // Creating a replicated bucket on a cluster that just started may take a few seconds (a
-  // stream leader is elected): retry until the connect timeout. Lease operations later use a
-  // short timeout (renewMs): a lease write that cannot finish in time is a failure.
+  // stream leader is elected): retry until the connect timeout. Lease operations later time
+  // out after half a lease: a slow write that succeeds still counts from its send time.
   const clusterSize = (nc.info?.connect_urls?.length ?? 1) >= 3 || o.servers.length >= 3 ? 3 : 1;
   const setupDeadline = Date.now() + connectTimeoutMs;
   for (;;) {
     try {
       await new Kvm(jetstream(nc, { timeout: Math.min(5000, connectTimeoutMs) })).create(bucket, { history: 1, replicas: o.replicas ?? clusterSize });
-      kv = await new Kvm(jetstream(nc, { timeout: Math.max(500, own.renewMs) })).open(bucket);
+      kv = await new Kvm(jetstream(nc, { timeout: Math.max(500, Math.floor(leaseMs / 2)) })).open(bucket);
       break;
     } catch (e) {
       if (Date.now() < setupDeadline) {
@@ -206,6 +217,16 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
     }
     if (closed && a.op !== LeaseOp.RELEASE) return;
     perform(own.done(nowMs(), a.partition, a.op!, result));
+    if (result === CONFLICT && !closed) {
+      // The watch may lag, or have missed a write of ours whose answer was lost: read the key.
+      try {
+        const e = await kv.get(key);
+        log("debug", `cluster: ${key} ${a.kind === ActionKind.DELETE ? "delete" : a.expect === 0 ? "create" : "update"} expecting revision ${a.expect} conflicted; the key is at ${e?.revision} (${e?.operation} ${e?.string()})`);
+        if (e !== null) perform(own.observeLease(nowMs(), a.partition, e.operation === "PUT" ? ownerOf(e.string()) : null, e.revision));
+      } catch (err) {
+        log("debug", `cluster: ${key} read after a conflict failed: ${(err as Error).message}`);
+      }
+    }
   };
 
   // The watch: leases and worker records. Our own worker record comes back through it every
@@ -228,14 +249,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
           const present = e.operation === "PUT";
           if (e.key.startsWith("lease.")) {
             const p = Number(e.key.slice(6));
-            let owner: string | null = null;
-            if (present) {
-              try {
-                owner = (JSON.parse(e.string()) as { w?: string }).w ?? null;
-              } catch {
-                owner = null;
-              }
-            }
+            const owner = present ? ownerOf(e.string()) : null;
             if (Number.isInteger(p)) perform(own.observeLease(t, p, owner, e.revision));
           } else if (e.key.startsWith("worker.")) {
             const id = e.key.slice(7);
@@ -247,13 +261,14 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
                 rec = null;
               }
             }
-            // A worker that died leaves its record behind; one far older than a lease (by the
-            // writer's wall clock: only balance, never safety, depends on it) is removed, with
-            // its revision, so a record rewritten meanwhile stays.
-            if (rec !== null && Date.now() - rec.at > STALE_RECORD_LEASES * leaseMs) {
-              void kv.delete(e.key, { previousSeq: e.revision }).catch(() => undefined);
-              rec = null;
-            }
+            // A worker that died leaves its record behind, and a new watch delivers it as if
+            // fresh. By the writer's wall clock (only balance and the view depend on it, never
+            // safety): a record older than LIVE_RECORD_LEASES is not a live worker, and one
+            // older than STALE_RECORD_LEASES is removed, with its revision, so a record
+            // rewritten meanwhile stays.
+            const age = rec === null ? Infinity : Date.now() - rec.at;
+            if (rec !== null && age > STALE_RECORD_LEASES * leaseMs) void kv.delete(e.key, { previousSeq: e.revision }).catch(() => undefined);
+            if (age > LIVE_RECORD_LEASES * leaseMs) rec = null;
             own.observeWorker(t, id, rec !== null);
             if (rec !== null) workers.set(id, { ...rec, seenMs: t });
             else workers.delete(id);

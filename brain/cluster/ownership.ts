@@ -33,6 +33,13 @@
  *     more than hi releases its highest partitions down to hi, and if some live worker holds
  *     fewer than lo while nothing is free, the worker with the most partitions (ties: the
  *     greatest id) releases one. Only released partitions move: every other session stays.
+ *   - A partition free or expired for two lease times is claimed by any worker whatever its
+ *     share: availability first. When it is one the worker itself released for balance
+ *     (whoever the share was for did not take it), it makes no balance release for
+ *     BALANCE_HOLD_LEASES leases.
+ *   - After a conflict the worker reads the key (the watch may lag or have missed a write of
+ *     ours whose answer was lost) and feeds it to observeLease: a newer revision of our own
+ *     is adopted, another owner's means the partition is lost.
  *   - One operation per partition at a time; after a conflict or failure the partition
  *     waits retryMs before the next attempt.
  */
@@ -48,6 +55,11 @@ export const LeaseOp = {
   RELEASE: 2,
 } as const;
 export type LeaseOpCode = (typeof LeaseOp)[keyof typeof LeaseOp];
+
+/** A worker that takes back as an orphan a partition it released for balance (whoever the
+ * share was for did not claim it: handing it back would orphan it again) holds off balance
+ * releases this many leases. */
+export const BALANCE_HOLD_LEASES = 10;
 
 export const ActionKind = {
   /** Write the lease: create when expect is 0, else update expecting that revision. */
@@ -76,7 +88,7 @@ export interface OwnershipOptions {
   leaseMs: number;
   /** Safety margin subtracted from the holder's validity, ms (default leaseMs/10). */
   guardMs?: number;
-  /** Wait after a conflict or failure, ms (default leaseMs/3). */
+  /** Wait after a conflict or failure, ms (default leaseMs/6). */
   retryMs?: number;
   /** How long the live worker set must be unchanged before releasing for balance (default leaseMs/2). */
   settleMs?: number;
@@ -103,6 +115,8 @@ interface Own {
   writtenAtMs: number;
   /** When the write now in flight was sent; -1 when none. */
   inflightSinceMs: number;
+  /** Send time of the oldest write since the last known outcome whose answer was lost; -1 when none. */
+  unknownSinceMs: number;
   retryAtMs: number;
 }
 
@@ -118,6 +132,10 @@ export class Ownership {
   private readonly own: Own[] = [];
   private readonly workers = new Map<string, number>();
   private workerSetChangedMs = -Infinity;
+  /** When this worker last took back as an orphan a partition it had released for balance. */
+  private orphanClaimedMs = -Infinity;
+  /** When this worker last released each partition for balance. */
+  private readonly releasedForBalanceMs: number[] = [];
   private lastLiveKey = "";
   /** Counters for /status. */
   readonly counts = { claimed: 0, renewed: 0, released: 0, lost: 0, suspended: 0, resumed: 0, conflicts: 0, failures: 0 };
@@ -130,11 +148,12 @@ export class Ownership {
     this.leaseMs = o.leaseMs;
     this.renewMs = Math.floor(o.leaseMs / 3);
     this.guardMs = o.guardMs ?? Math.floor(o.leaseMs / 10);
-    this.retryMs = o.retryMs ?? Math.floor(o.leaseMs / 3);
+    this.retryMs = o.retryMs ?? Math.floor(o.leaseMs / 6);
     this.settleMs = o.settleMs ?? Math.floor(o.leaseMs / 2);
     for (let p = 0; p < o.partitions; p++) {
       this.seen.push({ owner: null, revision: 0, seenMs: -Infinity });
-      this.own.push({ state: Mine.NONE, revision: 0, writtenAtMs: -Infinity, inflightSinceMs: -1, retryAtMs: -Infinity });
+      this.releasedForBalanceMs.push(-Infinity);
+      this.own.push({ state: Mine.NONE, revision: 0, writtenAtMs: -Infinity, inflightSinceMs: -1, unknownSinceMs: -1, retryAtMs: -Infinity });
     }
   }
 
@@ -178,8 +197,21 @@ export class Ownership {
     s.seenMs = nowMs;
     const m = this.own[p];
     if (owner === this.workerId) {
-      // Our own write (perhaps one whose answer was lost): adopt its revision.
-      if (m.state === Mine.HELD || m.state === Mine.SUSPENDED || m.state === Mine.CLAIMING) m.revision = Math.max(m.revision, revision);
+      // Our own write, perhaps one whose answer was lost: adopt its revision. Writes are
+      // compare-and-set from our previous revision, so nobody wrote in between. It was sent
+      // no earlier than the oldest write whose answer was lost: validity counts from there.
+      if (m.state === Mine.HELD || m.state === Mine.SUSPENDED) {
+        if (revision > m.revision && m.unknownSinceMs >= 0) {
+          m.writtenAtMs = Math.max(m.writtenAtMs, m.unknownSinceMs);
+          m.unknownSinceMs = -1;
+        }
+        m.revision = Math.max(m.revision, revision);
+        if (m.state === Mine.SUSPENDED && nowMs < m.writtenAtMs + this.leaseMs - this.guardMs) {
+          m.state = Mine.HELD;
+          this.counts.resumed++;
+          out.push({ kind: ActionKind.SERVE, partition: p });
+        }
+      } else if (m.state === Mine.CLAIMING) m.revision = Math.max(m.revision, revision);
       return out;
     }
     if (owner !== null && m.state !== Mine.NONE) this.lose(p, out);
@@ -195,7 +227,10 @@ export class Ownership {
     m.inflightSinceMs = -1;
     if (result === CONFLICT || result === FAILED) {
       if (result === CONFLICT) this.counts.conflicts++;
-      else this.counts.failures++;
+      else {
+        this.counts.failures++;
+        if (op === LeaseOp.RENEW && m.unknownSinceMs < 0) m.unknownSinceMs = sentMs;
+      }
       m.retryAtMs = nowMs + this.retryMs;
       if (op === LeaseOp.CLAIM && m.state === Mine.CLAIMING) m.state = Mine.NONE;
       else if (op === LeaseOp.RELEASE && m.state === Mine.RELEASING) {
@@ -215,6 +250,7 @@ export class Ownership {
     if (m.state === Mine.NONE) return out; // lost meanwhile: a later watch event settles it
     m.revision = result;
     m.writtenAtMs = sentMs;
+    m.unknownSinceMs = -1;
     if (result > this.seen[p].revision) this.seen[p] = { owner: this.workerId, revision: result, seenMs: nowMs };
     if (op === LeaseOp.CLAIM) this.counts.claimed++;
     else this.counts.renewed++;
@@ -269,16 +305,20 @@ export class Ownership {
     const starving = live.some((id) => id !== this.workerId && (held.get(id) ?? 0) < lo);
     const claimUpTo = starving ? Math.max(lo, mine) : hi;
     for (const p of free) {
-      if (mine >= claimUpTo) break;
+      const s = this.seen[p];
+      // A partition nobody has served for two leases is claimed whatever the share:
+      // serving it comes before balance (a later release restores the balance).
+      const orphan = nowMs - s.seenMs >= 2 * this.leaseMs;
+      if (mine >= claimUpTo && !orphan) continue;
       const m = this.own[p];
       if (m.inflightSinceMs >= 0 || nowMs < m.retryAtMs) continue;
-      const s = this.seen[p];
+      if (orphan && mine >= claimUpTo && nowMs - this.releasedForBalanceMs[p] < BALANCE_HOLD_LEASES * this.leaseMs) this.orphanClaimedMs = nowMs;
       m.state = Mine.CLAIMING;
       m.inflightSinceMs = nowMs;
       out.push({ kind: ActionKind.WRITE, partition: p, op: LeaseOp.CLAIM, expect: s.owner === null ? 0 : s.revision });
       mine++;
     }
-    if (nowMs - this.workerSetChangedMs >= this.settleMs && free.length === 0) {
+    if (nowMs - this.workerSetChangedMs >= this.settleMs && free.length === 0 && nowMs - this.orphanClaimedMs >= BALANCE_HOLD_LEASES * this.leaseMs) {
       let release = mine > hi ? mine - hi : 0;
       if (release === 0 && mine > lo) {
         if (starving) {
@@ -296,6 +336,7 @@ export class Ownership {
         if (m.state !== Mine.HELD || m.inflightSinceMs >= 0) continue;
         m.state = Mine.RELEASING;
         m.inflightSinceMs = nowMs;
+        this.releasedForBalanceMs[p] = nowMs;
         out.push({ kind: ActionKind.PAUSE, partition: p });
         out.push({ kind: ActionKind.FORGET, partition: p });
         out.push({ kind: ActionKind.DELETE, partition: p, op: LeaseOp.RELEASE, expect: m.revision });

@@ -6,10 +6,12 @@
  * message's JSON body is parsed and sorted by topic kind: sessions, sensor and motor channel
  * messages (by their schema name), statuses and events. `summarize` prints what `mcap info`
  * prints: file size, library, time span, message count, and per channel its topic, schema,
- * encoding and message count.
+ * encoding and message count. A file without its summary and footer (the brain was killed
+ * before it could close the recording) is read instead from the start with McapStreamReader,
+ * every complete chunk up to where the writing stopped, and is marked `closedCleanly: false`.
  */
 import { open } from "node:fs/promises";
-import { McapIndexedReader, type IReadable } from "@mcap/core";
+import { MCAP_MAGIC, McapIndexedReader, McapStreamReader, type IReadable } from "@mcap/core";
 import { SCHEMAS } from "./schemas";
 
 export interface RecordedMessage {
@@ -36,6 +38,8 @@ export interface Recording {
   messageCount: number;
   channels: ChannelSummary[];
   messages: RecordedMessage[];
+  /** false: no summary and footer, read by streaming up to the last complete record. */
+  closedCleanly: boolean;
 }
 
 /** Reads a whole recording (they are small enough for memory at this brain's rates). */
@@ -56,7 +60,15 @@ export async function readRecording(path: string): Promise<Recording> {
         return buf;
       },
     };
-    const reader = await McapIndexedReader.Initialize({ readable });
+    let reader: McapIndexedReader;
+    try {
+      reader = await McapIndexedReader.Initialize({ readable });
+    } catch (e) {
+      const whole = await readable.read(0n, BigInt(size));
+      const streamed = endsWithMagic(whole) ? null : streamRecording(whole);
+      if (streamed === null) throw e; // a finished file that is damaged, or not MCAP: the indexed reader's reason
+      return streamed;
+    }
     const decoder = new TextDecoder();
     const counts = new Map<number, number>();
     const messages: RecordedMessage[] = [];
@@ -81,10 +93,58 @@ export async function readRecording(path: string): Promise<Recording> {
       messageCount: Number(st?.messageCount ?? BigInt(messages.length)),
       channels,
       messages,
+      closedCleanly: true,
     };
   } finally {
     await fh.close();
   }
+}
+
+function endsWithMagic(bytes: Uint8Array): boolean {
+  return bytes.length >= 2 * MCAP_MAGIC.length && MCAP_MAGIC.every((b, i) => bytes[bytes.length - MCAP_MAGIC.length + i] === b);
+}
+
+/** The complete records of an unfinished file, or null when it does not start as MCAP. */
+function streamRecording(bytes: Uint8Array): Recording | null {
+  const stream = new McapStreamReader({ validateCrcs: true });
+  stream.append(bytes);
+  const decoder = new TextDecoder();
+  const schemas = new Map<number, { name: string; encoding: string }>();
+  const channels = new Map<number, ChannelSummary>();
+  const messages: RecordedMessage[] = [];
+  let library: string | null = null;
+  for (;;) {
+    let r;
+    try {
+      r = stream.nextRecord();
+    } catch {
+      break; // a damaged last record: keep what came before it
+    }
+    if (r === undefined) break;
+    if (r.type === "Header") library = r.library;
+    else if (r.type === "Schema") schemas.set(r.id, { name: r.name, encoding: r.encoding });
+    else if (r.type === "Channel") {
+      const s = schemas.get(r.schemaId);
+      channels.set(r.id, { id: r.id, topic: r.topic, schema: s?.name ?? "", schemaEncoding: s?.encoding ?? "", messageEncoding: r.messageEncoding, messages: 0 });
+    } else if (r.type === "Message") {
+      const ch = channels.get(r.channelId);
+      if (ch === undefined) continue;
+      ch.messages++;
+      messages.push({ topic: ch.topic, schema: ch.schema, logTimeNs: r.logTime, body: JSON.parse(decoder.decode(r.data)) });
+    }
+  }
+  if (library === null) return null;
+  messages.sort((a, b) => (a.logTimeNs < b.logTimeNs ? -1 : a.logTimeNs > b.logTimeNs ? 1 : 0));
+  return {
+    library,
+    sizeBytes: bytes.length,
+    startNs: messages[0]?.logTimeNs ?? 0n,
+    endNs: messages[messages.length - 1]?.logTimeNs ?? 0n,
+    messageCount: messages.length,
+    channels: [...channels.values()].sort((a, b) => a.id - b.id),
+    messages,
+    closedCleanly: false,
+  };
 }
 
 export const isSensorMessage = (m: RecordedMessage) => m.schema === SCHEMAS.sensor.name;
@@ -105,6 +165,7 @@ export function summarize(path: string, r: Recording): string {
     `end:       ${iso(r.endNs)}`,
     `channels (${r.channels.length}):`,
   ];
+  if (!r.closedCleanly) lines.splice(1, 0, `warning:   not closed cleanly (no summary or footer: the writer was stopped); read up to its last complete chunk`);
   const w = Math.max(...r.channels.map((c) => c.topic.length), 5);
   for (const c of r.channels)
     lines.push(`  (${c.id}) ${c.topic.padEnd(w)}  ${String(c.messages).padStart(6)} msgs  ${(secs > 0 ? c.messages / secs : 0).toFixed(2).padStart(8)} Hz  : ${c.schema} [${c.schemaEncoding}] / ${c.messageEncoding}`);

@@ -5,7 +5,11 @@
  * appends the record and its arrival time to a bounded queue and wakes the writer loop; it
  * never waits for the disk. The loop maps records to topic messages (topics.ts), registers a
  * schema and a channel the first time a topic appears, JSON-encodes the body and awaits
- * @mcap/core's McapWriter, which writes chunks through a FileHandle. When the queue holds
+ * @mcap/core's McapWriter, which writes chunks through a FileHandle. A chunk goes to the disk
+ * as soon as it holds CHUNK_MAX_BYTES or its first message is `flushEveryMs` old (checked at
+ * each message; the brain's periodic status records keep messages coming while any agent is
+ * known), so a brain that is killed leaves a file readable up to its last written chunk (the
+ * reader falls back to streaming when the summary and footer are missing). When the queue holds
  * `maxQueue` records, new sensor and motor records are dropped and counted (framesDropped);
  * sessions, statuses and events are kept (they are rare and replay needs sessions), up to
  * twice the bound. `stats()` gives messages and bytes written, frames dropped and the queue
@@ -28,6 +32,10 @@ export interface RecorderStats {
 
 /** Records waiting for the disk before frames are dropped (default). */
 export const RECORDER_QUEUE_DEFAULT = 20_000;
+/** A chunk is written once it holds this many bytes... */
+export const CHUNK_MAX_BYTES = 64 * 1024;
+/** ...or once its first message is this old (default). */
+export const RECORDER_FLUSH_MS_DEFAULT = 1000;
 
 class FileWritable implements IWritable {
   private pos = 0n;
@@ -66,6 +74,9 @@ export class McapRecorder implements Sink {
   private failure: Error | null = null;
   private messagesWritten = 0;
   private framesDropped = 0;
+  /** Date.now() of the first message of the chunk being built, null while it is empty. */
+  private chunkOpenedAt: number | null = null;
+  private flushEveryMs = RECORDER_FLUSH_MS_DEFAULT;
 
   private constructor(
     readonly path: string,
@@ -75,12 +86,23 @@ export class McapRecorder implements Sink {
     private readonly maxQueue: number,
   ) {}
 
-  static async open(path: string, maxQueue = RECORDER_QUEUE_DEFAULT): Promise<McapRecorder> {
+  static async open(path: string, maxQueue = RECORDER_QUEUE_DEFAULT, flushEveryMs = RECORDER_FLUSH_MS_DEFAULT): Promise<McapRecorder> {
     const fh = await open(path, "w");
     const writable = new FileWritable(fh);
-    const writer = new McapWriter({ writable, useStatistics: true, useChunks: true, useChunkIndex: true, useMessageIndex: true, useSummaryOffsets: true });
+    // McapWriter closes a chunk when `chunk bytes > chunkSize`, comparing after each message; its
+    // only public knob is that number, so it is given as an object whose value drops to -1 when
+    // the open chunk is old enough (the comparison calls valueOf each time).
+    let rec: McapRecorder | null = null;
+    const chunkSize = { valueOf: () => (rec !== null && rec.chunkIsDue() ? -1 : CHUNK_MAX_BYTES) } as unknown as number;
+    const writer = new McapWriter({ writable, chunkSize, useStatistics: true, useChunks: true, useChunkIndex: true, useMessageIndex: true, useSummaryOffsets: true });
     await writer.start({ profile: "", library: "brainstem brain" });
-    return new McapRecorder(path, fh, writable, writer, maxQueue);
+    rec = new McapRecorder(path, fh, writable, writer, maxQueue);
+    rec.flushEveryMs = flushEveryMs;
+    return rec;
+  }
+
+  private chunkIsDue(): boolean {
+    return this.chunkOpenedAt !== null && Date.now() - this.chunkOpenedAt >= this.flushEveryMs;
   }
 
   wantsFrames(): boolean {
@@ -132,7 +154,10 @@ export class McapRecorder implements Sink {
           const channelId = await this.channelOf(m);
           const sequence = (this.sequences.get(channelId) ?? 0) + 1;
           this.sequences.set(channelId, sequence);
+          const before = this.writable.position();
+          this.chunkOpenedAt ??= Date.now();
           await this.writer.addMessage({ channelId, sequence, logTime: time, publishTime: time, data: this.encoder.encode(JSON.stringify(m.body)) });
+          if (this.writable.position() !== before) this.chunkOpenedAt = null; // the chunk went to the disk
           this.messagesWritten++;
         }
       }

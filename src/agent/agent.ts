@@ -31,7 +31,7 @@ import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
 import { Err, errorName } from "../errors";
 import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
 import { Ev, phaseNames } from "../session/automaton";
-import { causeNames } from "../session/evidence";
+import { causeNames, causeOf } from "../session/evidence";
 import { COUNTER_COUNT, Counter } from "../session/counters";
 import { Session } from "../session/session";
 import type { SessionStatus } from "../session/session-state";
@@ -603,7 +603,8 @@ export class Agent {
         return `phase ${phaseNames[detail]} (generation ${this.session.generation})`;
       case Note.Backoff: {
         const s = this.session;
-        return `reconnecting in ${detail} ms: ${this.brokerName()} ${causeNames[s.lastCause]}-level ${errorName(s.lastReason)}` +
+        // The class printed is the one of the reason printed (out of failed, lastCause is older).
+        return `reconnecting in ${detail} ms: ${this.brokerName()} ${causeNames[causeOf(s.lastReason)]}-level ${errorName(s.lastReason)}` +
           ` (backoff attempt ${s.attempt}, ${s.networkFailures} network-level failures in a row)`;
       }
       case Note.Escalated:

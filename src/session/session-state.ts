@@ -4,14 +4,16 @@
  * Theory of operation: the session's current data is one of four variants, discriminated by
  * `stage` (automaton.ts `Stage`, a column of the table):
  *   - Offline    (idle, backing off, stopped, failed): no link, nothing but the phase deadline;
- *   - Attempt    (transport opening, MQTT connecting, control subscribing): the link clocks;
- *   - Handshake  (authenticating, registering, binding): the link clocks, whether the brain
- *                proved the key, and what the brain granted at registration;
- *   - Live       (active, draining, deregistering): the link clocks, the granted values, the
- *                heartbeat, sensor and status cadences and the motor gate.
+ *   - Attempt    (transport opening, MQTT connecting, control subscribing): nothing of its own;
+ *   - Handshake  (authenticating, registering, binding): whether the brain proved the key,
+ *                and what the brain granted at registration;
+ *   - Live       (active, draining, deregistering): the granted values, the heartbeat,
+ *                sensor and status cadences and the motor gate.
  * Each variant is allocated once and reused: entering a stage resets its variant (and carries
- * the link clocks over from the previous linked stage), so a reconnect allocates nothing.
- * Every instant is a u32 ms value (clock.ts); `shift` moves them all when the clock goes back.
+ * nothing over), so a reconnect allocates nothing. The link clocks (`LinkClocks`) span every
+ * phase whose row allows a link, across three stages, so they are one object of their own,
+ * meaningful while the link is open. Every instant is a u32 ms value (clock.ts); `shift`
+ * moves them all when the clock goes back.
  */
 import { addMs } from "./clock";
 import { MotorGate } from "./motor-gate";
@@ -22,20 +24,19 @@ export class OfflineData {
   shift(_delta: number): void {}
 }
 
-/** Link clocks: the last byte received (silent-link watch) and sent (keep-alive ping). */
 export class AttemptData {
-  readonly stage: number = Stage.Attempt;
+  readonly stage = Stage.Attempt;
+  shift(_delta: number): void {}
+}
+
+/** Link clocks: the last byte received (silent-link watch) and sent (keep-alive ping). */
+export class LinkClocks {
   lastRxMs = 0;
   lastTxMs = 0;
   /** Starts the clocks at `now` (the transport just opened). */
   openedAt(nowMs: number): void {
     this.lastRxMs = nowMs;
     this.lastTxMs = nowMs;
-  }
-  /** Carries the clocks over from the previous linked stage. */
-  carry(from: AttemptData): void {
-    this.lastRxMs = from.lastRxMs;
-    this.lastTxMs = from.lastTxMs;
   }
   shift(delta: number): void {
     this.lastRxMs = addMs(this.lastRxMs, delta);
@@ -57,18 +58,19 @@ export class Grant {
   }
 }
 
-export class HandshakeData extends AttemptData {
-  override readonly stage: number = Stage.Handshake;
+export class HandshakeData {
+  readonly stage = Stage.Handshake;
   brainProven = false;
   readonly grant = new Grant();
   reset(defaults: Grant): void {
     this.brainProven = false;
     this.grant.copy(defaults);
   }
+  shift(_delta: number): void {}
 }
 
-export class LiveData extends AttemptData {
-  override readonly stage: number = Stage.Live;
+export class LiveData {
+  readonly stage = Stage.Live;
   readonly grant = new Grant();
   readonly gate = new MotorGate();
   sinceMs = 0;
@@ -85,8 +87,7 @@ export class LiveData extends AttemptData {
     this.heartbeatOutstanding = false;
     this.heartbeatMisses = 0;
   }
-  override shift(delta: number): void {
-    super.shift(delta);
+  shift(delta: number): void {
     this.sinceMs = addMs(this.sinceMs, delta);
     this.heartbeatDueMs = addMs(this.heartbeatDueMs, delta);
     this.heartbeatAckDeadlineMs = addMs(this.heartbeatAckDeadlineMs, delta);

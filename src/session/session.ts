@@ -38,7 +38,7 @@ import type { SessionConfig } from "./config";
 import { COUNTER_COUNT, Counter } from "./counters";
 import { Cause, causeOf } from "./evidence";
 import { Liveness } from "./liveness";
-import { AttemptData, Grant, HandshakeData, LiveData, OfflineData, SessionStatus, type StageData } from "./session-state";
+import { AttemptData, Grant, HandshakeData, LinkClocks, LiveData, OfflineData, SessionStatus, type StageData } from "./session-state";
 import { DeregisterReason, DrainReason } from "../protocol/wire";
 
 /** Why the link is closing; decides the backoff and the log level. */
@@ -62,6 +62,8 @@ export class Session {
   private readonly live = new LiveData();
   private data: StageData = this.offline;
   private readonly defaults = new Grant();
+  /** Meaningful while the phase's row allows a link. */
+  private readonly link = new LinkClocks();
 
   // the phase deadline (every row has one kind of deadline)
   private phaseDeadlineMs = 0;
@@ -196,7 +198,7 @@ export class Session {
     }
     const allowed = row.allows;
     if ((allowed & Allow.Link) === 0) return;
-    const link = this.data as AttemptData;
+    const link = this.link;
     if (reached(now, addMs(link.lastRxMs, this.config.linkSilenceMs))) {
       this.fire(Ev.LivenessLost, Err.TIMEOUT_SILENT_LINK);
       return;
@@ -247,7 +249,7 @@ export class Session {
     if (this.phaseDeadlineSet) d = earlier(now, d, this.phaseDeadlineMs);
     const allowed = rows[this.phaseNow].allows;
     if ((allowed & Allow.Link) === 0) return d;
-    const link = this.data as AttemptData;
+    const link = this.link;
     const live = this.live;
     d = earlier(now, d, addMs(link.lastRxMs, this.config.linkSilenceMs));
     if ((allowed & Allow.Heartbeats) !== 0) d = earlier(now, d, live.heartbeatOutstanding ? live.heartbeatAckDeadlineMs : live.heartbeatDueMs);
@@ -260,16 +262,16 @@ export class Session {
     return d;
   }
 
-  /** The broker/brain sent us bytes: feeds the half-open detector. */
+  /** The broker/brain sent us bytes: feeds the half-open detector (the clocks matter only while a link is open). */
   noteRx(nowMs: number): void {
     this.advance(nowMs);
-    if (this.linkOpen) (this.data as AttemptData).lastRxMs = this.nowMs;
+    this.link.lastRxMs = this.nowMs;
   }
 
   /** We sent bytes: resets the keep-alive ping timer. */
   noteTx(nowMs: number): void {
     this.advance(nowMs);
-    if (this.linkOpen) (this.data as AttemptData).lastTxMs = this.nowMs;
+    this.link.lastTxMs = this.nowMs;
   }
 
   /** Registration data. Fires RegisteredOk. Values are clamped to the config's bounds. */
@@ -401,6 +403,7 @@ export class Session {
     }
     this.phaseDeadlineMs = addMs(this.phaseDeadlineMs, delta);
     this.data.shift(delta);
+    this.link.shift(delta);
     this.liveness.offsetMs = (this.liveness.offsetMs - delta) | 0;
     this.counterArray[Counter.CLOCK_JUMPS_BACK]++;
     if (this.motorsHeld) {
@@ -471,7 +474,7 @@ export class Session {
     for (let i = 0; i < row.entry.length; i++) this.run(row.entry[i]);
   }
 
-  /** Makes the stage's data current; linked stages carry the link clocks over. */
+  /** Makes the stage's data current. */
   private switchStage(stage: number): void {
     const prev = this.data;
     let next: StageData = this.offline;
@@ -483,7 +486,6 @@ export class Session {
       this.live.reset(prev === this.handshake ? this.handshake.grant : this.defaults);
       next = this.live;
     }
-    if (prev instanceof AttemptData && next instanceof AttemptData) next.carry(prev);
     this.data = next;
   }
 
@@ -510,7 +512,7 @@ export class Session {
         a.push(Act.Open, this.brokerUnreached ? 1 : 0, 0, Level.Debug);
         return;
       case Do.LinkOpened:
-        (this.data as AttemptData).openedAt(now);
+        this.link.openedAt(now);
         return;
       case Do.SendConnect:
         a.push(Act.SendConnect, this.gen, 0, Level.Debug);

@@ -110,6 +110,8 @@ export const scenarios: readonly Scenario[] = [
     w.runUntil(() => w.phase === Phase.Failed, 5_000);
     const failedAt = w.t;
     check.is(w.phase, Phase.Failed, "failed");
+    const wait = w.logs.find((l) => l[3].includes("reconnecting in") && l[3].includes("REJECTED_INVALID_AUTH"));
+    check.ok(wait !== undefined && wait[3].includes("peer-level REJECTED_INVALID_AUTH"), `the wait out of failed names the rejection's class: ${wait?.[3]}`);
     w.script.rejectReason = 0; // the keys file is fixed
     const took = w.runUntil(() => w.phase === Phase.Active, retryMs + 2_000);
     check.ok(took >= retryMs / 10 && took <= retryMs + 100, `active again ${w.t - failedAt} ms after failing (retry within [${retryMs / 10}, ${retryMs}])`);

@@ -3,7 +3,7 @@
  * Cortex-M0+ cores and peripherals) and collects what it prints on UART0, with the emulator's
  * cycle count at each line.
  *
- *   tsx tools/rp2040/run.ts IMAGE [--max-mcycles N] [--until TEXT]
+ *   tsx tools/rp2040/run.ts IMAGE [--max-mcycles N] [--until TEXT]...
  *
  * IMAGE is an ELF (its loadable segments in flash are copied in), a UF2 or a raw flash .bin.
  * What the firmware prints on its USB CDC serial port (the Moddable runtime's console: trace()
@@ -51,8 +51,8 @@ export interface RunOptions {
   image: string;
   bootrom: Uint32Array;
   maxCycles: number;
-  /** Stop after a line containing this text. */
-  until?: string;
+  /** Stop after a line containing this text (or any of these). */
+  until?: string | string[];
   /** Called with every complete line. */
   onLine?: (line: UartLine) => void;
   /** Called with every complete USB CDC console line. */
@@ -117,6 +117,7 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
   mcu.loadBootrom(opts.bootrom);
   loadImage(mcu.flash, opts.image);
   const lines: UartLine[] = [];
+  const untils = opts.until === undefined ? [] : typeof opts.until === "string" ? [opts.until] : opts.until;
   let current = "";
   let stop: RunResult["stopped"] | null = null;
   mcu.uart[0].onByte = (b: number) => {
@@ -125,7 +126,7 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
       lines.push(line);
       opts.onLine?.(line);
       current = "";
-      if (opts.until !== undefined && line.text.includes(opts.until)) stop = "until";
+      if (untils.some((u) => line.text.includes(u))) stop = "until";
     } else current += String.fromCharCode(b);
   };
   const consoleLines: UartLine[] = [];
@@ -174,10 +175,10 @@ async function main(): Promise<number> {
   const args = process.argv.slice(2);
   let image = "";
   let maxMcycles = 2000;
-  let until: string | undefined;
+  const until: string[] = [];
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--max-mcycles") maxMcycles = Number(args[++i]);
-    else if (args[i] === "--until") until = args[++i];
+    else if (args[i] === "--until") until.push(args[++i]);
     else if (!image) image = args[i];
     else throw new Error(`unexpected argument ${args[i]}`);
   }

@@ -6,9 +6,9 @@
  * Theory of operation: UART0 (GPIO 0/1, 115200 8N1) is set up on the first line and written
  * with blocking puts, independent of the SDK's stdio (the Moddable build sends stdio to USB).
  * SysTick runs from the processor clock as a free 24-bit down-counter; cyclesLap() returns
- * the cycles since its previous call (spans must stay under 2^24 cycles, about 0.13 s at
- * 125 MHz; longer spans use the timer). heap() fills a Float64Array with the machine's slot
- * and chunk counters (bytes), so it allocates nothing.
+ * the cycles since its previous call, any length (the timer counts SysTick's wraps). heap() fills a Float64Array with the machine's slot
+ * and chunk counters (bytes), through a byte view of it (xsmcGetBuffer takes only typed arrays
+ * of one-byte elements), so it allocates nothing.
  */
 #include "xsAll.h"
 #include "xsmc.h"
@@ -44,21 +44,36 @@ void xs_bench_clock_hz(xsMachine *the)
 	xsmcSetNumber(xsResult, (double)clock_get_hz(clk_sys));
 }
 
+static uint64_t gLastMicros = 0;
+static uint32_t gCyclesPerMicro = 125;
+
 void xs_bench_cycles_start(xsMachine *the)
 {
 	systick_hw->csr = 0;
 	systick_hw->rvr = 0xffffff;
 	systick_hw->cvr = 0;
 	systick_hw->csr = 0x5; /* enable, processor clock, no interrupt */
+	gCyclesPerMicro = clock_get_hz(clk_sys) / 1000000;
 	gLast = systick_hw->cvr;
+	gLastMicros = time_us_64();
 }
 
+/*
+ * SysTick counts every cycle but wraps every 2^24; the 1 MHz timer tells how many wraps a long
+ * span had: cycles = the SysTick difference + the whole number of 2^24 periods closest to
+ * (timer difference x cycles per µs) minus that difference.
+ */
 void xs_bench_cycles_lap(xsMachine *the)
 {
 	uint32_t now = systick_hw->cvr; /* counts down */
+	uint64_t micros = time_us_64();
 	uint32_t span = (gLast - now) & 0xffffff;
+	double expected = (double)(micros - gLastMicros) * gCyclesPerMicro;
+	double wraps = (expected - span) / 16777216.0;
+	double cycles = span + (double)(int64_t)(wraps + 0.5) * 16777216.0;
 	gLast = now;
-	xsmcSetInteger(xsResult, span);
+	gLastMicros = micros;
+	xsmcSetNumber(xsResult, cycles);
 }
 
 void xs_bench_heap(xsMachine *the)

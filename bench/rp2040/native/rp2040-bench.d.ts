@@ -6,5 +6,5 @@ export function micros(): number;
 export function clockHz(): number;
 export function cyclesStart(): void;
 export function cyclesLap(): number;
-export function heap(out: Float64Array): void;
+export function heap(out: Uint8Array): void;
 export function collect(): void;

@@ -5,7 +5,8 @@
  *   clockHz()          clk_sys in Hz
  *   cyclesStart()      starts SysTick (processor clock, 24 bits)
  *   cyclesLap()        cycles since the previous cyclesStart()/cyclesLap()
- *   heap(f64)          fills a Float64Array(6): slots in use (bytes), chunks in use, their peaks, their maxima
+ *   heap(bytes)        fills a Uint8Array over a Float64Array(6): slots in use (bytes), chunks in use,
+ *                      their peaks, their maxima
  *   collect()          runs the XS garbage collector
  */
 export function uartLine(text) @ "xs_bench_uart_line";

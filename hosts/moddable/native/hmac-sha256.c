@@ -3,11 +3,11 @@
  *
  * Theory of operation: the constructor allocates the HMAC state once (three SHA-256 contexts,
  * about 320 bytes with the Moddable SDK's SHA-256) outside the XS heap; the destructor frees
- * it. Every other call takes a Uint8Array (or any ArrayBuffer view or ArrayBuffer) plus an
- * offset and a length, resolves the bytes with xsmcGetBuffer* (a pointer into the existing
- * buffer) and hashes or writes in place, so after construction nothing allocates: no
- * ArrayBuffer, no view, no string. Range errors are programmer bugs and throw RangeError, as
- * the TypeScript engine (src/codec/crypto/hmac.ts) does.
+ * it. Every other call takes a Uint8Array (xsmcGetBuffer* also takes an ArrayBuffer, a DataView
+ * or another one-byte-element typed array) plus an offset and a length, resolves the bytes with
+ * xsmcGetBuffer* (a pointer into the existing buffer) and hashes or writes in place, so after
+ * construction nothing allocates: no ArrayBuffer, no view, no string. Range errors are
+ * programmer bugs and throw RangeError, as the TypeScript engine (src/codec/crypto/hmac.ts) does.
  */
 #include "xsPlatform.h"
 #include "xsmc.h"

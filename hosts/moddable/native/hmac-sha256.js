@@ -6,8 +6,8 @@
  *   begin()                starts a message (throws when no key was set)
  *   update(src, off, len)  feeds src[off..off+len)
  *   finish(dst, off)       writes the 32-byte tag at dst[off..off+32)
- * Buffers are Uint8Arrays (any ArrayBuffer view or ArrayBuffer works); a range outside the
- * buffer throws RangeError.
+ * Buffers are Uint8Arrays (xsmcGetBuffer also takes an ArrayBuffer, a DataView or another
+ * typed array of one-byte elements, not wider ones); a range outside the buffer throws RangeError.
  */
 class HmacSha256 @ "xs_bs_hmac_sha256_destructor" {
 	constructor() @ "xs_bs_hmac_sha256";
