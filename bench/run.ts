@@ -81,7 +81,7 @@ function sectionFile(name: string): string {
 function describe(name: string): string {
   const text = fs.readFileSync(sectionFile(name), "utf8");
   const head = text.slice(text.indexOf("/*"), text.indexOf("*/")).split("\n").map((l) => l.replace(/^\s*\/?\*\s?/, "")).join(" ");
-  const m = /(?:bench|fleet)\/[\w-]+(?: \([^)]*\))?: (.*?[.:])(?:\s|$)/.exec(head);
+  const m = /(?:bench|fleet)\/[\w-]+(?: \([^)]*\))?: (.*?\.)(?:\s|$)/.exec(head);
   return m ? m[1].replace(/\s+/g, " ") : "";
 }
 

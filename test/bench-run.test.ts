@@ -24,6 +24,7 @@ test("--help lists the options and every section, exit 0", (t) => {
     for (const opt of ["--section NAME", "--json FILE", "--quick", "-h, --help"]) t.true(r.out.includes(opt), opt);
     for (const section of ["codec", "fleet", "loop", "session"]) t.regex(r.out, new RegExp(`^  ${section} +\\S`, "m"), section);
     t.notRegex(r.out, /^  session-loop /m, "a helper module is not a section");
+    for (const line of (r.out.split("\nSections:\n")[1] ?? "").trimEnd().split("\n")) t.regex(line, /^  \S+ +\S/, `every section has a description: ${JSON.stringify(line)}`);
   }
 });
 
