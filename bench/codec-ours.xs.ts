@@ -52,8 +52,8 @@ function fail(what: string, code: number): never {
 /** Prepares a frame with nF32 float32 values on channel 0 and 8 int16 values on channel 1. */
 export function setup(nF32: number): number {
   const table = new ChannelTable([
-    { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: nF32, rateHz: 100 },
-    { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 8, rateHz: 100 },
+    { id: 0, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: nF32, rateHz: 100 },
+    { id: 1, kind: ChannelKind.Sensor, elementType: ElementType.I16, count: 8, rateHz: 100 },
   ]);
   const f32 = new Float32Array(nF32);
   const i16 = new Int16Array(8);
@@ -63,7 +63,7 @@ export function setup(nF32: number): number {
   const headroom = publishHeaderMaxBytes(topic.length);
   const maxFrameBytes = sensorFrameMaxBytes(table);
   // Entries are added once and kept for every frame (all channels are sent each time).
-  const entries = new FrameEntries(table, ChannelKind.SENSOR);
+  const entries = new FrameEntries(table, ChannelKind.Sensor);
   const f32Bytes = byteView(f32);
   const i16Bytes = byteView(i16);
   let e = entries.add(0, f32Bytes);
@@ -151,7 +151,7 @@ export function decode(): void {
   const c = d.commit(pkt.length);
   if (c !== pkt.length) fail("MqttDecoder.commit", c);
   const type = d.next();
-  if (type !== PacketType.PUBLISH) fail("MqttDecoder.next", type);
+  if (type !== PacketType.Publish) fail("MqttDecoder.next", type);
   decodeFrameAt(d.buf, d.payloadOff, d.payloadLen);
 }
 

@@ -32,12 +32,12 @@ let st: HmacState | null = null;
 /** Builds and decodes the motor frame; returns the number of bytes the MAC covers (session id included). */
 export function hmacSetup(): number {
   const table = new ChannelTable([
-    { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: 100 },
-    { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: 100 },
-    { id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: 100 },
+    { id: 0, kind: ChannelKind.Sensor, elementType: 85, count: 16, rateHz: 100 },
+    { id: 1, kind: ChannelKind.Sensor, elementType: 77, count: 8, rateHz: 100 },
+    { id: 10, kind: ChannelKind.Motor, elementType: 85, count: 2, rateHz: 100 },
   ]);
   const values = new Float32Array([12, 12]);
-  const entries = new FrameEntries(table, ChannelKind.MOTOR, 1);
+  const entries = new FrameEntries(table, ChannelKind.Motor, 1);
   entries.add(10, byteView(values));
   const hmac = new SoftHmacSha256();
   const key = utf8Bytes("cost-session-key-0123456789abcdef");

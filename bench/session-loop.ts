@@ -120,11 +120,11 @@ export class SessionLoop {
     this.up = new Ring(opts.ringBytes ?? RING_BYTES);
     this.down = new Ring(opts.ringBytes ?? RING_BYTES);
     this.wire = new WireTable([
-      { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: hz },
-      { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: hz },
-      { id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: hz },
+      { id: 0, kind: ChannelKind.Sensor, elementType: 85, count: 16, rateHz: hz },
+      { id: 1, kind: ChannelKind.Sensor, elementType: 77, count: 8, rateHz: hz },
+      { id: 10, kind: ChannelKind.Motor, elementType: 85, count: 2, rateHz: hz },
     ]);
-    this.motorEntries = new FrameEntries(this.wire, ChannelKind.MOTOR, 1);
+    this.motorEntries = new FrameEntries(this.wire, ChannelKind.Motor, 1);
     this.motorEntries.add(10, byteView(this.motorValues));
     const host: AgentHost = {
       transport: {
@@ -214,10 +214,10 @@ export class SessionLoop {
       up.start = up.end;
     }
     for (let type = d.next(); type > 0; type = d.next()) {
-      if (type === PacketType.CONNECT) this.toAgent(encodeConnack(this.out, 0, false, 0));
-      else if (type === PacketType.SUBSCRIBE) this.toAgent(encodeSuback(this.out, 0, d.packetId, ONE_QOS0));
-      else if (type === PacketType.PINGREQ) this.toAgent(encodePingresp(this.out, 0));
-      else if (type === PacketType.PUBLISH) {
+      if (type === PacketType.Connect) this.toAgent(encodeConnack(this.out, 0, false, 0));
+      else if (type === PacketType.Subscribe) this.toAgent(encodeSuback(this.out, 0, d.packetId, ONE_QOS0));
+      else if (type === PacketType.Pingreq) this.toAgent(encodePingresp(this.out, 0));
+      else if (type === PacketType.Publish) {
         if (d.qos === 1) this.toAgent(encodePuback(this.out, 0, d.packetId));
         if (d.topicLen === 18) this.onSensor(d); // "bs/1/bench1/up/sns" vs ".../up/ctl": same length; check the last byte
         else this.onControl(d);
@@ -241,12 +241,12 @@ export class SessionLoop {
     const m = this.msg;
     const type = decodeControl(d.buf, d.payloadOff, d.payloadLen, m);
     let n = -1;
-    if (type === MsgType.HEARTBEAT) n = encodeHeartbeatAck(this.payload, 0, m.seq, m.agentTime, this.nowMs);
-    else if (type === MsgType.HELLO) {
+    if (type === MsgType.Heartbeat) n = encodeHeartbeatAck(this.payload, 0, m.seq, m.agentTime, this.nowMs);
+    else if (type === MsgType.Hello) {
       for (let i = 0; i < 16; i++) this.nonceA[i] = m.buf[m.nonceOff + i];
       computeBrainProof(this.hmac, KEY, this.nonceA, 0, this.nonceB, 0, this.proof, 0);
       n = encodeChallenge(this.payload, 0, this.nonceB, 0, this.nonceA, 0, this.proof, 0);
-    } else if (type === MsgType.PROOF) {
+    } else if (type === MsgType.Proof) {
       computeSessionKey(this.hmac, KEY, this.nonceA, 0, this.nonceB, 0, this.sessionKey, 0);
       this.macHmac.setKey(this.sessionKey, 0, 32);
       n = encodeRegistered(this.payload, 0, 77, this.agent.status().generation, "bs/1/bench1/up/sns", "bs/1/bench1/dn/mot", 2048, 1000, 1000, 300, this.nowMs);

@@ -122,7 +122,7 @@ export function declareSpecs(specs: readonly ChannelSpec[], labels: readonly Cha
       name,
       unit: labels === null ? "" : (labels[i].unit ?? ""),
       id: s.id,
-      kind: s.kind === ChannelKind.MOTOR ? "motor" : "sensor",
+      kind: s.kind === ChannelKind.Motor ? "motor" : "sensor",
       elementType: s.elementType,
       type: t.name,
       count: s.count,

@@ -37,20 +37,20 @@ export class SensorDecoder {
       frame = this.decoder.decode(payload);
     } catch (e) {
       // cbor-x marks truncation with `incomplete`; trailing bytes have their own message.
-      if ((e as { incomplete?: boolean }).incomplete === true) return Err.CBOR_TRUNCATED;
-      return /end of buffer not reached/.test((e as Error).message) ? Err.CBOR_TRAILING : Err.CBOR_UNSUPPORTED;
+      if ((e as { incomplete?: boolean }).incomplete === true) return Err.CborTruncated;
+      return /end of buffer not reached/.test((e as Error).message) ? Err.CborTrailing : Err.CborUnsupported;
     }
-    if (!Array.isArray(frame)) return Err.FRAME_SHAPE;
+    if (!Array.isArray(frame)) return Err.FrameShape;
     const n = frame.length;
-    if (n < 4 || (n & 1) !== 0 || !isU32(frame[0]) || !isU32(frame[1])) return Err.FRAME_SHAPE;
+    if (n < 4 || (n & 1) !== 0 || !isU32(frame[0]) || !isU32(frame[1])) return Err.FrameShape;
     const byId = channels.byId;
     for (let i = 2; i < n; i += 2) {
       const id = frame[i];
-      if (typeof id !== "number") return Err.FRAME_SHAPE;
+      if (typeof id !== "number") return Err.FrameShape;
       const ch = byId.get(id);
-      if (ch === undefined || ch.kind !== "sensor" || out.has(id)) return Err.FRAME_CHANNEL;
+      if (ch === undefined || ch.kind !== "sensor" || out.has(id)) return Err.FrameChannel;
       const value = frame[i + 1];
-      if (!fitsChannel(ch, value)) return Err.FRAME_CHANNEL;
+      if (!fitsChannel(ch, value)) return Err.FrameChannel;
       out.set(id, value);
     }
     this.seq = frame[0];

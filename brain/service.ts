@@ -129,7 +129,7 @@ export class SessionService {
     let route = this.routes.get(topic);
     if (route === undefined) {
       const parsed = parseAgentTopic(topic);
-      if (parsed === null || (parsed.kind !== TopicKind.UP_SNS && parsed.kind !== TopicKind.UP_CTL)) {
+      if (parsed === null || (parsed.kind !== TopicKind.UpSns && parsed.kind !== TopicKind.UpCtl)) {
         this.unroutable++;
         return;
       }
@@ -137,7 +137,7 @@ export class SessionService {
       route = { agentId: parsed.agentId, kind: parsed.kind, session: undefined };
       this.routes.set(topic, route);
     }
-    if (route.kind === TopicKind.UP_SNS) {
+    if (route.kind === TopicKind.UpSns) {
       const a = route.session ?? (route.session = this.sessionFor(route.agentId));
       if (a === undefined) return; // not in the keys: its traffic is ignored
       this.shared.frame = payload;
@@ -152,7 +152,7 @@ export class SessionService {
     const m = sh.msg;
     const t = decodeControl(payload, 0, payload.length, m);
     if (t < 0) {
-      if (m.type === MsgType.HELLO) return this.refuseHello(nowMs, agentId, RejectReason.INVALID_REQUEST, `malformed hello (${errorName(t)})`);
+      if (m.type === MsgType.Hello) return this.refuseHello(nowMs, agentId, RejectReason.InvalidRequest, `malformed hello (${errorName(t)})`);
       const a = this.sessions.get(agentId);
       if (a !== undefined) a.input(nowMs, Ev.Malformed);
       else this.malformed++;
@@ -160,25 +160,25 @@ export class SessionService {
       return;
     }
     switch (t) {
-      case MsgType.HELLO:
+      case MsgType.Hello:
         return this.onHello(nowMs, agentId);
-      case MsgType.PROOF: {
+      case MsgType.Proof: {
         const a = this.sessionFor(agentId);
         if (a === undefined) return;
         const st = a.state;
         if (st.s !== State.Challenged) return a.input(nowMs, Ev.ProofStray);
         const key = sh.keys.keyOf(agentId);
         const ok = key !== undefined && agentProofValid(key, st.hs.agentNonce, st.hs.brainNonce, m.buf, m.proofOff);
-        if (!ok) this.setRefusal(RejectReason.INVALID_AUTH, "the agent's proof does not match its key in the keys file (wrong device key?)");
+        if (!ok) this.setRefusal(RejectReason.InvalidAuth, "the agent's proof does not match its key in the keys file (wrong device key?)");
         return a.input(nowMs, ok ? Ev.ProofOk : Ev.ProofBad);
       }
-      case MsgType.HEARTBEAT:
+      case MsgType.Heartbeat:
         return this.sessionFor(agentId)?.input(nowMs, Ev.Heartbeat);
-      case MsgType.STATUS:
+      case MsgType.Status:
         return this.sessions.get(agentId)?.input(nowMs, Ev.Status);
-      case MsgType.DEREGISTER:
+      case MsgType.Deregister:
         return this.sessions.get(agentId)?.input(nowMs, Ev.Deregister);
-      case MsgType.DEATH: {
+      case MsgType.Death: {
         const a = this.sessions.get(agentId);
         if (a === undefined) {
           sh.log("debug", `agent ${agentId}: death notice (generation ${m.generation}) for an agent without a session: ignored`);
@@ -207,7 +207,7 @@ export class SessionService {
   }
 
   private refuseUnknown(nowMs: number, agentId: string): void {
-    refuseAgent(this.shared, agentId, RejectReason.UNKNOWN_AGENT, `unknown agent "${agentId}": no key for it in the brain's keys file`, nowMs);
+    refuseAgent(this.shared, agentId, RejectReason.UnknownAgent, `unknown agent "${agentId}": no key for it in the brain's keys file`, nowMs);
     let u = this.unknownAgents.get(agentId);
     if (u === undefined) {
       if (this.unknownAgents.size >= UNKNOWN_AGENTS_MAX) this.unknownAgents.delete(this.unknownAgents.keys().next().value!);
@@ -225,16 +225,16 @@ export class SessionService {
     if (a === undefined) return this.refuseUnknown(nowMs, agentId);
     if (a.duplicates.noteHello(nowMs, m.generation)) this.reportDuplicate(nowMs, a);
     const helloId = readUtf8(m.buf, m.idOff, m.idOff + m.idLen);
-    if (helloId !== agentId) return this.refuseHello(nowMs, agentId, RejectReason.INVALID_REQUEST, `hello id "${helloId}" does not match the topic's agent id`);
+    if (helloId !== agentId) return this.refuseHello(nowMs, agentId, RejectReason.InvalidRequest, `hello id "${helloId}" does not match the topic's agent id`);
     if (m.version !== PROTOCOL_VERSION)
-      return this.refuseHello(nowMs, agentId, RejectReason.UNSUPPORTED_VERSION, `protocol version ${m.version} is not supported (this brain speaks ${PROTOCOL_VERSION})`);
+      return this.refuseHello(nowMs, agentId, RejectReason.UnsupportedVersion, `protocol version ${m.version} is not supported (this brain speaks ${PROTOCOL_VERSION})`);
     const declared = declareChannels(m);
-    if (typeof declared === "string") return this.refuseHello(nowMs, agentId, RejectReason.INVALID_REQUEST, declared);
+    if (typeof declared === "string") return this.refuseHello(nowMs, agentId, RejectReason.InvalidRequest, declared);
     // protocol.md §5.1: an mfb that cannot hold a frame is an invalid request
     if (m.maxFrameBytes < declared.largestFrameBytes)
-      return this.refuseHello(nowMs, agentId, RejectReason.INVALID_REQUEST, `mfb ${m.maxFrameBytes} cannot hold the largest frame of these channels (${declared.largestFrameBytes} bytes)`);
+      return this.refuseHello(nowMs, agentId, RejectReason.InvalidRequest, `mfb ${m.maxFrameBytes} cannot hold the largest frame of these channels (${declared.largestFrameBytes} bytes)`);
     if (sh.limits.maxFrameBytes < declared.largestFrameBytes)
-      return this.refuseHello(nowMs, agentId, RejectReason.INVALID_REQUEST, `frames of these channels need ${declared.largestFrameBytes} bytes; this brain allows ${sh.limits.maxFrameBytes}`);
+      return this.refuseHello(nowMs, agentId, RejectReason.InvalidRequest, `frames of these channels need ${declared.largestFrameBytes} bytes; this brain allows ${sh.limits.maxFrameBytes}`);
     sh.declared = declared;
     a.input(nowMs, Ev.Hello);
     sh.declared = null;
@@ -270,7 +270,7 @@ export class SessionService {
    * throw (a caller bug); a bad reason or time throws RangeError.
    */
   drain(nowMs: number, agentId: string, reason: number, retryAfterMs: number, deadlineMs = DRAIN_DEADLINE_DEFAULT_MS): number {
-    if (reason !== DrainReason.DEPLOY && reason !== DrainReason.OPERATOR) throw new RangeError(`drain: reason must be 1 (deploy) or 2 (operator), got ${reason}`);
+    if (reason !== DrainReason.Deploy && reason !== DrainReason.Operator) throw new RangeError(`drain: reason must be 1 (deploy) or 2 (operator), got ${reason}`);
     if (!isU32(retryAfterMs) || !isU32(deadlineMs)) throw new RangeError("drain: retryAfterMs and deadlineMs must be whole milliseconds 0..2^32-1");
     let n = 0;
     for (const a of this.targets(agentId, "drain")) {

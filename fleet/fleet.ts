@@ -164,15 +164,15 @@ function brainSums(brain: Brain): BrainSums {
 
 /** Agent counters whose movement in the window means loss or a broken link. */
 const LOSS_COUNTERS = [
-  Counter.SENSOR_FRAMES_DROPPED,
-  Counter.MOTOR_DROPPED_STALE,
-  Counter.MOTOR_DROPPED_ORDER,
-  Counter.MOTOR_DROPPED_REPLAY,
-  Counter.MOTOR_DROPPED_MAC,
-  Counter.MOTOR_DROPPED_MALFORMED,
-  Counter.MOTOR_DROPPED_INACTIVE,
-  Counter.OUTBOX_FULL,
-  Counter.LINK_LOSSES,
+  Counter.SensorFramesDropped,
+  Counter.MotorDroppedStale,
+  Counter.MotorDroppedOrder,
+  Counter.MotorDroppedReplay,
+  Counter.MotorDroppedMac,
+  Counter.MotorDroppedMalformed,
+  Counter.MotorDroppedInactive,
+  Counter.OutboxFull,
+  Counter.LinkLosses,
 ];
 
 interface Memory {

@@ -129,7 +129,7 @@ test("a full run: addresses printed, an agent registers, SIGINT drains it and th
   const ghost = await ScriptedAgent.connect({ url: broker, agentId: "ghost", key });
   t.teardown(() => ghost.close());
   await ghost.sendHello();
-  t.is((await ghost.nextControl(5000)).type, MsgType.REJECTED);
+  t.is((await ghost.nextControl(5000)).type, MsgType.Rejected);
   await waitFor(run.stderr, /warn: agent ghost rejected: unknown-agent: unknown agent "ghost": no key for it in the brain's keys file/);
 
   // One Ctrl-C in a terminal under `npm run` arrives two or three times within milliseconds.
@@ -137,10 +137,10 @@ test("a full run: addresses printed, an agent registers, SIGINT drains it and th
   await new Promise((r) => setTimeout(r, 30));
   run.child.kill("SIGINT");
   const drain = await agent.nextControl(5000);
-  t.deepEqual([drain.type, drain.reason, drain.retryAfterMs], [MsgType.DRAIN, 2, 5000], "operator drain, retry after 5 s");
-  await agent.sendDeregister(DeregisterReason.DRAIN);
+  t.deepEqual([drain.type, drain.reason, drain.retryAfterMs], [MsgType.Drain, 2, 5000], "operator drain, retry after 5 s");
+  await agent.sendDeregister(DeregisterReason.Drain);
   const ack = await agent.nextControl(5000);
-  t.deepEqual([ack.type, ack.reason], [MsgType.DEREGISTERED, DeregisteredReason.DRAIN_COMPLETE]);
+  t.deepEqual([ack.type, ack.reason], [MsgType.Deregistered, DeregisteredReason.DrainComplete]);
   t.is(await run.exit, 0);
   t.regex(run.stdout(), /SIGINT: draining 1 agent\(s\)/);
   t.regex(run.stdout(), /agent demo1 deregistered \(drain complete\)/);

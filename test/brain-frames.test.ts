@@ -23,8 +23,8 @@ import { ctorOf, declareSpecs, type DeclaredChannels, type TypedArray } from "..
 import { MotorEncoder } from "../brain/motor";
 import { SensorDecoder } from "../brain/sensor";
 
-const S = ChannelKind.SENSOR;
-const M = ChannelKind.MOTOR;
+const S = ChannelKind.Sensor;
+const M = ChannelKind.Motor;
 const TYPES = [ElementType.U8, ElementType.I8, ElementType.U16, ElementType.I16, ElementType.U32, ElementType.I32, ElementType.F32, ElementType.F64];
 
 function declared(specs: readonly ChannelSpec[]): DeclaredChannels {
@@ -145,10 +145,10 @@ test("motor: brain frames equal src encodeMotorFrame and verify with src decodeM
     t.is(out.seq, seq);
     t.is(out.deadline, deadline);
     t.is(verifyMotorMac(raw, 0, out, sid, hmac, scratch), 0, `round ${round}: MAC verifies`);
-    t.is(verifyMotorMac(raw, 0, out, (sid + 1) >>> 0, hmac, scratch), Err.FRAME_BAD_MAC, `round ${round}: MAC binds the session id`);
+    t.is(verifyMotorMac(raw, 0, out, (sid + 1) >>> 0, hmac, scratch), Err.FrameBadMac, `round ${round}: MAC binds the session id`);
     raw[rng.int(1, out.signedLen - 1)] ^= 0x01;
     const again = decodeMotorFrame(raw, 0, raw.length, table, out);
-    t.true(again < 0 || verifyMotorMac(raw, 0, out, sid, hmac, scratch) === Err.FRAME_BAD_MAC, `round ${round}: a flipped bit never verifies`);
+    t.true(again < 0 || verifyMotorMac(raw, 0, out, sid, hmac, scratch) === Err.FrameBadMac, `round ${round}: a flipped bit never verifies`);
     checked++;
   }
   t.is(checked, 300);
@@ -217,23 +217,23 @@ test("sensor: bad frames are refused with their reason", (t) => {
   const f2 = new Float32Array([1, 2]);
   const good = cx.encode([1, 2, 0, f2, 1, new Uint8Array(3)]);
   const cases: [string, Uint8Array, number][] = [
-    ["truncated", good.subarray(0, good.length - 1), Err.CBOR_TRUNCATED],
-    ["empty", new Uint8Array(0), Err.CBOR_TRUNCATED],
-    ["trailing bytes", Buffer.concat([good, Buffer.from([0])]), Err.CBOR_TRAILING],
-    ["not CBOR (a lone break code)", Buffer.from([0xff]), Err.CBOR_UNSUPPORTED],
-    ["a map", cx.encode({ seq: 1 }), Err.FRAME_SHAPE],
-    ["no entries", cx.encode([1, 2]), Err.FRAME_SHAPE],
-    ["odd item count", cx.encode([1, 2, 0, f2, 1]), Err.FRAME_SHAPE],
-    ["seq negative", cx.encode([-1, 2, 0, f2]), Err.FRAME_SHAPE],
-    ["seq above u32", cx.encode([2 ** 32, 2, 0, f2]), Err.FRAME_SHAPE],
-    ["time not a number", cx.encode([1, "x", 0, f2]), Err.FRAME_SHAPE],
-    ["id not a number", cx.encode([1, 2, "0", f2]), Err.FRAME_SHAPE],
-    ["unknown channel", cx.encode([1, 2, 5, f2]), Err.FRAME_CHANNEL],
-    ["motor channel", cx.encode([1, 2, 10, f2]), Err.FRAME_CHANNEL],
-    ["repeated channel", cx.encode([1, 2, 0, f2, 0, f2]), Err.FRAME_CHANNEL],
-    ["wrong element type", cx.encode([1, 2, 0, new Float64Array(2)]), Err.FRAME_CHANNEL],
-    ["wrong count", cx.encode([1, 2, 0, new Float32Array(3)]), Err.FRAME_CHANNEL],
-    ["uint8 of the wrong length", cx.encode([1, 2, 1, new Uint8Array(2)]), Err.FRAME_CHANNEL],
+    ["truncated", good.subarray(0, good.length - 1), Err.CborTruncated],
+    ["empty", new Uint8Array(0), Err.CborTruncated],
+    ["trailing bytes", Buffer.concat([good, Buffer.from([0])]), Err.CborTrailing],
+    ["not CBOR (a lone break code)", Buffer.from([0xff]), Err.CborUnsupported],
+    ["a map", cx.encode({ seq: 1 }), Err.FrameShape],
+    ["no entries", cx.encode([1, 2]), Err.FrameShape],
+    ["odd item count", cx.encode([1, 2, 0, f2, 1]), Err.FrameShape],
+    ["seq negative", cx.encode([-1, 2, 0, f2]), Err.FrameShape],
+    ["seq above u32", cx.encode([2 ** 32, 2, 0, f2]), Err.FrameShape],
+    ["time not a number", cx.encode([1, "x", 0, f2]), Err.FrameShape],
+    ["id not a number", cx.encode([1, 2, "0", f2]), Err.FrameShape],
+    ["unknown channel", cx.encode([1, 2, 5, f2]), Err.FrameChannel],
+    ["motor channel", cx.encode([1, 2, 10, f2]), Err.FrameChannel],
+    ["repeated channel", cx.encode([1, 2, 0, f2, 0, f2]), Err.FrameChannel],
+    ["wrong element type", cx.encode([1, 2, 0, new Float64Array(2)]), Err.FrameChannel],
+    ["wrong count", cx.encode([1, 2, 0, new Float32Array(3)]), Err.FrameChannel],
+    ["uint8 of the wrong length", cx.encode([1, 2, 1, new Uint8Array(2)]), Err.FrameChannel],
   ];
   const dec = new SensorDecoder();
   const out = new Map<number, TypedArray>();

@@ -99,13 +99,13 @@ test.serial("wrong key in the keys file: fixing the file brings the fleet back, 
   const FAILED_RETRY_MS = 10_000; // the shortest failedRetryMs a device accepts
   const agents = fleet.map((id) => nodeAgent(t, brain, id, right[id], { failedRetryMs: FAILED_RETRY_MS }));
   await until("every device failed on the wrong key", () => agents.every((a) => a.agent.phase === Phase.Failed), 5_000);
-  t.true(agents.every((a) => a.agent.lastReason === Err.REJECTED_INVALID_AUTH));
+  t.true(agents.every((a) => a.agent.lastReason === Err.RejectedInvalidAuth));
   const fixedAt = Date.now();
   keys.write(right);
   await until("the fleet is back", () => agents.every((a) => a.agent.phase === Phase.Active), FAILED_RETRY_MS + 5_000);
   t.log(`fleet of ${fleet.length} active again ${Date.now() - fixedAt} ms after the keys file was fixed (failedRetryMs ${FAILED_RETRY_MS}, full jitter)`);
   for (const a of agents) {
-    t.is(a.agent.counters[Counter.FAILED_RETRIES], 1, `${a.agent.config.agentId}: one retry out of failed`);
+    t.is(a.agent.counters[Counter.FailedRetries], 1, `${a.agent.config.agentId}: one retry out of failed`);
     t.is(a.rebootRequests + a.networkRestartRequests, 0, `${a.agent.config.agentId}: no reboot, no network restart`);
   }
   await until("the brain sees the fleet's frames", () => brain.agents().every((a) => a.phase === "active"));
@@ -209,7 +209,7 @@ test.serial("the brain's clock is injected: a brain whose clock crosses the u32 
   const before = applied;
   await new Promise((r) => setTimeout(r, 1_000));
   t.true(applied - before >= 20, `motor frames applied after the wrap: ${applied - before}`);
-  t.is(a.agent.counters[Counter.MOTOR_DROPPED_STALE], 0, "no motor frame judged stale across the wrap");
+  t.is(a.agent.counters[Counter.MotorDroppedStale], 0, "no motor frame judged stale across the wrap");
   const expected = (brain.status().brainTimeMs - a.now()) | 0;
   t.true(Math.abs(a.agent.status().clockOffsetMs - expected) < 50, `device offset ${a.agent.status().clockOffsetMs}, about ${expected}`);
 });

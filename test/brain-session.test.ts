@@ -107,7 +107,7 @@ for (const kind of KINDS) {
 
     const h0 = brainTimeMs();
     await a.sendHeartbeat(41, 123456, 9);
-    const ack = await a.nextControl(3000, MsgType.HEARTBEAT_ACK);
+    const ack = await a.nextControl(3000, MsgType.HeartbeatAck);
     t.deepEqual([ack.seq, ack.agentTime], [41, 123456], "s and ta echoed");
     t.true(ack.brainTime >= h0 && ack.brainTime <= brainTimeMs(), "tb is brain time when answered");
     t.is(agentStatus(brain).rttMs, 9);
@@ -151,21 +151,21 @@ for (const kind of KINDS) {
     const ghost = await agentOf(t, broker.url, { agentId: "ghost", key: KEY_R1 });
     await ghost.sendHello();
     const rj = await ghost.nextControl(3000);
-    t.is(rj.type, MsgType.REJECTED);
-    t.is(rj.reason, RejectReason.UNKNOWN_AGENT);
+    t.is(rj.type, MsgType.Rejected);
+    t.is(rj.reason, RejectReason.UnknownAgent);
     t.regex(rj.text, /unknown agent "ghost"/);
     t.true(logs.some(([l, m]) => l === "warn" && m.includes("ghost") && m.includes("unknown-agent")), JSON.stringify(logs));
 
     const rejected = nextEvent(brain, "rejected", (e) => e.agentId === "r1");
     const wrong = await agentOf(t, broker.url, { agentId: "r1", key: new Uint8Array(32).fill(9) });
     await wrong.sendHello();
-    const ch = await wrong.nextControl(3000, MsgType.CHALLENGE);
+    const ch = await wrong.nextControl(3000, MsgType.Challenge);
     await wrong.answerChallenge(ch);
     t.false(wrong.brainProven, "the brain's proof does not verify under the wrong key either");
     const rj2 = await wrong.nextControl(3000);
-    t.deepEqual([rj2.type, rj2.reason], [MsgType.REJECTED, RejectReason.INVALID_AUTH]);
+    t.deepEqual([rj2.type, rj2.reason], [MsgType.Rejected, RejectReason.InvalidAuth]);
     const ev = await rejected;
-    t.deepEqual([ev.reason, ev.reasonName], [RejectReason.INVALID_AUTH, "invalid-auth"]);
+    t.deepEqual([ev.reason, ev.reasonName], [RejectReason.InvalidAuth, "invalid-auth"]);
     t.true(logs.some(([l, m]) => l === "warn" && m.includes("agent r1 rejected: invalid-auth")), JSON.stringify(logs));
     const st = agentStatus(brain);
     t.deepEqual([st.phase, st.rejections, st.sessionId], ["awaiting-hello", 1, null]);
@@ -188,7 +188,7 @@ for (const kind of KINDS) {
     const st = agentStatus(brain);
     t.deepEqual([st.phase, st.staleDeathsIgnored], ["registered", 1]);
     await a.sendHeartbeat(1, 1, 0);
-    await a.nextControl(3000, MsgType.HEARTBEAT_ACK);
+    await a.nextControl(3000, MsgType.HeartbeatAck);
     t.is(agentStatus(brain).phase, "binding", "the session is untouched");
 
     const death = nextEvent(brain, "death");
@@ -204,9 +204,9 @@ for (const kind of KINDS) {
     const b = await agentOf(t, broker.url, { agentId: "r2", key: KEY_R2 });
     await a.register();
     await b.register();
-    brain.drain("r1", DrainReason.DEPLOY, 3000, 4000);
+    brain.drain("r1", DrainReason.Deploy, 3000, 4000);
     const d = await a.nextControl(3000);
-    t.deepEqual([d.type, d.reason, d.retryAfterMs, d.drainDeadlineMs], [MsgType.DRAIN, 1, 3000, 4000]);
+    t.deepEqual([d.type, d.reason, d.retryAfterMs, d.drainDeadlineMs], [MsgType.Drain, 1, 3000, 4000]);
     const expected = new Uint8Array(32);
     t.is(d.raw.toString("hex"), Buffer.from(expected.subarray(0, encodeDrain(expected, 0, 1, 3000, 4000))).toString("hex"), "bytes equal src encodeDrain");
     t.deepEqual(new Decoder({ mapsAsObjects: true, useRecords: false }).decode(d.raw), { t: 8, r: 1, ra: 3000, dl: 4000 });
@@ -215,20 +215,20 @@ for (const kind of KINDS) {
     t.is(agentStatus(brain, "r2").phase, "registered", "only r1 drains");
 
     const dereg = nextEvent(brain, "deregistered");
-    await a.sendDeregister(DeregisterReason.DRAIN);
+    await a.sendDeregister(DeregisterReason.Drain);
     const ack = await a.nextControl(3000);
-    t.deepEqual([ack.type, ack.reason], [MsgType.DEREGISTERED, DeregisteredReason.DRAIN_COMPLETE]);
+    t.deepEqual([ack.type, ack.reason], [MsgType.Deregistered, DeregisteredReason.DrainComplete]);
     t.deepEqual(await dereg, { agentId: "r1", reason: "drain complete" });
     t.is(agentStatus(brain).phase, "deregistered");
 
-    brain.drain("all", DrainReason.OPERATOR, 5000);
+    brain.drain("all", DrainReason.Operator, 5000);
     const d2 = await b.nextControl(3000);
-    t.deepEqual([d2.type, d2.reason, d2.retryAfterMs, d2.drainDeadlineMs], [MsgType.DRAIN, 2, 5000, 10000]);
+    t.deepEqual([d2.type, d2.reason, d2.retryAfterMs, d2.drainDeadlineMs], [MsgType.Drain, 2, 5000, 10000]);
     t.is(a.pendingControl, 0, "a deregistered agent is not drained again");
     t.false(await brain.whenIdle(50), "r2 still draining");
-    await b.sendDeregister(DeregisterReason.DRAIN);
+    await b.sendDeregister(DeregisterReason.Drain);
     t.true(await brain.whenIdle(3000));
-    t.is((await b.nextControl(3000)).reason, DeregisteredReason.DRAIN_COMPLETE);
+    t.is((await b.nextControl(3000)).reason, DeregisteredReason.DrainComplete);
     t.throws(() => brain.drain("nobody", 1, 0), { message: /no agent "nobody"/ });
     t.throws(() => brain.drain("all", 3 as 1, 0), { instanceOf: RangeError });
   });
@@ -238,9 +238,9 @@ for (const kind of KINDS) {
     const a = await agentOf(t, broker.url, { generation: 12 });
     const reg = await a.register();
     await a.sendHeartbeat(1, 100, 7);
-    await a.nextControl(3000, MsgType.HEARTBEAT_ACK);
+    await a.nextControl(3000, MsgType.HeartbeatAck);
     brain.requestStatus("r1");
-    t.is((await a.nextControl(3000)).type, MsgType.STATUS_REQUEST);
+    t.is((await a.nextControl(3000)).type, MsgType.StatusRequest);
     const counters = Array.from({ length: COUNTER_COUNT }, (_, i) => i * 10);
     await a.sendStatus(Phase.Active, 8, -12, counters, -134);
     for (let i = 1; i <= 3; i++) {
@@ -341,7 +341,7 @@ for (const kind of KINDS) {
     t.not(second.clientId, first.clientId);
     await a.sendHeartbeat(1, 1, 0);
     const ev = await a.nextControl(3000);
-    t.deepEqual([ev.type, ev.reason], [MsgType.DEREGISTERED, DeregisteredReason.EVICTED]);
+    t.deepEqual([ev.type, ev.reason], [MsgType.Deregistered, DeregisteredReason.Evicted]);
     t.true(logs.some((m) => m.includes("heartbeat without a session")));
     const reg2 = await a.register();
     t.not(reg2.sessionId, reg1.sessionId);
@@ -357,18 +357,18 @@ test("bad hellos: unsupported version, id mismatch and malformed hello are rejec
   const a = await agentOf(t, broker.url);
   await a.sendHello({ version: 2 });
   const r1 = await a.nextControl(3000);
-  t.deepEqual([r1.type, r1.reason], [MsgType.REJECTED, RejectReason.UNSUPPORTED_VERSION]);
+  t.deepEqual([r1.type, r1.reason], [MsgType.Rejected, RejectReason.UnsupportedVersion]);
   t.regex(r1.text, /protocol version 2/);
   await a.sendHello({ agentId: "r2" });
   const r2 = await a.nextControl(3000);
-  t.deepEqual([r2.reason, r2.text], [RejectReason.INVALID_REQUEST, 'hello id "r2" does not match the topic\'s agent id']);
+  t.deepEqual([r2.reason, r2.text], [RejectReason.InvalidRequest, 'hello id "r2" does not match the topic\'s agent id']);
   await a.publishControl(Buffer.from([0xa2, 0x61, 0x74, 0x01, 0x61, 0x76, 0x01])); // {t: 1, v: 1}
   const r3 = await a.nextControl(3000);
-  t.deepEqual([r3.reason, r3.text], [RejectReason.INVALID_REQUEST, "malformed hello (MSG_MISSING_FIELD)"]);
+  t.deepEqual([r3.reason, r3.text], [RejectReason.InvalidRequest, "malformed hello (MSG_MISSING_FIELD)"]);
   const small = await agentOf(t, broker.url, { agentId: "r2", key: KEY_R2, maxFrameBytes: 99 });
   await small.sendHello();
   const r4 = await small.nextControl(3000);
-  t.deepEqual([r4.reason, r4.text], [RejectReason.INVALID_REQUEST, "mfb 99 cannot hold the largest frame of these channels (100 bytes)"]);
+  t.deepEqual([r4.reason, r4.text], [RejectReason.InvalidRequest, "mfb 99 cannot hold the largest frame of these channels (100 bytes)"]);
   await a.publishControl(Buffer.from([0xa1, 0x61, 0x74, 0x06])); // a heartbeat without fields: skipped, counted
   await a.register();
   t.like(agentStatus(brain), { phase: "registered", rejections: 3, malformed: 1 });
@@ -384,7 +384,7 @@ test("the embedded aedes broker is the default, on 127.0.0.1, and close() frees 
   const a = await ScriptedAgent.connect({ url: brain.brokerUrl, agentId: "r1", key: KEY_R1 });
   await a.register();
   await a.sendHeartbeat(3, 4, 0);
-  t.is((await a.nextControl(3000, MsgType.HEARTBEAT_ACK)).seq, 3);
+  t.is((await a.nextControl(3000, MsgType.HeartbeatAck)).seq, 3);
   await a.close();
   await brain.close();
   closed = true;

@@ -124,7 +124,7 @@ function into(s: number): [WireRig, number] {
       break;
     case State.Deregistered:
       register();
-      w.deregister(t++, ID, DeregisterReason.STOP_REQUESTED);
+      w.deregister(t++, ID, DeregisterReason.StopRequested);
       break;
     case State.Dead:
       register();
@@ -147,13 +147,13 @@ function feed(w: WireRig, t: number, ev: number): void {
     case Ev.Heartbeat: return w.heartbeat(t, ID, 2);
     case Ev.SensorFrame: return w.sensor(t, ID, 2);
     case Ev.Status: return w.status(t, ID, G);
-    case Ev.Deregister: return w.deregister(t, ID, DeregisterReason.STOP_REQUESTED);
+    case Ev.Deregister: return w.deregister(t, ID, DeregisterReason.StopRequested);
     case Ev.Death: return w.death(t, ID, a.generation);
     case Ev.StaleDeath: return w.death(t, ID, a.generation + 100);
     case Ev.Drain: a.setDrainTerms(1, 1000, 2000); return a.input(t, Ev.Drain);
     case Ev.Evict: return a.input(t, Ev.Evict);
     case Ev.Malformed: return w.raw(t, ID, new Uint8Array([0xa1, 0x61, 0x74, 0x06])); // a heartbeat without fields
-    case Ev.Unexpected: return w.raw(t, ID, new Uint8Array([0xa1, 0x61, 0x74, MsgType.CHALLENGE]));
+    case Ev.Unexpected: return w.raw(t, ID, new Uint8Array([0xa1, 0x61, 0x74, MsgType.Challenge]));
     default: return a.input(t, ev); // the timers: what scan() feeds when a state's deadline passed
   }
 }
@@ -185,7 +185,7 @@ test("the evictable guard: stray traffic right after a state change is not answe
   t.is(w.service.sessions.get(ID)!.drops, 1, "the frame is still counted as a drop");
   w.heartbeat(t0 + LATER, ID);
   t.is(w.stateOf(t0 + LATER, ID), "deregistered");
-  t.is(w.lastControl(ID)!.type, MsgType.DEREGISTERED);
+  t.is(w.lastControl(ID)!.type, MsgType.Deregistered);
   w.heartbeat(t0 + LATER + 10, ID);
   t.is(w.service.sessions.get(ID)!.evictions, 1, "evictions are rate-limited");
 });

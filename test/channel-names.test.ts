@@ -15,9 +15,9 @@ import { declareChannels, declareSpecs, type DeclaredChannels } from "../brain/c
 
 const cborx = new Decoder({ useRecords: false, mapsAsObjects: true });
 const specs: ChannelSpec[] = [
-  { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 1, rateHz: 20 },
-  { id: 2, kind: ChannelKind.SENSOR, elementType: ElementType.U8, count: 2, rateHz: 20 },
-  { id: 10, kind: ChannelKind.MOTOR, elementType: ElementType.F32, count: 2, rateHz: 20 },
+  { id: 1, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 1, rateHz: 20 },
+  { id: 2, kind: ChannelKind.Sensor, elementType: ElementType.U8, count: 2, rateHz: 20 },
+  { id: 10, kind: ChannelKind.Motor, elementType: ElementType.F32, count: 2, rateHz: 20 },
 ];
 const table = new ChannelTable(specs);
 const labels = [{ name: "distance", unit: "m" }, { name: "bumpers" }, { name: "wheels", unit: "" }];
@@ -40,7 +40,7 @@ test("hello cn: cbor-x reads ch unchanged plus [name, unit] per channel", (t) =>
 test("hello cn: our decoder reads every label back; the brain declares the table by name", (t) => {
   const buf = hello(labels);
   const m = new P.ControlMessage();
-  t.is(P.decodeControl(buf, 0, buf.length, m), P.MsgType.HELLO);
+  t.is(P.decodeControl(buf, 0, buf.length, m), P.MsgType.Hello);
   t.is(m.labelCount, 3);
   const got = [0, 1, 2].map((i) => [readUtf8(m.buf, m.chNameOff[i], m.chNameOff[i] + m.chNameLen[i]), readUtf8(m.buf, m.chUnitOff[i], m.chUnitOff[i] + m.chUnitLen[i])]);
   t.deepEqual(got, [["distance", "m"], ["bumpers", ""], ["wheels", ""]]);
@@ -53,7 +53,7 @@ test("hello cn: our decoder reads every label back; the brain declares the table
 test("hello without cn (protocol 1.0 agent): channels are named ch<id>", (t) => {
   const buf = hello(null);
   const m = new P.ControlMessage();
-  t.is(P.decodeControl(buf, 0, buf.length, m), P.MsgType.HELLO);
+  t.is(P.decodeControl(buf, 0, buf.length, m), P.MsgType.Hello);
   t.is(m.labelCount, 0);
   const d = declareChannels(m) as DeclaredChannels;
   t.false(d.named);
@@ -68,7 +68,7 @@ test("hello cn: bad labels are refused by the encoder (VALUE_RANGE)", (t) => {
     ["name of 33 chars", [{ name: "a".repeat(33) }, labels[1], labels[2]]],
     ["unit of 17 bytes", [{ name: "distance", unit: "x".repeat(17) }, labels[1], labels[2]]],
   ];
-  for (const [why, l] of rows) t.is(P.encodeHello(new Uint8Array(512), 0, "fw", "robot-1", 7, nonce, 0, 1024, table, l), Err.VALUE_RANGE, why);
+  for (const [why, l] of rows) t.is(P.encodeHello(new Uint8Array(512), 0, "fw", "robot-1", 7, nonce, 0, 1024, table, l), Err.ValueRange, why);
 });
 
 test("hello cn: bad labels on the wire are MSG_BAD_FIELD for our decoder", (t) => {
@@ -89,10 +89,10 @@ test("hello cn: bad labels on the wire are MSG_BAD_FIELD for our decoder", (t) =
   const m = new P.ControlMessage();
   for (const [why, cn] of rows) {
     const buf = enc.encode({ ...base, cn });
-    t.is(P.decodeControl(buf, 0, buf.length, m), Err.MSG_BAD_FIELD, why);
+    t.is(P.decodeControl(buf, 0, buf.length, m), Err.MsgBadField, why);
   }
   const okBuf = enc.encode({ ...base, cn: [["distance", "m"], ["bumpers", ""], ["wheels", "%"]] });
-  t.is(P.decodeControl(okBuf, 0, okBuf.length, m), P.MsgType.HELLO, "the same map with good labels decodes");
+  t.is(P.decodeControl(okBuf, 0, okBuf.length, m), P.MsgType.Hello, "the same map with good labels decodes");
 });
 
 test("config: channel names and units are validated with every problem listed", (t) => {

@@ -64,15 +64,15 @@ class Sim {
   perform(id: string, actions: OwnershipAction[]): void {
     const w = this.workers.get(id)!;
     for (const a of actions) {
-      if (a.kind === ActionKind.SERVE) w.serves.add(a.partition);
-      else if (a.kind === ActionKind.PAUSE) w.pauses++;
-      else if (a.kind === ActionKind.FORGET) w.forgets++;
+      if (a.kind === ActionKind.Serve) w.serves.add(a.partition);
+      else if (a.kind === ActionKind.Pause) w.pauses++;
+      else if (a.kind === ActionKind.Forget) w.forgets++;
       else {
         const sendLatency = this.latencyMs(id);
         this.later(sendLatency, () => {
           // A cut-off worker's request never reaches the bucket; the answer is a timeout.
           let result = FAILED;
-          if (!w.cut && !w.dead) result = this.write(`lease.${a.partition}`, a.kind === ActionKind.DELETE ? null : id, a.expect!);
+          if (!w.cut && !w.dead) result = this.write(`lease.${a.partition}`, a.kind === ActionKind.Delete ? null : id, a.expect!);
           // loseReplies: the write happens, its answer is lost (a timeout: outcome unknown).
           const answer = w.cut || w.loseReplies ? FAILED : result;
           this.later(w.cut ? this.leaseMs / 3 : this.latencyMs(id), () => {

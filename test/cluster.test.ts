@@ -147,7 +147,7 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
     if (!t.passed) console.error(diag());
   });
   const staleTotal = () => devices.reduce((s, d) => s + d.check.stale, 0);
-  const GATE = [Counter.MOTOR_DROPPED_MAC, Counter.MOTOR_DROPPED_REPLAY, Counter.MOTOR_DROPPED_ORDER, Counter.MOTOR_DROPPED_STALE];
+  const GATE = [Counter.MotorDroppedMac, Counter.MotorDroppedReplay, Counter.MotorDroppedOrder, Counter.MotorDroppedStale];
   const refusedTotal = () => devices.reduce((s, d) => s + GATE.reduce((g, c) => g + d.agent.agent.counters[c], 0), 0);
   let refusedBefore = 0;
   const refused = () => {

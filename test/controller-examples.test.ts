@@ -29,10 +29,10 @@ const ROOT = new URL("..", import.meta.url).pathname;
 
 const rover = declareSpecs(
   [
-    { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 1, rateHz: 20 },
-    { id: 2, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 1, rateHz: 20 },
-    { id: 3, kind: ChannelKind.SENSOR, elementType: ElementType.U8, count: 2, rateHz: 20 },
-    { id: 10, kind: ChannelKind.MOTOR, elementType: ElementType.F32, count: 2, rateHz: 20 },
+    { id: 1, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 1, rateHz: 20 },
+    { id: 2, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 1, rateHz: 20 },
+    { id: 3, kind: ChannelKind.Sensor, elementType: ElementType.U8, count: 2, rateHz: 20 },
+    { id: 10, kind: ChannelKind.Motor, elementType: ElementType.F32, count: 2, rateHz: 20 },
   ],
   [{ name: "wall", unit: "m" }, { name: "distance", unit: "m" }, { name: "bumpers" }, { name: "wheels" }],
 ) as DeclaredChannels;

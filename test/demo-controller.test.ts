@@ -10,8 +10,8 @@ import { declareSpecs, type DeclaredChannels, type TypedArray } from "../brain/c
 import { toFrameController } from "../brain/controller-adapter.ts";
 import { DemoController } from "../brain/demo-controller.ts";
 
-const S = ChannelKind.SENSOR;
-const M = ChannelKind.MOTOR;
+const S = ChannelKind.Sensor;
+const M = ChannelKind.Motor;
 
 function table(rows: [id: number, kind: number, et: number, count: number, name: string][]): DeclaredChannels {
   const specs: ChannelSpec[] = rows.map(([id, kind, elementType, count]) => ({ id, kind, elementType, count, rateHz: 20 }));

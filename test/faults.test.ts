@@ -166,8 +166,8 @@ for (const [faultName, inject, heal] of lossFaults) {
       if (phase === "active") assertWentSafe(t, v, injectedAt);
     }
     t.log(`${faultName}: recovery after healing: ${times.join(", ")}`);
-    t.true(counter(v, Counter.LINK_LOSSES) >= phases.length, "every loss counted");
-    t.true(counter(v, Counter.CONNECT_ATTEMPTS) > phases.length, "reconnects counted");
+    t.true(counter(v, Counter.LinkLosses) >= phases.length, "every loss counted");
+    t.true(counter(v, Counter.ConnectAttempts) > phases.length, "reconnects counted");
     t.is(w.proxy.stats.up.maxQueued <= 1 << 20 && w.proxy.stats.down.maxQueued <= 1 << 20, true, "proxy queues bounded");
     assertClean(t, v);
   });
@@ -190,7 +190,7 @@ test.serial("one-byte fragments, delay and throttling: the session stays active 
     await until(`frames under ${name}`, () => v.applied > before + 25, 10_000);
     t.true(isActive(v), `still active under ${name}`);
   }
-  t.is(counter(v, Counter.CONNECT_ATTEMPTS), 1, "no reconnect");
+  t.is(counter(v, Counter.ConnectAttempts), 1, "no reconnect");
   assertClean(t, v);
 });
 
@@ -207,7 +207,7 @@ test.serial("broker killed with kill -9 and restarted: resumes, counted, motors 
   await w.broker.restart();
   const took = await until("active again", () => isActive(v) && v.agent.agent.status().generation > gen, RESUME_BOUND_MS + 5_000);
   t.log(`kill -9 broker: active again ${took} ms after the restart`);
-  t.true(counter(v, Counter.LINK_LOSSES) >= 1);
+  t.true(counter(v, Counter.LinkLosses) >= 1);
   assertClean(t, v);
 });
 
@@ -244,14 +244,14 @@ test.serial("the clock jumps forward and back, and crosses the u32 wrap: the ses
   await new Promise((r) => setTimeout(r, 2_000));
   t.true(v.agent.now() < 0x7fffffff, "the agent's clock wrapped");
   t.true(isActive(v), "active across the wrap");
-  const lossesBefore = counter(v, Counter.LINK_LOSSES);
+  const lossesBefore = counter(v, Counter.LinkLosses);
   v.clockOffset.ms -= 5_000;
   await new Promise((r) => setTimeout(r, 500));
-  t.is(counter(v, Counter.CLOCK_JUMPS_BACK), 1, "backward jump counted");
+  t.is(counter(v, Counter.ClockJumpsBack), 1, "backward jump counted");
   t.true(isActive(v), "a backward jump keeps the session");
   v.clockOffset.ms += 20_000;
   const took = await until("active after the forward jump", () => isActive(v) && v.applied > 0, RESUME_BOUND_MS);
-  t.log(`clock +20 s: active ${took} ms later (losses ${counter(v, Counter.LINK_LOSSES) - lossesBefore})`);
+  t.log(`clock +20 s: active ${took} ms later (losses ${counter(v, Counter.LinkLosses) - lossesBefore})`);
   assertClean(t, v);
 });
 
@@ -267,8 +267,8 @@ test.serial("a slow brain still drives, and commands delivered past their deadli
   w.proxy.delay(MOTOR_DEADLINE_MS + 300, "down"); // every command now arrives after its deadline
   await new Promise((r) => setTimeout(r, 200));
   before = v.applied;
-  const staleBefore = counter(v, Counter.MOTOR_DROPPED_STALE);
-  await until("late commands dropped as stale", () => counter(v, Counter.MOTOR_DROPPED_STALE) > staleBefore + 10, 10_000);
+  const staleBefore = counter(v, Counter.MotorDroppedStale);
+  await until("late commands dropped as stale", () => counter(v, Counter.MotorDroppedStale) > staleBefore + 10, 10_000);
   t.true(v.applied <= before + 1, `no late command applied (${v.applied - before})`);
   t.true(v.safeAt >= v.lastApplyAt, "motors safe");
   t.true(isActive(v), "the session itself stays up");
@@ -295,11 +295,11 @@ test.serial("malformed server messages and a replayed motor frame are counted an
   const drain = new Uint8Array(64);
   const n = encodeDrain(drain, 0, 7, 0, 0);
   await spy.publishAsync("bs/1/f1/dn/ctl", Buffer.from(drain.subarray(0, n - 1))); // truncated
-  await until("counted", () => counter(v, Counter.MOTOR_DROPPED_REPLAY) + counter(v, Counter.MOTOR_DROPPED_ORDER) >= 1 &&
-    counter(v, Counter.MOTOR_DROPPED_MALFORMED) >= 1 && counter(v, Counter.MALFORMED_MESSAGES) >= 2, 5_000);
+  await until("counted", () => counter(v, Counter.MotorDroppedReplay) + counter(v, Counter.MotorDroppedOrder) >= 1 &&
+    counter(v, Counter.MotorDroppedMalformed) >= 1 && counter(v, Counter.MalformedMessages) >= 2, 5_000);
   t.true(isActive(v), "still active");
   t.true(v.applied >= applied, "frames keep applying");
-  t.is(counter(v, Counter.CONNECT_ATTEMPTS), 1, "no reconnect");
+  t.is(counter(v, Counter.ConnectAttempts), 1, "no reconnect");
   assertClean(t, v);
 });
 
@@ -314,7 +314,7 @@ test.serial("a lost link while driving: the motors go safe within the motor dead
   t.log(`motors safe ${v.safeAt - v.lastApplyAt} ms after the last command (deadline ${MOTOR_DEADLINE_MS} ms)`);
   await until("loss detected", () => !isActive(v), RESUME_BOUND_MS);
   const reason = v.agent.agent.lastReason;
-  t.true(reason === Err.TIMEOUT_HEARTBEAT || reason === Err.TIMEOUT_SILENT_LINK, `liveness reason recorded (${reason})`);
+  t.true(reason === Err.TimeoutHeartbeat || reason === Err.TimeoutSilentLink, `liveness reason recorded (${reason})`);
   w.proxy.blackHole(false);
   w.proxy.cut(); // the held half-open socket goes away, as a healed network's RST would do
   await until("active again", () => isActive(v), RESUME_BOUND_MS);

@@ -23,12 +23,12 @@ import { referenceSpecs, sensorReferenceData, motorSessionKey, MOTOR_SESSION_ID,
 
 const table = new ChannelTable(referenceSpecs);
 const { f32, i16 } = sensorReferenceData();
-const sensorEntries = new FrameEntries(table, ChannelKind.SENSOR);
+const sensorEntries = new FrameEntries(table, ChannelKind.Sensor);
 sensorEntries.add(0, byteView(f32));
 sensorEntries.add(1, byteView(i16));
 const motorData = new Float32Array([1, -1, 0.5, 2]);
 const motorBytes = fromHex("00ff");
-const motorEntries = new FrameEntries(table, ChannelKind.MOTOR);
+const motorEntries = new FrameEntries(table, ChannelKind.Motor);
 motorEntries.add(10, byteView(motorData));
 motorEntries.add(11, motorBytes);
 const hmac = new SoftHmacSha256();

@@ -43,7 +43,7 @@ function randomTable(rng: Prng): ChannelSpec[] {
     const id = rng.chance(0.7) ? rng.int(0, 23) : rng.int(24, 255);
     if (ids.has(id)) continue;
     ids.add(id);
-    const kind = specs.length === 0 ? ChannelKind.SENSOR : specs.length === 1 ? ChannelKind.MOTOR : rng.int(0, 1);
+    const kind = specs.length === 0 ? ChannelKind.Sensor : specs.length === 1 ? ChannelKind.Motor : rng.int(0, 1);
     const count = rng.chance(0.9) ? rng.int(1, 40) : rng.int(41, 400);
     specs.push({ id, kind, elementType: rng.pick(elementTypes), count, rateHz: rng.int(0, 1000) });
   }
@@ -78,15 +78,15 @@ test("10,000 random frames: our bytes === cbor-x bytes, both decoders agree, MAC
     const table = new ChannelTable(specs);
     const data = specs.map((s) => randomData(rng, s));
     const views = data.map((d) => byteView(d));
-    const sensorEntries = new FrameEntries(table, ChannelKind.SENSOR);
-    const motorEntries = new FrameEntries(table, ChannelKind.MOTOR);
+    const sensorEntries = new FrameEntries(table, ChannelKind.Sensor);
+    const motorEntries = new FrameEntries(table, ChannelKind.Motor);
     const sOut = new SensorFrame(table.size, 1 << 16);
     const mOut = new MotorFrame(table.size, 1 << 16);
     const sessionKey = rng.bytes(32);
     hmac.setKey(sessionKey, 0, 32);
     for (let k = 0; k < 20; k++) {
       const motor = rng.chance(0.5);
-      const kind = motor ? ChannelKind.MOTOR : ChannelKind.SENSOR;
+      const kind = motor ? ChannelKind.Motor : ChannelKind.Sensor;
       // a random non-empty subset of this kind's channels, in random order
       const pool = specs.map((_s, i) => i).filter((i) => specs[i].kind === kind);
       const chosen: number[] = [];

@@ -8,13 +8,13 @@ import { FrameEntries } from "../src/codec/frames/entries";
 import { SensorFrame, decodeSensorFrame, encodeSensorFrame } from "../src/codec/frames/sensor";
 import { viewEntry } from "../src/codec/frames/view";
 
-const table = new ChannelTable([{ id: 3, kind: ChannelKind.SENSOR, elementType: 85, count: 4, rateHz: 0 }]);
+const table = new ChannelTable([{ id: 3, kind: ChannelKind.Sensor, elementType: 85, count: 4, rateHz: 0 }]);
 
 for (const pad of [0, 1, 2, 3]) {
   for (const kind of ["Uint8Array", "Buffer"] as const) {
     test(`viewEntry at offset ${pad} in a ${kind}`, (t) => {
       const values = Float32Array.of(1.5, -2.25, 3, 1e-3);
-      const entries = new FrameEntries(table, ChannelKind.SENSOR);
+      const entries = new FrameEntries(table, ChannelKind.Sensor);
       entries.add(3, byteView(values));
       const frame = new Uint8Array(64);
       const n = encodeSensorFrame(frame, 0, 1, 2, entries);

@@ -82,16 +82,16 @@ for (const [name, makeBroker] of brokers) {
     const r = await rig(t, makeBroker);
     const a = r.agent("a1", {}, undefined, name === "mosquitto"); // node:crypto HMAC on one of the two runs
     await until("active", () => active(a));
-    await until("1,000 frames sent", () => a.agent.counters[Counter.SENSOR_FRAMES_SENT] >= 1_000);
+    await until("1,000 frames sent", () => a.agent.counters[Counter.SensorFramesSent] >= 1_000);
     await a.stop();
-    const sent = a.agent.counters[Counter.SENSOR_FRAMES_SENT];
+    const sent = a.agent.counters[Counter.SensorFramesSent];
     await until("brain received them", () => (r.brain.agents().find((x) => x.id === "a1")?.framesIn ?? 0) >= sent, 3_000).catch(() => undefined);
     const status = r.brain.agents().find((x) => x.id === "a1")!;
-    const dropped = a.agent.counters[Counter.SENSOR_FRAMES_DROPPED];
+    const dropped = a.agent.counters[Counter.SensorFramesDropped];
     t.is(status.framesIn + dropped, sent, "sent = received + counted drops");
     t.is(dropped, 0, "no drops on loopback at QoS 0");
     t.true((r.motor.get("a1") ?? 0) > 900, `motor frames applied: ${r.motor.get("a1")}`);
-    t.is(a.agent.counters[Counter.MOTOR_DROPPED_MAC], 0);
+    t.is(a.agent.counters[Counter.MotorDroppedMac], 0);
   });
 
   test.serial(`${name}: broker restart mid-stream: the agent resumes by itself with a new generation; a stale death notice is ignored`, async (t) => {
@@ -112,7 +112,7 @@ for (const [name, makeBroker] of brokers) {
     const s = r.brain.agents().find((x) => x.id === "a1")!;
     t.not(s.phase, "dead", "the agent is still alive for the brain");
     t.true(active(a));
-    t.true(a.agent.counters[Counter.LINK_LOSSES] >= 1);
+    t.true(a.agent.counters[Counter.LinkLosses] >= 1);
   });
 
   test.serial(`${name}: brain restart: the agent resumes`, async (t) => {
@@ -139,7 +139,7 @@ for (const [name, makeBroker] of brokers) {
     await until("active again", () => active(a) && a.agent.status().generation > gen);
     t.true(Date.now() - t0 >= 700, "stayed away for the retry-after hint");
     t.is(a.agent.status().attempt, 0, "backoff not escalated");
-    t.is(a.agent.counters[Counter.DRAINS], 1);
+    t.is(a.agent.counters[Counter.Drains], 1);
   });
 
   test.serial(`${name}: a wrong key ends in failed with a reason, and the brain logs the rejection; an unknown agent is rejected`, async (t) => {
@@ -147,8 +147,8 @@ for (const [name, makeBroker] of brokers) {
     const wrong = r.agent("a2", {}, crypto.randomBytes(32));
     const unknown = r.agent("stranger", {}, crypto.randomBytes(32));
     await until("both failed", () => wrong.agent.phase === Phase.Failed && unknown.agent.phase === Phase.Failed);
-    t.is(wrong.agent.lastReason, Err.REJECTED_INVALID_AUTH);
-    t.is(unknown.agent.lastReason, Err.REJECTED_UNKNOWN_AGENT);
+    t.is(wrong.agent.lastReason, Err.RejectedInvalidAuth);
+    t.is(unknown.agent.lastReason, Err.RejectedUnknownAgent);
     t.true(r.logs.some((l) => l.includes("a2") && /reject/i.test(l)), "brain logged the bad proof");
     t.true(r.logs.some((l) => l.includes("stranger") && /unknown/i.test(l)), "brain logged the unknown agent");
   });
@@ -164,8 +164,8 @@ test.serial("broker list: the first broker refuses, the agent rotates to the liv
   a.start();
   await until("active via the second broker", () => active(a));
   t.true(lines.some((l) => l.includes(`127.0.0.1:${dead} peer-level PEER_REFUSED`)), "the refusal is logged with its class and broker");
-  t.is(a.agent.counters[Counter.LINK_LOSSES], 0, "a refused connect is not a link loss");
-  t.is(a.agent.counters[Counter.CONNECT_FAILURES], 1);
+  t.is(a.agent.counters[Counter.LinkLosses], 0, "a refused connect is not a link loss");
+  t.is(a.agent.counters[Counter.ConnectFailures], 1);
 });
 
 test.serial("two devices with one agent id: each backs off with a growing delay instead of taking the session back twice a second", async (t) => {
@@ -174,8 +174,8 @@ test.serial("two devices with one agent id: each backs off with a growing delay 
   const y = r.agent("a3");
   await until("one of them active", () => active(x) || active(y));
   await new Promise((res) => setTimeout(res, 8_000));
-  const attempts = x.agent.counters[Counter.CONNECT_ATTEMPTS] + y.agent.counters[Counter.CONNECT_ATTEMPTS];
-  const short = x.agent.counters[Counter.SHORT_SESSIONS] + y.agent.counters[Counter.SHORT_SESSIONS];
+  const attempts = x.agent.counters[Counter.ConnectAttempts] + y.agent.counters[Counter.ConnectAttempts];
+  const short = x.agent.counters[Counter.ShortSessions] + y.agent.counters[Counter.ShortSessions];
   t.log(`8 s with a shared id: ${attempts} connection attempts, ${short} short sessions counted, backoff attempts now ${x.agent.status().attempt} and ${y.agent.status().attempt}`);
   t.true(short >= 2, "the takeovers are counted");
   t.true(attempts <= 30, `${attempts} attempts in 8 s (backoff 100..2000 ms; was one every 50 ms or so)`);
@@ -192,8 +192,8 @@ test.serial("XS host: the firmware bundle on XS registers, streams and applies m
   await until("200 motor frames on XS", () => motor >= 200, 20_000);
   const status = (await xs.status())!;
   t.is(status.phase, "active");
-  t.true(status.counters[Counter.SENSOR_FRAMES_SENT] >= 200);
-  t.is(status.counters[Counter.SENSOR_FRAMES_DROPPED], 0);
+  t.true(status.counters[Counter.SensorFramesSent] >= 200);
+  t.is(status.counters[Counter.SensorFramesDropped], 0);
   t.true(r.brain.agents().some((x) => x.id === "xs1" && x.framesIn >= 200));
   await xs.stop();
   t.is(xs.phase, Phase.Stopped);

@@ -61,7 +61,7 @@ interface Case {
 function randomCase(rng: Prng, type: number): Case {
   const t = type;
   switch (type) {
-    case P.MsgType.HELLO: {
+    case P.MsgType.Hello: {
       const fw = text(rng, 32);
       const id = text(rng, 20, ID_ALPHABET);
       const g = u32(rng);
@@ -71,17 +71,17 @@ function randomCase(rng: Prng, type: number): Case {
       const ch = table.specs.map((s) => [s.id, s.kind, s.elementType, s.count, s.rateHz]);
       return { obj: { t, v: 1, fw, id, g, n, mfb, ch }, encode: (d, o) => P.encodeHello(d, o, fw, id, g, n, 0, mfb, table) };
     }
-    case P.MsgType.CHALLENGE: {
+    case P.MsgType.Challenge: {
       const n = rng.bytes(16);
       const an = rng.bytes(16);
       const p = rng.bytes(32);
       return { obj: { t, n, an, p }, encode: (d, o) => P.encodeChallenge(d, o, n, 0, an, 0, p, 0) };
     }
-    case P.MsgType.PROOF: {
+    case P.MsgType.Proof: {
       const p = rng.bytes(32);
       return { obj: { t, p }, encode: (d, o) => P.encodeProof(d, o, p, 0) };
     }
-    case P.MsgType.REGISTERED: {
+    case P.MsgType.Registered: {
       const v = [u32(rng), u32(rng), u32(rng), u32(rng), u32(rng), u32(rng), u32(rng)];
       const st = text(rng, 128, ID_ALPHABET + "/");
       const mt = text(rng, 128, ID_ALPHABET + "/$");
@@ -90,7 +90,7 @@ function randomCase(rng: Prng, type: number): Case {
         encode: (d, o) => P.encodeRegistered(d, o, v[0], v[1], st, mt, v[2], v[3], v[4], v[5], v[6]),
       };
     }
-    case P.MsgType.REJECTED: {
+    case P.MsgType.Rejected: {
       const r = rng.int(1, 6);
       const m = rng.chance(0.5) ? text(rng, 128) : null;
       const ra = rng.chance(0.5) ? u32(rng) : -1;
@@ -99,22 +99,22 @@ function randomCase(rng: Prng, type: number): Case {
       if (ra >= 0) obj.ra = ra;
       return { obj, encode: (d, o) => P.encodeRejected(d, o, r, m, ra) };
     }
-    case P.MsgType.HEARTBEAT:
-    case P.MsgType.HEARTBEAT_ACK: {
+    case P.MsgType.Heartbeat:
+    case P.MsgType.HeartbeatAck: {
       const v = [u32(rng), u32(rng), u32(rng)];
-      if (type === P.MsgType.HEARTBEAT) return { obj: { t, s: v[0], ta: v[1], rtt: v[2] }, encode: (d, o) => P.encodeHeartbeat(d, o, v[0], v[1], v[2]) };
+      if (type === P.MsgType.Heartbeat) return { obj: { t, s: v[0], ta: v[1], rtt: v[2] }, encode: (d, o) => P.encodeHeartbeat(d, o, v[0], v[1], v[2]) };
       return { obj: { t, s: v[0], ta: v[1], tb: v[2] }, encode: (d, o) => P.encodeHeartbeatAck(d, o, v[0], v[1], v[2]) };
     }
-    case P.MsgType.DRAIN: {
+    case P.MsgType.Drain: {
       const v = [u32(rng), u32(rng), u32(rng)];
       return { obj: { t, r: v[0], ra: v[1], dl: v[2] }, encode: (d, o) => P.encodeDrain(d, o, v[0], v[1], v[2]) };
     }
-    case P.MsgType.DEREGISTER:
-    case P.MsgType.DEREGISTERED: {
+    case P.MsgType.Deregister:
+    case P.MsgType.Deregistered: {
       const r = u32(rng);
-      return { obj: { t, r }, encode: (d, o) => (type === P.MsgType.DEREGISTER ? P.encodeDeregister(d, o, r) : P.encodeDeregistered(d, o, r)) };
+      return { obj: { t, r }, encode: (d, o) => (type === P.MsgType.Deregister ? P.encodeDeregister(d, o, r) : P.encodeDeregistered(d, o, r)) };
     }
-    case P.MsgType.STATUS: {
+    case P.MsgType.Status: {
       const ph = rng.int(0, 10);
       const g = u32(rng);
       const rtt = u32(rng);
@@ -125,7 +125,7 @@ function randomCase(rng: Prng, type: number): Case {
       const lr = rng.chance(0.5) ? 0 : -rng.int(1, 200);
       return { obj: { t, ph, g, rtt, off, c, lr }, encode: (d, o) => P.encodeStatus(d, o, ph, g, rtt, off, c, c.length, lr) };
     }
-    case P.MsgType.STATUS_REQUEST:
+    case P.MsgType.StatusRequest:
       return { obj: { t }, encode: (d, o) => P.encodeStatusRequest(d, o) };
     default: {
       const g = u32(rng);
@@ -141,16 +141,16 @@ function fromDecoded(m: P.ControlMessage): Record<string, unknown> {
   const str = (off: number, len: number) => readUtf8(b, off, off + len);
   const t = m.type;
   switch (t) {
-    case P.MsgType.HELLO: {
+    case P.MsgType.Hello: {
       const ch: number[][] = [];
       for (let i = 0; i < m.channelCount; i++) ch.push([m.chId[i], m.chKind[i], m.chType[i], m.chCount[i], m.chHz[i]]);
       return { t, v: m.version, fw: str(m.fwOff, m.fwLen), id: str(m.idOff, m.idLen), g: m.generation, n: bytes(m.nonceOff, 16), mfb: m.maxFrameBytes, ch };
     }
-    case P.MsgType.CHALLENGE:
+    case P.MsgType.Challenge:
       return { t, n: bytes(m.nonceOff, 16), an: bytes(m.agentNonceOff, 16), p: bytes(m.proofOff, 32) };
-    case P.MsgType.PROOF:
+    case P.MsgType.Proof:
       return { t, p: bytes(m.proofOff, 32) };
-    case P.MsgType.REGISTERED:
+    case P.MsgType.Registered:
       return {
         t,
         s: m.sessionId,
@@ -163,24 +163,24 @@ function fromDecoded(m: P.ControlMessage): Record<string, unknown> {
         md: m.motorDeadlineMs,
         tb: m.brainTime,
       };
-    case P.MsgType.REJECTED: {
+    case P.MsgType.Rejected: {
       const o: Record<string, unknown> = { t, r: m.reason };
       if (m.present & P.Field.M) o.m = str(m.textOff, m.textLen);
-      if (m.present & P.Field.RA) o.ra = m.retryAfterMs;
+      if (m.present & P.Field.Ra) o.ra = m.retryAfterMs;
       return o;
     }
-    case P.MsgType.HEARTBEAT:
+    case P.MsgType.Heartbeat:
       return { t, s: m.seq, ta: m.agentTime, rtt: m.rttMs };
-    case P.MsgType.HEARTBEAT_ACK:
+    case P.MsgType.HeartbeatAck:
       return { t, s: m.seq, ta: m.agentTime, tb: m.brainTime };
-    case P.MsgType.DRAIN:
+    case P.MsgType.Drain:
       return { t, r: m.reason, ra: m.retryAfterMs, dl: m.drainDeadlineMs };
-    case P.MsgType.DEREGISTER:
-    case P.MsgType.DEREGISTERED:
+    case P.MsgType.Deregister:
+    case P.MsgType.Deregistered:
       return { t, r: m.reason };
-    case P.MsgType.STATUS:
+    case P.MsgType.Status:
       return { t, ph: m.phase, g: m.generation, rtt: m.rttMs, off: m.clockOffsetMs, c: Array.from(m.counters.subarray(0, m.counterCount)), lr: m.lastReason };
-    case P.MsgType.STATUS_REQUEST:
+    case P.MsgType.StatusRequest:
       return { t };
     default:
       return { t, g: m.generation };

@@ -216,7 +216,7 @@ test("mqtt-packet splits: split publish, split length (ported from test.js)", (t
   t.is(d.push(mid, 0, mid.length), mid.length);
   t.is(d.next(), 0);
   t.is(d.push(payload, 0, payload.length), payload.length);
-  t.is(d.next(), PacketType.PUBLISH);
+  t.is(d.next(), PacketType.Publish);
   t.is(d.remainingLength, 255);
   t.is(d.topicLen, 4);
   t.is(d.payloadLen, 249);

@@ -83,7 +83,7 @@ test("a fake broker sends every strict vector to the Node host: the agent closes
   t.deepEqual(problems, []);
   for (let k = 0; k < AGENTS; k++) {
     const mine = Math.min(perAgent, Math.ceil((strictVectors.length - k) / AGENTS));
-    t.is(agents[k].agent.counters[Counter.DECODE_ERRORS], mine, `agent ${k}: one decode error per vector`);
+    t.is(agents[k].agent.counters[Counter.DecodeErrors], mine, `agent ${k}: one decode error per vector`);
   }
   t.log(`${strictVectors.length} vectors over ${AGENTS} agents: each closed by the agent and followed by a new CONNECT; all through in ${took} ms`);
 });

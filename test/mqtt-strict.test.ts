@@ -15,10 +15,10 @@ testOnV8AndXs("mqtt strict client vectors", run, "test/vectors/mqtt-strict.suite
 
 /** Every code the client's decoder returns (packet-reader.ts, decoder.ts, client-rules.ts). */
 const clientDecoderCodes = [
-  Err.MQTT_BAD_TYPE, Err.MQTT_WRONG_DIRECTION, Err.MQTT_BAD_FLAGS, Err.MQTT_BAD_LENGTH, Err.MQTT_TOO_LARGE,
-  Err.MQTT_LENGTH_MISMATCH, Err.MQTT_MALFORMED, Err.MQTT_ZERO_PACKET_ID, Err.MQTT_BAD_TOPIC_NAME, Err.MQTT_BAD_UTF8,
-  Err.MQTT_BAD_CONNACK, Err.MQTT_BAD_SUBACK_CODE, Err.MQTT_CONNACK_NOT_FIRST, Err.MQTT_CONNACK_REPEATED,
-  Err.MQTT_SESSION_PRESENT, Err.MQTT_UNSOLICITED_ACK, Err.MQTT_SUBACK_COUNT, Err.MQTT_QOS_NOT_REQUESTED,
+  Err.MqttBadType, Err.MqttWrongDirection, Err.MqttBadFlags, Err.MqttBadLength, Err.MqttTooLarge,
+  Err.MqttLengthMismatch, Err.MqttMalformed, Err.MqttZeroPacketId, Err.MqttBadTopicName, Err.MqttBadUtf8,
+  Err.MqttBadConnack, Err.MqttBadSubackCode, Err.MqttConnackNotFirst, Err.MqttConnackRepeated,
+  Err.MqttSessionPresent, Err.MqttUnsolicitedAck, Err.MqttSubackCount, Err.MqttQosNotRequested,
 ];
 
 test("every code of the client's decoder has a vector, a name and a description; names are unique", (t) => {

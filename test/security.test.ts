@@ -160,11 +160,11 @@ test.serial("ACL: an agent cannot publish into another agent's topics or imperso
   let overheard = 0;
   rogue.on("message", () => void overheard++);
   await rogue.subscribeAsync(["bs/1/a1/dn/#", "bs/1/a1/up/#"]); // Mosquitto grants, then filters each delivery by ACL
-  const flowing = a1.agent.counters[Counter.SENSOR_FRAMES_SENT];
-  await until("a1 streams meanwhile", () => a1.agent.counters[Counter.SENSOR_FRAMES_SENT] > flowing + 20);
+  const flowing = a1.agent.counters[Counter.SensorFramesSent];
+  await until("a1 streams meanwhile", () => a1.agent.counters[Counter.SensorFramesSent] > flowing + 20);
   t.is(overheard, 0, "a2 reads nothing of a1's uplink or downlink");
-  const motorBefore = a1.agent.counters[Counter.MOTOR_FRAMES_APPLIED] + a1.agent.counters[Counter.MOTOR_DROPPED_MAC] + a1.agent.counters[Counter.MOTOR_DROPPED_MALFORMED];
-  const malformedBefore = a1.agent.counters[Counter.MALFORMED_MESSAGES] + a1.agent.counters[Counter.UNEXPECTED_MESSAGES];
+  const motorBefore = a1.agent.counters[Counter.MotorFramesApplied] + a1.agent.counters[Counter.MotorDroppedMac] + a1.agent.counters[Counter.MotorDroppedMalformed];
+  const malformedBefore = a1.agent.counters[Counter.MalformedMessages] + a1.agent.counters[Counter.UnexpectedMessages];
   const brainBefore = s.brain.agents().find((x) => x.id === "a1")!;
   for (let i = 0; i < 20; i++) {
     await rogue.publishAsync("bs/1/a1/dn/mot", Buffer.from([0x85, 1, 2, 3, 4]));  // drive a1's motors
@@ -173,11 +173,11 @@ test.serial("ACL: an agent cannot publish into another agent's topics or imperso
     await rogue.publishAsync("bs/1/a1/up/ctl", Buffer.from([0xa1, 0x61, 0x74, 0x09])); // deregister a1, as a1
   }
   await new Promise((r) => setTimeout(r, 300));
-  const motorAfter = a1.agent.counters[Counter.MOTOR_FRAMES_APPLIED] + a1.agent.counters[Counter.MOTOR_DROPPED_MAC] + a1.agent.counters[Counter.MOTOR_DROPPED_MALFORMED];
-  t.is(a1.agent.counters[Counter.MOTOR_DROPPED_MALFORMED], 0, "no rogue motor frame reached a1");
+  const motorAfter = a1.agent.counters[Counter.MotorFramesApplied] + a1.agent.counters[Counter.MotorDroppedMac] + a1.agent.counters[Counter.MotorDroppedMalformed];
+  t.is(a1.agent.counters[Counter.MotorDroppedMalformed], 0, "no rogue motor frame reached a1");
   t.true(motorAfter >= motorBefore);
-  t.is(a1.agent.counters[Counter.MALFORMED_MESSAGES] + a1.agent.counters[Counter.UNEXPECTED_MESSAGES], malformedBefore, "no rogue control message reached a1");
-  t.is(a1.agent.counters[Counter.SERVER_DEREGISTERS], 0, "a1 was not deregistered by the rogue");
+  t.is(a1.agent.counters[Counter.MalformedMessages] + a1.agent.counters[Counter.UnexpectedMessages], malformedBefore, "no rogue control message reached a1");
+  t.is(a1.agent.counters[Counter.ServerDeregisters], 0, "a1 was not deregistered by the rogue");
   t.true(active(a1), "a1 still active");
   const brainAfter = s.brain.agents().find((x) => x.id === "a1")!;
   t.is(brainAfter.malformed, brainBefore.malformed, "nothing rogue reached the brain on a1's uplink");
@@ -192,8 +192,8 @@ test.serial("credentials: anonymous and wrong-password clients are refused; a re
   anon.end(true);
   t.regex(err.message, /Not authorized|Bad user/i);
   const bad = s.agent("a2", { password: "wrong" });
-  await until("several refusals", () => bad.agent.counters[Counter.CONNECT_ATTEMPTS] >= 3, 15_000);
-  t.is(bad.agent.lastReason, Err.MQTT_CONNACK_REFUSED);
+  await until("several refusals", () => bad.agent.counters[Counter.ConnectAttempts] >= 3, 15_000);
+  t.is(bad.agent.lastReason, Err.MqttConnackRefused);
   t.not(bad.agent.phase, Phase.Failed, "a broker refusal is retried, not terminal");
 });
 
@@ -215,14 +215,14 @@ test.serial("a replayed challenge is rejected on the real stack", async (t) => {
   // ...and replays it into a1's next handshake (through a client allowed to write downlinks).
   const replayer = await mqtt.connectAsync(`mqtt://127.0.0.1:${s.broker.plainPort}`, { clientId: "replayer", username: "brain", password: s.broker.passwords.get("brain"), reconnectPeriod: 0 });
   t.teardown(() => replayer.endAsync(true));
-  const skippedBefore = a1.agent.counters[Counter.MALFORMED_MESSAGES] + a1.agent.counters[Counter.UNEXPECTED_MESSAGES];
+  const skippedBefore = a1.agent.counters[Counter.MalformedMessages] + a1.agent.counters[Counter.UnexpectedMessages];
   const gen = a1.agent.status().generation;
   s.brain.deregister("a1");
   await until("a1 reconnecting", () => a1.agent.status().generation > gen);
   for (let i = 0; i < 5; i++) await replayer.publishAsync("bs/1/a1/dn/ctl", challenge!, { qos: 1 });
   await until("a1 active", () => active(a1));
   await new Promise((r) => setTimeout(r, 100));
-  t.true(a1.agent.counters[Counter.MALFORMED_MESSAGES] + a1.agent.counters[Counter.UNEXPECTED_MESSAGES] > skippedBefore, "the replays were counted and skipped");
+  t.true(a1.agent.counters[Counter.MalformedMessages] + a1.agent.counters[Counter.UnexpectedMessages] > skippedBefore, "the replays were counted and skipped");
   t.is<number | null, number | null>(a1.agent.status().sessionId, s.brain.agents().find((x) => x.id === "a1")!.sessionId, "a1 holds the brain's current session, not one from the replay");
 });
 
@@ -238,7 +238,7 @@ test.serial("keys never appear in logs, in /status or in the broker's log", asyn
   a2.start();
   await until("a1 active and a2 failed", () => active(a1) && a2.agent.phase === Phase.Failed);
   s.brain.drain("a1", 1, 200);
-  await until("a1 back", () => active(a1) && a1.agent.counters[Counter.DRAINS] === 1);
+  await until("a1 back", () => active(a1) && a1.agent.counters[Counter.Drains] === 1);
   const status = await (await fetch(s.brain.statusUrl)).text();
   const haystack = [s.logs.join("\n"), status, s.broker.log()].join("\n").toLowerCase();
   t.true(s.logs.length > 10, "there were logs to search");
@@ -253,11 +253,11 @@ test.serial("TLS: the Node host connects to Mosquitto over TLS with a test CA, a
   const s = await setup(t);
   const good = s.agent("a1", { port: s.broker.tlsPort, tls: { ca: s.broker.caPem, servername: "localhost" } });
   await until("active over TLS", () => active(good));
-  await until("frames over TLS", () => good.agent.counters[Counter.MOTOR_FRAMES_APPLIED] > 20);
-  t.true(good.agent.counters[Counter.SENSOR_FRAMES_SENT] > 20);
+  await until("frames over TLS", () => good.agent.counters[Counter.MotorFramesApplied] > 20);
+  t.true(good.agent.counters[Counter.SensorFramesSent] > 20);
   const untrusting = s.agent("a2", { port: s.broker.tlsPort, tls: {} }); // system CAs only: the test CA is unknown
-  await until("refused twice", () => untrusting.agent.counters[Counter.CONNECT_ATTEMPTS] >= 2);
+  await until("refused twice", () => untrusting.agent.counters[Counter.ConnectAttempts] >= 2);
   t.false(active(untrusting), "never active with an unverified broker");
-  t.true(untrusting.agent.counters[Counter.CONNECTS_OK] === 0, "never even got a CONNACK");
-  t.is(untrusting.agent.lastReason, Err.TRANSPORT_ERROR);
+  t.true(untrusting.agent.counters[Counter.ConnectsOk] === 0, "never even got a CONNACK");
+  t.is(untrusting.agent.lastReason, Err.TransportError);
 });

@@ -20,12 +20,12 @@ import type { AgentConfigInput } from "../src/agent/config";
 import { until } from "../testkit/until";
 
 const causes: ReadonlyArray<readonly [number, number]> = [
-  [Err.NET_DOWN, Cause.Network], [Err.NET_DNS, Cause.Network], [Err.NET_UNREACHABLE, Cause.Network], [Err.NET_CONNECT_TIMEOUT, Cause.Network],
-  [Err.PEER_REFUSED, Cause.Peer], [Err.PEER_RESET, Cause.Peer], [Err.TRANSPORT_CLOSED, Cause.Peer], [Err.MQTT_CONNACK_REFUSED, Cause.Peer],
-  [Err.TIMEOUT_CONNECT, Cause.Peer], [Err.TIMEOUT_REGISTRATION, Cause.Peer], [Err.REJECTED_BUSY, Cause.Peer], [Err.AUTH_BAD_PROOF, Cause.Peer],
-  [Err.MQTT_BAD_FLAGS, Cause.Peer],
-  [Err.TIMEOUT_HEARTBEAT, Cause.None], [Err.TIMEOUT_SILENT_LINK, Cause.None], [Err.TRANSPORT_ERROR, Cause.None],
-  [Err.QUEUE_FULL, Cause.None], [0, Cause.None],
+  [Err.NetDown, Cause.Network], [Err.NetDns, Cause.Network], [Err.NetUnreachable, Cause.Network], [Err.NetConnectTimeout, Cause.Network],
+  [Err.PeerRefused, Cause.Peer], [Err.PeerReset, Cause.Peer], [Err.TransportClosed, Cause.Peer], [Err.MqttConnackRefused, Cause.Peer],
+  [Err.TimeoutConnect, Cause.Peer], [Err.TimeoutRegistration, Cause.Peer], [Err.RejectedBusy, Cause.Peer], [Err.AuthBadProof, Cause.Peer],
+  [Err.MqttBadFlags, Cause.Peer],
+  [Err.TimeoutHeartbeat, Cause.None], [Err.TimeoutSilentLink, Cause.None], [Err.TransportError, Cause.None],
+  [Err.QueueFull, Cause.None], [0, Cause.None],
 ];
 
 test("evidence class of each reason code", (t) => {
@@ -33,11 +33,11 @@ test("evidence class of each reason code", (t) => {
 });
 
 const nodeErrors: ReadonlyArray<readonly [string | undefined, boolean, number]> = [
-  ["ECONNREFUSED", false, Err.PEER_REFUSED], ["ECONNRESET", true, Err.PEER_RESET], ["EPIPE", true, Err.PEER_RESET],
-  ["ENOTFOUND", false, Err.NET_DNS], ["EAI_AGAIN", false, Err.NET_DNS],
-  ["EHOSTUNREACH", false, Err.NET_UNREACHABLE], ["ENETUNREACH", false, Err.NET_UNREACHABLE], ["ENETDOWN", false, Err.NET_DOWN],
-  ["ETIMEDOUT", false, Err.NET_CONNECT_TIMEOUT], ["ETIMEDOUT", true, Err.TRANSPORT_ERROR],
-  ["DEPTH_ZERO_SELF_SIGNED_CERT", false, Err.TRANSPORT_ERROR], [undefined, false, Err.TRANSPORT_ERROR],
+  ["ECONNREFUSED", false, Err.PeerRefused], ["ECONNRESET", true, Err.PeerReset], ["EPIPE", true, Err.PeerReset],
+  ["ENOTFOUND", false, Err.NetDns], ["EAI_AGAIN", false, Err.NetDns],
+  ["EHOSTUNREACH", false, Err.NetUnreachable], ["ENETUNREACH", false, Err.NetUnreachable], ["ENETDOWN", false, Err.NetDown],
+  ["ETIMEDOUT", false, Err.NetConnectTimeout], ["ETIMEDOUT", true, Err.TransportError],
+  ["DEPTH_ZERO_SELF_SIGNED_CERT", false, Err.TransportError], [undefined, false, Err.TransportError],
 ];
 
 test("Node socket errors map to distinct codes", (t) => {
@@ -72,10 +72,10 @@ test("Node host: a refused connect and a DNS failure, rotating through the broke
   const a = new NodeAgent({ config: cfg, log: (_l, _c, m) => lines.push(m) });
   t.teardown(() => a.kill());
   a.start();
-  await until("six failed attempts", () => a.agent.counters[Counter.CONNECT_FAILURES] >= 6, 10_000);
+  await until("six failed attempts", () => a.agent.counters[Counter.ConnectFailures] >= 6, 10_000);
   a.kill();
   checkLines(t, lines, cfg.brokers![0].split(":")[1]);
-  t.is(a.agent.counters[Counter.LINK_LOSSES], 0, "no link was up: no link loss");
+  t.is(a.agent.counters[Counter.LinkLosses], 0, "no link was up: no link loss");
   t.is(a.networkRestartRequests, 0);
 });
 
@@ -87,12 +87,12 @@ test("XS host: the same codes through the bridge", async (t) => {
   await xs.boot();
   await xs.start();
   let status = await xs.status();
-  for (const t0 = Date.now(); (status?.counters[Counter.CONNECT_FAILURES] ?? 0) < 6 && Date.now() - t0 < 15_000;) {
+  for (const t0 = Date.now(); (status?.counters[Counter.ConnectFailures] ?? 0) < 6 && Date.now() - t0 < 15_000;) {
     await new Promise((r) => setTimeout(r, 50));
     status = await xs.status();
   }
   t.log(lines.slice(0, 6).join("\n"));
   checkLines(t, lines, cfg.brokers![0].split(":")[1]);
-  t.is(status!.counters[Counter.LINK_LOSSES], 0, "no link was up: no link loss");
+  t.is(status!.counters[Counter.LinkLosses], 0, "no link was up: no link loss");
   t.is(xs.networkRestartRequests, 0);
 });

@@ -201,7 +201,7 @@ function sessionIn(phase: number, guard: number, fact: boolean): Session {
       break;
     case Phase.BackingOff: drive(Ev.Start, Ev.TransportLost); break;
     case Phase.Stopped: drive(Ev.Stop); break;
-    case Phase.Failed: toAuthenticating(); s.onRejected(NOW, Err.REJECTED_INVALID_AUTH, 0); break;
+    case Phase.Failed: toAuthenticating(); s.onRejected(NOW, Err.RejectedInvalidAuth, 0); break;
   }
   return s;
 }
@@ -217,9 +217,9 @@ test("every listed transition, executed by a real Session, reaches its intended 
       const s = sessionIn(p, guard, fact);
       t.is(s.phase, p, `${line}: set up in ${m[1]}`);
       const want = fact ? m[3] : m[5];
-      const r = e === Ev.Drain ? s.onDrain(NOW, 1, 0, 0, guard === Guard.NothingPending && fact ? 0 : 1) : s.handle(NOW, e, Err.TRANSPORT_CLOSED);
+      const r = e === Ev.Drain ? s.onDrain(NOW, 1, 0, 0, guard === Guard.NothingPending && fact ? 0 : 1) : s.handle(NOW, e, Err.TransportClosed);
       if (want === "INVALID") {
-        t.is(r, Err.UNDEFINED_TRANSITION, `${line}: refused`);
+        t.is(r, Err.UndefinedTransition, `${line}: refused`);
         t.is(s.phase, p, `${line}: unchanged`);
       } else t.is(phaseNames[s.phase], want === "STAY" ? m[1] : want, `${line}${guard ? ` (${guardNames[guard]} ${fact})` : ""}`);
       runs++;
@@ -254,10 +254,10 @@ test("failed is entered only through a fatal rejection, and left only by its ret
 
 test("an undefined pair is an error value, out-of-range lookups too", (t) => {
   const s = new Session(resolveSessionConfig({}).config, () => 0.5);
-  t.is(s.handle(0, Ev.TransportOpened), Err.UNDEFINED_TRANSITION, "transport opened while idle");
+  t.is(s.handle(0, Ev.TransportOpened), Err.UndefinedTransition, "transport opened while idle");
   t.is(s.phase, Phase.Idle);
   t.is(s.handle(0, Ev.Start), 0);
-  t.is(s.handle(0, Ev.Start), Err.UNDEFINED_TRANSITION, "start twice");
+  t.is(s.handle(0, Ev.Start), Err.UndefinedTransition, "start twice");
   t.is(transitionFor(99, 0), INVALID);
   t.is(transitionFor(0, 99), INVALID);
 });

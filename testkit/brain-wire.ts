@@ -24,8 +24,8 @@ import type { BrainLimits } from "../brain/session/shared";
 import { Prng } from "./prng";
 
 export const WIRE_CHANNELS: readonly ChannelSpec[] = [
-  { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 4, rateHz: 20 },
-  { id: 10, kind: ChannelKind.MOTOR, elementType: ElementType.F32, count: 2, rateHz: 20 },
+  { id: 0, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 4, rateHz: 20 },
+  { id: 10, kind: ChannelKind.Motor, elementType: ElementType.F32, count: 2, rateHz: 20 },
 ];
 
 export const WIRE_LIMITS: BrainLimits = { heartbeatMs: 500, motorDeadlineMs: 300, maxSensorHz: 50, maxFrameBytes: 4096 };
@@ -76,7 +76,7 @@ export class WireRig {
 
   private ctl(t: number, id: string, len: number): void {
     if (len < 0) throw new Error(`brain-wire: encoding failed (${len})`);
-    this.service.onMessage(t, topicFor(id, TopicKind.UP_CTL), this.scratch.slice(0, len));
+    this.service.onMessage(t, topicFor(id, TopicKind.UpCtl), this.scratch.slice(0, len));
   }
 
   hello(t: number, id: string, generation: number, opts: { version?: number; helloId?: string } = {}): void {
@@ -88,7 +88,7 @@ export class WireRig {
 
   /** The last control message the brain sent to id, decoded (type, or -1 for none). */
   lastControl(id: string): ControlMessage | null {
-    const topic = topicFor(id, TopicKind.DN_CTL);
+    const topic = topicFor(id, TopicKind.DnCtl);
     for (let i = this.published.length - 1; i >= 0; i--) {
       const p = this.published[i];
       if (p.topic !== topic) continue;
@@ -102,7 +102,7 @@ export class WireRig {
   proof(t: number, id: string, key: Uint8Array): void {
     const m = this.lastControl(id);
     const proof = new Uint8Array(32);
-    if (m !== null && m.type === MsgType.CHALLENGE) computeAgentProof(this.hmac, key, m.buf, m.agentNonceOff, m.buf, m.nonceOff, proof, 0);
+    if (m !== null && m.type === MsgType.Challenge) computeAgentProof(this.hmac, key, m.buf, m.agentNonceOff, m.buf, m.nonceOff, proof, 0);
     this.ctl(t, id, encodeProof(this.scratch, 0, proof, 0));
   }
 
@@ -124,15 +124,15 @@ export class WireRig {
 
   /** A control payload of the given bytes (garbage, or a type agents never send). */
   raw(t: number, id: string, bytes: Uint8Array): void {
-    this.service.onMessage(t, topicFor(id, TopicKind.UP_CTL), bytes);
+    this.service.onMessage(t, topicFor(id, TopicKind.UpCtl), bytes);
   }
 
   sensor(t: number, id: string, seq: number): void {
-    const entries = new FrameEntries(this.table, ChannelKind.SENSOR);
+    const entries = new FrameEntries(this.table, ChannelKind.Sensor);
     entries.add(0, byteView(new Float32Array([seq, 1, 2, 3])));
     const n = encodeSensorFrame(this.scratch, 0, seq >>> 0, t >>> 0, entries);
     if (n < 0) throw new Error(`brain-wire: sensor frame encoding failed (${n})`);
-    this.service.onMessage(t, topicFor(id, TopicKind.UP_SNS), this.scratch.slice(0, n));
+    this.service.onMessage(t, topicFor(id, TopicKind.UpSns), this.scratch.slice(0, n));
   }
 
   /** The brain-side state name of id. */

@@ -218,7 +218,7 @@ export class DuoWorld {
   cutLink(): void {
     if (this.linkId === 0) return;
     this.dropLink(true);
-    this.agent.handleTransportClosed(this.agentNow, Err.TRANSPORT_CLOSED);
+    this.agent.handleTransportClosed(this.agentNow, Err.TransportClosed);
   }
 
   /** The broker stops answering both ways (a half-open link) until `heal()`. */
@@ -284,7 +284,7 @@ export class DuoWorld {
           this.at(this.latencyMs, () => {
             if (!this.pendingOpen) return;
             this.pendingOpen = false;
-            if (!this.brokerUp) return this.agent.handleTransportClosed(this.agentNow, Err.PEER_REFUSED);
+            if (!this.brokerUp) return this.agent.handleTransportClosed(this.agentNow, Err.PeerRefused);
             this.linkId = id;
             this.toAgent = [];
             this.subscriptions.clear();
@@ -384,22 +384,22 @@ export class DuoWorld {
 
   private brokerPacket(type: number, d: MqttServerDecoder): void {
     switch (type) {
-      case PacketType.CONNECT:
+      case PacketType.Connect:
         if (d.hasWill) {
           this.willTopic = readUtf8(d.buf, d.willTopicOff, d.willTopicOff + d.willTopicLen);
           this.willPayload = d.buf.slice(d.willPayloadOff, d.willPayloadOff + d.willPayloadLen);
         }
         return this.toAgentBytes(encodeConnack(this.out, 0, false, 0));
-      case PacketType.SUBSCRIBE:
+      case PacketType.Subscribe:
         d.filterAt(d.payloadOff);
         this.subscriptions.add(readUtf8(d.buf, d.filterOff, d.filterOff + d.filterLen));
         return this.toAgentBytes(encodeSuback(this.out, 0, d.packetId, [d.filterQos]));
-      case PacketType.PINGREQ:
+      case PacketType.Pingreq:
         return this.toAgentBytes(encodePingresp(this.out, 0));
-      case PacketType.DISCONNECT:
+      case PacketType.Disconnect:
         this.cleanDisconnect = true;
         return;
-      case PacketType.PUBLISH: {
+      case PacketType.Publish: {
         if (d.qos === 1) this.toAgentBytes(encodePuback(this.out, 0, d.packetId));
         const topic = readUtf8(d.buf, d.topicOff, d.topicOff + d.topicLen);
         this.toBrain(topic, d.buf.slice(d.payloadOff, d.payloadOff + d.payloadLen));

@@ -78,14 +78,14 @@ export async function startFakeBroker(script: FakeBrokerScript = {}): Promise<Fa
     const onPacket = (type: number) => {
       conn.received.push(type);
       switch (type) {
-        case PacketType.CONNECT: {
+        case PacketType.Connect: {
           conn.clientId = readUtf8(d.buf, d.clientIdOff, d.clientIdOff + d.clientIdLen);
           conn.seq = connectsPerClient.get(conn.clientId) ?? 0;
           connectsPerClient.set(conn.clientId, conn.seq + 1);
           const instead = script.onConnect?.(conn) ?? null;
           return instead ? inject(instead) : answer(encodeConnack(out, 0, false, 0));
         }
-        case PacketType.SUBSCRIBE: {
+        case PacketType.Subscribe: {
           const instead = subscribed ? null : script.onSubscribe?.(conn) ?? null;
           subscribed = true;
           if (instead) return inject(instead);
@@ -96,9 +96,9 @@ export async function startFakeBroker(script: FakeBrokerScript = {}): Promise<Fa
           }
           return answer(encodeSuback(out, 0, d.packetId, granted));
         }
-        case PacketType.PINGREQ:
+        case PacketType.Pingreq:
           return answer(encodePingresp(out, 0));
-        case PacketType.PUBLISH:
+        case PacketType.Publish:
           if (d.qos === 1) answer(encodePuback(out, 0, d.packetId));
           return;
         default:

@@ -25,9 +25,9 @@ import { checkTopicFilter, checkTopicName } from "../src/codec/mqtt/topic";
 
 /** The packet types a client sends to a server (§2.2.1, Table 2.1). */
 const CLIENT_TO_SERVER =
-  typeBit(PacketType.CONNECT) | typeBit(PacketType.PUBLISH) | typeBit(PacketType.PUBACK) | typeBit(PacketType.PUBREC) |
-  typeBit(PacketType.PUBREL) | typeBit(PacketType.PUBCOMP) | typeBit(PacketType.SUBSCRIBE) | typeBit(PacketType.UNSUBSCRIBE) |
-  typeBit(PacketType.PINGREQ) | typeBit(PacketType.DISCONNECT);
+  typeBit(PacketType.Connect) | typeBit(PacketType.Publish) | typeBit(PacketType.Puback) | typeBit(PacketType.Pubrec) |
+  typeBit(PacketType.Pubrel) | typeBit(PacketType.Pubcomp) | typeBit(PacketType.Subscribe) | typeBit(PacketType.Unsubscribe) |
+  typeBit(PacketType.Pingreq) | typeBit(PacketType.Disconnect);
 
 export class MqttServerDecoder extends MqttPacketReader {
   // ---- SUBSCRIBE / UNSUBSCRIBE: topicOff/topicLen is the first filter, payloadOff/payloadLen the list ----
@@ -80,7 +80,7 @@ export class MqttServerDecoder extends MqttPacketReader {
     this.filterOff = pos + 2;
     this.filterLen = n;
     pos += 2 + n;
-    if (this.type === PacketType.SUBSCRIBE) {
+    if (this.type === PacketType.Subscribe) {
       this.filterQos = buf[pos];
       return pos + 1;
     }
@@ -89,8 +89,8 @@ export class MqttServerDecoder extends MqttPacketReader {
   }
 
   protected parseBody(type: number, p: number, end: number): number {
-    if (type === PacketType.CONNECT) return this.parseConnect(p, end);
-    return this.parseFilterList(p, end, type === PacketType.SUBSCRIBE);
+    if (type === PacketType.Connect) return this.parseConnect(p, end);
+    return this.parseFilterList(p, end, type === PacketType.Subscribe);
   }
 
   /**
@@ -98,7 +98,7 @@ export class MqttServerDecoder extends MqttPacketReader {
    * followed by a requested-QoS byte (bits 7-2 zero, QoS <= 2) in SUBSCRIBE.
    */
   private parseFilterList(p: number, end: number, withQos: boolean): number {
-    if (end - p < 2) return Err.MQTT_MALFORMED;
+    if (end - p < 2) return Err.MqttMalformed;
     const r = this.parsePacketId(p);
     if (r !== 0) return r;
     p += 2;
@@ -106,11 +106,11 @@ export class MqttServerDecoder extends MqttPacketReader {
     let count = 0;
     while (p < end) {
       p = this.readField(p, end);
-      if (p < 0) return Err.MQTT_MALFORMED;
+      if (p < 0) return Err.MqttMalformed;
       // Framing first (is the QoS byte there?), then the content of the filter.
       if (withQos) {
-        if (p >= end) return Err.MQTT_MALFORMED;
-        if (this.buf[p++] > 2) return Err.MQTT_MALFORMED; // MQTT-3.8.3-4: reserved bits, QoS 3
+        if (p >= end) return Err.MqttMalformed;
+        if (this.buf[p++] > 2) return Err.MqttMalformed; // MQTT-3.8.3-4: reserved bits, QoS 3
       }
       const c = checkTopicFilter(this.buf, this.fieldOff, this.fieldLen); // §4.7
       if (c !== 0) return c;
@@ -120,7 +120,7 @@ export class MqttServerDecoder extends MqttPacketReader {
       }
       count++;
     }
-    if (count === 0) return Err.MQTT_MALFORMED; // MQTT-3.8.3-3, MQTT-3.10.3-2
+    if (count === 0) return Err.MqttMalformed; // MQTT-3.8.3-3, MQTT-3.10.3-2
     this.filterCount = count;
     this.payloadOff = listOff;
     this.payloadLen = end - listOff;
@@ -132,26 +132,26 @@ export class MqttServerDecoder extends MqttPacketReader {
     const buf = this.buf;
     // §3.1.2.1 protocol name: a string that must be "MQTT".
     p = this.readField(p, end);
-    if (p < 0) return Err.MQTT_MALFORMED;
+    if (p < 0) return Err.MqttMalformed;
     const n = this.fieldOff;
     if (this.fieldLen !== 4 || buf[n] !== PROTOCOL_NAME_M || buf[n + 1] !== PROTOCOL_NAME_Q || buf[n + 2] !== PROTOCOL_NAME_T || buf[n + 3] !== PROTOCOL_NAME_T) {
-      return Err.MQTT_BAD_PROTOCOL;
+      return Err.MqttBadProtocol;
     }
-    if (p + 4 > end) return Err.MQTT_MALFORMED;
+    if (p + 4 > end) return Err.MqttMalformed;
     const level = buf[p];
-    if (level !== PROTOCOL_LEVEL_3_1_1) return Err.MQTT_BAD_PROTOCOL; // §3.1.2.2
+    if (level !== PROTOCOL_LEVEL_3_1_1) return Err.MqttBadProtocol; // §3.1.2.2
     const f = buf[p + 1];
-    if ((f & ConnectFlag.RESERVED) !== 0) return Err.MQTT_MALFORMED; // MQTT-3.1.2-3
-    const willQos = (f & ConnectFlag.WILL_QOS_MASK) >>> ConnectFlag.WILL_QOS_SHIFT;
-    const hasWill = (f & ConnectFlag.WILL) !== 0 ? 1 : 0;
-    if (hasWill === 0 && (f & (ConnectFlag.WILL_QOS_MASK | ConnectFlag.WILL_RETAIN)) !== 0) return Err.MQTT_MALFORMED; // MQTT-3.1.2-11, -13, -15
-    if (willQos === 3) return Err.MQTT_MALFORMED; // MQTT-3.1.2-14
-    const hasUsername = (f & ConnectFlag.USERNAME) !== 0 ? 1 : 0;
-    const hasPassword = (f & ConnectFlag.PASSWORD) !== 0 ? 1 : 0;
-    if (hasUsername === 0 && hasPassword !== 0) return Err.MQTT_MALFORMED; // MQTT-3.1.2-22
+    if ((f & ConnectFlag.Reserved) !== 0) return Err.MqttMalformed; // MQTT-3.1.2-3
+    const willQos = (f & ConnectFlag.WillQosMask) >>> ConnectFlag.WillQosShift;
+    const hasWill = (f & ConnectFlag.Will) !== 0 ? 1 : 0;
+    if (hasWill === 0 && (f & (ConnectFlag.WillQosMask | ConnectFlag.WillRetain)) !== 0) return Err.MqttMalformed; // MQTT-3.1.2-11, -13, -15
+    if (willQos === 3) return Err.MqttMalformed; // MQTT-3.1.2-14
+    const hasUsername = (f & ConnectFlag.Username) !== 0 ? 1 : 0;
+    const hasPassword = (f & ConnectFlag.Password) !== 0 ? 1 : 0;
+    if (hasUsername === 0 && hasPassword !== 0) return Err.MqttMalformed; // MQTT-3.1.2-22
     this.protocolLevel = level;
     this.connectFlags = f;
-    this.cleanSession = (f & ConnectFlag.CLEAN_SESSION) !== 0 ? 1 : 0;
+    this.cleanSession = (f & ConnectFlag.CleanSession) !== 0 ? 1 : 0;
     this.keepAliveS = (buf[p + 2] << 8) | buf[p + 3]; // §3.1.2.10
     p += 4;
     // §3.1.3.1 client identifier.
@@ -161,20 +161,20 @@ export class MqttServerDecoder extends MqttPacketReader {
     this.clientIdLen = this.fieldLen;
     this.hasWill = hasWill;
     this.willQos = willQos;
-    this.willRetain = (f & ConnectFlag.WILL_RETAIN) !== 0 ? 1 : 0;
+    this.willRetain = (f & ConnectFlag.WillRetain) !== 0 ? 1 : 0;
     // Absent fields read as empty ranges at the position they would have had.
     this.willTopicOff = this.willPayloadOff = p;
     this.willTopicLen = this.willPayloadLen = 0;
     if (hasWill !== 0) {
       // §3.1.3.2 will topic (a topic name), §3.1.3.3 will message (binary).
       p = this.readField(p, end);
-      if (p < 0) return Err.MQTT_MALFORMED;
+      if (p < 0) return Err.MqttMalformed;
       const c = checkTopicName(buf, this.fieldOff, this.fieldLen);
       if (c !== 0) return c;
       this.willTopicOff = this.fieldOff;
       this.willTopicLen = this.fieldLen;
       p = this.readField(p, end);
-      if (p < 0) return Err.MQTT_MALFORMED;
+      if (p < 0) return Err.MqttMalformed;
       this.willPayloadOff = this.fieldOff;
       this.willPayloadLen = this.fieldLen;
     }
@@ -192,11 +192,11 @@ export class MqttServerDecoder extends MqttPacketReader {
     this.passwordLen = 0;
     if (hasPassword !== 0) {
       p = this.readField(p, end); // §3.1.3.5 binary data
-      if (p < 0) return Err.MQTT_MALFORMED;
+      if (p < 0) return Err.MqttMalformed;
       this.passwordOff = this.fieldOff;
       this.passwordLen = this.fieldLen;
     }
-    return p === end ? 0 : Err.MQTT_LENGTH_MISMATCH; // nothing may follow the payload
+    return p === end ? 0 : Err.MqttLengthMismatch; // nothing may follow the payload
   }
 }
 
@@ -212,10 +212,10 @@ function badPacketId(packetId: number): boolean {
  * BUFFER_TOO_SMALL.
  */
 export function encodeConnack(dst: Uint8Array, off: number, sessionPresent: boolean, returnCode: number): number {
-  if (!(returnCode >= 0 && returnCode <= MAX_CONNACK_CODE) || returnCode !== Math.floor(returnCode)) return Err.VALUE_RANGE;
-  if (sessionPresent && returnCode !== 0) return Err.VALUE_RANGE;
-  if (off < 0 || off + 4 > dst.length) return Err.BUFFER_TOO_SMALL;
-  dst[off] = PacketType.CONNACK << 4;
+  if (!(returnCode >= 0 && returnCode <= MAX_CONNACK_CODE) || returnCode !== Math.floor(returnCode)) return Err.ValueRange;
+  if (sessionPresent && returnCode !== 0) return Err.ValueRange;
+  if (off < 0 || off + 4 > dst.length) return Err.BufferTooSmall;
+  dst[off] = PacketType.Connack << 4;
   dst[off + 1] = 2;
   dst[off + 2] = sessionPresent ? CONNACK_FLAG_SESSION_PRESENT : 0;
   dst[off + 3] = returnCode;
@@ -228,12 +228,12 @@ export function encodeConnack(dst: Uint8Array, off: number, sessionPresent: bool
  */
 export function encodeSuback(dst: Uint8Array, off: number, packetId: number, returnCodes: ArrayLike<number>): number {
   const n = returnCodes.length;
-  if (badPacketId(packetId) || n === 0) return Err.VALUE_RANGE;
+  if (badPacketId(packetId) || n === 0) return Err.ValueRange;
   for (let i = 0; i < n; i++) {
     const c = returnCodes[i];
-    if (c !== 0 && c !== 1 && c !== 2 && c !== SUBACK_FAILURE) return Err.VALUE_RANGE;
+    if (c !== 0 && c !== 1 && c !== 2 && c !== SUBACK_FAILURE) return Err.ValueRange;
   }
-  let p = writeFixedHeader(dst, off, PacketType.SUBACK << 4, 2 + n);
+  let p = writeFixedHeader(dst, off, PacketType.Suback << 4, 2 + n);
   if (p < 0) return p;
   dst[p++] = packetId >>> 8;
   dst[p++] = packetId & 0xff;
@@ -243,25 +243,25 @@ export function encodeSuback(dst: Uint8Array, off: number, packetId: number, ret
 
 /** Encodes an UNSUBACK (§3.11). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
 export function encodeUnsuback(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, PacketType.UNSUBACK << 4, packetId);
+  return writeIdOnlyPacket(dst, off, PacketType.Unsuback << 4, packetId);
 }
 
 /** Encodes a PINGRESP (§3.13): d0 00. Returns off + 2 or BUFFER_TOO_SMALL. */
 export function encodePingresp(dst: Uint8Array, off: number): number {
-  return writeHeaderOnlyPacket(dst, off, PacketType.PINGRESP << 4);
+  return writeHeaderOnlyPacket(dst, off, PacketType.Pingresp << 4);
 }
 
 /** Encodes a PUBREC (§3.5). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
 export function encodePubrec(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, PacketType.PUBREC << 4, packetId);
+  return writeIdOnlyPacket(dst, off, PacketType.Pubrec << 4, packetId);
 }
 
 /** Encodes a PUBREL (§3.6; fixed-header flags 0010). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
 export function encodePubrel(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, (PacketType.PUBREL << 4) | FLAGS_RESERVED_0010, packetId);
+  return writeIdOnlyPacket(dst, off, (PacketType.Pubrel << 4) | FLAGS_RESERVED_0010, packetId);
 }
 
 /** Encodes a PUBCOMP (§3.7). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
 export function encodePubcomp(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, PacketType.PUBCOMP << 4, packetId);
+  return writeIdOnlyPacket(dst, off, PacketType.Pubcomp << 4, packetId);
 }

@@ -3,7 +3,7 @@
  * firmware's own codecs (src/protocol, src/codec/frames, src/codec/crypto) over MQTT.js.
  *
  * Theory of operation: unlike the real agent (src/agent + a host), nothing here runs by
- * itself: a test calls `sendHello`, awaits `nextControl(MsgType.CHALLENGE)`, and so on, or
+ * itself: a test calls `sendHello`, awaits `nextControl(MsgType.Challenge)`, and so on, or
  * uses `register()` for the whole handshake. Every inbound message is queued per kind
  * (control / motor) and taken in order by `next...` with a timeout, so tests never sleep on
  * guesses. Control messages are decoded with src/protocol/decode.ts into plain snapshots;
@@ -29,10 +29,10 @@ import type { ChannelLabel } from "../src/protocol/channel-labels";
 
 /** The reference channel table: sensors 0 (16 x f32: [0] = distance m), 1 (8 x i16: [0] = yaw), motors 10 (2 x f32 wheels), 11 (2 x u8 head). */
 export const DEMO_CHANNELS: readonly ChannelSpec[] = [
-  { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 16, rateHz: 100 },
-  { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 8, rateHz: 100 },
-  { id: 10, kind: ChannelKind.MOTOR, elementType: ElementType.F32, count: 2, rateHz: 100 },
-  { id: 11, kind: ChannelKind.MOTOR, elementType: ElementType.U8, count: 2, rateHz: 100 },
+  { id: 0, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 16, rateHz: 100 },
+  { id: 1, kind: ChannelKind.Sensor, elementType: ElementType.I16, count: 8, rateHz: 100 },
+  { id: 10, kind: ChannelKind.Motor, elementType: ElementType.F32, count: 2, rateHz: 100 },
+  { id: 11, kind: ChannelKind.Motor, elementType: ElementType.U8, count: 2, rateHz: 100 },
 ];
 
 /** Names of DEMO_CHANNELS, sent in the hello's `cn`. */
@@ -191,8 +191,8 @@ export class ScriptedAgent {
     this.table = new ChannelTable(opts.channels ?? DEMO_CHANNELS);
     this.motorFrame = new MotorFrame(this.table.size, opts.maxFrameBytes ?? 4096);
     this.client = client;
-    this.upCtl = topicFor(opts.agentId, TopicKind.UP_CTL);
-    this.dnCtl = topicFor(opts.agentId, TopicKind.DN_CTL);
+    this.upCtl = topicFor(opts.agentId, TopicKind.UpCtl);
+    this.dnCtl = topicFor(opts.agentId, TopicKind.DnCtl);
     client.on("message", (topic, payload) => {
       if (topic === this.dnCtl) this.control.push(payload);
       else if (topic === this.motorTopic) this.motor.push(payload);
@@ -211,7 +211,7 @@ export class ScriptedAgent {
       username: opts.agentId,
       keepalive: 30,
       reconnectPeriod: 0,
-      will: opts.will === false ? undefined : { topic: topicFor(opts.agentId, TopicKind.UP_CTL), payload: Buffer.from(will.subarray(0, wl)), qos: 1, retain: false },
+      will: opts.will === false ? undefined : { topic: topicFor(opts.agentId, TopicKind.UpCtl), payload: Buffer.from(will.subarray(0, wl)), qos: 1, retain: false },
     });
     const agent = new ScriptedAgent(opts, client);
     await client.subscribeAsync(agent.dnCtl, { qos: 1 });
@@ -267,10 +267,10 @@ export class ScriptedAgent {
   /** The whole handshake: hello, challenge, proof, registered, motor subscription. */
   async register(timeoutMs = 5000): Promise<ControlSnapshot> {
     await this.sendHello();
-    const ch = await this.nextControl(timeoutMs, MsgType.CHALLENGE);
+    const ch = await this.nextControl(timeoutMs, MsgType.Challenge);
     await this.answerChallenge(ch);
     if (!this.brainProven) throw new Error("scripted agent: the brain's proof does not verify");
-    const reg = await this.nextControl(timeoutMs, MsgType.REGISTERED);
+    const reg = await this.nextControl(timeoutMs, MsgType.Registered);
     await this.accept(reg);
     return reg;
   }
@@ -307,7 +307,7 @@ export class ScriptedAgent {
 
   /** Encodes a sensor frame from (id, typed array) pairs with src/codec/frames/sensor.ts. */
   encodeSensor(seq: number, timeMs: number, values: [number, ArrayBufferView][]): Buffer {
-    const entries = new FrameEntries(this.table, ChannelKind.SENSOR);
+    const entries = new FrameEntries(this.table, ChannelKind.Sensor);
     for (const [id, v] of values) {
       const e = entries.add(id, byteView(v));
       if (e < 0) throw new Error(`scripted agent: channel ${id} does not fit (${e})`);

@@ -161,10 +161,10 @@ export class SimWorld {
     this.rng = new Prng(options.seed ?? 1);
     this.epochMs = options.epochMs ?? 1_000_000;
     this.agent = new Agent(config, this.makeHost());
-    this.wire = new WireTable([{ id: 10, kind: ChannelKind.MOTOR, elementType: 85, count: 2, rateHz: 0 },
-      { id: 0, kind: ChannelKind.SENSOR, elementType: 85, count: 16, rateHz: 0 },
-      { id: 1, kind: ChannelKind.SENSOR, elementType: 77, count: 8, rateHz: 0 }]);
-    this.motorEntries = new FrameEntries(this.wire, ChannelKind.MOTOR, 1);
+    this.wire = new WireTable([{ id: 10, kind: ChannelKind.Motor, elementType: 85, count: 2, rateHz: 0 },
+      { id: 0, kind: ChannelKind.Sensor, elementType: 85, count: 16, rateHz: 0 },
+      { id: 1, kind: ChannelKind.Sensor, elementType: 77, count: 8, rateHz: 0 }]);
+    this.motorEntries = new FrameEntries(this.wire, ChannelKind.Motor, 1);
     this.motorEntries.add(10, byteView(this.motorValues));
     this.macHmac.setKey(new Uint8Array(32), 0, 32); // no session yet: frames signed with a key nobody holds
   }
@@ -234,7 +234,7 @@ export class SimWorld {
   cutLink(): void {
     if (this.linkId === 0) return;
     this.dropLink(true);
-    this.agent.handleTransportClosed(this.now, Err.TRANSPORT_CLOSED);
+    this.agent.handleTransportClosed(this.now, Err.TransportClosed);
   }
 
   /** Broker process dies: link cut, no Will (the broker is gone), refuses connects until up. */
@@ -242,7 +242,7 @@ export class SimWorld {
     this.brokerUp = false;
     if (this.linkId !== 0) {
       this.dropLink(false);
-      this.agent.handleTransportClosed(this.now, Err.TRANSPORT_CLOSED);
+      this.agent.handleTransportClosed(this.now, Err.TransportClosed);
     }
     this.at(downMs, () => (this.brokerUp = true));
   }
@@ -314,7 +314,7 @@ export class SimWorld {
             this.pendingOpen = false;
             if (this.connectHangs) return;
             if (this.networkFault !== 0) return this.agent.handleTransportClosed(this.now, this.networkFault);
-            if (!this.brokerUp || this.refusedBrokers.includes(broker)) return this.agent.handleTransportClosed(this.now, Err.PEER_REFUSED);
+            if (!this.brokerUp || this.refusedBrokers.includes(broker)) return this.agent.handleTransportClosed(this.now, Err.PeerRefused);
             this.linkId = id;
             this.brokerLinkId = id;
             this.toAgent = [];
@@ -391,7 +391,7 @@ export class SimWorld {
   private dropLink(publishWill: boolean): void {
     if (publishWill && this.willPayload && this.brokerUp) {
       const n = decodeControl(this.willPayload, 0, this.willPayload.length, this.msg);
-      if (n === MsgType.DEATH) this.deaths.push(this.msg.generation);
+      if (n === MsgType.Death) this.deaths.push(this.msg.generation);
     }
     this.linkId = 0;
     this.brokerLinkId = 0;
@@ -434,19 +434,19 @@ export class SimWorld {
 
   private brokerPacket(type: number, d: MqttServerDecoder): void {
     switch (type) {
-      case PacketType.CONNECT:
+      case PacketType.Connect:
         this.willPayload = d.hasWill ? d.buf.slice(d.willPayloadOff, d.willPayloadOff + d.willPayloadLen) : null;
         return this.toAgentBytes(encodeConnack(this.out, 0, false, 0));
-      case PacketType.SUBSCRIBE:
+      case PacketType.Subscribe:
         d.filterAt(d.payloadOff);
         if (readUtf8(d.buf, d.filterOff, d.filterOff + d.filterLen).endsWith("/dn/mot")) this.motorSubscribedLink = this.brokerLinkId;
         return this.toAgentBytes(encodeSuback(this.out, 0, d.packetId, [d.filterQos]));
-      case PacketType.PINGREQ:
+      case PacketType.Pingreq:
         return this.toAgentBytes(encodePingresp(this.out, 0));
-      case PacketType.DISCONNECT:
+      case PacketType.Disconnect:
         this.cleanDisconnect = true;
         return;
-      case PacketType.PUBLISH: {
+      case PacketType.Publish: {
         if (d.qos === 1 && this.withholdPuback) this.withheld.push(d.packetId);
         else if (d.qos === 1) this.toAgentBytes(encodePuback(this.out, 0, d.packetId));
         const topic = readUtf8(d.buf, d.topicOff, d.topicOff + d.topicLen);
@@ -474,11 +474,11 @@ export class SimWorld {
     if (!topic.endsWith("/up/ctl")) return;
     const type = decodeControl(payload, 0, payload.length, this.msg);
     const m = this.msg;
-    this.received.push({ t: this.t, type, phase: this.agent.phase, channels: m.channelCount, counters: type === MsgType.STATUS ? m.counterCount : 0 });
+    this.received.push({ t: this.t, type, phase: this.agent.phase, channels: m.channelCount, counters: type === MsgType.Status ? m.counterCount : 0 });
     const out = this.scratch;
     let n = -1;
     switch (type) {
-      case MsgType.HELLO: {
+      case MsgType.Hello: {
         if (s.rejectReason !== 0 && !s.rejectAtProof) {
           n = encodeRejected(out, 0, s.rejectReason, "scripted rejection", s.retryAfterMs);
           break;
@@ -496,7 +496,7 @@ export class SimWorld {
         this.generation = m.generation;
         break;
       }
-      case MsgType.PROOF: {
+      case MsgType.Proof: {
         const ok = verifyAgentProof(this.hmac, s.key, this.agentNonce, 0, this.brainNonce, 0, payload, m.proofOff, this.scratch32) === 0;
         if (!ok || (s.rejectReason !== 0 && s.rejectAtProof)) {
           n = encodeRejected(out, 0, ok ? s.rejectReason : 1, ok ? "scripted rejection" : "bad proof", s.retryAfterMs);
@@ -515,11 +515,11 @@ export class SimWorld {
         if (s.omitMotorTopic) n = this.omitMotorTopicFrom(n);
         break;
       }
-      case MsgType.HEARTBEAT:
+      case MsgType.Heartbeat:
         if (!s.ackHeartbeats) return;
         n = encodeHeartbeatAck(out, 0, m.seq, m.agentTime, this.brainNow());
         break;
-      case MsgType.DEREGISTER:
+      case MsgType.Deregister:
         this.brainSessionActive = false;
         n = encodeDeregistered(out, 0, 1);
         break;
@@ -571,6 +571,6 @@ export function checkInvariants(w: SimWorld, fail: (msg: string) => void): void 
 }
 
 export function isPermanent(reason: number): boolean {
-  return reason === Err.REJECTED_INVALID_AUTH || reason === Err.REJECTED_UNKNOWN_AGENT ||
-    reason === Err.REJECTED_INVALID_REQUEST || reason === Err.REJECTED_VERSION;
+  return reason === Err.RejectedInvalidAuth || reason === Err.RejectedUnknownAgent ||
+    reason === Err.RejectedInvalidRequest || reason === Err.RejectedVersion;
 }

@@ -139,7 +139,7 @@ async function main(argv: string[]): Promise<number> {
   const statusTimer = setInterval(() => {
     for (const { spec, node } of running) {
       const a = node.agent;
-      console.log(`${stamp()} ${spec.config.agentId} ${a.phaseName}: sensor frames sent ${a.counters[Counter.SENSOR_FRAMES_SENT]}, motor frames applied ${a.counters[Counter.MOTOR_FRAMES_APPLIED] ?? "?"}`);
+      console.log(`${stamp()} ${spec.config.agentId} ${a.phaseName}: sensor frames sent ${a.counters[Counter.SensorFramesSent]}, motor frames applied ${a.counters[Counter.MotorFramesApplied] ?? "?"}`);
     }
   }, 10_000);
   statusTimer.unref();

@@ -51,8 +51,8 @@ function seqBytes(from: number, n: number): Uint8Array {
 const KEY = seqBytes(0x40, 32); // the device key K of the examples
 const AGENT_NONCE = seqBytes(0x00, 16);
 const BRAIN_NONCE = seqBytes(0xf0, 16);
-const S = ChannelKind.SENSOR;
-const M = ChannelKind.MOTOR;
+const S = ChannelKind.Sensor;
+const M = ChannelKind.Motor;
 const SPECS: ChannelSpec[] = [
   { id: 0, kind: S, elementType: ElementType.F32, count: 16, rateHz: 100 },
   { id: 1, kind: S, elementType: ElementType.I16, count: 8, rateHz: 100 },
@@ -129,12 +129,12 @@ export function examples(): Example[] {
       (d, o) => P.encodeRegistered(d, o, SESSION_ID, 3, "bs/1/robot-7/up/sns", "bs/1/robot-7/dn/mot", 1024, 100, 1000, 250, 123456789),
       { t: 4, s: SESSION_ID, g: 3, st: "bs/1/robot-7/up/sns", mt: "bs/1/robot-7/dn/mot", mfb: 1024, mhz: 100, hb: 1000, md: 250, tb: 123456789 },
     ),
-    messageExample("rejected", (d, o) => P.encodeRejected(d, o, P.RejectReason.INVALID_AUTH, "bad key", 5000), { t: 5, r: 1, m: "bad key", ra: 5000 }),
+    messageExample("rejected", (d, o) => P.encodeRejected(d, o, P.RejectReason.InvalidAuth, "bad key", 5000), { t: 5, r: 1, m: "bad key", ra: 5000 }),
     messageExample("heartbeat", (d, o) => P.encodeHeartbeat(d, o, 42, 100000, 12), { t: 6, s: 42, ta: 100000, rtt: 12 }),
     messageExample("heartbeat-ack", (d, o) => P.encodeHeartbeatAck(d, o, 42, 100000, 123456789), { t: 7, s: 42, ta: 100000, tb: 123456789 }),
-    messageExample("drain", (d, o) => P.encodeDrain(d, o, P.DrainReason.DEPLOY, 2000, 30000), { t: 8, r: 1, ra: 2000, dl: 30000 }),
-    messageExample("deregister", (d, o) => P.encodeDeregister(d, o, P.DeregisterReason.STOP_REQUESTED), { t: 9, r: 1 }),
-    messageExample("deregistered", (d, o) => P.encodeDeregistered(d, o, P.DeregisteredReason.EVICTED), { t: 10, r: 2 }),
+    messageExample("drain", (d, o) => P.encodeDrain(d, o, P.DrainReason.Deploy, 2000, 30000), { t: 8, r: 1, ra: 2000, dl: 30000 }),
+    messageExample("deregister", (d, o) => P.encodeDeregister(d, o, P.DeregisterReason.StopRequested), { t: 9, r: 1 }),
+    messageExample("deregistered", (d, o) => P.encodeDeregistered(d, o, P.DeregisteredReason.Evicted), { t: 10, r: 2 }),
     messageExample("status", (d, o) => P.encodeStatus(d, o, 4, 3, 12, -250, [1, 2, 300, 70000], 4, -134), {
       t: 11, ph: 4, g: 3, rtt: 12, off: -250, c: [1, 2, 300, 70000], lr: -134,
     }),
@@ -255,35 +255,35 @@ export function annotate(bytes: Uint8Array, topLabels: readonly string[] = []): 
       for (let o = from; o < from + len; o += 16) lines.push([ind + "  " + spaced(bytes, o, Math.min(o + 16, from + len)), o === from ? what : ""]);
     };
     switch (k) {
-      case Kind.UINT:
-      case Kind.NEGINT:
+      case Kind.Uint:
+      case Kind.Negint:
         lines.push([head(r.pos), `${label}${r.value}`]);
         return;
-      case Kind.TEXT:
+      case Kind.Text:
         lines.push([head(r.off) + (r.len > 0 && r.len <= 8 ? " " + spaced(bytes, r.off, r.off + r.len) : ""), `${label}text(${r.len}) ${JSON.stringify(readUtf8(bytes, r.off, r.off + r.len))}`]);
         if (r.len > 8) payload(r.off, r.len, "");
         return;
-      case Kind.BYTES:
+      case Kind.Bytes:
         lines.push([head(r.off), `${label}bytes(${r.len})`]);
         payload(r.off, r.len, "");
         return;
-      case Kind.TYPED: {
+      case Kind.Typed: {
         const th = headLen(bytes[start]);
         lines.push([ind + spaced(bytes, start, start + th), `${label}tag(${r.tag}): ${TAG_NAMES[r.tag] ?? "typed array"}`]);
         lines.push([ind + spaced(bytes, start + th, r.off), `bytes(${r.len})`]);
         payload(r.off, r.len, "");
         return;
       }
-      case Kind.FLOAT:
+      case Kind.Float:
         lines.push([head(r.pos), `${label}float ${r.value}`]);
         return;
-      case Kind.BOOL:
+      case Kind.Bool:
         lines.push([head(r.pos), `${label}${r.value === 1}`]);
         return;
-      case Kind.NULL:
+      case Kind.Null:
         lines.push([head(r.pos), `${label}null`]);
         return;
-      case Kind.ARRAY: {
+      case Kind.Array: {
         const n = r.len;
         lines.push([head(r.pos), `${label}array(${n})`]);
         for (let i = 0; i < n; i++) item(depth + 1, depth === 0 && topLabels[i] ? topLabels[i] + ": " : "");
@@ -324,7 +324,7 @@ function exampleBlock(ex: Example): string {
 }
 
 function errorBlock(): string {
-  const rows = errorTable.map(([code, name, kind, text]) => `| ${code} | \`${name}\` | ${kind === ErrKind.local ? "local" : "remote"} | ${text.replace(/\|/g, "\\|")} |`);
+  const rows = errorTable.map(([code, name, kind, text]) => `| ${code} | \`${name}\` | ${kind === ErrKind.Local ? "local" : "remote"} | ${text.replace(/\|/g, "\\|")} |`);
   return ["| code | name | kind | meaning |", "|---:|---|---|---|", ...rows].join("\n");
 }
 

@@ -201,14 +201,14 @@ async function main(): Promise<void> {
     const s = await x.status();
     if (!s || stopping) return;
     const dt = (Date.now() - lastAt) / 1000;
-    const sent = s.counters[Counter.SENSOR_FRAMES_SENT] - (last?.counters[Counter.SENSOR_FRAMES_SENT] ?? 0);
+    const sent = s.counters[Counter.SensorFramesSent] - (last?.counters[Counter.SensorFramesSent] ?? 0);
     const applied = motorFrames - lastMotor;
-    const drops = s.counters[Counter.SENSOR_FRAMES_DROPPED] + s.counters[Counter.MOTOR_DROPPED_STALE] + s.counters[Counter.MOTOR_DROPPED_ORDER] +
-      s.counters[Counter.MOTOR_DROPPED_REPLAY] + s.counters[Counter.MOTOR_DROPPED_MAC] + s.counters[Counter.MOTOR_DROPPED_MALFORMED];
+    const drops = s.counters[Counter.SensorFramesDropped] + s.counters[Counter.MotorDroppedStale] + s.counters[Counter.MotorDroppedOrder] +
+      s.counters[Counter.MotorDroppedReplay] + s.counters[Counter.MotorDroppedMac] + s.counters[Counter.MotorDroppedMalformed];
     let fleetLine = "";
     if (fleet.length > 0) {
       const active = fleet.filter((a) => a.agent.phaseName === "active").length;
-      const frames = fleet.reduce((n, a) => n + a.agent.counters[Counter.SENSOR_FRAMES_SENT], 0);
+      const frames = fleet.reduce((n, a) => n + a.agent.counters[Counter.SensorFramesSent], 0);
       fleetLine = ` | node fleet: ${active}/${fleet.length} active, ${frames} frames sent`;
     }
     lastStatus = `xs1 ${s.phase} gen ${s.generation} | sensor ${(sent / dt).toFixed(1)}/s motor ${(applied / dt).toFixed(1)}/s | rtt ${s.rttMs} ms | clock offset ${s.clockOffsetMs} ms | drops ${drops}${capLine(b.agents().find((a) => a.id === "xs1"))}${fleetLine}`;

@@ -184,19 +184,19 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
     for (const a of actions) {
       const p = a.partition;
       switch (a.kind) {
-        case ActionKind.SERVE:
+        case ActionKind.Serve:
           if (!subs.has(p)) subs.set(p, nc.subscribe(partitionSubject(p), { callback: (_e, m) => onUplink(m.subject, m.data) }));
           log("info", `cluster: serving partition ${p}`);
           break;
-        case ActionKind.PAUSE:
+        case ActionKind.Pause:
           log("info", `cluster: partition ${p} paused (lease not renewed in time)`);
           break;
-        case ActionKind.FORGET:
+        case ActionKind.Forget:
           log("info", `cluster: partition ${p} is no longer ours; its sessions end here`);
           forgetPartition(p);
           break;
-        case ActionKind.WRITE:
-        case ActionKind.DELETE:
+        case ActionKind.Write:
+        case ActionKind.Delete:
           void leaseOp(a);
           break;
       }
@@ -208,7 +208,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
     const value = JSON.stringify({ w: workerId });
     let result: number;
     try {
-      if (a.kind === ActionKind.DELETE) {
+      if (a.kind === ActionKind.Delete) {
         await kv.delete(key, { previousSeq: a.expect });
         result = 0;
       } else if (a.expect === 0) result = await kv.create(key, value);
@@ -217,7 +217,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
       result = isConflict(e) ? CONFLICT : FAILED;
       if (result === FAILED) log("debug", `cluster: ${key} write failed: ${(e as Error).message}`);
     }
-    if (closed && a.op !== LeaseOp.RELEASE) return;
+    if (closed && a.op !== LeaseOp.Release) return;
     perform(own.done(nowMs(), a.partition, a.op!, result));
     if (result === CONFLICT && !closed) {
       // The watch may lag, or have missed a write of ours whose answer was lost: read the key,
@@ -227,7 +227,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
         if (m !== null) {
           const op = m.header?.get("KV-Operation") ?? "";
           const owner = op === "DEL" || op === "PURGE" ? null : ownerOf(new TextDecoder().decode(m.data));
-          log("debug", `cluster: ${key} ${a.kind === ActionKind.DELETE ? "delete" : a.expect === 0 ? "create" : "update"} expecting revision ${a.expect} conflicted; the key is at ${m.seq} (${owner ?? "deleted"})`);
+          log("debug", `cluster: ${key} ${a.kind === ActionKind.Delete ? "delete" : a.expect === 0 ? "create" : "update"} expecting revision ${a.expect} conflicted; the key is at ${m.seq} (${owner ?? "deleted"})`);
           perform(own.observeLease(nowMs(), a.partition, owner, m.seq));
         }
       } catch (err) {
@@ -339,8 +339,8 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
     stopWatch?.();
     if (graceful) {
       const releases = own.releaseAll(nowMs());
-      for (const a of releases) if (a.kind === ActionKind.FORGET) forgetPartition(a.partition);
-      await Promise.all(releases.filter((a) => a.kind === ActionKind.DELETE).map((a) => leaseOp(a)));
+      for (const a of releases) if (a.kind === ActionKind.Forget) forgetPartition(a.partition);
+      await Promise.all(releases.filter((a) => a.kind === ActionKind.Delete).map((a) => leaseOp(a)));
       await kv.delete(`worker.${workerId}`).catch(() => undefined);
       await nc.drain().catch(() => undefined);
     } else await nc.close().catch(() => undefined);

@@ -50,9 +50,9 @@ export const CONFLICT = -1;
 export const FAILED = -2;
 
 export const LeaseOp = {
-  CLAIM: 0,
-  RENEW: 1,
-  RELEASE: 2,
+  Claim: 0,
+  Renew: 1,
+  Release: 2,
 } as const;
 export type LeaseOpCode = (typeof LeaseOp)[keyof typeof LeaseOp];
 
@@ -63,15 +63,15 @@ export const BALANCE_HOLD_LEASES = 10;
 
 export const ActionKind = {
   /** Write the lease: create when expect is 0, else update expecting that revision. */
-  WRITE: 0,
+  Write: 0,
   /** Delete the lease expecting that revision. */
-  DELETE: 1,
+  Delete: 1,
   /** Start (or resume) handling p's uplinks and publishing for its agents. */
-  SERVE: 2,
+  Serve: 2,
   /** Stop handling p for now; keep its sessions (the lease may still be ours). */
-  PAUSE: 3,
+  Pause: 3,
   /** p is someone else's: drop its sessions without a word to its devices. */
-  FORGET: 4,
+  Forget: 4,
 } as const;
 
 export interface OwnershipAction {
@@ -209,7 +209,7 @@ export class Ownership {
         if (m.state === Mine.SUSPENDED && nowMs < m.writtenAtMs + this.leaseMs - this.guardMs) {
           m.state = Mine.HELD;
           this.counts.resumed++;
-          out.push({ kind: ActionKind.SERVE, partition: p });
+          out.push({ kind: ActionKind.Serve, partition: p });
         }
       } else if (m.state === Mine.CLAIMING) m.revision = Math.max(m.revision, revision);
       return out;
@@ -229,19 +229,19 @@ export class Ownership {
       if (result === CONFLICT) this.counts.conflicts++;
       else {
         this.counts.failures++;
-        if (op === LeaseOp.RENEW && m.unknownSinceMs < 0) m.unknownSinceMs = sentMs;
+        if (op === LeaseOp.Renew && m.unknownSinceMs < 0) m.unknownSinceMs = sentMs;
       }
       m.retryAtMs = nowMs + this.retryMs;
-      if (op === LeaseOp.CLAIM && m.state === Mine.CLAIMING) m.state = Mine.NONE;
-      else if (op === LeaseOp.RELEASE && m.state === Mine.RELEASING) {
+      if (op === LeaseOp.Claim && m.state === Mine.CLAIMING) m.state = Mine.NONE;
+      else if (op === LeaseOp.Release && m.state === Mine.RELEASING) {
         // The delete did not happen (or we cannot tell): p is no longer served either way;
         // the lease runs out by itself if it was ours.
         m.state = Mine.NONE;
-      } else if (op === LeaseOp.RENEW && result === CONFLICT && this.seen[p].owner !== this.workerId) this.lose(p, out);
+      } else if (op === LeaseOp.Renew && result === CONFLICT && this.seen[p].owner !== this.workerId) this.lose(p, out);
       return out;
     }
     // Success: result is the new revision (0 for a delete).
-    if (op === LeaseOp.RELEASE) {
+    if (op === LeaseOp.Release) {
       m.state = Mine.NONE;
       m.revision = 0;
       this.counts.released++;
@@ -252,12 +252,12 @@ export class Ownership {
     m.writtenAtMs = sentMs;
     m.unknownSinceMs = -1;
     if (result > this.seen[p].revision) this.seen[p] = { owner: this.workerId, revision: result, seenMs: nowMs };
-    if (op === LeaseOp.CLAIM) this.counts.claimed++;
+    if (op === LeaseOp.Claim) this.counts.claimed++;
     else this.counts.renewed++;
     if (m.state === Mine.CLAIMING || m.state === Mine.SUSPENDED) {
       if (m.state === Mine.SUSPENDED) this.counts.resumed++;
       m.state = Mine.HELD;
-      out.push({ kind: ActionKind.SERVE, partition: p });
+      out.push({ kind: ActionKind.Serve, partition: p });
     }
     // A write that came back after validity ran out still proves continuity: resume (above).
     this.checkValidity(nowMs, p, out);
@@ -278,7 +278,7 @@ export class Ownership {
       const m = this.own[p];
       if ((m.state === Mine.HELD || m.state === Mine.SUSPENDED) && m.inflightSinceMs < 0 && nowMs >= m.retryAtMs && nowMs - m.writtenAtMs >= this.renewMs) {
         m.inflightSinceMs = nowMs;
-        out.push({ kind: ActionKind.WRITE, partition: p, op: LeaseOp.RENEW, expect: m.revision });
+        out.push({ kind: ActionKind.Write, partition: p, op: LeaseOp.Renew, expect: m.revision });
       }
     }
     // Fair share.
@@ -315,7 +315,7 @@ export class Ownership {
       if (orphan && mine >= claimUpTo && nowMs - this.releasedForBalanceMs[p] < BALANCE_HOLD_LEASES * this.leaseMs) this.orphanClaimedMs = nowMs;
       m.state = Mine.CLAIMING;
       m.inflightSinceMs = nowMs;
-      out.push({ kind: ActionKind.WRITE, partition: p, op: LeaseOp.CLAIM, expect: s.owner === null ? 0 : s.revision });
+      out.push({ kind: ActionKind.Write, partition: p, op: LeaseOp.Claim, expect: s.owner === null ? 0 : s.revision });
       mine++;
     }
     if (nowMs - this.workerSetChangedMs >= this.settleMs && free.length === 0 && nowMs - this.orphanClaimedMs >= BALANCE_HOLD_LEASES * this.leaseMs) {
@@ -337,9 +337,9 @@ export class Ownership {
         m.state = Mine.RELEASING;
         m.inflightSinceMs = nowMs;
         this.releasedForBalanceMs[p] = nowMs;
-        out.push({ kind: ActionKind.PAUSE, partition: p });
-        out.push({ kind: ActionKind.FORGET, partition: p });
-        out.push({ kind: ActionKind.DELETE, partition: p, op: LeaseOp.RELEASE, expect: m.revision });
+        out.push({ kind: ActionKind.Pause, partition: p });
+        out.push({ kind: ActionKind.Forget, partition: p });
+        out.push({ kind: ActionKind.Delete, partition: p, op: LeaseOp.Release, expect: m.revision });
         release--;
       }
     }
@@ -355,7 +355,7 @@ export class Ownership {
       const rev = m.revision;
       m.state = Mine.RELEASING;
       m.inflightSinceMs = nowMs;
-      out.push({ kind: ActionKind.PAUSE, partition: p }, { kind: ActionKind.FORGET, partition: p }, { kind: ActionKind.DELETE, partition: p, op: LeaseOp.RELEASE, expect: rev });
+      out.push({ kind: ActionKind.Pause, partition: p }, { kind: ActionKind.Forget, partition: p }, { kind: ActionKind.Delete, partition: p, op: LeaseOp.Release, expect: rev });
     }
     return out;
   }
@@ -365,7 +365,7 @@ export class Ownership {
     if (m.state === Mine.HELD && nowMs >= m.writtenAtMs + this.leaseMs - this.guardMs) {
       m.state = Mine.SUSPENDED;
       this.counts.suspended++;
-      out.push({ kind: ActionKind.PAUSE, partition: p });
+      out.push({ kind: ActionKind.Pause, partition: p });
     }
   }
 
@@ -378,7 +378,7 @@ export class Ownership {
     m.inflightSinceMs = -1;
     if (!hadSessions) return;
     this.counts.lost++;
-    if (wasServing) out.push({ kind: ActionKind.PAUSE, partition: p });
-    out.push({ kind: ActionKind.FORGET, partition: p });
+    if (wasServing) out.push({ kind: ActionKind.Pause, partition: p });
+    out.push({ kind: ActionKind.Forget, partition: p });
   }
 }

@@ -62,7 +62,7 @@ interface Frame {
 }
 
 function declare(channels: ChannelDesc[]): DeclaredChannels | string {
-  const specs: ChannelSpec[] = channels.map((c) => ({ id: c.id, kind: c.kind === "motor" ? ChannelKind.MOTOR : ChannelKind.SENSOR, elementType: TAGS[c.type] ?? -1, count: c.count, rateHz: c.rateHz ?? 0 }));
+  const specs: ChannelSpec[] = channels.map((c) => ({ id: c.id, kind: c.kind === "motor" ? ChannelKind.Motor : ChannelKind.Sensor, elementType: TAGS[c.type] ?? -1, count: c.count, rateHz: c.rateHz ?? 0 }));
   return declareSpecs(specs, channels.map((c) => ({ name: c.name, unit: c.unit })));
 }
 

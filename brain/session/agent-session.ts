@@ -40,12 +40,12 @@ const SEQ_GAP_MAX = 0x10000;
 
 /** Names of the rejection reasons (rejected `r`), for logs, events and /status. */
 export const rejectReasonNames: Readonly<Record<number, string>> = {
-  [RejectReason.INVALID_AUTH]: "invalid-auth",
-  [RejectReason.INVALID_REQUEST]: "invalid-request",
-  [RejectReason.ALREADY_REGISTERED]: "already-registered",
-  [RejectReason.UNKNOWN_AGENT]: "unknown-agent",
-  [RejectReason.UNSUPPORTED_VERSION]: "unsupported-version",
-  [RejectReason.BUSY]: "busy",
+  [RejectReason.InvalidAuth]: "invalid-auth",
+  [RejectReason.InvalidRequest]: "invalid-request",
+  [RejectReason.AlreadyRegistered]: "already-registered",
+  [RejectReason.UnknownAgent]: "unknown-agent",
+  [RejectReason.UnsupportedVersion]: "unsupported-version",
+  [RejectReason.Busy]: "busy",
 };
 
 export function rejectReasonName(reason: number): string {
@@ -122,7 +122,7 @@ export class AgentSession {
     private readonly shared: SessionShared,
   ) {
     this.id = id;
-    this.controlTopic = topicFor(id, TopicKind.DN_CTL);
+    this.controlTopic = topicFor(id, TopicKind.DnCtl);
     // sinceMs -Infinity: no quiet period at first contact (an agent of a restarted brain is evicted at once)
     this.state = { s: State.AwaitingHello, sinceMs: -Infinity, deadlineMs: Infinity, last: null, rejection: null };
   }
@@ -233,8 +233,8 @@ export class AgentSession {
         heartbeatMs: limits.heartbeatMs,
         motorDeadlineMs: limits.motorDeadlineMs,
       },
-      sensorTopic: topicFor(id, TopicKind.UP_SNS),
-      motorTopic: topicFor(id, TopicKind.DN_MOT),
+      sensorTopic: topicFor(id, TopicKind.UpSns),
+      motorTopic: topicFor(id, TopicKind.DnMot),
       startedAtMs: nowMs,
       motorSeq: 0,
       sensorSeq: 0,
@@ -279,7 +279,7 @@ export class AgentSession {
     const sh = this.shared;
     const s = (this.state as { session: LiveSession }).session;
     const payload = sh.frame;
-    if (payload.length > s.limits.maxFrameBytes) return this.drop(Err.FRAME_TOO_LARGE);
+    if (payload.length > s.limits.maxFrameBytes) return this.drop(Err.FrameTooLarge);
     const ctx = s.ctx;
     const dec = sh.sensors;
     const e = dec.decode(payload, s.declared, ctx.channels);
@@ -360,10 +360,10 @@ export class AgentSession {
 
   /** @internal */ ackDeregister(nowMs: number): void {
     const sh = this.shared;
-    const drained = sh.msg.reason === DeregisterReason.DRAIN || this.state.s === State.Draining;
-    sh.sendScratch(this.controlTopic, encodeDeregistered(sh.scratch, 0, drained ? DeregisteredReason.DRAIN_COMPLETE : DeregisteredReason.ACKNOWLEDGED), 1);
+    const drained = sh.msg.reason === DeregisterReason.Drain || this.state.s === State.Draining;
+    sh.sendScratch(this.controlTopic, encodeDeregistered(sh.scratch, 0, drained ? DeregisteredReason.DrainComplete : DeregisteredReason.Acknowledged), 1);
     this.lastHeardMs = nowMs;
-    const why = drained ? "drain complete" : sh.msg.reason === DeregisterReason.FAULT ? "fault" : "stop requested";
+    const why = drained ? "drain complete" : sh.msg.reason === DeregisterReason.Fault ? "fault" : "stop requested";
     this.nextWhy = why;
     sh.log("info", `agent ${this.id} deregistered (${why})`);
     sh.emit("deregistered", { agentId: this.id, reason: why });
@@ -393,7 +393,7 @@ export class AgentSession {
   /** @internal */ sendDrain(duringHandshake: boolean): void {
     const sh = this.shared;
     sh.sendScratch(this.controlTopic, encodeDrain(sh.scratch, 0, this.nextDrainReason, this.nextRetryAfterMs, this.nextDrainDeadlineMs), 1);
-    const why = this.nextDrainReason === DrainReason.DEPLOY ? "deploy" : "operator";
+    const why = this.nextDrainReason === DrainReason.Deploy ? "deploy" : "operator";
     if (duringHandshake) {
       this.nextWhy = `drained (${why}) during its handshake`;
       sh.log("info", `agent ${this.id}: drain (${why}) during its handshake; retry after ${this.nextRetryAfterMs} ms`);
@@ -405,7 +405,7 @@ export class AgentSession {
     this.lastEvictMs = nowMs;
     this.evictions++;
     this.nextWhy = "evicted";
-    sh.sendScratch(this.controlTopic, encodeDeregistered(sh.scratch, 0, DeregisteredReason.EVICTED), 1);
+    sh.sendScratch(this.controlTopic, encodeDeregistered(sh.scratch, 0, DeregisteredReason.Evicted), 1);
     sh.log("info", why);
     sh.emit("deregistered", { agentId: this.id, reason: "evicted" });
   }
@@ -435,7 +435,7 @@ export class AgentSession {
 
 /** Sends `rejected`, counts it by reason, logs it (one line per agent per window) and emits "rejected". */
 export function refuseAgent(sh: SessionShared, agentId: string, reason: number, message: string, nowMs: number): void {
-  sh.sendScratch(topicFor(agentId, TopicKind.DN_CTL), encodeRejected(sh.scratch, 0, reason, fitText(message), -1), 1);
+  sh.sendScratch(topicFor(agentId, TopicKind.DnCtl), encodeRejected(sh.scratch, 0, reason, fitText(message), -1), 1);
   const name = rejectReasonName(reason);
   sh.rejectionsByReason[name] = (sh.rejectionsByReason[name] ?? 0) + 1;
   const held = sh.rejectLog.hit(agentId, nowMs);

@@ -41,8 +41,8 @@ export const SocketFailure = Object.freeze({
  * started, `thrown` the constructor's error message ("" otherwise).
  */
 export function socketFailureCode(failure: number, networkUp: boolean, opened: boolean, elapsedMs: number, thrown: string): number {
-  if (!networkUp) return Err.NET_DOWN;
-  if (opened) return Err.TRANSPORT_CLOSED;
-  if (failure === SocketFailure.Thrown) return thrown.indexOf("connect error") >= 0 ? Err.NET_UNREACHABLE : Err.TRANSPORT_ERROR;
-  return elapsedMs < CONNECT_ANSWER_MS ? Err.PEER_REFUSED : Err.NET_CONNECT_TIMEOUT;
+  if (!networkUp) return Err.NetDown;
+  if (opened) return Err.TransportClosed;
+  if (failure === SocketFailure.Thrown) return thrown.indexOf("connect error") >= 0 ? Err.NetUnreachable : Err.TransportError;
+  return elapsedMs < CONNECT_ANSWER_MS ? Err.PeerRefused : Err.NetConnectTimeout;
 }

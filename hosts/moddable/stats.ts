@@ -29,11 +29,11 @@ export class Stats {
   line(agent: Agent, extra: string): string {
     const c = agent.counters;
     let s =
-      `${agent.phaseName} sensor=${c[Counter.SENSOR_FRAMES_SENT]} motor=${c[Counter.MOTOR_FRAMES_APPLIED]}` +
-      ` hb=${c[Counter.HEARTBEAT_ACKS]}/${c[Counter.HEARTBEATS_SENT]} links=${c[Counter.CONNECTS_OK]}` +
-      ` lost=${c[Counter.LINK_LOSSES]} connfail=${c[Counter.CONNECT_FAILURES]} netrestarts=${c[Counter.NETWORK_RESTARTS]} reboots=${c[Counter.REBOOT_REQUESTS]}` +
-      ` drops=${c[Counter.SENSOR_FRAMES_DROPPED]}` +
-      ` rx=${c[Counter.BYTES_RECEIVED]} tx=${c[Counter.BYTES_SENT]}`;
+      `${agent.phaseName} sensor=${c[Counter.SensorFramesSent]} motor=${c[Counter.MotorFramesApplied]}` +
+      ` hb=${c[Counter.HeartbeatAcks]}/${c[Counter.HeartbeatsSent]} links=${c[Counter.ConnectsOk]}` +
+      ` lost=${c[Counter.LinkLosses]} connfail=${c[Counter.ConnectFailures]} netrestarts=${c[Counter.NetworkRestarts]} reboots=${c[Counter.RebootRequests]}` +
+      ` drops=${c[Counter.SensorFramesDropped]}` +
+      ` rx=${c[Counter.BytesReceived]} tx=${c[Counter.BytesSent]}`;
     const slot = Instrumentation.get(this.slot);
     if (slot !== undefined) s += ` slot=${slot} chunk=${Instrumentation.get(this.chunk)} gc=${Instrumentation.get(this.gc)}`;
     return s + extra;

@@ -58,7 +58,7 @@ export class Transport {
   /** When the current connect started, ms (Time.ticks). */
   private connectStartMs = 0;
   /** Reason code of the last failure (Err.TRANSPORT_*). */
-  closeCode: number = Err.TRANSPORT_CLOSED;
+  closeCode: number = Err.TransportClosed;
   /** Connections opened so far. */
   connects = 0;
 
@@ -89,7 +89,7 @@ export class Transport {
 
   /** The network went down: fail the current connection now rather than at its next timeout. */
   networkDown(): void {
-    if (this.state === State.Open || this.state === State.Connecting || this.state === State.Resolving) this.fail(Err.NET_DOWN, "network down");
+    if (this.state === State.Open || this.state === State.Connecting || this.state === State.Resolving) this.fail(Err.NetDown, "network down");
   }
 
   /** Closes the socket. Idempotent. Pending events of this connection are dropped: the agent closed it. */
@@ -126,7 +126,7 @@ export class Transport {
     }
     window.close(); // before anything that allocates (the failure's log line)
     if (!ok) {
-      this.fail(Err.TRANSPORT_ERROR, "write failed");
+      this.fail(Err.TransportError, "write failed");
       return this.closedResult();
     }
     this.writable -= n;
@@ -154,7 +154,7 @@ export class Transport {
     }
     window.close();
     if (!ok) {
-      this.fail(Err.TRANSPORT_ERROR, "read failed");
+      this.fail(Err.TransportError, "read failed");
       return this.closedResult();
     }
     this.readable -= n;
@@ -193,7 +193,7 @@ export class Transport {
     this.state = State.Resolving;
     System.resolve(this.host, (_name: string, address: string) => {
       if (gen !== this.generation) return;
-      if (!address) this.fail(Err.NET_DNS, `cannot resolve ${this.host}`);
+      if (!address) this.fail(Err.NetDns, `cannot resolve ${this.host}`);
       else this.connect(address, gen);
     });
   }

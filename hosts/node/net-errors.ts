@@ -12,12 +12,12 @@ import { Err } from "../../src/errors";
 
 /** [errno names, code before the socket opened, code after]. */
 export const nodeErrorTable: ReadonlyArray<readonly [readonly string[], number, number]> = [
-  [["ECONNREFUSED"], Err.PEER_REFUSED, Err.PEER_REFUSED],
-  [["ECONNRESET", "EPIPE", "ECONNABORTED"], Err.PEER_RESET, Err.PEER_RESET],
-  [["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL"], Err.NET_DNS, Err.NET_DNS],
-  [["EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN"], Err.NET_UNREACHABLE, Err.NET_UNREACHABLE],
-  [["ENETDOWN", "EADDRNOTAVAIL"], Err.NET_DOWN, Err.NET_DOWN],
-  [["ETIMEDOUT"], Err.NET_CONNECT_TIMEOUT, Err.TRANSPORT_ERROR],
+  [["ECONNREFUSED"], Err.PeerRefused, Err.PeerRefused],
+  [["ECONNRESET", "EPIPE", "ECONNABORTED"], Err.PeerReset, Err.PeerReset],
+  [["ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL"], Err.NetDns, Err.NetDns],
+  [["EHOSTUNREACH", "ENETUNREACH", "EHOSTDOWN"], Err.NetUnreachable, Err.NetUnreachable],
+  [["ENETDOWN", "EADDRNOTAVAIL"], Err.NetDown, Err.NetDown],
+  [["ETIMEDOUT"], Err.NetConnectTimeout, Err.TransportError],
 ];
 
 /** The reason code for a Node socket error code; `opened` tells whether the socket had connected. */
@@ -25,5 +25,5 @@ export function reasonFromNodeError(code: string | undefined, opened: boolean): 
   if (code !== undefined) {
     for (const [names, before, after] of nodeErrorTable) if (names.includes(code)) return opened ? after : before;
   }
-  return Err.TRANSPORT_ERROR;
+  return Err.TransportError;
 }

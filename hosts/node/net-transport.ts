@@ -64,7 +64,7 @@ export class NetTransport {
       this.socket = null;
       this.chunks.length = 0;
       this.head = 0;
-      this.events.closed(this.closedReason || Err.TRANSPORT_CLOSED);
+      this.events.closed(this.closedReason || Err.TransportClosed);
     });
   }
 

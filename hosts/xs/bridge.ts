@@ -10,8 +10,8 @@
  * Everything here is engine-agnostic (it is bundled into the XS firmware too) and uses only
  * typed arrays and src/codec/bytes.
  */
-export const Op = { CONFIGURE: 1, START: 2, TICK: 3, OPENED: 4, CLOSED: 5, STOP: 6, STATUS: 7 } as const;
-export const Rec = { SEND: 1, OPEN: 2, CLOSE: 3, LOG: 4, MOTOR: 5, SAFE: 6, NET_RESTART: 7, REBOOT: 8, STATE: 9, STATUS: 10, SAMPLE: 11 } as const;
+export const Op = { Configure: 1, Start: 2, Tick: 3, Opened: 4, Closed: 5, Stop: 6, Status: 7 } as const;
+export const Rec = { Send: 1, Open: 2, Close: 3, Log: 4, Motor: 5, Safe: 6, NetRestart: 7, Reboot: 8, State: 9, Status: 10, Sample: 11 } as const;
 
 export const ENTROPY_BYTES = 64;
 export const REQUEST_HEADER_BYTES = 1 + 4 + 4 + ENTROPY_BYTES;

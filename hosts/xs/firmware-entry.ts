@@ -66,9 +66,9 @@ function makeHost(): AgentHost {
   let sample: ((nowMs: number, sensors: SensorArrays) => void) | null = null;
   return {
     transport: {
-      open: (host, port) => recordText(Rec.OPEN, 0, 0, 0, `${host}\u0000${port}`),
-      close: () => void record(Rec.CLOSE, 0),
-      send: (src, off, len) => (recordBytes(Rec.SEND, src, off, len) ? len : 0),
+      open: (host, port) => recordText(Rec.Open, 0, 0, 0, `${host}\u0000${port}`),
+      close: () => void record(Rec.Close, 0),
+      send: (src, off, len) => (recordBytes(Rec.Send, src, off, len) ? len : 0),
       recv: (dst, off, len) => {
         const n = Math.min(len, inboundEnd - inboundOff);
         for (let i = 0; i < n; i++) dst[off + i] = inbound[inboundOff + i];
@@ -84,17 +84,17 @@ function makeHost(): AgentHost {
         sampleCount = (sampleCount + 1) >>> 0;
         if (counterChannel === undefined) counterChannel = findCounterChannel(sensors);
         if (counterChannel !== null) counterChannel[0] = sampleCount;
-        const at = record(Rec.SAMPLE, 4);
+        const at = record(Rec.Sample, 4);
         if (at >= 0) writeU32LE(reply, at, sampleCount);
       },
       applyMotor: (id, values) => {
         const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
-        const at = record(Rec.MOTOR, 1 + bytes.length);
+        const at = record(Rec.Motor, 1 + bytes.length);
         if (at < 0) return;
         reply[at] = id;
         reply.set(bytes, at + 1);
       },
-      motorsSafe: () => void record(Rec.SAFE, 0),
+      motorsSafe: () => void record(Rec.Safe, 0),
     },
     platform: {
       random: (dst) => {
@@ -102,9 +102,9 @@ function makeHost(): AgentHost {
         // needs more than a nonce and a jitter draw. Past that, XS's Math.random is mixed in.
         for (let i = 0; i < dst.length; i++) dst[i] = entropyOff < ENTROPY_BYTES ? entropy[entropyOff++] : (Math.random() * 256) | 0;
       },
-      log: (level, code, message) => recordText(Rec.LOG, 5, level, code, message),
-      restartNetwork: () => void record(Rec.NET_RESTART, 0),
-      reboot: () => void record(Rec.REBOOT, 0),
+      log: (level, code, message) => recordText(Rec.Log, 5, level, code, message),
+      restartNetwork: () => void record(Rec.NetRestart, 0),
+      reboot: () => void record(Rec.Reboot, 0),
     },
   };
 }
@@ -133,21 +133,21 @@ function handleCommand(request: ArrayBuffer): ArrayBuffer {
   replyLen = 0;
   inbound = req;
   inboundOff = REQUEST_HEADER_BYTES;
-  inboundEnd = op === Op.TICK ? req.length : REQUEST_HEADER_BYTES;
+  inboundEnd = op === Op.Tick ? req.length : REQUEST_HEADER_BYTES;
   try {
-    if (op === Op.CONFIGURE) configure(readUtf8(req, REQUEST_HEADER_BYTES, req.length));
+    if (op === Op.Configure) configure(readUtf8(req, REQUEST_HEADER_BYTES, req.length));
     else if (agent === null) throw new Error("bridge: configure first");
-    else if (op === Op.START) agent.start(now);
-    else if (op === Op.TICK) agent.tick(now);
-    else if (op === Op.OPENED) agent.handleTransportOpened(now);
-    else if (op === Op.CLOSED) agent.handleTransportClosed(now, arg);
-    else if (op === Op.STOP) agent.stop(now);
-    else if (op === Op.STATUS) recordText(Rec.STATUS, 0, 0, 0, statusJson());
+    else if (op === Op.Start) agent.start(now);
+    else if (op === Op.Tick) agent.tick(now);
+    else if (op === Op.Opened) agent.handleTransportOpened(now);
+    else if (op === Op.Closed) agent.handleTransportClosed(now, arg);
+    else if (op === Op.Stop) agent.stop(now);
+    else if (op === Op.Status) recordText(Rec.Status, 0, 0, 0, statusJson());
   } catch (e) {
-    recordText(Rec.LOG, 5, 3, -1, `xs firmware: ${(e as Error)?.message ?? String(e)}`);
+    recordText(Rec.Log, 5, 3, -1, `xs firmware: ${(e as Error)?.message ?? String(e)}`);
   }
-  if (agent && inboundOff < inboundEnd && op === Op.TICK) agent.tick(now); // drain what a bounded pump left
-  const at = record(Rec.STATE, 9);
+  if (agent && inboundOff < inboundEnd && op === Op.Tick) agent.tick(now); // drain what a bounded pump left
+  const at = record(Rec.State, 9);
   if (at >= 0 && agent) {
     writeU32LE(reply, at, agent.nextDeadline());
     reply[at + 4] = agent.phase;

@@ -63,8 +63,8 @@ export class XsAgent {
   constructor(private readonly opts: XsAgentOptions) {
     this.now = opts.clock ?? makeClock();
     this.transport = new NetTransport({
-      opened: () => this.request(Op.OPENED, 0),
-      closed: (reason) => this.request(Op.CLOSED, reason),
+      opened: () => this.request(Op.Opened, 0),
+      closed: (reason) => this.request(Op.Closed, reason),
       readable: () => this.queueTick(),
     }, opts.tls ?? null);
   }
@@ -75,16 +75,16 @@ export class XsAgent {
     const script = fs.existsSync(FIRMWARE_BUNDLE) ? fs.readFileSync(FIRMWARE_BUNDLE, "utf8") : await cachedBundle("hosts/xs/firmware-entry.ts");
     await this.worker.evaluateScript(script);
     const { key, ...rest } = this.opts.config;
-    await this.request(Op.CONFIGURE, 0, Buffer.from(JSON.stringify({ ...rest, keyHex: toHex(key) })));
+    await this.request(Op.Configure, 0, Buffer.from(JSON.stringify({ ...rest, keyHex: toHex(key) })));
   }
 
   start(): Promise<void> {
-    return this.request(Op.START, 0);
+    return this.request(Op.Start, 0);
   }
 
   /** Deregisters and stops; resolves when stopped or failed (or after timeoutMs), then ends the worker. */
   async stop(timeoutMs = 3_000): Promise<void> {
-    await this.request(Op.STOP, 0);
+    await this.request(Op.Stop, 0);
     const t0 = Date.now();
     while (this.phase !== Phase.Stopped && this.phase !== Phase.Failed && Date.now() - t0 < timeoutMs) {
       await new Promise((r) => setTimeout(r, 5));
@@ -105,21 +105,21 @@ export class XsAgent {
 
   async status(): Promise<XsAgentStatus | null> {
     let status: XsAgentStatus | null = null;
-    await this.request(Op.STATUS, 0, undefined, (text) => (status = JSON.parse(text)));
+    await this.request(Op.Status, 0, undefined, (text) => (status = JSON.parse(text)));
     return status;
   }
 
   private queueTick(): void {
     if (this.tickQueued || this.closed) return;
     this.tickQueued = true;
-    void this.request(Op.TICK, 0);
+    void this.request(Op.Tick, 0);
   }
 
   private request(op: number, arg: number, payload?: Buffer, onStatus?: (json: string) => void): Promise<void> {
     const run = async () => {
       if (this.closed || !this.worker) return;
-      if (op === Op.TICK) this.tickQueued = false;
-      const body = op === Op.TICK ? Buffer.concat(this.inboundDrain()) : payload ?? Buffer.alloc(0);
+      if (op === Op.Tick) this.tickQueued = false;
+      const body = op === Op.Tick ? Buffer.concat(this.inboundDrain()) : payload ?? Buffer.alloc(0);
       const req = new Uint8Array(REQUEST_HEADER_BYTES + body.length);
       writeRequestHeader(req, op, this.now(), arg, crypto.randomBytes(ENTROPY_BYTES));
       req.set(body, REQUEST_HEADER_BYTES);
@@ -139,39 +139,39 @@ export class XsAgent {
     const o = this.opts;
     forEachRecord(reply, (kind, off, len) => {
       switch (kind) {
-        case Rec.SEND:
+        case Rec.Send:
           this.transport.write(reply.subarray(off, off + len));
           break;
-        case Rec.OPEN: {
+        case Rec.Open: {
           const [host, port] = readUtf8(reply, off, off + len).split("\u0000");
           this.transport.open(host, Number(port));
           break;
         }
-        case Rec.CLOSE:
+        case Rec.Close:
           this.transport.close();
           break;
-        case Rec.LOG:
+        case Rec.Log:
           o.log?.(reply[off], readU32LE(reply, off + 1) | 0, readUtf8(reply, off + 5, off + len));
           break;
-        case Rec.MOTOR:
+        case Rec.Motor:
           o.applyMotor?.(reply[off], reply.slice(off + 1, off + len));
           break;
-        case Rec.SAFE:
+        case Rec.Safe:
           o.motorsSafe?.();
           break;
-        case Rec.NET_RESTART:
+        case Rec.NetRestart:
           this.networkRestartRequests++;
           break;
-        case Rec.REBOOT:
+        case Rec.Reboot:
           this.rebootRequests++;
           break;
-        case Rec.SAMPLE:
+        case Rec.Sample:
           o.onSample?.(readU32LE(reply, off));
           break;
-        case Rec.STATUS:
+        case Rec.Status:
           onStatus?.(readUtf8(reply, off, off + len));
           break;
-        case Rec.STATE:
+        case Rec.State:
           this.nextDeadline = readU32LE(reply, off);
           this.phase = reply[off + 4];
           this.generation = readU32LE(reply, off + 5);

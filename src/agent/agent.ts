@@ -199,7 +199,7 @@ export class Agent {
     return this.channels.motorArray(channelId);
   }
 
-  /** Starts connecting. Returns 0, or Err.UNDEFINED_TRANSITION when already started. */
+  /** Starts connecting. Returns 0, or Err.UndefinedTransition when already started. */
   start(nowMs: number): number {
     return this.queueInput(nowMs, Input.Start, 0);
   }
@@ -218,7 +218,7 @@ export class Agent {
     this.queueInput(nowMs, Input.Opened, 0);
   }
 
-  handleTransportClosed(nowMs: number, reason: number = Err.TRANSPORT_CLOSED): void {
+  handleTransportClosed(nowMs: number, reason: number = Err.TransportClosed): void {
     this.queueInput(nowMs, Input.Closed, reason);
   }
 
@@ -316,17 +316,17 @@ export class Agent {
       const n = transport.recv(decoder.buf, at, decoder.buf.length - at);
       if (n === 0) return;
       if (n < 0) {
-        this.pushInput(Input.Closed, Err.TRANSPORT_CLOSED); // a queued event, handled by the loop
+        this.pushInput(Input.Closed, Err.TransportClosed); // a queued event, handled by the loop
         return;
       }
       decoder.commit(n);
-      this.session.counters[Counter.BYTES_RECEIVED] += n;
+      this.session.counters[Counter.BytesReceived] += n;
       this.session.noteRx(this.nowMs);
       for (;;) {
         const type = decoder.next();
         if (type === 0) break;
         if (type < 0) {
-          this.session.counters[Counter.DECODE_ERRORS]++;
+          this.session.counters[Counter.DecodeErrors]++;
           decoder.reset();
           this.pushInput(Input.Closed, type); // MQTT framing is lost: reconnect
           return;
@@ -342,23 +342,23 @@ export class Agent {
     const d = this.decoder;
     const now = this.nowMs;
     switch (type) {
-      case PacketType.CONNACK:
+      case PacketType.Connack:
         if (d.returnCode === 0) this.session.handle(now, Ev.ConnAckOk);
-        else this.session.handle(now, Ev.ConnAckRefused, Err.MQTT_CONNACK_REFUSED);
+        else this.session.handle(now, Ev.ConnAckRefused, Err.MqttConnackRefused);
         return;
-      case PacketType.SUBACK: {
+      case PacketType.Suback: {
         const failed = d.returnCodesLen < 1 || d.buf[d.returnCodesOff] === 0x80;
-        if (failed) this.session.handle(now, Ev.SubscribeFailed, Err.MQTT_SUBACK_FAILED);
+        if (failed) this.session.handle(now, Ev.SubscribeFailed, Err.MqttSubackFailed);
         else if (d.packetId === SUB_CONTROL_ID) this.session.handle(now, Ev.ControlSubscribed);
         else if (d.packetId === SUB_MOTOR_ID) this.session.handle(now, Ev.MotorSubscribed);
         return;
       }
-      case PacketType.PUBACK:
+      case PacketType.Puback:
         if (this.link.acked(d.packetId)) this.session.handle(now, Ev.PendingDone);
         return;
-      case PacketType.PINGRESP:
+      case PacketType.Pingresp:
         return;
-      case PacketType.PUBLISH:
+      case PacketType.Publish:
         if (d.qos === 1) this.enqueue(encodePuback(this.out, this.reserve(4), d.packetId));
         if (this.link.isMotorTopic(d.buf, d.topicOff, d.topicLen)) this.onMotorFrame();
         else if (this.link.isControlTopic(d.buf, d.topicOff, d.topicLen)) this.onControl();
@@ -381,7 +381,7 @@ export class Agent {
     const frame = this.channels.motorFrame;
     const r = this.channels.decodeMotor(d.buf, d.payloadOff, d.payloadLen);
     if (r < 0) return session.countDrop(r);
-    if (!this.link.verifyMotorMac(d.buf, d.payloadOff, frame, session.sessionId)) return session.countDrop(Err.FRAME_BAD_MAC);
+    if (!this.link.verifyMotorMac(d.buf, d.payloadOff, frame, session.sessionId)) return session.countDrop(Err.FrameBadMac);
     if (session.onMotorFrame(this.nowMs, frame.seq, frame.deadline) !== 0) return;
     const n = frame.count;
     for (let i = 0; i < n; i++) {
@@ -487,7 +487,7 @@ export class Agent {
 
   private publishSensorFrame(): number {
     const session = this.session;
-    if (!session.sensorAllowed(this.nowMs)) return Err.WRONG_PHASE;
+    if (!session.sensorAllowed(this.nowMs)) return Err.WrongPhase;
     const link = this.link;
     const p = this.beginPublish(link.sensorTopicLen, this.sensorMaxBytes);
     let r = p;
@@ -497,11 +497,11 @@ export class Agent {
       r = this.endPublish(p, end, link.sensorTopic, link.sensorTopicLen, 0, 0);
     }
     if (r < 0) {
-      session.counters[Counter.SENSOR_FRAMES_DROPPED]++;
-      if (r === Err.QUEUE_FULL) session.counters[Counter.OUTBOX_FULL]++;
+      session.counters[Counter.SensorFramesDropped]++;
+      if (r === Err.QueueFull) session.counters[Counter.OutboxFull]++;
       return r;
     }
-    session.counters[Counter.SENSOR_FRAMES_SENT]++;
+    session.counters[Counter.SensorFramesSent]++;
     return 0;
   }
 
@@ -552,13 +552,13 @@ export class Agent {
       this.outEnd -= this.outStart;
       this.outStart = 0;
     }
-    return this.outEnd + n <= this.out.length ? this.outEnd : Err.QUEUE_FULL;
+    return this.outEnd + n <= this.out.length ? this.outEnd : Err.QueueFull;
   }
 
   /** Accepts the end offset of a packet written at outEnd (or an error from reserve/encode). */
   private enqueue(end: number): number {
     if (end < 0) {
-      if (end === Err.QUEUE_FULL) this.session.counters[Counter.OUTBOX_FULL]++;
+      if (end === Err.QueueFull) this.session.counters[Counter.OutboxFull]++;
       return end;
     }
     this.decoder.sent(this.out, this.outEnd); // the strict decoder's record of what was sent
@@ -577,11 +577,11 @@ export class Agent {
       const n = this.transport.send(this.out, this.outStart, this.outEnd - this.outStart);
       if (n === 0) return;
       if (n < 0) {
-        this.pushInput(Input.Closed, Err.TRANSPORT_CLOSED); // handled by the loop, never re-entered
+        this.pushInput(Input.Closed, Err.TransportClosed); // handled by the loop, never re-entered
         return;
       }
       this.outStart += n;
-      this.session.counters[Counter.BYTES_SENT] += n;
+      this.session.counters[Counter.BytesSent] += n;
       this.session.noteTx(this.nowMs);
     }
     this.outStart = this.outEnd = 0;

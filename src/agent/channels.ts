@@ -44,12 +44,12 @@ export class ChannelTable {
   constructor(readonly channels: readonly ChannelConfig[], maxFrameBytes: number) {
     this.wire = new WireTable(channels.map((c) => ({
       id: c.id,
-      kind: c.kind === "sensor" ? ChannelKind.SENSOR : ChannelKind.MOTOR,
+      kind: c.kind === "sensor" ? ChannelKind.Sensor : ChannelKind.Motor,
       elementType: elementTags[c.type],
       count: c.count,
       rateHz: Math.round(c.rateHz ?? 0),
     })));
-    this.sensorEntries = new FrameEntries(this.wire, ChannelKind.SENSOR);
+    this.sensorEntries = new FrameEntries(this.wire, ChannelKind.Sensor);
     for (const c of channels) {
       const array = makeArray(c.type, c.count);
       this.arrays.push(array);

@@ -103,7 +103,7 @@ export class ControlLink {
 
   /** Next QoS 1 packet id, recorded as pending; QUEUE_FULL when MAX_PENDING are unacknowledged. */
   nextPacketId(): number {
-    if (this.pending === MAX_PENDING) return Err.QUEUE_FULL;
+    if (this.pending === MAX_PENDING) return Err.QueueFull;
     this.packetId = this.packetId === 0xffff ? 1 : this.packetId + 1; // MQTT 3.1.1 §2.3.1: non-zero
     this.pendingIds[this.pending++] = this.packetId;
     return this.packetId;
@@ -162,29 +162,29 @@ export class ControlLink {
   decide(nowMs: number, buf: Uint8Array, off: number, len: number, session: Session): number {
     const m = this.message;
     const type = decodeControl(buf, off, len, m);
-    if (type === Err.REG_MISSING_ENDPOINT) {
-      session.handle(nowMs, Ev.RejectedRetry, Err.REG_MISSING_ENDPOINT); // a missing endpoint is a failure
+    if (type === Err.RegMissingEndpoint) {
+      session.handle(nowMs, Ev.RejectedRetry, Err.RegMissingEndpoint); // a missing endpoint is a failure
       return 0;
     }
     if (type < 0) return type;
     switch (type) {
-      case MsgType.CHALLENGE:
+      case MsgType.Challenge:
         return this.onChallenge(nowMs, session);
-      case MsgType.REGISTERED:
+      case MsgType.Registered:
         return this.onRegistered(nowMs, session);
-      case MsgType.REJECTED:
+      case MsgType.Rejected:
         session.onRejected(nowMs, rejectReasonError(m.reason), m.retryAfterMs);
         return 0;
-      case MsgType.HEARTBEAT_ACK:
+      case MsgType.HeartbeatAck:
         session.onHeartbeatAck(nowMs, m.seq, m.agentTime, m.brainTime);
         return 0;
-      case MsgType.DRAIN:
+      case MsgType.Drain:
         session.onDrain(nowMs, m.reason, m.retryAfterMs, m.drainDeadlineMs, this.pending);
         return 0;
-      case MsgType.DEREGISTERED:
+      case MsgType.Deregistered:
         session.handle(nowMs, Ev.Deregistered);
         return 0;
-      case MsgType.STATUS_REQUEST:
+      case MsgType.StatusRequest:
         session.statusRequested();
         return 0;
       default:
@@ -203,7 +203,7 @@ export class ControlLink {
    */
   private onChallenge(nowMs: number, session: Session): number {
     const m = this.message;
-    if (!bytesEqual(m.buf, m.agentNonceOff, this.agentNonce, 0, NONCE_BYTES)) return Err.AUTH_REPLAYED;
+    if (!bytesEqual(m.buf, m.agentNonceOff, this.agentNonce, 0, NONCE_BYTES)) return Err.AuthReplayed;
     copyBytes(this.offeredBrainNonce, 0, m.buf, m.nonceOff, NONCE_BYTES);
     const proven = verifyBrainProof(this.authHmac, this.config.key, this.agentNonce, 0, this.offeredBrainNonce, 0, m.buf, m.proofOff, this.scratch32) === 0;
     session.handle(nowMs, proven ? Ev.ChallengeOk : Ev.ChallengeUnproven);
@@ -219,9 +219,9 @@ export class ControlLink {
 
   private onRegistered(nowMs: number, session: Session): number {
     const m = this.message;
-    if (m.generation !== session.generation) return Err.MSG_BAD_FIELD;
+    if (m.generation !== session.generation) return Err.MsgBadField;
     if (m.sensorTopicLen > MAX_TOPIC_BYTES || m.motorTopicLen > MAX_TOPIC_BYTES) {
-      session.handle(nowMs, Ev.RejectedRetry, Err.TOPIC_TOO_LONG);
+      session.handle(nowMs, Ev.RejectedRetry, Err.TopicTooLong);
       return 0;
     }
     this.offeredSensorTopicLen = copyBytes(this.offeredSensorTopic, 0, m.buf, m.sensorTopicOff, m.sensorTopicLen);

@@ -11,7 +11,7 @@ import { Err } from "../errors";
 
 /** Writes a big-endian u16. Returns the new offset or BUFFER_TOO_SMALL. */
 export function writeU16(dst: Uint8Array, off: number, v: number): number {
-  if (off + 2 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + 2 > dst.length) return Err.BufferTooSmall;
   dst[off] = (v >>> 8) & 0xff;
   dst[off + 1] = v & 0xff;
   return off + 2;
@@ -19,7 +19,7 @@ export function writeU16(dst: Uint8Array, off: number, v: number): number {
 
 /** Writes a big-endian u32. Returns the new offset or BUFFER_TOO_SMALL. */
 export function writeU32(dst: Uint8Array, off: number, v: number): number {
-  if (off + 4 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + 4 > dst.length) return Err.BufferTooSmall;
   dst[off] = (v >>> 24) & 0xff;
   dst[off + 1] = (v >>> 16) & 0xff;
   dst[off + 2] = (v >>> 8) & 0xff;
@@ -39,7 +39,7 @@ export function readU32(src: Uint8Array, off: number): number {
 
 /** Copies len bytes from src[srcOff..] to dst[dstOff..]. Returns the new dst offset or BUFFER_TOO_SMALL. */
 export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): number {
-  if (dstOff + len > dst.length || srcOff + len > src.length) return Err.BUFFER_TOO_SMALL;
+  if (dstOff + len > dst.length || srcOff + len > src.length) return Err.BufferTooSmall;
   if (len > 32) {
     dst.set(srcOff === 0 && len === src.length ? src : src.subarray(srcOff, srcOff + len), dstOff);
   } else {
@@ -78,7 +78,7 @@ export function utf8Length(s: string): number {
 
 /** Writes the UTF-8 encoding of s at off. Returns the new offset or BUFFER_TOO_SMALL. */
 export function writeUtf8(dst: Uint8Array, off: number, s: string): number {
-  if (off + utf8Length(s) > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + utf8Length(s) > dst.length) return Err.BufferTooSmall;
   for (let i = 0; i < s.length; i++) {
     let c = s.charCodeAt(i);
     if (c < 0x80) {

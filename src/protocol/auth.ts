@@ -24,9 +24,9 @@ export const SESSION_KEY_BYTES = 32;
 
 /** The derivation labels (ASCII), for docs and logs. */
 export const AuthLabel = {
-  BRAIN: "bs1-brain",
-  AGENT: "bs1-agent",
-  SESSION: "bs1-sess",
+  Brain: "bs1-brain",
+  Agent: "bs1-agent",
+  Session: "bs1-sess",
 } as const;
 
 // The same labels as byte values, frozen: reading them touches no string (on XS, character
@@ -51,8 +51,8 @@ export function deriveLabelled(
   dst: Uint8Array,
   dstOff: number,
 ): number {
-  if (!(dstOff >= 0 && dstOff + PROOF_BYTES <= dst.length)) return Err.BUFFER_TOO_SMALL;
-  if (!(nAOff >= 0 && nAOff + NONCE_BYTES <= nA.length && nBOff >= 0 && nBOff + NONCE_BYTES <= nB.length)) return Err.VALUE_RANGE;
+  if (!(dstOff >= 0 && dstOff + PROOF_BYTES <= dst.length)) return Err.BufferTooSmall;
+  if (!(nAOff >= 0 && nAOff + NONCE_BYTES <= nA.length && nBOff >= 0 && nBOff + NONCE_BYTES <= nB.length)) return Err.ValueRange;
   hmac.setKey(key, 0, key.length);
   hmac.begin();
   for (let i = 0; i < label.length; i++) dst[dstOff + i] = label[i];
@@ -90,10 +90,10 @@ function verify(
   proofOff: number,
   scratch32: Uint8Array,
 ): number {
-  if (!(proofOff >= 0 && proofOff + PROOF_BYTES <= proof.length)) return Err.VALUE_RANGE;
+  if (!(proofOff >= 0 && proofOff + PROOF_BYTES <= proof.length)) return Err.ValueRange;
   const e = deriveLabelled(hmac, key, label, nA, nAOff, nB, nBOff, scratch32, 0);
-  if (e < 0) return e === Err.BUFFER_TOO_SMALL ? Err.VALUE_RANGE : e;
-  return constantTimeEqual(scratch32, 0, proof, proofOff, PROOF_BYTES) ? 0 : Err.AUTH_BAD_PROOF;
+  if (e < 0) return e === Err.BufferTooSmall ? Err.ValueRange : e;
+  return constantTimeEqual(scratch32, 0, proof, proofOff, PROOF_BYTES) ? 0 : Err.AuthBadProof;
 }
 
 /**

@@ -22,15 +22,15 @@ export interface ChannelLabel {
 
 /** 0 when name is a valid channel name, else CONFIG_INVALID. */
 export function validateChannelName(name: string): number {
-  if (typeof name !== "string" || name.length < 1 || name.length > MAX_CHANNEL_NAME_BYTES) return Err.CONFIG_INVALID;
-  for (let i = 0; i < name.length; i++) if (!isAgentIdChar(name.charCodeAt(i))) return Err.CONFIG_INVALID;
+  if (typeof name !== "string" || name.length < 1 || name.length > MAX_CHANNEL_NAME_BYTES) return Err.ConfigInvalid;
+  for (let i = 0; i < name.length; i++) if (!isAgentIdChar(name.charCodeAt(i))) return Err.ConfigInvalid;
   return 0;
 }
 
 /** 0 when unit is absent or a text of at most 16 UTF-8 bytes, else CONFIG_INVALID. */
 export function validateChannelUnit(unit: string | undefined): number {
   if (unit === undefined) return 0;
-  if (typeof unit !== "string" || utf8Length(unit) > MAX_CHANNEL_UNIT_BYTES) return Err.CONFIG_INVALID;
+  if (typeof unit !== "string" || utf8Length(unit) > MAX_CHANNEL_UNIT_BYTES) return Err.ConfigInvalid;
   return 0;
 }
 

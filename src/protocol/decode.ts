@@ -144,35 +144,35 @@ export class ControlMessage {
 
 /** Maps a reader error to a message error: a wrong item type is a bad field. */
 function fieldError(r: number): number {
-  return r === Err.CBOR_TYPE ? Err.MSG_BAD_FIELD : r;
+  return r === Err.CborType ? Err.MsgBadField : r;
 }
 
 /** Reads a uint of at most max into r.value. Returns 0 or an Err code. */
 function readUintMax(r: CborReader, max: number): number {
   const e = r.readUint();
   if (e < 0) return fieldError(e);
-  return r.value > max ? Err.MSG_BAD_FIELD : 0;
+  return r.value > max ? Err.MsgBadField : 0;
 }
 
 /** Reads an i32 into r.value. Returns 0 or an Err code. */
 function readI32(r: CborReader): number {
   const e = r.readInt();
   if (e < 0) return fieldError(e);
-  return r.value < -0x80000000 || r.value > 0x7fffffff ? Err.MSG_BAD_FIELD : 0;
+  return r.value < -0x80000000 || r.value > 0x7fffffff ? Err.MsgBadField : 0;
 }
 
 /** Reads a byte string of exactly len bytes (payload at r.off). Returns 0 or an Err code. */
 function readFixedBytes(r: CborReader, len: number): number {
   const e = r.readBytes();
   if (e < 0) return fieldError(e);
-  return r.len === len ? 0 : Err.MSG_BAD_FIELD;
+  return r.len === len ? 0 : Err.MsgBadField;
 }
 
 /** Reads a text string of minLen..maxLen bytes (payload at r.off/r.len). Returns 0 or an Err code. */
 function readTextIn(r: CborReader, minLen: number, maxLen: number): number {
   const e = r.readText();
   if (e < 0) return fieldError(e);
-  return r.len < minLen || r.len > maxLen ? Err.MSG_BAD_FIELD : 0;
+  return r.len < minLen || r.len > maxLen ? Err.MsgBadField : 0;
 }
 
 /** A data topic: 1..128 bytes, no NUL and no MQTT wildcards (MQTT 3.1.1 §4.7.1, §4.7.3). */
@@ -182,7 +182,7 @@ function readTopic(r: CborReader): number {
   const buf = r.buf;
   for (let i = r.off; i < r.off + r.len; i++) {
     const c = buf[i];
-    if (c === 0 || c === 0x2b || c === 0x23) return Err.MSG_BAD_FIELD;
+    if (c === 0 || c === 0x2b || c === 0x23) return Err.MsgBadField;
   }
   return 0;
 }
@@ -192,20 +192,20 @@ function readChannels(r: CborReader, out: ControlMessage): number {
   let e = r.readArray();
   if (e < 0) return fieldError(e);
   const n = r.len;
-  if (n > out.chId.length) return Err.MSG_BAD_FIELD;
+  if (n > out.chId.length) return Err.MsgBadField;
   for (let i = 0; i < n; i++) {
     e = r.readArray();
     if (e < 0) return fieldError(e);
-    if (r.len !== CHANNEL_DESCRIPTOR_ITEMS) return Err.MSG_BAD_FIELD;
+    if (r.len !== CHANNEL_DESCRIPTOR_ITEMS) return Err.MsgBadField;
     if ((e = readUintMax(r, MAX_CHANNEL_ID)) < 0) return e;
     out.chId[i] = r.value;
     if ((e = readUintMax(r, 1)) < 0) return e;
     out.chKind[i] = r.value;
     if ((e = readUintMax(r, 0xff)) < 0) return e;
-    if (elementBytes(r.value) === 0) return Err.MSG_BAD_FIELD;
+    if (elementBytes(r.value) === 0) return Err.MsgBadField;
     out.chType[i] = r.value;
     if ((e = readUintMax(r, MAX_CHANNEL_ELEMENTS)) < 0) return e;
-    if (r.value === 0) return Err.MSG_BAD_FIELD;
+    if (r.value === 0) return Err.MsgBadField;
     out.chCount[i] = r.value;
     if ((e = readUintMax(r, 0xffffffff)) < 0) return e;
     out.chHz[i] = r.value;
@@ -219,13 +219,13 @@ function readLabels(r: CborReader, out: ControlMessage): number {
   let e = r.readArray();
   if (e < 0) return fieldError(e);
   const n = r.len;
-  if (n > out.chNameOff.length) return Err.MSG_BAD_FIELD;
+  if (n > out.chNameOff.length) return Err.MsgBadField;
   for (let i = 0; i < n; i++) {
     e = r.readArray();
     if (e < 0) return fieldError(e);
-    if (r.len !== CHANNEL_LABEL_ITEMS) return Err.MSG_BAD_FIELD;
+    if (r.len !== CHANNEL_LABEL_ITEMS) return Err.MsgBadField;
     if ((e = readTextIn(r, 1, 0xff)) < 0) return e;
-    if (!isChannelNameBytes(r.buf, r.off, r.len)) return Err.MSG_BAD_FIELD;
+    if (!isChannelNameBytes(r.buf, r.off, r.len)) return Err.MsgBadField;
     out.chNameOff[i] = r.off;
     out.chNameLen[i] = r.len;
     if ((e = readTextIn(r, 0, MAX_CHANNEL_UNIT_BYTES)) < 0) return e;
@@ -241,7 +241,7 @@ function readCounters(r: CborReader, out: ControlMessage): number {
   let e = r.readArray();
   if (e < 0) return fieldError(e);
   const n = r.len;
-  if (n > out.counters.length) return Err.MSG_BAD_FIELD;
+  if (n > out.counters.length) return Err.MsgBadField;
   for (let i = 0; i < n; i++) {
     if ((e = readUintMax(r, 0xffffffff)) < 0) return e;
     out.counters[i] = r.value;
@@ -254,7 +254,7 @@ function readCounters(r: CborReader, out: ControlMessage): number {
 function readAgentId(r: CborReader): number {
   const e = readTextIn(r, 1, AGENT_ID_MAX_CHARS);
   if (e < 0) return e;
-  for (let i = r.off; i < r.off + r.len; i++) if (!isAgentIdChar(r.buf[i])) return Err.MSG_BAD_FIELD;
+  for (let i = r.off; i < r.off + r.len; i++) if (!isAgentIdChar(r.buf[i])) return Err.MsgBadField;
   return 0;
 }
 
@@ -262,32 +262,32 @@ function readAgentId(r: CborReader): number {
 function fieldOf(key: number): number {
   switch (key) {
     case Key.v: return Field.V;
-    case Key.fw: return Field.FW;
-    case Key.id: return Field.ID;
+    case Key.fw: return Field.Fw;
+    case Key.id: return Field.Id;
     case Key.g: return Field.G;
     case Key.n: return Field.N;
-    case Key.mfb: return Field.MFB;
-    case Key.ch: return Field.CH;
-    case Key.an: return Field.AN;
+    case Key.mfb: return Field.Mfb;
+    case Key.ch: return Field.Ch;
+    case Key.an: return Field.An;
     case Key.p: return Field.P;
     case Key.s: return Field.S;
-    case Key.st: return Field.ST;
-    case Key.mt: return Field.MT;
-    case Key.mhz: return Field.MHZ;
-    case Key.hb: return Field.HB;
-    case Key.md: return Field.MD;
-    case Key.tb: return Field.TB;
+    case Key.st: return Field.St;
+    case Key.mt: return Field.Mt;
+    case Key.mhz: return Field.Mhz;
+    case Key.hb: return Field.Hb;
+    case Key.md: return Field.Md;
+    case Key.tb: return Field.Tb;
     case Key.r: return Field.R;
     case Key.m: return Field.M;
-    case Key.ra: return Field.RA;
-    case Key.ta: return Field.TA;
-    case Key.rtt: return Field.RTT;
-    case Key.dl: return Field.DL;
-    case Key.ph: return Field.PH;
-    case Key.off: return Field.OFF;
+    case Key.ra: return Field.Ra;
+    case Key.ta: return Field.Ta;
+    case Key.rtt: return Field.Rtt;
+    case Key.dl: return Field.Dl;
+    case Key.ph: return Field.Ph;
+    case Key.off: return Field.Off;
     case Key.c: return Field.C;
-    case Key.lr: return Field.LR;
-    case Key.cn: return Field.CN;
+    case Key.lr: return Field.Lr;
+    case Key.cn: return Field.Cn;
     default: return 0;
   }
 }
@@ -296,12 +296,12 @@ function fieldOf(key: number): number {
 function readField(r: CborReader, f: number, out: ControlMessage): number {
   let e: number;
   switch (f) {
-    case Field.FW:
+    case Field.Fw:
       if ((e = readTextIn(r, 0, MAX_FW_BYTES)) < 0) return e;
       out.fwOff = r.off;
       out.fwLen = r.len;
       return 0;
-    case Field.ID:
+    case Field.Id:
       if ((e = readAgentId(r)) < 0) return e;
       out.idOff = r.off;
       out.idLen = r.len;
@@ -310,7 +310,7 @@ function readField(r: CborReader, f: number, out: ControlMessage): number {
       if ((e = readFixedBytes(r, NONCE_BYTES)) < 0) return e;
       out.nonceOff = r.off;
       return 0;
-    case Field.AN:
+    case Field.An:
       if ((e = readFixedBytes(r, NONCE_BYTES)) < 0) return e;
       out.agentNonceOff = r.off;
       return 0;
@@ -318,12 +318,12 @@ function readField(r: CborReader, f: number, out: ControlMessage): number {
       if ((e = readFixedBytes(r, PROOF_BYTES)) < 0) return e;
       out.proofOff = r.off;
       return 0;
-    case Field.ST:
+    case Field.St:
       if ((e = readTopic(r)) < 0) return e;
       out.sensorTopicOff = r.off;
       out.sensorTopicLen = r.len;
       return 0;
-    case Field.MT:
+    case Field.Mt:
       if ((e = readTopic(r)) < 0) return e;
       out.motorTopicOff = r.off;
       out.motorTopicLen = r.len;
@@ -333,17 +333,17 @@ function readField(r: CborReader, f: number, out: ControlMessage): number {
       out.textOff = r.off;
       out.textLen = r.len;
       return 0;
-    case Field.CH:
+    case Field.Ch:
       return readChannels(r, out);
     case Field.C:
       return readCounters(r, out);
-    case Field.CN:
+    case Field.Cn:
       return readLabels(r, out);
-    case Field.OFF:
+    case Field.Off:
       if ((e = readI32(r)) < 0) return e;
       out.clockOffsetMs = r.value;
       return 0;
-    case Field.LR:
+    case Field.Lr:
       if ((e = readI32(r)) < 0) return e;
       out.lastReason = r.value;
       return 0;
@@ -354,21 +354,21 @@ function readField(r: CborReader, f: number, out: ControlMessage): number {
   switch (f) {
     case Field.V: out.version = v; break;
     case Field.G: out.generation = v; break;
-    case Field.MFB: out.maxFrameBytes = v; break;
+    case Field.Mfb: out.maxFrameBytes = v; break;
     case Field.S:
-      if (out.type === MsgType.REGISTERED) out.sessionId = v;
+      if (out.type === MsgType.Registered) out.sessionId = v;
       else out.seq = v;
       break;
-    case Field.MHZ: out.maxSensorHz = v; break;
-    case Field.HB: out.heartbeatMs = v; break;
-    case Field.MD: out.motorDeadlineMs = v; break;
-    case Field.TB: out.brainTime = v; break;
+    case Field.Mhz: out.maxSensorHz = v; break;
+    case Field.Hb: out.heartbeatMs = v; break;
+    case Field.Md: out.motorDeadlineMs = v; break;
+    case Field.Tb: out.brainTime = v; break;
     case Field.R: out.reason = v; break;
-    case Field.RA: out.retryAfterMs = v; break;
-    case Field.TA: out.agentTime = v; break;
-    case Field.RTT: out.rttMs = v; break;
-    case Field.DL: out.drainDeadlineMs = v; break;
-    case Field.PH: out.phase = v; break;
+    case Field.Ra: out.retryAfterMs = v; break;
+    case Field.Ta: out.agentTime = v; break;
+    case Field.Rtt: out.rttMs = v; break;
+    case Field.Dl: out.drainDeadlineMs = v; break;
+    case Field.Ph: out.phase = v; break;
   }
   return 0;
 }
@@ -382,7 +382,7 @@ function readField(r: CborReader, f: number, out: ControlMessage): number {
  * that was read; other fields are unspecified. out stays usable for the next message.
  */
 export function decodeControl(buf: Uint8Array, off: number, len: number, out: ControlMessage): number {
-  if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
+  if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.ValueRange;
   const r = out.reader;
   r.reset(buf, off, off + len);
   out.buf = buf;
@@ -398,13 +398,13 @@ export function decodeControl(buf: Uint8Array, off: number, len: number, out: Co
   let e = r.readMap();
   if (e < 0) return e;
   const pairs = r.len;
-  if (pairs === 0) return Err.MSG_MISSING_FIELD;
+  if (pairs === 0) return Err.MsgMissingField;
   e = r.readKey();
   if (e < 0) return fieldError(e);
-  if (e !== Key.t) return Err.MSG_MISSING_FIELD; // protocol.md: "t" is the first key
+  if (e !== Key.t) return Err.MsgMissingField; // protocol.md: "t" is the first key
   if ((e = readUintMax(r, 0xffffffff)) < 0) return e;
   const type = r.value;
-  if (type < 1 || type > MSG_TYPE_MAX) return Err.MSG_UNKNOWN_TYPE;
+  if (type < 1 || type > MSG_TYPE_MAX) return Err.MsgUnknownType;
   out.type = type;
   const allowed = MSG_FIELDS[type];
   let present = Field.T;
@@ -412,7 +412,7 @@ export function decodeControl(buf: Uint8Array, off: number, len: number, out: Co
     const key = r.readKey();
     if (key < 0) return fieldError(key);
     const f = key === Key.t ? Field.T : fieldOf(key);
-    if ((f & present) !== 0) return Err.MSG_BAD_FIELD; // RFC 8949 §5.6: no duplicate keys
+    if ((f & present) !== 0) return Err.MsgBadField; // RFC 8949 §5.6: no duplicate keys
     if ((f & allowed) === 0) {
       e = r.skip(); // unknown key: ignore its value, whatever it is
       if (e < 0) return e;
@@ -424,11 +424,11 @@ export function decodeControl(buf: Uint8Array, off: number, len: number, out: Co
   }
   out.present = present;
   if ((e = r.finish()) < 0) return e;
-  if ((present & Field.CN) !== 0 && out.labelCount !== out.channelCount) return Err.MSG_BAD_FIELD; // one label per channel
+  if ((present & Field.Cn) !== 0 && out.labelCount !== out.channelCount) return Err.MsgBadField; // one label per channel
   const missing = MSG_REQUIRED[type] & ~present;
   if (missing !== 0) {
-    if (type === MsgType.REGISTERED && (missing & (Field.ST | Field.MT)) !== 0) return Err.REG_MISSING_ENDPOINT;
-    return Err.MSG_MISSING_FIELD;
+    if (type === MsgType.Registered && (missing & (Field.St | Field.Mt)) !== 0) return Err.RegMissingEndpoint;
+    return Err.MsgMissingField;
   }
   return type;
 }

@@ -63,13 +63,13 @@ export function encodeHello(
   table: ChannelTable,
   labels: readonly ChannelLabel[] | null = null,
 ): number {
-  if (utf8Length(fw) > MAX_FW_BYTES || validateAgentId(agentId) !== 0) return Err.VALUE_RANGE;
-  if (!isU32(generation) || !isU32(maxFrameBytes) || !hasBytes(nonce, nonceOff, NONCE_BYTES)) return Err.VALUE_RANGE;
+  if (utf8Length(fw) > MAX_FW_BYTES || validateAgentId(agentId) !== 0) return Err.ValueRange;
+  if (!isU32(generation) || !isU32(maxFrameBytes) || !hasBytes(nonce, nonceOff, NONCE_BYTES)) return Err.ValueRange;
   if (labels !== null) {
-    if (labels.length !== table.size) return Err.VALUE_RANGE;
-    for (let i = 0; i < labels.length; i++) if (validateChannelName(labels[i].name) !== 0 || validateChannelUnit(labels[i].unit) !== 0) return Err.VALUE_RANGE;
+    if (labels.length !== table.size) return Err.ValueRange;
+    for (let i = 0; i < labels.length; i++) if (validateChannelName(labels[i].name) !== 0 || validateChannelUnit(labels[i].unit) !== 0) return Err.ValueRange;
   }
-  off = begin(dst, off, labels === null ? 8 : 9, MsgType.HELLO);
+  off = begin(dst, off, labels === null ? 8 : 9, MsgType.Hello);
   off = kvUint(dst, off, Key.v, PROTOCOL_VERSION);
   off = writeText(dst, writeKey(dst, off, Key.fw), fw);
   off = writeText(dst, writeKey(dst, off, Key.id), agentId);
@@ -108,9 +108,9 @@ export function encodeChallenge(
   proofOff: number,
 ): number {
   if (!hasBytes(brainNonce, brainNonceOff, NONCE_BYTES) || !hasBytes(agentNonce, agentNonceOff, NONCE_BYTES) || !hasBytes(proof, proofOff, PROOF_BYTES)) {
-    return Err.VALUE_RANGE;
+    return Err.ValueRange;
   }
-  off = begin(dst, off, 4, MsgType.CHALLENGE);
+  off = begin(dst, off, 4, MsgType.Challenge);
   off = writeBytes(dst, writeKey(dst, off, Key.n), brainNonce, brainNonceOff, NONCE_BYTES);
   off = writeBytes(dst, writeKey(dst, off, Key.an), agentNonce, agentNonceOff, NONCE_BYTES);
   return writeBytes(dst, writeKey(dst, off, Key.p), proof, proofOff, PROOF_BYTES);
@@ -118,8 +118,8 @@ export function encodeChallenge(
 
 /** proof (t 3, A -> B): the agent proof proof[proofOff..+32). */
 export function encodeProof(dst: Uint8Array, off: number, proof: Uint8Array, proofOff: number): number {
-  if (!hasBytes(proof, proofOff, PROOF_BYTES)) return Err.VALUE_RANGE;
-  off = begin(dst, off, 2, MsgType.PROOF);
+  if (!hasBytes(proof, proofOff, PROOF_BYTES)) return Err.ValueRange;
+  off = begin(dst, off, 2, MsgType.Proof);
   return writeBytes(dst, writeKey(dst, off, Key.p), proof, proofOff, PROOF_BYTES);
 }
 
@@ -151,10 +151,10 @@ export function encodeRegistered(
   motorDeadlineMs: number,
   brainTimeMs: number,
 ): number {
-  if (!isU32(sessionId) || !isU32(generation) || !isU32(maxFrameBytes) || !isU32(maxSensorHz)) return Err.VALUE_RANGE;
-  if (!isU32(heartbeatMs) || !isU32(motorDeadlineMs) || !isU32(brainTimeMs)) return Err.VALUE_RANGE;
-  if (!topicOk(sensorTopic) || !topicOk(motorTopic)) return Err.VALUE_RANGE;
-  off = begin(dst, off, 10, MsgType.REGISTERED);
+  if (!isU32(sessionId) || !isU32(generation) || !isU32(maxFrameBytes) || !isU32(maxSensorHz)) return Err.ValueRange;
+  if (!isU32(heartbeatMs) || !isU32(motorDeadlineMs) || !isU32(brainTimeMs)) return Err.ValueRange;
+  if (!topicOk(sensorTopic) || !topicOk(motorTopic)) return Err.ValueRange;
+  off = begin(dst, off, 10, MsgType.Registered);
   off = kvUint(dst, off, Key.s, sessionId);
   off = kvUint(dst, off, Key.g, generation);
   off = writeText(dst, writeKey(dst, off, Key.st), sensorTopic);
@@ -171,9 +171,9 @@ export function encodeRegistered(
  * optional retry-after in ms (negative: absent).
  */
 export function encodeRejected(dst: Uint8Array, off: number, reason: number, message: string | null, retryAfterMs: number): number {
-  if (!isU32(reason) || (retryAfterMs >= 0 && !isU32(retryAfterMs))) return Err.VALUE_RANGE;
-  if (message !== null && utf8Length(message) > MAX_TEXT_BYTES) return Err.VALUE_RANGE;
-  off = begin(dst, off, 2 + (message !== null ? 1 : 0) + (retryAfterMs >= 0 ? 1 : 0), MsgType.REJECTED);
+  if (!isU32(reason) || (retryAfterMs >= 0 && !isU32(retryAfterMs))) return Err.ValueRange;
+  if (message !== null && utf8Length(message) > MAX_TEXT_BYTES) return Err.ValueRange;
+  off = begin(dst, off, 2 + (message !== null ? 1 : 0) + (retryAfterMs >= 0 ? 1 : 0), MsgType.Rejected);
   off = kvUint(dst, off, Key.r, reason);
   if (message !== null) off = writeText(dst, writeKey(dst, off, Key.m), message);
   if (retryAfterMs >= 0) off = kvUint(dst, off, Key.ra, retryAfterMs);
@@ -182,8 +182,8 @@ export function encodeRejected(dst: Uint8Array, off: number, reason: number, mes
 
 /** heartbeat (t 6, A -> B): heartbeat seq, agent time (ms), last RTT (ms, 0 if none). */
 export function encodeHeartbeat(dst: Uint8Array, off: number, seq: number, agentTimeMs: number, rttMs: number): number {
-  if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(rttMs)) return Err.VALUE_RANGE;
-  off = begin(dst, off, 4, MsgType.HEARTBEAT);
+  if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(rttMs)) return Err.ValueRange;
+  off = begin(dst, off, 4, MsgType.Heartbeat);
   off = kvUint(dst, off, Key.s, seq);
   off = kvUint(dst, off, Key.ta, agentTimeMs);
   return kvUint(dst, off, Key.rtt, rttMs);
@@ -191,8 +191,8 @@ export function encodeHeartbeat(dst: Uint8Array, off: number, seq: number, agent
 
 /** heartbeat-ack (t 7, B -> A): echoes of seq and agent time, brain time when answered (ms). */
 export function encodeHeartbeatAck(dst: Uint8Array, off: number, seq: number, agentTimeMs: number, brainTimeMs: number): number {
-  if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(brainTimeMs)) return Err.VALUE_RANGE;
-  off = begin(dst, off, 4, MsgType.HEARTBEAT_ACK);
+  if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(brainTimeMs)) return Err.ValueRange;
+  off = begin(dst, off, 4, MsgType.HeartbeatAck);
   off = kvUint(dst, off, Key.s, seq);
   off = kvUint(dst, off, Key.ta, agentTimeMs);
   return kvUint(dst, off, Key.tb, brainTimeMs);
@@ -200,8 +200,8 @@ export function encodeHeartbeatAck(dst: Uint8Array, off: number, seq: number, ag
 
 /** drain (t 8, B -> A): reason (DrainReason), retry-after (ms), drain deadline (ms from now). */
 export function encodeDrain(dst: Uint8Array, off: number, reason: number, retryAfterMs: number, drainDeadlineMs: number): number {
-  if (!isU32(reason) || !isU32(retryAfterMs) || !isU32(drainDeadlineMs)) return Err.VALUE_RANGE;
-  off = begin(dst, off, 4, MsgType.DRAIN);
+  if (!isU32(reason) || !isU32(retryAfterMs) || !isU32(drainDeadlineMs)) return Err.ValueRange;
+  off = begin(dst, off, 4, MsgType.Drain);
   off = kvUint(dst, off, Key.r, reason);
   off = kvUint(dst, off, Key.ra, retryAfterMs);
   return kvUint(dst, off, Key.dl, drainDeadlineMs);
@@ -209,14 +209,14 @@ export function encodeDrain(dst: Uint8Array, off: number, reason: number, retryA
 
 /** deregister (t 9, A -> B): reason (DeregisterReason). */
 export function encodeDeregister(dst: Uint8Array, off: number, reason: number): number {
-  if (!isU32(reason)) return Err.VALUE_RANGE;
-  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTER), Key.r, reason);
+  if (!isU32(reason)) return Err.ValueRange;
+  return kvUint(dst, begin(dst, off, 2, MsgType.Deregister), Key.r, reason);
 }
 
 /** deregistered (t 10, B -> A): reason (DeregisteredReason). */
 export function encodeDeregistered(dst: Uint8Array, off: number, reason: number): number {
-  if (!isU32(reason)) return Err.VALUE_RANGE;
-  return kvUint(dst, begin(dst, off, 2, MsgType.DEREGISTERED), Key.r, reason);
+  if (!isU32(reason)) return Err.ValueRange;
+  return kvUint(dst, begin(dst, off, 2, MsgType.Deregistered), Key.r, reason);
 }
 
 /**
@@ -235,10 +235,10 @@ export function encodeStatus(
   counterCount: number,
   lastReason: number,
 ): number {
-  if (!isU32(phase) || !isU32(generation) || !isU32(rttMs) || !isI32(clockOffsetMs) || !isI32(lastReason)) return Err.VALUE_RANGE;
-  if (!(counterCount >= 0 && counterCount <= counters.length)) return Err.VALUE_RANGE;
-  for (let i = 0; i < counterCount; i++) if (!isU32(counters[i])) return Err.VALUE_RANGE;
-  off = begin(dst, off, 7, MsgType.STATUS);
+  if (!isU32(phase) || !isU32(generation) || !isU32(rttMs) || !isI32(clockOffsetMs) || !isI32(lastReason)) return Err.ValueRange;
+  if (!(counterCount >= 0 && counterCount <= counters.length)) return Err.ValueRange;
+  for (let i = 0; i < counterCount; i++) if (!isU32(counters[i])) return Err.ValueRange;
+  off = begin(dst, off, 7, MsgType.Status);
   off = kvUint(dst, off, Key.ph, phase);
   off = kvUint(dst, off, Key.g, generation);
   off = kvUint(dst, off, Key.rtt, rttMs);
@@ -250,11 +250,11 @@ export function encodeStatus(
 
 /** status-request (t 12, B -> A): no fields. */
 export function encodeStatusRequest(dst: Uint8Array, off: number): number {
-  return begin(dst, off, 1, MsgType.STATUS_REQUEST);
+  return begin(dst, off, 1, MsgType.StatusRequest);
 }
 
 /** death (t 13, A -> B, the MQTT Last Will payload): the session generation. */
 export function encodeDeath(dst: Uint8Array, off: number, generation: number): number {
-  if (!isU32(generation)) return Err.VALUE_RANGE;
-  return kvUint(dst, begin(dst, off, 2, MsgType.DEATH), Key.g, generation);
+  if (!isU32(generation)) return Err.ValueRange;
+  return kvUint(dst, begin(dst, off, 2, MsgType.Death), Key.g, generation);
 }

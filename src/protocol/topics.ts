@@ -34,10 +34,10 @@ export const FRAME_QOS = 0;
 
 /** The four per-agent topics. */
 export const TopicKind = {
-  UP_CTL: 0,
-  DN_CTL: 1,
-  UP_SNS: 2,
-  DN_MOT: 3,
+  UpCtl: 0,
+  DnCtl: 1,
+  UpSns: 2,
+  DnMot: 3,
 } as const;
 
 const SUFFIX: readonly string[] = Object.freeze(["/up/ctl", "/dn/ctl", "/up/sns", "/dn/mot"]);
@@ -49,8 +49,8 @@ export function isAgentIdChar(c: number): boolean {
 
 /** 0 when id is a valid agent id, else CONFIG_INVALID. */
 export function validateAgentId(id: string): number {
-  if (typeof id !== "string" || id.length < 1 || id.length > AGENT_ID_MAX_CHARS) return Err.CONFIG_INVALID;
-  for (let i = 0; i < id.length; i++) if (!isAgentIdChar(id.charCodeAt(i))) return Err.CONFIG_INVALID;
+  if (typeof id !== "string" || id.length < 1 || id.length > AGENT_ID_MAX_CHARS) return Err.ConfigInvalid;
+  for (let i = 0; i < id.length; i++) if (!isAgentIdChar(id.charCodeAt(i))) return Err.ConfigInvalid;
   return 0;
 }
 
@@ -80,10 +80,10 @@ export class AgentTopics {
   constructor(agentId: string) {
     if (validateAgentId(agentId) !== 0) throw new RangeError("AgentTopics: invalid agent id");
     this.agentId = agentId;
-    this.upCtl = utf8Bytes(topicFor(agentId, TopicKind.UP_CTL));
-    this.dnCtl = utf8Bytes(topicFor(agentId, TopicKind.DN_CTL));
-    this.upSns = utf8Bytes(topicFor(agentId, TopicKind.UP_SNS));
-    this.dnMot = utf8Bytes(topicFor(agentId, TopicKind.DN_MOT));
+    this.upCtl = utf8Bytes(topicFor(agentId, TopicKind.UpCtl));
+    this.dnCtl = utf8Bytes(topicFor(agentId, TopicKind.DnCtl));
+    this.upSns = utf8Bytes(topicFor(agentId, TopicKind.UpSns));
+    this.dnMot = utf8Bytes(topicFor(agentId, TopicKind.DnMot));
     this.clientId = utf8Bytes(clientIdFor(agentId));
     this.username = utf8Bytes(agentId);
   }

@@ -13,68 +13,68 @@ import { keyCode } from "../codec/cbor/reader";
 
 /** Control message types: the value of key "t". */
 export const MsgType = {
-  HELLO: 1,
-  CHALLENGE: 2,
-  PROOF: 3,
-  REGISTERED: 4,
-  REJECTED: 5,
-  HEARTBEAT: 6,
-  HEARTBEAT_ACK: 7,
-  DRAIN: 8,
-  DEREGISTER: 9,
-  DEREGISTERED: 10,
-  STATUS: 11,
-  STATUS_REQUEST: 12,
-  DEATH: 13,
+  Hello: 1,
+  Challenge: 2,
+  Proof: 3,
+  Registered: 4,
+  Rejected: 5,
+  Heartbeat: 6,
+  HeartbeatAck: 7,
+  Drain: 8,
+  Deregister: 9,
+  Deregistered: 10,
+  Status: 11,
+  StatusRequest: 12,
+  Death: 13,
 } as const;
 /** Highest message type this version knows. */
 export const MSG_TYPE_MAX = 13;
 
 /** `rejected.r` (brain -> agent). */
 export const RejectReason = {
-  INVALID_AUTH: 1,
-  INVALID_REQUEST: 2,
-  ALREADY_REGISTERED: 3,
-  UNKNOWN_AGENT: 4,
-  UNSUPPORTED_VERSION: 5,
-  BUSY: 6,
+  InvalidAuth: 1,
+  InvalidRequest: 2,
+  AlreadyRegistered: 3,
+  UnknownAgent: 4,
+  UnsupportedVersion: 5,
+  Busy: 6,
 } as const;
 
 /** `drain.r` (brain -> agent). */
 export const DrainReason = {
-  DEPLOY: 1,
-  OPERATOR: 2,
+  Deploy: 1,
+  Operator: 2,
 } as const;
 
 /** `deregister.r` (agent -> brain). */
 export const DeregisterReason = {
-  STOP_REQUESTED: 1,
-  DRAIN: 2,
-  FAULT: 3,
+  StopRequested: 1,
+  Drain: 2,
+  Fault: 3,
 } as const;
 
 /** `deregistered.r` (brain -> agent). */
 export const DeregisteredReason = {
-  ACKNOWLEDGED: 1,
-  EVICTED: 2,
-  DRAIN_COMPLETE: 3,
+  Acknowledged: 1,
+  Evicted: 2,
+  DrainComplete: 3,
 } as const;
 
 /** The Err code for a rejected reason (unknown reasons count as an invalid request). */
 export function rejectReasonError(r: number): number {
   switch (r) {
-    case RejectReason.INVALID_AUTH:
-      return Err.REJECTED_INVALID_AUTH;
-    case RejectReason.ALREADY_REGISTERED:
-      return Err.REJECTED_ALREADY_REGISTERED;
-    case RejectReason.UNKNOWN_AGENT:
-      return Err.REJECTED_UNKNOWN_AGENT;
-    case RejectReason.UNSUPPORTED_VERSION:
-      return Err.REJECTED_VERSION;
-    case RejectReason.BUSY:
-      return Err.REJECTED_BUSY;
+    case RejectReason.InvalidAuth:
+      return Err.RejectedInvalidAuth;
+    case RejectReason.AlreadyRegistered:
+      return Err.RejectedAlreadyRegistered;
+    case RejectReason.UnknownAgent:
+      return Err.RejectedUnknownAgent;
+    case RejectReason.UnsupportedVersion:
+      return Err.RejectedVersion;
+    case RejectReason.Busy:
+      return Err.RejectedBusy;
     default:
-      return Err.REJECTED_INVALID_REQUEST;
+      return Err.RejectedInvalidRequest;
   }
 }
 
@@ -104,32 +104,32 @@ export const DEFAULT_MAX_COUNTERS = 64;
 export const Field = {
   T: 1 << 0,
   V: 1 << 1,
-  FW: 1 << 2,
-  ID: 1 << 3,
+  Fw: 1 << 2,
+  Id: 1 << 3,
   G: 1 << 4,
   N: 1 << 5,
-  MFB: 1 << 6,
-  CH: 1 << 7,
-  AN: 1 << 8,
+  Mfb: 1 << 6,
+  Ch: 1 << 7,
+  An: 1 << 8,
   P: 1 << 9,
   S: 1 << 10,
-  ST: 1 << 11,
-  MT: 1 << 12,
-  MHZ: 1 << 13,
-  HB: 1 << 14,
-  MD: 1 << 15,
-  TB: 1 << 16,
+  St: 1 << 11,
+  Mt: 1 << 12,
+  Mhz: 1 << 13,
+  Hb: 1 << 14,
+  Md: 1 << 15,
+  Tb: 1 << 16,
   R: 1 << 17,
   M: 1 << 18,
-  RA: 1 << 19,
-  TA: 1 << 20,
-  RTT: 1 << 21,
-  DL: 1 << 22,
-  PH: 1 << 23,
-  OFF: 1 << 24,
+  Ra: 1 << 19,
+  Ta: 1 << 20,
+  Rtt: 1 << 21,
+  Dl: 1 << 22,
+  Ph: 1 << 23,
+  Off: 1 << 24,
   C: 1 << 25,
-  LR: 1 << 26,
-  CN: 1 << 27,
+  Lr: 1 << 26,
+  Cn: 1 << 27,
 } as const;
 
 /** keyCode of each key (cbor/reader.ts), for switch statements in the decoder. */
@@ -169,17 +169,17 @@ const F = Field;
 /** Fields each message type carries, indexed by type (0 unused). */
 export const MSG_FIELDS: readonly number[] = Object.freeze([
   0,
-  F.V | F.FW | F.ID | F.G | F.N | F.MFB | F.CH | F.CN, // 1 hello (cn optional)
-  F.N | F.AN | F.P, // 2 challenge
+  F.V | F.Fw | F.Id | F.G | F.N | F.Mfb | F.Ch | F.Cn, // 1 hello (cn optional)
+  F.N | F.An | F.P, // 2 challenge
   F.P, // 3 proof
-  F.S | F.G | F.ST | F.MT | F.MFB | F.MHZ | F.HB | F.MD | F.TB, // 4 registered
-  F.R | F.M | F.RA, // 5 rejected
-  F.S | F.TA | F.RTT, // 6 heartbeat
-  F.S | F.TA | F.TB, // 7 heartbeat-ack
-  F.R | F.RA | F.DL, // 8 drain
+  F.S | F.G | F.St | F.Mt | F.Mfb | F.Mhz | F.Hb | F.Md | F.Tb, // 4 registered
+  F.R | F.M | F.Ra, // 5 rejected
+  F.S | F.Ta | F.Rtt, // 6 heartbeat
+  F.S | F.Ta | F.Tb, // 7 heartbeat-ack
+  F.R | F.Ra | F.Dl, // 8 drain
   F.R, // 9 deregister
   F.R, // 10 deregistered
-  F.PH | F.G | F.RTT | F.OFF | F.C | F.LR, // 11 status
+  F.Ph | F.G | F.Rtt | F.Off | F.C | F.Lr, // 11 status
   0, // 12 status-request
   F.G, // 13 death
 ]);
@@ -187,17 +187,17 @@ export const MSG_FIELDS: readonly number[] = Object.freeze([
 /** Fields each type must carry; the rest of MSG_FIELDS[t] is optional (hello's cn, rejected's m, ra). */
 export const MSG_REQUIRED: readonly number[] = Object.freeze([
   0,
-  F.V | F.FW | F.ID | F.G | F.N | F.MFB | F.CH,
-  F.N | F.AN | F.P,
+  F.V | F.Fw | F.Id | F.G | F.N | F.Mfb | F.Ch,
+  F.N | F.An | F.P,
   F.P,
-  F.S | F.G | F.ST | F.MT | F.MFB | F.MHZ | F.HB | F.MD | F.TB,
+  F.S | F.G | F.St | F.Mt | F.Mfb | F.Mhz | F.Hb | F.Md | F.Tb,
   F.R,
-  F.S | F.TA | F.RTT,
-  F.S | F.TA | F.TB,
-  F.R | F.RA | F.DL,
+  F.S | F.Ta | F.Rtt,
+  F.S | F.Ta | F.Tb,
+  F.R | F.Ra | F.Dl,
   F.R,
   F.R,
-  F.PH | F.G | F.RTT | F.OFF | F.C | F.LR,
+  F.Ph | F.G | F.Rtt | F.Off | F.C | F.Lr,
   0,
   F.G,
 ]);

@@ -16,7 +16,7 @@
  *               with the target and steps when it does not hold. Events a phase does not list
  *               are IGNORED (counted when they came from the peer, harmless otherwise); INVALID
  *               marks a local misuse (e.g. the host reports a transport opening nobody asked
- *               for), refused with Err.UNDEFINED_TRANSITION.
+ *               for), refused with Err.UndefinedTransition.
  * `compile` flattens the rows into typed arrays once, so a lookup allocates nothing.
  * test/session-table.test.ts checks every (phase, event) cell against a written list.
  */
@@ -215,26 +215,26 @@ export const rows: readonly Row[] = [
   },
   {
     phase: P.TransportOpening, allows: 0, stage: Stage.Attempt, entry: [Do.BeginAttempt, Do.Open], exit: [],
-    deadline: D.Transition, timeout: [E.PhaseTimeout, Err.NET_CONNECT_TIMEOUT],
+    deadline: D.Transition, timeout: [E.PhaseTimeout, Err.NetConnectTimeout],
     on: [startInvalid, [E.Stop, go(P.Stopped, Do.RequestStop)], [E.TransportOpened, go(P.MqttConnecting)],
       [E.TransportLost, lost], [E.PhaseTimeout, lost], [E.ActionFailed, lost]],
   },
   {
     phase: P.MqttConnecting, allows: A.Link, stage: Stage.Attempt, entry: [Do.LinkOpened, Do.SendConnect], exit: [],
-    deadline: D.Keep, timeout: [E.PhaseTimeout, Err.TIMEOUT_CONNECT],
+    deadline: D.Keep, timeout: [E.PhaseTimeout, Err.TimeoutConnect],
     on: [startInvalid, [E.Stop, go(P.Stopped, Do.RequestStop)], openedInvalid, ...linkFailures,
       [E.ConnAckOk, go(P.ControlSubscribing, Do.CountConnectOk)], [E.ConnAckRefused, lost]],
   },
   {
     phase: P.ControlSubscribing, allows: LIVE_LINK, stage: Stage.Attempt, entry: [Do.SendSubscribeControl], exit: [],
-    deadline: D.Keep, timeout: [E.PhaseTimeout, Err.TIMEOUT_CONNECT],
+    deadline: D.Keep, timeout: [E.PhaseTimeout, Err.TimeoutConnect],
     on: [startInvalid, [E.Stop, go(P.Stopped, Do.RequestStop)], openedInvalid, ...linkFailures,
       [E.ControlSubscribed, go(P.Authenticating)], [E.SubscribeFailed, lost],
       [E.Deregistered, go(P.BackingOff, Do.CountServerDeregister)]],
   },
   {
     phase: P.Authenticating, allows: LIVE_LINK, stage: Stage.Handshake, entry: [Do.SendHello], exit: [],
-    deadline: D.Registration, timeout: [E.PhaseTimeout, Err.TIMEOUT_REGISTRATION],
+    deadline: D.Registration, timeout: [E.PhaseTimeout, Err.TimeoutRegistration],
     on: [startInvalid, [E.Stop, go(P.Stopped, Do.RequestStop)], openedInvalid, ...linkFailures,
       [E.SubscribeFailed, lost], [E.ChallengeOk, go(P.Registering, Do.MarkBrainProven, Do.AdoptChallenge)],
       [E.ChallengeUnproven, go(P.Registering, Do.MarkBrainUnproven, Do.AdoptChallenge)],
@@ -243,7 +243,7 @@ export const rows: readonly Row[] = [
   },
   {
     phase: P.Registering, allows: LIVE_LINK, stage: Stage.Handshake, entry: [Do.SendProof], exit: [],
-    deadline: D.Keep, timeout: [E.PhaseTimeout, Err.TIMEOUT_REGISTRATION],
+    deadline: D.Keep, timeout: [E.PhaseTimeout, Err.TimeoutRegistration],
     on: [startInvalid, [E.Stop, go(P.Deregistering, Do.RequestStop)], openedInvalid, ...linkFailures,
       [E.SubscribeFailed, lost],
       [E.RegisteredOk, when(Guard.BrainProven, P.Binding, [Do.AdoptRegistration], P.BackingOff, [Do.LoseUnprovenBrain, Do.RecordLoss])],
@@ -252,7 +252,7 @@ export const rows: readonly Row[] = [
   },
   {
     phase: P.Binding, allows: LIVE_LINK, stage: Stage.Handshake, entry: [Do.SendSubscribeMotor], exit: [],
-    deadline: D.KeepOrTransition, timeout: [E.PhaseTimeout, Err.TIMEOUT_REGISTRATION],
+    deadline: D.KeepOrTransition, timeout: [E.PhaseTimeout, Err.TimeoutRegistration],
     on: [startInvalid, [E.Stop, go(P.Deregistering, Do.RequestStop)], openedInvalid, ...linkFailures,
       [E.SubscribeFailed, lost], [E.MotorSubscribed, go(P.Active)],
       [E.Drain, when(Guard.NothingPending, P.Deregistering, [Do.AdoptDrain], P.Draining, [Do.AdoptDrain])],

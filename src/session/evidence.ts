@@ -24,14 +24,14 @@ export const causeNames: readonly string[] = ["other", "network", "peer"];
 /** The evidence class of a reason code (Err.*; 0 = no reason). */
 export function causeOf(reason: number): number {
   switch (reason) {
-    case Err.NET_DOWN:
-    case Err.NET_DNS:
-    case Err.NET_UNREACHABLE:
-    case Err.NET_CONNECT_TIMEOUT:
+    case Err.NetDown:
+    case Err.NetDns:
+    case Err.NetUnreachable:
+    case Err.NetConnectTimeout:
       return Cause.Network;
-    case Err.TIMEOUT_HEARTBEAT:
-    case Err.TIMEOUT_SILENT_LINK:
-    case Err.TRANSPORT_ERROR:
+    case Err.TimeoutHeartbeat:
+    case Err.TimeoutSilentLink:
+    case Err.TransportError:
       return Cause.None;
   }
   return reason < 0 && isRemoteError(reason) ? Cause.Peer : Cause.None;

@@ -33,10 +33,10 @@ export class MotorGate {
    */
   admit(nowMs: number, seq: number, frameDeadlineMs: number, motorDeadlineMs: number): number {
     if (this.haveSeq) {
-      if (seq === this.lastSeq) return Err.FRAME_REPLAYED;
-      if (!seqAfter(seq, this.lastSeq)) return Err.FRAME_OUT_OF_ORDER;
+      if (seq === this.lastSeq) return Err.FrameReplayed;
+      if (!seqAfter(seq, this.lastSeq)) return Err.FrameOutOfOrder;
     }
-    if (reached(nowMs, frameDeadlineMs)) return Err.FRAME_STALE;
+    if (reached(nowMs, frameDeadlineMs)) return Err.FrameStale;
     this.lastSeq = seq;
     this.haveSeq = true;
     const holdUntil = (nowMs + motorDeadlineMs) >>> 0;

@@ -179,7 +179,7 @@ export class Session {
 
   /**
    * Fires one event. `reason` is an Err code explaining losses and rejections (0 otherwise).
-   * Returns 0, or Err.UNDEFINED_TRANSITION when the pair is INVALID (local misuse).
+   * Returns 0, or Err.UndefinedTransition when the pair is INVALID (local misuse).
    */
   handle(nowMs: number, event: number, reason = 0): number {
     this.advance(nowMs);
@@ -200,16 +200,16 @@ export class Session {
     if ((allowed & Allow.Link) === 0) return;
     const link = this.link;
     if (reached(now, addMs(link.lastRxMs, this.config.linkSilenceMs))) {
-      this.fire(Ev.LivenessLost, Err.TIMEOUT_SILENT_LINK);
+      this.fire(Ev.LivenessLost, Err.TimeoutSilentLink);
       return;
     }
     const live = this.live;
     if ((allowed & Allow.Heartbeats) !== 0) {
       if (live.heartbeatOutstanding && reached(now, live.heartbeatAckDeadlineMs)) {
         live.heartbeatOutstanding = false;
-        this.counterArray[Counter.HEARTBEAT_MISSES]++;
+        this.counterArray[Counter.HeartbeatMisses]++;
         if (++live.heartbeatMisses >= this.config.heartbeatMissLimit) {
-          this.fire(Ev.LivenessLost, Err.TIMEOUT_HEARTBEAT);
+          this.fire(Ev.LivenessLost, Err.TimeoutHeartbeat);
           return;
         }
         live.heartbeatDueMs = now; // probe again at once
@@ -217,7 +217,7 @@ export class Session {
       if (!live.heartbeatOutstanding && reached(now, live.heartbeatDueMs)) this.sendHeartbeat(now);
     }
     if ((allowed & Allow.Motors) !== 0 && live.gate.expired(now)) {
-      this.counterArray[Counter.MOTOR_DEADLINE_SAFE]++;
+      this.counterArray[Counter.MotorDeadlineSafe]++;
       this.actions.push(Act.MotorsSafe, 0, 0, Level.Debug);
     }
     if ((allowed & Allow.Sensors) !== 0) {
@@ -298,18 +298,18 @@ export class Session {
     this.drainRetryAfterMs = retryAfterMs;
     this.drainDeadlineAskedMs = deadlineMs;
     this.drainPending = pending;
-    this.counterArray[Counter.DRAINS]++;
-    this.actions.push(Act.Report, Note.Drain, reason, reason === DrainReason.DEPLOY ? Level.Info : Level.Warn);
+    this.counterArray[Counter.Drains]++;
+    this.actions.push(Act.Report, Note.Drain, reason, reason === DrainReason.Deploy ? Level.Info : Level.Warn);
     return this.fire(Ev.Drain, 0);
   }
 
   /** A rejection from the brain. `retryAfterMs` (0 if absent) is honoured for transient kinds. */
   onRejected(nowMs: number, reason: number, retryAfterMs: number): number {
     this.advance(nowMs);
-    this.counterArray[Counter.REJECTIONS]++;
+    this.counterArray[Counter.Rejections]++;
     this.retryAfterHintMs = retryAfterMs;
-    const fatal = reason === Err.REJECTED_INVALID_AUTH || reason === Err.REJECTED_UNKNOWN_AGENT ||
-      reason === Err.REJECTED_INVALID_REQUEST || reason === Err.REJECTED_VERSION;
+    const fatal = reason === Err.RejectedInvalidAuth || reason === Err.RejectedUnknownAgent ||
+      reason === Err.RejectedInvalidRequest || reason === Err.RejectedVersion;
     this.actions.push(Act.Report, Note.Rejected, reason, fatal ? Level.Error : Level.Warn);
     return this.fire(fatal ? Ev.RejectedFatal : Ev.RejectedRetry, reason);
   }
@@ -321,7 +321,7 @@ export class Session {
     if ((rows[this.phaseNow].allows & Allow.Heartbeats) === 0 || !live.heartbeatOutstanding || seq !== live.heartbeatSeq) return;
     live.heartbeatOutstanding = false;
     live.heartbeatMisses = 0;
-    this.counterArray[Counter.HEARTBEAT_ACKS]++;
+    this.counterArray[Counter.HeartbeatAcks]++;
     this.liveness.onAck(this.nowMs, agentSentMs, brainMs);
   }
 
@@ -331,12 +331,12 @@ export class Session {
    */
   onMotorFrame(nowMs: number, seq: number, deadlineBrainMs: number): number {
     this.advance(nowMs);
-    let verdict: number = Err.WRONG_PHASE;
+    let verdict: number = Err.WrongPhase;
     if ((rows[this.phaseNow].allows & Allow.Motors) !== 0) {
       const live = this.live;
       verdict = live.gate.admit(this.nowMs, seq >>> 0, this.liveness.toAgentMs(deadlineBrainMs), live.grant.motorDeadlineMs);
     }
-    if (verdict === 0) this.counterArray[Counter.MOTOR_FRAMES_APPLIED]++;
+    if (verdict === 0) this.counterArray[Counter.MotorFramesApplied]++;
     else this.countDrop(verdict);
     return verdict;
   }
@@ -344,31 +344,31 @@ export class Session {
   /** Counts an inbound motor item dropped before or at the gate (bad MAC, malformed, stale...). */
   countDrop(reason: number): void {
     const c = this.counterArray;
-    if (reason === Err.FRAME_STALE) c[Counter.MOTOR_DROPPED_STALE]++;
-    else if (reason === Err.FRAME_OUT_OF_ORDER) c[Counter.MOTOR_DROPPED_ORDER]++;
-    else if (reason === Err.FRAME_REPLAYED) c[Counter.MOTOR_DROPPED_REPLAY]++;
-    else if (reason === Err.FRAME_BAD_MAC) c[Counter.MOTOR_DROPPED_MAC]++;
-    else if (reason === Err.WRONG_PHASE) c[Counter.MOTOR_DROPPED_INACTIVE]++;
-    else c[Counter.MOTOR_DROPPED_MALFORMED]++;
+    if (reason === Err.FrameStale) c[Counter.MotorDroppedStale]++;
+    else if (reason === Err.FrameOutOfOrder) c[Counter.MotorDroppedOrder]++;
+    else if (reason === Err.FrameReplayed) c[Counter.MotorDroppedReplay]++;
+    else if (reason === Err.FrameBadMac) c[Counter.MotorDroppedMac]++;
+    else if (reason === Err.WrongPhase) c[Counter.MotorDroppedInactive]++;
+    else c[Counter.MotorDroppedMalformed]++;
     this.reason = reason;
     this.actions.push(Act.Report, Note.Dropped, reason, Level.Debug);
   }
 
   /** A malformed or unacceptable inbound control message was skipped: counted and logged. */
   malformed(reason: number): void {
-    this.counterArray[Counter.MALFORMED_MESSAGES]++;
+    this.counterArray[Counter.MalformedMessages]++;
     this.reason = reason;
     this.actions.push(Act.Report, Note.Dropped, reason, Level.Warn);
   }
 
   /** An inbound item that no phase expects (a stray packet, an agent-to-brain type on our downlink). */
   unexpected(): void {
-    this.counterArray[Counter.UNEXPECTED_MESSAGES]++;
+    this.counterArray[Counter.UnexpectedMessages]++;
   }
 
   /** The host could not carry out an action: counted, then the ActionFailed event. */
   actionFailed(nowMs: number, reason: number): number {
-    this.counterArray[Counter.ACTION_FAILURES]++;
+    this.counterArray[Counter.ActionFailures]++;
     return this.handle(nowMs, Ev.ActionFailed, reason);
   }
 
@@ -381,7 +381,7 @@ export class Session {
   sensorAllowed(nowMs: number): boolean {
     this.advance(nowMs);
     if ((rows[this.phaseNow].allows & Allow.Sensors) !== 0) return true;
-    this.counterArray[Counter.SENSOR_FRAMES_DROPPED]++;
+    this.counterArray[Counter.SensorFramesDropped]++;
     return false;
   }
 
@@ -405,7 +405,7 @@ export class Session {
     this.data.shift(delta);
     this.link.shift(delta);
     this.liveness.offsetMs = (this.liveness.offsetMs - delta) | 0;
-    this.counterArray[Counter.CLOCK_JUMPS_BACK]++;
+    this.counterArray[Counter.ClockJumpsBack]++;
     if (this.motorsHeld) {
       this.live.gate.release();
       this.actions.push(Act.MotorsSafe, 0, 0, Level.Warn);
@@ -416,12 +416,12 @@ export class Session {
     if (reason !== 0) this.reason = reason;
     const cell = cellFor(this.phaseNow, event);
     if (cell.to === IGNORE) {
-      if (fromPeer(event)) this.counterArray[Counter.UNEXPECTED_MESSAGES]++;
+      if (fromPeer(event)) this.counterArray[Counter.UnexpectedMessages]++;
       return 0;
     }
     if (cell.to === INVALID) {
       this.actions.push(Act.Report, Note.InvalidEvent, event, Level.Warn);
-      return Err.UNDEFINED_TRANSITION;
+      return Err.UndefinedTransition;
     }
     const holds = cell.guard === Guard.None || this.guardHolds(cell.guard);
     this.eventReason = reason;
@@ -506,7 +506,7 @@ export class Session {
         this.activeThisAttempt = false;
         this.closeClass = CloseClass.Unexpected;
         this.retryAfterHintMs = 0;
-        c[Counter.CONNECT_ATTEMPTS]++;
+        c[Counter.ConnectAttempts]++;
         return;
       case Do.Open:
         a.push(Act.Open, this.brokerUnreached ? 1 : 0, 0, Level.Debug);
@@ -518,7 +518,7 @@ export class Session {
         a.push(Act.SendConnect, this.gen, 0, Level.Debug);
         return;
       case Do.CountConnectOk:
-        c[Counter.CONNECTS_OK]++;
+        c[Counter.ConnectsOk]++;
         return;
       case Do.SendSubscribeControl:
         a.push(Act.SendSubscribeControl, 0, 0, Level.Debug);
@@ -531,7 +531,7 @@ export class Session {
         return;
       case Do.MarkBrainUnproven:
         this.handshake.brainProven = false;
-        c[Counter.AUTH_FAILURES]++;
+        c[Counter.AuthFailures]++;
         return;
       case Do.SendProof:
         a.push(Act.SendProof, 0, 0, Level.Debug);
@@ -548,7 +548,7 @@ export class Session {
         this.activeThisAttempt = true;
         this.backoffAttempt = 0;
         this.networkFailureCount = 0;
-        c[Counter.SESSIONS_ACTIVE]++;
+        c[Counter.SessionsActive]++;
         return;
       }
       case Do.ReleaseMotors:
@@ -560,8 +560,8 @@ export class Session {
         return;
       case Do.SendDeregister: {
         const cls = this.closeClass;
-        const why = this.stopRequested ? DeregisterReason.STOP_REQUESTED
-          : cls === CloseClass.DrainDeploy || cls === CloseClass.DrainOperator ? DeregisterReason.DRAIN : DeregisterReason.FAULT;
+        const why = this.stopRequested ? DeregisterReason.StopRequested
+          : cls === CloseClass.DrainDeploy || cls === CloseClass.DrainOperator ? DeregisterReason.Drain : DeregisterReason.Fault;
         a.push(Act.SendDeregister, why, 0, Level.Debug);
         return;
       }
@@ -590,21 +590,21 @@ export class Session {
         return;
       }
       case Do.CountFailedRetry:
-        c[Counter.FAILED_RETRIES]++;
+        c[Counter.FailedRetries]++;
         a.push(Act.Report, Note.FailedRetry, this.reason, Level.Warn);
         return;
       case Do.RecordLoss:
         this.cause = causeOf(this.eventReason);
         // Only a link that was up can be lost; an attempt that never opened is a connect failure.
         if (this.linkOpen) {
-          c[Counter.LINK_LOSSES]++;
+          c[Counter.LinkLosses]++;
           a.push(Act.Report, Note.LinkLost, this.eventReason || this.reason, Level.Warn);
-        } else c[Counter.CONNECT_FAILURES]++;
+        } else c[Counter.ConnectFailures]++;
         return;
       case Do.CountServerDeregister:
         this.closeClass = CloseClass.Graceful;
         this.cause = Cause.Peer;
-        c[Counter.SERVER_DEREGISTERS]++;
+        c[Counter.ServerDeregisters]++;
         return;
       case Do.AdoptChallenge:
         a.push(Act.AdoptChallenge, 0, 0, Level.Debug);
@@ -613,10 +613,10 @@ export class Session {
         a.push(Act.AdoptRegistration, 0, 0, Level.Debug);
         return;
       case Do.LoseUnprovenBrain:
-        this.reason = this.eventReason = Err.AUTH_BAD_PROOF;
+        this.reason = this.eventReason = Err.AuthBadProof;
         return;
       case Do.AdoptDrain: {
-        this.closeClass = this.drainReason === DrainReason.DEPLOY ? CloseClass.DrainDeploy : CloseClass.DrainOperator;
+        this.closeClass = this.drainReason === DrainReason.Deploy ? CloseClass.DrainDeploy : CloseClass.DrainOperator;
         this.retryAfterHintMs = this.drainRetryAfterMs;
         const limit = this.config.drainTimeoutMs;
         const asked = this.drainDeadlineAskedMs;
@@ -669,7 +669,7 @@ export class Session {
     if (!this.activeThisAttempt) return;
     if (cause === Cause.Peer && diffMs(this.nowMs, this.live.sinceMs) < this.config.stableSessionMs) {
       const n = ++this.shortSessionCount;
-      this.counterArray[Counter.SHORT_SESSIONS]++;
+      this.counterArray[Counter.ShortSessions]++;
       if (this.backoffAttempt < n) this.backoffAttempt = n;
       this.actions.push(Act.Report, Note.ShortSession, n, n >= 3 ? Level.Warn : Level.Info);
     } else this.shortSessionCount = 0;
@@ -679,11 +679,11 @@ export class Session {
     const n = ++this.networkFailureCount;
     const restartAt = this.config.networkRestartAfter;
     if (n === restartAt) {
-      this.counterArray[Counter.NETWORK_RESTARTS]++;
+      this.counterArray[Counter.NetworkRestarts]++;
       this.actions.push(Act.RestartNetwork, this.reason, n, Level.Warn);
       this.actions.push(Act.Report, Note.Escalated, n, Level.Warn);
     } else if (n === restartAt + this.config.rebootAfter) {
-      this.counterArray[Counter.REBOOT_REQUESTS]++;
+      this.counterArray[Counter.RebootRequests]++;
       this.actions.push(Act.Reboot, this.reason, n, Level.Error);
       this.actions.push(Act.Report, Note.RebootRequested, n, Level.Error);
       this.networkFailureCount = restartAt; // if the host cannot reboot, ask again after rebootAfter more
@@ -696,7 +696,7 @@ export class Session {
     live.heartbeatOutstanding = true;
     live.heartbeatAckDeadlineMs = addMs(now, this.liveness.ackTimeoutMs());
     live.heartbeatDueMs = addMs(now, live.grant.heartbeatIntervalMs);
-    this.counterArray[Counter.HEARTBEATS_SENT]++;
+    this.counterArray[Counter.HeartbeatsSent]++;
     this.actions.push(Act.SendHeartbeat, live.heartbeatSeq, 0, Level.Debug);
   }
 

@@ -119,26 +119,26 @@ export class ValueDecoder {
       return null;
     }
     switch (k) {
-      case Kind.UINT:
-      case Kind.NEGINT:
+      case Kind.Uint:
+      case Kind.Negint:
         return r.value;
-      case Kind.BYTES:
+      case Kind.Bytes:
         return r.buf.slice(r.off, r.off + r.len);
-      case Kind.TEXT:
+      case Kind.Text:
         return readUtf8(r.buf, r.off, r.off + r.len);
-      case Kind.TYPED:
+      case Kind.Typed:
         return new Typed(r.tag, r.buf.slice(r.off, r.off + r.len));
-      case Kind.FLOAT:
+      case Kind.Float:
         // The head byte tells the width: 0xfa float32, 0xfb float64.
         return r.buf[start] === 0xfa ? new F32(r.value) : new F64(r.value);
-      case Kind.BOOL:
+      case Kind.Bool:
         return r.value === 1;
-      case Kind.NULL:
+      case Kind.Null:
         return null;
-      case Kind.ARRAY: {
+      case Kind.Array: {
         const n = r.len;
         if (n > 0 && depth >= r.maxDepth) {
-          this.err = Err.CBOR_TOO_DEEP; // as skip() reports it
+          this.err = Err.CborTooDeep; // as skip() reports it
           return null;
         }
         const out: CValue[] = [];
@@ -148,7 +148,7 @@ export class ValueDecoder {
       default: {
         const n = r.len;
         if (n > 0 && depth >= r.maxDepth) {
-          this.err = Err.CBOR_TOO_DEEP;
+          this.err = Err.CborTooDeep;
           return null;
         }
         const out: Array<[CValue, CValue]> = [];
@@ -292,74 +292,74 @@ export const decodeOnly: ReadonlyArray<readonly [CValue, string]> = [
 /** [description, hex, expected error]: outside the subset or malformed. */
 export const rejected: ReadonlyArray<readonly [string, string, number]> = [
   // RFC 8949 Appendix A examples outside the subset
-  ["18446744073709551615", "1bffffffffffffffff", Err.CBOR_UNSUPPORTED],
-  ["18446744073709551616 (bignum)", "c249010000000000000000", Err.CBOR_UNSUPPORTED],
-  ["-18446744073709551616", "3bffffffffffffffff", Err.CBOR_UNSUPPORTED],
-  ["-18446744073709551617 (bignum)", "c349010000000000000000", Err.CBOR_UNSUPPORTED],
-  ["-9007199254740993", "3b0020000000000000", Err.CBOR_UNSUPPORTED],
-  ["9007199254740992", "1b0020000000000000", Err.CBOR_UNSUPPORTED],
-  ["0.0 (float16)", "f90000", Err.CBOR_UNSUPPORTED],
-  ["-0.0 (float16)", "f98000", Err.CBOR_UNSUPPORTED],
-  ["1.0 (float16)", "f93c00", Err.CBOR_UNSUPPORTED],
-  ["1.5 (float16)", "f93e00", Err.CBOR_UNSUPPORTED],
-  ["65504.0 (float16)", "f97bff", Err.CBOR_UNSUPPORTED],
-  ["5.960464477539063e-8 (float16)", "f90001", Err.CBOR_UNSUPPORTED],
-  ["Infinity (float16)", "f97c00", Err.CBOR_UNSUPPORTED],
-  ["NaN (float16)", "f97e00", Err.CBOR_UNSUPPORTED],
-  ["undefined", "f7", Err.CBOR_UNSUPPORTED],
-  ["simple(16)", "f0", Err.CBOR_UNSUPPORTED],
-  ["simple(255)", "f8ff", Err.CBOR_UNSUPPORTED],
-  ['0("2013-03-21T20:04:00Z")', "c074323031332d30332d32315432303a30343a30305a", Err.CBOR_UNSUPPORTED],
-  ["1(1363896240)", "c11a514b67b0", Err.CBOR_UNSUPPORTED],
-  ["1(1363896240.5)", "c1fb41d452d9ec200000", Err.CBOR_UNSUPPORTED],
-  ["23(h'01020304')", "d74401020304", Err.CBOR_UNSUPPORTED],
-  ["24(h'6449455446')", "d818456449455446", Err.CBOR_UNSUPPORTED],
-  ['32("http://www.example.com")', "d82076687474703a2f2f7777772e6578616d706c652e636f6d", Err.CBOR_UNSUPPORTED],
-  ["(_ h'0102', h'030405')", "5f42010243030405ff", Err.CBOR_UNSUPPORTED],
-  ['(_ "strea", "ming")', "7f657374726561646d696e67ff", Err.CBOR_UNSUPPORTED],
-  ["[_ ]", "9fff", Err.CBOR_UNSUPPORTED],
-  ["[_ 1, [2, 3], [_ 4, 5]]", "9f018202039f0405ffff", Err.CBOR_UNSUPPORTED],
-  ["[_ 1, [2, 3], [4, 5]]", "9f01820203820405ff", Err.CBOR_UNSUPPORTED],
-  ["[1, [2, 3], [_ 4, 5]]", "83018202039f0405ff", Err.CBOR_UNSUPPORTED],
-  ["[1, [_ 2, 3], [4, 5]]", "83019f0203ff820405", Err.CBOR_UNSUPPORTED],
-  ["[_ 1, ..., 25]", "9f0102030405060708090a0b0c0d0e0f101112131415161718181819ff", Err.CBOR_UNSUPPORTED],
-  ['{_ "a": 1, "b": [_ 2, 3]}', "bf61610161629f0203ffff", Err.CBOR_UNSUPPORTED],
-  ['["a", {_ "b": "c"}]', "826161bf61626163ff", Err.CBOR_UNSUPPORTED],
-  ['{_ "Fun": true, "Amt": -2}', "bf6346756ef563416d7421ff", Err.CBOR_UNSUPPORTED],
+  ["18446744073709551615", "1bffffffffffffffff", Err.CborUnsupported],
+  ["18446744073709551616 (bignum)", "c249010000000000000000", Err.CborUnsupported],
+  ["-18446744073709551616", "3bffffffffffffffff", Err.CborUnsupported],
+  ["-18446744073709551617 (bignum)", "c349010000000000000000", Err.CborUnsupported],
+  ["-9007199254740993", "3b0020000000000000", Err.CborUnsupported],
+  ["9007199254740992", "1b0020000000000000", Err.CborUnsupported],
+  ["0.0 (float16)", "f90000", Err.CborUnsupported],
+  ["-0.0 (float16)", "f98000", Err.CborUnsupported],
+  ["1.0 (float16)", "f93c00", Err.CborUnsupported],
+  ["1.5 (float16)", "f93e00", Err.CborUnsupported],
+  ["65504.0 (float16)", "f97bff", Err.CborUnsupported],
+  ["5.960464477539063e-8 (float16)", "f90001", Err.CborUnsupported],
+  ["Infinity (float16)", "f97c00", Err.CborUnsupported],
+  ["NaN (float16)", "f97e00", Err.CborUnsupported],
+  ["undefined", "f7", Err.CborUnsupported],
+  ["simple(16)", "f0", Err.CborUnsupported],
+  ["simple(255)", "f8ff", Err.CborUnsupported],
+  ['0("2013-03-21T20:04:00Z")', "c074323031332d30332d32315432303a30343a30305a", Err.CborUnsupported],
+  ["1(1363896240)", "c11a514b67b0", Err.CborUnsupported],
+  ["1(1363896240.5)", "c1fb41d452d9ec200000", Err.CborUnsupported],
+  ["23(h'01020304')", "d74401020304", Err.CborUnsupported],
+  ["24(h'6449455446')", "d818456449455446", Err.CborUnsupported],
+  ['32("http://www.example.com")', "d82076687474703a2f2f7777772e6578616d706c652e636f6d", Err.CborUnsupported],
+  ["(_ h'0102', h'030405')", "5f42010243030405ff", Err.CborUnsupported],
+  ['(_ "strea", "ming")', "7f657374726561646d696e67ff", Err.CborUnsupported],
+  ["[_ ]", "9fff", Err.CborUnsupported],
+  ["[_ 1, [2, 3], [_ 4, 5]]", "9f018202039f0405ffff", Err.CborUnsupported],
+  ["[_ 1, [2, 3], [4, 5]]", "9f01820203820405ff", Err.CborUnsupported],
+  ["[1, [2, 3], [_ 4, 5]]", "83018202039f0405ff", Err.CborUnsupported],
+  ["[1, [_ 2, 3], [4, 5]]", "83019f0203ff820405", Err.CborUnsupported],
+  ["[_ 1, ..., 25]", "9f0102030405060708090a0b0c0d0e0f101112131415161718181819ff", Err.CborUnsupported],
+  ['{_ "a": 1, "b": [_ 2, 3]}', "bf61610161629f0203ffff", Err.CborUnsupported],
+  ['["a", {_ "b": "c"}]', "826161bf61626163ff", Err.CborUnsupported],
+  ['{_ "Fun": true, "Amt": -2}', "bf6346756ef563416d7421ff", Err.CborUnsupported],
   // malformed or outside the subset, ours
-  ["break outside an indefinite item", "ff", Err.CBOR_UNSUPPORTED],
-  ["reserved additional info 28", "1c", Err.CBOR_UNSUPPORTED],
-  ["reserved additional info 30 on bytes", "5e", Err.CBOR_UNSUPPORTED],
-  ["simple(24) two-byte form", "f818", Err.CBOR_UNSUPPORTED],
-  ["reserved major 7 info 28", "fc", Err.CBOR_UNSUPPORTED],
-  ["text: invalid UTF-8 (c3 28)", "62c328", Err.CBOR_TYPE],
-  ["text: overlong '/' (c0 af)", "62c0af", Err.CBOR_TYPE],
-  ["text: surrogate (ed a0 80)", "63eda080", Err.CBOR_TYPE],
-  ["text: truncated sequence inside the string", "61e6", Err.CBOR_TYPE],
-  ["typed float32 array of 3 bytes", "d85543000000", Err.CBOR_BAD_TYPED_ARRAY],
-  ["typed int16 array of 1 byte", "d84d4100", Err.CBOR_BAD_TYPED_ARRAY],
-  ["typed array tag around an integer", "d85501", Err.CBOR_BAD_TYPED_ARRAY],
-  ["typed array tag around text", "d8556100", Err.CBOR_BAD_TYPED_ARRAY],
-  ["typed array tag around an indefinite byte string", "d8555fff", Err.CBOR_UNSUPPORTED],
-  ["reserved typed array tag 76", "d84c4100", Err.CBOR_UNSUPPORTED],
-  ["tag 88 (outside 64..87)", "d8584100", Err.CBOR_UNSUPPORTED],
-  ["tag 63 (outside 64..87)", "d83f4100", Err.CBOR_UNSUPPORTED],
-  ["two items", "0000", Err.CBOR_TRAILING],
-  ["empty input", "", Err.CBOR_TRUNCATED],
-  ["array count beyond the input", "9a7fffffff00", Err.CBOR_TRUNCATED],
-  ["map count beyond the input", "bb001fffffffffffff", Err.CBOR_TRUNCATED],
-  ["byte string length beyond the input", "5b001fffffffffffff", Err.CBOR_TRUNCATED],
-  ["byte string length beyond 2^53 - 1", "5bffffffffffffffff00", Err.CBOR_UNSUPPORTED],
+  ["break outside an indefinite item", "ff", Err.CborUnsupported],
+  ["reserved additional info 28", "1c", Err.CborUnsupported],
+  ["reserved additional info 30 on bytes", "5e", Err.CborUnsupported],
+  ["simple(24) two-byte form", "f818", Err.CborUnsupported],
+  ["reserved major 7 info 28", "fc", Err.CborUnsupported],
+  ["text: invalid UTF-8 (c3 28)", "62c328", Err.CborType],
+  ["text: overlong '/' (c0 af)", "62c0af", Err.CborType],
+  ["text: surrogate (ed a0 80)", "63eda080", Err.CborType],
+  ["text: truncated sequence inside the string", "61e6", Err.CborType],
+  ["typed float32 array of 3 bytes", "d85543000000", Err.CborBadTypedArray],
+  ["typed int16 array of 1 byte", "d84d4100", Err.CborBadTypedArray],
+  ["typed array tag around an integer", "d85501", Err.CborBadTypedArray],
+  ["typed array tag around text", "d8556100", Err.CborBadTypedArray],
+  ["typed array tag around an indefinite byte string", "d8555fff", Err.CborUnsupported],
+  ["reserved typed array tag 76", "d84c4100", Err.CborUnsupported],
+  ["tag 88 (outside 64..87)", "d8584100", Err.CborUnsupported],
+  ["tag 63 (outside 64..87)", "d83f4100", Err.CborUnsupported],
+  ["two items", "0000", Err.CborTrailing],
+  ["empty input", "", Err.CborTruncated],
+  ["array count beyond the input", "9a7fffffff00", Err.CborTruncated],
+  ["map count beyond the input", "bb001fffffffffffff", Err.CborTruncated],
+  ["byte string length beyond the input", "5b001fffffffffffff", Err.CborTruncated],
+  ["byte string length beyond 2^53 - 1", "5bffffffffffffffff00", Err.CborUnsupported],
 ];
 
 /** Every reader error code: a decoder must return only these (and never throw). */
 export const readerErrors: readonly number[] = [
-  Err.CBOR_TRUNCATED,
-  Err.CBOR_UNSUPPORTED,
-  Err.CBOR_TYPE,
-  Err.CBOR_TOO_DEEP,
-  Err.CBOR_TRAILING,
-  Err.CBOR_BAD_TYPED_ARRAY,
+  Err.CborTruncated,
+  Err.CborUnsupported,
+  Err.CborType,
+  Err.CborTooDeep,
+  Err.CborTrailing,
+  Err.CborBadTypedArray,
 ];
 
 /** Walks buf[0..len) as one item with skip() and finish(). Returns 0 or the error. */
@@ -406,11 +406,11 @@ export function run(check: Check): void {
   const ok16 = fromHex(nested(16));
   const deep17 = fromHex(nested(17));
   check.is(walk(r, ok16, ok16.length), 0, "16 nested arrays pass skip()");
-  check.is(walk(r, deep17, deep17.length), Err.CBOR_TOO_DEEP, "17 nested arrays: CBOR_TOO_DEEP");
-  check.is(dec.decode(deep17) === undefined ? dec.err : 0, Err.CBOR_TOO_DEEP, "value decoder agrees on depth");
+  check.is(walk(r, deep17, deep17.length), Err.CborTooDeep, "17 nested arrays: CBOR_TOO_DEEP");
+  check.is(dec.decode(deep17) === undefined ? dec.err : 0, Err.CborTooDeep, "value decoder agrees on depth");
   const r2 = new CborReader(2);
   const deepMap = fromHex("a161618182 0001"); // {"a": [[0, 1]]}: map > array > array
-  check.is(walk(r2, deepMap, deepMap.length), Err.CBOR_TOO_DEEP, "maxDepth 2: map > array > array is too deep");
+  check.is(walk(r2, deepMap, deepMap.length), Err.CborTooDeep, "maxDepth 2: map > array > array is too deep");
   const shallow = fromHex("83a0808100"); // [{}, [], [0]]
   check.is(walk(r2, shallow, shallow.length), 0, "maxDepth 2: [{}, [], [0]] passes (empty containers add no level)");
 
@@ -419,7 +419,7 @@ export function run(check: Check): void {
     const n = hex.length / 2;
     for (let size = 0; size < n; size++) {
       const e = encodeValue(new Uint8Array(size), 0, value, scratch);
-      if (e !== Err.BUFFER_TOO_SMALL) check.is(e, Err.BUFFER_TOO_SMALL, `encode ${diag(value)} into ${size} bytes`);
+      if (e !== Err.BufferTooSmall) check.is(e, Err.BufferTooSmall, `encode ${diag(value)} into ${size} bytes`);
     }
     check.ok(true, `encode ${diag(value)}: all short buffers refused`);
   }
@@ -440,48 +440,48 @@ function checkDecodes(check: Check, dec: ValueDecoder, r: CborReader, bytes: Uin
   let truncOk = true;
   for (let k = 0; k < bytes.length; k++) {
     const p = bytes.slice(0, k);
-    if (dec.decode(p) !== undefined || dec.err !== Err.CBOR_TRUNCATED) {
+    if (dec.decode(p) !== undefined || dec.err !== Err.CborTruncated) {
       truncOk = false;
-      check.is(dec.err, Err.CBOR_TRUNCATED, `${what}: prefix of ${k} bytes`);
+      check.is(dec.err, Err.CborTruncated, `${what}: prefix of ${k} bytes`);
     }
     const e = walk(r, p, k);
-    if (e !== Err.CBOR_TRUNCATED) {
+    if (e !== Err.CborTruncated) {
       truncOk = false;
-      check.is(e, Err.CBOR_TRUNCATED, `${what}: skip() on prefix of ${k} bytes`);
+      check.is(e, Err.CborTruncated, `${what}: skip() on prefix of ${k} bytes`);
     }
   }
   check.ok(truncOk, `${what}: every prefix is CBOR_TRUNCATED`);
   const longer = new Uint8Array(bytes.length + 1);
   longer.set(bytes);
   check.ok(dec.decode(longer) === undefined, `${what}: trailing byte refused`);
-  check.is(dec.err, Err.CBOR_TRAILING, `${what}: trailing byte is CBOR_TRAILING`);
-  check.is(walk(r, longer, longer.length), Err.CBOR_TRAILING, `${what}: skip()+finish() with a trailing byte`);
+  check.is(dec.err, Err.CborTrailing, `${what}: trailing byte is CBOR_TRAILING`);
+  check.is(walk(r, longer, longer.length), Err.CborTrailing, `${what}: skip()+finish() with a trailing byte`);
 }
 
 function writerRanges(check: Check, scratch: FloatScratch): void {
   const dst = new Uint8Array(32);
-  check.is(writeUint(dst, 0, -1), Err.VALUE_RANGE, "writeUint(-1)");
-  check.is(writeUint(dst, 0, 1.5), Err.VALUE_RANGE, "writeUint(1.5)");
-  check.is(writeUint(dst, 0, 9007199254740992), Err.VALUE_RANGE, "writeUint(2^53)");
-  check.is(writeUint(dst, 0, NaN), Err.VALUE_RANGE, "writeUint(NaN)");
-  check.is(writeUint(dst, 0, Infinity), Err.VALUE_RANGE, "writeUint(Infinity)");
-  check.is(writeInt(dst, 0, -9007199254740994), Err.VALUE_RANGE, "writeInt(-2^53 - 2)");
-  check.is(writeInt(dst, 0, -1e300), Err.VALUE_RANGE, "writeInt(-1e300)");
-  check.is(writeInt(dst, 0, -0.5), Err.VALUE_RANGE, "writeInt(-0.5)");
+  check.is(writeUint(dst, 0, -1), Err.ValueRange, "writeUint(-1)");
+  check.is(writeUint(dst, 0, 1.5), Err.ValueRange, "writeUint(1.5)");
+  check.is(writeUint(dst, 0, 9007199254740992), Err.ValueRange, "writeUint(2^53)");
+  check.is(writeUint(dst, 0, NaN), Err.ValueRange, "writeUint(NaN)");
+  check.is(writeUint(dst, 0, Infinity), Err.ValueRange, "writeUint(Infinity)");
+  check.is(writeInt(dst, 0, -9007199254740994), Err.ValueRange, "writeInt(-2^53 - 2)");
+  check.is(writeInt(dst, 0, -1e300), Err.ValueRange, "writeInt(-1e300)");
+  check.is(writeInt(dst, 0, -0.5), Err.ValueRange, "writeInt(-0.5)");
   check.is(writeInt(dst, 0, -9007199254740992), 9, "writeInt(-2^53) fits in 9 bytes");
-  check.is(writeFloat32(dst, 0, 1.1, scratch), Err.VALUE_RANGE, "writeFloat32(1.1) would round");
-  check.is(writeFloat32(dst, 0, 1e300, scratch), Err.VALUE_RANGE, "writeFloat32(1e300) would overflow");
+  check.is(writeFloat32(dst, 0, 1.1, scratch), Err.ValueRange, "writeFloat32(1.1) would round");
+  check.is(writeFloat32(dst, 0, 1e300, scratch), Err.ValueRange, "writeFloat32(1e300) would overflow");
   check.is(writeFloat32(dst, 0, 0.5, scratch), 5, "writeFloat32(0.5)");
-  check.is(writeTypedArray(dst, 0, 85, new Uint8Array(3), 0, 3), Err.VALUE_RANGE, "writeTypedArray: 3 bytes of float32");
-  check.is(writeTypedArray(dst, 0, 76, new Uint8Array(1), 0, 1), Err.VALUE_RANGE, "writeTypedArray: reserved tag 76");
-  check.is(writeTypedArray(dst, 0, 90, new Uint8Array(1), 0, 1), Err.VALUE_RANGE, "writeTypedArray: tag 90");
-  check.is(writeBytes(dst, 0, new Uint8Array(4), 2, 3), Err.VALUE_RANGE, "writeBytes: range outside src");
-  check.is(writeTextBytes(dst, 0, new Uint8Array(4), -1, 2), Err.VALUE_RANGE, "writeTextBytes: negative offset");
-  check.is(writeArrayHeader(dst, 0, -1), Err.VALUE_RANGE, "writeArrayHeader(-1)");
-  check.is(writeMapHeader(dst, 0, 0.5), Err.VALUE_RANGE, "writeMapHeader(0.5)");
-  check.is(writeBytesHeader(dst, 0, -3), Err.VALUE_RANGE, "writeBytesHeader(-3)");
+  check.is(writeTypedArray(dst, 0, 85, new Uint8Array(3), 0, 3), Err.ValueRange, "writeTypedArray: 3 bytes of float32");
+  check.is(writeTypedArray(dst, 0, 76, new Uint8Array(1), 0, 1), Err.ValueRange, "writeTypedArray: reserved tag 76");
+  check.is(writeTypedArray(dst, 0, 90, new Uint8Array(1), 0, 1), Err.ValueRange, "writeTypedArray: tag 90");
+  check.is(writeBytes(dst, 0, new Uint8Array(4), 2, 3), Err.ValueRange, "writeBytes: range outside src");
+  check.is(writeTextBytes(dst, 0, new Uint8Array(4), -1, 2), Err.ValueRange, "writeTextBytes: negative offset");
+  check.is(writeArrayHeader(dst, 0, -1), Err.ValueRange, "writeArrayHeader(-1)");
+  check.is(writeMapHeader(dst, 0, 0.5), Err.ValueRange, "writeMapHeader(0.5)");
+  check.is(writeBytesHeader(dst, 0, -3), Err.ValueRange, "writeBytesHeader(-3)");
   // A negative offset (an earlier error) passes through every writer.
-  const e = Err.BUFFER_TOO_SMALL;
+  const e = Err.BufferTooSmall;
   check.is(writeUint(dst, e, 1), e, "writeUint passes an error through");
   check.is(writeInt(dst, e, -1), e, "writeInt passes an error through");
   check.is(writeText(dst, e, "a"), e, "writeText passes an error through");
@@ -510,9 +510,9 @@ function writerRanges(check: Check, scratch: FloatScratch): void {
   check.bytes(a.subarray(0, o), fromHex("636d6662"), "writeKey of a 3-byte key");
   o = writeKey(a, 0, keyCode("t"));
   check.bytes(a.subarray(0, o), fromHex("6174"), "writeKey of a 1-byte key");
-  check.is(writeKey(a, 0, KEY_OTHER), Err.VALUE_RANGE, "writeKey(KEY_OTHER)");
-  check.is(writeKey(a, 0, 4 * 0x1000000), Err.VALUE_RANGE, "writeKey of a 4-byte code");
-  check.is(writeKey(new Uint8Array(3), 0, keyCode("mfb")), Err.BUFFER_TOO_SMALL, "writeKey into 3 bytes");
+  check.is(writeKey(a, 0, KEY_OTHER), Err.ValueRange, "writeKey(KEY_OTHER)");
+  check.is(writeKey(a, 0, 4 * 0x1000000), Err.ValueRange, "writeKey of a 4-byte code");
+  check.is(writeKey(new Uint8Array(3), 0, keyCode("mfb")), Err.BufferTooSmall, "writeKey into 3 bytes");
   check.is(writeKey(a, e, keyCode("t")), e, "writeKey passes an error through");
   o = writeText(a, 0, "a\ud800b");
   check.bytes(a.subarray(0, o), fromHex("6561efbfbd62"), "lone surrogate written as U+FFFD");
@@ -523,14 +523,14 @@ function readerApi(check: Check): void {
   // {"t": 1, "bmf": "foo", [float32 typed array, h'03']: null}
   const buf = fromHex("a3 6174 01 63626d66 63666f6f 82d85544000080bf4103 f6");
   r.reset(buf, 0, buf.length);
-  check.is(r.peek(), Kind.MAP, "peek sees a map");
+  check.is(r.peek(), Kind.Map, "peek sees a map");
   check.is(r.pos, 0, "peek does not consume");
-  check.is(r.readArray(), Err.CBOR_TYPE, "readArray on a map is CBOR_TYPE");
+  check.is(r.readArray(), Err.CborType, "readArray on a map is CBOR_TYPE");
   check.is(r.pos, 0, "a CBOR_TYPE read leaves pos unchanged");
   check.is(r.readMap(), 0, "readMap");
   check.is(r.len, 3, "map pair count");
   check.is(r.readKey(), keyCode("t"), "readKey t");
-  check.is(r.readText(), Err.CBOR_TYPE, "readText on an integer");
+  check.is(r.readText(), Err.CborType, "readText on an integer");
   check.is(r.readUint(), 0, "readUint");
   check.is(r.value, 1, "value 1");
   check.is(r.readKey(), keyCode("bmf"), "readKey of a 3-byte key");
@@ -539,7 +539,7 @@ function readerApi(check: Check): void {
   check.ok(!r.keyIs(fromHex("626d67")), "keyIs: bytes differ");
   check.is(r.readText(), 0, "readText");
   check.is(r.len, 3, "text length");
-  check.is(r.readKey(), Err.CBOR_TYPE, "readKey on an array is CBOR_TYPE");
+  check.is(r.readKey(), Err.CborType, "readKey on an array is CBOR_TYPE");
   check.is(r.skip(), 0, "skip the array key");
   check.is(r.skip(), 0, "skip the null value");
   check.is(r.finish(), 0, "finish at the end");
@@ -558,13 +558,13 @@ function readerApi(check: Check): void {
   const nums = fromHex("8320fa3fc0000001");
   r.reset(nums, 0, nums.length);
   check.is(r.readArray(), 0, "array of numbers");
-  check.is(r.readUint(), Err.CBOR_TYPE, "readUint on -1");
+  check.is(r.readUint(), Err.CborType, "readUint on -1");
   check.is(r.readNumber(), 0, "readNumber -1");
   check.is(r.value, -1, "value -1");
-  check.is(r.readInt(), Err.CBOR_TYPE, "readInt on a float");
+  check.is(r.readInt(), Err.CborType, "readInt on a float");
   check.is(r.readFloat(), 0, "readFloat");
   check.is(r.value, 1.5, "float32 1.5");
-  check.is(r.readBool(), Err.CBOR_TYPE, "readBool on an integer");
+  check.is(r.readBool(), Err.CborType, "readBool on an integer");
   check.is(r.readNumber(), 0, "readNumber 1");
   check.is(r.finish(), 0, "numbers consumed");
   const misc = fromHex("83f5f6f4");
@@ -573,10 +573,10 @@ function readerApi(check: Check): void {
   check.is(r.readBool(), 0, "readBool true");
   check.is(r.value, 1, "true is 1");
   check.is(r.readNull(), 0, "readNull");
-  check.is(r.readNull(), Err.CBOR_TYPE, "readNull on false");
+  check.is(r.readNull(), Err.CborType, "readNull on false");
   check.is(r.readBool(), 0, "readBool false");
   check.is(r.value, 0, "false is 0");
-  check.is(r.readBool(), Err.CBOR_TRUNCATED, "reading past the end is CBOR_TRUNCATED");
+  check.is(r.readBool(), Err.CborTruncated, "reading past the end is CBOR_TRUNCATED");
   // key codes: > 3-byte and empty keys are KEY_OTHER; the window is honoured
   const keys = fromHex("6474696d65606174");
   r.reset(keys, 0, keys.length);
@@ -584,7 +584,7 @@ function readerApi(check: Check): void {
   check.ok(r.keyIs(fromHex("74696d65")), "keyIs on a long key");
   check.is(r.readKey(), KEY_OTHER, "empty key is KEY_OTHER");
   r.reset(keys, 6, 7);
-  check.is(r.readKey(), Err.CBOR_TRUNCATED, "reader stops at end, not at buf.length");
+  check.is(r.readKey(), Err.CborTruncated, "reader stops at end, not at buf.length");
   r.reset(keys, 6, 100);
   check.is(r.end, keys.length, "end is clamped to buf.length");
   check.is(r.readKey(), keyCode("t"), "key in a window");
@@ -625,7 +625,7 @@ export function garbage(check: Check, seed: number, rounds: number): void {
       if (dec.reader.pos > n) bad++;
       const w = walk(r, buf, n);
       if (r.pos > n) bad++;
-      if (w !== e && !(w === Err.CBOR_TOO_DEEP || e === Err.CBOR_TOO_DEEP)) bad++;
+      if (w !== e && !(w === Err.CborTooDeep || e === Err.CborTooDeep)) bad++;
     } catch {
       bad++;
       continue;

@@ -96,7 +96,7 @@ function topicCache(check: Check): void {
     for (const qos of [0, 1] as const) {
       const base = publishPacket(topic, qos);
       const want = feed(plain, base);
-      check.ok(want.startsWith(`${PacketType.PUBLISH}:`), `topic ${len} B qos ${qos}: the base topic is valid (${want})`);
+      check.ok(want.startsWith(`${PacketType.Publish}:`), `topic ${len} B qos ${qos}: the base topic is valid (${want})`);
       const s0 = cached.topicChecksSkipped;
       check.is(feed(cached, base), want, `topic ${len} B qos ${qos}: first decode`);
       const s1 = cached.topicChecksSkipped;
@@ -133,7 +133,7 @@ function topicCache(check: Check): void {
           const before = cached.topicChecksSkipped;
           const got = feed(cached, pkt);
           if (cached.topicChecksSkipped !== before) wrongSkips++;
-          if (got !== `err ${Err.MQTT_BAD_UTF8}` || feed(plain, pkt) !== got) disagree++;
+          if (got !== `err ${Err.MqttBadUtf8}` || feed(plain, pkt) !== got) disagree++;
           mutations++;
         }
       }
@@ -238,7 +238,7 @@ function pushRanges(check: Check): void {
   for (let i = 0; i < 3; i++) {
     d.reset();
     check.is(d.push(host, 7, pkt.length), pkt.length, `push of a packet range ${i}`);
-    check.is(d.next(), PacketType.PUBLISH, `packet range ${i} decodes`);
+    check.is(d.next(), PacketType.Publish, `packet range ${i} decodes`);
     check.is(d.packetId, 77, `packet range ${i}: packet id`);
   }
 }
@@ -246,9 +246,9 @@ function pushRanges(check: Check): void {
 // ---------------------------------------------------------------- 3. copyEntry views
 
 const copySpecs: ChannelSpec[] = [
-  { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 16, rateHz: 100 },
-  { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 8, rateHz: 100 },
-  { id: 2, kind: ChannelKind.SENSOR, elementType: ElementType.U8, count: 3, rateHz: 100 }, // below the view threshold
+  { id: 0, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 16, rateHz: 100 },
+  { id: 1, kind: ChannelKind.Sensor, elementType: ElementType.I16, count: 8, rateHz: 100 },
+  { id: 2, kind: ChannelKind.Sensor, elementType: ElementType.U8, count: 3, rateHz: 100 }, // below the view threshold
 ];
 
 function copyViews(check: Check): void {
@@ -257,8 +257,8 @@ function copyViews(check: Check): void {
   const i16 = new Int16Array(8);
   const u8 = new Uint8Array(3);
   const inputs = [byteView(f32), byteView(i16), u8];
-  const forward = new FrameEntries(table, ChannelKind.SENSOR);
-  const backward = new FrameEntries(table, ChannelKind.SENSOR);
+  const forward = new FrameEntries(table, ChannelKind.Sensor);
+  const backward = new FrameEntries(table, ChannelKind.Sensor);
   for (let i = 0; i < 3; i++) forward.add(i, inputs[i]);
   for (let i = 2; i >= 0; i--) backward.add(i, inputs[i]);
   const max = sensorFrameMaxBytes(table);
@@ -308,8 +308,8 @@ function copyViews(check: Check): void {
   check.is(frames, 680, "copy views: every frame decoded");
   check.is(bad, 0, "copy views: copyEntry copies the right bytes through cached views, as without them");
   // Errors are unchanged.
-  check.is(copyEntry(frame, 3, outs[0]), Err.VALUE_RANGE, "copyEntry past the count");
-  check.is(copyEntry(frame, frame.tableIndex.indexOf(0), new Uint8Array(63)), Err.BUFFER_TOO_SMALL, "copyEntry into a short array");
+  check.is(copyEntry(frame, 3, outs[0]), Err.ValueRange, "copyEntry past the count");
+  check.is(copyEntry(frame, frame.tableIndex.indexOf(0), new Uint8Array(63)), Err.BufferTooSmall, "copyEntry into a short array");
 }
 
 // ---------------------------------------------------------------- 4. fast path on a big table
@@ -319,7 +319,7 @@ function bigTableSpecs(): ChannelSpec[] {
   const specs: ChannelSpec[] = [];
   for (let i = 0; i < 40; i++) {
     // ids 0..19, then 30, 36, ... 234 (two-byte ids); every 5th channel is a motor channel
-    specs.push({ id: i < 20 ? i : 30 + (i - 20) * 6 + (i & 1), kind: i % 5 === 4 ? ChannelKind.MOTOR : ChannelKind.SENSOR, elementType: types[i % 8], count: 1 + (i % 4), rateHz: 0 });
+    specs.push({ id: i < 20 ? i : 30 + (i - 20) * 6 + (i & 1), kind: i % 5 === 4 ? ChannelKind.Motor : ChannelKind.Sensor, elementType: types[i % 8], count: 1 + (i % 4), rateHz: 0 });
   }
   return specs;
 }
@@ -340,7 +340,7 @@ function summary(f: SensorFrame, result: number): string {
 function bigTable(check: Check): void {
   const specs = bigTableSpecs();
   const table = new ChannelTable(specs);
-  const sensors = specs.filter((s) => s.kind === ChannelKind.SENSOR);
+  const sensors = specs.filter((s) => s.kind === ChannelKind.Sensor);
   const fast = new SensorFrame(table.size, 4096);
   const slow = new SensorFrame(table.size, 4096);
   slow.fastPath = false;
@@ -361,7 +361,7 @@ function bigTable(check: Check): void {
     let clean = true; // only sensor channels with the right types and lengths
     for (let k = 0; k < picks.length; k++) {
       const s = picks[k];
-      if (s.kind !== ChannelKind.SENSOR) clean = false;
+      if (s.kind !== ChannelKind.Sensor) clean = false;
       if (picks.indexOf(s) < k && table.indexOf(s.id) > 30) highRepeat = true;
       head(bytes, 0, s.id);
       let et: number = s.elementType;
@@ -385,7 +385,7 @@ function bigTable(check: Check): void {
     if (a > 0) accepted++;
     if (highRepeat && clean) {
       repeatsHigh++;
-      if (a !== Err.FRAME_CHANNEL) disagree++; // the repeat is the only fault
+      if (a !== Err.FrameChannel) disagree++; // the repeat is the only fault
     }
   }
   check.is(disagree, 0, "big table: the fast path and the general path agree on 3,000 frames");
@@ -403,7 +403,7 @@ export function run(check: Check): void {
 // ---------------------------------------------------------------- hot operations for XS metering
 
 const hotTable = new ChannelTable(copySpecs.slice(0, 2));
-const hotEntries = new FrameEntries(hotTable, ChannelKind.SENSOR);
+const hotEntries = new FrameEntries(hotTable, ChannelKind.Sensor);
 hotEntries.add(0, byteView(new Float32Array(16)));
 hotEntries.add(1, byteView(new Int16Array(8)));
 const hotRx = new Uint8Array(256);

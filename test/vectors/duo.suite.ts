@@ -52,8 +52,8 @@ export const scenarios: readonly Scenario[] = [
       check.is(v.framesOut, v.framesIn, "one motor frame per sensor frame");
       check.is(v.drops + v.lostFrames + v.motorErrors, 0, "no drop, loss or motor error at the brain");
       const c = w.agent.counters;
-      check.is(c[Counter.MOTOR_DROPPED_STALE] + c[Counter.MOTOR_DROPPED_ORDER] + c[Counter.MOTOR_DROPPED_REPLAY] + c[Counter.MOTOR_DROPPED_MAC] + c[Counter.MOTOR_DROPPED_MALFORMED], 0, "the device dropped no motor frame");
-      check.is(c[Counter.MOTOR_FRAMES_APPLIED], w.applied.length, "the device counts what it applied");
+      check.is(c[Counter.MotorDroppedStale] + c[Counter.MotorDroppedOrder] + c[Counter.MotorDroppedReplay] + c[Counter.MotorDroppedMac] + c[Counter.MotorDroppedMalformed], 0, "the device dropped no motor frame");
+      check.is(c[Counter.MotorFramesApplied], w.applied.length, "the device counts what it applied");
       check.ok(v.heartbeats >= 3, `heartbeats acknowledged: ${v.heartbeats}`);
       check.is(v.sessions, 1, "one session");
     },
@@ -64,7 +64,7 @@ export const scenarios: readonly Scenario[] = [
       register(w, check);
       const first = w.agent.status().sessionId;
       const generation = w.brainView()!.generation;
-      check.is(w.service.drain(w.brainNow, DUO_ID, DrainReason.DEPLOY, 1500, 1000), 1, "one agent drained");
+      check.is(w.service.drain(w.brainNow, DUO_ID, DrainReason.Deploy, 1500, 1000), 1, "one agent drained");
       check.is(w.brainState(), "draining", "the brain drains at once");
 
       const took = w.runUntil(() => w.brainState() === "deregistered", 2_000);
@@ -152,7 +152,7 @@ export const scenarios: readonly Scenario[] = [
       w.agent.start(w.agentNow);
       const took = w.runUntil(() => w.phase === Phase.Failed, 3_000);
       check.ok(took >= 0, `the device failed (phase ${w.agent.phaseName})`);
-      check.is(w.agent.lastReason, Err.REJECTED_INVALID_AUTH, "reason: invalid auth");
+      check.is(w.agent.lastReason, Err.RejectedInvalidAuth, "reason: invalid auth");
       const v = w.brainView()!;
       check.is(v.phase, "awaiting-hello", "brain: awaiting a new hello");
       check.ok((v.rejection ?? "").startsWith("invalid-auth: "), `brain: rejection ${v.rejection}`);
@@ -173,7 +173,7 @@ export const scenarios: readonly Scenario[] = [
       const back = w.runUntil(() => bothActive(w), 300_000 + ACTIVE_WITHIN_MS);
       check.ok(back >= 0, `both ends active again (device ${w.agent.phaseName}, brain ${w.brainState()})`);
       check.ok(w.t - failedAt <= 300_000 + ACTIVE_WITHIN_MS, `back ${w.t - failedAt} ms after it failed (failedRetryMs 300000, full jitter)`);
-      check.is(w.agent.counters[Counter.FAILED_RETRIES], 1, "one retry out of failed");
+      check.is(w.agent.counters[Counter.FailedRetries], 1, "one retry out of failed");
       check.is(w.reboots + w.networkRestarts, 0, "no reboot, no network restart");
       sameSession(w, check, "after the fix");
       check.is(w.brainView()!.rejections, 1, "the brain refused it once");
@@ -186,7 +186,7 @@ export const scenarios: readonly Scenario[] = [
       w.agent.start(w.agentNow);
       const took = w.runUntil(() => w.phase === Phase.Failed, 3_000);
       check.ok(took >= 0, `the device failed (phase ${w.agent.phaseName})`);
-      check.is(w.agent.lastReason, Err.REJECTED_UNKNOWN_AGENT, "reason: unknown agent");
+      check.is(w.agent.lastReason, Err.RejectedUnknownAgent, "reason: unknown agent");
       check.is(w.brainView(), undefined, "no session for an unknown id");
       const report = w.service.status(w.brainNow, "duo");
       check.is(report.unknownAgents.map((u) => u.id).join(","), DUO_ID, "listed as unknown");
@@ -227,7 +227,7 @@ export const scenarios: readonly Scenario[] = [
       const n = w.applied.length;
       w.run(1_000);
       check.ok(w.applied.length - n >= 15, `motor frames still applied after the wrap: ${w.applied.length - n}`);
-      check.is(w.agent.counters[Counter.MOTOR_DROPPED_STALE], 0, "no motor frame judged stale");
+      check.is(w.agent.counters[Counter.MotorDroppedStale], 0, "no motor frame judged stale");
     },
     () => new DuoWorld(duoConfig(), { agentEpochMs: 0x1_0000_0000 - 2_500, brainEpochMs: 0x1_0000_0000 - 2_500 + 123_456_789 }),
   ],

@@ -117,7 +117,7 @@ export function run(check: Check): void {
   // 3. seq and time across every head size, written at the same place
   {
     const { f32, i16 } = sensorReferenceData();
-    const entries = new FrameEntries(table, ChannelKind.SENSOR);
+    const entries = new FrameEntries(table, ChannelKind.Sensor);
     entries.add(0, byteView(f32));
     entries.add(1, byteView(i16));
     const rx = new Uint8Array(300);

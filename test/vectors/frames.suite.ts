@@ -20,8 +20,8 @@ import { copyEntry, viewEntry } from "../../src/codec/frames/view";
 import { decodeSensorFrame, encodeSensorFrame, SensorFrame, sensorFrameMaxBytes } from "../../src/codec/frames/sensor";
 import { decodeMotorFrame, encodeMotorFrame, MotorFrame, motorFrameMaxBytes, verifyMotorMac } from "../../src/codec/frames/motor";
 
-const S = ChannelKind.SENSOR;
-const M = ChannelKind.MOTOR;
+const S = ChannelKind.Sensor;
+const M = ChannelKind.Motor;
 
 /** The reference table: sensors 0 (16 float32), 1 (8 int16), 2 (3 uint8); motors 10 (4 float32), 11 (2 uint8). */
 export const referenceSpecs: ChannelSpec[] = [
@@ -76,70 +76,70 @@ const smallMotorOk: ReadonlyArray<readonly [string, string, number]> = [
 
 /** [what, hex, expected error] for the sensor decoder on the small table. */
 const badSensor: ReadonlyArray<readonly [string, string, number]> = [
-  ["a map, not an array", "a0", Err.FRAME_SHAPE],
-  ["an integer", "01", Err.FRAME_SHAPE],
-  ["array of 2 (no entries)", "820102", Err.FRAME_SHAPE],
-  ["array of 3 (odd)", "83010200", Err.FRAME_SHAPE],
-  ["array of 5 (odd)", "850102014201 0200", Err.FRAME_SHAPE],
-  ["seq is text", "846131 0201420102", Err.FRAME_SHAPE],
-  ["seq is negative", "842002014201 02", Err.FRAME_SHAPE],
-  ["seq beyond u32", "841b000000010000000002014201 02", Err.FRAME_SHAPE],
-  ["time beyond u32", "84011b000000010000000001420102", Err.FRAME_SHAPE],
-  ["time is a float", "8401fa3f80000001420102", Err.FRAME_SHAPE],
-  ["unknown channel 5", "840102054201 02", Err.FRAME_CHANNEL],
-  ["channel id 256", "84010219010042 0102", Err.FRAME_CHANNEL],
-  ["motor channel in a sensor frame", "84010209d84d42ffff", Err.FRAME_CHANNEL],
-  ["channel id is text", "8401026130420102", Err.FRAME_SHAPE],
-  ["payload is an integer", "8401020101", Err.FRAME_SHAPE],
-  ["payload is text", "84010201620102", Err.FRAME_SHAPE],
-  ["uint8 channel sent as int8", "84010201d848420102", Err.FRAME_CHANNEL],
-  ["uint8 channel with 3 elements", "8401020143010203", Err.FRAME_CHANNEL],
-  ["float32 channel with 2 elements", "84010200d855480000803f0000803f", Err.FRAME_CHANNEL],
-  ["float32 channel sent as uint32", "84010200d846440000803f", Err.FRAME_CHANNEL],
-  ["float32 channel as a plain byte string", "84010200440000803f", Err.FRAME_CHANNEL],
-  ["repeated channel", "86010201420102014201 02", Err.FRAME_CHANNEL],
-  ["typed array of a partial element", "84010200d85543000080", Err.CBOR_BAD_TYPED_ARRAY],
-  ["unknown tag on the payload", "84010200d9010044 0000803f", Err.CBOR_UNSUPPORTED],
-  ["indefinite-length array", "9f010201420102ff", Err.CBOR_UNSUPPORTED],
-  ["indefinite-length payload", "840102015f420102ff", Err.CBOR_UNSUPPORTED],
-  ["trailing byte", "84010201420102 00", Err.CBOR_TRAILING],
-  ["empty", "", Err.CBOR_TRUNCATED],
+  ["a map, not an array", "a0", Err.FrameShape],
+  ["an integer", "01", Err.FrameShape],
+  ["array of 2 (no entries)", "820102", Err.FrameShape],
+  ["array of 3 (odd)", "83010200", Err.FrameShape],
+  ["array of 5 (odd)", "850102014201 0200", Err.FrameShape],
+  ["seq is text", "846131 0201420102", Err.FrameShape],
+  ["seq is negative", "842002014201 02", Err.FrameShape],
+  ["seq beyond u32", "841b000000010000000002014201 02", Err.FrameShape],
+  ["time beyond u32", "84011b000000010000000001420102", Err.FrameShape],
+  ["time is a float", "8401fa3f80000001420102", Err.FrameShape],
+  ["unknown channel 5", "840102054201 02", Err.FrameChannel],
+  ["channel id 256", "84010219010042 0102", Err.FrameChannel],
+  ["motor channel in a sensor frame", "84010209d84d42ffff", Err.FrameChannel],
+  ["channel id is text", "8401026130420102", Err.FrameShape],
+  ["payload is an integer", "8401020101", Err.FrameShape],
+  ["payload is text", "84010201620102", Err.FrameShape],
+  ["uint8 channel sent as int8", "84010201d848420102", Err.FrameChannel],
+  ["uint8 channel with 3 elements", "8401020143010203", Err.FrameChannel],
+  ["float32 channel with 2 elements", "84010200d855480000803f0000803f", Err.FrameChannel],
+  ["float32 channel sent as uint32", "84010200d846440000803f", Err.FrameChannel],
+  ["float32 channel as a plain byte string", "84010200440000803f", Err.FrameChannel],
+  ["repeated channel", "86010201420102014201 02", Err.FrameChannel],
+  ["typed array of a partial element", "84010200d85543000080", Err.CborBadTypedArray],
+  ["unknown tag on the payload", "84010200d9010044 0000803f", Err.CborUnsupported],
+  ["indefinite-length array", "9f010201420102ff", Err.CborUnsupported],
+  ["indefinite-length payload", "840102015f420102ff", Err.CborUnsupported],
+  ["trailing byte", "84010201420102 00", Err.CborTrailing],
+  ["empty", "", Err.CborTruncated],
 ];
 
 /** [what, hex, expected error] for the motor decoder on the small table. */
 const badMotor: ReadonlyArray<readonly [string, string, number]> = [
-  ["array of 4 (even)", "84010209d84d42ffff", Err.FRAME_SHAPE],
-  ["array of 3 (no entries)", "83010250" + "00".repeat(16), Err.FRAME_SHAPE],
-  ["mac of 15 bytes", "85010209d84d42ffff4f" + "00".repeat(15), Err.FRAME_SHAPE],
-  ["mac of 17 bytes", "85010209d84d42ffff51" + "00".repeat(17), Err.FRAME_SHAPE],
-  ["mac is text", "85010209d84d42ffff70" + "30".repeat(16), Err.FRAME_SHAPE],
-  ["mac is an int16 typed array", "85010209d84d42ffffd84d50" + "00".repeat(16), Err.FRAME_SHAPE],
-  ["mac is a uint8 typed array of 15 bytes", "85010209d84d42ffffd8404f" + "00".repeat(15), Err.FRAME_SHAPE],
-  ["sensor channel in a motor frame", "85010201420102 50" + "00".repeat(16), Err.FRAME_CHANNEL],
-  ["int16 channel with 2 elements", "85010209d84d44ffffffff50" + "00".repeat(16), Err.FRAME_CHANNEL],
-  ["deadline is negative", "850120 09d84d42ffff50" + "00".repeat(16), Err.FRAME_SHAPE],
-  ["trailing byte", "85010209d84d42ffff50" + "00".repeat(16) + "f6", Err.CBOR_TRAILING],
-  ["a sensor frame", "840102014201 02", Err.FRAME_SHAPE],
+  ["array of 4 (even)", "84010209d84d42ffff", Err.FrameShape],
+  ["array of 3 (no entries)", "83010250" + "00".repeat(16), Err.FrameShape],
+  ["mac of 15 bytes", "85010209d84d42ffff4f" + "00".repeat(15), Err.FrameShape],
+  ["mac of 17 bytes", "85010209d84d42ffff51" + "00".repeat(17), Err.FrameShape],
+  ["mac is text", "85010209d84d42ffff70" + "30".repeat(16), Err.FrameShape],
+  ["mac is an int16 typed array", "85010209d84d42ffffd84d50" + "00".repeat(16), Err.FrameShape],
+  ["mac is a uint8 typed array of 15 bytes", "85010209d84d42ffffd8404f" + "00".repeat(15), Err.FrameShape],
+  ["sensor channel in a motor frame", "85010201420102 50" + "00".repeat(16), Err.FrameChannel],
+  ["int16 channel with 2 elements", "85010209d84d44ffffffff50" + "00".repeat(16), Err.FrameChannel],
+  ["deadline is negative", "850120 09d84d42ffff50" + "00".repeat(16), Err.FrameShape],
+  ["trailing byte", "85010209d84d42ffff50" + "00".repeat(16) + "f6", Err.CborTrailing],
+  ["a sensor frame", "840102014201 02", Err.FrameShape],
 ];
 
 /** Every code a frame decoder may return for wire input. */
 export const frameErrors: readonly number[] = [
-  Err.FRAME_SHAPE,
-  Err.FRAME_CHANNEL,
-  Err.FRAME_TOO_LARGE,
-  Err.CBOR_TRUNCATED,
-  Err.CBOR_UNSUPPORTED,
-  Err.CBOR_TRAILING,
-  Err.CBOR_BAD_TYPED_ARRAY,
+  Err.FrameShape,
+  Err.FrameChannel,
+  Err.FrameTooLarge,
+  Err.CborTruncated,
+  Err.CborUnsupported,
+  Err.CborTrailing,
+  Err.CborBadTypedArray,
 ];
 
 function prefixesTruncate(check: Check, what: string, bytes: Uint8Array, decode: (b: Uint8Array, len: number) => number): void {
   let ok = true;
   for (let k = 0; k < bytes.length; k++) {
     const e = decode(bytes, k);
-    if (e !== Err.CBOR_TRUNCATED) {
+    if (e !== Err.CborTruncated) {
       ok = false;
-      check.is(e, Err.CBOR_TRUNCATED, `${what}: prefix of ${k} bytes`);
+      check.is(e, Err.CborTruncated, `${what}: prefix of ${k} bytes`);
     }
   }
   check.ok(ok, `${what}: all ${bytes.length} prefixes are CBOR_TRUNCATED`);
@@ -183,9 +183,9 @@ export function run(check: Check): void {
   const i16Copy = new Int16Array(8);
   check.is(copyEntry(sensorOut, 1, byteView(i16Copy)), 16, "copyEntry int16");
   check.bytes(byteView(i16Copy), byteView(i16), "copied int16 data");
-  check.is(copyEntry(sensorOut, 2, byteView(i16Copy)), Err.VALUE_RANGE, "copyEntry past the count");
-  check.is(copyEntry(sensorOut, -1, byteView(i16Copy)), Err.VALUE_RANGE, "copyEntry -1");
-  check.is(copyEntry(sensorOut, 0, new Uint8Array(63)), Err.BUFFER_TOO_SMALL, "copyEntry into a short array");
+  check.is(copyEntry(sensorOut, 2, byteView(i16Copy)), Err.ValueRange, "copyEntry past the count");
+  check.is(copyEntry(sensorOut, -1, byteView(i16Copy)), Err.ValueRange, "copyEntry -1");
+  check.is(copyEntry(sensorOut, 0, new Uint8Array(63)), Err.BufferTooSmall, "copyEntry into a short array");
   checkViews(check, sensorOut, f32, i16, "at offset 5 (unaligned: copies)");
   // Decode the same frame from an aligned offset: views share the buffer.
   const aligned = new Uint8Array(256);
@@ -210,7 +210,7 @@ export function run(check: Check): void {
   prefixesTruncate(check, "reference sensor frame", sensorRef, (b, len) => decodeSensorFrame(b, 0, len, table, sensorOut));
   const longer = new Uint8Array(sensorRef.length + 1);
   longer.set(sensorRef);
-  check.is(decodeSensorFrame(longer, 0, longer.length, table, sensorOut), Err.CBOR_TRAILING, "sensor frame + trailing byte");
+  check.is(decodeSensorFrame(longer, 0, longer.length, table, sensorOut), Err.CborTrailing, "sensor frame + trailing byte");
   check.is(decodeSensorFrame(sensorRef, 0, sensorRef.length, table, sensorOut), 2, "sensor decoder reusable after errors");
 
   // ---- 2. sizes and limits ----
@@ -218,45 +218,45 @@ export function run(check: Check): void {
   end = encodeSensorFrame(dst, 0, 0xffffffff, 0xffffffff, entries);
   check.is(end, sensorFrameMaxBytes(table), "sensorFrameMaxBytes is the size of the largest frame");
   sensorOut.maxFrameBytes = end - 1;
-  check.is(decodeSensorFrame(dst, 0, end, table, sensorOut), Err.FRAME_TOO_LARGE, "a frame one byte over the limit");
+  check.is(decodeSensorFrame(dst, 0, end, table, sensorOut), Err.FrameTooLarge, "a frame one byte over the limit");
   sensorOut.maxFrameBytes = end;
   check.is(decodeSensorFrame(dst, 0, end, table, sensorOut), 3, "a frame at the limit");
   check.is(sensorOut.elementType[2], ElementType.U8, "uint8 entry reads as element type 64");
   check.bytes(dst.subarray(end - 5, end), fromHex("0243010203"), "uint8 entry is an untagged byte string");
-  check.is(decodeSensorFrame(dst, 0, dst.length + 1, table, sensorOut), Err.VALUE_RANGE, "length beyond the buffer");
-  check.is(decodeSensorFrame(dst, -1, 4, table, sensorOut), Err.VALUE_RANGE, "negative offset");
+  check.is(decodeSensorFrame(dst, 0, dst.length + 1, table, sensorOut), Err.ValueRange, "length beyond the buffer");
+  check.is(decodeSensorFrame(dst, -1, 4, table, sensorOut), Err.ValueRange, "negative offset");
   sensorOut.maxFrameBytes = 4096;
 
   // ---- 3. sensor encoder arguments and entry checks ----
   entries.clear();
-  check.is(encodeSensorFrame(dst, 0, 1, 2, entries), Err.CHANNEL_UNKNOWN, "no entries");
+  check.is(encodeSensorFrame(dst, 0, 1, 2, entries), Err.ChannelUnknown, "no entries");
   check.is(entries.add(0, byteView(f32)), 0, "add channel 0");
-  check.is(encodeSensorFrame(dst, 0, -1, 2, entries), Err.VALUE_RANGE, "seq -1");
-  check.is(encodeSensorFrame(dst, 0, 2 ** 32, 2, entries), Err.VALUE_RANGE, "seq 2^32");
-  check.is(encodeSensorFrame(dst, 0, 1, 1.5, entries), Err.VALUE_RANGE, "time 1.5");
-  check.is(entries.add(0, byteView(f32)), Err.CHANNEL_UNKNOWN, "repeated channel");
-  check.is(entries.add(10, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "motor channel in sensor entries");
-  check.is(entries.add(7, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "unknown channel");
-  check.is(entries.add(300, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "channel 300");
-  check.is(entries.add(-1, new Uint8Array(16)), Err.CHANNEL_UNKNOWN, "channel -1");
-  check.is(entries.add(1, new Uint8Array(14)), Err.CHANNEL_UNKNOWN, "wrong byte length");
+  check.is(encodeSensorFrame(dst, 0, -1, 2, entries), Err.ValueRange, "seq -1");
+  check.is(encodeSensorFrame(dst, 0, 2 ** 32, 2, entries), Err.ValueRange, "seq 2^32");
+  check.is(encodeSensorFrame(dst, 0, 1, 1.5, entries), Err.ValueRange, "time 1.5");
+  check.is(entries.add(0, byteView(f32)), Err.ChannelUnknown, "repeated channel");
+  check.is(entries.add(10, new Uint8Array(16)), Err.ChannelUnknown, "motor channel in sensor entries");
+  check.is(entries.add(7, new Uint8Array(16)), Err.ChannelUnknown, "unknown channel");
+  check.is(entries.add(300, new Uint8Array(16)), Err.ChannelUnknown, "channel 300");
+  check.is(entries.add(-1, new Uint8Array(16)), Err.ChannelUnknown, "channel -1");
+  check.is(entries.add(1, new Uint8Array(14)), Err.ChannelUnknown, "wrong byte length");
   check.is(entries.count, 1, "refused entries are not added");
   const motorKind = new FrameEntries(table, M);
   check.is(motorKind.add(10, new Uint8Array(16)), 0, "motor entries take motor channels");
-  check.is(encodeSensorFrame(dst, 0, 1, 2, motorKind), Err.CHANNEL_UNKNOWN, "motor entries in a sensor frame");
+  check.is(encodeSensorFrame(dst, 0, 1, 2, motorKind), Err.ChannelUnknown, "motor entries in a sensor frame");
   entries.add(1, byteView(i16));
   let shortOk = true;
   for (let size = 0; size < sensorRef.length; size++) {
     const e = encodeSensorFrame(new Uint8Array(size), 0, 1, 1000, entries);
-    if (e !== Err.BUFFER_TOO_SMALL) {
+    if (e !== Err.BufferTooSmall) {
       shortOk = false;
-      check.is(e, Err.BUFFER_TOO_SMALL, `sensor frame into ${size} bytes`);
+      check.is(e, Err.BufferTooSmall, `sensor frame into ${size} bytes`);
     }
   }
   check.ok(shortOk, "sensor frame: every short buffer is BUFFER_TOO_SMALL");
   const small = new FrameEntries(table, S, 1);
   check.is(small.add(0, byteView(f32)), 0, "FrameEntries.add");
-  check.is(small.add(1, byteView(i16)), Err.QUEUE_FULL, "FrameEntries over capacity");
+  check.is(small.add(1, byteView(i16)), Err.QueueFull, "FrameEntries over capacity");
 
   // ---- 4. reference motor frame, both ways, and its MAC ----
   const motorRef = fromHex(MOTOR_REFERENCE_HEX);
@@ -275,17 +275,17 @@ export function run(check: Check): void {
   check.is(motorOut.signedLen, motorRef.length - 17, "signed length excludes the mac item");
   check.is(motorOut.macOff, motorRef.length - 16, "mac offset");
   check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC verifies");
-  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID + 1, hmac, scratch), Err.FRAME_BAD_MAC, "MAC of another session");
-  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac, new Uint8Array(16)), Err.VALUE_RANGE, "short scratch");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID + 1, hmac, scratch), Err.FrameBadMac, "MAC of another session");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac, new Uint8Array(16)), Err.ValueRange, "short scratch");
   const other = new SoftHmacSha256();
   other.setKey(key, 1, 31);
-  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, other, scratch), Err.FRAME_BAD_MAC, "MAC under another key");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, other, scratch), Err.FrameBadMac, "MAC under another key");
   // Flip each bit position class: a payload byte, the seq, a MAC byte.
   for (const at of [1, 12, motorRef.length - 17 - 1, motorRef.length - 1, motorRef.length - 16]) {
     const t = motorRef.slice();
     t[at] ^= 0x01;
     const d = decodeMotorFrame(t, 0, t.length, table, motorOut);
-    check.is(d < 0 ? Err.FRAME_BAD_MAC : verifyMotorMac(t, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), Err.FRAME_BAD_MAC, `flipped byte ${at}: MAC fails`);
+    check.is(d < 0 ? Err.FrameBadMac : verifyMotorMac(t, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), Err.FrameBadMac, `flipped byte ${at}: MAC fails`);
   }
   // A frame decoded at an offset verifies with that offset.
   check.is(decodeMotorFrame(dst, 3, motorRef.length, table, motorOut), 2, "motor frame at offset 3");
@@ -300,23 +300,23 @@ export function run(check: Check): void {
   prefixesTruncate(check, "reference motor frame", motorRef, (b, len) => decodeMotorFrame(b, 0, len, table, motorOut));
   const mLonger = new Uint8Array(motorRef.length + 1);
   mLonger.set(motorRef);
-  check.is(decodeMotorFrame(mLonger, 0, mLonger.length, table, motorOut), Err.CBOR_TRAILING, "motor frame + trailing byte");
-  check.is(mEntries.add(10, byteView(motorF32)), Err.CHANNEL_UNKNOWN, "motor: repeated channel");
-  check.is(mEntries.add(0, byteView(f32)), Err.CHANNEL_UNKNOWN, "sensor channel in motor entries");
-  check.is(encodeMotorFrame(dst, 0, 1, 2, entries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "sensor entries in a motor frame");
+  check.is(decodeMotorFrame(mLonger, 0, mLonger.length, table, motorOut), Err.CborTrailing, "motor frame + trailing byte");
+  check.is(mEntries.add(10, byteView(motorF32)), Err.ChannelUnknown, "motor: repeated channel");
+  check.is(mEntries.add(0, byteView(f32)), Err.ChannelUnknown, "sensor channel in motor entries");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, entries, 1, hmac, scratch), Err.ChannelUnknown, "sensor entries in a motor frame");
   mEntries.clear();
-  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, 1, hmac, scratch), Err.CHANNEL_UNKNOWN, "motor frame without entries");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, 1, hmac, scratch), Err.ChannelUnknown, "motor frame without entries");
   mEntries.add(10, byteView(motorF32));
-  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, -1, hmac, scratch), Err.VALUE_RANGE, "session id -1");
-  check.is(encodeMotorFrame(dst, 0, 1, 2 ** 32, mEntries, 1, hmac, scratch), Err.VALUE_RANGE, "deadline 2^32");
-  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, 1, hmac, new Uint8Array(31)), Err.VALUE_RANGE, "short scratch");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, -1, hmac, scratch), Err.ValueRange, "session id -1");
+  check.is(encodeMotorFrame(dst, 0, 1, 2 ** 32, mEntries, 1, hmac, scratch), Err.ValueRange, "deadline 2^32");
+  check.is(encodeMotorFrame(dst, 0, 1, 2, mEntries, 1, hmac, new Uint8Array(31)), Err.ValueRange, "short scratch");
   mEntries.add(11, fromHex("00ff"));
   shortOk = true;
   for (let size = 0; size < motorRef.length; size++) {
     const e = encodeMotorFrame(new Uint8Array(size), 0, 7, 123456, mEntries, MOTOR_SESSION_ID, hmac, scratch);
-    if (e !== Err.BUFFER_TOO_SMALL) {
+    if (e !== Err.BufferTooSmall) {
       shortOk = false;
-      check.is(e, Err.BUFFER_TOO_SMALL, `motor frame into ${size} bytes`);
+      check.is(e, Err.BufferTooSmall, `motor frame into ${size} bytes`);
     }
   }
   check.ok(shortOk, "motor frame: every short buffer is BUFFER_TOO_SMALL");
@@ -350,7 +350,7 @@ export function run(check: Check): void {
   // Output capacity smaller than the entries: FRAME_CHANNEL, never a write past the arrays.
   const tiny = new SensorFrame(1, 1024);
   const two = fromHex(smallSensorOk[3][1]);
-  check.is(decodeSensorFrame(two, 0, two.length, st, tiny), Err.FRAME_CHANNEL, "more entries than the output holds");
+  check.is(decodeSensorFrame(two, 0, two.length, st, tiny), Err.FrameChannel, "more entries than the output holds");
 
   // ---- 6. channel tables ----
   check.is(validateChannels(referenceSpecs), 0, "reference specs are valid");
@@ -365,7 +365,7 @@ export function run(check: Check): void {
     ["rate 1.5", [{ id: 0, kind: S, elementType: ElementType.U8, count: 1, rateHz: 1.5 }]],
     ["repeated id", [referenceSpecs[0], { ...referenceSpecs[1], id: 0 }]],
   ];
-  for (const [what, specs] of badSpecs) check.is(validateChannels(specs), Err.CONFIG_INVALID, `invalid channels: ${what}`);
+  for (const [what, specs] of badSpecs) check.is(validateChannels(specs), Err.ConfigInvalid, `invalid channels: ${what}`);
   let threw = false;
   try {
     new ChannelTable([]);
@@ -466,7 +466,7 @@ export function frameGarbage(check: Check, seed: number, rounds: number): void {
         motorOk++;
         const v = verifyMotorMac(buf, 0, mOut, MOTOR_SESSION_ID, hmac, scratch);
         if (v === 0) macOk++;
-        else if (v !== Err.FRAME_BAD_MAC) bad++;
+        else if (v !== Err.FrameBadMac) bad++;
         if (mOut.macOff + 16 > n || mOut.signedLen >= n) bad++;
       } else if (frameErrors.indexOf(m) < 0) bad++;
       else if (codes.indexOf(m) < 0) codes.push(m);

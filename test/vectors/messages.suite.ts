@@ -85,7 +85,7 @@ export function messageVectors(): MsgVector[] {
   return [
     {
       name: "hello",
-      type: MsgType.HELLO,
+      type: MsgType.Hello,
       hex:
         "a861740161760162667765312e322e3362696467726f626f742d37616703616e50000102030405060708090a0b0c0d0e0f636d6662190400" +
         "626368858500001855101864850100184d0818648502001840030a850a011855041832850b011840021832",
@@ -109,7 +109,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "challenge",
-      type: MsgType.CHALLENGE,
+      type: MsgType.Challenge,
       hex:
         "a4617402616e50f0f1f2f3f4f5f6f7f8f9fafbfcfdfeff62616e50000102030405060708090a0b0c0d0e0f61705820" + BRAIN_PROOF_HEX,
       encode: (d, o) => encodeChallenge(d, o, BRAIN_NONCE, 0, AGENT_NONCE, 0, brainProof, 0),
@@ -121,7 +121,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "proof",
-      type: MsgType.PROOF,
+      type: MsgType.Proof,
       hex: "a261740361705820" + AGENT_PROOF_HEX,
       encode: (d, o) => encodeProof(d, o, agentProof, 0),
       verify(check, m, buf) {
@@ -130,7 +130,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "registered",
-      type: MsgType.REGISTERED,
+      type: MsgType.Registered,
       hex:
         "aa61740461731912346167036273747362732f312f726f626f742d372f75702f736e73626d747362732f312f726f626f742d372f646e2f6d6f74" +
         "636d6662190400636d687a18646268621903e8626d6418fa6274621a075bcd15",
@@ -149,30 +149,30 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "rejected",
-      type: MsgType.REJECTED,
+      type: MsgType.Rejected,
       hex: "a4617405617201616d67626164206b6579627261191388",
-      encode: (d, o) => encodeRejected(d, o, RejectReason.INVALID_AUTH, "bad key", 5000),
+      encode: (d, o) => encodeRejected(d, o, RejectReason.InvalidAuth, "bad key", 5000),
       verify(check, m, buf) {
         check.is(m.reason, 1, "rejected r");
         textIs(check, buf, m.textOff, m.textLen, "bad key", "rejected m");
         check.is(m.retryAfterMs, 5000, "rejected ra");
-        check.is(m.present & (Field.M | Field.RA), Field.M | Field.RA, "rejected: m and ra present");
+        check.is(m.present & (Field.M | Field.Ra), Field.M | Field.Ra, "rejected: m and ra present");
       },
     },
     {
       name: "rejected (no message, no retry-after)",
-      type: MsgType.REJECTED,
+      type: MsgType.Rejected,
       hex: "a2617405617206",
-      encode: (d, o) => encodeRejected(d, o, RejectReason.BUSY, null, -1),
+      encode: (d, o) => encodeRejected(d, o, RejectReason.Busy, null, -1),
       verify(check, m) {
         check.is(m.reason, 6, "rejected r");
-        check.is(m.present & (Field.M | Field.RA), 0, "rejected: m and ra absent");
+        check.is(m.present & (Field.M | Field.Ra), 0, "rejected: m and ra absent");
         check.is(m.textLen, 0, "rejected: no text");
       },
     },
     {
       name: "heartbeat",
-      type: MsgType.HEARTBEAT,
+      type: MsgType.Heartbeat,
       hex: "a46174066173182a6274611a000186a0637274740c",
       encode: (d, o) => encodeHeartbeat(d, o, 42, 100000, 12),
       verify(check, m) {
@@ -183,7 +183,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "heartbeat-ack",
-      type: MsgType.HEARTBEAT_ACK,
+      type: MsgType.HeartbeatAck,
       hex: "a46174076173182a6274611a000186a06274621a075bcd15",
       encode: (d, o) => encodeHeartbeatAck(d, o, 42, 100000, 123456789),
       verify(check, m) {
@@ -194,7 +194,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "drain",
-      type: MsgType.DRAIN,
+      type: MsgType.Drain,
       hex: "a46174086172016272611907d062646c197530",
       encode: (d, o) => encodeDrain(d, o, 1, 2000, 30000),
       verify(check, m) {
@@ -205,7 +205,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "deregister",
-      type: MsgType.DEREGISTER,
+      type: MsgType.Deregister,
       hex: "a2617409617201",
       encode: (d, o) => encodeDeregister(d, o, 1),
       verify(check, m) {
@@ -214,7 +214,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "deregistered",
-      type: MsgType.DEREGISTERED,
+      type: MsgType.Deregistered,
       hex: "a261740a617202",
       encode: (d, o) => encodeDeregistered(d, o, 2),
       verify(check, m) {
@@ -223,7 +223,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "status",
-      type: MsgType.STATUS,
+      type: MsgType.Status,
       hex: "a761740b62706804616703637274740c636f666638f9616384010219012c1a00011170626c723885",
       encode: (d, o) => encodeStatus(d, o, 4, 3, 12, -250, counters, 4, -134),
       verify(check, m) {
@@ -238,7 +238,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "status-request",
-      type: MsgType.STATUS_REQUEST,
+      type: MsgType.StatusRequest,
       hex: "a161740c",
       encode: (d, o) => encodeStatusRequest(d, o),
       verify(check, m) {
@@ -247,7 +247,7 @@ export function messageVectors(): MsgVector[] {
     },
     {
       name: "death",
-      type: MsgType.DEATH,
+      type: MsgType.Death,
       hex: "a261740d616703",
       encode: (d, o) => encodeDeath(d, o, 3),
       verify(check, m) {
@@ -293,104 +293,104 @@ const status = (off: CValue, c: CValue, lr: CValue): Uint8Array => msg(["t", 11]
 /** [what, bytes, expected result] */
 function malformed(): Array<[string, Uint8Array, number]> {
   return [
-    ["an array, not a map", fromHex("80"), Err.CBOR_TYPE],
-    ["an integer", fromHex("01"), Err.CBOR_TYPE],
-    ["empty input", fromHex(""), Err.CBOR_TRUNCATED],
-    ["empty map", msg(), Err.MSG_MISSING_FIELD],
-    ["t not first", msg(["r", 1], ["t", 9]), Err.MSG_MISSING_FIELD],
-    ["first key not text", msg([0, 9]), Err.MSG_BAD_FIELD],
-    ["t is text", msg(["t", "1"]), Err.MSG_BAD_FIELD],
-    ["t is negative", msg(["t", -1]), Err.MSG_BAD_FIELD],
-    ["t is 2^32", msg(["t", 2 ** 32]), Err.MSG_BAD_FIELD],
-    ["t is 0", msg(["t", 0]), Err.MSG_UNKNOWN_TYPE],
-    ["t is 14", msg(["t", 14], ["x", [1, 2]]), Err.MSG_UNKNOWN_TYPE],
-    ["t is 1000", msg(["t", 1000]), Err.MSG_UNKNOWN_TYPE],
-    ["a non-text key", msg(["t", 9], [1, 1], ["r", 1]), Err.MSG_BAD_FIELD],
-    ["a repeated key", msg(["t", 9], ["r", 1], ["r", 2]), Err.MSG_BAD_FIELD],
-    ["a repeated t", msg(["t", 9], ["t", 9], ["r", 1]), Err.MSG_BAD_FIELD],
-    ["deregister without r", msg(["t", 9]), Err.MSG_MISSING_FIELD],
-    ["death without g", msg(["t", 13], ["r", 1]), Err.MSG_MISSING_FIELD],
-    ["heartbeat without rtt", msg(["t", 6], ["s", 1], ["ta", 1]), Err.MSG_MISSING_FIELD],
-    ["drain without dl", msg(["t", 8], ["r", 1], ["ra", 1]), Err.MSG_MISSING_FIELD],
-    ["challenge without an", msg(["t", 2], ["n", nonce16], ["p", proof32]), Err.MSG_MISSING_FIELD],
-    ["registered without st", registered(undefined, "m"), Err.REG_MISSING_ENDPOINT],
-    ["registered without mt", registered("s", undefined), Err.REG_MISSING_ENDPOINT],
-    ["registered without both topics", registered(undefined, undefined), Err.REG_MISSING_ENDPOINT],
-    ["registered with an empty st", registered("", "m"), Err.MSG_BAD_FIELD],
-    ["registered st with a wildcard", registered("a/+/b", "m"), Err.MSG_BAD_FIELD],
-    ["registered mt with a wildcard", registered("s", "a/#"), Err.MSG_BAD_FIELD],
-    ["registered st with NUL", registered("a\u0000", "m"), Err.MSG_BAD_FIELD],
-    ["registered st of 129 bytes", registered("s".repeat(129), "m"), Err.MSG_BAD_FIELD],
-    ["registered st is bytes", registered(fromHex("61"), "m"), Err.MSG_BAD_FIELD],
-    ["registered without tb", msg(["t", 4], ["s", 1], ["g", 1], ["st", "s"], ["mt", "m"], ["mfb", 1], ["mhz", 1], ["hb", 1], ["md", 1]), Err.MSG_MISSING_FIELD],
-    ["heartbeat s is 2^32", msg(["t", 6], ["s", 2 ** 32], ["ta", 1], ["rtt", 1]), Err.MSG_BAD_FIELD],
-    ["heartbeat ta is a float", msg(["t", 6], ["s", 1], ["ta", 1.5], ["rtt", 1]), Err.MSG_BAD_FIELD],
-    ["heartbeat rtt is null", msg(["t", 6], ["s", 1], ["ta", 1], ["rtt", null]), Err.MSG_BAD_FIELD],
-    ["challenge n of 15 bytes", msg(["t", 2], ["n", nonce15], ["an", nonce16], ["p", proof32]), Err.MSG_BAD_FIELD],
-    ["challenge an is text", msg(["t", 2], ["n", nonce16], ["an", "0123456789abcdef"], ["p", proof32]), Err.MSG_BAD_FIELD],
-    ["proof p of 31 bytes", msg(["t", 3], ["p", range(0, 31)]), Err.MSG_BAD_FIELD],
-    ["proof p of 33 bytes", msg(["t", 3], ["p", range(0, 33)]), Err.MSG_BAD_FIELD],
-    ["hello id with a space", hello([["id", "robot 7"]]), Err.MSG_BAD_FIELD],
-    ["hello id with a slash", hello([["id", "a/b"]]), Err.MSG_BAD_FIELD],
-    ["hello id of 21 characters", hello([["id", "a".repeat(21)]]), Err.MSG_BAD_FIELD],
-    ["hello empty id", hello([["id", ""]]), Err.MSG_BAD_FIELD],
-    ["hello fw of 33 bytes", hello([["fw", "1".repeat(33)]]), Err.MSG_BAD_FIELD],
-    ["hello ch is a map", hello([["ch", new CMap([])]]), Err.MSG_BAD_FIELD],
-    ["hello ch descriptor of 4 items", hello([["ch", [[0, 0, 85, 1]]]]), Err.MSG_BAD_FIELD],
-    ["hello ch descriptor of 6 items", hello([["ch", [[0, 0, 85, 1, 0, 0]]]]), Err.MSG_BAD_FIELD],
-    ["hello ch id 256", hello([["ch", [ch(256, 0, 85, 1, 0)]]]), Err.MSG_BAD_FIELD],
-    ["hello ch kind 2", hello([["ch", [ch(0, 2, 85, 1, 0)]]]), Err.MSG_BAD_FIELD],
-    ["hello ch element type 71", hello([["ch", [ch(0, 0, 71, 1, 0)]]]), Err.MSG_BAD_FIELD],
-    ["hello ch count 0", hello([["ch", [ch(0, 0, 85, 0, 0)]]]), Err.MSG_BAD_FIELD],
-    ["hello ch count 65536", hello([["ch", [ch(0, 0, 85, 65536, 0)]]]), Err.MSG_BAD_FIELD],
-    ["hello ch hz 2^32", hello([["ch", [ch(0, 0, 85, 1, 2 ** 32)]]]), Err.MSG_BAD_FIELD],
-    ["hello without ch", msg(["t", 1], ["v", 1], ["fw", "1"], ["id", "a"], ["g", 0], ["n", nonce16], ["mfb", 100]), Err.MSG_MISSING_FIELD],
-    ["status off 2^31", status(2 ** 31, [], 0), Err.MSG_BAD_FIELD],
-    ["status off -2^31 - 1", status(-(2 ** 31) - 1, [], 0), Err.MSG_BAD_FIELD],
-    ["status lr is a float", status(0, [], -1.5), Err.MSG_BAD_FIELD],
-    ["status c holds text", status(0, [1, "2"], 0), Err.MSG_BAD_FIELD],
-    ["status c holds -1", status(0, [1, -1], 0), Err.MSG_BAD_FIELD],
-    ["status c is a number", status(0, 5, 0), Err.MSG_BAD_FIELD],
-    ["rejected m is not UTF-8", fromHex("a3617405617201616d62c328"), Err.MSG_BAD_FIELD],
-    ["rejected m of 129 bytes", msg(["t", 5], ["r", 1], ["m", "m".repeat(129)]), Err.MSG_BAD_FIELD],
-    ["unknown key with an indefinite value", fromHex("a3617409617201617a9fff"), Err.CBOR_UNSUPPORTED],
-    ["unknown key with a float16 value", fromHex("a3617409617201617af93c00"), Err.CBOR_UNSUPPORTED],
-    ["unknown key nested 9 deep", msg(["t", 9], ["r", 1], ["z", nested(9)]), Err.CBOR_TOO_DEEP],
-    ["unknown key with a bad typed array", fromHex("a3617409617201617ad85543000000"), Err.CBOR_BAD_TYPED_ARRAY],
-    ["a trailing byte", fromHex("a261740961720100"), Err.CBOR_TRAILING],
-    ["map count beyond the input", fromHex("b90100617409"), Err.CBOR_TRUNCATED],
+    ["an array, not a map", fromHex("80"), Err.CborType],
+    ["an integer", fromHex("01"), Err.CborType],
+    ["empty input", fromHex(""), Err.CborTruncated],
+    ["empty map", msg(), Err.MsgMissingField],
+    ["t not first", msg(["r", 1], ["t", 9]), Err.MsgMissingField],
+    ["first key not text", msg([0, 9]), Err.MsgBadField],
+    ["t is text", msg(["t", "1"]), Err.MsgBadField],
+    ["t is negative", msg(["t", -1]), Err.MsgBadField],
+    ["t is 2^32", msg(["t", 2 ** 32]), Err.MsgBadField],
+    ["t is 0", msg(["t", 0]), Err.MsgUnknownType],
+    ["t is 14", msg(["t", 14], ["x", [1, 2]]), Err.MsgUnknownType],
+    ["t is 1000", msg(["t", 1000]), Err.MsgUnknownType],
+    ["a non-text key", msg(["t", 9], [1, 1], ["r", 1]), Err.MsgBadField],
+    ["a repeated key", msg(["t", 9], ["r", 1], ["r", 2]), Err.MsgBadField],
+    ["a repeated t", msg(["t", 9], ["t", 9], ["r", 1]), Err.MsgBadField],
+    ["deregister without r", msg(["t", 9]), Err.MsgMissingField],
+    ["death without g", msg(["t", 13], ["r", 1]), Err.MsgMissingField],
+    ["heartbeat without rtt", msg(["t", 6], ["s", 1], ["ta", 1]), Err.MsgMissingField],
+    ["drain without dl", msg(["t", 8], ["r", 1], ["ra", 1]), Err.MsgMissingField],
+    ["challenge without an", msg(["t", 2], ["n", nonce16], ["p", proof32]), Err.MsgMissingField],
+    ["registered without st", registered(undefined, "m"), Err.RegMissingEndpoint],
+    ["registered without mt", registered("s", undefined), Err.RegMissingEndpoint],
+    ["registered without both topics", registered(undefined, undefined), Err.RegMissingEndpoint],
+    ["registered with an empty st", registered("", "m"), Err.MsgBadField],
+    ["registered st with a wildcard", registered("a/+/b", "m"), Err.MsgBadField],
+    ["registered mt with a wildcard", registered("s", "a/#"), Err.MsgBadField],
+    ["registered st with NUL", registered("a\u0000", "m"), Err.MsgBadField],
+    ["registered st of 129 bytes", registered("s".repeat(129), "m"), Err.MsgBadField],
+    ["registered st is bytes", registered(fromHex("61"), "m"), Err.MsgBadField],
+    ["registered without tb", msg(["t", 4], ["s", 1], ["g", 1], ["st", "s"], ["mt", "m"], ["mfb", 1], ["mhz", 1], ["hb", 1], ["md", 1]), Err.MsgMissingField],
+    ["heartbeat s is 2^32", msg(["t", 6], ["s", 2 ** 32], ["ta", 1], ["rtt", 1]), Err.MsgBadField],
+    ["heartbeat ta is a float", msg(["t", 6], ["s", 1], ["ta", 1.5], ["rtt", 1]), Err.MsgBadField],
+    ["heartbeat rtt is null", msg(["t", 6], ["s", 1], ["ta", 1], ["rtt", null]), Err.MsgBadField],
+    ["challenge n of 15 bytes", msg(["t", 2], ["n", nonce15], ["an", nonce16], ["p", proof32]), Err.MsgBadField],
+    ["challenge an is text", msg(["t", 2], ["n", nonce16], ["an", "0123456789abcdef"], ["p", proof32]), Err.MsgBadField],
+    ["proof p of 31 bytes", msg(["t", 3], ["p", range(0, 31)]), Err.MsgBadField],
+    ["proof p of 33 bytes", msg(["t", 3], ["p", range(0, 33)]), Err.MsgBadField],
+    ["hello id with a space", hello([["id", "robot 7"]]), Err.MsgBadField],
+    ["hello id with a slash", hello([["id", "a/b"]]), Err.MsgBadField],
+    ["hello id of 21 characters", hello([["id", "a".repeat(21)]]), Err.MsgBadField],
+    ["hello empty id", hello([["id", ""]]), Err.MsgBadField],
+    ["hello fw of 33 bytes", hello([["fw", "1".repeat(33)]]), Err.MsgBadField],
+    ["hello ch is a map", hello([["ch", new CMap([])]]), Err.MsgBadField],
+    ["hello ch descriptor of 4 items", hello([["ch", [[0, 0, 85, 1]]]]), Err.MsgBadField],
+    ["hello ch descriptor of 6 items", hello([["ch", [[0, 0, 85, 1, 0, 0]]]]), Err.MsgBadField],
+    ["hello ch id 256", hello([["ch", [ch(256, 0, 85, 1, 0)]]]), Err.MsgBadField],
+    ["hello ch kind 2", hello([["ch", [ch(0, 2, 85, 1, 0)]]]), Err.MsgBadField],
+    ["hello ch element type 71", hello([["ch", [ch(0, 0, 71, 1, 0)]]]), Err.MsgBadField],
+    ["hello ch count 0", hello([["ch", [ch(0, 0, 85, 0, 0)]]]), Err.MsgBadField],
+    ["hello ch count 65536", hello([["ch", [ch(0, 0, 85, 65536, 0)]]]), Err.MsgBadField],
+    ["hello ch hz 2^32", hello([["ch", [ch(0, 0, 85, 1, 2 ** 32)]]]), Err.MsgBadField],
+    ["hello without ch", msg(["t", 1], ["v", 1], ["fw", "1"], ["id", "a"], ["g", 0], ["n", nonce16], ["mfb", 100]), Err.MsgMissingField],
+    ["status off 2^31", status(2 ** 31, [], 0), Err.MsgBadField],
+    ["status off -2^31 - 1", status(-(2 ** 31) - 1, [], 0), Err.MsgBadField],
+    ["status lr is a float", status(0, [], -1.5), Err.MsgBadField],
+    ["status c holds text", status(0, [1, "2"], 0), Err.MsgBadField],
+    ["status c holds -1", status(0, [1, -1], 0), Err.MsgBadField],
+    ["status c is a number", status(0, 5, 0), Err.MsgBadField],
+    ["rejected m is not UTF-8", fromHex("a3617405617201616d62c328"), Err.MsgBadField],
+    ["rejected m of 129 bytes", msg(["t", 5], ["r", 1], ["m", "m".repeat(129)]), Err.MsgBadField],
+    ["unknown key with an indefinite value", fromHex("a3617409617201617a9fff"), Err.CborUnsupported],
+    ["unknown key with a float16 value", fromHex("a3617409617201617af93c00"), Err.CborUnsupported],
+    ["unknown key nested 9 deep", msg(["t", 9], ["r", 1], ["z", nested(9)]), Err.CborTooDeep],
+    ["unknown key with a bad typed array", fromHex("a3617409617201617ad85543000000"), Err.CborBadTypedArray],
+    ["a trailing byte", fromHex("a261740961720100"), Err.CborTrailing],
+    ["map count beyond the input", fromHex("b90100617409"), Err.CborTruncated],
   ];
 }
 
 /** Messages that decode although they carry keys this version does not know (forward compatibility). */
 function tolerated(): Array<[string, Uint8Array, number]> {
   return [
-    ["heartbeat with an unknown key", msg(["t", 6], ["s", 1], ["zz", [1, new CMap([["a", fromHex("00")]])]], ["ta", 2], ["rtt", 3]), MsgType.HEARTBEAT],
-    ["heartbeat with a long unknown key", msg(["t", 6], ["future", 1], ["s", 1], ["ta", 2], ["rtt", 3]), MsgType.HEARTBEAT],
-    ["heartbeat with another type's field of another shape", msg(["t", 6], ["s", 1], ["ta", 2], ["rtt", 3], ["n", "not bytes"], ["ch", 7]), MsgType.HEARTBEAT],
-    ["deregister with an unknown key nested 8 deep", msg(["t", 9], ["r", 1], ["z", nested(8)]), MsgType.DEREGISTER],
-    ["status-request with extras", msg(["t", 12], ["x", null], ["y", true], ["zzzz", -5]), MsgType.STATUS_REQUEST],
-    ["status with no counters", status(-1, [], 0), MsgType.STATUS],
-    ["status off at -2^31 and lr at 2^31 - 1", status(-(2 ** 31), [0xffffffff], 2 ** 31 - 1), MsgType.STATUS],
-    ["hello with an unknown key", hello([["caps", ["x"]]]), MsgType.HELLO],
-    ["hello id of 20 characters", hello([["id", "aZ09_-".repeat(3) + "ab"]]), MsgType.HELLO],
-    ["hello with no channels", hello([["ch", []]]), MsgType.HELLO],
-    ["rejected with an empty message", msg(["t", 5], ["r", 9], ["m", ""]), MsgType.REJECTED],
+    ["heartbeat with an unknown key", msg(["t", 6], ["s", 1], ["zz", [1, new CMap([["a", fromHex("00")]])]], ["ta", 2], ["rtt", 3]), MsgType.Heartbeat],
+    ["heartbeat with a long unknown key", msg(["t", 6], ["future", 1], ["s", 1], ["ta", 2], ["rtt", 3]), MsgType.Heartbeat],
+    ["heartbeat with another type's field of another shape", msg(["t", 6], ["s", 1], ["ta", 2], ["rtt", 3], ["n", "not bytes"], ["ch", 7]), MsgType.Heartbeat],
+    ["deregister with an unknown key nested 8 deep", msg(["t", 9], ["r", 1], ["z", nested(8)]), MsgType.Deregister],
+    ["status-request with extras", msg(["t", 12], ["x", null], ["y", true], ["zzzz", -5]), MsgType.StatusRequest],
+    ["status with no counters", status(-1, [], 0), MsgType.Status],
+    ["status off at -2^31 and lr at 2^31 - 1", status(-(2 ** 31), [0xffffffff], 2 ** 31 - 1), MsgType.Status],
+    ["hello with an unknown key", hello([["caps", ["x"]]]), MsgType.Hello],
+    ["hello id of 20 characters", hello([["id", "aZ09_-".repeat(3) + "ab"]]), MsgType.Hello],
+    ["hello with no channels", hello([["ch", []]]), MsgType.Hello],
+    ["rejected with an empty message", msg(["t", 5], ["r", 9], ["m", ""]), MsgType.Rejected],
   ];
 }
 
 /** Codes decodeControl may return for wire input. */
 export const controlErrors: readonly number[] = [
-  Err.MSG_UNKNOWN_TYPE,
-  Err.MSG_BAD_FIELD,
-  Err.MSG_MISSING_FIELD,
-  Err.REG_MISSING_ENDPOINT,
-  Err.CBOR_TRUNCATED,
-  Err.CBOR_UNSUPPORTED,
-  Err.CBOR_TYPE,
-  Err.CBOR_TOO_DEEP,
-  Err.CBOR_TRAILING,
-  Err.CBOR_BAD_TYPED_ARRAY,
+  Err.MsgUnknownType,
+  Err.MsgBadField,
+  Err.MsgMissingField,
+  Err.RegMissingEndpoint,
+  Err.CborTruncated,
+  Err.CborUnsupported,
+  Err.CborType,
+  Err.CborTooDeep,
+  Err.CborTrailing,
+  Err.CborBadTypedArray,
 ];
 
 export function run(check: Check): void {
@@ -411,50 +411,50 @@ export function run(check: Check): void {
     let ok = true;
     for (let k = 0; k < want.length; k++) {
       const e = decodeControl(want, 0, k, m);
-      if (e !== Err.CBOR_TRUNCATED) {
+      if (e !== Err.CborTruncated) {
         ok = false;
-        check.is(e, Err.CBOR_TRUNCATED, `${v.name}: prefix of ${k} bytes`);
+        check.is(e, Err.CborTruncated, `${v.name}: prefix of ${k} bytes`);
       }
     }
     check.ok(ok, `${v.name}: every prefix is CBOR_TRUNCATED`);
     const longer = new Uint8Array(want.length + 1);
     longer.set(want);
-    check.is(decodeControl(longer, 0, longer.length, m), Err.CBOR_TRAILING, `${v.name}: trailing byte`);
+    check.is(decodeControl(longer, 0, longer.length, m), Err.CborTrailing, `${v.name}: trailing byte`);
     ok = true;
     for (let size = 0; size < want.length; size++) {
       const e = v.encode(new Uint8Array(size), 0);
-      if (e !== Err.BUFFER_TOO_SMALL) {
+      if (e !== Err.BufferTooSmall) {
         ok = false;
-        check.is(e, Err.BUFFER_TOO_SMALL, `${v.name}: into ${size} bytes`);
+        check.is(e, Err.BufferTooSmall, `${v.name}: into ${size} bytes`);
       }
     }
     check.ok(ok, `${v.name}: every short buffer is BUFFER_TOO_SMALL`);
     check.is(msgTypeName(v.type).length > 0 && msgTypeName(v.type) !== "unknown", true, `${v.name}: has a name`);
   }
-  check.is(decodeControl(dst, 0, dst.length + 1, m), Err.VALUE_RANGE, "range outside the buffer");
+  check.is(decodeControl(dst, 0, dst.length + 1, m), Err.ValueRange, "range outside the buffer");
 
   // ---- 2. malformed and tolerated messages ----
   for (const [what, bytes, want] of malformed()) check.is(decodeControl(bytes, 0, bytes.length, m), want, `malformed: ${what}`);
   for (const [what, bytes, want] of tolerated()) check.is(decodeControl(bytes, 0, bytes.length, m), want, `tolerated: ${what}`);
   const hb = msg(["t", 6], ["s", 1], ["zz", [1, 2]], ["ta", 2], ["rtt", 3]);
-  check.is(decodeControl(hb, 0, hb.length, m), MsgType.HEARTBEAT, "unknown key skipped");
+  check.is(decodeControl(hb, 0, hb.length, m), MsgType.Heartbeat, "unknown key skipped");
   check.ok(m.seq === 1 && m.agentTime === 2 && m.rttMs === 3, "fields around an unknown key");
   const t14 = msg(["t", 14]);
-  check.is(decodeControl(t14, 0, t14.length, m), Err.MSG_UNKNOWN_TYPE, "unknown type");
+  check.is(decodeControl(t14, 0, t14.length, m), Err.MsgUnknownType, "unknown type");
   check.is(m.type, 0, "unknown type leaves type 0");
   const noSt = registered(undefined, "m");
-  check.is(decodeControl(noSt, 0, noSt.length, m), Err.REG_MISSING_ENDPOINT, "registered without st");
-  check.is(m.type, MsgType.REGISTERED, "type is known after a field error");
+  check.is(decodeControl(noSt, 0, noSt.length, m), Err.RegMissingEndpoint, "registered without st");
+  check.is(m.type, MsgType.Registered, "type is known after a field error");
   // Capacity: ch and c longer than the preallocated arrays are refused, not written past.
   const small = new ControlMessage(1, 2);
   const two = hello([["ch", [ch(0, 0, 85, 1, 0), ch(1, 0, 85, 1, 0)]]]);
-  check.is(decodeControl(two, 0, two.length, small), Err.MSG_BAD_FIELD, "ch beyond capacity");
+  check.is(decodeControl(two, 0, two.length, small), Err.MsgBadField, "ch beyond capacity");
   const three = status(0, [1, 2, 3], 0);
-  check.is(decodeControl(three, 0, three.length, small), Err.MSG_BAD_FIELD, "c beyond capacity");
+  check.is(decodeControl(three, 0, three.length, small), Err.MsgBadField, "c beyond capacity");
   const fits = status(0, [1, 2], 0);
-  check.is(decodeControl(fits, 0, fits.length, small), MsgType.STATUS, "c at capacity");
+  check.is(decodeControl(fits, 0, fits.length, small), MsgType.Status, "c at capacity");
   const first = fromHex(messageVectors()[0].hex);
-  check.is(decodeControl(first, 0, first.length, m), MsgType.HELLO, "decoder reusable after errors");
+  check.is(decodeControl(first, 0, first.length, m), MsgType.Hello, "decoder reusable after errors");
 
   // ---- 3. encoder argument checks ----
   const table = new ChannelTable(referenceSpecs);
@@ -486,9 +486,9 @@ export function run(check: Check): void {
     ["status: a counter of -1", encodeStatus(dst, 0, 1, 1, 1, 0, [1, -1], 2, 0)],
     ["death: generation 2^32", encodeDeath(dst, 0, 2 ** 32)],
   ];
-  for (const [what, e] of rangeCases) check.is(e, Err.VALUE_RANGE, what);
+  for (const [what, e] of rangeCases) check.is(e, Err.ValueRange, what);
   const few = encodeStatus(dst, 0, 1, 2, 3, -4, counters, 2, 0);
-  check.is(decodeControl(dst, 0, few, m), MsgType.STATUS, "status with the first 2 counters");
+  check.is(decodeControl(dst, 0, few, m), MsgType.Status, "status with the first 2 counters");
   check.ok(m.counterCount === 2 && m.counters[1] === 2 && m.clockOffsetMs === -4, "status counterCount honoured");
 
   // ---- 4. handshake values ----
@@ -498,15 +498,15 @@ export function run(check: Check): void {
   topics(check);
 
   // ---- 6. reason mapping ----
-  check.is(rejectReasonError(RejectReason.INVALID_AUTH), Err.REJECTED_INVALID_AUTH, "reject 1");
-  check.is(rejectReasonError(RejectReason.INVALID_REQUEST), Err.REJECTED_INVALID_REQUEST, "reject 2");
-  check.is(rejectReasonError(RejectReason.ALREADY_REGISTERED), Err.REJECTED_ALREADY_REGISTERED, "reject 3");
-  check.is(rejectReasonError(RejectReason.UNKNOWN_AGENT), Err.REJECTED_UNKNOWN_AGENT, "reject 4");
-  check.is(rejectReasonError(RejectReason.UNSUPPORTED_VERSION), Err.REJECTED_VERSION, "reject 5");
-  check.is(rejectReasonError(RejectReason.BUSY), Err.REJECTED_BUSY, "reject 6");
-  check.is(rejectReasonError(77), Err.REJECTED_INVALID_REQUEST, "unknown reject reason");
+  check.is(rejectReasonError(RejectReason.InvalidAuth), Err.RejectedInvalidAuth, "reject 1");
+  check.is(rejectReasonError(RejectReason.InvalidRequest), Err.RejectedInvalidRequest, "reject 2");
+  check.is(rejectReasonError(RejectReason.AlreadyRegistered), Err.RejectedAlreadyRegistered, "reject 3");
+  check.is(rejectReasonError(RejectReason.UnknownAgent), Err.RejectedUnknownAgent, "reject 4");
+  check.is(rejectReasonError(RejectReason.UnsupportedVersion), Err.RejectedVersion, "reject 5");
+  check.is(rejectReasonError(RejectReason.Busy), Err.RejectedBusy, "reject 6");
+  check.is(rejectReasonError(77), Err.RejectedInvalidRequest, "unknown reject reason");
   check.is(msgTypeName(0), "unknown", "name of type 0");
-  check.is(msgTypeName(MsgType.HEARTBEAT_ACK), "heartbeat-ack", "name of type 7");
+  check.is(msgTypeName(MsgType.HeartbeatAck), "heartbeat-ack", "name of type 7");
 
   // ---- 7. garbage ----
   controlGarbage(check, 0x3e55a9e, 2000);
@@ -532,21 +532,21 @@ function authVectors(check: Check): void {
   const ap = fromHex(AGENT_PROOF_HEX);
   check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), 0, "brain proof verifies");
   check.is(verifyAgentProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, ap, 0, scratch), 0, "agent proof verifies");
-  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, ap, 0, scratch), Err.AUTH_BAD_PROOF, "agent proof is not a brain proof");
-  check.is(verifyAgentProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), Err.AUTH_BAD_PROOF, "brain proof is not an agent proof");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, ap, 0, scratch), Err.AuthBadProof, "agent proof is not a brain proof");
+  check.is(verifyAgentProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), Err.AuthBadProof, "brain proof is not an agent proof");
   const otherKey = AUTH_KEY.slice();
   otherKey[31] ^= 1;
-  check.is(verifyBrainProof(hmac, otherKey, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), Err.AUTH_BAD_PROOF, "wrong key");
-  check.is(verifyBrainProof(hmac, AUTH_KEY, BRAIN_NONCE, 0, AGENT_NONCE, 0, bp, 0, scratch), Err.AUTH_BAD_PROOF, "nonces swapped");
+  check.is(verifyBrainProof(hmac, otherKey, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, scratch), Err.AuthBadProof, "wrong key");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, BRAIN_NONCE, 0, AGENT_NONCE, 0, bp, 0, scratch), Err.AuthBadProof, "nonces swapped");
   for (const at of [0, 17, 31]) {
     const t = bp.slice();
     t[at] ^= 0x80;
-    check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, t, 0, scratch), Err.AUTH_BAD_PROOF, `proof byte ${at} flipped`);
+    check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, t, 0, scratch), Err.AuthBadProof, `proof byte ${at} flipped`);
   }
-  check.is(computeBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, out, 9), Err.BUFFER_TOO_SMALL, "proof past dst");
-  check.is(computeBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 1, BRAIN_NONCE, 0, out, 0), Err.VALUE_RANGE, "nA past its array");
-  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 1, scratch), Err.VALUE_RANGE, "proof past its array");
-  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, new Uint8Array(31)), Err.VALUE_RANGE, "short scratch");
+  check.is(computeBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, out, 9), Err.BufferTooSmall, "proof past dst");
+  check.is(computeBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 1, BRAIN_NONCE, 0, out, 0), Err.ValueRange, "nA past its array");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 1, scratch), Err.ValueRange, "proof past its array");
+  check.is(verifyBrainProof(hmac, AUTH_KEY, AGENT_NONCE, 0, BRAIN_NONCE, 0, bp, 0, new Uint8Array(31)), Err.ValueRange, "short scratch");
 }
 
 function topics(check: Check): void {
@@ -558,11 +558,11 @@ function topics(check: Check): void {
   check.bytes(t.clientId, utf8Bytes("bs-robot-7"), "client id");
   check.bytes(t.username, utf8Bytes("robot-7"), "username");
   check.is(clientIdFor("x"), "bs-x", "clientIdFor");
-  check.is(topicFor("x", TopicKind.DN_MOT), "bs/1/x/dn/mot", "topicFor");
+  check.is(topicFor("x", TopicKind.DnMot), "bs/1/x/dn/mot", "topicFor");
   const valid = ["a", "A_z-09", "a".repeat(20)];
   const invalid = ["", "a".repeat(21), "a b", "a/b", "a+b", "a#", "\u00e9", "a.b"];
   for (const id of valid) check.is(validateAgentId(id), 0, `valid id ${id}`);
-  for (const id of invalid) check.is(validateAgentId(id), Err.CONFIG_INVALID, `invalid id ${JSON.stringify(id)}`);
+  for (const id of invalid) check.is(validateAgentId(id), Err.ConfigInvalid, `invalid id ${JSON.stringify(id)}`);
   let threw = false;
   try {
     new AgentTopics("a b");
@@ -571,9 +571,9 @@ function topics(check: Check): void {
   }
   check.ok(threw, "AgentTopics refuses an invalid id");
   const parsed = parseAgentTopic("bs/1/robot-7/up/sns");
-  check.ok(parsed !== null && parsed.agentId === "robot-7" && parsed.kind === TopicKind.UP_SNS, "parseAgentTopic up/sns");
+  check.ok(parsed !== null && parsed.agentId === "robot-7" && parsed.kind === TopicKind.UpSns, "parseAgentTopic up/sns");
   const ctl = parseAgentTopic("bs/1/x/dn/ctl");
-  check.ok(ctl !== null && ctl.kind === TopicKind.DN_CTL, "parseAgentTopic dn/ctl");
+  check.ok(ctl !== null && ctl.kind === TopicKind.DnCtl, "parseAgentTopic dn/ctl");
   for (const bad of ["bs/2/x/up/ctl", "bs/1/x/up/ctl/more", "bs/1/x/up", "bs/1//up/ctl", "bs/1/a b/up/ctl", "bs/1/x/up/mot"]) {
     check.ok(parseAgentTopic(bad) === null, `parseAgentTopic refuses ${bad}`);
   }
@@ -620,6 +620,6 @@ export function controlGarbage(check: Check, seed: number, rounds: number): void
   check.ok(accepted > 0, `control garbage reaches valid messages (${accepted})`);
   check.ok(codes.length >= 6, `control garbage: at least 6 distinct errors (${codes.join(",")})`);
   const ok = fromHex(messageVectors()[3].hex);
-  check.is(decodeControl(ok, 0, ok.length, m), MsgType.REGISTERED, "decoder usable after garbage");
+  check.is(decodeControl(ok, 0, ok.length, m), MsgType.Registered, "decoder usable after garbage");
   check.ok(toHex(ok).length > 0, "vector intact");
 }

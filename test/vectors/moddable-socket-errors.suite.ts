@@ -20,25 +20,25 @@ const NONE = Cause.None;
 
 const VECTORS: [failure: number, up: boolean, opened: boolean, elapsedMs: number, thrown: string, code: number, cause: number][] = [
   // Refused: the host answered the SYN with a reset at once (nothing listens on the port).
-  [E, true, false, 0, "", Err.PEER_REFUSED, PEER],
-  [E, true, false, 3, "", Err.PEER_REFUSED, PEER],
-  [E, true, false, CONNECT_ANSWER_MS - 1, "", Err.PEER_REFUSED, PEER],
+  [E, true, false, 0, "", Err.PeerRefused, PEER],
+  [E, true, false, 3, "", Err.PeerRefused, PEER],
+  [E, true, false, CONNECT_ANSWER_MS - 1, "", Err.PeerRefused, PEER],
   // No answer: the stack gave up on the SYN.
-  [E, true, false, CONNECT_ANSWER_MS, "", Err.NET_CONNECT_TIMEOUT, NET],
-  [E, true, false, 21_000, "", Err.NET_CONNECT_TIMEOUT, NET],
+  [E, true, false, CONNECT_ANSWER_MS, "", Err.NetConnectTimeout, NET],
+  [E, true, false, 21_000, "", Err.NetConnectTimeout, NET],
   // An open link that failed: the peer closed or reset it.
-  [E, true, true, 2, "", Err.TRANSPORT_CLOSED, PEER],
-  [E, true, true, 600_000, "", Err.TRANSPORT_CLOSED, PEER],
+  [E, true, true, 2, "", Err.TransportClosed, PEER],
+  [E, true, true, 600_000, "", Err.TransportClosed, PEER],
   // The network is down, whatever else happened.
-  [E, false, false, 0, "", Err.NET_DOWN, NET],
-  [E, false, true, 90_000, "", Err.NET_DOWN, NET],
-  [T, false, false, 0, "connect error", Err.NET_DOWN, NET],
+  [E, false, false, 0, "", Err.NetDown, NET],
+  [E, false, true, 90_000, "", Err.NetDown, NET],
+  [T, false, false, 0, "connect error", Err.NetDown, NET],
   // lwip's tcp_connect failed at once: no route to the host.
-  [T, true, false, 0, "connect error", Err.NET_UNREACHABLE, NET],
+  [T, true, false, 0, "connect error", Err.NetUnreachable, NET],
   // The stack could not make a socket: no evidence about the network or the peer.
-  [T, true, false, 0, "no memory", Err.TRANSPORT_ERROR, NONE],
-  [T, true, false, 0, "no socket", Err.TRANSPORT_ERROR, NONE],
-  [T, true, false, 0, "invalid address", Err.TRANSPORT_ERROR, NONE],
+  [T, true, false, 0, "no memory", Err.TransportError, NONE],
+  [T, true, false, 0, "no socket", Err.TransportError, NONE],
+  [T, true, false, 0, "invalid address", Err.TransportError, NONE],
 ];
 
 export function run(check: Check): void {

@@ -51,11 +51,11 @@ export const kinds: readonly Kind[] = [
 
 /** PacketType code of each kind. */
 export const typeOfKind: Record<Kind, number> = {
-  connect: PacketType.CONNECT, connack: PacketType.CONNACK, publish: PacketType.PUBLISH,
-  puback: PacketType.PUBACK, pubrec: PacketType.PUBREC, pubrel: PacketType.PUBREL,
-  pubcomp: PacketType.PUBCOMP, subscribe: PacketType.SUBSCRIBE, suback: PacketType.SUBACK,
-  unsubscribe: PacketType.UNSUBSCRIBE, unsuback: PacketType.UNSUBACK, pingreq: PacketType.PINGREQ,
-  pingresp: PacketType.PINGRESP, disconnect: PacketType.DISCONNECT,
+  connect: PacketType.Connect, connack: PacketType.Connack, publish: PacketType.Publish,
+  puback: PacketType.Puback, pubrec: PacketType.Pubrec, pubrel: PacketType.Pubrel,
+  pubcomp: PacketType.Pubcomp, subscribe: PacketType.Subscribe, suback: PacketType.Suback,
+  unsubscribe: PacketType.Unsubscribe, unsuback: PacketType.Unsuback, pingreq: PacketType.Pingreq,
+  pingresp: PacketType.Pingresp, disconnect: PacketType.Disconnect,
 };
 
 /** Either decoder: the client's (server → client packets) or the test broker's. */
@@ -63,8 +63,8 @@ export type AnyDecoder = MqttDecoder | MqttServerDecoder;
 
 /** True for the packet types only a client sends (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, DISCONNECT; Table 2.1). */
 export function isClientOnly(type: number): boolean {
-  return type === PacketType.CONNECT || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ||
-    type === PacketType.PINGREQ || type === PacketType.DISCONNECT;
+  return type === PacketType.Connect || type === PacketType.Subscribe || type === PacketType.Unsubscribe ||
+    type === PacketType.Pingreq || type === PacketType.Disconnect;
 }
 
 /**
@@ -88,7 +88,7 @@ export function encodeFields(dst: Uint8Array, off: number, f: Fields): number {
     case "connack":
       return encodeConnack(dst, off, f.sessionPresent, f.returnCode);
     case "publish": {
-      if (f.qos === 2) return Err.VALUE_RANGE; // this client never sends QoS 2
+      if (f.qos === 2) return Err.ValueRange; // this client never sends QoS 2
       const topic = utf8Bytes(f.topic);
       const payload = asBytes(f.payload);
       return encodePublish(dst, off, topic, topic.length, payload, 0, payload.length, f.qos, f.packetId, f.retain, f.dup);
@@ -148,28 +148,28 @@ function asClient(d: AnyDecoder): MqttDecoder {
 /** The Fields of the packet the decoder just returned (after next() > 0). */
 export function decodedFields(d: AnyDecoder): Fields {
   switch (d.type) {
-    case PacketType.CONNECT:
+    case PacketType.Connect:
       return connectFields(asServer(d));
-    case PacketType.CONNACK: {
+    case PacketType.Connack: {
       const c = asClient(d);
       return { kind: "connack", sessionPresent: c.sessionPresent === 1, returnCode: c.returnCode };
     }
-    case PacketType.PUBLISH:
+    case PacketType.Publish:
       return {
         kind: "publish", topic: str(d, d.topicOff, d.topicLen), payload: bin(d, d.payloadOff, d.payloadLen),
         qos: d.qos as 0 | 1 | 2, packetId: d.packetId, retain: d.retain === 1, dup: d.dup === 1,
       };
-    case PacketType.PUBACK:
+    case PacketType.Puback:
       return { kind: "puback", packetId: d.packetId };
-    case PacketType.PUBREC:
+    case PacketType.Pubrec:
       return { kind: "pubrec", packetId: d.packetId };
-    case PacketType.PUBREL:
+    case PacketType.Pubrel:
       return { kind: "pubrel", packetId: d.packetId };
-    case PacketType.PUBCOMP:
+    case PacketType.Pubcomp:
       return { kind: "pubcomp", packetId: d.packetId };
-    case PacketType.UNSUBACK:
+    case PacketType.Unsuback:
       return { kind: "unsuback", packetId: d.packetId };
-    case PacketType.SUBSCRIBE: {
+    case PacketType.Subscribe: {
       const s = asServer(d);
       const filters: { filter: string; qos: 0 | 1 | 2 }[] = [];
       const end = d.payloadOff + d.payloadLen;
@@ -179,7 +179,7 @@ export function decodedFields(d: AnyDecoder): Fields {
       }
       return { kind: "subscribe", packetId: d.packetId, filters };
     }
-    case PacketType.UNSUBSCRIBE: {
+    case PacketType.Unsubscribe: {
       const s = asServer(d);
       const filters: string[] = [];
       const end = d.payloadOff + d.payloadLen;
@@ -189,17 +189,17 @@ export function decodedFields(d: AnyDecoder): Fields {
       }
       return { kind: "unsubscribe", packetId: d.packetId, filters };
     }
-    case PacketType.SUBACK: {
+    case PacketType.Suback: {
       const c = asClient(d);
       const codes: number[] = [];
       for (let i = 0; i < c.returnCodesLen; i++) codes.push(d.buf[c.returnCodesOff + i]);
       return { kind: "suback", packetId: d.packetId, returnCodes: codes };
     }
-    case PacketType.PINGREQ:
+    case PacketType.Pingreq:
       return { kind: "pingreq" };
-    case PacketType.PINGRESP:
+    case PacketType.Pingresp:
       return { kind: "pingresp" };
-    case PacketType.DISCONNECT:
+    case PacketType.Disconnect:
       return { kind: "disconnect" };
   }
   throw new Error(`decodedFields: no packet (type ${d.type})`);
@@ -268,11 +268,11 @@ export function checkBounds(check: Check, d: AnyDecoder, what: string): void {
   let ok = d.packetOff >= 0 && d.packetOff < d.packetEnd && d.packetEnd <= d.filled && d.filled <= d.buf.length;
   const inside = (off: number, len: number) => off >= d.packetOff && len >= 0 && off + len <= d.packetEnd;
   switch (d.type) {
-    case PacketType.PUBLISH:
+    case PacketType.Publish:
       ok = ok && inside(d.topicOff, d.topicLen) && inside(d.payloadOff, d.payloadLen) && d.payloadOff + d.payloadLen === d.packetEnd;
       break;
-    case PacketType.SUBSCRIBE:
-    case PacketType.UNSUBSCRIBE: {
+    case PacketType.Subscribe:
+    case PacketType.Unsubscribe: {
       const s = asServer(d);
       ok = ok && inside(d.topicOff, d.topicLen) && inside(d.payloadOff, d.payloadLen);
       let n = 0;
@@ -284,12 +284,12 @@ export function checkBounds(check: Check, d: AnyDecoder, what: string): void {
       ok = ok && n === s.filterCount;
       break;
     }
-    case PacketType.SUBACK: {
+    case PacketType.Suback: {
       const c = asClient(d);
       ok = ok && inside(c.returnCodesOff, c.returnCodesLen) && c.returnCodesLen >= 1;
       break;
     }
-    case PacketType.CONNECT: {
+    case PacketType.Connect: {
       const s = asServer(d);
       ok = ok && inside(s.clientIdOff, s.clientIdLen) && inside(s.willTopicOff, s.willTopicLen) && inside(s.willPayloadOff, s.willPayloadLen) &&
         inside(s.usernameOff, s.usernameLen) && inside(s.passwordOff, s.passwordLen);

@@ -29,12 +29,12 @@ import { type AnyDecoder, checkBounds, decodedFields, decoderFor, encodeFields, 
 const GARBAGE_MAX_PACKET_BYTES = 300;
 
 const decoderErrors = [
-  Err.MQTT_BAD_LENGTH, Err.MQTT_TOO_LARGE, Err.MQTT_BAD_TYPE, Err.MQTT_BAD_FLAGS,
-  Err.MQTT_MALFORMED, Err.MQTT_BAD_UTF8, Err.MQTT_BAD_PROTOCOL, Err.MQTT_WRONG_DIRECTION,
-  Err.MQTT_LENGTH_MISMATCH, Err.MQTT_ZERO_PACKET_ID,
+  Err.MqttBadLength, Err.MqttTooLarge, Err.MqttBadType, Err.MqttBadFlags,
+  Err.MqttMalformed, Err.MqttBadUtf8, Err.MqttBadProtocol, Err.MqttWrongDirection,
+  Err.MqttLengthMismatch, Err.MqttZeroPacketId,
 ] as const;
 /** Codes the decoders may also give, too rare in random input to demand in every run. */
-const rareErrors = [Err.MQTT_BAD_CONNACK, Err.MQTT_BAD_SUBACK_CODE, Err.MQTT_BAD_TOPIC_NAME] as const;
+const rareErrors = [Err.MqttBadConnack, Err.MqttBadSubackCode, Err.MqttBadTopicName] as const;
 
 function isDecoderError(code: number): boolean {
   for (let i = 0; i < decoderErrors.length; i++) if (decoderErrors[i] === code) return true;
@@ -109,7 +109,7 @@ function checkCanonical(check: Check, d: AnyDecoder, scratch: Uint8Array, what: 
   if (f.kind === "publish" && f.qos === 2) return; // the client never sends QoS 2
   const n = encodeFields(scratch, 0, f);
   if (n < 0) {
-    const allowed = n === Err.VALUE_RANGE && f.kind === "connect" && f.clientId === "" && !f.cleanSession;
+    const allowed = n === Err.ValueRange && f.kind === "connect" && f.clientId === "" && !f.cleanSession;
     if (!allowed) check.ok(false, `${what}: accepted a ${f.kind} our encoder refuses (${n}): ${fieldsKey(f)}`);
     return;
   }

@@ -110,16 +110,16 @@ export function verify(): string[] {
   if (ops.encodePublishHeaderBefore() !== reserve - (pubLen - payload.length)) bad.push("encodePublishHeaderBefore");
   if (ops.encodePubackAndPing() !== 6) bad.push("encodePubackAndPing");
   decoder.reset();
-  if (ops.decodePublish() !== PacketType.PUBLISH + payload.length + topic.length || decoder.packetId !== 4242) bad.push("decodePublish");
-  if (ops.decodeSplitPublish() !== NEED_MORE + PacketType.PUBLISH) bad.push("decodeSplitPublish");
-  const mixed = PacketType.PUBLISH + 4242 + PacketType.PUBACK + 7 + PacketType.PINGRESP + PacketType.CONNACK + PacketType.SUBACK + 9;
+  if (ops.decodePublish() !== PacketType.Publish + payload.length + topic.length || decoder.packetId !== 4242) bad.push("decodePublish");
+  if (ops.decodeSplitPublish() !== NEED_MORE + PacketType.Publish) bad.push("decodeSplitPublish");
+  const mixed = PacketType.Publish + 4242 + PacketType.Puback + 7 + PacketType.Pingresp + PacketType.Connack + PacketType.Suback + 9;
   if (ops.decodeMixed() !== mixed) bad.push("decodeMixed");
-  if (ops.decodeZeroCopy() !== PacketType.PUBLISH) bad.push("decodeZeroCopy");
-  if (setupTracked() !== PacketType.CONNACK * 100 + PacketType.SUBACK) bad.push("tracked connection setup");
-  if (ops.trackedAckRoundTrip() !== PacketType.PUBACK + PacketType.PINGRESP) bad.push("trackedAckRoundTrip");
+  if (ops.decodeZeroCopy() !== PacketType.Publish) bad.push("decodeZeroCopy");
+  if (setupTracked() !== PacketType.Connack * 100 + PacketType.Suback) bad.push("tracked connection setup");
+  if (ops.trackedAckRoundTrip() !== PacketType.Puback + PacketType.Pingresp) bad.push("trackedAckRoundTrip");
   // Tracking is on: a second PUBACK for the same id is refused.
   tracked.push(rxAcks, 0, 4);
-  if (tracked.next() !== Err.MQTT_UNSOLICITED_ACK) bad.push("tracked decoder refuses an ack for nothing outstanding");
+  if (tracked.next() !== Err.MqttUnsolicitedAck) bad.push("tracked decoder refuses an ack for nothing outstanding");
   setupTracked(); // ready for the allocation meter
   if (decoder.next() !== NEED_MORE) bad.push("decoder left bytes behind");
   return bad;

@@ -185,123 +185,123 @@ export type ErrorVector = readonly [description: string, wire: string, code: num
 
 export const errorVectors: readonly ErrorVector[] = [
   // §2.2.1 reserved types
-  ["mqtt-packet: Not supported (type 0)", "00 01 00", Err.MQTT_BAD_TYPE],
-  ["type 0, first byte only", "00", Err.MQTT_BAD_TYPE],
-  ["type 15 (AUTH is MQTT 5)", "f0 00", Err.MQTT_BAD_TYPE],
+  ["mqtt-packet: Not supported (type 0)", "00 01 00", Err.MqttBadType],
+  ["type 0, first byte only", "00", Err.MqttBadType],
+  ["type 15 (AUTH is MQTT 5)", "f0 00", Err.MqttBadType],
   // §2.2.3 remaining length
-  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff)", "10 ffffffff", Err.MQTT_BAD_LENGTH],
-  ["mqtt-packet: Invalid variable byte integer (ff ff ff 80)", "10 ffffff80", Err.MQTT_BAD_LENGTH],
-  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff 01)", "10 ffffffff01", Err.MQTT_BAD_LENGTH],
-  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff 7f)", "10 ffffffff7f", Err.MQTT_BAD_LENGTH],
-  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff 80)", "10 ffffffff80", Err.MQTT_BAD_LENGTH],
-  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff ff 01)", "10 ffffffffff01", Err.MQTT_BAD_LENGTH],
-  ["PUBLISH with 5-byte remaining length", "30 8080808001", Err.MQTT_BAD_LENGTH],
+  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff)", "10 ffffffff", Err.MqttBadLength],
+  ["mqtt-packet: Invalid variable byte integer (ff ff ff 80)", "10 ffffff80", Err.MqttBadLength],
+  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff 01)", "10 ffffffff01", Err.MqttBadLength],
+  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff 7f)", "10 ffffffff7f", Err.MqttBadLength],
+  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff 80)", "10 ffffffff80", Err.MqttBadLength],
+  ["mqtt-packet: Invalid variable byte integer (ff ff ff ff ff 01)", "10 ffffffffff01", Err.MqttBadLength],
+  ["PUBLISH with 5-byte remaining length", "30 8080808001", Err.MqttBadLength],
   // too large: reported from the header alone
-  ["remaining length 268435455 > max (header only)", "30 ffffff7f", Err.MQTT_TOO_LARGE],
-  ["remaining length 1025 > max 1024 (header only)", "30 8108", Err.MQTT_TOO_LARGE],
-  ["remaining length 2097152 > max (header only)", "32 80808001", Err.MQTT_TOO_LARGE],
+  ["remaining length 268435455 > max (header only)", "30 ffffff7f", Err.MqttTooLarge],
+  ["remaining length 1025 > max 1024 (header only)", "30 8108", Err.MqttTooLarge],
+  ["remaining length 2097152 > max (header only)", "32 80808001", Err.MqttTooLarge],
   // §2.2.2 flags
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for connect packet", `12 0a ${MQTT_HDR} 02 001e`, Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for connack packet", "21 02 00 05", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Packet must not have both QoS bits set to 1", "36 06 0004 74657374", Err.MQTT_BAD_FLAGS],
-  ["publish: QoS 3 with dup and retain", "3f 06 0004 74657374", Err.MQTT_BAD_FLAGS],
-  ["publish: DUP with QoS 0 (§3.3.1-2)", "38 06 0004 74657374", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for puback packet", "41 02 0002", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pubrec packet", "51 02 0002", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x2 for pubrel packet", "60 02 0002", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pubcomp packet", "71 02 0002", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x2 for subscribe packet", "80 09 0006 0004 74657374 00", Err.MQTT_BAD_FLAGS],
-  ["suback flags 0x2", "92 03 0001 00", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x2 for unsubscribe packet", "a0 0e 0007 0004 74667374 0004 74657374", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for unsuback packet", "b1 02 0008", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pingreq packet", "c1 00", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pingresp packet", "d1 00", Err.MQTT_BAD_FLAGS],
-  ["mqtt-packet: Invalid header flag bits, must be 0x0 for disconnect packet", "e1 00", Err.MQTT_BAD_FLAGS],
-  ["flags error from the first byte alone", "d8", Err.MQTT_BAD_FLAGS],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for connect packet", `12 0a ${MQTT_HDR} 02 001e`, Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for connack packet", "21 02 00 05", Err.MqttBadFlags],
+  ["mqtt-packet: Packet must not have both QoS bits set to 1", "36 06 0004 74657374", Err.MqttBadFlags],
+  ["publish: QoS 3 with dup and retain", "3f 06 0004 74657374", Err.MqttBadFlags],
+  ["publish: DUP with QoS 0 (§3.3.1-2)", "38 06 0004 74657374", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for puback packet", "41 02 0002", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pubrec packet", "51 02 0002", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x2 for pubrel packet", "60 02 0002", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pubcomp packet", "71 02 0002", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x2 for subscribe packet", "80 09 0006 0004 74657374 00", Err.MqttBadFlags],
+  ["suback flags 0x2", "92 03 0001 00", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x2 for unsubscribe packet", "a0 0e 0007 0004 74667374 0004 74657374", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for unsuback packet", "b1 02 0008", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pingreq packet", "c1 00", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for pingresp packet", "d1 00", Err.MqttBadFlags],
+  ["mqtt-packet: Invalid header flag bits, must be 0x0 for disconnect packet", "e1 00", Err.MqttBadFlags],
+  ["flags error from the first byte alone", "d8", Err.MqttBadFlags],
   // CONNECT (§3.1)
-  ["mqtt-packet: Cannot parse protocolId (truncated name)", "10 04 0006 4d51", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Cannot parse protocolId (name longer than packet)", "10 08 000f 4d5149736470 4d51", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Invalid protocolId (AAAAAA)", "10 12 0006 414141414141 03 00 000a 0004 74657374", Err.MQTT_BAD_PROTOCOL],
-  ["mqtt-packet: Invalid protocol version (MQIsdp level 1)", "10 12 0006 4d5149736470 01 00 000a 0004 74657374", Err.MQTT_BAD_PROTOCOL],
-  ["connect: mqtt-packet's minimal connect, MQTT 3.1 (MQIsdp level 3), is not 3.1.1", "10 12 0006 4d5149736470 03 00 001e 0004 74657374", Err.MQTT_BAD_PROTOCOL],
-  ["connect: MQTT level 3", `10 10 0004 4d515454 03 02 001e 0004 74657374`, Err.MQTT_BAD_PROTOCOL],
-  ["connect: MQTT level 5", `10 10 0004 4d515454 05 02 001e 0004 74657374`, Err.MQTT_BAD_PROTOCOL],
-  ["connect: bridge level 0x84", `10 10 0004 4d515454 84 02 001e 0004 74657374`, Err.MQTT_BAD_PROTOCOL],
-  ["mqtt-packet: Packet too short (missing protocol level)", "10 06 0004 4d515454", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Packet too short (missing keep-alive)", `10 08 ${MQTT_HDR} 02`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Packet too short (missing client id)", `10 0a ${MQTT_HDR} 02 001e`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Connect flag bit 0 must be 0, but got 1", `10 0c ${MQTT_HDR} 03 001e 0000`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Will Retain Flag must be set to zero when Will Flag is set to 0", `10 0c ${MQTT_HDR} 22 001e 0000`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Will QoS must be set to zero when Will Flag is set to 0 (0x12)", `10 0c ${MQTT_HDR} 12 001e 0000`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Will QoS must be set to zero when Will Flag is set to 0 (0x0a)", `10 0c ${MQTT_HDR} 0a 001e 0000`, Err.MQTT_MALFORMED],
-  ["connect: will QoS 3 (§3.1.2-14)", `10 11 ${MQTT_HDR} 1e 001e 0000 0001 74 0000`, Err.MQTT_MALFORMED],
-  ["connect: password without username (§3.1.2-22)", `10 0e ${MQTT_HDR} 42 001e 0000 0000`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Cannot parse will topic", `10 10 ${MQTT_HDR} f6 001e 0000 0005 0000`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Cannot parse will payload", `10 17 ${MQTT_HDR} 06 001e 0000 0005 746f706963 0005 0000`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Cannot parse username", `10 13 ${MQTT_HDR} 82 001e 0004 74657374 0005 00`, Err.MQTT_MALFORMED],
-  ["mqtt-packet: Cannot parse password", `10 1d ${MQTT_HDR} c2 001e 0004 74657374 0008 757365726e616d65 0002 00`, Err.MQTT_MALFORMED],
-  ["connect: bytes after the last field", `10 0d ${MQTT_HDR} 02 001e 0000 00`, Err.MQTT_LENGTH_MISMATCH],
-  ["connect: client id is not UTF-8", `10 0e ${MQTT_HDR} 02 001e 0002 c328`, Err.MQTT_BAD_UTF8],
-  ["connect: client id holds U+0000", `10 0d ${MQTT_HDR} 02 001e 0001 00`, Err.MQTT_BAD_UTF8],
-  ["connect: username is an encoded surrogate", `10 11 ${MQTT_HDR} 82 001e 0000 0003 eda080`, Err.MQTT_BAD_UTF8],
-  ["connect: will topic with a wildcard", `10 11 ${MQTT_HDR} 06 001e 0000 0001 23 0000`, Err.MQTT_BAD_TOPIC_NAME],
-  ["connect: empty will topic", `10 10 ${MQTT_HDR} 06 001e 0000 0000 0000`, Err.MQTT_BAD_TOPIC_NAME],
+  ["mqtt-packet: Cannot parse protocolId (truncated name)", "10 04 0006 4d51", Err.MqttMalformed],
+  ["mqtt-packet: Cannot parse protocolId (name longer than packet)", "10 08 000f 4d5149736470 4d51", Err.MqttMalformed],
+  ["mqtt-packet: Invalid protocolId (AAAAAA)", "10 12 0006 414141414141 03 00 000a 0004 74657374", Err.MqttBadProtocol],
+  ["mqtt-packet: Invalid protocol version (MQIsdp level 1)", "10 12 0006 4d5149736470 01 00 000a 0004 74657374", Err.MqttBadProtocol],
+  ["connect: mqtt-packet's minimal connect, MQTT 3.1 (MQIsdp level 3), is not 3.1.1", "10 12 0006 4d5149736470 03 00 001e 0004 74657374", Err.MqttBadProtocol],
+  ["connect: MQTT level 3", `10 10 0004 4d515454 03 02 001e 0004 74657374`, Err.MqttBadProtocol],
+  ["connect: MQTT level 5", `10 10 0004 4d515454 05 02 001e 0004 74657374`, Err.MqttBadProtocol],
+  ["connect: bridge level 0x84", `10 10 0004 4d515454 84 02 001e 0004 74657374`, Err.MqttBadProtocol],
+  ["mqtt-packet: Packet too short (missing protocol level)", "10 06 0004 4d515454", Err.MqttMalformed],
+  ["mqtt-packet: Packet too short (missing keep-alive)", `10 08 ${MQTT_HDR} 02`, Err.MqttMalformed],
+  ["mqtt-packet: Packet too short (missing client id)", `10 0a ${MQTT_HDR} 02 001e`, Err.MqttMalformed],
+  ["mqtt-packet: Connect flag bit 0 must be 0, but got 1", `10 0c ${MQTT_HDR} 03 001e 0000`, Err.MqttMalformed],
+  ["mqtt-packet: Will Retain Flag must be set to zero when Will Flag is set to 0", `10 0c ${MQTT_HDR} 22 001e 0000`, Err.MqttMalformed],
+  ["mqtt-packet: Will QoS must be set to zero when Will Flag is set to 0 (0x12)", `10 0c ${MQTT_HDR} 12 001e 0000`, Err.MqttMalformed],
+  ["mqtt-packet: Will QoS must be set to zero when Will Flag is set to 0 (0x0a)", `10 0c ${MQTT_HDR} 0a 001e 0000`, Err.MqttMalformed],
+  ["connect: will QoS 3 (§3.1.2-14)", `10 11 ${MQTT_HDR} 1e 001e 0000 0001 74 0000`, Err.MqttMalformed],
+  ["connect: password without username (§3.1.2-22)", `10 0e ${MQTT_HDR} 42 001e 0000 0000`, Err.MqttMalformed],
+  ["mqtt-packet: Cannot parse will topic", `10 10 ${MQTT_HDR} f6 001e 0000 0005 0000`, Err.MqttMalformed],
+  ["mqtt-packet: Cannot parse will payload", `10 17 ${MQTT_HDR} 06 001e 0000 0005 746f706963 0005 0000`, Err.MqttMalformed],
+  ["mqtt-packet: Cannot parse username", `10 13 ${MQTT_HDR} 82 001e 0004 74657374 0005 00`, Err.MqttMalformed],
+  ["mqtt-packet: Cannot parse password", `10 1d ${MQTT_HDR} c2 001e 0004 74657374 0008 757365726e616d65 0002 00`, Err.MqttMalformed],
+  ["connect: bytes after the last field", `10 0d ${MQTT_HDR} 02 001e 0000 00`, Err.MqttLengthMismatch],
+  ["connect: client id is not UTF-8", `10 0e ${MQTT_HDR} 02 001e 0002 c328`, Err.MqttBadUtf8],
+  ["connect: client id holds U+0000", `10 0d ${MQTT_HDR} 02 001e 0001 00`, Err.MqttBadUtf8],
+  ["connect: username is an encoded surrogate", `10 11 ${MQTT_HDR} 82 001e 0000 0003 eda080`, Err.MqttBadUtf8],
+  ["connect: will topic with a wildcard", `10 11 ${MQTT_HDR} 06 001e 0000 0001 23 0000`, Err.MqttBadTopicName],
+  ["connect: empty will topic", `10 10 ${MQTT_HDR} 06 001e 0000 0000 0000`, Err.MqttBadTopicName],
   // CONNACK (§3.2)
-  ["mqtt-packet: Invalid connack flags, bits 7-1 must be set to 0", "20 02 02 05", Err.MQTT_BAD_CONNACK],
-  ["connack: remaining length 3 (from the header alone)", "20 03", Err.MQTT_LENGTH_MISMATCH],
-  ["connack: reserved return code 6", "20 02 00 06", Err.MQTT_BAD_CONNACK],
-  ["connack: session present with a refusal (§3.2.2-4)", "20 02 01 05", Err.MQTT_BAD_CONNACK],
+  ["mqtt-packet: Invalid connack flags, bits 7-1 must be set to 0", "20 02 02 05", Err.MqttBadConnack],
+  ["connack: remaining length 3 (from the header alone)", "20 03", Err.MqttLengthMismatch],
+  ["connack: reserved return code 6", "20 02 00 06", Err.MqttBadConnack],
+  ["connack: session present with a refusal (§3.2.2-4)", "20 02 01 05", Err.MqttBadConnack],
   // PUBLISH (§3.3)
-  ["publish: remaining length 1", "30 01 00", Err.MQTT_MALFORMED],
-  ["publish: topic longer than the packet", "30 04 0005 7465", Err.MQTT_MALFORMED],
-  ["publish: empty topic (§4.7.3)", "30 02 0000", Err.MQTT_BAD_TOPIC_NAME],
-  ["publish: topic with '+' (§3.3.2-2)", "30 05 0003 612b62", Err.MQTT_BAD_TOPIC_NAME],
-  ["publish: topic with '#' (§3.3.2-2)", "30 05 0003 612f23", Err.MQTT_BAD_TOPIC_NAME],
-  ["publish: topic not UTF-8 (bad continuation)", "30 04 0002 c328", Err.MQTT_BAD_UTF8],
-  ["publish: topic holds U+0000", "30 04 0002 6100", Err.MQTT_BAD_UTF8],
-  ["publish: topic overlong encoding", "30 04 0002 c080", Err.MQTT_BAD_UTF8],
-  ["publish: topic truncated UTF-8 sequence", "30 04 0002 61e2", Err.MQTT_BAD_UTF8],
-  ["publish: topic above U+10FFFF", "30 06 0004 f4908080", Err.MQTT_BAD_UTF8],
-  ["publish: QoS 1 packet id 0 (§2.3.1-1)", "32 08 0004 74657374 0000", Err.MQTT_ZERO_PACKET_ID],
-  ["publish: QoS 1 without packet id", "32 06 0004 74657374", Err.MQTT_MALFORMED],
-  ["publish: QoS 1 with half a packet id", "32 07 0004 74657374 00", Err.MQTT_MALFORMED],
+  ["publish: remaining length 1", "30 01 00", Err.MqttMalformed],
+  ["publish: topic longer than the packet", "30 04 0005 7465", Err.MqttMalformed],
+  ["publish: empty topic (§4.7.3)", "30 02 0000", Err.MqttBadTopicName],
+  ["publish: topic with '+' (§3.3.2-2)", "30 05 0003 612b62", Err.MqttBadTopicName],
+  ["publish: topic with '#' (§3.3.2-2)", "30 05 0003 612f23", Err.MqttBadTopicName],
+  ["publish: topic not UTF-8 (bad continuation)", "30 04 0002 c328", Err.MqttBadUtf8],
+  ["publish: topic holds U+0000", "30 04 0002 6100", Err.MqttBadUtf8],
+  ["publish: topic overlong encoding", "30 04 0002 c080", Err.MqttBadUtf8],
+  ["publish: topic truncated UTF-8 sequence", "30 04 0002 61e2", Err.MqttBadUtf8],
+  ["publish: topic above U+10FFFF", "30 06 0004 f4908080", Err.MqttBadUtf8],
+  ["publish: QoS 1 packet id 0 (§2.3.1-1)", "32 08 0004 74657374 0000", Err.MqttZeroPacketId],
+  ["publish: QoS 1 without packet id", "32 06 0004 74657374", Err.MqttMalformed],
+  ["publish: QoS 1 with half a packet id", "32 07 0004 74657374 00", Err.MqttMalformed],
   // PUBACK..PUBCOMP, UNSUBACK
-  ["puback: remaining length 3", "40 03 000100", Err.MQTT_LENGTH_MISMATCH],
-  ["puback: remaining length 1 (header alone)", "40 01", Err.MQTT_LENGTH_MISMATCH],
-  ["puback: packet id 0", "40 02 0000", Err.MQTT_ZERO_PACKET_ID],
-  ["pubrel: packet id 0", "62 02 0000", Err.MQTT_ZERO_PACKET_ID],
-  ["mqtt-packet: Malformed unsuback, payload length must be 2", "b0 01 01", Err.MQTT_LENGTH_MISMATCH],
-  ["mqtt-packet: Malformed unsuback, no payload specified", "b0 00", Err.MQTT_LENGTH_MISMATCH],
-  ["unsuback: packet id 0", "b0 02 0000", Err.MQTT_ZERO_PACKET_ID],
+  ["puback: remaining length 3", "40 03 000100", Err.MqttLengthMismatch],
+  ["puback: remaining length 1 (header alone)", "40 01", Err.MqttLengthMismatch],
+  ["puback: packet id 0", "40 02 0000", Err.MqttZeroPacketId],
+  ["pubrel: packet id 0", "62 02 0000", Err.MqttZeroPacketId],
+  ["mqtt-packet: Malformed unsuback, payload length must be 2", "b0 01 01", Err.MqttLengthMismatch],
+  ["mqtt-packet: Malformed unsuback, no payload specified", "b0 00", Err.MqttLengthMismatch],
+  ["unsuback: packet id 0", "b0 02 0000", Err.MqttZeroPacketId],
   // SUBSCRIBE (§3.8)
-  ["mqtt-packet: Malformed subscribe, no payload specified", "82 00", Err.MQTT_MALFORMED],
-  ["subscribe: packet id but no filter (§3.8.3-3)", "82 02 0006", Err.MQTT_MALFORMED],
-  ["subscribe: packet id 0", "82 06 0000 0001 74 00", Err.MQTT_ZERO_PACKET_ID],
-  ["mqtt-packet: Invalid subscribe QoS, must be <= 2", "82 09 0006 0004 74657374 03", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Invalid subscribe topic flag bits, bits 7-2 must be 0", "82 09 0006 0004 74657374 08", Err.MQTT_MALFORMED],
-  ["mqtt-packet: Malformed Subscribe Payload (filter length runs into the QoS byte)", "82 0e 007b 000a 68696a6b6c2f6d6e6f 00", Err.MQTT_MALFORMED],
-  ["subscribe: missing QoS byte", "82 07 0006 0003 612f62", Err.MQTT_MALFORMED],
-  ["subscribe: '#' not last (§4.7.1.2)", "82 08 0001 0003 232f61 00", Err.MQTT_MALFORMED],
-  ["subscribe: 'a#' (§4.7.1.2)", "82 07 0001 0002 6123 00", Err.MQTT_MALFORMED],
-  ["subscribe: '+a' (§4.7.1.3)", "82 07 0001 0002 2b61 00", Err.MQTT_MALFORMED],
-  ["subscribe: 'a+' (§4.7.1.3)", "82 07 0001 0002 612b 00", Err.MQTT_MALFORMED],
-  ["subscribe: empty filter (§4.7.3)", "82 05 0001 0000 00", Err.MQTT_MALFORMED],
-  ["subscribe: filter not UTF-8", "82 07 0001 0002 ff61 00", Err.MQTT_BAD_UTF8],
+  ["mqtt-packet: Malformed subscribe, no payload specified", "82 00", Err.MqttMalformed],
+  ["subscribe: packet id but no filter (§3.8.3-3)", "82 02 0006", Err.MqttMalformed],
+  ["subscribe: packet id 0", "82 06 0000 0001 74 00", Err.MqttZeroPacketId],
+  ["mqtt-packet: Invalid subscribe QoS, must be <= 2", "82 09 0006 0004 74657374 03", Err.MqttMalformed],
+  ["mqtt-packet: Invalid subscribe topic flag bits, bits 7-2 must be 0", "82 09 0006 0004 74657374 08", Err.MqttMalformed],
+  ["mqtt-packet: Malformed Subscribe Payload (filter length runs into the QoS byte)", "82 0e 007b 000a 68696a6b6c2f6d6e6f 00", Err.MqttMalformed],
+  ["subscribe: missing QoS byte", "82 07 0006 0003 612f62", Err.MqttMalformed],
+  ["subscribe: '#' not last (§4.7.1.2)", "82 08 0001 0003 232f61 00", Err.MqttMalformed],
+  ["subscribe: 'a#' (§4.7.1.2)", "82 07 0001 0002 6123 00", Err.MqttMalformed],
+  ["subscribe: '+a' (§4.7.1.3)", "82 07 0001 0002 2b61 00", Err.MqttMalformed],
+  ["subscribe: 'a+' (§4.7.1.3)", "82 07 0001 0002 612b 00", Err.MqttMalformed],
+  ["subscribe: empty filter (§4.7.3)", "82 05 0001 0000 00", Err.MqttMalformed],
+  ["subscribe: filter not UTF-8", "82 07 0001 0002 ff61 00", Err.MqttBadUtf8],
   // SUBACK (§3.9)
-  ["mqtt-packet: Malformed suback, no payload specified", "90 00", Err.MQTT_LENGTH_MISMATCH],
-  ["suback: packet id but no return code", "90 02 0006", Err.MQTT_LENGTH_MISMATCH],
-  ["mqtt-packet: Invalid suback QoS, must be 0, 1, 2 or 128", "90 06 0006 00010203", Err.MQTT_BAD_SUBACK_CODE],
-  ["suback: return code 0x81", "90 03 0006 81", Err.MQTT_BAD_SUBACK_CODE],
-  ["suback: packet id 0", "90 03 0000 00", Err.MQTT_ZERO_PACKET_ID],
+  ["mqtt-packet: Malformed suback, no payload specified", "90 00", Err.MqttLengthMismatch],
+  ["suback: packet id but no return code", "90 02 0006", Err.MqttLengthMismatch],
+  ["mqtt-packet: Invalid suback QoS, must be 0, 1, 2 or 128", "90 06 0006 00010203", Err.MqttBadSubackCode],
+  ["suback: return code 0x81", "90 03 0006 81", Err.MqttBadSubackCode],
+  ["suback: packet id 0", "90 03 0000 00", Err.MqttZeroPacketId],
   // UNSUBSCRIBE (§3.10)
-  ["mqtt-packet: Malformed unsubscribe, no payload specified", "a2 00", Err.MQTT_MALFORMED],
-  ["unsubscribe: packet id but no filter (§3.10.3-2)", "a2 02 0007", Err.MQTT_MALFORMED],
-  ["unsubscribe: a lone trailing byte", "a2 03 0007 00", Err.MQTT_MALFORMED],
-  ["unsubscribe: bad wildcard 'a/#/b'", "a2 09 0007 0005 612f232f62", Err.MQTT_MALFORMED],
+  ["mqtt-packet: Malformed unsubscribe, no payload specified", "a2 00", Err.MqttMalformed],
+  ["unsubscribe: packet id but no filter (§3.10.3-2)", "a2 02 0007", Err.MqttMalformed],
+  ["unsubscribe: a lone trailing byte", "a2 03 0007 00", Err.MqttMalformed],
+  ["unsubscribe: bad wildcard 'a/#/b'", "a2 09 0007 0005 612f232f62", Err.MqttMalformed],
   // header-only packets
-  ["pingresp: remaining length 1", "d0 01 00", Err.MQTT_LENGTH_MISMATCH],
-  ["pingreq: remaining length 1 (header alone)", "c0 01", Err.MQTT_LENGTH_MISMATCH],
-  ["disconnect: remaining length 2", "e0 02 0000", Err.MQTT_LENGTH_MISMATCH],
+  ["pingresp: remaining length 1", "d0 01 00", Err.MqttLengthMismatch],
+  ["pingreq: remaining length 1 (header alone)", "c0 01", Err.MqttLengthMismatch],
+  ["disconnect: remaining length 2", "e0 02 0000", Err.MqttLengthMismatch],
 ];
 
 type EncodeCase = readonly [description: string, run: (dst: Uint8Array) => number, code: number];
@@ -310,63 +310,63 @@ const T = utf8Bytes("t/1");
 const big65536 = repeatText("a", 65536);
 
 export const encodeErrors: readonly EncodeCase[] = [
-  ["connect: keep-alive -1", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: -1 }), Err.VALUE_RANGE],
-  ["connect: keep-alive 65536", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 65536 }), Err.VALUE_RANGE],
-  ["connect: keep-alive 1.5", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 1.5 }), Err.VALUE_RANGE],
-  ["connect: keep-alive NaN", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: NaN }), Err.VALUE_RANGE],
-  ["connect: empty client id without clean session (§3.1.3-7)", (d) => encodeConnect(d, 0, { clientId: "", cleanSession: false, keepAliveS: 0 }), Err.VALUE_RANGE],
-  ["connect: client id of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: big65536, cleanSession: true, keepAliveS: 0 }), Err.VALUE_RANGE],
-  ["connect: client id with U+0000", (d) => encodeConnect(d, 0, { clientId: "a\u0000", cleanSession: true, keepAliveS: 0 }), Err.VALUE_RANGE],
-  ["connect: username of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, username: big65536 }), Err.VALUE_RANGE],
-  ["connect: password of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, username: "u", password: new Uint8Array(65536) }), Err.VALUE_RANGE],
-  ["connect: password without username (§3.1.2-22)", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, password: "p" }), Err.VALUE_RANGE],
-  ["connect: will QoS 3", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "w", payload: "", qos: 3 as 2, retain: false } }), Err.VALUE_RANGE],
-  ["connect: empty will topic", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "", payload: "", qos: 0, retain: false } }), Err.VALUE_RANGE],
-  ["connect: will topic with '+'", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "a/+", payload: "", qos: 0, retain: false } }), Err.VALUE_RANGE],
-  ["connect: will payload of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "w", payload: new Uint8Array(65536), qos: 0, retain: false } }), Err.VALUE_RANGE],
+  ["connect: keep-alive -1", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: -1 }), Err.ValueRange],
+  ["connect: keep-alive 65536", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 65536 }), Err.ValueRange],
+  ["connect: keep-alive 1.5", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 1.5 }), Err.ValueRange],
+  ["connect: keep-alive NaN", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: NaN }), Err.ValueRange],
+  ["connect: empty client id without clean session (§3.1.3-7)", (d) => encodeConnect(d, 0, { clientId: "", cleanSession: false, keepAliveS: 0 }), Err.ValueRange],
+  ["connect: client id of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: big65536, cleanSession: true, keepAliveS: 0 }), Err.ValueRange],
+  ["connect: client id with U+0000", (d) => encodeConnect(d, 0, { clientId: "a\u0000", cleanSession: true, keepAliveS: 0 }), Err.ValueRange],
+  ["connect: username of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, username: big65536 }), Err.ValueRange],
+  ["connect: password of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, username: "u", password: new Uint8Array(65536) }), Err.ValueRange],
+  ["connect: password without username (§3.1.2-22)", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, password: "p" }), Err.ValueRange],
+  ["connect: will QoS 3", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "w", payload: "", qos: 3 as 2, retain: false } }), Err.ValueRange],
+  ["connect: empty will topic", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "", payload: "", qos: 0, retain: false } }), Err.ValueRange],
+  ["connect: will topic with '+'", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "a/+", payload: "", qos: 0, retain: false } }), Err.ValueRange],
+  ["connect: will payload of 65536 bytes", (d) => encodeConnect(d, 0, { clientId: "a", cleanSession: true, keepAliveS: 0, will: { topic: "w", payload: new Uint8Array(65536), qos: 0, retain: false } }), Err.ValueRange],
   ["connect: 65535-byte password fits", (d) => encodeConnect(d, 0, { clientId: "", cleanSession: true, keepAliveS: 0, username: "", password: new Uint8Array(65535) }) - (1 + 3 + 10 + 2 + 2 + 2 + 65535), 0],
   ["connect: 65535-byte will payload fits", (d) => encodeConnect(d, 0, { clientId: "", cleanSession: true, keepAliveS: 0, will: { topic: "w", payload: new Uint8Array(65535), qos: 0, retain: false } }) - (1 + 3 + 10 + 2 + 3 + 2 + 65535), 0],
-  ["connect: too small a buffer", (d) => encodeConnect(d.subarray(0, 13), 0, { clientId: "", cleanSession: true, keepAliveS: 0 }), Err.BUFFER_TOO_SMALL],
-  ["connack: return code 6", (d) => encodeConnack(d, 0, false, 6), Err.VALUE_RANGE],
-  ["connack: session present with refusal", (d) => encodeConnack(d, 0, true, 1), Err.VALUE_RANGE],
-  ["publish: QoS 2 not sent by this client", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 2 as 1, 1, false, false), Err.VALUE_RANGE],
-  ["publish: empty topic", (d) => encodePublish(d, 0, T, 0, T, 0, 0, 0, 0, false, false), Err.VALUE_RANGE],
-  ["publish: topicLen beyond the topic array", (d) => encodePublish(d, 0, T, 4, T, 0, 0, 0, 0, false, false), Err.VALUE_RANGE],
-  ["publish: topic of 65536 bytes", (d) => encodePublish(d, 0, new Uint8Array(65536), 65536, T, 0, 0, 0, 0, false, false), Err.TOPIC_TOO_LONG],
-  ["publish: QoS 1 packet id 0", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 1, 0, false, false), Err.VALUE_RANGE],
-  ["publish: QoS 1 packet id 65536", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 1, 65536, false, false), Err.VALUE_RANGE],
-  ["publish: DUP with QoS 0 (§3.3.1-2)", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 0, 0, false, true), Err.VALUE_RANGE],
-  ["publish: payload range past its array", (d) => encodePublish(d, 0, T, 3, T, 1, 3, 0, 0, false, false), Err.VALUE_RANGE],
-  ["publish: negative payload length", (d) => encodePublish(d, 0, T, 3, T, 0, -1, 0, 0, false, false), Err.VALUE_RANGE],
-  ["publish: remaining length over 268435455", (d) => encodePublish(d, 0, T, 3, T, 0, MAX_REMAINING_LENGTH_BYTES, 0, 0, false, false), Err.VALUE_RANGE],
-  ["publish: buffer one byte short", (d) => encodePublish(d.subarray(0, 9), 0, T, 3, T, 0, 3, 0, 0, false, false), Err.BUFFER_TOO_SMALL],
-  ["publish: negative offset", (d) => encodePublish(d, -1, T, 3, T, 0, 3, 0, 0, false, false), Err.BUFFER_TOO_SMALL],
-  ["publish header: no room before the payload", (d) => encodePublishHeaderBefore(d, 6, 1, T, 3, 0, 0, false, false), Err.BUFFER_TOO_SMALL],
+  ["connect: too small a buffer", (d) => encodeConnect(d.subarray(0, 13), 0, { clientId: "", cleanSession: true, keepAliveS: 0 }), Err.BufferTooSmall],
+  ["connack: return code 6", (d) => encodeConnack(d, 0, false, 6), Err.ValueRange],
+  ["connack: session present with refusal", (d) => encodeConnack(d, 0, true, 1), Err.ValueRange],
+  ["publish: QoS 2 not sent by this client", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 2 as 1, 1, false, false), Err.ValueRange],
+  ["publish: empty topic", (d) => encodePublish(d, 0, T, 0, T, 0, 0, 0, 0, false, false), Err.ValueRange],
+  ["publish: topicLen beyond the topic array", (d) => encodePublish(d, 0, T, 4, T, 0, 0, 0, 0, false, false), Err.ValueRange],
+  ["publish: topic of 65536 bytes", (d) => encodePublish(d, 0, new Uint8Array(65536), 65536, T, 0, 0, 0, 0, false, false), Err.TopicTooLong],
+  ["publish: QoS 1 packet id 0", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 1, 0, false, false), Err.ValueRange],
+  ["publish: QoS 1 packet id 65536", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 1, 65536, false, false), Err.ValueRange],
+  ["publish: DUP with QoS 0 (§3.3.1-2)", (d) => encodePublish(d, 0, T, 3, T, 0, 0, 0, 0, false, true), Err.ValueRange],
+  ["publish: payload range past its array", (d) => encodePublish(d, 0, T, 3, T, 1, 3, 0, 0, false, false), Err.ValueRange],
+  ["publish: negative payload length", (d) => encodePublish(d, 0, T, 3, T, 0, -1, 0, 0, false, false), Err.ValueRange],
+  ["publish: remaining length over 268435455", (d) => encodePublish(d, 0, T, 3, T, 0, MAX_REMAINING_LENGTH_BYTES, 0, 0, false, false), Err.ValueRange],
+  ["publish: buffer one byte short", (d) => encodePublish(d.subarray(0, 9), 0, T, 3, T, 0, 3, 0, 0, false, false), Err.BufferTooSmall],
+  ["publish: negative offset", (d) => encodePublish(d, -1, T, 3, T, 0, 3, 0, 0, false, false), Err.BufferTooSmall],
+  ["publish header: no room before the payload", (d) => encodePublishHeaderBefore(d, 6, 1, T, 3, 0, 0, false, false), Err.BufferTooSmall],
   ["publish header: exactly enough room", (d) => encodePublishHeaderBefore(d, 7, 1, T, 3, 0, 0, false, false), 0],
-  ["publish header: payload past the buffer", (d) => encodePublishHeaderBefore(d, d.length - 1, 2, T, 3, 0, 0, false, false), Err.VALUE_RANGE],
-  ["publish header: QoS 1 packet id 0", (d) => encodePublishHeaderBefore(d, 20, 1, T, 3, 1, 0, false, false), Err.VALUE_RANGE],
-  ["puback: packet id 0", (d) => encodePuback(d, 0, 0), Err.VALUE_RANGE],
-  ["puback: packet id 65536", (d) => encodePuback(d, 0, 65536), Err.VALUE_RANGE],
-  ["puback: packet id 1.5", (d) => encodePuback(d, 0, 1.5), Err.VALUE_RANGE],
-  ["puback: 3-byte buffer", (d) => encodePuback(d.subarray(0, 3), 0, 1), Err.BUFFER_TOO_SMALL],
-  ["subscribe: no filters (§3.8.3-3)", (d) => encodeSubscribe(d, 0, 1, []), Err.VALUE_RANGE],
-  ["subscribe: packet id 0", (d) => encodeSubscribe(d, 0, 0, [{ filter: "a", qos: 0 }]), Err.VALUE_RANGE],
-  ["subscribe: QoS 3", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a", qos: 3 as 2 }]), Err.VALUE_RANGE],
-  ["subscribe: empty filter", (d) => encodeSubscribe(d, 0, 1, [{ filter: "", qos: 0 }]), Err.VALUE_RANGE],
-  ["subscribe: filter 'a#'", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a#", qos: 0 }]), Err.VALUE_RANGE],
-  ["subscribe: filter 'a/+b'", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a/+b", qos: 0 }]), Err.VALUE_RANGE],
-  ["subscribe: filter with U+0000", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a\u0000", qos: 0 }]), Err.VALUE_RANGE],
-  ["subscribe: filter of 65536 bytes", (d) => encodeSubscribe(d, 0, 1, [{ filter: big65536, qos: 0 }]), Err.VALUE_RANGE],
-  ["suback: return code 3", (d) => encodeSuback(d, 0, 1, [3]), Err.VALUE_RANGE],
-  ["suback: no return codes", (d) => encodeSuback(d, 0, 1, []), Err.VALUE_RANGE],
-  ["unsubscribe: no filters (§3.10.3-2)", (d) => encodeUnsubscribe(d, 0, 1, []), Err.VALUE_RANGE],
-  ["unsubscribe: filter '#/a'", (d) => encodeUnsubscribe(d, 0, 1, ["#/a"]), Err.VALUE_RANGE],
-  ["pingreq: 1-byte buffer", (d) => encodePingreq(d.subarray(0, 1), 0), Err.BUFFER_TOO_SMALL],
-  ["remainingLengthBytes(268435456)", () => remainingLengthBytes(MAX_REMAINING_LENGTH_BYTES + 1), Err.VALUE_RANGE],
-  ["remainingLengthBytes(-1)", () => remainingLengthBytes(-1), Err.VALUE_RANGE],
-  ["remainingLengthBytes(1.5)", () => remainingLengthBytes(1.5), Err.VALUE_RANGE],
-  ["writeFixedHeader: body does not fit", (d) => writeFixedHeader(d.subarray(0, 10), 0, 0x30, 9), Err.BUFFER_TOO_SMALL],
-  ["writeRemainingLength: 2 bytes into 1", (d) => writeRemainingLength(d.subarray(0, 1), 0, 128), Err.BUFFER_TOO_SMALL],
+  ["publish header: payload past the buffer", (d) => encodePublishHeaderBefore(d, d.length - 1, 2, T, 3, 0, 0, false, false), Err.ValueRange],
+  ["publish header: QoS 1 packet id 0", (d) => encodePublishHeaderBefore(d, 20, 1, T, 3, 1, 0, false, false), Err.ValueRange],
+  ["puback: packet id 0", (d) => encodePuback(d, 0, 0), Err.ValueRange],
+  ["puback: packet id 65536", (d) => encodePuback(d, 0, 65536), Err.ValueRange],
+  ["puback: packet id 1.5", (d) => encodePuback(d, 0, 1.5), Err.ValueRange],
+  ["puback: 3-byte buffer", (d) => encodePuback(d.subarray(0, 3), 0, 1), Err.BufferTooSmall],
+  ["subscribe: no filters (§3.8.3-3)", (d) => encodeSubscribe(d, 0, 1, []), Err.ValueRange],
+  ["subscribe: packet id 0", (d) => encodeSubscribe(d, 0, 0, [{ filter: "a", qos: 0 }]), Err.ValueRange],
+  ["subscribe: QoS 3", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a", qos: 3 as 2 }]), Err.ValueRange],
+  ["subscribe: empty filter", (d) => encodeSubscribe(d, 0, 1, [{ filter: "", qos: 0 }]), Err.ValueRange],
+  ["subscribe: filter 'a#'", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a#", qos: 0 }]), Err.ValueRange],
+  ["subscribe: filter 'a/+b'", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a/+b", qos: 0 }]), Err.ValueRange],
+  ["subscribe: filter with U+0000", (d) => encodeSubscribe(d, 0, 1, [{ filter: "a\u0000", qos: 0 }]), Err.ValueRange],
+  ["subscribe: filter of 65536 bytes", (d) => encodeSubscribe(d, 0, 1, [{ filter: big65536, qos: 0 }]), Err.ValueRange],
+  ["suback: return code 3", (d) => encodeSuback(d, 0, 1, [3]), Err.ValueRange],
+  ["suback: no return codes", (d) => encodeSuback(d, 0, 1, []), Err.ValueRange],
+  ["unsubscribe: no filters (§3.10.3-2)", (d) => encodeUnsubscribe(d, 0, 1, []), Err.ValueRange],
+  ["unsubscribe: filter '#/a'", (d) => encodeUnsubscribe(d, 0, 1, ["#/a"]), Err.ValueRange],
+  ["pingreq: 1-byte buffer", (d) => encodePingreq(d.subarray(0, 1), 0), Err.BufferTooSmall],
+  ["remainingLengthBytes(268435456)", () => remainingLengthBytes(MAX_REMAINING_LENGTH_BYTES + 1), Err.ValueRange],
+  ["remainingLengthBytes(-1)", () => remainingLengthBytes(-1), Err.ValueRange],
+  ["remainingLengthBytes(1.5)", () => remainingLengthBytes(1.5), Err.ValueRange],
+  ["writeFixedHeader: body does not fit", (d) => writeFixedHeader(d.subarray(0, 10), 0, 0x30, 9), Err.BufferTooSmall],
+  ["writeRemainingLength: 2 bytes into 1", (d) => writeRemainingLength(d.subarray(0, 1), 0, 128), Err.BufferTooSmall],
 ];
 
 /**
@@ -376,9 +376,9 @@ export const encodeErrors: readonly EncodeCase[] = [
 export const encodeStringLimits: readonly EncodeCase[] = [
   ["connect: 65535-byte client id fits", (d) => encodeConnect(d, 0, { clientId: repeatText("a", 65535), cleanSession: true, keepAliveS: 0 }) - (1 + 3 + 10 + 2 + 65535), 0],
   ["connect: 65535-byte username of 3-byte characters fits", (d) => encodeConnect(d, 0, { clientId: "", cleanSession: true, keepAliveS: 0, username: repeatText("€", 21845) }) - (1 + 3 + 10 + 2 + 2 + 65535), 0],
-  ["connect: 65538-byte username of 3-byte characters", (d) => encodeConnect(d, 0, { clientId: "", cleanSession: true, keepAliveS: 0, username: repeatText("€", 21846) }), Err.VALUE_RANGE],
+  ["connect: 65538-byte username of 3-byte characters", (d) => encodeConnect(d, 0, { clientId: "", cleanSession: true, keepAliveS: 0, username: repeatText("€", 21846) }), Err.ValueRange],
   ["subscribe: 65535-byte filter fits", (d) => encodeSubscribe(d, 0, 1, [{ filter: repeatText("a", 65535), qos: 0 }]) - (1 + 3 + 2 + 2 + 65535 + 1), 0],
-  ["unsubscribe: 65536-byte filter of 2-byte characters", (d) => encodeUnsubscribe(d, 0, 1, [repeatText("é", 32768)]), Err.VALUE_RANGE],
+  ["unsubscribe: 65536-byte filter of 2-byte characters", (d) => encodeUnsubscribe(d, 0, 1, [repeatText("é", 32768)]), Err.ValueRange],
 ];
 
 /** §2.2.3 remaining-length boundaries: [value, encoding]. */
@@ -464,7 +464,7 @@ function testEncoders(check: Check): void {
     const wire = wireOf(w);
     const n = encodeFields(dst, 0, f);
     if (mode === "decode-only") {
-      check.is(n, Err.VALUE_RANGE, `encode ${desc}: refused`);
+      check.is(n, Err.ValueRange, `encode ${desc}: refused`);
       continue;
     }
     check.is(n, wire.length, `encode ${desc}: length`);
@@ -477,9 +477,9 @@ function testEncoders(check: Check): void {
     for (let i = 0; i < 3; i++) untouched = untouched && canary[i] === 0xa5 && canary[canary.length - 1 - i] === 0xa5;
     check.ok(untouched, `encode ${desc}: wrote outside its range`);
     // One byte short, and no room at all.
-    check.is(encodeFields(new Uint8Array(wire.length - 1), 0, f), Err.BUFFER_TOO_SMALL, `encode ${desc}: one byte short`);
-    check.is(encodeFields(canary, canary.length - wire.length + 1, f), Err.BUFFER_TOO_SMALL, `encode ${desc}: one byte short at an offset`);
-    check.is(encodeFields(new Uint8Array(0), 0, f), Err.BUFFER_TOO_SMALL, `encode ${desc}: empty buffer`);
+    check.is(encodeFields(new Uint8Array(wire.length - 1), 0, f), Err.BufferTooSmall, `encode ${desc}: one byte short`);
+    check.is(encodeFields(canary, canary.length - wire.length + 1, f), Err.BufferTooSmall, `encode ${desc}: one byte short at an offset`);
+    check.is(encodeFields(new Uint8Array(0), 0, f), Err.BufferTooSmall, `encode ${desc}: empty buffer`);
     if (f.kind === "publish") testPublishVariants(check, desc, f, wire);
   }
   for (const [desc, run, code] of encodeErrors) check.is(run(dst), code, `encode error: ${desc}`);
@@ -505,7 +505,7 @@ function testPublishVariants(check: Check, desc: string, f: Fields & { kind: "pu
   tight.set(payload, headLen);
   check.is(encodePublishHeaderBefore(tight, headLen, payload.length, topic, topic.length, qos, f.packetId, f.retain, f.dup), 0, `${desc}: zero-copy exact fit`);
   check.bytes(tight, wire, `${desc}: zero-copy exact fit bytes`);
-  check.is(encodePublishHeaderBefore(tight, headLen - 1, payload.length, topic, topic.length, qos, f.packetId, f.retain, f.dup), Err.BUFFER_TOO_SMALL, `${desc}: zero-copy one byte short`);
+  check.is(encodePublishHeaderBefore(tight, headLen - 1, payload.length, topic, topic.length, qos, f.packetId, f.retain, f.dup), Err.BufferTooSmall, `${desc}: zero-copy one byte short`);
 
   // Topic and payload passed as ranges of larger arrays (the copy-by-loop path).
   const bigTopic = concatBytes(topic, fromHex("2f2f2f"));
@@ -615,7 +615,7 @@ function testBigPublishes(check: Check): void {
         pos += d.push(dst, pos, Math.min(chunk, n - pos));
         t = d.next();
       }
-      check.is(t, PacketType.PUBLISH, `big publish ${remLen} in chunks of ${chunk}: type`);
+      check.is(t, PacketType.Publish, `big publish ${remLen} in chunks of ${chunk}: type`);
       check.is(pos, n, `big publish ${remLen} in chunks of ${chunk}: not before the end`);
       check.is(d.topicLen, 1, `big publish ${remLen}: topic`);
       check.is(d.payloadLen, payload.length, `big publish ${remLen}: payload length`);
@@ -625,7 +625,7 @@ function testBigPublishes(check: Check): void {
   // One byte over the maximum is refused from the header alone.
   const small = new MqttDecoder(2_097_151);
   check.is(small.push(fromHex("30 80808001"), 0, 5), 5, "big: header pushed");
-  check.is(small.next(), Err.MQTT_TOO_LARGE, "big: 2097152 > 2097151 from the header alone");
+  check.is(small.next(), Err.MqttTooLarge, "big: 2097152 > 2097151 from the header alone");
 }
 
 function validPacket(): Uint8Array {
@@ -636,7 +636,7 @@ function expectRecovers(check: Check, d: AnyDecoder, what: string): void {
   d.reset();
   const v = validPacket();
   check.is(d.push(v, 0, v.length), v.length, `${what}: push after reset`);
-  check.is(d.next(), PacketType.PUBLISH, `${what}: valid packet after reset`);
+  check.is(d.next(), PacketType.Publish, `${what}: valid packet after reset`);
   check.is(d.packetId, 1, `${what}: packet id after reset`);
   check.is(d.payloadLen, 3, `${what}: payload after reset`);
   check.is(d.next(), NEED_MORE, `${what}: then nothing`);
@@ -678,14 +678,14 @@ function testErrors(check: Check): void {
   const s = fromHex(`10 0c ${MQTT_HDR} 02 001e 0000  80 09 0006 0004 74657374 00  80 09 0006 0004 74657374 00  e0 00`);
   d.reset();
   d.push(s, 0, s.length);
-  check.is(d.next(), PacketType.CONNECT, "stops after first error: connect");
-  check.is(d.next(), Err.MQTT_BAD_FLAGS, "stops after first error: error");
-  check.is(d.next(), Err.MQTT_BAD_FLAGS, "stops after first error: no disconnect");
+  check.is(d.next(), PacketType.Connect, "stops after first error: connect");
+  check.is(d.next(), Err.MqttBadFlags, "stops after first error: error");
+  check.is(d.next(), Err.MqttBadFlags, "stops after first error: no disconnect");
   d.reset();
   const again = fromHex(`10 0c ${MQTT_HDR} 02 001e 0000 e0 00`);
   d.push(again, 0, again.length);
-  check.is(d.next(), PacketType.CONNECT, "after reset: connect");
-  check.is(d.next(), PacketType.DISCONNECT, "after reset: disconnect");
+  check.is(d.next(), PacketType.Connect, "after reset: connect");
+  check.is(d.next(), PacketType.Disconnect, "after reset: disconnect");
   check.is(d.next(), NEED_MORE, "after reset: end");
 }
 
@@ -694,25 +694,25 @@ function testDecoderLimits(check: Check): void {
   const zero = new MqttDecoder(0);
   check.is(zero.buf.length, 5, "max 0: buffer of 5 bytes");
   zero.push(fromHex("d0 00 d0 00"), 0, 4);
-  check.is(zero.next(), PacketType.PINGRESP, "max 0: pingresp");
-  check.is(zero.next(), PacketType.PINGRESP, "max 0: second pingresp");
+  check.is(zero.next(), PacketType.Pingresp, "max 0: pingresp");
+  check.is(zero.next(), PacketType.Pingresp, "max 0: second pingresp");
   zero.push(fromHex("40 02 0001"), 0, 4);
-  check.is(zero.next(), Err.MQTT_TOO_LARGE, "max 0: puback too large");
+  check.is(zero.next(), Err.MqttTooLarge, "max 0: puback too large");
   const ten = new MqttDecoder(10);
   const p10 = fromHex("30 0a 0004 74657374 74657374");
   ten.push(p10, 0, p10.length);
-  check.is(ten.next(), PacketType.PUBLISH, "max 10: remaining length 10 accepted");
+  check.is(ten.next(), PacketType.Publish, "max 10: remaining length 10 accepted");
   const p11 = fromHex("30 0b 0004 74657374 7465737421");
   ten.push(p11, 0, 2);
-  check.is(ten.next(), Err.MQTT_TOO_LARGE, "max 10: remaining length 11 refused from the header");
+  check.is(ten.next(), Err.MqttTooLarge, "max 10: remaining length 11 refused from the header");
 
   // §2.2.3 does not require the shortest encoding in 3.1.1: a 4-byte encoding of 6 is read.
   const nonMinimal = fromHex("30 86808000 0004 74657374  30 8600 0004 74657374");
   const nm = new MqttDecoder(16);
   check.is(nm.push(nonMinimal, 0, nonMinimal.length), nonMinimal.length, "non-minimal length: push");
-  check.is(nm.next(), PacketType.PUBLISH, "non-minimal 4-byte remaining length");
+  check.is(nm.next(), PacketType.Publish, "non-minimal 4-byte remaining length");
   check.is(nm.topicLen === 4 && nm.payloadLen === 0 && nm.packetEnd === 11, true, "non-minimal 4-byte remaining length: fields");
-  check.is(nm.next(), PacketType.PUBLISH, "non-minimal 2-byte remaining length");
+  check.is(nm.next(), PacketType.Publish, "non-minimal 2-byte remaining length");
   check.is(nm.packetEnd, nonMinimal.length, "non-minimal 2-byte remaining length: end");
 
   // A full buffer takes only what fits; the caller drains and pushes the rest.
@@ -725,7 +725,7 @@ function testDecoderLimits(check: Check): void {
   let guard = 0;
   while (id < 15 && guard++ < 100) {
     const t = tiny.next();
-    if (t === PacketType.PUBACK) {
+    if (t === PacketType.Puback) {
       check.is(tiny.packetId, ++id, `tiny: puback ${id}`);
     } else {
       check.is(t, NEED_MORE, "tiny: only pubacks or NEED_MORE");
@@ -736,10 +736,10 @@ function testDecoderLimits(check: Check): void {
   check.is(pos, 60, "tiny: all bytes pushed");
 
   // Argument checks.
-  check.is(tiny.push(pubacks, 59, 2), Err.VALUE_RANGE, "push: range past src");
-  check.is(tiny.push(pubacks, -1, 1), Err.VALUE_RANGE, "push: negative offset");
-  check.is(tiny.commit(14), Err.VALUE_RANGE, "commit: more than the room");
-  check.is(tiny.commit(-1), Err.VALUE_RANGE, "commit: negative");
+  check.is(tiny.push(pubacks, 59, 2), Err.ValueRange, "push: range past src");
+  check.is(tiny.push(pubacks, -1, 1), Err.ValueRange, "push: negative offset");
+  check.is(tiny.commit(14), Err.ValueRange, "commit: more than the room");
+  check.is(tiny.commit(-1), Err.ValueRange, "commit: negative");
   let threw = 0;
   for (const bad of [-1, 1.5, MAX_REMAINING_LENGTH_BYTES + 1, NaN]) {
     try {
@@ -754,9 +754,9 @@ function testDecoderLimits(check: Check): void {
   const v = new MqttDecoder(64);
   const two = fromHex("30 07 0001 61 6869 6a6b 30 07 0001 62 6c6d 6e6f");
   v.push(two, 0, two.length);
-  check.is(v.next(), PacketType.PUBLISH, "views: first");
+  check.is(v.next(), PacketType.Publish, "views: first");
   check.is(toHex(v.buf, v.payloadOff, v.payloadOff + v.payloadLen), "68696a6b", "views: first payload");
-  check.is(v.next(), PacketType.PUBLISH, "views: second");
+  check.is(v.next(), PacketType.Publish, "views: second");
   check.is(toHex(v.buf, v.topicOff, v.topicOff + v.topicLen), "62", "views: second topic");
   v.push(two, 0, 3);
   v.reset();
@@ -772,12 +772,12 @@ function testServerSide(check: Check): void {
   n = encodeConnack(dst, n, false, 0);
   const d = new MqttServerDecoder(128);
   d.push(dst, 0, n);
-  check.is(d.next(), PacketType.CONNECT, "broker: connect");
+  check.is(d.next(), PacketType.Connect, "broker: connect");
   check.is(toHex(d.buf, d.clientIdOff, d.clientIdOff + d.clientIdLen), toHex(utf8Bytes("bs-7")), "broker: client id");
   check.is(d.keepAliveS, 15, "broker: keep-alive");
   check.is(d.hasPassword, 1, "broker: password present");
   check.is(d.passwordLen, 3, "broker: password length");
-  check.is(d.next(), PacketType.SUBSCRIBE, "broker: subscribe");
+  check.is(d.next(), PacketType.Subscribe, "broker: subscribe");
   check.is(d.filterCount, 2, "broker: two filters");
   check.is(toHex(d.buf, d.topicOff, d.topicOff + d.topicLen), toHex(utf8Bytes("m/bs-7/#")), "broker: first filter as topic");
   let p = d.filterAt(d.payloadOff);
@@ -786,21 +786,21 @@ function testServerSide(check: Check): void {
   check.is(toHex(d.buf, d.filterOff, d.filterOff + d.filterLen), toHex(utf8Bytes("c/+")), "broker: second filter");
   check.is(d.filterQos, 0, "broker: second QoS");
   check.is(p, d.payloadOff + d.payloadLen, "broker: end of list");
-  check.is(d.next(), Err.MQTT_WRONG_DIRECTION, "broker: a CONNACK from a client is refused");
+  check.is(d.next(), Err.MqttWrongDirection, "broker: a CONNACK from a client is refused");
 }
 
 /** Table 2.1: which packet types each decoder takes, judged from the first byte alone. */
 function testDirections(check: Check): void {
   const client = new MqttDecoder(64);
   const server = new MqttServerDecoder(64);
-  const bothWays = [PacketType.PUBLISH, PacketType.PUBACK, PacketType.PUBREC, PacketType.PUBREL, PacketType.PUBCOMP];
+  const bothWays = [PacketType.Publish, PacketType.Puback, PacketType.Pubrec, PacketType.Pubrel, PacketType.Pubcomp];
   for (let type = 0; type <= 15; type++) {
-    const b0 = new Uint8Array([(type << 4) | (type === PacketType.PUBREL || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ? 2 : 0)]);
+    const b0 = new Uint8Array([(type << 4) | (type === PacketType.Pubrel || type === PacketType.Subscribe || type === PacketType.Unsubscribe ? 2 : 0)]);
     const reserved = type === 0 || type === 15;
     const both = bothWays.indexOf(type as (typeof bothWays)[number]) >= 0;
     const clientOnly = isClientOnly(type);
-    const wantClient = reserved ? Err.MQTT_BAD_TYPE : clientOnly ? Err.MQTT_WRONG_DIRECTION : NEED_MORE;
-    const wantServer = reserved ? Err.MQTT_BAD_TYPE : clientOnly || both ? NEED_MORE : Err.MQTT_WRONG_DIRECTION;
+    const wantClient = reserved ? Err.MqttBadType : clientOnly ? Err.MqttWrongDirection : NEED_MORE;
+    const wantServer = reserved ? Err.MqttBadType : clientOnly || both ? NEED_MORE : Err.MqttWrongDirection;
     client.reset();
     client.push(b0, 0, 1);
     check.is(client.next(), wantClient, `client decoder, first byte of type ${type}`);

@@ -64,11 +64,11 @@ export const outages: readonly Outage[] = [
   },
   {
     name: "network down: host unreachable (defaults 5 / 5)", minutes: 30, session: {}, network: true, linkUpPerAttempt: false,
-    begin: (w) => (w.networkFault = Err.NET_UNREACHABLE), end: (w) => (w.networkFault = 0), attemptMs: (w) => 2 * w.latencyMs,
+    begin: (w) => (w.networkFault = Err.NetUnreachable), end: (w) => (w.networkFault = 0), attemptMs: (w) => 2 * w.latencyMs,
   },
   {
     name: "network down: no IP (configured 3 / 4)", minutes: 30, session: { networkRestartAfter: 3, rebootAfter: 4 }, network: true, linkUpPerAttempt: false,
-    begin: (w) => (w.networkFault = Err.NET_DOWN), end: (w) => (w.networkFault = 0), attemptMs: (w) => 2 * w.latencyMs,
+    begin: (w) => (w.networkFault = Err.NetDown), end: (w) => (w.networkFault = 0), attemptMs: (w) => 2 * w.latencyMs,
   },
   {
     name: "network down: connects hang until the connect timeout", minutes: 30, session: { transitionTimeoutMs: 5_000 }, network: true, linkUpPerAttempt: false,
@@ -102,28 +102,28 @@ export function outageFigures(index: number): OutageFigures {
     }
     if (w.networkRestarts !== restarts) {
       restarts = w.networkRestarts;
-      restartAt.push(w.agent.counters[Counter.CONNECT_ATTEMPTS] - attemptsBefore);
+      restartAt.push(w.agent.counters[Counter.ConnectAttempts] - attemptsBefore);
     }
     if (w.reboots !== reboots) {
       reboots = w.reboots;
-      rebootAt.push(w.agent.counters[Counter.CONNECT_ATTEMPTS] - attemptsBefore);
+      rebootAt.push(w.agent.counters[Counter.ConnectAttempts] - attemptsBefore);
     }
   };
-  const attemptsBefore = w.agent.counters[Counter.CONNECT_ATTEMPTS];
-  const lossesBefore = w.agent.counters[Counter.LINK_LOSSES];
+  const attemptsBefore = w.agent.counters[Counter.ConnectAttempts];
+  const lossesBefore = w.agent.counters[Counter.LinkLosses];
   o.begin(w);
   w.cutLink(); // the outage takes the active session's link with it
   w.run(o.minutes * 60_000, 1_000_000);
   let maxGap = 0;
   for (let i = 1; i < opens.length; i++) maxGap = Math.max(maxGap, opens[i] - opens[i - 1]);
   const cfg = w.agent.config.session;
-  const attempts = w.agent.counters[Counter.CONNECT_ATTEMPTS] - attemptsBefore;
+  const attempts = w.agent.counters[Counter.ConnectAttempts] - attemptsBefore;
   const figures: OutageFigures = {
     name: o.name, minutes: o.minutes, attempts, maxGapMs: maxGap, gapBoundMs: cfg.backoffMaxMs + o.attemptMs(w),
     minBackoffMs: Math.min(...backoffs), maxBackoffMs: Math.max(...backoffs), distinctBackoffs: new Set(backoffs).size,
-    networkRestarts: w.agent.counters[Counter.NETWORK_RESTARTS], reboots: w.agent.counters[Counter.REBOOT_REQUESTS],
-    restartAt, rebootAt, linkLosses: w.agent.counters[Counter.LINK_LOSSES] - lossesBefore,
-    connectFailures: w.agent.counters[Counter.CONNECT_FAILURES], activeAgainMs: -1, invariantFailures,
+    networkRestarts: w.agent.counters[Counter.NetworkRestarts], reboots: w.agent.counters[Counter.RebootRequests],
+    restartAt, rebootAt, linkLosses: w.agent.counters[Counter.LinkLosses] - lossesBefore,
+    connectFailures: w.agent.counters[Counter.ConnectFailures], activeAgainMs: -1, invariantFailures,
   };
   o.end(w);
   figures.activeAgainMs = w.runUntil(() => w.phase === Phase.Active, cfg.backoffMaxMs + o.attemptMs(w) + 5_000);
@@ -162,13 +162,13 @@ export function run(check: Check): void {
   const w = new SimWorld(simConfig({ session: { networkRestartAfter: 3 } }), { seed: 5 });
   w.agent.start(w.now);
   w.runUntil(() => w.phase === Phase.Active, 5_000);
-  w.networkFault = Err.NET_UNREACHABLE;
+  w.networkFault = Err.NetUnreachable;
   w.cutLink();
   w.runUntil(() => w.agent.status().networkFailures === 2, 600_000);
   w.networkFault = 0;
   w.brokerUp = false; // the network is back, the broker is not
   w.runUntil(() => w.agent.status().networkFailures === 0, 600_000);
-  w.networkFault = Err.NET_UNREACHABLE;
+  w.networkFault = Err.NetUnreachable;
   w.brokerUp = true;
   w.runUntil(() => w.agent.status().networkFailures === 2, 600_000);
   check.is(w.networkRestarts, 0, "2 network failures, a refusal, 2 more: no restart (the refusal proved the network)");

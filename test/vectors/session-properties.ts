@@ -74,8 +74,8 @@ function applyRandomInput(w: SimWorld, rng: Prng): void {
   if (r < 52) return w.brainRestart(rng.int(0, 2_000));
   if (r < 55) return w.drain(rng.int(1, 2), rng.int(0, 3_000), rng.int(0, 3_000));
   if (r < 57) return w.deregister();
-  if (r < 59) { s.rejectReason = s.rejectReason ? 0 : rng.pick([RejectReason.ALREADY_REGISTERED, RejectReason.BUSY]); s.retryAfterMs = rng.int(0, 2_000); return; }
-  if (r < 60) { if (rng.chance(0.05)) s.rejectReason = RejectReason.INVALID_AUTH; return; }
+  if (r < 59) { s.rejectReason = s.rejectReason ? 0 : rng.pick([RejectReason.AlreadyRegistered, RejectReason.Busy]); s.retryAfterMs = rng.int(0, 2_000); return; }
+  if (r < 60) { if (rng.chance(0.05)) s.rejectReason = RejectReason.InvalidAuth; return; }
   if (r < 63) return w.brainSays(rng.bytes(rng.int(0, 40)));
   if (r < 66) return w.motorRaw(rng.bytes(rng.int(0, 60)));
   if (r < 69) { if (w.lastMotorFrame) w.motorRaw(w.lastMotorFrame); return; }

@@ -51,7 +51,7 @@ export const scenarios: readonly Scenario[] = [
     w.run(2_000);
     check.ok(w.sensorFramesAtBrain >= 38, `sensor frames at 20 Hz over 2 s: ${w.sensorFramesAtBrain}`);
     check.ok(w.applied.length >= 38, `motor frames applied: ${w.applied.length}`);
-    check.is(counter(w, Counter.SENSOR_FRAMES_DROPPED), 0, "no sensor frame dropped");
+    check.is(counter(w, Counter.SensorFramesDropped), 0, "no sensor frame dropped");
     const live = w.agent.status();
     check.is(live.rttMs, 2 * w.latencyMs, "RTT equals the round-trip latency");
     check.ok(Math.abs(live.clockOffsetMs - w.script.brainClockOffsetMs) <= w.latencyMs, `clock offset learned: ${live.clockOffsetMs}`);
@@ -60,17 +60,17 @@ export const scenarios: readonly Scenario[] = [
 
   ["heartbeats flow only while active", (w, check) => {
     reachesActive(w, check, "session");
-    const beforeActive = w.received.filter((r) => r.type === MsgType.HEARTBEAT && r.phase !== Phase.Active && r.phase !== Phase.Draining);
+    const beforeActive = w.received.filter((r) => r.type === MsgType.Heartbeat && r.phase !== Phase.Active && r.phase !== Phase.Draining);
     check.is(beforeActive.length, 0, "no heartbeat before active");
     w.run(2_000);
-    check.ok(count(w, MsgType.HEARTBEAT) >= 4, "heartbeats every 500 ms while active");
+    check.ok(count(w, MsgType.Heartbeat) >= 4, "heartbeats every 500 ms while active");
   }],
 
   ["registration deadline: a silent brain times the registration out and the agent retries", (w, check) => {
     w.script.silent = true;
     w.run(16_000);
-    check.is(w.agent.lastReason, Err.TIMEOUT_REGISTRATION, "reason is the registration timeout");
-    check.ok(counter(w, Counter.CONNECT_ATTEMPTS) >= 2, "it reconnected after the deadline");
+    check.is(w.agent.lastReason, Err.TimeoutRegistration, "reason is the registration timeout");
+    check.ok(counter(w, Counter.ConnectAttempts) >= 2, "it reconnected after the deadline");
     w.script.silent = false;
     reachesActive(w, check, "after the brain wakes up (a hello it missed waits out one deadline)", 20_000);
   }],
@@ -79,34 +79,34 @@ export const scenarios: readonly Scenario[] = [
     w.script.silent = true;
     w.run(40_000);
     check.is(w.phase, Phase.Authenticating, "still authenticating (no deadline)");
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), 1, "no reconnect");
+    check.is(counter(w, Counter.ConnectAttempts), 1, "no reconnect");
   }, () => started(new SimWorld(simConfig({ session: { registrationDeadlineMs: 0 } })))],
 
   ["a registered message without a data endpoint is a failure, retried", (w, check) => {
     w.script.omitMotorTopic = true;
     w.run(3_000);
-    check.is(w.agent.lastReason, Err.REG_MISSING_ENDPOINT, "reason REG_MISSING_ENDPOINT");
+    check.is(w.agent.lastReason, Err.RegMissingEndpoint, "reason REG_MISSING_ENDPOINT");
     check.ok(w.phase !== Phase.Failed, "not terminal");
     w.script.omitMotorTopic = false;
     reachesActive(w, check, "once the brain sends both topics", 10_000);
   }],
 
   ["rejected as invalid auth: failed with its reason; with failedRetryMs 0 it stays failed", (w, check) => {
-    w.script.rejectReason = RejectReason.INVALID_AUTH;
+    w.script.rejectReason = RejectReason.InvalidAuth;
     w.run(2_000);
     check.is(w.phase, Phase.Failed, "failed");
-    check.is(w.agent.lastReason, Err.REJECTED_INVALID_AUTH, "reason");
+    check.is(w.agent.lastReason, Err.RejectedInvalidAuth, "reason");
     check.ok(w.logs.some((l) => l[1] === Level.Error), "logged at error level");
-    const attempts = counter(w, Counter.CONNECT_ATTEMPTS);
+    const attempts = counter(w, Counter.ConnectAttempts);
     w.script.rejectReason = 0;
     w.run(24 * 3_600_000, 1_000);
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), attempts, "failedRetryMs 0: no attempt in a day");
-    check.is(counter(w, Counter.FAILED_RETRIES), 0, "no retry counted");
+    check.is(counter(w, Counter.ConnectAttempts), attempts, "failedRetryMs 0: no attempt in a day");
+    check.is(counter(w, Counter.FailedRetries), 0, "no retry counted");
   }, () => started(new SimWorld(simConfig({ session: { failedRetryMs: 0 } })))],
 
   ["failed is not forever: the key is fixed on the brain and the agent comes back after failedRetryMs (jittered, counted)", (w, check) => {
     const retryMs = 20_000;
-    w.script.rejectReason = RejectReason.INVALID_AUTH;
+    w.script.rejectReason = RejectReason.InvalidAuth;
     w.runUntil(() => w.phase === Phase.Failed, 5_000);
     const failedAt = w.t;
     check.is(w.phase, Phase.Failed, "failed");
@@ -115,59 +115,59 @@ export const scenarios: readonly Scenario[] = [
     w.script.rejectReason = 0; // the keys file is fixed
     const took = w.runUntil(() => w.phase === Phase.Active, retryMs + 2_000);
     check.ok(took >= retryMs / 10 && took <= retryMs + 100, `active again ${w.t - failedAt} ms after failing (retry within [${retryMs / 10}, ${retryMs}])`);
-    check.is(counter(w, Counter.FAILED_RETRIES), 1, "the retry is counted");
+    check.is(counter(w, Counter.FailedRetries), 1, "the retry is counted");
     check.ok(w.logs.some((l) => l[3].includes("retrying after failed (REJECTED_INVALID_AUTH)")), "the retry is logged with its reason");
     // Still rejected: the retries keep the slow cadence, each one jittered.
-    w.script.rejectReason = RejectReason.INVALID_AUTH;
+    w.script.rejectReason = RejectReason.InvalidAuth;
     w.cutLink();
     w.runUntil(() => w.phase === Phase.Failed, 70_000);
-    const retriesBefore = counter(w, Counter.FAILED_RETRIES);
+    const retriesBefore = counter(w, Counter.FailedRetries);
     const t0 = w.t;
     w.run(10 * retryMs);
-    const retries = counter(w, Counter.FAILED_RETRIES) - retriesBefore;
+    const retries = counter(w, Counter.FailedRetries) - retriesBefore;
     check.ok(retries >= 10 && retries <= 100, `slow cadence: ${retries} retries in ${w.t - t0} ms`);
-    check.is(counter(w, Counter.NETWORK_RESTARTS) + counter(w, Counter.REBOOT_REQUESTS), 0, "a rejection never escalates");
+    check.is(counter(w, Counter.NetworkRestarts) + counter(w, Counter.RebootRequests), 0, "a rejection never escalates");
     w.agent.stop(w.now);
-    const attempts = counter(w, Counter.CONNECT_ATTEMPTS);
+    const attempts = counter(w, Counter.ConnectAttempts);
     w.run(10 * retryMs);
     check.is(w.phase, Phase.Stopped, "a stop in failed cancels the retry");
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), attempts, "no attempt after the stop");
+    check.is(counter(w, Counter.ConnectAttempts), attempts, "no attempt after the stop");
   }, () => started(new SimWorld(simConfig({ session: { failedRetryMs: 20_000 } })))],
 
   ["a wrong device key: the brain rejects the proof, failed with REJECTED_INVALID_AUTH", (w, check) => {
     w.run(2_000);
     check.is(w.phase, Phase.Failed, "failed");
-    check.is(w.agent.lastReason, Err.REJECTED_INVALID_AUTH, "reason");
-    check.ok(counter(w, Counter.AUTH_FAILURES) >= 1, "the brain's proof failed our check too, and was counted");
+    check.is(w.agent.lastReason, Err.RejectedInvalidAuth, "reason");
+    check.ok(counter(w, Counter.AuthFailures) >= 1, "the brain's proof failed our check too, and was counted");
   }, () => started(new SimWorld(simConfig({ key: new Uint8Array(32).fill(7) })))],
 
   ["rejected as invalid request: failed with its reason", (w, check) => {
-    w.script.rejectReason = RejectReason.INVALID_REQUEST;
+    w.script.rejectReason = RejectReason.InvalidRequest;
     w.run(2_000);
     check.is(w.phase, Phase.Failed, "failed");
-    check.is(w.agent.lastReason, Err.REJECTED_INVALID_REQUEST, "reason");
+    check.is(w.agent.lastReason, Err.RejectedInvalidRequest, "reason");
   }],
 
   ["rejected as unknown agent: failed with its reason", (w, check) => {
-    w.script.rejectReason = RejectReason.UNKNOWN_AGENT;
+    w.script.rejectReason = RejectReason.UnknownAgent;
     w.run(2_000);
     check.is(w.phase, Phase.Failed, "failed");
-    check.is(w.agent.lastReason, Err.REJECTED_UNKNOWN_AGENT, "reason");
+    check.is(w.agent.lastReason, Err.RejectedUnknownAgent, "reason");
   }],
 
   ["rejected as already registered: backs off and retries until the brain lets go", (w, check) => {
-    w.script.rejectReason = RejectReason.ALREADY_REGISTERED;
+    w.script.rejectReason = RejectReason.AlreadyRegistered;
     w.script.rejectAtProof = true;
     w.run(5_000);
-    check.is(w.agent.lastReason, Err.REJECTED_ALREADY_REGISTERED, "reason");
-    check.ok(counter(w, Counter.CONNECT_ATTEMPTS) >= 2, "retried");
-    check.ok(counter(w, Counter.REJECTIONS) >= 2, "rejections counted");
+    check.is(w.agent.lastReason, Err.RejectedAlreadyRegistered, "reason");
+    check.ok(counter(w, Counter.ConnectAttempts) >= 2, "retried");
+    check.ok(counter(w, Counter.Rejections) >= 2, "rejections counted");
     w.script.rejectReason = 0;
     reachesActive(w, check, "after the old session is gone", 10_000);
   }],
 
   ["rejected as busy with retry-after: the hint is honoured", (w, check) => {
-    w.script.rejectReason = RejectReason.BUSY;
+    w.script.rejectReason = RejectReason.Busy;
     w.script.retryAfterMs = 7_000;
     w.run(200);
     w.script.rejectReason = 0;
@@ -180,8 +180,8 @@ export const scenarios: readonly Scenario[] = [
     w.run(1_000, 200_000, () => w.phase === Phase.Active);
     check.ok(w.phase !== Phase.Active, "never active with an unproven brain");
     check.is(w.applied.length, 0, "no motor frame applied");
-    check.is(w.agent.lastReason, Err.AUTH_BAD_PROOF, "reason AUTH_BAD_PROOF");
-    check.ok(counter(w, Counter.AUTH_FAILURES) >= 1, "auth failure counted");
+    check.is(w.agent.lastReason, Err.AuthBadProof, "reason AUTH_BAD_PROOF");
+    check.ok(counter(w, Counter.AuthFailures) >= 1, "auth failure counted");
     check.ok(w.phase !== Phase.Failed, "not terminal");
     w.script.badBrainProof = false;
     reachesActive(w, check, "with the right brain", 10_000);
@@ -192,8 +192,8 @@ export const scenarios: readonly Scenario[] = [
     w.cutLink();
     w.script.replayOldChallenge = true;
     w.run(3_000);
-    check.is(count(w, MsgType.PROOF), 1, "no proof answers the replayed challenge");
-    check.ok(counter(w, Counter.MALFORMED_MESSAGES) >= 1, "replay counted");
+    check.is(count(w, MsgType.Proof), 1, "no proof answers the replayed challenge");
+    check.ok(counter(w, Counter.MalformedMessages) >= 1, "replay counted");
     w.script.replayOldChallenge = false;
     reachesActive(w, check, "after the replays stop", 30_000);
   }],
@@ -204,7 +204,7 @@ export const scenarios: readonly Scenario[] = [
       w.cutLink();
     }
     reachesActive(w, check, "session 4", 10_000);
-    const hellos = w.received.filter((r) => r.type === MsgType.HELLO);
+    const hellos = w.received.filter((r) => r.type === MsgType.Hello);
     check.is(hellos.length, 4, "one hello per connection");
     check.ok(hellos.every((h) => h.channels === 3), "every hello carries the whole channel table");
   }],
@@ -214,9 +214,9 @@ export const scenarios: readonly Scenario[] = [
     w.brainSays(new Uint8Array([0xff, 0x00, 0x13]));
     w.brainSays(new Uint8Array([0xa1, 0x61, 0x74, 0x18, 0x63])); // {"t": 99}
     w.run(1_000);
-    check.is(counter(w, Counter.MALFORMED_MESSAGES), 2, "both counted");
+    check.is(counter(w, Counter.MalformedMessages), 2, "both counted");
     check.is(w.phase, Phase.Active, "still active");
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), 1, "no reconnect");
+    check.is(counter(w, Counter.ConnectAttempts), 1, "no reconnect");
   }],
 
   ["an action error (outbox full on a stalled socket) drives the explicit failure event", (w, check) => {
@@ -224,8 +224,8 @@ export const scenarios: readonly Scenario[] = [
     reachesActive(w, check, "session");
     w.stalled = true;
     w.run(3_000);
-    check.ok(counter(w, Counter.ACTION_FAILURES) >= 1, "action failure counted");
-    check.ok(counter(w, Counter.SENSOR_FRAMES_DROPPED) >= 1, "sensor frames dropped, not queued without bound");
+    check.ok(counter(w, Counter.ActionFailures) >= 1, "action failure counted");
+    check.ok(counter(w, Counter.SensorFramesDropped) >= 1, "sensor frames dropped, not queued without bound");
     w.stalled = false;
     reachesActive(w, check, "after the socket drains", 10_000);
   }, () => started(new SimWorld(simConfig({ session: { sensorRateHz: 400 } })))],
@@ -242,11 +242,11 @@ export const scenarios: readonly Scenario[] = [
 
   ["deploy drain: stops sensors, deregisters, reconnects after retry-after without escalating", (w, check) => {
     reachesActive(w, check, "session");
-    const sentBefore = counter(w, Counter.SENSOR_FRAMES_SENT);
+    const sentBefore = counter(w, Counter.SensorFramesSent);
     w.drain(1, 3_000, 2_000);
     w.run(100);
-    check.ok(count(w, MsgType.DEREGISTER) >= 1, "deregistered with the brain");
-    check.ok(counter(w, Counter.SENSOR_FRAMES_SENT) <= sentBefore + 1, "no new sensor frames after the drain");
+    check.ok(count(w, MsgType.Deregister) >= 1, "deregistered with the brain");
+    check.ok(counter(w, Counter.SensorFramesSent) <= sentBefore + 1, "no new sensor frames after the drain");
     check.ok(w.motorsSafe, "motors safe once draining");
     const took = w.runUntil(() => w.phase === Phase.Active, 10_000);
     check.ok(took >= 2_900 && took <= 6_200, `reconnected after the hint with jitter: ${took} ms`);
@@ -291,8 +291,8 @@ export const scenarios: readonly Scenario[] = [
       w.run(20);
       reachesActive(w, check, `after deregistered in phase ${phase}`, 10_000);
     }
-    check.ok(counter(w, Counter.SERVER_DEREGISTERS) >= 4, "server deregisters counted");
-    check.is(counter(w, Counter.NETWORK_RESTARTS), 0, "no escalation");
+    check.ok(counter(w, Counter.ServerDeregisters) >= 4, "server deregisters counted");
+    check.is(counter(w, Counter.NetworkRestarts), 0, "no escalation");
   }],
 
   ["a link loss in every phase is followed by a resume, with a new generation", (w, check) => {
@@ -328,8 +328,8 @@ export const scenarios: readonly Scenario[] = [
     const delays: number[] = [];
     let last = -1;
     for (let i = 0; i < 8; i++) {
-      w.runUntil(() => w.phase === Phase.BackingOff && counter(w, Counter.CONNECT_ATTEMPTS) !== last, 200_000);
-      last = counter(w, Counter.CONNECT_ATTEMPTS);
+      w.runUntil(() => w.phase === Phase.BackingOff && counter(w, Counter.ConnectAttempts) !== last, 200_000);
+      last = counter(w, Counter.ConnectAttempts);
       const took = w.runUntil(() => w.phase !== Phase.BackingOff, 200_000);
       delays.push(took);
     }
@@ -343,16 +343,16 @@ export const scenarios: readonly Scenario[] = [
   }],
 
   ["escalation: a network that is down: network restart after 5 failures, reboot after 5 more, each counted", (w, check) => {
-    w.networkFault = Err.NET_UNREACHABLE;
+    w.networkFault = Err.NetUnreachable;
     w.runUntil(() => w.networkRestarts === 1, 600_000);
-    check.is(counter(w, Counter.NETWORK_RESTARTS), 1, "network restart requested and counted");
+    check.is(counter(w, Counter.NetworkRestarts), 1, "network restart requested and counted");
     check.is(w.reboots, 0, "no reboot yet");
     w.runUntil(() => w.reboots === 1, 600_000);
-    check.is(counter(w, Counter.REBOOT_REQUESTS), 1, "reboot requested and counted");
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), 10, "exactly 10 failed attempts before the reboot");
+    check.is(counter(w, Counter.RebootRequests), 1, "reboot requested and counted");
+    check.is(counter(w, Counter.ConnectAttempts), 10, "exactly 10 failed attempts before the reboot");
     check.ok(w.logs.some((l) => l[3].includes("escalating: reboot after 10 network-level failures")), "the reboot line gives the true count");
-    check.is(counter(w, Counter.LINK_LOSSES), 0, "no link was ever up: no link loss");
-    check.is(counter(w, Counter.CONNECT_FAILURES), 10, "10 connect failures");
+    check.is(counter(w, Counter.LinkLosses), 0, "no link was ever up: no link loss");
+    check.is(counter(w, Counter.ConnectFailures), 10, "10 connect failures");
     w.networkFault = 0;
     reachesActive(w, check, "after the broker is back", 120_000);
   }],
@@ -375,9 +375,9 @@ export const scenarios: readonly Scenario[] = [
     check.ok(gaps.every((g) => g <= cfg.backoffMaxMs), `every delay within backoffMaxMs: max ${Math.max(...gaps)}`);
     const late = gaps.slice(6);
     check.ok(late.reduce((a, b) => a + b, 0) / late.length >= cfg.backoffMaxMs / 4, `the delays grew: ${gaps.slice(0, 8).join(", ")} ...`);
-    check.is(counter(w, Counter.SHORT_SESSIONS), sessions, "every short session counted");
+    check.is(counter(w, Counter.ShortSessions), sessions, "every short session counted");
     check.ok(w.logs.some((l) => l[1] === Level.Warn && l[3].includes("another device with agent id sim1")), "warned about a possible duplicate id");
-    check.is(counter(w, Counter.NETWORK_RESTARTS), 0, "no escalation");
+    check.is(counter(w, Counter.NetworkRestarts), 0, "no escalation");
     // A session that lasts past stableSessionMs resets the streak and the backoff.
     w.runUntil(() => w.phase === Phase.Active, 200_000);
     w.run(cfg.stableSessionMs + 1_000);
@@ -412,7 +412,7 @@ export const scenarios: readonly Scenario[] = [
     const took = w.runUntil(() => w.phase !== Phase.Active, bound + 100);
     check.ok(took >= 0 && took <= bound, `detected in ${took} ms (bound ${bound})`);
     const r = w.agent.lastReason;
-    check.ok(r === Err.TIMEOUT_HEARTBEAT || r === Err.TIMEOUT_SILENT_LINK, `reason is a liveness timeout (${r})`);
+    check.ok(r === Err.TimeoutHeartbeat || r === Err.TimeoutSilentLink, `reason is a liveness timeout (${r})`);
     check.ok(w.motorsSafe, "motors safe");
     w.blackHole = false;
     w.cutLink();
@@ -425,7 +425,7 @@ export const scenarios: readonly Scenario[] = [
     });
     const took = w.runUntil(() => w.phase !== Phase.Authenticating, 20_000);
     check.ok(took >= 0 && took <= w.agent.config.session.linkSilenceMs + 10, `silent link detected in ${took} ms`);
-    check.is(w.agent.lastReason, Err.TIMEOUT_SILENT_LINK, "reason silent link");
+    check.is(w.agent.lastReason, Err.TimeoutSilentLink, "reason silent link");
     w.blackHole = false;
   }, () => started(new SimWorld(simConfig({ session: { registrationDeadlineMs: 0 } })))],
 
@@ -445,10 +445,10 @@ export const scenarios: readonly Scenario[] = [
     w.motorRaw(forged);
     w.run(10);
     check.is(w.applied.length, 1, "none of the bad frames applied");
-    check.is(counter(w, Counter.MOTOR_DROPPED_REPLAY), 1, "replay counted");
-    check.is(counter(w, Counter.MOTOR_DROPPED_ORDER), 1, "out-of-order counted");
-    check.is(counter(w, Counter.MOTOR_DROPPED_STALE), 1, "stale counted");
-    check.ok(counter(w, Counter.MOTOR_DROPPED_MAC) >= 1, "bad MAC counted");
+    check.is(counter(w, Counter.MotorDroppedReplay), 1, "replay counted");
+    check.is(counter(w, Counter.MotorDroppedOrder), 1, "out-of-order counted");
+    check.is(counter(w, Counter.MotorDroppedStale), 1, "stale counted");
+    check.ok(counter(w, Counter.MotorDroppedMac) >= 1, "bad MAC counted");
     check.is(w.applied.length, 1, "nothing else applied");
   }],
 
@@ -460,7 +460,7 @@ export const scenarios: readonly Scenario[] = [
     check.ok(!w.motorsSafe, "driven");
     const took = w.runUntil(() => w.motorsSafe, 1_000);
     check.ok(took >= 0 && took <= w.script.motorDeadlineMs, `safe after the hold time (${took} ms)`);
-    check.is(counter(w, Counter.MOTOR_DEADLINE_SAFE), 1, "deadline expiry counted");
+    check.is(counter(w, Counter.MotorDeadlineSafe), 1, "deadline expiry counted");
     w.sendMotor(2, w.brainNow() + 10_000);
     w.run(10);
     w.cutLink();
@@ -471,7 +471,7 @@ export const scenarios: readonly Scenario[] = [
     reachesActive(w, check, "session");
     w.requestStatus();
     w.run(50);
-    const statuses = w.received.filter((r) => r.type === MsgType.STATUS);
+    const statuses = w.received.filter((r) => r.type === MsgType.Status);
     check.ok(statuses.length >= 1, "status sent");
     check.ok(statuses.every((s) => s.counters === COUNTER_COUNT), "status carries every counter");
   }],
@@ -481,11 +481,11 @@ export const scenarios: readonly Scenario[] = [
     w.agent.stop(w.now);
     w.run(1_000);
     check.is(w.phase, Phase.Stopped, "stopped");
-    check.is(count(w, MsgType.DEREGISTER), 1, "deregister sent");
+    check.is(count(w, MsgType.Deregister), 1, "deregister sent");
     check.is(w.deaths.length, 0, "clean disconnect: the Will was not published");
     check.ok(w.motorsSafe, "motors safe");
     w.run(60_000);
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), 1, "no reconnect after stop");
+    check.is(counter(w, Counter.ConnectAttempts), 1, "no reconnect after stop");
   }],
 
   ["clock wrap: a run across the u32 wrap keeps heartbeats, frames and deadlines right", (w, check) => {
@@ -493,10 +493,10 @@ export const scenarios: readonly Scenario[] = [
     w.run(20_000);
     check.ok(w.now < 100_000, `the clock wrapped (now ${w.now})`);
     check.is(w.phase, Phase.Active, "still active after the wrap");
-    check.is(counter(w, Counter.HEARTBEAT_MISSES), 0, "no spurious heartbeat miss");
-    check.is(counter(w, Counter.MOTOR_DROPPED_STALE), 0, "no frame judged stale by the wrap");
+    check.is(counter(w, Counter.HeartbeatMisses), 0, "no spurious heartbeat miss");
+    check.is(counter(w, Counter.MotorDroppedStale), 0, "no frame judged stale by the wrap");
     check.ok(w.applied.length >= 380, `motor frames applied across the wrap: ${w.applied.length}`);
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), 1, "no reconnect");
+    check.is(counter(w, Counter.ConnectAttempts), 1, "no reconnect");
   }, () => started(new SimWorld(simConfig(), { epochMs: 0xffffffff - 5_000 }))],
 
   ["the device clock jumping back releases the motors and keeps every timer's remaining time", (w, check) => {
@@ -506,10 +506,10 @@ export const scenarios: readonly Scenario[] = [
     w.epochMs -= 7_000;
     w.run(1);
     check.ok(w.motorsSafe || w.applied[w.applied.length - 1].t >= w.t - 1, "held command released at the jump");
-    check.is(counter(w, Counter.CLOCK_JUMPS_BACK), 1, "jump counted");
+    check.is(counter(w, Counter.ClockJumpsBack), 1, "jump counted");
     w.run(3_000);
     check.is(w.phase, Phase.Active, "session survives the jump");
-    check.is(counter(w, Counter.CONNECT_ATTEMPTS), 1, "no reconnect");
+    check.is(counter(w, Counter.ConnectAttempts), 1, "no reconnect");
     check.ok(w.applied.length >= 70, `motor frames keep flowing: ${w.applied.length}`);
   }],
 
@@ -543,7 +543,7 @@ export const scenarios: readonly Scenario[] = [
     reachesActive(w, check, "session");
     w.run(2_000);
     check.ok(w.applied.length >= 38, `frames applied: ${w.applied.length}`);
-    check.is(counter(w, Counter.MOTOR_DROPPED_STALE), 0, "none stale");
+    check.is(counter(w, Counter.MotorDroppedStale), 0, "none stale");
   }],
 
   ["a late heartbeat ack from an earlier probe is ignored", (w, check) => {

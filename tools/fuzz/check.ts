@@ -45,29 +45,29 @@ export function inRange(what: string, off: number, len: number, lo: number, hi: 
   return null;
 }
 
-const cborReadErrors = [Err.CBOR_TRUNCATED, Err.CBOR_UNSUPPORTED, Err.CBOR_TYPE, Err.CBOR_TOO_DEEP, Err.CBOR_BAD_TYPED_ARRAY] as const;
+const cborReadErrors = [Err.CborTruncated, Err.CborUnsupported, Err.CborType, Err.CborTooDeep, Err.CborBadTypedArray] as const;
 
 /** CborReader.next/skip (cbor/reader.ts header). */
 export const CBOR_READ_ERRORS: ReadonlySet<number> = new Set<number>(cborReadErrors);
 
 /** MqttDecoder.next (mqtt/decoder.ts) and MqttServerDecoder.next (testkit/mqtt-server-codec.ts), with no packet sent. */
 export const MQTT_NEXT_ERRORS: ReadonlySet<number> = new Set<number>([
-  Err.MQTT_BAD_TYPE, Err.MQTT_BAD_FLAGS, Err.MQTT_BAD_LENGTH, Err.MQTT_TOO_LARGE, Err.MQTT_MALFORMED, Err.MQTT_BAD_UTF8, Err.MQTT_BAD_PROTOCOL,
-  Err.MQTT_WRONG_DIRECTION, Err.MQTT_LENGTH_MISMATCH, Err.MQTT_BAD_CONNACK, Err.MQTT_ZERO_PACKET_ID, Err.MQTT_BAD_SUBACK_CODE, Err.MQTT_BAD_TOPIC_NAME,
+  Err.MqttBadType, Err.MqttBadFlags, Err.MqttBadLength, Err.MqttTooLarge, Err.MqttMalformed, Err.MqttBadUtf8, Err.MqttBadProtocol,
+  Err.MqttWrongDirection, Err.MqttLengthMismatch, Err.MqttBadConnack, Err.MqttZeroPacketId, Err.MqttBadSubackCode, Err.MqttBadTopicName,
 ]);
 
 /** decodeSensorFrame / decodeMotorFrame (frames/sensor.ts, frames/motor.ts): "another CBOR_* code" included. */
 export const FRAME_DECODE_ERRORS: ReadonlySet<number> = new Set<number>([
-  Err.VALUE_RANGE, Err.FRAME_TOO_LARGE, Err.FRAME_SHAPE, Err.FRAME_CHANNEL, ...cborReadErrors, Err.CBOR_TRAILING,
+  Err.ValueRange, Err.FrameTooLarge, Err.FrameShape, Err.FrameChannel, ...cborReadErrors, Err.CborTrailing,
 ]);
 
 /** verifyMotorMac (frames/motor.ts). */
-export const MAC_VERIFY_ERRORS: ReadonlySet<number> = new Set<number>([Err.FRAME_BAD_MAC, Err.VALUE_RANGE]);
+export const MAC_VERIFY_ERRORS: ReadonlySet<number> = new Set<number>([Err.FrameBadMac, Err.ValueRange]);
 
 /** decodeControl (protocol/decode.ts). */
 export const CONTROL_DECODE_ERRORS: ReadonlySet<number> = new Set<number>([
-  Err.VALUE_RANGE, Err.MSG_UNKNOWN_TYPE, Err.MSG_BAD_FIELD, Err.MSG_MISSING_FIELD, Err.REG_MISSING_ENDPOINT,
-  Err.CBOR_TRUNCATED, Err.CBOR_TRAILING, Err.CBOR_TYPE, Err.CBOR_UNSUPPORTED, Err.CBOR_TOO_DEEP, Err.CBOR_BAD_TYPED_ARRAY,
+  Err.ValueRange, Err.MsgUnknownType, Err.MsgBadField, Err.MsgMissingField, Err.RegMissingEndpoint,
+  Err.CborTruncated, Err.CborTrailing, Err.CborType, Err.CborUnsupported, Err.CborTooDeep, Err.CborBadTypedArray,
 ]);
 
 /** Copies input into a larger buffer at a random offset with random bytes around it. */

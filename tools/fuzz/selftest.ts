@@ -18,7 +18,7 @@ export function brokenDecode(input: Uint8Array): number {
   while (p < input.length) {
     const len = input[p];
     if (len === 0xff) throw new RangeError(`broken decoder: record length 255 at ${p}`);
-    if (p + 1 + len > input.length) return Err.CBOR_TRUNCATED;
+    if (p + 1 + len > input.length) return Err.CborTruncated;
     if (len > 0 && input[p + 1] === 0x7f) return -999;
     p += 1 + len;
     records++;

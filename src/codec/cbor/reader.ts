@@ -83,7 +83,7 @@ export class CborReader {
 
   /** 0 when the whole input has been read, CBOR_TRAILING otherwise. */
   finish(): number {
-    return this.pos === this.end ? 0 : Err.CBOR_TRAILING;
+    return this.pos === this.end ? 0 : Err.CborTrailing;
   }
 
   /**
@@ -101,32 +101,32 @@ export class CborReader {
       return 0;
     }
     if (ai === 24) {
-      if (p + 2 > this.end) return Err.CBOR_TRUNCATED;
+      if (p + 2 > this.end) return Err.CborTruncated;
       this.value = buf[p + 1];
       this.pos = p + 2;
       return 0;
     }
     if (ai === 25) {
-      if (p + 3 > this.end) return Err.CBOR_TRUNCATED;
+      if (p + 3 > this.end) return Err.CborTruncated;
       this.value = (buf[p + 1] << 8) | buf[p + 2];
       this.pos = p + 3;
       return 0;
     }
     if (ai === 26) {
-      if (p + 5 > this.end) return Err.CBOR_TRUNCATED;
+      if (p + 5 > this.end) return Err.CborTruncated;
       this.value = readU32(buf, p + 1);
       this.pos = p + 5;
       return 0;
     }
     if (ai === 27) {
-      if (p + 9 > this.end) return Err.CBOR_TRUNCATED;
+      if (p + 9 > this.end) return Err.CborTruncated;
       const hi = readU32(buf, p + 1);
-      if (hi > 0x1fffff) return Err.CBOR_UNSUPPORTED; // beyond 2^53 - 1: a bigint to us
+      if (hi > 0x1fffff) return Err.CborUnsupported; // beyond 2^53 - 1: a bigint to us
       this.value = hi * 0x100000000 + readU32(buf, p + 5);
       this.pos = p + 9;
       return 0;
     }
-    return Err.CBOR_UNSUPPORTED; // 28..30 reserved (§3), 31 indefinite length or break (§3.2)
+    return Err.CborUnsupported; // 28..30 reserved (§3), 31 indefinite length or break (§3.2)
   }
 
   /**
@@ -137,7 +137,7 @@ export class CborReader {
   next(): number {
     const buf = this.buf;
     const p = this.pos;
-    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    if (p >= this.end) return Err.CborTruncated;
     const ib = buf[p];
     const major = ib >>> 5;
     if (major === 7) return this.simple(ib);
@@ -145,29 +145,29 @@ export class CborReader {
     if (r < 0) return r;
     switch (major) {
       case 0:
-        return Kind.UINT;
+        return Kind.Uint;
       case 1:
         this.value = -1 - this.value; // RFC 8949 §3.1: major type 1 encodes -1 - argument
-        return Kind.NEGINT;
+        return Kind.Negint;
       case 2:
       case 3: {
         const len = this.value;
-        if (len > this.end - this.pos) return Err.CBOR_TRUNCATED;
+        if (len > this.end - this.pos) return Err.CborTruncated;
         this.off = this.pos;
         this.len = len;
         this.pos += len;
-        if (major === 3 && !isValidUtf8(buf, this.off, this.pos, false)) return Err.CBOR_TYPE;
-        return major; // Kind.BYTES / Kind.TEXT share the major type numbers
+        if (major === 3 && !isValidUtf8(buf, this.off, this.pos, false)) return Err.CborType;
+        return major; // Kind.Bytes / Kind.Text share the major type numbers
       }
       case 4:
         // Every item takes at least one byte, so a count beyond what is left is a truncation.
-        if (this.value > this.end - this.pos) return Err.CBOR_TRUNCATED;
+        if (this.value > this.end - this.pos) return Err.CborTruncated;
         this.len = this.value;
-        return Kind.ARRAY;
+        return Kind.Array;
       case 5:
-        if (this.value * 2 > this.end - this.pos) return Err.CBOR_TRUNCATED;
+        if (this.value * 2 > this.end - this.pos) return Err.CborTruncated;
         this.len = this.value;
-        return Kind.MAP;
+        return Kind.Map;
       default:
         return this.typedArray(this.value);
     }
@@ -176,42 +176,42 @@ export class CborReader {
   /** Major type 7 (RFC 8949 §3.3): false, true, null, float32, float64; the rest unsupported. */
   private simple(ib: number): number {
     const p = this.pos;
-    if (ib === Simple.FALSE || ib === Simple.TRUE) {
-      this.value = ib - Simple.FALSE;
+    if (ib === Simple.False || ib === Simple.True) {
+      this.value = ib - Simple.False;
       this.pos = p + 1;
-      return Kind.BOOL;
+      return Kind.Bool;
     }
-    if (ib === Simple.NULL) {
+    if (ib === Simple.Null) {
       this.pos = p + 1;
-      return Kind.NULL;
+      return Kind.Null;
     }
-    const n = ib === Simple.FLOAT32 ? 4 : ib === Simple.FLOAT64 ? 8 : 0;
-    if (n === 0) return Err.CBOR_UNSUPPORTED; // undefined, simple values, float16, reserved, break
-    if (p + 1 + n > this.end) return Err.CBOR_TRUNCATED;
+    const n = ib === Simple.Float32 ? 4 : ib === Simple.Float64 ? 8 : 0;
+    if (n === 0) return Err.CborUnsupported; // undefined, simple values, float16, reserved, break
+    if (p + 1 + n > this.end) return Err.CborTruncated;
     const s = this.scratch;
     const buf = this.buf;
     for (let i = 0; i < n; i++) s[i] = buf[p + 1 + i];
     this.value = n === 4 ? this.view.getFloat32(0) : this.view.getFloat64(0);
     this.pos = p + 1 + n;
-    return Kind.FLOAT;
+    return Kind.Float;
   }
 
   /** Tag content after the tag head: must be a definite byte string of whole elements (RFC 8746 §2). */
   private typedArray(tag: number): number {
     const size = typedArrayElementBytes(tag);
-    if (size === 0) return Err.CBOR_UNSUPPORTED; // only typed-array tags are in the subset
-    if (this.pos >= this.end) return Err.CBOR_TRUNCATED;
-    if (this.buf[this.pos] >>> 5 !== 2) return Err.CBOR_BAD_TYPED_ARRAY;
+    if (size === 0) return Err.CborUnsupported; // only typed-array tags are in the subset
+    if (this.pos >= this.end) return Err.CborTruncated;
+    if (this.buf[this.pos] >>> 5 !== 2) return Err.CborBadTypedArray;
     const r = this.head();
     if (r < 0) return r;
     const len = this.value;
-    if (len % size !== 0) return Err.CBOR_BAD_TYPED_ARRAY;
-    if (len > this.end - this.pos) return Err.CBOR_TRUNCATED;
+    if (len % size !== 0) return Err.CborBadTypedArray;
+    if (len > this.end - this.pos) return Err.CborTruncated;
     this.tag = tag;
     this.off = this.pos;
     this.len = len;
     this.pos += len;
-    return Kind.TYPED;
+    return Kind.Typed;
   }
 
   /** Kind of the next item (or an Err code) without consuming it. */
@@ -229,7 +229,7 @@ export class CborReader {
     if (k < 0) return k;
     if (k !== kind) {
       this.pos = p;
-      return Err.CBOR_TYPE;
+      return Err.CborType;
     }
     return 0;
   }
@@ -242,7 +242,7 @@ export class CborReader {
   private payload(): number {
     const len = this.value;
     const p = this.pos;
-    if (len > this.end - p) return Err.CBOR_TRUNCATED;
+    if (len > this.end - p) return Err.CborTruncated;
     this.off = p;
     this.len = len;
     this.pos = p + len;
@@ -252,7 +252,7 @@ export class CborReader {
   /** Reads an unsigned integer into value. Returns 0 or an Err code. */
   readUint(): number {
     const p = this.pos;
-    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    if (p >= this.end) return Err.CborTruncated;
     const ib = this.buf[p];
     if (ib < 24) {
       this.value = ib;
@@ -260,7 +260,7 @@ export class CborReader {
       return 0;
     }
     if (ib < 28) return this.head(); // major type 0 with a 1..8 byte argument
-    return this.expect(Kind.UINT);
+    return this.expect(Kind.Uint);
   }
 
   /** Reads a signed integer (major type 0 or 1) into value. Returns 0 or an Err code. */
@@ -268,9 +268,9 @@ export class CborReader {
     const p = this.pos;
     const k = this.next();
     if (k < 0) return k;
-    if (k !== Kind.UINT && k !== Kind.NEGINT) {
+    if (k !== Kind.Uint && k !== Kind.Negint) {
       this.pos = p;
-      return Err.CBOR_TYPE;
+      return Err.CborType;
     }
     return 0;
   }
@@ -278,8 +278,8 @@ export class CborReader {
   /** Reads a byte string: payload at off, length len. Returns 0 or an Err code. */
   readBytes(): number {
     const p = this.pos;
-    if (p >= this.end) return Err.CBOR_TRUNCATED;
-    if (this.buf[p] >>> 5 !== 2) return this.expect(Kind.BYTES);
+    if (p >= this.end) return Err.CborTruncated;
+    if (this.buf[p] >>> 5 !== 2) return this.expect(Kind.Bytes);
     const r = this.head();
     return r < 0 ? r : this.payload();
   }
@@ -287,54 +287,54 @@ export class CborReader {
   /** Reads a UTF-8 text string: payload at off, length len. Returns 0 or an Err code. */
   readText(): number {
     const p = this.pos;
-    if (p >= this.end) return Err.CBOR_TRUNCATED;
-    if (this.buf[p] >>> 5 !== 3) return this.expect(Kind.TEXT);
+    if (p >= this.end) return Err.CborTruncated;
+    if (this.buf[p] >>> 5 !== 3) return this.expect(Kind.Text);
     let r = this.head();
     if (r < 0) return r;
     r = this.payload();
     if (r < 0) return r;
-    return isValidUtf8(this.buf, this.off, this.pos, false) ? 0 : Err.CBOR_TYPE;
+    return isValidUtf8(this.buf, this.off, this.pos, false) ? 0 : Err.CborType;
   }
 
   /** Reads an array head: item count in len. Returns 0 or an Err code. */
   readArray(): number {
     const p = this.pos;
-    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    if (p >= this.end) return Err.CborTruncated;
     const ib = this.buf[p];
     if (ib >= 0x80 && ib < 0x98 && ib - 0x80 <= this.end - p - 1) {
       this.value = this.len = ib - 0x80;
       this.pos = p + 1;
       return 0;
     }
-    return this.expect(Kind.ARRAY);
+    return this.expect(Kind.Array);
   }
 
   /** Reads a map head: pair count in len. Returns 0 or an Err code. */
   readMap(): number {
     const p = this.pos;
-    if (p >= this.end) return Err.CBOR_TRUNCATED;
+    if (p >= this.end) return Err.CborTruncated;
     const ib = this.buf[p];
     if (ib >= 0xa0 && ib < 0xb8 && (ib - 0xa0) * 2 <= this.end - p - 1) {
       this.value = this.len = ib - 0xa0;
       this.pos = p + 1;
       return 0;
     }
-    return this.expect(Kind.MAP);
+    return this.expect(Kind.Map);
   }
 
   /** Reads false/true into value (0/1). Returns 0 or an Err code. */
   readBool(): number {
-    return this.expect(Kind.BOOL);
+    return this.expect(Kind.Bool);
   }
 
   /** Reads null. Returns 0 or an Err code. */
   readNull(): number {
-    return this.expect(Kind.NULL);
+    return this.expect(Kind.Null);
   }
 
   /** Reads a float32 or float64 into value. Returns 0 or an Err code. */
   readFloat(): number {
-    return this.expect(Kind.FLOAT);
+    return this.expect(Kind.Float);
   }
 
   /** Reads any number (integer or float) into value. Returns 0 or an Err code. */
@@ -342,9 +342,9 @@ export class CborReader {
     const p = this.pos;
     const k = this.next();
     if (k < 0) return k;
-    if (k !== Kind.UINT && k !== Kind.NEGINT && k !== Kind.FLOAT) {
+    if (k !== Kind.Uint && k !== Kind.Negint && k !== Kind.Float) {
       this.pos = p;
-      return Err.CBOR_TYPE;
+      return Err.CborType;
     }
     return 0;
   }
@@ -357,11 +357,11 @@ export class CborReader {
   readTypedArray(): number {
     const p = this.pos;
     const end = this.end;
-    if (p >= end) return Err.CBOR_TRUNCATED;
+    if (p >= end) return Err.CborTruncated;
     const ib = this.buf[p];
     if (ib === 0xd8) {
       // a tag with a one-byte argument (RFC 8949 §3): all typed-array tags look like this
-      if (p + 2 > end) return Err.CBOR_TRUNCATED;
+      if (p + 2 > end) return Err.CborTruncated;
       this.pos = p + 2;
       const k = this.typedArray(this.buf[p + 1]);
       return k < 0 ? k : 0;
@@ -374,9 +374,9 @@ export class CborReader {
     }
     const k = this.next();
     if (k < 0) return k;
-    if (k !== Kind.TYPED) {
+    if (k !== Kind.Typed) {
       this.pos = p;
-      return Err.CBOR_TYPE;
+      return Err.CborType;
     }
     return 0;
   }
@@ -420,10 +420,10 @@ export class CborReader {
       const k = this.next();
       if (k < 0) return k;
       stack[depth]--;
-      if (k === Kind.ARRAY || k === Kind.MAP) {
-        const n = k === Kind.ARRAY ? this.len : this.len * 2;
+      if (k === Kind.Array || k === Kind.Map) {
+        const n = k === Kind.Array ? this.len : this.len * 2;
         if (n > 0) {
-          if (depth >= this.maxDepth) return Err.CBOR_TOO_DEEP;
+          if (depth >= this.maxDepth) return Err.CborTooDeep;
           depth++;
           stack[depth] = n;
         }

@@ -14,29 +14,29 @@
 
 /** RFC 8949 §3.1 major types. */
 export const Major = {
-  UINT: 0,
-  NEGINT: 1,
-  BYTES: 2,
-  TEXT: 3,
-  ARRAY: 4,
-  MAP: 5,
-  TAG: 6,
-  SIMPLE: 7,
+  Uint: 0,
+  Negint: 1,
+  Bytes: 2,
+  Text: 3,
+  Array: 4,
+  Map: 5,
+  Tag: 6,
+  Simple: 7,
 } as const;
 
 /** What CborReader.next() found. Values are >= 0 so they never collide with Err codes. */
 export const Kind = {
-  UINT: 0,
-  NEGINT: 1,
-  BYTES: 2,
-  TEXT: 3,
-  ARRAY: 4,
-  MAP: 5,
+  Uint: 0,
+  Negint: 1,
+  Bytes: 2,
+  Text: 3,
+  Array: 4,
+  Map: 5,
   /** An RFC 8746 typed array: a tag 64..87 around a byte string. */
-  TYPED: 6,
-  FLOAT: 7,
-  BOOL: 8,
-  NULL: 9,
+  Typed: 6,
+  Float: 7,
+  Bool: 8,
+  Null: 9,
 } as const;
 
 /** Largest integer magnitude (argument) the subset carries: 2^53 - 1 (Number.MAX_SAFE_INTEGER). */
@@ -44,14 +44,14 @@ export const MAX_SAFE_UINT = 9007199254740991;
 
 /** Initial bytes of major type 7 (RFC 8949 §3.3). */
 export const Simple = {
-  FALSE: 0xf4,
-  TRUE: 0xf5,
-  NULL: 0xf6,
-  UNDEFINED: 0xf7,
-  FLOAT16: 0xf9,
-  FLOAT32: 0xfa,
-  FLOAT64: 0xfb,
-  BREAK: 0xff,
+  False: 0xf4,
+  True: 0xf5,
+  Null: 0xf6,
+  Undefined: 0xf7,
+  Float16: 0xf9,
+  Float32: 0xfa,
+  Float64: 0xfb,
+  Break: 0xff,
 } as const;
 
 /** RFC 8746 §2.1 typed-array tag range. */

@@ -35,25 +35,25 @@ export function writeHead(dst: Uint8Array, off: number, major: number, v: number
   if (off < 0) return off;
   const mt = major << 5;
   if (v < 24) {
-    if (off + 1 > dst.length) return Err.BUFFER_TOO_SMALL;
+    if (off + 1 > dst.length) return Err.BufferTooSmall;
     dst[off] = mt | v;
     return off + 1;
   }
   if (v < 0x100) {
-    if (off + 2 > dst.length) return Err.BUFFER_TOO_SMALL;
+    if (off + 2 > dst.length) return Err.BufferTooSmall;
     dst[off] = mt | 24;
     dst[off + 1] = v;
     return off + 2;
   }
   if (v < 0x10000) {
-    if (off + 3 > dst.length) return Err.BUFFER_TOO_SMALL;
+    if (off + 3 > dst.length) return Err.BufferTooSmall;
     dst[off] = mt | 25;
     dst[off + 1] = v >>> 8;
     dst[off + 2] = v & 0xff;
     return off + 3;
   }
   if (v < 0x100000000) {
-    if (off + 5 > dst.length) return Err.BUFFER_TOO_SMALL;
+    if (off + 5 > dst.length) return Err.BufferTooSmall;
     dst[off] = mt | 26;
     dst[off + 1] = v >>> 24;
     dst[off + 2] = (v >>> 16) & 0xff;
@@ -61,7 +61,7 @@ export function writeHead(dst: Uint8Array, off: number, major: number, v: number
     dst[off + 4] = v & 0xff;
     return off + 5;
   }
-  if (off + 9 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + 9 > dst.length) return Err.BufferTooSmall;
   const hi = Math.floor(v / 0x100000000);
   const lo = v - hi * 0x100000000;
   dst[off] = mt | 27;
@@ -87,7 +87,7 @@ function isUint(v: number): boolean {
  */
 export function writeUint(dst: Uint8Array, off: number, v: number): number {
   if (off < 0) return off;
-  if (!isUint(v)) return Err.VALUE_RANGE;
+  if (!isUint(v)) return Err.ValueRange;
   return writeHead(dst, off, 0, v);
 }
 
@@ -99,14 +99,14 @@ export function writeInt(dst: Uint8Array, off: number, v: number): number {
   if (off < 0) return off;
   if (v >= 0) return writeUint(dst, off, v);
   const arg = -1 - v;
-  if (!isUint(arg)) return Err.VALUE_RANGE;
+  if (!isUint(arg)) return Err.ValueRange;
   return writeHead(dst, off, 1, arg);
 }
 
 /** Writes a byte-string head for len bytes (major type 2). The caller writes the bytes. */
 export function writeBytesHeader(dst: Uint8Array, off: number, len: number): number {
   if (off < 0) return off;
-  if (!isUint(len)) return Err.VALUE_RANGE;
+  if (!isUint(len)) return Err.ValueRange;
   return writeHead(dst, off, 2, len);
 }
 
@@ -116,10 +116,10 @@ export function writeBytesHeader(dst: Uint8Array, off: number, len: number): num
  */
 export function writeBytes(dst: Uint8Array, off: number, src: Uint8Array, srcOff: number, len: number): number {
   if (off < 0) return off;
-  if (!(srcOff >= 0 && len >= 0 && srcOff + len <= src.length) || (len | 0) !== len || (srcOff | 0) !== srcOff) return Err.VALUE_RANGE;
+  if (!(srcOff >= 0 && len >= 0 && srcOff + len <= src.length) || (len | 0) !== len || (srcOff | 0) !== srcOff) return Err.ValueRange;
   off = writeHead(dst, off, 2, len);
   if (off < 0) return off;
-  if (off + len > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + len > dst.length) return Err.BufferTooSmall;
   if (len > 16 && srcOff === 0 && len === src.length) {
     dst.set(src, off); // whole-array copy: native and allocation-free
   } else {
@@ -151,8 +151,8 @@ export function writeText(dst: Uint8Array, off: number, s: string): number {
 export function writeKey(dst: Uint8Array, off: number, code: number): number {
   if (off < 0) return off;
   const len = Math.floor(code / 0x1000000);
-  if (len < 1 || len > 3) return Err.VALUE_RANGE;
-  if (off + 1 + len > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (len < 1 || len > 3) return Err.ValueRange;
+  if (off + 1 + len > dst.length) return Err.BufferTooSmall;
   dst[off] = 0x60 | len; // RFC 8949 §3.1 major type 3
   dst[off + 1] = code & 0xff;
   if (len > 1) dst[off + 2] = (code >>> 8) & 0xff;
@@ -167,10 +167,10 @@ export function writeKey(dst: Uint8Array, off: number, code: number): number {
  */
 export function writeTextBytes(dst: Uint8Array, off: number, utf8: Uint8Array, utf8Off: number, len: number): number {
   if (off < 0) return off;
-  if (!(utf8Off >= 0 && len >= 0 && utf8Off + len <= utf8.length) || (len | 0) !== len || (utf8Off | 0) !== utf8Off) return Err.VALUE_RANGE;
+  if (!(utf8Off >= 0 && len >= 0 && utf8Off + len <= utf8.length) || (len | 0) !== len || (utf8Off | 0) !== utf8Off) return Err.ValueRange;
   off = writeHead(dst, off, 3, len);
   if (off < 0) return off;
-  if (off + len > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + len > dst.length) return Err.BufferTooSmall;
   for (let i = 0; i < len; i++) dst[off + i] = utf8[utf8Off + i];
   return off + len;
 }
@@ -178,21 +178,21 @@ export function writeTextBytes(dst: Uint8Array, off: number, utf8: Uint8Array, u
 /** Writes an array head for n items (major type 4). The caller writes the items. */
 export function writeArrayHeader(dst: Uint8Array, off: number, n: number): number {
   if (off < 0) return off;
-  if (!isUint(n)) return Err.VALUE_RANGE;
+  if (!isUint(n)) return Err.ValueRange;
   return writeHead(dst, off, 4, n);
 }
 
 /** Writes a map head for n key/value pairs (major type 5). The caller writes 2n items. */
 export function writeMapHeader(dst: Uint8Array, off: number, n: number): number {
   if (off < 0) return off;
-  if (!isUint(n)) return Err.VALUE_RANGE;
+  if (!isUint(n)) return Err.ValueRange;
   return writeHead(dst, off, 5, n);
 }
 
 /** Writes false (0xf4) or true (0xf5), RFC 8949 §3.3. */
 export function writeBool(dst: Uint8Array, off: number, v: boolean): number {
   if (off < 0) return off;
-  if (off + 1 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + 1 > dst.length) return Err.BufferTooSmall;
   dst[off] = v ? 0xf5 : 0xf4;
   return off + 1;
 }
@@ -200,7 +200,7 @@ export function writeBool(dst: Uint8Array, off: number, v: boolean): number {
 /** Writes null (0xf6), RFC 8949 §3.3. */
 export function writeNull(dst: Uint8Array, off: number): number {
   if (off < 0) return off;
-  if (off + 1 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + 1 > dst.length) return Err.BufferTooSmall;
   dst[off] = 0xf6;
   return off + 1;
 }
@@ -212,8 +212,8 @@ export function writeNull(dst: Uint8Array, off: number): number {
  */
 export function writeFloat32(dst: Uint8Array, off: number, v: number, scratch: FloatScratch): number {
   if (off < 0) return off;
-  if (Math.fround(v) !== v && v === v) return Err.VALUE_RANGE;
-  if (off + 5 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (Math.fround(v) !== v && v === v) return Err.ValueRange;
+  if (off + 5 > dst.length) return Err.BufferTooSmall;
   scratch.view.setFloat32(0, v); // DataView default is big-endian, as CBOR wants
   const b = scratch.bytes;
   dst[off] = 0xfa;
@@ -227,7 +227,7 @@ export function writeFloat32(dst: Uint8Array, off: number, v: number, scratch: F
 /** Writes v as a float64 (0xfb + 8 bytes big-endian, RFC 8949 §3.3). Returns the new offset or BUFFER_TOO_SMALL. */
 export function writeFloat64(dst: Uint8Array, off: number, v: number, scratch: FloatScratch): number {
   if (off < 0) return off;
-  if (off + 9 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + 9 > dst.length) return Err.BufferTooSmall;
   scratch.view.setFloat64(0, v);
   const b = scratch.bytes;
   dst[off] = 0xfb;
@@ -247,7 +247,7 @@ export function writeTypedArray(dst: Uint8Array, off: number, elementTag: number
   if (off < 0) return off;
   if (elementTag === TAG_UINT8) return writeBytes(dst, off, bytes, bytesOff, bytesLen);
   const size = typedArrayElementBytes(elementTag);
-  if (size === 0 || bytesLen % size !== 0) return Err.VALUE_RANGE;
+  if (size === 0 || bytesLen % size !== 0) return Err.ValueRange;
   off = writeHead(dst, off, 6, elementTag); // RFC 8746 §2: tag 64..87 is always 0xd8 nn
   return writeBytes(dst, off, bytes, bytesOff, bytesLen);
 }

@@ -16,8 +16,8 @@ import { Err } from "../../errors";
 
 /** Channel direction (the `kind` of a channel descriptor). */
 export const ChannelKind = {
-  SENSOR: 0,
-  MOTOR: 1,
+  Sensor: 0,
+  Motor: 1,
 } as const;
 
 /** Element types: the RFC 8746 §2.1 tag numbers of the little-endian typed arrays. */
@@ -63,7 +63,7 @@ export function elementBytes(elementType: number): number {
 export interface ChannelSpec {
   /** 0..255, unique in the table. */
   id: number;
-  /** ChannelKind.SENSOR or ChannelKind.MOTOR. */
+  /** ChannelKind.Sensor or ChannelKind.Motor. */
   kind: number;
   /** One of ElementType. */
   elementType: number;
@@ -79,15 +79,15 @@ function isIntIn(v: number, lo: number, hi: number): boolean {
 
 /** 0 when the specs form a valid table (ids unique, every field in range), else CONFIG_INVALID. */
 export function validateChannels(specs: ReadonlyArray<ChannelSpec>): number {
-  if (specs.length === 0 || specs.length > MAX_CHANNELS) return Err.CONFIG_INVALID;
+  if (specs.length === 0 || specs.length > MAX_CHANNELS) return Err.ConfigInvalid;
   for (let i = 0; i < specs.length; i++) {
     const s = specs[i];
-    if (!isIntIn(s.id, 0, MAX_CHANNEL_ID)) return Err.CONFIG_INVALID;
-    if (s.kind !== ChannelKind.SENSOR && s.kind !== ChannelKind.MOTOR) return Err.CONFIG_INVALID;
-    if (elementBytes(s.elementType) === 0) return Err.CONFIG_INVALID;
-    if (!isIntIn(s.count, 1, MAX_CHANNEL_ELEMENTS)) return Err.CONFIG_INVALID;
-    if (!isIntIn(s.rateHz, 0, 0xffffffff)) return Err.CONFIG_INVALID;
-    for (let j = 0; j < i; j++) if (specs[j].id === s.id) return Err.CONFIG_INVALID;
+    if (!isIntIn(s.id, 0, MAX_CHANNEL_ID)) return Err.ConfigInvalid;
+    if (s.kind !== ChannelKind.Sensor && s.kind !== ChannelKind.Motor) return Err.ConfigInvalid;
+    if (elementBytes(s.elementType) === 0) return Err.ConfigInvalid;
+    if (!isIntIn(s.count, 1, MAX_CHANNEL_ELEMENTS)) return Err.ConfigInvalid;
+    if (!isIntIn(s.rateHz, 0, 0xffffffff)) return Err.ConfigInvalid;
+    for (let j = 0; j < i; j++) if (specs[j].id === s.id) return Err.ConfigInvalid;
   }
   return 0;
 }
@@ -129,7 +129,7 @@ export class ChannelTable {
       this.kindById[s.id] = s.kind;
       this.typeById[s.id] = s.elementType;
       this.lengthById[s.id] = this.byteLength[i];
-      if (s.kind === ChannelKind.SENSOR) sensors++;
+      if (s.kind === ChannelKind.Sensor) sensors++;
     }
     this.specs = copy;
     this.size = specs.length;

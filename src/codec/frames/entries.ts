@@ -57,10 +57,10 @@ export class FrameEntries {
    */
   add(id: number, bytes: Uint8Array): number {
     const t = this.table;
-    if (!((id >>> 0) === id && id <= MAX_CHANNEL_ID) || t.kindById[id] !== this.kind || bytes.length !== t.lengthById[id]) return Err.CHANNEL_UNKNOWN;
+    if (!((id >>> 0) === id && id <= MAX_CHANNEL_ID) || t.kindById[id] !== this.kind || bytes.length !== t.lengthById[id]) return Err.ChannelUnknown;
     const n = this.count;
-    for (let i = 0; i < n; i++) if (this.ids[i] === id) return Err.CHANNEL_UNKNOWN;
-    if (n >= this.capacity) return Err.QUEUE_FULL;
+    for (let i = 0; i < n; i++) if (this.ids[i] === id) return Err.ChannelUnknown;
+    if (n >= this.capacity) return Err.QueueFull;
     this.ids[n] = id;
     this.types[n] = t.typeById[id];
     this.data[n] = bytes;
@@ -90,7 +90,7 @@ export function entryBytes(table: ChannelTable, i: number): number {
 export function writeFrameHead(dst: Uint8Array, off: number, items: number, seq: number, second: number): number {
   if (off < 0) return off;
   const need = (items < 24 ? 1 : items < 0x100 ? 2 : 3) + (seq < 24 ? 1 : seq < 0x100 ? 2 : seq < 0x10000 ? 3 : 5) + (second < 24 ? 1 : second < 0x100 ? 2 : second < 0x10000 ? 3 : 5);
-  if (off + need > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + need > dst.length) return Err.BufferTooSmall;
   if (items < 24) dst[off++] = 0x80 | items;
   else if (items < 0x100) {
     dst[off++] = 0x98;
@@ -138,7 +138,7 @@ export function writeEntries(dst: Uint8Array, off: number, entries: FrameEntries
     const bytes = data[i];
     const len = bytes.length;
     if (off + (id < 24 ? 1 : 2) + (et === TAG_UINT8 ? 0 : 2) + (len < 24 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : 5) + len > cap) {
-      return Err.BUFFER_TOO_SMALL;
+      return Err.BufferTooSmall;
     }
     // RFC 8949 §3.1: the channel id, a uint 0..255
     if (id < 24) dst[off++] = id;

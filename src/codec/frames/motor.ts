@@ -30,7 +30,7 @@ export class MotorFrame extends FrameView {
 
   /** Fills the frame from buf[off..off+len). See decodeMotorFrame. */
   decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
-    const n = this.decodeFrame(buf, off, len, table, ChannelKind.MOTOR, true);
+    const n = this.decodeFrame(buf, off, len, table, ChannelKind.Motor, true);
     if (n > 0) this.deadline = this.second;
     return n;
   }
@@ -68,9 +68,9 @@ export function computeMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8A
  * too small, or out does not describe a frame in buf).
  */
 export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFrame, sessionId: number, hmac: HmacSha256, scratch32: Uint8Array): number {
-  if (scratch32.length < 32 || frameOff < 0 || frameOff + out.signedLen > buf.length || out.macOff + MOTOR_MAC_BYTES > buf.length) return Err.VALUE_RANGE;
+  if (scratch32.length < 32 || frameOff < 0 || frameOff + out.signedLen > buf.length || out.macOff + MOTOR_MAC_BYTES > buf.length) return Err.ValueRange;
   computeMotorMac(hmac, sessionId >>> 0, buf, frameOff, out.signedLen, scratch32);
-  return constantTimeEqual(scratch32, 0, buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FRAME_BAD_MAC;
+  return constantTimeEqual(scratch32, 0, buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FrameBadMac;
 }
 
 /**
@@ -90,16 +90,16 @@ export function encodeMotorFrame(
   hmac: HmacSha256,
   scratch32: Uint8Array,
 ): number {
-  if ((seq >>> 0) !== seq || (deadlineMs >>> 0) !== deadlineMs || (sessionId >>> 0) !== sessionId) return Err.VALUE_RANGE;
-  if (scratch32.length < 32 || off < 0) return Err.VALUE_RANGE;
+  if ((seq >>> 0) !== seq || (deadlineMs >>> 0) !== deadlineMs || (sessionId >>> 0) !== sessionId) return Err.ValueRange;
+  if (scratch32.length < 32 || off < 0) return Err.ValueRange;
   const n = entries.count;
-  if (n === 0 || entries.kind !== ChannelKind.MOTOR) return Err.CHANNEL_UNKNOWN;
+  if (n === 0 || entries.kind !== ChannelKind.Motor) return Err.ChannelUnknown;
   const start = off;
   off = writeFrameHead(dst, off, 3 + 2 * n, seq, deadlineMs);
   if (off < 0) return off;
   off = writeEntries(dst, off, entries);
   if (off < 0) return off;
-  if (off + MOTOR_MAC_ITEM_BYTES > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off + MOTOR_MAC_ITEM_BYTES > dst.length) return Err.BufferTooSmall;
   computeMotorMac(hmac, sessionId, dst, start, off - start, scratch32);
   dst[off] = 0x40 | MOTOR_MAC_BYTES; // RFC 8949 §3.1: byte string of 16
   for (let i = 0; i < MOTOR_MAC_BYTES; i++) dst[off + 1 + i] = scratch32[i];
@@ -111,7 +111,7 @@ export function motorFrameMaxBytes(table: ChannelTable): number {
   let n = 0;
   let bytes = 5 + 5 + MOTOR_MAC_ITEM_BYTES;
   for (let i = 0; i < table.size; i++) {
-    if (table.specs[i].kind !== ChannelKind.MOTOR) continue;
+    if (table.specs[i].kind !== ChannelKind.Motor) continue;
     n++;
     bytes += entryBytes(table, i);
   }

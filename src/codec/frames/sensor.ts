@@ -23,7 +23,7 @@ export class SensorFrame extends FrameView {
 
   /** Fills the frame from buf[off..off+len). See decodeSensorFrame. */
   decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
-    const n = this.decodeFrame(buf, off, len, table, ChannelKind.SENSOR, false);
+    const n = this.decodeFrame(buf, off, len, table, ChannelKind.Sensor, false);
     if (n > 0) this.time = this.second;
     return n;
   }
@@ -48,9 +48,9 @@ export function decodeSensorFrame(buf: Uint8Array, off: number, len: number, tab
  * Allocates nothing.
  */
 export function encodeSensorFrame(dst: Uint8Array, off: number, seq: number, timeMs: number, entries: FrameEntries): number {
-  if ((seq >>> 0) !== seq || (timeMs >>> 0) !== timeMs) return Err.VALUE_RANGE;
+  if ((seq >>> 0) !== seq || (timeMs >>> 0) !== timeMs) return Err.ValueRange;
   const n = entries.count;
-  if (n === 0 || entries.kind !== ChannelKind.SENSOR) return Err.CHANNEL_UNKNOWN;
+  if (n === 0 || entries.kind !== ChannelKind.Sensor) return Err.ChannelUnknown;
   off = writeFrameHead(dst, off, 2 + 2 * n, seq, timeMs);
   if (off < 0) return off;
   return writeEntries(dst, off, entries);
@@ -61,7 +61,7 @@ export function sensorFrameMaxBytes(table: ChannelTable): number {
   let n = 0;
   let bytes = 5 + 5;
   for (let i = 0; i < table.size; i++) {
-    if (table.specs[i].kind !== ChannelKind.SENSOR) continue;
+    if (table.specs[i].kind !== ChannelKind.Sensor) continue;
     n++;
     bytes += entryBytes(table, i);
   }

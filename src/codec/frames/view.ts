@@ -207,10 +207,10 @@ export class FrameView {
    * decodeMotorFrame); the second item lands in `second`, the mac in macOff/signedLen.
    */
   protected decodeFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean): number {
-    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.VALUE_RANGE;
+    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.ValueRange;
     if (len > this.maxFrameBytes) {
       this.beginFrame(buf, off, len);
-      return Err.FRAME_TOO_LARGE;
+      return Err.FrameTooLarge;
     }
     const key = kind * 2 + (withMac ? 1 : 0);
     if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable) {
@@ -230,14 +230,14 @@ export class FrameView {
     if (e < 0) return frameError(e);
     const items = r.len;
     const fixed = withMac ? 3 : 2; // seq, second (, mac)
-    if (items < fixed + 2 || ((items - fixed) & 1) !== 0) return Err.FRAME_SHAPE;
+    if (items < fixed + 2 || ((items - fixed) & 1) !== 0) return Err.FrameShape;
     e = r.readUint();
     if (e < 0) return frameError(e);
-    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    if (r.value > 0xffffffff) return Err.FrameShape;
     this.seq = r.value;
     e = r.readUint();
     if (e < 0) return frameError(e);
-    if (r.value > 0xffffffff) return Err.FRAME_SHAPE;
+    if (r.value > 0xffffffff) return Err.FrameShape;
     this.second = r.value;
     e = readEntries(r, table, kind, this, (items - fixed) / 2);
     if (e < 0) return e;
@@ -246,7 +246,7 @@ export class FrameView {
       // The mac is a plain bstr(16); like uint8 payloads, tag 64 around it is accepted too.
       e = r.readTypedArray();
       if (e < 0) return frameError(e);
-      if (r.tag !== TAG_UINT8 || r.len !== MOTOR_MAC_BYTES) return Err.FRAME_SHAPE;
+      if (r.tag !== TAG_UINT8 || r.len !== MOTOR_MAC_BYTES) return Err.FrameShape;
       this.macOff = r.off;
       this.signedLen = macItem - off;
     }
@@ -467,7 +467,7 @@ export class FrameView {
 
 /** Maps a reader error to the frame error: a wrong item type is a shape error. */
 export function frameError(r: number): number {
-  return r === Err.CBOR_TYPE ? Err.FRAME_SHAPE : r;
+  return r === Err.CborType ? Err.FrameShape : r;
 }
 
 /**
@@ -476,7 +476,7 @@ export function frameError(r: number): number {
  * as uint8) and exactly its element count. Returns 0 or FRAME_SHAPE / FRAME_CHANNEL / CBOR_*.
  */
 export function readEntries(r: CborReader, table: ChannelTable, kind: number, out: FrameView, n: number): number {
-  if (n > out.capacity) return Err.FRAME_CHANNEL; // more entries than channels: some repeat or are unknown
+  if (n > out.capacity) return Err.FrameChannel; // more entries than channels: some repeat or are unknown
   const kinds = table.kindById;
   const types = table.typeById;
   const lens = table.lengthById;
@@ -490,12 +490,12 @@ export function readEntries(r: CborReader, table: ChannelTable, kind: number, ou
     let e = r.readUint();
     if (e < 0) return frameError(e);
     const id = r.value;
-    if (id > MAX_CHANNEL_ID || kinds[id] !== kind || !out.markSeen(id)) return Err.FRAME_CHANNEL;
+    if (id > MAX_CHANNEL_ID || kinds[id] !== kind || !out.markSeen(id)) return Err.FrameChannel;
     e = r.readTypedArray();
     if (e < 0) return frameError(e);
     const tag = r.tag;
     const len = r.len;
-    if (tag !== types[id] || len !== lens[id]) return Err.FRAME_CHANNEL;
+    if (tag !== types[id] || len !== lens[id]) return Err.FrameChannel;
     channelId[i] = id;
     tableIndex[i] = index[id];
     elementType[i] = tag;
@@ -513,9 +513,9 @@ export function readEntries(r: CborReader, table: ChannelTable, kind: number, ou
  * allocation while the frame layout stays the same; a new layout that lasts makes one view.
  */
 export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
-  if (!(i >= 0 && i < out.count)) return Err.VALUE_RANGE;
+  if (!(i >= 0 && i < out.count)) return Err.ValueRange;
   const len = out.byteLen[i];
-  if (len > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (len > dst.length) return Err.BufferTooSmall;
   if (out.copyStamp[i] === out.layoutStamp && out.cacheViews) {
     // this entry's view matched it since the layout last changed
     dst.set(out.copyView[i], 0);

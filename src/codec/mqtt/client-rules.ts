@@ -73,7 +73,7 @@ export class MqttClientRules {
    * Returns 0, or VALUE_RANGE when src[off..] does not hold a packet header.
    */
   sent(src: Uint8Array, off: number): number {
-    if (!(off >= 0 && off + 2 <= src.length)) return Err.VALUE_RANGE;
+    if (!(off >= 0 && off + 2 <= src.length)) return Err.ValueRange;
     const b0 = src[off];
     const type = b0 >>> 4;
     // §2.2.3 remaining length, then the body at p.
@@ -81,54 +81,54 @@ export class MqttClientRules {
     let remLen = 0;
     let mul = 1;
     for (let i = 0; i < 4; i++) {
-      if (p >= src.length) return Err.VALUE_RANGE;
+      if (p >= src.length) return Err.ValueRange;
       const b = src[p++];
       remLen += (b & 0x7f) * mul;
       if (b < 0x80) break;
       mul *= 128;
     }
     const end = p + remLen;
-    if (end > src.length) return Err.VALUE_RANGE;
+    if (end > src.length) return Err.ValueRange;
     switch (type) {
-      case PacketType.CONNECT:
+      case PacketType.Connect:
         this.reset();
         this.conn = Conn.AwaitingConnack;
-        this.cleanSession = p + CONNECT_FLAGS_AT < end && (src[p + CONNECT_FLAGS_AT] & ConnectFlag.CLEAN_SESSION) !== 0;
+        this.cleanSession = p + CONNECT_FLAGS_AT < end && (src[p + CONNECT_FLAGS_AT] & ConnectFlag.CleanSession) !== 0;
         return 0;
-      case PacketType.PUBLISH: {
+      case PacketType.Publish: {
         const qos = (b0 >>> 1) & 3;
         if (qos === 0 || p + 2 > end) return 0;
         const at = p + 2 + ((src[p] << 8) | src[p + 1]);
-        if (at + 2 > end) return Err.VALUE_RANGE;
-        this.expect((src[at] << 8) | src[at + 1], qos === 1 ? PacketType.PUBACK : PacketType.PUBREC, 0);
+        if (at + 2 > end) return Err.ValueRange;
+        this.expect((src[at] << 8) | src[at + 1], qos === 1 ? PacketType.Puback : PacketType.Pubrec, 0);
         return 0;
       }
-      case PacketType.PUBREC:
-        if (remLen === 2) this.expect((src[p] << 8) | src[p + 1], PacketType.PUBREL, 0);
+      case PacketType.Pubrec:
+        if (remLen === 2) this.expect((src[p] << 8) | src[p + 1], PacketType.Pubrel, 0);
         return 0;
-      case PacketType.PUBREL:
-        if (remLen === 2) this.expect((src[p] << 8) | src[p + 1], PacketType.PUBCOMP, 0);
+      case PacketType.Pubrel:
+        if (remLen === 2) this.expect((src[p] << 8) | src[p + 1], PacketType.Pubcomp, 0);
         return 0;
-      case PacketType.SUBSCRIBE: {
-        if (remLen < 2) return Err.VALUE_RANGE;
+      case PacketType.Subscribe: {
+        if (remLen < 2) return Err.ValueRange;
         // §3.8.3: (u16 length, filter, requested QoS) to the end.
         let count = 0;
         let q = p + 2;
         while (q < end) {
-          if (q + 2 > end) return Err.VALUE_RANGE;
+          if (q + 2 > end) return Err.ValueRange;
           q += 2 + ((src[q] << 8) | src[q + 1]);
-          if (q >= end) return Err.VALUE_RANGE;
+          if (q >= end) return Err.ValueRange;
           const qos = src[q++] & 3;
           if (qos > this.maxQos) this.maxQos = qos;
           count++;
         }
-        this.expect((src[p] << 8) | src[p + 1], PacketType.SUBACK, count);
+        this.expect((src[p] << 8) | src[p + 1], PacketType.Suback, count);
         return 0;
       }
-      case PacketType.UNSUBSCRIBE:
-        if (remLen >= 2) this.expect((src[p] << 8) | src[p + 1], PacketType.UNSUBACK, 0);
+      case PacketType.Unsubscribe:
+        if (remLen >= 2) this.expect((src[p] << 8) | src[p + 1], PacketType.Unsuback, 0);
         return 0;
-      case PacketType.PINGREQ:
+      case PacketType.Pingreq:
         if (this.pings < MAX_PINGS) this.pings++;
         return 0;
       default:
@@ -159,31 +159,31 @@ export class MqttClientRules {
     const conn = this.conn;
     if (conn === Conn.Untracked) return 0;
     if (conn === Conn.AwaitingConnack) {
-      if (type !== PacketType.CONNACK) return Err.MQTT_CONNACK_NOT_FIRST; // MQTT-3.2.0-1
-      if (this.cleanSession && sessionPresent !== 0) return Err.MQTT_SESSION_PRESENT; // MQTT-3.2.2-1
+      if (type !== PacketType.Connack) return Err.MqttConnackNotFirst; // MQTT-3.2.0-1
+      if (this.cleanSession && sessionPresent !== 0) return Err.MqttSessionPresent; // MQTT-3.2.2-1
       this.conn = Conn.Connected;
       return 0;
     }
     switch (type) {
-      case PacketType.CONNACK:
-        return Err.MQTT_CONNACK_REPEATED;
-      case PacketType.PUBLISH:
-        return this.cleanSession && qos > this.maxQos && qos > 0 ? Err.MQTT_QOS_NOT_REQUESTED : 0; // MQTT-3.8.4-6
-      case PacketType.PINGRESP:
-        if (this.pings === 0) return Err.MQTT_UNSOLICITED_ACK;
+      case PacketType.Connack:
+        return Err.MqttConnackRepeated;
+      case PacketType.Publish:
+        return this.cleanSession && qos > this.maxQos && qos > 0 ? Err.MqttQosNotRequested : 0; // MQTT-3.8.4-6
+      case PacketType.Pingresp:
+        if (this.pings === 0) return Err.MqttUnsolicitedAck;
         this.pings--;
         return 0;
-      case PacketType.SUBACK: {
+      case PacketType.Suback: {
         const i = this.find(packetId, type);
-        if (i < 0) return this.overflowed ? 0 : Err.MQTT_UNSOLICITED_ACK;
+        if (i < 0) return this.overflowed ? 0 : Err.MqttUnsolicitedAck;
         const want = this.filters[i];
         this.remove(i);
-        return returnCodes === want ? 0 : Err.MQTT_SUBACK_COUNT; // MQTT-3.8.4-5
+        return returnCodes === want ? 0 : Err.MqttSubackCount; // MQTT-3.8.4-5
       }
       default: {
         // PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK.
         const i = this.find(packetId, type);
-        if (i < 0) return this.overflowed ? 0 : Err.MQTT_UNSOLICITED_ACK;
+        if (i < 0) return this.overflowed ? 0 : Err.MqttUnsolicitedAck;
         this.remove(i);
         return 0;
       }

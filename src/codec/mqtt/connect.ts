@@ -51,7 +51,7 @@ export interface ConnectOptions {
 /** Bytes a binary-data field (u16 length + bytes) takes, or VALUE_RANGE past 65,535 (§1.5.3). */
 function binaryFieldBytes(v: Uint8Array | string): number {
   const n = typeof v === "string" ? utf8Length(v) : v.length;
-  return n > MAX_STRING_BYTES ? Err.VALUE_RANGE : 2 + n;
+  return n > MAX_STRING_BYTES ? Err.ValueRange : 2 + n;
 }
 
 function writeBinaryField(dst: Uint8Array, off: number, v: Uint8Array | string, fieldBytes: number): number {
@@ -73,11 +73,11 @@ function writeBinaryField(dst: Uint8Array, off: number, v: Uint8Array | string, 
  */
 export function encodeConnect(dst: Uint8Array, off: number, o: ConnectOptions): number {
   const keepAliveS = o.keepAliveS;
-  if (!(keepAliveS >= 0 && keepAliveS <= MAX_KEEP_ALIVE_S) || keepAliveS !== Math.floor(keepAliveS)) return Err.VALUE_RANGE;
+  if (!(keepAliveS >= 0 && keepAliveS <= MAX_KEEP_ALIVE_S) || keepAliveS !== Math.floor(keepAliveS)) return Err.ValueRange;
   const clientIdBytes = stringFieldBytes(o.clientId);
   if (clientIdBytes < 0) return clientIdBytes;
-  if (clientIdBytes === 2 && !o.cleanSession) return Err.VALUE_RANGE; // §3.1.3-7
-  let flags = o.cleanSession ? ConnectFlag.CLEAN_SESSION : 0;
+  if (clientIdBytes === 2 && !o.cleanSession) return Err.ValueRange; // §3.1.3-7
+  let flags = o.cleanSession ? ConnectFlag.CleanSession : 0;
   let remLen = CONNECT_VARIABLE_HEADER_BYTES + clientIdBytes;
 
   const will = o.will;
@@ -85,13 +85,13 @@ export function encodeConnect(dst: Uint8Array, off: number, o: ConnectOptions): 
   let willPayloadBytes = 0;
   if (will) {
     const q = will.qos;
-    if (q !== 0 && q !== 1 && q !== 2) return Err.VALUE_RANGE; // §3.1.2-14
+    if (q !== 0 && q !== 1 && q !== 2) return Err.ValueRange; // §3.1.2-14
     willTopicBytes = stringFieldBytes(will.topic);
     if (willTopicBytes < 0) return willTopicBytes;
-    if (willTopicBytes === 2) return Err.VALUE_RANGE; // §4.7.3: at least one character
+    if (willTopicBytes === 2) return Err.ValueRange; // §4.7.3: at least one character
     willPayloadBytes = binaryFieldBytes(will.payload);
     if (willPayloadBytes < 0) return willPayloadBytes;
-    flags |= ConnectFlag.WILL | (q << ConnectFlag.WILL_QOS_SHIFT) | (will.retain ? ConnectFlag.WILL_RETAIN : 0);
+    flags |= ConnectFlag.Will | (q << ConnectFlag.WillQosShift) | (will.retain ? ConnectFlag.WillRetain : 0);
     remLen += willTopicBytes + willPayloadBytes;
   }
 
@@ -100,20 +100,20 @@ export function encodeConnect(dst: Uint8Array, off: number, o: ConnectOptions): 
   if (username != null) {
     usernameBytes = stringFieldBytes(username);
     if (usernameBytes < 0) return usernameBytes;
-    flags |= ConnectFlag.USERNAME;
+    flags |= ConnectFlag.Username;
     remLen += usernameBytes;
   }
   const password = o.password;
   let passwordBytes = 0;
   if (password != null) {
-    if (username == null) return Err.VALUE_RANGE; // §3.1.2-22
+    if (username == null) return Err.ValueRange; // §3.1.2-22
     passwordBytes = binaryFieldBytes(password);
     if (passwordBytes < 0) return passwordBytes;
-    flags |= ConnectFlag.PASSWORD;
+    flags |= ConnectFlag.Password;
     remLen += passwordBytes;
   }
 
-  let p = writeFixedHeader(dst, off, PacketType.CONNECT << 4, remLen); // §3.1.1: flags 0
+  let p = writeFixedHeader(dst, off, PacketType.Connect << 4, remLen); // §3.1.1: flags 0
   if (p < 0) return p;
   // §3.1.2.1 protocol name "MQTT", §3.1.2.2 level 4, §3.1.2.3 flags, §3.1.2.10 keep-alive.
   dst[p] = 0;
@@ -132,7 +132,7 @@ export function encodeConnect(dst: Uint8Array, off: number, o: ConnectOptions): 
   if (will) {
     const topicOff = p + 2;
     p = writeStringField(dst, p, will.topic, willTopicBytes - 2);
-    if (checkTopicName(dst, topicOff, willTopicBytes - 2) !== 0) return Err.VALUE_RANGE; // §3.1.3.2
+    if (checkTopicName(dst, topicOff, willTopicBytes - 2) !== 0) return Err.ValueRange; // §3.1.3.2
     p = writeBinaryField(dst, p, will.payload, willPayloadBytes);
   }
   if (username != null) p = writeStringField(dst, p, username, usernameBytes - 2);

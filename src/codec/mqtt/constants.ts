@@ -8,20 +8,20 @@
 
 /** Control packet types: the high nibble of the first fixed-header byte (§2.2.1, Table 2.1). */
 export const PacketType = {
-  CONNECT: 1,
-  CONNACK: 2,
-  PUBLISH: 3,
-  PUBACK: 4,
-  PUBREC: 5,
-  PUBREL: 6,
-  PUBCOMP: 7,
-  SUBSCRIBE: 8,
-  SUBACK: 9,
-  UNSUBSCRIBE: 10,
-  UNSUBACK: 11,
-  PINGREQ: 12,
-  PINGRESP: 13,
-  DISCONNECT: 14,
+  Connect: 1,
+  Connack: 2,
+  Publish: 3,
+  Puback: 4,
+  Pubrec: 5,
+  Pubrel: 6,
+  Pubcomp: 7,
+  Subscribe: 8,
+  Suback: 9,
+  Unsubscribe: 10,
+  Unsuback: 11,
+  Pingreq: 12,
+  Pingresp: 13,
+  Disconnect: 14,
 } as const;
 export type PacketTypeCode = (typeof PacketType)[keyof typeof PacketType];
 
@@ -58,14 +58,14 @@ export const CONNECT_VARIABLE_HEADER_BYTES = 10;
 
 /** CONNECT flag bits (§3.1.2.3, Figure 3.4). */
 export const ConnectFlag = {
-  RESERVED: 0x01,
-  CLEAN_SESSION: 0x02,
-  WILL: 0x04,
-  WILL_QOS_MASK: 0x18,
-  WILL_QOS_SHIFT: 3,
-  WILL_RETAIN: 0x20,
-  PASSWORD: 0x40,
-  USERNAME: 0x80,
+  Reserved: 0x01,
+  CleanSession: 0x02,
+  Will: 0x04,
+  WillQosMask: 0x18,
+  WillQosShift: 3,
+  WillRetain: 0x20,
+  Password: 0x40,
+  Username: 0x80,
 } as const;
 
 /** CONNACK acknowledge-flags bit (§3.2.2.1); the other 7 bits are reserved 0. */
@@ -73,12 +73,12 @@ export const CONNACK_FLAG_SESSION_PRESENT = 0x01;
 
 /** CONNACK return codes (§3.2.2.3, Table 3.1). 6..255 are reserved. */
 export const ConnackCode = {
-  ACCEPTED: 0,
-  UNACCEPTABLE_PROTOCOL: 1,
-  IDENTIFIER_REJECTED: 2,
-  SERVER_UNAVAILABLE: 3,
-  BAD_USERNAME_OR_PASSWORD: 4,
-  NOT_AUTHORIZED: 5,
+  Accepted: 0,
+  UnacceptableProtocol: 1,
+  IdentifierRejected: 2,
+  ServerUnavailable: 3,
+  BadUsernameOrPassword: 4,
+  NotAuthorized: 5,
 } as const;
 export const MAX_CONNACK_CODE = 5;
 

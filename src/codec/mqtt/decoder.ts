@@ -27,9 +27,9 @@ export { DEFAULT_TOPIC_CACHE_BYTES } from "./packet-reader";
 
 /** The packet types a server sends to a client (§2.2.1, Table 2.1). */
 const SERVER_TO_CLIENT =
-  typeBit(PacketType.CONNACK) | typeBit(PacketType.PUBLISH) | typeBit(PacketType.PUBACK) | typeBit(PacketType.PUBREC) |
-  typeBit(PacketType.PUBREL) | typeBit(PacketType.PUBCOMP) | typeBit(PacketType.SUBACK) | typeBit(PacketType.UNSUBACK) |
-  typeBit(PacketType.PINGRESP);
+  typeBit(PacketType.Connack) | typeBit(PacketType.Publish) | typeBit(PacketType.Puback) | typeBit(PacketType.Pubrec) |
+  typeBit(PacketType.Pubrel) | typeBit(PacketType.Pubcomp) | typeBit(PacketType.Suback) | typeBit(PacketType.Unsuback) |
+  typeBit(PacketType.Pingresp);
 
 export class MqttDecoder extends MqttPacketReader {
   // ---- CONNACK ----
@@ -70,7 +70,7 @@ export class MqttDecoder extends MqttPacketReader {
   }
 
   protected parseBody(type: number, p: number, end: number): number {
-    return type === PacketType.CONNACK ? this.parseConnack(p) : this.parseSuback(p, end);
+    return type === PacketType.Connack ? this.parseConnack(p) : this.parseSuback(p, end);
   }
 
   protected override checkSequence(type: number): number {
@@ -81,9 +81,9 @@ export class MqttDecoder extends MqttPacketReader {
   private parseConnack(p: number): number {
     const ackFlags = this.buf[p];
     const rc = this.buf[p + 1];
-    if ((ackFlags & ~CONNACK_FLAG_SESSION_PRESENT) !== 0) return Err.MQTT_BAD_CONNACK; // §3.2.2.1
-    if (rc > MAX_CONNACK_CODE) return Err.MQTT_BAD_CONNACK; // §3.2.2.3: 6..255 reserved
-    if (ackFlags !== 0 && rc !== 0) return Err.MQTT_BAD_CONNACK; // MQTT-3.2.2-4
+    if ((ackFlags & ~CONNACK_FLAG_SESSION_PRESENT) !== 0) return Err.MqttBadConnack; // §3.2.2.1
+    if (rc > MAX_CONNACK_CODE) return Err.MqttBadConnack; // §3.2.2.3: 6..255 reserved
+    if (ackFlags !== 0 && rc !== 0) return Err.MqttBadConnack; // MQTT-3.2.2-4
     this.sessionPresent = ackFlags;
     this.returnCode = rc;
     return 0;
@@ -96,7 +96,7 @@ export class MqttDecoder extends MqttPacketReader {
     const buf = this.buf;
     for (let i = p + 2; i < end; i++) {
       const c = buf[i];
-      if (c > 2 && c !== SUBACK_FAILURE) return Err.MQTT_BAD_SUBACK_CODE; // MQTT-3.9.3-2
+      if (c > 2 && c !== SUBACK_FAILURE) return Err.MqttBadSubackCode; // MQTT-3.9.3-2
     }
     this.returnCodesOff = p + 2;
     this.returnCodesLen = end - p - 2;

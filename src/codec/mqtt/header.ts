@@ -19,11 +19,11 @@ import { MAX_PACKET_ID, MAX_REMAINING_LENGTH_BYTES, MAX_STRING_BYTES } from "./c
  * larger n.
  */
 export function remainingLengthBytes(n: number): number {
-  if (n < 128) return n >= 0 && n === Math.floor(n) ? 1 : Err.VALUE_RANGE;
-  if (n < 16_384) return n === Math.floor(n) ? 2 : Err.VALUE_RANGE;
-  if (n < 2_097_152) return n === Math.floor(n) ? 3 : Err.VALUE_RANGE;
-  if (n <= MAX_REMAINING_LENGTH_BYTES) return n === Math.floor(n) ? 4 : Err.VALUE_RANGE;
-  return Err.VALUE_RANGE;
+  if (n < 128) return n >= 0 && n === Math.floor(n) ? 1 : Err.ValueRange;
+  if (n < 16_384) return n === Math.floor(n) ? 2 : Err.ValueRange;
+  if (n < 2_097_152) return n === Math.floor(n) ? 3 : Err.ValueRange;
+  if (n <= MAX_REMAINING_LENGTH_BYTES) return n === Math.floor(n) ? 4 : Err.ValueRange;
+  return Err.ValueRange;
 }
 
 /**
@@ -34,7 +34,7 @@ export function remainingLengthBytes(n: number): number {
 export function writeFixedHeader(dst: Uint8Array, off: number, byte0: number, remLen: number): number {
   const n = remainingLengthBytes(remLen);
   if (n < 0) return n;
-  if (!(off >= 0) || off + 1 + n + remLen > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (!(off >= 0) || off + 1 + n + remLen > dst.length) return Err.BufferTooSmall;
   dst[off] = byte0;
   return putRemainingLength(dst, off + 1, remLen);
 }
@@ -46,7 +46,7 @@ export function writeFixedHeader(dst: Uint8Array, off: number, byte0: number, re
 export function writeRemainingLength(dst: Uint8Array, off: number, n: number): number {
   const len = remainingLengthBytes(n);
   if (len < 0) return len;
-  if (!(off >= 0) || off + len > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (!(off >= 0) || off + len > dst.length) return Err.BufferTooSmall;
   return putRemainingLength(dst, off, n);
 }
 
@@ -97,9 +97,9 @@ export function copyInto(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOf
 export function stringFieldBytes(s: string): number {
   // Each UTF-16 unit gives at least one UTF-8 byte: refuse long strings without scanning
   // them (charCodeAt is O(index) on XS, so scans of long strings are quadratic there).
-  if (s.length > MAX_STRING_BYTES) return Err.VALUE_RANGE;
+  if (s.length > MAX_STRING_BYTES) return Err.ValueRange;
   const n = utf8Length(s);
-  if (n > MAX_STRING_BYTES || s.indexOf("\u0000") >= 0) return Err.VALUE_RANGE;
+  if (n > MAX_STRING_BYTES || s.indexOf("\u0000") >= 0) return Err.ValueRange;
   return 2 + n;
 }
 
@@ -119,8 +119,8 @@ export function writeStringField(dst: Uint8Array, off: number, s: string, n: num
  * (§2.3.1). Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL.
  */
 export function writeIdOnlyPacket(dst: Uint8Array, off: number, byte0: number, packetId: number): number {
-  if (!(packetId >= 1 && packetId <= MAX_PACKET_ID) || (packetId | 0) !== packetId) return Err.VALUE_RANGE;
-  if (off < 0 || off + 4 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (!(packetId >= 1 && packetId <= MAX_PACKET_ID) || (packetId | 0) !== packetId) return Err.ValueRange;
+  if (off < 0 || off + 4 > dst.length) return Err.BufferTooSmall;
   dst[off] = byte0;
   dst[off + 1] = 2;
   dst[off + 2] = packetId >>> 8;
@@ -130,7 +130,7 @@ export function writeIdOnlyPacket(dst: Uint8Array, off: number, byte0: number, p
 
 /** Writes a 2-byte packet with remaining length 0 (PINGREQ, PINGRESP, DISCONNECT). */
 export function writeHeaderOnlyPacket(dst: Uint8Array, off: number, byte0: number): number {
-  if (off < 0 || off + 2 > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (off < 0 || off + 2 > dst.length) return Err.BufferTooSmall;
   dst[off] = byte0;
   dst[off + 1] = 0;
   return off + 2;

@@ -160,7 +160,7 @@ export abstract class MqttPacketReader {
    * writeOffset()/commit() there, or pass whole arrays).
    */
   push(src: Uint8Array, off: number, len: number): number {
-    if (!(off >= 0 && len >= 0 && off + len <= src.length)) return Err.VALUE_RANGE;
+    if (!(off >= 0 && len >= 0 && off + len <= src.length)) return Err.ValueRange;
     if (this.err !== 0) return len;
     if (this.readOff === this.filled) {
       this.readOff = 0;
@@ -197,7 +197,7 @@ export abstract class MqttPacketReader {
    * pending the bytes are dropped.
    */
   commit(n: number): number {
-    if (!(n >= 0 && this.filled + n <= this.buf.length) || (n | 0) !== n) return Err.VALUE_RANGE;
+    if (!(n >= 0 && this.filled + n <= this.buf.length) || (n | 0) !== n) return Err.ValueRange;
     if (this.err === 0) this.filled += n;
     return n;
   }
@@ -228,13 +228,13 @@ export abstract class MqttPacketReader {
     const b0 = buf[head];
     const type = b0 >>> 4;
     const flags = b0 & 0x0f;
-    if (type === 0 || type === 15) return this.fail(Err.MQTT_BAD_TYPE); // §2.2.1: reserved
-    if ((this.inbound & (1 << type)) === 0) return this.fail(Err.MQTT_WRONG_DIRECTION); // Table 2.1
-    if (type === PacketType.PUBLISH) {
-      if ((flags & 0x6) === 0x6) return this.fail(Err.MQTT_BAD_FLAGS); // MQTT-3.3.1-4: QoS 3
-      if ((flags & 0xe) === 0x8) return this.fail(Err.MQTT_BAD_FLAGS); // MQTT-3.3.1-2: DUP with QoS 0
-    } else if (flags !== (type === PacketType.PUBREL || type === PacketType.SUBSCRIBE || type === PacketType.UNSUBSCRIBE ? 2 : 0)) {
-      return this.fail(Err.MQTT_BAD_FLAGS); // MQTT-2.2.2-1, Table 2.2
+    if (type === 0 || type === 15) return this.fail(Err.MqttBadType); // §2.2.1: reserved
+    if ((this.inbound & (1 << type)) === 0) return this.fail(Err.MqttWrongDirection); // Table 2.1
+    if (type === PacketType.Publish) {
+      if ((flags & 0x6) === 0x6) return this.fail(Err.MqttBadFlags); // MQTT-3.3.1-4: QoS 3
+      if ((flags & 0xe) === 0x8) return this.fail(Err.MqttBadFlags); // MQTT-3.3.1-2: DUP with QoS 0
+    } else if (flags !== (type === PacketType.Pubrel || type === PacketType.Subscribe || type === PacketType.Unsubscribe ? 2 : 0)) {
+      return this.fail(Err.MqttBadFlags); // MQTT-2.2.2-1, Table 2.2
     }
 
     // §2.2.3 remaining length: 1..4 bytes, 7 bits each, least significant first.
@@ -246,17 +246,17 @@ export abstract class MqttPacketReader {
       const b = buf[p++];
       remLen += (b & 0x7f) * mul;
       if (b < 0x80) break;
-      if (i === 3) return this.fail(Err.MQTT_BAD_LENGTH);
+      if (i === 3) return this.fail(Err.MqttBadLength);
       mul *= 128;
     }
-    if (remLen > this.maxPacketBytes) return this.fail(Err.MQTT_TOO_LARGE);
+    if (remLen > this.maxPacketBytes) return this.fail(Err.MqttTooLarge);
     // Sizes the type fixes: a wrong one is known before the body arrives.
-    if (type >= PacketType.PINGREQ) {
-      if (remLen !== 0) return this.fail(Err.MQTT_LENGTH_MISMATCH); // §3.12.1 – §3.14.1
-    } else if (type === PacketType.CONNACK || (type >= PacketType.PUBACK && type <= PacketType.PUBCOMP) || type === PacketType.UNSUBACK) {
-      if (remLen !== 2) return this.fail(Err.MQTT_LENGTH_MISMATCH); // §3.2.1, §3.4.1 – §3.7.1, §3.11.1
-    } else if (type === PacketType.SUBACK) {
-      if (remLen < 3) return this.fail(Err.MQTT_LENGTH_MISMATCH); // §3.9: packet id and at least one code
+    if (type >= PacketType.Pingreq) {
+      if (remLen !== 0) return this.fail(Err.MqttLengthMismatch); // §3.12.1 – §3.14.1
+    } else if (type === PacketType.Connack || (type >= PacketType.Puback && type <= PacketType.Pubcomp) || type === PacketType.Unsuback) {
+      if (remLen !== 2) return this.fail(Err.MqttLengthMismatch); // §3.2.1, §3.4.1 – §3.7.1, §3.11.1
+    } else if (type === PacketType.Suback) {
+      if (remLen < 3) return this.fail(Err.MqttLengthMismatch); // §3.9: packet id and at least one code
     }
     const end = p + remLen;
     if (end > fill) return NEED_MORE;
@@ -275,11 +275,11 @@ export abstract class MqttPacketReader {
     this.payloadOff = 0;
     this.payloadLen = 0;
     let r: number;
-    if (type === PacketType.PUBLISH) {
+    if (type === PacketType.Publish) {
       r = this.parsePublish(p, end, flags);
-    } else if ((type >= PacketType.PUBACK && type <= PacketType.PUBCOMP) || type === PacketType.UNSUBACK) {
+    } else if ((type >= PacketType.Puback && type <= PacketType.Pubcomp) || type === PacketType.Unsuback) {
       r = this.parsePacketId(p);
-    } else if (type >= PacketType.PINGREQ) {
+    } else if (type >= PacketType.Pingreq) {
       r = 0; // PINGREQ, PINGRESP, DISCONNECT: nothing after the fixed header
     } else {
       r = this.parseBody(type, p, end);
@@ -309,11 +309,11 @@ export abstract class MqttPacketReader {
   private parsePublish(p: number, end: number, flags: number): number {
     const buf = this.buf;
     const qos = (flags >>> 1) & 3;
-    if (end - p < 2) return Err.MQTT_MALFORMED;
+    if (end - p < 2) return Err.MqttMalformed;
     const topicLen = (buf[p] << 8) | buf[p + 1];
     const topicOff = p + 2;
     let q = topicOff + topicLen;
-    if (q + (qos !== 0 ? 2 : 0) > end) return Err.MQTT_MALFORMED;
+    if (q + (qos !== 0 ? 2 : 0) > end) return Err.MqttMalformed;
     // MQTT-3.3.2-1, -2, §1.5.3, MQTT-4.7.3-1; skipped for a copy of the last valid topic (header comment).
     let cached = false;
     if (topicLen === this.topicCacheLen) {
@@ -340,7 +340,7 @@ export abstract class MqttPacketReader {
     let id = 0;
     if (qos !== 0) {
       id = (buf[q] << 8) | buf[q + 1];
-      if (id === 0) return Err.MQTT_ZERO_PACKET_ID; // MQTT-2.3.1-1
+      if (id === 0) return Err.MqttZeroPacketId; // MQTT-2.3.1-1
       q += 2;
     }
     this.packetId = id;
@@ -368,7 +368,7 @@ export abstract class MqttPacketReader {
   /** A non-zero packet id at buf[p] (§2.3.1). Returns 0 or MQTT_ZERO_PACKET_ID. */
   protected parsePacketId(p: number): number {
     const id = (this.buf[p] << 8) | this.buf[p + 1];
-    if (id === 0) return Err.MQTT_ZERO_PACKET_ID; // MQTT-2.3.1-1
+    if (id === 0) return Err.MqttZeroPacketId; // MQTT-2.3.1-1
     this.packetId = id;
     return 0;
   }
@@ -390,8 +390,8 @@ export abstract class MqttPacketReader {
   /** Reads a UTF-8 string field (§1.5.3). Returns the offset after it or a negative Err code. */
   protected readString(p: number, end: number): number {
     p = this.readField(p, end);
-    if (p < 0) return Err.MQTT_MALFORMED;
-    if (!isValidUtf8(this.buf, this.fieldOff, p, true)) return Err.MQTT_BAD_UTF8;
+    if (p < 0) return Err.MqttMalformed;
+    if (!isValidUtf8(this.buf, this.fieldOff, p, true)) return Err.MqttBadUtf8;
     return p;
   }
 }

@@ -11,10 +11,10 @@ import { writeHeaderOnlyPacket } from "./header";
 
 /** Encodes a PINGREQ (§3.12): c0 00. Returns off + 2 or BUFFER_TOO_SMALL. */
 export function encodePingreq(dst: Uint8Array, off: number): number {
-  return writeHeaderOnlyPacket(dst, off, PacketType.PINGREQ << 4);
+  return writeHeaderOnlyPacket(dst, off, PacketType.Pingreq << 4);
 }
 
 /** Encodes a DISCONNECT (§3.14): e0 00. Returns off + 2 or BUFFER_TOO_SMALL. */
 export function encodeDisconnect(dst: Uint8Array, off: number): number {
-  return writeHeaderOnlyPacket(dst, off, PacketType.DISCONNECT << 4);
+  return writeHeaderOnlyPacket(dst, off, PacketType.Disconnect << 4);
 }

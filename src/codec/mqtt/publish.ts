@@ -33,7 +33,7 @@ export function publishHeaderMaxBytes(topicLen: number): number {
  */
 export function publishPacketBytes(topicLen: number, payloadLen: number, qos: number): number {
   const remLen = 2 + topicLen + (qos > 0 ? 2 : 0) + payloadLen;
-  if (remLen > MAX_REMAINING_LENGTH_BYTES) return Err.VALUE_RANGE;
+  if (remLen > MAX_REMAINING_LENGTH_BYTES) return Err.ValueRange;
   return 1 + (remLen < 128 ? 1 : remLen < 16_384 ? 2 : remLen < 2_097_152 ? 3 : 4) + remLen;
 }
 
@@ -42,17 +42,17 @@ export function publishPacketBytes(topicLen: number, payloadLen: number, qos: nu
  * or VALUE_RANGE / TOPIC_TOO_LONG.
  */
 function publishRemainingLength(topic: Uint8Array, topicLen: number, payloadLen: number, qos: number, packetId: number, dup: boolean): number {
-  if (qos !== 0 && qos !== 1) return Err.VALUE_RANGE; // this client sends QoS 0 and 1 only
-  if (topicLen > MAX_STRING_BYTES) return Err.TOPIC_TOO_LONG; // §1.5.3: u16 length prefix
-  if (!(topicLen >= 1 && topicLen <= topic.length) || (topicLen | 0) !== topicLen) return Err.VALUE_RANGE; // §4.7.3
+  if (qos !== 0 && qos !== 1) return Err.ValueRange; // this client sends QoS 0 and 1 only
+  if (topicLen > MAX_STRING_BYTES) return Err.TopicTooLong; // §1.5.3: u16 length prefix
+  if (!(topicLen >= 1 && topicLen <= topic.length) || (topicLen | 0) !== topicLen) return Err.ValueRange; // §4.7.3
   if (qos === 1) {
-    if (!(packetId >= 1 && packetId <= MAX_PACKET_ID) || (packetId | 0) !== packetId) return Err.VALUE_RANGE; // §2.3.1
+    if (!(packetId >= 1 && packetId <= MAX_PACKET_ID) || (packetId | 0) !== packetId) return Err.ValueRange; // §2.3.1
   } else if (dup) {
-    return Err.VALUE_RANGE; // §3.3.1-2: DUP is 0 for QoS 0
+    return Err.ValueRange; // §3.3.1-2: DUP is 0 for QoS 0
   }
-  if (!(payloadLen >= 0) || (payloadLen | 0) !== payloadLen) return Err.VALUE_RANGE;
+  if (!(payloadLen >= 0) || (payloadLen | 0) !== payloadLen) return Err.ValueRange;
   const remLen = 2 + topicLen + (qos << 1) + payloadLen;
-  if (remLen > MAX_REMAINING_LENGTH_BYTES) return Err.VALUE_RANGE; // §2.2.3
+  if (remLen > MAX_REMAINING_LENGTH_BYTES) return Err.ValueRange; // §2.2.3
   return remLen;
 }
 
@@ -62,7 +62,7 @@ function publishRemainingLength(topic: Uint8Array, topicLen: number, payloadLen:
  */
 function writePublishHead(dst: Uint8Array, p: number, remLen: number, topic: Uint8Array, topicLen: number, qos: number, packetId: number, retain: boolean, dup: boolean): number {
   // §3.3.1: type 3, DUP bit 3, QoS bits 2-1, RETAIN bit 0.
-  dst[p++] = (PacketType.PUBLISH << 4) | (dup ? 0x8 : 0) | (qos << 1) | (retain ? 1 : 0);
+  dst[p++] = (PacketType.Publish << 4) | (dup ? 0x8 : 0) | (qos << 1) | (retain ? 1 : 0);
   // §2.2.3 remaining length.
   let v = remLen;
   while (v >= 128) {
@@ -112,9 +112,9 @@ export function encodePublish(
 ): number {
   const remLen = publishRemainingLength(topic, topicLen, payloadLen, qos, packetId, dup);
   if (remLen < 0) return remLen;
-  if (!(payloadOff >= 0) || (payloadOff | 0) !== payloadOff || payloadOff + payloadLen > payload.length) return Err.VALUE_RANGE;
+  if (!(payloadOff >= 0) || (payloadOff | 0) !== payloadOff || payloadOff + payloadLen > payload.length) return Err.ValueRange;
   const total = 1 + (remLen < 128 ? 1 : remLen < 16_384 ? 2 : remLen < 2_097_152 ? 3 : 4) + remLen;
-  if (!(off >= 0) || off + total > dst.length) return Err.BUFFER_TOO_SMALL;
+  if (!(off >= 0) || off + total > dst.length) return Err.BufferTooSmall;
   const p = writePublishHead(dst, off, remLen, topic, topicLen, qos, packetId, retain, dup);
   copyInto(dst, p, payload, payloadOff, payloadLen);
   return p + payloadLen;
@@ -142,15 +142,15 @@ export function encodePublishHeaderBefore(
 ): number {
   const remLen = publishRemainingLength(topic, topicLen, payloadLen, qos, packetId, dup);
   if (remLen < 0) return remLen;
-  if (!(payloadStart >= 0) || (payloadStart | 0) !== payloadStart || payloadStart + payloadLen > dst.length) return Err.VALUE_RANGE;
+  if (!(payloadStart >= 0) || (payloadStart | 0) !== payloadStart || payloadStart + payloadLen > dst.length) return Err.ValueRange;
   const headLen = 1 + (remLen < 128 ? 1 : remLen < 16_384 ? 2 : remLen < 2_097_152 ? 3 : 4) + remLen - payloadLen;
   const start = payloadStart - headLen;
-  if (start < 0) return Err.BUFFER_TOO_SMALL;
+  if (start < 0) return Err.BufferTooSmall;
   writePublishHead(dst, start, remLen, topic, topicLen, qos, packetId, retain, dup);
   return start;
 }
 
 /** Encodes a PUBACK (§3.4) for packetId 1..65,535. Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
 export function encodePuback(dst: Uint8Array, off: number, packetId: number): number {
-  return writeIdOnlyPacket(dst, off, PacketType.PUBACK << 4, packetId);
+  return writeIdOnlyPacket(dst, off, PacketType.Puback << 4, packetId);
 }

@@ -31,16 +31,16 @@ function badPacketId(packetId: number): boolean {
  * wildcard (§4.7.1)), or BUFFER_TOO_SMALL.
  */
 export function encodeSubscribe(dst: Uint8Array, off: number, packetId: number, filters: ReadonlyArray<SubscribeFilter>): number {
-  if (badPacketId(packetId) || filters.length === 0) return Err.VALUE_RANGE;
+  if (badPacketId(packetId) || filters.length === 0) return Err.ValueRange;
   let remLen = 2;
   for (let i = 0; i < filters.length; i++) {
     const q = filters[i].qos;
-    if (q !== 0 && q !== 1 && q !== 2) return Err.VALUE_RANGE; // §3.8.3-4
+    if (q !== 0 && q !== 1 && q !== 2) return Err.ValueRange; // §3.8.3-4
     const n = stringFieldBytes(filters[i].filter);
     if (n < 0) return n;
     remLen += n + 1;
   }
-  let p = writeFixedHeader(dst, off, (PacketType.SUBSCRIBE << 4) | FLAGS_RESERVED_0010, remLen); // §3.8.1
+  let p = writeFixedHeader(dst, off, (PacketType.Subscribe << 4) | FLAGS_RESERVED_0010, remLen); // §3.8.1
   if (p < 0) return p;
   dst[p++] = packetId >>> 8; // §3.8.2
   dst[p++] = packetId & 0xff;
@@ -48,7 +48,7 @@ export function encodeSubscribe(dst: Uint8Array, off: number, packetId: number, 
     const start = p + 2;
     const f = filters[i].filter;
     p = writeStringField(dst, p, f, stringFieldBytes(f) - 2);
-    if (checkTopicFilter(dst, start, p - start) !== 0) return Err.VALUE_RANGE;
+    if (checkTopicFilter(dst, start, p - start) !== 0) return Err.ValueRange;
     dst[p++] = filters[i].qos; // §3.8.3.1 requested QoS, bits 7-2 reserved 0
   }
   return p;
@@ -60,14 +60,14 @@ export function encodeSubscribe(dst: Uint8Array, off: number, packetId: number, 
  * §3.10.3-2) or BUFFER_TOO_SMALL.
  */
 export function encodeUnsubscribe(dst: Uint8Array, off: number, packetId: number, filters: ReadonlyArray<string>): number {
-  if (badPacketId(packetId) || filters.length === 0) return Err.VALUE_RANGE;
+  if (badPacketId(packetId) || filters.length === 0) return Err.ValueRange;
   let remLen = 2;
   for (let i = 0; i < filters.length; i++) {
     const n = stringFieldBytes(filters[i]);
     if (n < 0) return n;
     remLen += n;
   }
-  let p = writeFixedHeader(dst, off, (PacketType.UNSUBSCRIBE << 4) | FLAGS_RESERVED_0010, remLen); // §3.10.1
+  let p = writeFixedHeader(dst, off, (PacketType.Unsubscribe << 4) | FLAGS_RESERVED_0010, remLen); // §3.10.1
   if (p < 0) return p;
   dst[p++] = packetId >>> 8; // §3.10.2
   dst[p++] = packetId & 0xff;
@@ -75,7 +75,7 @@ export function encodeUnsubscribe(dst: Uint8Array, off: number, packetId: number
     const start = p + 2;
     const f = filters[i];
     p = writeStringField(dst, p, f, stringFieldBytes(f) - 2);
-    if (checkTopicFilter(dst, start, p - start) !== 0) return Err.VALUE_RANGE;
+    if (checkTopicFilter(dst, start, p - start) !== 0) return Err.ValueRange;
   }
   return p;
 }

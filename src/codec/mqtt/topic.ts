@@ -19,7 +19,7 @@ import { MAX_STRING_BYTES, TOPIC_LEVEL_SEPARATOR, TOPIC_WILDCARD_MULTI, TOPIC_WI
  * Returns 0 when valid, MQTT_BAD_UTF8 for bad UTF-8 or U+0000, MQTT_BAD_TOPIC_NAME otherwise.
  */
 export function checkTopicName(src: Uint8Array, off: number, len: number): number {
-  if (len < 1 || len > MAX_STRING_BYTES) return Err.MQTT_BAD_TOPIC_NAME;
+  if (len < 1 || len > MAX_STRING_BYTES) return Err.MqttBadTopicName;
   // Hot (every received PUBLISH): one compare per byte in the common case, since '+' (0x2b),
   // '#' (0x23) and NUL all sort at or below 0x2b; a count-down loop is cheapest on XS.
   let high = 0;
@@ -27,11 +27,11 @@ export function checkTopicName(src: Uint8Array, off: number, len: number): numbe
   while (i > off) {
     const b = src[--i];
     if (b <= TOPIC_WILDCARD_SINGLE && (b === TOPIC_WILDCARD_SINGLE || b === TOPIC_WILDCARD_MULTI || b === 0)) {
-      return b === 0 ? Err.MQTT_BAD_UTF8 : Err.MQTT_BAD_TOPIC_NAME;
+      return b === 0 ? Err.MqttBadUtf8 : Err.MqttBadTopicName;
     }
     high |= b;
   }
-  if (high >= 0x80 && !isValidUtf8(src, off, off + len, true)) return Err.MQTT_BAD_UTF8;
+  if (high >= 0x80 && !isValidUtf8(src, off, off + len, true)) return Err.MqttBadUtf8;
   return 0;
 }
 
@@ -42,25 +42,25 @@ export function checkTopicName(src: Uint8Array, off: number, len: number): numbe
  * Returns 0 when valid, MQTT_BAD_UTF8 for bad UTF-8 or U+0000, MQTT_MALFORMED otherwise.
  */
 export function checkTopicFilter(src: Uint8Array, off: number, len: number): number {
-  if (len < 1 || len > MAX_STRING_BYTES) return Err.MQTT_MALFORMED;
+  if (len < 1 || len > MAX_STRING_BYTES) return Err.MqttMalformed;
   const end = off + len;
   let high = 0;
   for (let i = off; i < end; i++) {
     const b = src[i];
     if (b === TOPIC_WILDCARD_SINGLE || b === TOPIC_WILDCARD_MULTI) {
       // The wildcard must stand alone in its level...
-      if (i > off && src[i - 1] !== TOPIC_LEVEL_SEPARATOR) return Err.MQTT_MALFORMED;
+      if (i > off && src[i - 1] !== TOPIC_LEVEL_SEPARATOR) return Err.MqttMalformed;
       if (b === TOPIC_WILDCARD_MULTI) {
         // ...and '#' must be the last character of the filter (§4.7.1.2).
-        if (i + 1 !== end) return Err.MQTT_MALFORMED;
+        if (i + 1 !== end) return Err.MqttMalformed;
       } else if (i + 1 < end && src[i + 1] !== TOPIC_LEVEL_SEPARATOR) {
-        return Err.MQTT_MALFORMED; // '+' followed by anything but '/' (§4.7.1.3)
+        return Err.MqttMalformed; // '+' followed by anything but '/' (§4.7.1.3)
       }
     } else if (b === 0) {
-      return Err.MQTT_BAD_UTF8;
+      return Err.MqttBadUtf8;
     }
     high |= b;
   }
-  if (high >= 0x80 && !isValidUtf8(src, off, end, true)) return Err.MQTT_BAD_UTF8;
+  if (high >= 0x80 && !isValidUtf8(src, off, end, true)) return Err.MqttBadUtf8;
   return 0;
 }

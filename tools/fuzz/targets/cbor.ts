@@ -110,39 +110,39 @@ function walk(r: CborReader, buf: Uint8Array, start: number, end: number): { tra
       if (k < 0) {
         const f = checkError("CborReader.next()", k, CBOR_READ_ERRORS);
         if (f) return done(f);
-        if (k === Err.CBOR_TOO_DEEP) return done(fail("next() returned CBOR_TOO_DEEP"));
+        if (k === Err.CborTooDeep) return done(fail("next() returned CBOR_TOO_DEEP"));
         trace.push(`E${k}`);
         if (first && skipExpect === 0) skipExpect = k;
         return done(null);
       }
-      if (!(k >= Kind.UINT && k <= Kind.NULL) || !Number.isInteger(k)) return done(fail("next() returned a kind outside Kind", String(k)));
+      if (!(k >= Kind.Uint && k <= Kind.Null) || !Number.isInteger(k)) return done(fail("next() returned a kind outside Kind", String(k)));
       if (!(r.pos > before && r.pos <= end)) return done(fail("next() did not advance inside the input", `pos ${before} -> ${r.pos}, end ${end}`));
       let rec: string;
-      if (k === Kind.BYTES || k === Kind.TEXT || k === Kind.TYPED) {
+      if (k === Kind.Bytes || k === Kind.Text || k === Kind.Typed) {
         const f = inRange("CBOR payload", r.off, r.len, start, r.pos);
         if (f) return done(f);
         if (r.off + r.len !== r.pos) return done(fail("CBOR payload does not end at pos"));
-        if (k === Kind.TYPED) {
+        if (k === Kind.Typed) {
           const size = typedArrayElementBytes(r.tag);
           if (size === 0 || r.len % size !== 0) return done(fail("typed array of a bad tag or a partial element", `tag ${r.tag} len ${r.len}`));
         }
-        rec = `${k}:${r.off - start}+${r.len}${k === Kind.TYPED ? "@" + r.tag : ""}`;
-      } else if (k === Kind.FLOAT) {
+        rec = `${k}:${r.off - start}+${r.len}${k === Kind.Typed ? "@" + r.tag : ""}`;
+      } else if (k === Kind.Float) {
         rec = `${k}:${Object.is(r.value, -0) ? "-0" : String(r.value)}`;
       } else {
-        if (k !== Kind.NULL && !Number.isFinite(r.value)) return done(fail("CBOR integer/count is not finite", String(r.value)));
-        if ((k === Kind.UINT && !(Number.isSafeInteger(r.value) && r.value >= 0)) || (k === Kind.NEGINT && !(Number.isSafeInteger(r.value + 1) && r.value < 0))) {
+        if (k !== Kind.Null && !Number.isFinite(r.value)) return done(fail("CBOR integer/count is not finite", String(r.value)));
+        if ((k === Kind.Uint && !(Number.isSafeInteger(r.value) && r.value >= 0)) || (k === Kind.Negint && !(Number.isSafeInteger(r.value + 1) && r.value < 0))) {
           return done(fail("CBOR integer outside the subset range", String(r.value)));
         }
-        rec = `${k}:${k === Kind.NULL ? "" : r.value}`;
+        rec = `${k}:${k === Kind.Null ? "" : r.value}`;
       }
       trace.push(rec);
       left[left.length - 1]--;
-      if (k === Kind.ARRAY || k === Kind.MAP) {
-        const n = k === Kind.ARRAY ? r.len : r.len * 2;
+      if (k === Kind.Array || k === Kind.Map) {
+        const n = k === Kind.Array ? r.len : r.len * 2;
         if (r.len !== r.value) return done(fail("container len differs from value"));
         if (n > 0) {
-          if (left.length - 1 >= CBOR_DEFAULT_MAX_DEPTH && first && skipExpect === 0) skipExpect = Err.CBOR_TOO_DEEP;
+          if (left.length - 1 >= CBOR_DEFAULT_MAX_DEPTH && first && skipExpect === 0) skipExpect = Err.CborTooDeep;
           if (left.length >= WALK_MAX_DEPTH) return done(null, true);
           left.push(n);
         }
@@ -163,18 +163,18 @@ interface TypedRead {
 }
 
 const TYPED_READS: TypedRead[] = [
-  { name: "readUint", call: (r) => r.readUint(), kinds: [Kind.UINT] },
-  { name: "readInt", call: (r) => r.readInt(), kinds: [Kind.UINT, Kind.NEGINT] },
-  { name: "readBytes", call: (r) => r.readBytes(), kinds: [Kind.BYTES] },
-  { name: "readText", call: (r) => r.readText(), kinds: [Kind.TEXT] },
-  { name: "readArray", call: (r) => r.readArray(), kinds: [Kind.ARRAY] },
-  { name: "readMap", call: (r) => r.readMap(), kinds: [Kind.MAP] },
-  { name: "readBool", call: (r) => r.readBool(), kinds: [Kind.BOOL] },
-  { name: "readNull", call: (r) => r.readNull(), kinds: [Kind.NULL] },
-  { name: "readFloat", call: (r) => r.readFloat(), kinds: [Kind.FLOAT] },
-  { name: "readNumber", call: (r) => r.readNumber(), kinds: [Kind.UINT, Kind.NEGINT, Kind.FLOAT] },
-  { name: "readTypedArray", call: (r) => r.readTypedArray(), kinds: [Kind.TYPED, Kind.BYTES] },
-  { name: "readKey", call: (r) => r.readKey(), kinds: [Kind.TEXT] },
+  { name: "readUint", call: (r) => r.readUint(), kinds: [Kind.Uint] },
+  { name: "readInt", call: (r) => r.readInt(), kinds: [Kind.Uint, Kind.Negint] },
+  { name: "readBytes", call: (r) => r.readBytes(), kinds: [Kind.Bytes] },
+  { name: "readText", call: (r) => r.readText(), kinds: [Kind.Text] },
+  { name: "readArray", call: (r) => r.readArray(), kinds: [Kind.Array] },
+  { name: "readMap", call: (r) => r.readMap(), kinds: [Kind.Map] },
+  { name: "readBool", call: (r) => r.readBool(), kinds: [Kind.Bool] },
+  { name: "readNull", call: (r) => r.readNull(), kinds: [Kind.Null] },
+  { name: "readFloat", call: (r) => r.readFloat(), kinds: [Kind.Float] },
+  { name: "readNumber", call: (r) => r.readNumber(), kinds: [Kind.Uint, Kind.Negint, Kind.Float] },
+  { name: "readTypedArray", call: (r) => r.readTypedArray(), kinds: [Kind.Typed, Kind.Bytes] },
+  { name: "readKey", call: (r) => r.readKey(), kinds: [Kind.Text] },
 ];
 
 function sameNumber(a: number, b: number): boolean {
@@ -196,7 +196,7 @@ function checkTypedReads(r: CborReader, buf: Uint8Array, start: number, end: num
     }
     const accepted = t.kinds.includes(k);
     if (!accepted) {
-      if (res !== Err.CBOR_TYPE) return fail(`${fn} on another kind did not return CBOR_TYPE`, `kind ${k}: ${codeText(res)}`);
+      if (res !== Err.CborType) return fail(`${fn} on another kind did not return CBOR_TYPE`, `kind ${k}: ${codeText(res)}`);
       if (r.pos !== start) return fail(`${fn} moved pos on CBOR_TYPE`);
       continue;
     }
@@ -207,12 +207,12 @@ function checkTypedReads(r: CborReader, buf: Uint8Array, start: number, end: num
       return fail(`${fn} failed where next() read an accepted kind`, `kind ${k}: ${codeText(res)}`);
     }
     if (r.pos !== nPos) return fail(`${fn} ends elsewhere than next()`, `${r.pos} vs ${nPos}`);
-    if ((k === Kind.BYTES || k === Kind.TEXT || k === Kind.TYPED) && (r.off !== nOff || r.len !== nLen)) return fail(`${fn} payload differs from next()`);
-    if (t.name === "readTypedArray" && r.tag !== (k === Kind.TYPED ? nTag : TAG_UINT8)) return fail(`${fn} tag differs from next()`, `${r.tag} vs ${nTag}`);
-    if ((k === Kind.UINT || k === Kind.NEGINT || k === Kind.FLOAT || k === Kind.BOOL) && !sameNumber(r.value, nValue)) {
+    if ((k === Kind.Bytes || k === Kind.Text || k === Kind.Typed) && (r.off !== nOff || r.len !== nLen)) return fail(`${fn} payload differs from next()`);
+    if (t.name === "readTypedArray" && r.tag !== (k === Kind.Typed ? nTag : TAG_UINT8)) return fail(`${fn} tag differs from next()`, `${r.tag} vs ${nTag}`);
+    if ((k === Kind.Uint || k === Kind.Negint || k === Kind.Float || k === Kind.Bool) && !sameNumber(r.value, nValue)) {
       return fail(`${fn} value differs from next()`, `${r.value} vs ${nValue}`);
     }
-    if ((k === Kind.ARRAY || k === Kind.MAP) && r.len !== nLen) return fail(`${fn} count differs from next()`);
+    if ((k === Kind.Array || k === Kind.Map) && r.len !== nLen) return fail(`${fn} count differs from next()`);
   }
   return null;
 }
@@ -225,14 +225,14 @@ export function runCbor(r: CborReader, input: Uint8Array, rng: Prng, probe: Uint
     r.reset(input, 0, input.length);
     const s = r.skip();
     if (input.length === 0) {
-      if (s !== Err.CBOR_TRUNCATED) return fail("skip() of nothing did not return CBOR_TRUNCATED", codeText(s));
+      if (s !== Err.CborTruncated) return fail("skip() of nothing did not return CBOR_TRUNCATED", codeText(s));
     } else if (w1.skipExpect !== 0 || w1.firstEnd < 0) {
       if (s !== w1.skipExpect) return fail("skip() disagrees with next()", `skip ${codeText(s)}, walk ${codeText(w1.skipExpect)}`);
     } else {
       if (s !== 0) return fail("skip() failed on an item next() reads whole", codeText(s));
       if (r.pos !== w1.firstEnd) return fail("skip() ends elsewhere than the walk", `${r.pos} vs ${w1.firstEnd}`);
       const fin = r.finish();
-      if (fin !== (r.pos === input.length ? 0 : Err.CBOR_TRAILING)) return fail("finish() is wrong about trailing bytes", codeText(fin));
+      if (fin !== (r.pos === input.length ? 0 : Err.CborTrailing)) return fail("finish() is wrong about trailing bytes", codeText(fin));
     }
   }
   const f = checkTypedReads(r, input, 0, input.length);

@@ -36,11 +36,11 @@ function encoded(fn: (dst: Uint8Array, off: number) => number): Uint8Array {
 export function controlMessages(seed: number): Uint8Array[] {
   const rng = new Prng(seed ^ 0x63746c);
   const table = new ChannelTable([
-    { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 16, rateHz: 50 },
-    { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 8, rateHz: 0 },
-    { id: 30, kind: ChannelKind.SENSOR, elementType: ElementType.U8, count: 300, rateHz: 1 },
-    { id: 10, kind: ChannelKind.MOTOR, elementType: ElementType.F32, count: 2, rateHz: 100 },
-    { id: 255, kind: ChannelKind.MOTOR, elementType: ElementType.F64, count: 65535, rateHz: 0xffffffff },
+    { id: 0, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 16, rateHz: 50 },
+    { id: 1, kind: ChannelKind.Sensor, elementType: ElementType.I16, count: 8, rateHz: 0 },
+    { id: 30, kind: ChannelKind.Sensor, elementType: ElementType.U8, count: 300, rateHz: 1 },
+    { id: 10, kind: ChannelKind.Motor, elementType: ElementType.F32, count: 2, rateHz: 100 },
+    { id: 255, kind: ChannelKind.Motor, elementType: ElementType.F64, count: 65535, rateHz: 0xffffffff },
   ]);
   const nonce = rng.bytes(NONCE_BYTES);
   const nonce2 = rng.bytes(NONCE_BYTES);
@@ -71,7 +71,7 @@ export function controlMessages(seed: number): Uint8Array[] {
   out.push(encoded((d, o) => {
     o = writeMapHeader(d, o, 5);
     o = writeText(d, o, "t");
-    o = writeUint(d, o, MsgType.HEARTBEAT_ACK);
+    o = writeUint(d, o, MsgType.HeartbeatAck);
     o = writeText(d, o, "xyzw");
     o = writeMapHeader(d, o, 1);
     o = writeText(d, o, "k");
@@ -94,9 +94,9 @@ function snapshot(m: ControlMessage, base: number): string {
   return [
     m.type, p, m.version, m.generation, m.maxFrameBytes, m.sessionId, m.seq, m.maxSensorHz, m.heartbeatMs, m.motorDeadlineMs,
     m.brainTime, m.reason, m.retryAfterMs, m.drainDeadlineMs, m.agentTime, m.rttMs, m.phase, m.clockOffsetMs, m.lastReason,
-    has(Field.FW) ? rel(m.fwOff, m.fwLen) : "", has(Field.ID) ? rel(m.idOff, m.idLen) : "",
-    has(Field.N) ? m.nonceOff - base : "", has(Field.AN) ? m.agentNonceOff - base : "", has(Field.P) ? m.proofOff - base : "",
-    has(Field.ST) ? rel(m.sensorTopicOff, m.sensorTopicLen) : "", has(Field.MT) ? rel(m.motorTopicOff, m.motorTopicLen) : "",
+    has(Field.Fw) ? rel(m.fwOff, m.fwLen) : "", has(Field.Id) ? rel(m.idOff, m.idLen) : "",
+    has(Field.N) ? m.nonceOff - base : "", has(Field.An) ? m.agentNonceOff - base : "", has(Field.P) ? m.proofOff - base : "",
+    has(Field.St) ? rel(m.sensorTopicOff, m.sensorTopicLen) : "", has(Field.Mt) ? rel(m.motorTopicOff, m.motorTopicLen) : "",
     has(Field.M) ? rel(m.textOff, m.textLen) : "",
     m.channelCount, Array.from(m.chId.subarray(0, m.channelCount)).join("."), Array.from(m.chCount.subarray(0, m.channelCount)).join("."),
     m.counterCount, Array.from(m.counters.subarray(0, m.counterCount)).join("."),
@@ -112,22 +112,22 @@ function checkMessage(m: ControlMessage, type: number, off: number, len: number)
   if ((p & ~(MSG_FIELDS[type] | Field.T)) !== 0) return fail("decodeControl reports a field the type does not carry", `type ${type} present ${p.toString(2)}`);
   const end = off + len;
   const checks: [number, string, number, number][] = [
-    [Field.FW, "fw", m.fwOff, m.fwLen], [Field.ID, "id", m.idOff, m.idLen], [Field.N, "n", m.nonceOff, NONCE_BYTES],
-    [Field.AN, "an", m.agentNonceOff, NONCE_BYTES], [Field.P, "p", m.proofOff, PROOF_BYTES],
-    [Field.ST, "st", m.sensorTopicOff, m.sensorTopicLen], [Field.MT, "mt", m.motorTopicOff, m.motorTopicLen], [Field.M, "m", m.textOff, m.textLen],
+    [Field.Fw, "fw", m.fwOff, m.fwLen], [Field.Id, "id", m.idOff, m.idLen], [Field.N, "n", m.nonceOff, NONCE_BYTES],
+    [Field.An, "an", m.agentNonceOff, NONCE_BYTES], [Field.P, "p", m.proofOff, PROOF_BYTES],
+    [Field.St, "st", m.sensorTopicOff, m.sensorTopicLen], [Field.Mt, "mt", m.motorTopicOff, m.motorTopicLen], [Field.M, "m", m.textOff, m.textLen],
   ];
   for (const [bit, name, o, l] of checks) {
     if ((p & bit) === 0) continue;
     const f = inRange(`control field ${name}`, o, l, off, end);
     if (f) return f;
   }
-  if ((p & Field.FW) && m.fwLen > MAX_FW_BYTES) return fail("fw longer than MAX_FW_BYTES");
+  if ((p & Field.Fw) && m.fwLen > MAX_FW_BYTES) return fail("fw longer than MAX_FW_BYTES");
   if ((p & Field.M) && m.textLen > MAX_TEXT_BYTES) return fail("m longer than MAX_TEXT_BYTES");
-  for (const [bit, l] of [[Field.ST, m.sensorTopicLen], [Field.MT, m.motorTopicLen]] as const) {
+  for (const [bit, l] of [[Field.St, m.sensorTopicLen], [Field.Mt, m.motorTopicLen]] as const) {
     if ((p & bit) && (l < 1 || l > MAX_TOPIC_BYTES)) return fail("data topic length outside 1..128", `len ${l}`);
   }
   if (m.channelCount > m.chId.length || m.counterCount > m.counters.length) return fail("list count over its capacity");
-  if ((p & Field.CH) === 0 && m.channelCount !== 0) return fail("channels reported without ch");
+  if ((p & Field.Ch) === 0 && m.channelCount !== 0) return fail("channels reported without ch");
   for (const v of [m.version, m.generation, m.maxFrameBytes, m.sessionId, m.seq, m.reason, m.retryAfterMs, m.agentTime, m.rttMs]) {
     if (!(Number.isInteger(v) && v >= 0 && v <= 0xffffffff)) return fail("a u32 field holds a non-u32", String(v));
   }
@@ -163,7 +163,7 @@ export const controlTarget: FuzzTarget = {
     const m = new ControlMessage();
     const probe = corpus[4]; // registered
     const probeType = decodeControl(probe, 0, probe.length, m);
-    if (probeType !== MsgType.REGISTERED) throw new Error(`fuzz setup: the probe does not decode (${codeText(probeType)})`);
+    if (probeType !== MsgType.Registered) throw new Error(`fuzz setup: the probe does not decode (${codeText(probeType)})`);
     return { corpus, run: (input, rng) => runControl(m, input, rng, probe, probeType) };
   },
 };

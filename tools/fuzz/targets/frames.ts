@@ -28,19 +28,19 @@ const FUZZ_MAX_FRAME_BYTES = 512;
 const FUZZ_SESSION_ID = 0x1234_5678;
 
 export const FUZZ_CHANNELS: ChannelSpec[] = [
-  { id: 0, kind: ChannelKind.SENSOR, elementType: ElementType.F32, count: 4, rateHz: 0 },
-  { id: 1, kind: ChannelKind.SENSOR, elementType: ElementType.I16, count: 3, rateHz: 0 },
-  { id: 30, kind: ChannelKind.SENSOR, elementType: ElementType.U8, count: 5, rateHz: 0 },
-  { id: 200, kind: ChannelKind.SENSOR, elementType: ElementType.F64, count: 1, rateHz: 0 },
-  { id: 2, kind: ChannelKind.SENSOR, elementType: ElementType.U32, count: 2, rateHz: 0 },
-  { id: 3, kind: ChannelKind.SENSOR, elementType: ElementType.I8, count: 3, rateHz: 0 },
-  { id: 4, kind: ChannelKind.SENSOR, elementType: ElementType.U16, count: 20, rateHz: 0 },
-  { id: 23, kind: ChannelKind.SENSOR, elementType: ElementType.I32, count: 1, rateHz: 0 },
-  { id: 10, kind: ChannelKind.MOTOR, elementType: ElementType.F32, count: 2, rateHz: 0 },
-  { id: 40, kind: ChannelKind.MOTOR, elementType: ElementType.U16, count: 1, rateHz: 0 },
-  { id: 11, kind: ChannelKind.MOTOR, elementType: ElementType.I32, count: 2, rateHz: 0 },
-  { id: 250, kind: ChannelKind.MOTOR, elementType: ElementType.U8, count: 30, rateHz: 0 },
-  { id: 24, kind: ChannelKind.MOTOR, elementType: ElementType.F64, count: 2, rateHz: 0 },
+  { id: 0, kind: ChannelKind.Sensor, elementType: ElementType.F32, count: 4, rateHz: 0 },
+  { id: 1, kind: ChannelKind.Sensor, elementType: ElementType.I16, count: 3, rateHz: 0 },
+  { id: 30, kind: ChannelKind.Sensor, elementType: ElementType.U8, count: 5, rateHz: 0 },
+  { id: 200, kind: ChannelKind.Sensor, elementType: ElementType.F64, count: 1, rateHz: 0 },
+  { id: 2, kind: ChannelKind.Sensor, elementType: ElementType.U32, count: 2, rateHz: 0 },
+  { id: 3, kind: ChannelKind.Sensor, elementType: ElementType.I8, count: 3, rateHz: 0 },
+  { id: 4, kind: ChannelKind.Sensor, elementType: ElementType.U16, count: 20, rateHz: 0 },
+  { id: 23, kind: ChannelKind.Sensor, elementType: ElementType.I32, count: 1, rateHz: 0 },
+  { id: 10, kind: ChannelKind.Motor, elementType: ElementType.F32, count: 2, rateHz: 0 },
+  { id: 40, kind: ChannelKind.Motor, elementType: ElementType.U16, count: 1, rateHz: 0 },
+  { id: 11, kind: ChannelKind.Motor, elementType: ElementType.I32, count: 2, rateHz: 0 },
+  { id: 250, kind: ChannelKind.Motor, elementType: ElementType.U8, count: 30, rateHz: 0 },
+  { id: 24, kind: ChannelKind.Motor, elementType: ElementType.F64, count: 2, rateHz: 0 },
 ];
 
 const U32_BOUNDARIES = [0, 1, 23, 24, 255, 256, 65535, 65536, 0x7fffffff, 0xffffffff];
@@ -65,7 +65,7 @@ function makeFrames(seed: number): FrameWorld {
   for (const s of FUZZ_CHANNELS) data.set(s.id, byteView(new Uint8Array(s.count * elementBytes(s.elementType))));
   const dst = new Uint8Array(2048);
   const world: FrameWorld = { table, hmac, scratch32, sensors: [], motors: [], signed: new Set() };
-  for (const kind of [ChannelKind.SENSOR, ChannelKind.MOTOR]) {
+  for (const kind of [ChannelKind.Sensor, ChannelKind.Motor]) {
     const specs = FUZZ_CHANNELS.filter((s) => s.kind === kind);
     const entries = new FrameEntries(table, kind);
     for (let i = 0; i < 16; i++) {
@@ -84,12 +84,12 @@ function makeFrames(seed: number): FrameWorld {
       }
       const seq = rng.pick(U32_BOUNDARIES);
       const t = rng.pick(U32_BOUNDARIES);
-      const end = kind === ChannelKind.SENSOR
+      const end = kind === ChannelKind.Sensor
         ? encodeSensorFrame(dst, 0, seq, t, entries)
         : encodeMotorFrame(dst, 0, seq, t, entries, FUZZ_SESSION_ID, hmac, scratch32);
       if (end < 0) throw new Error(`fuzz corpus: a frame encoder failed with ${codeText(end)}`);
       const frame = dst.slice(0, end);
-      if (kind === ChannelKind.SENSOR) world.sensors.push(frame);
+      if (kind === ChannelKind.Sensor) world.sensors.push(frame);
       else {
         world.motors.push(frame);
         world.signed.add(toHex(frame.subarray(0, end - MOTOR_MAC_BYTES - 1)) + ":" + toHex(frame.subarray(end - MOTOR_MAC_BYTES)));
@@ -143,18 +143,18 @@ function runFrames(
   rng: Prng,
   probe: Uint8Array,
 ): Failure | null {
-  const name = kind === ChannelKind.SENSOR ? "decodeSensorFrame" : "decodeMotorFrame";
+  const name = kind === ChannelKind.Sensor ? "decodeSensorFrame" : "decodeMotorFrame";
   const decode = (buf: Uint8Array, off: number, len: number): number =>
-    kind === ChannelKind.SENSOR
+    kind === ChannelKind.Sensor
       ? decodeSensorFrame(buf, off, len, w.table, view as SensorFrame)
       : decodeMotorFrame(buf, off, len, w.table, view as MotorFrame);
   const extra = (base: number): number[] => {
-    if (kind === ChannelKind.SENSOR) return [(view as SensorFrame).time];
+    if (kind === ChannelKind.Sensor) return [(view as SensorFrame).time];
     const m = view as MotorFrame;
     return [m.deadline, m.macOff - base, m.signedLen];
   };
   const motorChecks = (buf: Uint8Array, off: number, len: number): Failure | null => {
-    if (kind !== ChannelKind.MOTOR) return null;
+    if (kind !== ChannelKind.Motor) return null;
     const m = view as MotorFrame;
     if (!(Number.isInteger(m.deadline) && m.deadline >= 0 && m.deadline <= 0xffffffff)) return fail("motor deadline is not a u32");
     let f = inRange("motor mac", m.macOff, MOTOR_MAC_BYTES, off, off + len);
@@ -193,7 +193,7 @@ function runFrames(
   // The view still decodes (and, for motors, verifies) a valid frame.
   const r3 = decode(probe, 0, probe.length);
   if (r3 < 1) return fail(`${name} no longer decodes a valid frame`, `got ${codeText(r3)}`);
-  if (kind === ChannelKind.MOTOR) {
+  if (kind === ChannelKind.Motor) {
     const v = verifyMotorMac(probe, 0, view as MotorFrame, FUZZ_SESSION_ID, w.hmac, w.scratch32);
     if (v !== 0) return fail("verifyMotorMac no longer verifies a valid frame", codeText(v));
   }
@@ -201,27 +201,27 @@ function runFrames(
 }
 
 function frameTarget(kind: number): FuzzTarget {
-  const name = kind === ChannelKind.SENSOR ? "sensor" : "motor";
+  const name = kind === ChannelKind.Sensor ? "sensor" : "motor";
   return {
     name,
-    description: kind === ChannelKind.SENSOR
+    description: kind === ChannelKind.Sensor
       ? "decodeSensorFrame against a table of every element type; alone and embedded"
       : "decodeMotorFrame + verifyMotorMac (no forgery may verify); alone and embedded",
     setup(seed: number): TargetInstance {
       const w = makeFrames(seed);
-      const own = kind === ChannelKind.SENSOR ? w.sensors : w.motors;
-      const other = kind === ChannelKind.SENSOR ? w.motors : w.sensors;
+      const own = kind === ChannelKind.Sensor ? w.sensors : w.motors;
+      const other = kind === ChannelKind.Sensor ? w.motors : w.sensors;
       const corpus = [...own, ...other.slice(0, 3)];
       const capacity = w.table.size;
-      const view = kind === ChannelKind.SENSOR ? new SensorFrame(capacity, FUZZ_MAX_FRAME_BYTES) : new MotorFrame(capacity, FUZZ_MAX_FRAME_BYTES);
+      const view = kind === ChannelKind.Sensor ? new SensorFrame(capacity, FUZZ_MAX_FRAME_BYTES) : new MotorFrame(capacity, FUZZ_MAX_FRAME_BYTES);
       const probe = own[0];
       return { corpus, run: (input, rng) => runFrames(kind, w, view, input, rng, probe) };
     },
   };
 }
 
-export const sensorTarget = frameTarget(ChannelKind.SENSOR);
-export const motorTarget = frameTarget(ChannelKind.MOTOR);
+export const sensorTarget = frameTarget(ChannelKind.Sensor);
+export const motorTarget = frameTarget(ChannelKind.Motor);
 
 /** Valid frames of both kinds (for the cbor target's corpus). */
 export function frameCorpus(seed: number): Uint8Array[] {

@@ -97,8 +97,8 @@ const CONNACK_ACCEPTED = Uint8Array.of(0x20, 2, 0, 0);
 
 /** next()'s codes on a tracked client decoder: the stateless ones and the session rules'. */
 const MQTT_TRACKED_ERRORS: ReadonlySet<number> = new Set<number>([
-  ...MQTT_NEXT_ERRORS, Err.MQTT_CONNACK_NOT_FIRST, Err.MQTT_CONNACK_REPEATED, Err.MQTT_SESSION_PRESENT,
-  Err.MQTT_UNSOLICITED_ACK, Err.MQTT_SUBACK_COUNT, Err.MQTT_QOS_NOT_REQUESTED,
+  ...MQTT_NEXT_ERRORS, Err.MqttConnackNotFirst, Err.MqttConnackRepeated, Err.MqttSessionPresent,
+  Err.MqttUnsolicitedAck, Err.MqttSubackCount, Err.MqttQosNotRequested,
 ]);
 
 /** The probe stream after reset(): a QoS 1 PUBLISH then the decoder's direction's ping (PINGRESP or PINGREQ). */
@@ -125,24 +125,24 @@ function checkPacket(d: AnyDecoder, type: number): Failure | null {
   if (d.buf[lo] >>> 4 !== type) return fail("next() type differs from the first byte", `type ${type}, byte ${d.buf[lo]}`);
   if (d.readOff !== hi) return fail("readOff does not follow the packet", `readOff ${d.readOff}, packetEnd ${hi}`);
   switch (type) {
-    case PacketType.PUBLISH:
+    case PacketType.Publish:
       if ((f = inRange("PUBLISH topic", d.topicOff, d.topicLen, lo, hi))) return f;
       if ((f = inRange("PUBLISH payload", d.payloadOff, d.payloadLen, lo, hi))) return f;
       if (d.payloadOff + d.payloadLen !== hi) return fail("PUBLISH payload does not end the packet");
       if (d.qos > 2 || (d.qos > 0 && !(d.packetId >= 1 && d.packetId <= 65535))) return fail("PUBLISH qos/packet id out of range", `qos ${d.qos} id ${d.packetId}`);
       if (d.topicLen === 0) return fail("PUBLISH accepted with an empty topic");
       return null;
-    case PacketType.CONNACK:
+    case PacketType.Connack:
       if (!(d instanceof MqttDecoder)) return fail("the server's decoder returned a CONNACK");
       if (d.returnCode > 5 || d.sessionPresent > 1) return fail("CONNACK fields out of range", `rc ${d.returnCode} sp ${d.sessionPresent}`);
       return null;
-    case PacketType.SUBACK:
+    case PacketType.Suback:
       if (!(d instanceof MqttDecoder)) return fail("the server's decoder returned a SUBACK");
       if ((f = inRange("SUBACK return codes", d.returnCodesOff, d.returnCodesLen, lo, hi))) return f;
       if (d.returnCodesLen < 1) return fail("SUBACK accepted without return codes");
       return null;
-    case PacketType.SUBSCRIBE:
-    case PacketType.UNSUBSCRIBE: {
+    case PacketType.Subscribe:
+    case PacketType.Unsubscribe: {
       if (!(d instanceof MqttServerDecoder)) return fail("the client's decoder returned a (UN)SUBSCRIBE");
       if ((f = inRange("filter list", d.payloadOff, d.payloadLen, lo, hi))) return f;
       const end = d.payloadOff + d.payloadLen;
@@ -156,7 +156,7 @@ function checkPacket(d: AnyDecoder, type: number): Failure | null {
       if (pos !== end) return fail("filter list does not end at the packet end", `pos ${pos} end ${end}`);
       return null;
     }
-    case PacketType.CONNECT:
+    case PacketType.Connect:
       if (!(d instanceof MqttServerDecoder)) return fail("the client's decoder returned a CONNECT");
       if ((f = inRange("client id", d.clientIdOff, d.clientIdLen, lo, hi))) return f;
       if ((f = inRange("will topic", d.willTopicOff, d.willTopicLen, lo, hi))) return f;
@@ -249,15 +249,15 @@ export function runMqtt(d: AnyDecoder, input: Uint8Array, rng: Prng, sent: reado
   if (tracked) {
     d.push(CONNACK_ACCEPTED, 0, CONNACK_ACCEPTED.length);
     const t0 = d.next();
-    if (t0 !== PacketType.CONNACK) return fail("tracked decoder does not take a CONNACK after reset()", `next() = ${t0 < 0 ? codeText(t0) : t0}`);
+    if (t0 !== PacketType.Connack) return fail("tracked decoder does not take a CONNACK after reset()", `next() = ${t0 < 0 ? codeText(t0) : t0}`);
   }
   if (d.push(probe.bytes, 0, probe.bytes.length) !== probe.bytes.length) return fail("push() after reset() did not take the probe");
   const t1 = d.next();
-  if (t1 !== PacketType.PUBLISH || d.topicLen !== probe.topicLen || d.payloadLen !== probe.payloadLen || d.packetId !== 42) {
+  if (t1 !== PacketType.Publish || d.topicLen !== probe.topicLen || d.payloadLen !== probe.payloadLen || d.packetId !== 42) {
     return fail("decoder does not decode a valid PUBLISH after reset()", `next() = ${t1 < 0 ? codeText(t1) : t1}`);
   }
   const t2 = d.next();
-  if (t2 !== (server ? PacketType.PINGREQ : PacketType.PINGRESP)) return fail("decoder does not decode a valid ping after reset()", `next() = ${t2}`);
+  if (t2 !== (server ? PacketType.Pingreq : PacketType.Pingresp)) return fail("decoder does not decode a valid ping after reset()", `next() = ${t2}`);
   if (d.next() !== NEED_MORE) return fail("decoder reports more after the probe");
   return null;
 }

@@ -34,12 +34,12 @@ import { controlMessages } from "./control";
 import { mqttPackets } from "./mqtt";
 
 export const Op = {
-  CONTROL: 0,
-  MOTOR_RAW: 1,
-  MOTOR_SIGNED: 2,
-  MQTT_RAW: 3,
-  LINK: 4,
-  RUN: 5,
+  Control: 0,
+  MotorRaw: 1,
+  MotorSigned: 2,
+  MqttRaw: 3,
+  Link: 4,
+  Run: 5,
 } as const;
 const OP_COUNT = 6;
 
@@ -167,16 +167,16 @@ function generate(s: SessionSetup, rng: Prng): Uint8Array {
   const n = rng.int(1, 8);
   for (let i = 0; i < n; i++) {
     const r = rng.int(0, 99);
-    const op = r < 25 ? Op.CONTROL : r < 45 ? Op.MOTOR_RAW : r < 58 ? Op.MOTOR_SIGNED : r < 80 ? Op.MQTT_RAW : r < 90 ? Op.LINK : Op.RUN;
+    const op = r < 25 ? Op.Control : r < 45 ? Op.MotorRaw : r < 58 ? Op.MotorSigned : r < 80 ? Op.MqttRaw : r < 90 ? Op.Link : Op.Run;
     let payload: Uint8Array;
     switch (op) {
-      case Op.CONTROL:
+      case Op.Control:
         payload = mutate(rng, s.control);
         break;
-      case Op.MOTOR_RAW:
+      case Op.MotorRaw:
         payload = rng.chance(0.15) ? rng.pick(s.motor).slice() : mutate(rng, s.motor);
         break;
-      case Op.MQTT_RAW:
+      case Op.MqttRaw:
         payload = rng.chance(0.3) ? mutateOnce(rng, rng.pick(s.mqtt), s.mqtt) : mutate(rng, s.mqtt);
         break;
       default:
@@ -233,13 +233,13 @@ function runSession(s: SessionSetup, input: Uint8Array, rng: Prng): Failure | nu
   for (const step of decodeSteps(input)) {
     const p = step.payload;
     switch (step.op) {
-      case Op.CONTROL:
+      case Op.Control:
         w.brainSays(p);
         break;
-      case Op.MOTOR_RAW:
+      case Op.MotorRaw:
         w.motorRaw(p);
         break;
-      case Op.MOTOR_SIGNED: {
+      case Op.MotorSigned: {
         // The world records values[0] as the applied seq (sim.ts sends value = seq), as a float32:
         // keep seq below 2^24 so that record stays exact and checkInvariants can judge the order.
         const a = u32be(p, 1);
@@ -248,10 +248,10 @@ function runSession(s: SessionSetup, input: Uint8Array, rng: Prng): Failure | nu
         w.sendMotor(seq, dl);
         break;
       }
-      case Op.MQTT_RAW:
+      case Op.MqttRaw:
         injectRaw(w, p, rng);
         break;
-      case Op.LINK:
+      case Op.Link:
         linkEvent(w, p);
         break;
       default:
@@ -277,7 +277,7 @@ export const sessionTarget: FuzzTarget = {
   setup(seed: number): TargetInstance {
     const s = buildSetup(seed);
     return {
-      corpus: [encodeSteps([{ op: Op.RUN, runMs: 100, payload: new Uint8Array(0) }])],
+      corpus: [encodeSteps([{ op: Op.Run, runMs: 100, payload: new Uint8Array(0) }])],
       generate: (rng) => generate(s, rng),
       run: (input, rng) => runSession(s, input, rng),
     };
