@@ -16,10 +16,11 @@
 import { ChannelKind, ChannelTable, ElementType, validateChannels, type ChannelSpec } from "../src/codec/frames/channels";
 import { motorFrameMaxBytes } from "../src/codec/frames/motor";
 import { sensorFrameMaxBytes } from "../src/codec/frames/sensor";
+import type { TypedArray } from "../src/codec/frames/view";
 import type { ChannelLabel } from "../src/protocol/channel-labels";
 import type { ControlMessage } from "../src/protocol/decode";
 
-export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+export type { TypedArray };
 export type TypedArrayConstructor =
   | Uint8ArrayConstructor
   | Int8ArrayConstructor

@@ -19,7 +19,7 @@ import { byteView, ChannelKind, ChannelTable, ElementType, type ChannelSpec } fr
 import { FrameEntries } from "../src/codec/frames/entries";
 import { decodeMotorFrame, MotorFrame, verifyMotorMac } from "../src/codec/frames/motor";
 import { encodeSensorFrame } from "../src/codec/frames/sensor";
-import { viewEntry, type ElementArray } from "../src/codec/frames/view";
+import { viewEntry, type TypedArray } from "../src/codec/frames/view";
 import { computeAgentProof, computeSessionKey, verifyBrainProof } from "../src/protocol/auth";
 import { ControlMessage, decodeControl } from "../src/protocol/decode";
 import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../src/protocol/encode";
@@ -86,7 +86,7 @@ export interface MotorSnapshot {
   mac: number;
   seq: number;
   deadline: number;
-  values: Map<number, ElementArray>;
+  values: Map<number, TypedArray>;
 }
 
 interface Waiter {
@@ -333,10 +333,10 @@ export class ScriptedAgent {
     const raw = new Uint8Array(payload);
     const out = this.motorFrame;
     const decoded = decodeMotorFrame(raw, 0, raw.length, this.table, out);
-    const values = new Map<number, ElementArray>();
+    const values = new Map<number, TypedArray>();
     let mac = decoded;
     if (decoded > 0) {
-      for (let i = 0; i < out.count; i++) values.set(out.channelId[i], viewEntry(out, i)!.slice() as ElementArray);
+      for (let i = 0; i < out.count; i++) values.set(out.channelId[i], viewEntry(out, i)!.slice() as TypedArray);
       mac = verifyMotorMac(raw, 0, out, this.sessionId, this.macHmac, new Uint8Array(32));
     }
     return { raw: Buffer.from(raw), decoded, mac, seq: out.seq, deadline: out.deadline, values };

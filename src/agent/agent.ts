@@ -36,7 +36,7 @@ import { COUNTER_COUNT, Counter } from "../session/counters";
 import { Session } from "../session/session";
 import type { SessionStatus } from "../session/session-state";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput } from "./config";
-import { ChannelTable, type TypedArray } from "./channels";
+import { ChannelBank, type TypedArray } from "./channels";
 import { ControlLink } from "./control-link";
 
 /** The transport seam (two calls for bytes, two for the connection). */
@@ -99,7 +99,7 @@ const Input = { Start: 0, Stop: 1, Tick: 2, Opened: 3, Closed: 4, SubmitSensor: 
 export class Agent {
   readonly config: AgentConfig;
   private readonly session: Session;
-  readonly channels: ChannelTable;
+  readonly channels: ChannelBank;
   private readonly transport: AgentTransport;
   private readonly io: AgentIo;
   private readonly platform: AgentPlatform;
@@ -137,7 +137,7 @@ export class Agent {
       platform.random(random4);
       return (((random4[0] << 24) >>> 0) + (random4[1] << 16) + (random4[2] << 8) + random4[3]) / 4294967296;
     }, config.initialGeneration);
-    this.channels = new ChannelTable(config.channels, config.maxFrameBytes);
+    this.channels = new ChannelBank(config.channels, config.maxFrameBytes);
     const maxPacket = config.maxFrameBytes + PUBLISH_OVERHEAD_BYTES;
     this.decoder = new MqttDecoder(maxPacket);
     this.out = new Uint8Array(4 * maxPacket + 1024);

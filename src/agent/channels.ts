@@ -12,10 +12,10 @@ import { ChannelKind, ChannelTable as WireTable, byteView } from "../codec/frame
 import { FrameEntries } from "../codec/frames/entries";
 import { MotorFrame, decodeMotorFrame } from "../codec/frames/motor";
 import { encodeSensorFrame, sensorFrameMaxBytes } from "../codec/frames/sensor";
-import { copyEntry } from "../codec/frames/view";
+import { copyEntry, type TypedArray } from "../codec/frames/view";
 import { elementTags, type ChannelConfig } from "./config";
 
-export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+export type { TypedArray };
 
 function makeArray(type: ChannelConfig["type"], count: number): TypedArray {
   switch (type) {
@@ -30,7 +30,8 @@ function makeArray(type: ChannelConfig["type"], count: number): TypedArray {
   }
 }
 
-export class ChannelTable {
+/** The agent's channels: the wire table plus one preallocated array per channel. */
+export class ChannelBank {
   readonly wire: WireTable;
   readonly motorFrame: MotorFrame;
   private readonly arrays: TypedArray[] = [];

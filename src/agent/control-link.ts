@@ -25,7 +25,7 @@ import { MAX_TOPIC_BYTES, MsgType, NONCE_BYTES, PROOF_BYTES, rejectReasonError }
 import { Ev } from "../session/automaton";
 import { COUNTER_COUNT } from "../session/counters";
 import type { Session } from "../session/session";
-import type { ChannelTable } from "./channels";
+import type { ChannelBank } from "./channels";
 import type { AgentConfig } from "./config";
 
 const MAX_PENDING = 8;
@@ -127,7 +127,7 @@ export class ControlLink {
   }
 
   /** hello with a fresh nonce (a new one for every connection: a replayed challenge cannot match). */
-  encodeHello(dst: Uint8Array, off: number, generation: number, channels: ChannelTable): number {
+  encodeHello(dst: Uint8Array, off: number, generation: number, channels: ChannelBank): number {
     this.host.random(this.agentNonce);
     const c = this.config;
     return encodeHello(dst, off, c.firmwareVersion, c.agentId, generation, this.agentNonce, 0, c.maxFrameBytes, channels.wire, channels.channels);

@@ -52,7 +52,7 @@ const COPY_VIEW_MAX_MISSES = 16;
 const SIG_LENGTH_UNIT = 1024;
 
 /** A typed array of any brainstem element type. */
-export type ElementArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 /** Decoded frame entries. Subclassed by SensorFrame and MotorFrame. */
 export class FrameView {
@@ -565,7 +565,7 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
  * until that buffer is reused; when the payload offset is not a multiple of the element size
  * (typed arrays need alignment) the result is a view over a fresh copy instead.
  */
-export function viewEntry(out: FrameView, i: number): ElementArray | null {
+export function viewEntry(out: FrameView, i: number): TypedArray | null {
   if (!(i >= 0 && i < out.count)) return null;
   const et = out.elementType[i];
   const size = elementBytes(et);
