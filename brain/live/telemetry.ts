@@ -23,17 +23,10 @@
 import { Decoder } from "cbor-x";
 import type { Brain, BrainEvent, BrainEvents } from "../index";
 import type { DeclaredChannels, SensorContext, TypedArray } from "../controller";
-import type { AgentStatus } from "../status";
+import type { AgentStatus, ChannelStatus } from "../status";
 
-export interface ChannelDesc {
-  name: string;
-  unit: string;
-  id: number;
-  kind: "sensor" | "motor";
-  type: string;
-  count: number;
-  rateHz: number;
-}
+/** A channel as the live views and the recording describe it: the same as /status. */
+export type ChannelDesc = ChannelStatus;
 
 export type Record =
   | { type: "session"; agentId: string; sessionId: number; channels: ChannelDesc[] }
