@@ -33,7 +33,7 @@ import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
 import { Ev, phaseNames } from "../session/automaton";
 import { causeNames, causeOf } from "../session/evidence";
 import { COUNTER_COUNT, Counter } from "../session/counters";
-import { Session } from "../session/session";
+import { CloseClass, Session } from "../session/session";
 import type { SessionStatus } from "../session/session-state";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput } from "./config";
 import { ChannelBank, type TypedArray } from "./channels";
@@ -603,6 +603,11 @@ export class Agent {
         return `phase ${phaseNames[detail]} (generation ${this.session.generation})`;
       case Note.Backoff: {
         const s = this.session;
+        const closed = s.status().closeClass;
+        if (closed === CloseClass.DrainDeploy || closed === CloseClass.DrainOperator) {
+          return `reconnecting in ${detail} ms: ${this.brokerName()} drained (${closed === CloseClass.DrainDeploy ? "deploy" : "operator"}), as the brain's retry-after hint asks`;
+        }
+        if (closed === CloseClass.Graceful) return `reconnecting in ${detail} ms: ${this.brokerName()} ended the session (deregistered)`;
         // The class printed is the one of the reason printed (out of failed, lastCause is older).
         return `reconnecting in ${detail} ms: ${this.brokerName()} ${causeNames[causeOf(s.lastReason)]}-level ${errorName(s.lastReason)}` +
           ` (backoff attempt ${s.attempt}, ${s.networkFailures} network-level failures in a row)`;

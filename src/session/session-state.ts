@@ -105,6 +105,8 @@ export class SessionStatus {
   sessionId = 0;
   lastReason = 0;
   lastCause = 0;
+  /** Why the last link closed (CloseClass in session.ts): unexpected, drained, or ended by the brain. */
+  closeClass = 0;
   /** Backoff exponent; network-level failures in a row; short sessions in a row. */
   attempt = 0;
   networkFailures = 0;

@@ -166,6 +166,7 @@ export class Session {
     s.sessionId = this.sessionId;
     s.lastReason = this.reason;
     s.lastCause = this.cause;
+    s.closeClass = this.closeClass;
     s.attempt = this.backoffAttempt;
     s.networkFailures = this.networkFailureCount;
     s.shortSessions = this.shortSessionCount;

@@ -261,6 +261,8 @@ export const scenarios: readonly Scenario[] = [
     check.is(w.phase, Phase.BackingOff, "drained and backing off");
     reachesActive(w, check, "after the operator drain", 5_000);
     check.ok(w.logs.some((l) => l[3].includes("drain requested (operator)") && l[1] === Level.Warn), "operator drain logged at warn");
+    const wait = w.logs.find((l) => l[3].includes("reconnecting in"));
+    check.ok(wait !== undefined && wait[3].includes("drained (operator), as the brain's retry-after hint asks"), `the wait names the drain, not a stale reason: ${wait?.[3]}`);
   }],
 
   ["draining waits for pending QoS 1 work: it ends as soon as the PUBACKs arrive", (w, check) => {
