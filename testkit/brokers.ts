@@ -67,7 +67,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+/** True when something accepts a TCP connection on 127.0.0.1:port. */
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const sock = connect({ host: "127.0.0.1", port });
     sock.once("connect", () => {

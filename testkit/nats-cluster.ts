@@ -25,11 +25,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { uplinkMapping } from "../brain/cluster/subjects";
-import { freePort } from "./brokers";
+import { canConnect, freePort } from "./brokers";
 
 export const NATS_NODES = 3;
 const START_TIMEOUT_MS = 15_000;
@@ -84,17 +83,6 @@ export function natsServerPath(): string {
   if (r.status !== 0 || path === "")
     throw new Error("nats-server is not installed: install it with `apt-get install -y nats-server`; the cluster tests need it");
   return path;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = connect({ host: "127.0.0.1", port });
-    sock.once("connect", () => {
-      sock.destroy();
-      resolve(true);
-    });
-    sock.once("error", () => resolve(false));
-  });
 }
 
 async function httpJson(port: number, path: string): Promise<{ status: number; body: unknown }> {
