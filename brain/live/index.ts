@@ -9,11 +9,10 @@
  * stops the sinks and finishes the recording (its summary and indexes are written then).
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Brain } from "../index";
 import { McapRecorder, type RecorderStats } from "../recording/recorder";
 import { FoxgloveLive } from "./foxglove";
 import { DRAIN_RETRY_AFTER_MS, PageServer } from "./page-server";
-import { Telemetry } from "./telemetry";
+import { Telemetry, type LiveBrain } from "./telemetry";
 
 export interface LiveOptions {
   /** Port of the Foxglove WebSocket server on 127.0.0.1 (0 = a free port); none when absent. */
@@ -37,7 +36,7 @@ export interface Live {
   close(): Promise<RecorderStats | null>;
 }
 
-export async function startLive(brain: Brain, opts: LiveOptions): Promise<Live> {
+export async function startLive(brain: LiveBrain, opts: LiveOptions): Promise<Live> {
   const telemetry = new Telemetry(brain);
   let foxglove: FoxgloveLive | null = null;
   let recorder: McapRecorder | null = null;

@@ -21,9 +21,20 @@
  * block: they queue or drop (the recorder) or send to sockets (the views).
  */
 import { Decoder } from "cbor-x";
-import type { Brain, BrainEvent, BrainEvents } from "../index";
 import type { DeclaredChannels, SensorContext, TypedArray } from "../controller";
+import type { BrainEvent, BrainEvents } from "../events";
+import type { StatusReport } from "../service";
 import type { AgentStatus, ChannelStatus } from "../status";
+
+/** What the live views use of a running brain; brain/index.ts's Brain is one. */
+export interface LiveBrain {
+  agents(): AgentStatus[];
+  status(): StatusReport;
+  drain(agentId: string | "all", reason: 1 | 2, retryAfterMs: number, deadlineMs?: number): void;
+  deregister(agentId: string): void;
+  on<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): unknown;
+  off<E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void): unknown;
+}
 
 /** A channel as the live views and the recording describe it: the same as /status. */
 export type ChannelDesc = ChannelStatus;
@@ -68,7 +79,7 @@ export class Telemetry {
   private closed = false;
 
   constructor(
-    private readonly brain: Brain,
+    private readonly brain: LiveBrain,
     statusEveryMs = 1000,
   ) {
     const on = <E extends BrainEvent>(event: E, fn: (data: BrainEvents[E]) => void) => {
