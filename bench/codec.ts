@@ -27,7 +27,7 @@
  * load (numbers.js), about 460,000 live XS slots (~15 MB on a 64-bit host), so its XS
  * collections are slow; that cost is part of its XS timings.
  */
-import { withXsWorker, type XsAlloc, type XsWorker } from "../hosts/xs/worker";
+import { withXsWorker, type XsAlloc, type XsWorker } from "../testkit/xs-lab";
 import type { BundleOptions } from "../hosts/xs/bundle";
 import { row, timeV8, timeXs, type BenchContext, type Row } from "./lib";
 import * as ours from "./codec-ours.xs";

@@ -34,7 +34,7 @@
  *     in bench/codec.ts.
  * Unit "XS bytecodes/...": lower is better, ratio = peer / ours as everywhere in the bench.
  */
-import { withXsWorker, type XsWorker } from "../hosts/xs/worker";
+import { withXsWorker, type XsWorker } from "../testkit/xs-lab";
 import { row, type BenchContext, type Row } from "./lib";
 import { PEER_BUNDLE } from "./codec";
 

@@ -15,7 +15,7 @@
  * is not, the ratio is infinite and is written as null with "ours allocates nothing"; when both
  * are 0 it is 1.
  */
-import type { XsWorker } from "../hosts/xs/worker";
+import type { XsWorker } from "../testkit/xs-lab";
 
 export interface Row {
   section: string;

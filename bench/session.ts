@@ -6,7 +6,7 @@
  * tick on XS after warm-up (the patched xsnap meter; see hosts/xs/worker.ts). There is no peer
  * for a whole session machine, so peer is null.
  */
-import { withXsWorker } from "../hosts/xs/worker";
+import { withXsWorker } from "../testkit/xs-lab";
 import { type BenchContext, type Row, row, timeV8, timeXs } from "./lib";
 import { SessionLoop } from "./session-loop";
 

@@ -12,7 +12,7 @@
  * test/xs-harness.test.ts): print(...), gc(), performance.now() (µs resolution),
  * Date.now(), TextEncoder, TextDecoder, Base64, harden, setImmediate, issueCommand(buffer),
  * WeakRef, FinalizationRegistry, SharedArrayBuffer, Atomics, currentMeterLimit, resetMeter,
- * and, in the binary tools/xs/xsnap-meter.ts builds, memoryStats(buffer, resetPeaks).
+ * and, in the binary testkit/xsnap-meter.ts builds, memoryStats(buffer, resetPeaks).
  * There is NO console, setTimeout, setInterval, queueMicrotask, process or Buffer.
  * Node-only (build tooling).
  */

@@ -23,10 +23,10 @@
  *     but every GC resets it to the live count, and it never sees chunk allocations (string
  *     bodies, ArrayBuffer storage, array element storage).
  *   - `compute` counts bytecodes, not memory.
- * So tools/xs/xsnap-meter.ts builds a copy of the worker with one extra global,
+ * So testkit/xsnap-meter.ts builds a copy of the worker with one extra global,
  * `memoryStats(buffer, resetPeaks)`, which copies XS's own counters (slots in use, chunk
  * bytes in use, their peaks and maxima, sizeof(txSlot)) into a Float64Array without
- * allocating (tools/xs/native/memory-stats.c). `__bs.alloc(fn, count)` then does:
+ * allocating (testkit/native/memory-stats.c). `__bs.alloc(fn, count)` then does:
  *   1. gc() (a compacting collection: all free slots and chunk space are available),
  *   2. read the counters and reset the peaks,
  *   3. call fn() count times,
@@ -55,7 +55,6 @@ import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleForXs, type BundleOptions } from "./bundle";
-import { ensureMeteredXsnap } from "../../tools/xs/xsnap-meter";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../..");
@@ -140,8 +139,9 @@ export interface XsWorker {
 export interface XsWorkerOptions {
   /** Where XS print() output goes (default: inherit this process's stdout). */
   stdout?: "inherit" | "ignore";
-  /** Use the stock xsnap binary even if the metered one is available. */
-  stock?: boolean;
+  /** An xsnap-worker binary to run instead of the package's stock one (testkit/xs-lab.ts passes
+   *  the metered build, which adds memoryStats); default: the stock binary. */
+  bin?: string | null;
   name?: string;
 }
 
@@ -275,10 +275,9 @@ type Pending = { resolve: (v: any) => void; reject: (e: Error) => void };
 
 /** Starts an XS worker. Prefer `withXsWorker`, which always closes it. */
 export async function startXsWorker(opts: XsWorkerOptions = {}): Promise<XsWorker> {
-  const metered = opts.stock ? { bin: null } : ensureMeteredXsnap();
   const child: ChildProcess = fork(
     driverPath,
-    [JSON.stringify({ bin: metered.bin ?? undefined, name: opts.name ?? "brainstem-xs", stdout: opts.stdout ?? "inherit" })],
+    [JSON.stringify({ bin: opts.bin ?? undefined, name: opts.name ?? "brainstem-xs", stdout: opts.stdout ?? "inherit" })],
     // detached: its own process group, so a terminal's Ctrl-C reaches only our process, which
     // then stops the worker in order (close()); if we die instead, the driver sees the IPC
     // channel close and takes xsnap down with it.

@@ -71,7 +71,7 @@ export class XsAgent {
 
   /** Starts the XS worker, loads the firmware and configures it. */
   async boot(): Promise<void> {
-    this.worker = await startXsWorker({ name: `brainstem-${this.opts.config.agentId}`, stock: true });
+    this.worker = await startXsWorker({ name: `brainstem-${this.opts.config.agentId}` });
     const script = fs.existsSync(FIRMWARE_BUNDLE) ? fs.readFileSync(FIRMWARE_BUNDLE, "utf8") : await cachedBundle("hosts/xs/firmware-entry.ts");
     await this.worker.evaluateScript(script);
     const { key, ...rest } = this.opts.config;

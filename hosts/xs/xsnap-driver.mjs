@@ -16,7 +16,7 @@
  *                     { op: "fatal", error }             the worker could not start
  *
  * Start-up options come as one JSON argument: { bin?: string, name?: string, stdout?: "inherit"
- * | "ignore" }. `bin` replaces the stock xsnap-worker binary (tools/xs/xsnap-meter.ts builds a
+ * | "ignore" }. `bin` replaces the stock xsnap-worker binary (testkit/xsnap-meter.ts builds a
  * copy with a memoryStats() global); the stock package launches its binary through the
  * `spawn` we pass in, so swapping the path there is all it takes.
  * If the parent goes away (IPC disconnect) the driver terminates the worker and exits, and

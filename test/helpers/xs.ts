@@ -5,10 +5,10 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { bundleForXs } from "../../hosts/xs/bundle";
-import { withXsWorker, type XsError } from "../../hosts/xs/worker";
+import { withXsWorker, type XsError } from "../../testkit/xs-lab";
 import type { SuiteResult } from "./suite";
 
-export * from "../../hosts/xs/worker";
+export * from "../../testkit/xs-lab";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const bundleCache = new Map<string, Promise<string>>();

@@ -3,7 +3,7 @@
  * need under build/xs/ (gitignored).
  *
  *   tsx tools/xs/build.ts                       default build:
- *       1. the metered xsnap worker (tools/xs/xsnap-meter.ts), used to count allocation;
+ *       1. the metered xsnap worker (testkit/xsnap-meter.ts), used to count allocation;
  *          if it cannot be built, a warning is printed and callers use the stock worker;
  *       2. hosts/xs/firmware-entry.ts -> build/xs/firmware.js, when that entry exists.
  *   tsx tools/xs/build.ts ENTRY.ts [--out FILE] [--global NAME]
@@ -15,7 +15,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { bundleForXs, repoRoot } from "../../hosts/xs/bundle";
-import { ensureMeteredXsnap } from "./xsnap-meter";
+import { ensureMeteredXsnap } from "../../testkit/xsnap-meter";
 
 const outDir = path.join(repoRoot, "build", "xs");
 

@@ -3,7 +3,7 @@
  * `memoryStats(arrayBuffer)`, so that benchmarks and tests can count what XS allocates.
  *
  * Theory of operation: the stock worker's meter cannot measure allocation (see
- * tools/xs/native/memory-stats.c for what `allocate` and `currentHeapCount` really are).
+ * testkit/native/memory-stats.c for what `allocate` and `currentHeapCount` really are).
  * This module copies the package's xsnap sources into build/xs/xsnap-meter-<hash>/, patches
  * xsnap-worker.c and xsnapPlatform.c with the fragments in native/memory-stats.c, seeds the
  * object directory with the package's prebuilt release objects (timestamps preserved, so make
@@ -23,7 +23,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const repoRoot = path.resolve(here, "../..");
+export const repoRoot = path.resolve(here, "..");
 const patchFile = path.join(here, "native", "memory-stats.c");
 
 export interface MeteredXsnap {

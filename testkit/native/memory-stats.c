@@ -22,7 +22,7 @@
  *     collects when the slot free list or the chunk space runs out, so after a reset a peak
  *     that stays well below its maximum proves that no GC ran (see test/helpers/xs.ts).
  *
- * tools/xs/xsnap-meter.ts appends the first function to a copy of xsnapPlatform.c (which sees
+ * testkit/xsnap-meter.ts appends the first function to a copy of xsnapPlatform.c (which sees
  * the full machine struct through xsAll.h) and the host function, its declaration and its
  * global to a copy of xsnap-worker.c, then relinks the worker with the package's own
  * prebuilt object files. Nothing else in the engine changes.
