@@ -12,6 +12,8 @@
  *   bench heap <when> <slot bytes> <chunk bytes> <slot peak> <chunk peak> <slot max> <chunk max>
  *   bench op <name> <cycles>                       per call (hmac-*, frame and PUBLISH codecs)
  *   bench tick <hmac> <Hz> <ticks> <agent cycles/tick> <brain cycles/tick> <window µs>
+ *   bench tick-jscopy native 20 ...                 the same with the in-memory socket copying in JS
+ *                                                  loops instead of natively (C memmove, as a socket)
  *   bench growth <hmac>-<Hz>hz <slot bytes> <chunk bytes>   XS heap in use after the window minus
  *                                                  just before it (no collection in between)
  * The ticks run at 20 and 50 Hz of simulated time (one heartbeat a second), over one heartbeat
@@ -19,7 +21,7 @@
  * TypeScript one; the brain signs with the C engine (its cost is not the device's, and the
  * TypeScript one would only slow the emulation down).
  */
-import { clockHz, collect, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
+import { clockHz, collect, copyBytes, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
 import { utf8Bytes } from "../../src/codec/bytes";
 import { SoftHmacSha256, type HmacSha256 } from "../../src/codec/crypto/hmac";
 import { computeMotorMac } from "../../src/codec/frames/motor";
@@ -111,10 +113,11 @@ function codecOps(overhead: number): void {
   uartLine(`bench op publish-decode ${cyclesOf(codec.decode, overhead)}`);
 }
 
-function ticks(hmac: string, hz: number): void {
+function ticks(hmac: string, hz: number, jsCopy = false): void {
   const loop = new SessionLoop({
     ringBytes: RING_BYTES,
     sensorHz: hz,
+    copyBytes: jsCopy ? undefined : copyBytes,
     createHmac: hmac === "native" ? () => new NativeHmacSha256() : undefined,
     brainHmac: () => new NativeHmacSha256(),
   });
@@ -135,7 +138,7 @@ function ticks(hmac: string, hz: number): void {
   if (loop.motorApplied < loop.steps - 2) throw new Error(`rp2040 bench: motor frames lost (${loop.motorApplied} of ${loop.steps})`);
   const agent = (laps[0] - laps[2]) / n;
   const brain = (laps[1] - laps[2]) / n;
-  uartLine(`bench tick ${hmac} ${hz} ${n} ${Math.round(agent)} ${Math.round(brain)} ${us}`);
+  uartLine(`bench ${jsCopy ? "tick-jscopy" : "tick"} ${hmac} ${hz} ${n} ${Math.round(agent)} ${Math.round(brain)} ${us}`);
 }
 
 function main(): void {
@@ -150,6 +153,7 @@ function main(): void {
   codecOps(overhead);
   heapLine("after-ops");
   for (const hmac of ["native", "soft"]) for (const hz of [20, 50]) ticks(hmac, hz);
+  ticks("native", 20, true);
   uartLine("bench done");
 }
 
