@@ -65,6 +65,7 @@ async function main(): Promise<number> {
   let top = 40;
   let pcs = 0;
   let usbHost = false;
+  let callers = "";
   let maxMcycles = 4000;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -76,6 +77,7 @@ async function main(): Promise<number> {
     else if (a === "--pcs") pcs = Number(args[++i]);
     else if (a === "--max-mcycles") maxMcycles = Number(args[++i]);
     else if (a === "--usb") usbHost = true;
+    else if (a === "--callers") callers = args[++i];
     else if (!elf) elf = a;
     else throw new Error(`unexpected argument ${a}`);
   }
@@ -83,13 +85,20 @@ async function main(): Promise<number> {
   const syms = symbols(elf);
   const markerAddr = marker ? syms.find((s) => s.name === marker)?.addr : undefined;
   if (marker && markerAddr === undefined) throw new Error(`no symbol ${marker} in ${elf}`);
+  const calleeAddr = callers ? syms.find((s) => s.name === callers)?.addr : undefined;
+  if (callers && calleeAddr === undefined) throw new Error(`no symbol ${callers} in ${elf}`);
   const rom = await loadBootrom();
   if (typeof rom === "string") throw new Error(rom);
-  const r = await runImage({ image: elf, bootrom: rom, maxCycles: maxMcycles * 1e6, until: stop, usbHost, profile: { start, stop, marker: markerAddr, phases }, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`) });
+  const r = await runImage({ image: elf, bootrom: rom, maxCycles: maxMcycles * 1e6, until: stop, usbHost, profile: { start, stop, marker: markerAddr, phases, callersOf: calleeAddr }, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`) });
   for (const [k, p] of (r.profile ?? []).entries()) {
     console.log(`\nphase ${k}: ${p.cycles} cycles`);
     const rows = [...fold(p, syms)].sort((a, b) => b[1] - a[1]).slice(0, top);
     for (const [name, c] of rows) console.log(`${String(c).padStart(12)} ${((100 * c) / p.cycles).toFixed(1).padStart(5)}%  ${name}`);
+    if (calleeAddr !== undefined) {
+      const calls = [...p.callers].sort((a, b) => b[1] - a[1]).slice(0, top);
+      console.log(`calls of ${callers} by return address:`);
+      for (const [lr, n] of calls) console.log(`${String(n).padStart(12)}  0x${lr.toString(16)}  ${lookup(syms, lr)}`);
+    }
     if (pcs > 0) {
       const hot = [...p.flash.entries()].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]).slice(0, pcs);
       for (const [i, c] of hot) console.log(`${String(c).padStart(12)}  0x${(FLASH_BASE + 2 * i).toString(16)}  ${lookup(syms, FLASH_BASE + 2 * i)}`);

@@ -63,6 +63,8 @@ export interface Profile {
   flash: Float64Array;
   sram: Float64Array;
   cycles: number;
+  /** With RunOptions.profile.callersOf: calls of that function by return address (LR). */
+  callers: Map<number, number>;
 }
 
 export interface RunOptions {
@@ -83,7 +85,7 @@ export interface RunOptions {
    */
   usbHost?: boolean;
   /** Flat profile: cycles per instruction address between a line containing start and one containing stop. */
-  profile?: { start: string; stop: string; marker?: number; phases?: number };
+  profile?: { start: string; stop: string; marker?: number; phases?: number; callersOf?: number };
 }
 
 /** Loads the boot ROM named by RP2040_BOOTROM (see the header comment), or returns why it cannot. */
@@ -150,10 +152,11 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
   const phases = opts.profile?.phases ?? 1;
   const marker = (opts.profile?.marker ?? -2) & ~1;
   const profs: Profile[] | undefined = opts.profile
-    ? Array.from({ length: phases }, () => ({ rom: new Float64Array(ROM_BYTES >> 1), flash: new Float64Array(mcu.flash.length >> 1), sram: new Float64Array(SRAM_BYTES >> 1), cycles: 0 }))
+    ? Array.from({ length: phases }, () => ({ rom: new Float64Array(ROM_BYTES >> 1), flash: new Float64Array(mcu.flash.length >> 1), sram: new Float64Array(SRAM_BYTES >> 1), cycles: 0, callers: new Map<number, number>() }))
     : undefined;
   let phase = phases - 1;
   let markerHits = 0;
+  const callee = (opts.profile?.callersOf ?? -2) & ~1;
   let stop: RunResult["stopped"] | null = null;
   mcu.uart[0].onByte = (b: number) => {
     if (b === 10) {
@@ -202,9 +205,10 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
             phase = (phase + 1) % phases;
             if (process.env.RP2040_PROFILE_DEBUG && markerHits++ < 30) console.log(`marker ${markerHits} at ${core.cycles} lr ${core.LR.toString(16)}`);
           }
+          const prof = profs[phase];
+          if (pc === callee) prof.callers.set(core.LR & ~1, (prof.callers.get(core.LR & ~1) ?? 0) + 1);
           const c = core.executeInstruction();
           clock.tick(c * CYCLE_NANOS);
-          const prof = profs[phase];
           prof.cycles += c;
           if (pc >= SRAM_BASE) prof.sram[(pc - SRAM_BASE) >> 1] += c;
           else if (pc >= FLASH_BASE) prof.flash[(pc - FLASH_BASE) >> 1] += c;
