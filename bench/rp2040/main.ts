@@ -134,7 +134,7 @@ function ticks(hmac: string, hz: number, jsCopy = false): void {
   heap(statsBytes);
   const slotGrowth = stats[0] - before[0];
   const chunkGrowth = stats[1] - before[1];
-  uartLine(`bench growth ${hmac}-${hz}hz ${slotGrowth} ${chunkGrowth}`);
+  uartLine(`bench growth ${hmac}-${hz}hz${jsCopy ? "-jscopy" : ""} ${slotGrowth} ${chunkGrowth}`);
   if (loop.motorApplied < loop.steps - 2) throw new Error(`rp2040 bench: motor frames lost (${loop.motorApplied} of ${loop.steps})`);
   const agent = (laps[0] - laps[2]) / n;
   const brain = (laps[1] - laps[2]) / n;

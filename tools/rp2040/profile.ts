@@ -3,7 +3,14 @@
  * between two UART lines, optionally split into phases at a marker function.
  *
  *   tsx tools/rp2040/profile.ts ELF --start TEXT --stop TEXT [--marker SYMBOL --phases N]
- *       [--top N] [--pcs N] [--max-mcycles N]
+ *       [--top N] [--pcs N (hottest addresses)] [--max-mcycles N] [--usb]
+ *       [--callers SYMBOL (its calls by return address)]
+ *       [--word-at HEXPC:SPOFFSET --modules mc.xs.c (a stack word at an address, e.g. the XS
+ *        interpreter's code pointer at its dispatch, folded by data symbol / module)]
+ * e.g. the agent's tick of the RP2040 bench (build/rp2040/xs is where bench/rp2040.ts builds):
+ *   tsx tools/rp2040/profile.ts build/rp2040/xs/bin/pico/release/rp2040/xs_pico.elf \
+ *     --start "bench heap before-native-20hz" --stop "bench growth native-20hz" \
+ *     --marker xs_bench_cycles_lap --phases 6
  *
  * Theory of operation: tools/rp2040/run.ts counts each executed instruction's cycles at its
  * address while the window is open (after a line containing --start, until one containing
@@ -14,6 +21,7 @@
  * Without --usb, no emulated USB host is attached (see RunOptions.usbHost in run.ts).
  */
 import { spawnSync } from "node:child_process";
+import fs from "node:fs";
 import { loadBootrom, runImage, type Profile } from "./run";
 
 const FLASH_BASE = 0x10000000;
@@ -24,12 +32,12 @@ interface Sym {
   name: string;
 }
 
-function symbols(elf: string): Sym[] {
+function symbols(elf: string, types = /[tTwW]/): Sym[] {
   const out = spawnSync("arm-none-eabi-nm", ["-n", "--defined-only", elf], { encoding: "utf8", maxBuffer: 1 << 26 }).stdout;
   const syms: Sym[] = [];
   for (const line of out.split("\n")) {
-    const m = /^([0-9a-f]{8}) ([tTwW]) (\S+)$/.exec(line);
-    if (m) syms.push({ addr: parseInt(m[1], 16) & ~1, name: m[3] });
+    const m = /^([0-9a-f]{8}) (\S) (\S+)$/.exec(line);
+    if (m && types.test(m[2])) syms.push({ addr: parseInt(m[1], 16) & ~1, name: m[3] });
   }
   return syms.sort((a, b) => a.addr - b.addr);
 }
@@ -66,6 +74,8 @@ async function main(): Promise<number> {
   let pcs = 0;
   let usbHost = false;
   let callers = "";
+  let wordAt: { pc: number; spOffset: number } | undefined;
+  let modulesFile = "";
   let maxMcycles = 4000;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -78,6 +88,10 @@ async function main(): Promise<number> {
     else if (a === "--max-mcycles") maxMcycles = Number(args[++i]);
     else if (a === "--usb") usbHost = true;
     else if (a === "--callers") callers = args[++i];
+    else if (a === "--word-at") {
+      const [pc, off] = args[++i].split(":");
+      wordAt = { pc: parseInt(pc, 16), spOffset: Number(off) };
+    } else if (a === "--modules") modulesFile = args[++i];
     else if (!elf) elf = a;
     else throw new Error(`unexpected argument ${a}`);
   }
@@ -89,7 +103,7 @@ async function main(): Promise<number> {
   if (callers && calleeAddr === undefined) throw new Error(`no symbol ${callers} in ${elf}`);
   const rom = await loadBootrom();
   if (typeof rom === "string") throw new Error(rom);
-  const r = await runImage({ image: elf, bootrom: rom, maxCycles: maxMcycles * 1e6, until: stop, usbHost, profile: { start, stop, marker: markerAddr, phases, callersOf: calleeAddr }, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`) });
+  const r = await runImage({ image: elf, bootrom: rom, maxCycles: maxMcycles * 1e6, until: stop, usbHost, profile: { start, stop, marker: markerAddr, phases, callersOf: calleeAddr, wordAt }, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`) });
   for (const [k, p] of (r.profile ?? []).entries()) {
     console.log(`\nphase ${k}: ${p.cycles} cycles`);
     const rows = [...fold(p, syms)].sort((a, b) => b[1] - a[1]).slice(0, top);
@@ -98,6 +112,24 @@ async function main(): Promise<number> {
       const calls = [...p.callers].sort((a, b) => b[1] - a[1]).slice(0, top);
       console.log(`calls of ${callers} by return address:`);
       for (const [lr, n] of calls) console.log(`${String(n).padStart(12)}  0x${lr.toString(16)}  ${lookup(syms, lr)}`);
+    }
+    if (wordAt) {
+      // the word is a bytecode address: fold it into the data symbol holding it (gxCodeN of mc.xs.c), named by module
+      const data = symbols(elf, /[rRdDbB]/);
+      const names = new Map<string, string>();
+      if (modulesFile) {
+        for (const m of fs.readFileSync(modulesFile, "utf8").matchAll(/\(txS1\*\)(gxCode\d+), \d+, NULL, 0, "([^"]+)"/g)) names.set(m[1], m[2]);
+      }
+      const by = new Map<string, number>();
+      let total = 0;
+      for (const [w, n] of p.words) {
+        const sym = lookup(data, w);
+        const name = names.get(sym) ?? sym;
+        by.set(name, (by.get(name) ?? 0) + n);
+        total += n;
+      }
+      console.log(`words at 0x${wordAt.pc.toString(16)} (sp+${wordAt.spOffset}): ${total}, by data symbol / module:`);
+      for (const [name, n] of [...by].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${String(n).padStart(12)} ${((100 * n) / total).toFixed(1).padStart(5)}%  ${name}`);
     }
     if (pcs > 0) {
       const hot = [...p.flash.entries()].filter(([, c]) => c > 0).sort((a, b) => b[1] - a[1]).slice(0, pcs);

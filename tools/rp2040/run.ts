@@ -65,6 +65,8 @@ export interface Profile {
   cycles: number;
   /** With RunOptions.profile.callersOf: calls of that function by return address (LR). */
   callers: Map<number, number>;
+  /** With RunOptions.profile.wordAt: how often each value of the word at SP + spOffset was seen when the core reached pc. */
+  words: Map<number, number>;
 }
 
 export interface RunOptions {
@@ -85,7 +87,7 @@ export interface RunOptions {
    */
   usbHost?: boolean;
   /** Flat profile: cycles per instruction address between a line containing start and one containing stop. */
-  profile?: { start: string; stop: string; marker?: number; phases?: number; callersOf?: number };
+  profile?: { start: string; stop: string; marker?: number; phases?: number; callersOf?: number; wordAt?: { pc: number; spOffset: number } };
 }
 
 /** Loads the boot ROM named by RP2040_BOOTROM (see the header comment), or returns why it cannot. */
@@ -152,11 +154,12 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
   const phases = opts.profile?.phases ?? 1;
   const marker = (opts.profile?.marker ?? -2) & ~1;
   const profs: Profile[] | undefined = opts.profile
-    ? Array.from({ length: phases }, () => ({ rom: new Float64Array(ROM_BYTES >> 1), flash: new Float64Array(mcu.flash.length >> 1), sram: new Float64Array(SRAM_BYTES >> 1), cycles: 0, callers: new Map<number, number>() }))
+    ? Array.from({ length: phases }, () => ({ rom: new Float64Array(ROM_BYTES >> 1), flash: new Float64Array(mcu.flash.length >> 1), sram: new Float64Array(SRAM_BYTES >> 1), cycles: 0, callers: new Map<number, number>(), words: new Map<number, number>() }))
     : undefined;
   let phase = phases - 1;
-  let markerHits = 0;
   const callee = (opts.profile?.callersOf ?? -2) & ~1;
+  const wordPc = (opts.profile?.wordAt?.pc ?? -2) & ~1;
+  const wordOffset = opts.profile?.wordAt?.spOffset ?? 0;
   let stop: RunResult["stopped"] | null = null;
   mcu.uart[0].onByte = (b: number) => {
     if (b === 10) {
@@ -201,11 +204,12 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
         idleJumps = 0;
         if (profiling && profs) {
           const pc = core.PC & ~1;
-          if (pc === marker) {
-            phase = (phase + 1) % phases;
-            if (process.env.RP2040_PROFILE_DEBUG && markerHits++ < 30) console.log(`marker ${markerHits} at ${core.cycles} lr ${core.LR.toString(16)}`);
-          }
+          if (pc === marker) phase = (phase + 1) % phases;
           const prof = profs[phase];
+          if (pc === wordPc) {
+            const w = mcu.readUint32(core.SP + wordOffset);
+            prof.words.set(w, (prof.words.get(w) ?? 0) + 1);
+          }
           if (pc === callee) prof.callers.set(core.LR & ~1, (prof.callers.get(core.LR & ~1) ?? 0) + 1);
           const c = core.executeInstruction();
           clock.tick(c * CYCLE_NANOS);
