@@ -164,6 +164,9 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
   for (const name of ["frame-encode", "frame-decode", "frame-decode-in-place", "publish-encode", "publish-decode"]) {
     rows.push(row(SECTION, `${name.replace(/-/g, " ")} 16 f32 + 8 i16 (XS)`, op[name], null, cyc));
   }
+  for (const [name, cycles] of fields(r.lines, "bench micro ")) {
+    rows.push(row(SECTION, `XS on the M0+: ${name} (tiny loop, per iteration${name === "empty" ? "" : ", minus the empty loop"})`, Number(cycles), null, "cycles"));
+  }
   const boot = heap["boot"];
   rows.push(row(SECTION, "XS heap in use after boot (slots + chunks)", boot[0] + boot[1], null, "bytes", `slots ${boot[0]} B + chunks ${boot[1]} B of ${boot[4]} + ${boot[5]} B; after the ops ${heap["after-ops"][0] + heap["after-ops"][1]} B`));
   for (const [name, slots, chunks] of fields(r.lines, "bench growth")) {
