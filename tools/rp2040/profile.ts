@@ -5,8 +5,10 @@
  *   tsx tools/rp2040/profile.ts ELF --start TEXT --stop TEXT [--marker SYMBOL --phases N]
  *       [--top N] [--pcs N (hottest addresses)] [--max-mcycles N] [--usb]
  *       [--callers SYMBOL (its calls by return address)]
- *       [--word-at HEXPC:SPOFFSET --modules mc.xs.c (a stack word at an address, e.g. the XS
- *        interpreter's code pointer at its dispatch, folded by data symbol / module)]
+ *       [--word-at HEXPC:SPOFFSET [--modules mc.xs.c]] (how often each value of a stack word was
+ *        seen at an address, folded by data symbol, or by module for mc.xs.c's gxCodeN arrays:
+ *        e.g. the XS interpreter's opcode at its dispatch, a "?<hex>" per opcode; preloaded
+ *        modules' code has no symbol, so a code pointer folds into "gxKeys")
  * e.g. the agent's tick of the RP2040 bench (build/rp2040/xs is where bench/rp2040.ts builds):
  *   tsx tools/rp2040/profile.ts build/rp2040/xs/bin/pico/release/rp2040/xs_pico.elf \
  *     --start "bench heap before-native-20hz" --stop "bench growth native-20hz" \
