@@ -41,22 +41,32 @@ export interface SessionLoopOptions {
   createHmac?: () => HmacSha256;
   /** The brain's HMAC engine (default: SoftHmacSha256). */
   brainHmac?: () => HmacSha256;
+  /**
+   * A native byte copy for the in-memory socket (dst, dstOff, src, srcOff, len), as a device's
+   * socket driver copies natively (bench/rp2040 passes a C memmove); default: JS loops.
+   */
+  copyBytes?: CopyBytes;
 }
 
+/** Copies src[srcOff..srcOff+len) to dst[dstOff..]. */
+export type CopyBytes = (dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number) => void;
+
 /**
- * One direction of the in-memory socket. Bytes are copied by a JS loop: a native copy needs a
- * view per range, and a cache of views (as the device's transport keeps) still makes one for a
- * range that first recurs inside a measured window. So the agent's lap includes these loops,
- * which a device's socket runs natively.
+ * One direction of the in-memory socket. Bytes are copied by a JS loop unless a native copy is
+ * given: Uint8Array.prototype.set needs a view per range, and a cache of views (as the device's
+ * transport keeps) still makes one for a range that first recurs inside a measured window. With
+ * the JS loops the agent's lap includes copies that a device's socket runs natively.
  */
 class Ring {
   readonly buf: Uint8Array;
   readonly size: number;
   start = 0;
   end = 0;
-  constructor(size: number) {
+  private readonly copy: CopyBytes | undefined;
+  constructor(size: number, copy?: CopyBytes) {
     this.size = size;
     this.buf = new Uint8Array(size);
+    this.copy = copy;
   }
   /** Appends src[off..off+len); returns bytes taken (0 when full). */
   write(src: Uint8Array, off: number, len: number): number {
@@ -68,7 +78,8 @@ class Ring {
       if (this.end + len > this.size) return 0;
     }
     const b = this.buf;
-    for (let i = 0; i < len; i++) b[this.end + i] = src[off + i];
+    if (this.copy) this.copy(b, this.end, src, off, len);
+    else for (let i = 0; i < len; i++) b[this.end + i] = src[off + i];
     this.end += len;
     return len;
   }
@@ -76,7 +87,8 @@ class Ring {
   read(dst: Uint8Array, off: number, len: number): number {
     const n = Math.min(len, this.end - this.start);
     const b = this.buf;
-    for (let i = 0; i < n; i++) dst[off + i] = b[this.start + i];
+    if (this.copy) this.copy(dst, off, b, this.start, n);
+    else for (let i = 0; i < n; i++) dst[off + i] = b[this.start + i];
     this.start += n;
     return n;
   }
@@ -117,8 +129,8 @@ export class SessionLoop {
     const brainHmac = opts.brainHmac ?? (() => new SoftHmacSha256());
     this.hmac = brainHmac();
     this.macHmac = brainHmac();
-    this.up = new Ring(opts.ringBytes ?? RING_BYTES);
-    this.down = new Ring(opts.ringBytes ?? RING_BYTES);
+    this.up = new Ring(opts.ringBytes ?? RING_BYTES, opts.copyBytes);
+    this.down = new Ring(opts.ringBytes ?? RING_BYTES, opts.copyBytes);
     this.wire = new WireTable([
       { id: 0, kind: ChannelKind.Sensor, elementType: 85, count: 16, rateHz: hz },
       { id: 1, kind: ChannelKind.Sensor, elementType: 77, count: 8, rateHz: hz },

@@ -11,7 +11,11 @@
  *                                                  cases 1, 2, 3, 6 and 7
  *   bench heap <when> <slot bytes> <chunk bytes> <slot peak> <chunk peak> <slot max> <chunk max>
  *   bench op <name> <cycles>                       per call (hmac-*, frame and PUBLISH codecs)
+ *   bench micro <name> <cycles>                    per iteration of a tiny loop, minus an empty
+ *                                                  loop's (empty: the loop's own cycles per iteration)
  *   bench tick <hmac> <Hz> <ticks> <agent cycles/tick> <brain cycles/tick> <window µs>
+ *   bench tick-jscopy native 20 ...                 the same with the in-memory socket copying in JS
+ *                                                  loops instead of natively (C memmove, as a socket)
  *   bench growth <hmac>-<Hz>hz <slot bytes> <chunk bytes>   XS heap in use after the window minus
  *                                                  just before it (no collection in between)
  * The ticks run at 20 and 50 Hz of simulated time (one heartbeat a second), over one heartbeat
@@ -19,7 +23,7 @@
  * TypeScript one; the brain signs with the C engine (its cost is not the device's, and the
  * TypeScript one would only slow the emulation down).
  */
-import { clockHz, collect, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
+import { clockHz, collect, copyBytes, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
 import { utf8Bytes } from "../../src/codec/bytes";
 import { SoftHmacSha256, type HmacSha256 } from "../../src/codec/crypto/hmac";
 import { computeMotorMac } from "../../src/codec/frames/motor";
@@ -111,10 +115,64 @@ function codecOps(overhead: number): void {
   uartLine(`bench op publish-decode ${cyclesOf(codec.decode, overhead)}`);
 }
 
-function ticks(hmac: string, hz: number): void {
+const N = 200;
+const f32 = new Float32Array(16);
+const u8 = new Uint8Array(16);
+const src16 = new Uint8Array(16).fill(3);
+let sink = 0;
+
+class Small {
+  a = 1;
+  b = 2;
+  get(): number {
+    return this.b;
+  }
+}
+
+/** An object with 48 own properties, as the agent's biggest (a frame decoder, a control message): XS looks them up linearly. */
+class Big {
+  f0 = 0; f1 = 0; f2 = 0; f3 = 0; f4 = 0; f5 = 0; f6 = 0; f7 = 0; f8 = 0; f9 = 0;
+  f10 = 0; f11 = 0; f12 = 0; f13 = 0; f14 = 0; f15 = 0; f16 = 0; f17 = 0; f18 = 0; f19 = 0;
+  f20 = 0; f21 = 0; f22 = 0; f23 = 0; f24 = 0; f25 = 0; f26 = 0; f27 = 0; f28 = 0; f29 = 0;
+  f30 = 0; f31 = 0; f32 = 0; f33 = 0; f34 = 0; f35 = 0; f36 = 0; f37 = 0; f38 = 0; f39 = 0;
+  f40 = 0; f41 = 0; f42 = 0; f43 = 0; f44 = 0; f45 = 0; f46 = 0; last = 2;
+  get(): number {
+    return this.f0;
+  }
+}
+const small = new Small();
+const big = new Big();
+
+/** Cycles per iteration of tiny loops (N iterations, minus an empty loop): what XS costs per kind of operation on the M0+. */
+function microOps(overhead: number): void {
+  const loops: [string, () => void][] = [
+    ["empty", () => { for (let i = 0; i < N; i++); }],
+    ["int-add", () => { let s = 0; for (let i = 0; i < N; i++) s = (s + i) | 0; sink = s; }],
+    ["float-mul", () => { let x = 1.5; for (let i = 0; i < N; i++) x = x * 1.0001; sink = x; }],
+    ["float-to-int", () => { let s = 0; const x = 2.75; for (let i = 0; i < N; i++) s = (s + Math.round(x)) | 0; sink = s; }],
+    ["u8-store", () => { for (let i = 0; i < N; i++) u8[i & 15] = i; }],
+    ["f32-store", () => { for (let i = 0; i < N; i++) f32[i & 15] = 0.5; }],
+    ["f32-load", () => { let x = 0; for (let i = 0; i < N; i++) x = f32[i & 15]; sink = x; }],
+    ["u8-set-16", () => { for (let i = 0; i < N; i++) u8.set(src16, 0); }],
+    ["prop-small-last", () => { let s = 0; for (let i = 0; i < N; i++) s = small.b; sink = s; }],
+    ["prop-big-first", () => { let s = 0; for (let i = 0; i < N; i++) s = big.f0; sink = s; }],
+    ["prop-big-last", () => { let s = 0; for (let i = 0; i < N; i++) s = big.last; sink = s; }],
+    ["method-small", () => { let s = 0; for (let i = 0; i < N; i++) s = small.get(); sink = s; }],
+    ["method-big", () => { let s = 0; for (let i = 0; i < N; i++) s = big.get(); sink = s; }],
+  ];
+  let empty = 0;
+  for (const [name, fn] of loops) {
+    const c = cyclesOf(fn, overhead);
+    if (name === "empty") empty = c;
+    uartLine(`bench micro ${name} ${name === "empty" ? (c / N).toFixed(1) : ((c - empty) / N).toFixed(1)}`);
+  }
+}
+
+function ticks(hmac: string, hz: number, jsCopy = false): void {
   const loop = new SessionLoop({
     ringBytes: RING_BYTES,
     sensorHz: hz,
+    copyBytes: jsCopy ? undefined : copyBytes,
     createHmac: hmac === "native" ? () => new NativeHmacSha256() : undefined,
     brainHmac: () => new NativeHmacSha256(),
   });
@@ -131,11 +189,11 @@ function ticks(hmac: string, hz: number): void {
   heap(statsBytes);
   const slotGrowth = stats[0] - before[0];
   const chunkGrowth = stats[1] - before[1];
-  uartLine(`bench growth ${hmac}-${hz}hz ${slotGrowth} ${chunkGrowth}`);
+  uartLine(`bench growth ${hmac}-${hz}hz${jsCopy ? "-jscopy" : ""} ${slotGrowth} ${chunkGrowth}`);
   if (loop.motorApplied < loop.steps - 2) throw new Error(`rp2040 bench: motor frames lost (${loop.motorApplied} of ${loop.steps})`);
   const agent = (laps[0] - laps[2]) / n;
   const brain = (laps[1] - laps[2]) / n;
-  uartLine(`bench tick ${hmac} ${hz} ${n} ${Math.round(agent)} ${Math.round(brain)} ${us}`);
+  uartLine(`bench ${jsCopy ? "tick-jscopy" : "tick"} ${hmac} ${hz} ${n} ${Math.round(agent)} ${Math.round(brain)} ${us}`);
 }
 
 function main(): void {
@@ -148,8 +206,10 @@ function main(): void {
   uartLine(`bench op empty-lap ${overhead}`);
   hmacOps(overhead);
   codecOps(overhead);
+  microOps(overhead);
   heapLine("after-ops");
   for (const hmac of ["native", "soft"]) for (const hz of [20, 50]) ticks(hmac, hz);
+  ticks("native", 20, true);
   uartLine("bench done");
 }
 

@@ -3,7 +3,7 @@
  * Cortex-M0+ cores and peripherals) and collects what it prints on UART0, with the emulator's
  * cycle count at each line.
  *
- *   tsx tools/rp2040/run.ts IMAGE [--max-mcycles N] [--until TEXT]...
+ *   tsx tools/rp2040/run.ts IMAGE [--max-mcycles N] [--until TEXT]... [--no-usb]
  *
  * IMAGE is an ELF (its loadable segments in flash are copied in), a UF2 or a raw flash .bin.
  * What the firmware prints on its USB CDC serial port (the Moddable runtime's console: trace()
@@ -29,6 +29,9 @@ import { ConsoleLogger, LogLevel, Simulator, USBCDC } from "rp2040js";
 
 const FLASH_BASE = 0x10000000;
 const CYCLE_NANOS = 1e9 / 125e6;
+const SRAM_BASE = 0x20000000;
+const SRAM_BYTES = 264 * 1024;
+const ROM_BYTES = 16 * 1024;
 
 export interface UartLine {
   text: string;
@@ -41,10 +44,29 @@ export interface RunResult {
   /** Lines written on the USB CDC serial port (an emulated host enumerates it and raises DTR). */
   console: UartLine[];
   cycles: number;
+  /** With RunOptions.profile: cycles spent at each instruction address (halfword index from FLASH_BASE / SRAM_BASE) in the window. */
+  profile?: Profile[];
   /** Program counter when the run stopped (to look up in the image's symbols when it hangs). */
   pc: number;
   /** Why the run stopped: "until", "max-cycles" or "idle". */
   stopped: "until" | "max-cycles" | "idle";
+}
+
+/**
+ * Cycles spent at each instruction address (one slot per halfword from the region's base) in a
+ * profile window. With a marker address, the window is split into phases: each time the core
+ * reaches the marker, the phase advances (mod phases), so phase k holds what ran after the
+ * marker's k-th hit in each round (e.g. between two SysTick laps).
+ */
+export interface Profile {
+  rom: Float64Array;
+  flash: Float64Array;
+  sram: Float64Array;
+  cycles: number;
+  /** With RunOptions.profile.callersOf: calls of that function by return address (LR). */
+  callers: Map<number, number>;
+  /** With RunOptions.profile.wordAt: how often each value of the word at SP + spOffset was seen when the core reached pc. */
+  words: Map<number, number>;
 }
 
 export interface RunOptions {
@@ -57,6 +79,15 @@ export interface RunOptions {
   onLine?: (line: UartLine) => void;
   /** Called with every complete USB CDC console line. */
   onConsole?: (line: UartLine) => void;
+  /**
+   * Attach the emulated USB host (default true): it enumerates the CDC port and collects the
+   * console. rp2040js's host model makes the device's USB stack service interrupts all the time
+   * (about two thirds of all cycles with the Moddable runtime), which a board running on its own
+   * power, with no host, never pays; so cycle benchmarks run without it.
+   */
+  usbHost?: boolean;
+  /** Flat profile: cycles per instruction address between a line containing start and one containing stop. */
+  profile?: { start: string; stop: string; marker?: number; phases?: number; callersOf?: number; wordAt?: { pc: number; spOffset: number } };
 }
 
 /** Loads the boot ROM named by RP2040_BOOTROM (see the header comment), or returns why it cannot. */
@@ -119,6 +150,16 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
   const lines: UartLine[] = [];
   const untils = opts.until === undefined ? [] : typeof opts.until === "string" ? [opts.until] : opts.until;
   let current = "";
+  let profiling = false;
+  const phases = opts.profile?.phases ?? 1;
+  const marker = (opts.profile?.marker ?? -2) & ~1;
+  const profs: Profile[] | undefined = opts.profile
+    ? Array.from({ length: phases }, () => ({ rom: new Float64Array(ROM_BYTES >> 1), flash: new Float64Array(mcu.flash.length >> 1), sram: new Float64Array(SRAM_BYTES >> 1), cycles: 0, callers: new Map<number, number>(), words: new Map<number, number>() }))
+    : undefined;
+  let phase = phases - 1;
+  const callee = (opts.profile?.callersOf ?? -2) & ~1;
+  const wordPc = (opts.profile?.wordAt?.pc ?? -2) & ~1;
+  const wordOffset = opts.profile?.wordAt?.spOffset ?? 0;
   let stop: RunResult["stopped"] | null = null;
   mcu.uart[0].onByte = (b: number) => {
     if (b === 10) {
@@ -127,11 +168,13 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
       opts.onLine?.(line);
       current = "";
       if (untils.some((u) => line.text.includes(u))) stop = "until";
+      if (opts.profile && line.text.includes(opts.profile.start)) profiling = true;
+      if (opts.profile && line.text.includes(opts.profile.stop)) profiling = false;
     } else current += String.fromCharCode(b);
   };
   const consoleLines: UartLine[] = [];
   let usbLine = "";
-  const cdc = new USBCDC(mcu.usbCtrl);
+  const cdc = opts.usbHost === false ? ({} as USBCDC) : new USBCDC(mcu.usbCtrl);
   cdc.onSerialData = (data: Uint8Array) => {
     for (const b of data) {
       if (b === 10 || b === 13) {
@@ -159,8 +202,25 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
         clock.tick(next); // idle time: core.cycles counts executed cycles only
       } else {
         idleJumps = 0;
-        const c = core.executeInstruction();
-        clock.tick(c * CYCLE_NANOS);
+        if (profiling && profs) {
+          const pc = core.PC & ~1;
+          if (pc === marker) phase = (phase + 1) % phases;
+          const prof = profs[phase];
+          if (pc === wordPc) {
+            const w = mcu.readUint32(core.SP + wordOffset);
+            prof.words.set(w, (prof.words.get(w) ?? 0) + 1);
+          }
+          if (pc === callee) prof.callers.set(core.LR & ~1, (prof.callers.get(core.LR & ~1) ?? 0) + 1);
+          const c = core.executeInstruction();
+          clock.tick(c * CYCLE_NANOS);
+          prof.cycles += c;
+          if (pc >= SRAM_BASE) prof.sram[(pc - SRAM_BASE) >> 1] += c;
+          else if (pc >= FLASH_BASE) prof.flash[(pc - FLASH_BASE) >> 1] += c;
+          else prof.rom[pc >> 1] += c;
+        } else {
+          const c = core.executeInstruction();
+          clock.tick(c * CYCLE_NANOS);
+        }
       }
       if (core.cycles >= opts.maxCycles) stop = "max-cycles";
     }
@@ -168,7 +228,7 @@ export async function runImage(opts: RunOptions): Promise<RunResult> {
   }
   if (current) lines.push({ text: current, cycles: core.cycles });
   if (usbLine) consoleLines.push({ text: usbLine, cycles: core.cycles });
-  return { lines, console: consoleLines, cycles: core.cycles, stopped: stop, pc: core.PC };
+  return { lines, console: consoleLines, cycles: core.cycles, stopped: stop, pc: core.PC, profile: profs };
 }
 
 async function main(): Promise<number> {
@@ -176,17 +236,19 @@ async function main(): Promise<number> {
   let image = "";
   let maxMcycles = 2000;
   const until: string[] = [];
+  let usbHost = true;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === "--max-mcycles") maxMcycles = Number(args[++i]);
     else if (args[i] === "--until") until.push(args[++i]);
+    else if (args[i] === "--no-usb") usbHost = false;
     else if (!image) image = args[i];
     else throw new Error(`unexpected argument ${args[i]}`);
   }
-  if (!image) throw new Error("usage: tsx tools/rp2040/run.ts IMAGE [--max-mcycles N] [--until TEXT]");
+  if (!image) throw new Error("usage: tsx tools/rp2040/run.ts IMAGE [--max-mcycles N] [--until TEXT] [--no-usb]");
   const rom = await loadBootrom();
   if (typeof rom === "string") throw new Error(rom);
   const t0 = Date.now();
-  const r = await runImage({ image, bootrom: rom, maxCycles: maxMcycles * 1e6, until, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`), onConsole: (l) => console.log(`[${l.cycles}] usb: ${l.text}`) });
+  const r = await runImage({ image, bootrom: rom, maxCycles: maxMcycles * 1e6, until, usbHost, onLine: (l) => console.log(`[${l.cycles}] ${l.text}`), onConsole: (l) => console.log(`[${l.cycles}] usb: ${l.text}`) });
   console.error(`rp2040: stopped (${r.stopped}) after ${r.cycles} cycles, ${((Date.now() - t0) / 1000).toFixed(1)} s, pc 0x${r.pc.toString(16)}`);
   return 0;
 }
