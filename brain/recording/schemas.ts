@@ -25,6 +25,13 @@ export function statusTopic(agentId: string): string {
 }
 
 const values = { type: "array", items: { type: "number" }, description: "the channel's elements, in order" };
+/** The fields every per-channel message starts with (sensor and motor alike). */
+const channelFields = {
+  agentId: { type: "string" },
+  sessionId: { type: "integer" },
+  channel: { type: "string" },
+  unit: { type: "string" },
+};
 
 export const SCHEMAS = {
   sensor: {
@@ -34,10 +41,7 @@ export const SCHEMAS = {
       description: "One sensor channel of one sensor frame",
       type: "object",
       properties: {
-        agentId: { type: "string" },
-        sessionId: { type: "integer" },
-        channel: { type: "string" },
-        unit: { type: "string" },
+        ...channelFields,
         seq: { type: "integer", description: "the frame's sequence number" },
         brainTimeMs: { type: "integer", description: "brain time when the frame arrived, ms mod 2^32" },
         agentTimeMs: { type: "integer", description: "when the agent sampled it, in brain time as the agent estimates it, ms mod 2^32" },
@@ -53,10 +57,7 @@ export const SCHEMAS = {
       description: "One motor channel of one motor frame the brain sent",
       type: "object",
       properties: {
-        agentId: { type: "string" },
-        sessionId: { type: "integer" },
-        channel: { type: "string" },
-        unit: { type: "string" },
+        ...channelFields,
         seq: { type: "integer", description: "the motor frame's sequence number" },
         deadline: { type: "integer", description: "brain time after which the agent discards it, ms mod 2^32" },
         sensorSeq: { type: "integer", description: "the agent's latest sensor frame when it was sent" },
