@@ -69,7 +69,7 @@ export class WireRig {
       emit: <E extends BrainEvent>(event: E, data: BrainEvents[E]) => void this.events.push({ event, data }),
       listening: () => true,
       random: (dst) => {
-        for (let i = 0; i < dst.length; i++) dst[i] = rng.u32() & 0xff;
+        rng.fill(dst);
       },
     });
   }

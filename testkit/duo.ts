@@ -30,6 +30,7 @@ import { scanPeriodMs } from "../brain/liveness";
 import { SessionService } from "../brain/service";
 import type { BrainLimits } from "../brain/session/shared";
 import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "./mqtt-server-codec";
+import { ByteQueue } from "./byte-queue";
 import { Prng } from "./prng";
 
 export const DUO_KEY = utf8Bytes("brainstem-duo-device-key-0123456");
@@ -113,7 +114,7 @@ export class DuoWorld {
   private linkId = 0;
   private linkCounter = 0;
   private pendingOpen = false;
-  private toAgent: Uint8Array[] = [];
+  private readonly toAgent = new ByteQueue();
   private readonly subscriptions = new Set<string>();
   private willTopic = "";
   private willPayload: Uint8Array | null = null;
@@ -139,7 +140,7 @@ export class DuoWorld {
       emit: <E extends BrainEvent>(event: E, data: BrainEvents[E]) => this.onBrainEvent(event, data),
       listening: (event) => event === "motor",
       random: (dst) => {
-        for (let i = 0; i < dst.length; i++) dst[i] = rng.u32() & 0xff;
+        rng.fill(dst);
       },
     });
     this.service.start(this.brainNow);
@@ -286,7 +287,7 @@ export class DuoWorld {
             this.pendingOpen = false;
             if (!this.brokerUp) return this.agent.handleTransportClosed(this.agentNow, Err.PeerRefused);
             this.linkId = id;
-            this.toAgent = [];
+            this.toAgent.clear();
             this.subscriptions.clear();
             this.brokerDecoder.reset();
             this.willPayload = null;
@@ -302,7 +303,7 @@ export class DuoWorld {
             if (this.linkId === id) this.dropLink(!this.cleanDisconnect);
           });
           this.linkId = -id; // closing: the broker still reads what was sent before the FIN
-          this.toAgent = [];
+          this.toAgent.clear();
         },
         send: (src, off, len) => {
           if (this.linkId <= 0) return -1;
@@ -316,13 +317,7 @@ export class DuoWorld {
         },
         recv: (dst, off, len) => {
           if (this.linkId <= 0) return this.pendingOpen ? 0 : -1;
-          if (this.toAgent.length === 0) return 0;
-          const head = this.toAgent[0];
-          const n = Math.min(len, head.length);
-          dst.set(head.subarray(0, n), off);
-          if (n === head.length) this.toAgent.shift();
-          else this.toAgent[0] = head.subarray(n);
-          return n;
+          return this.toAgent.read(dst, off, len);
         },
       },
       io: {
@@ -340,7 +335,7 @@ export class DuoWorld {
       },
       platform: {
         random: (dst) => {
-          for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
+          this.rng.fill(dst);
         },
         log: (level, code, message) => void this.agentLogs.push([this.t, level, code, message]),
         restartNetwork: () => void this.networkRestarts++,
@@ -353,7 +348,7 @@ export class DuoWorld {
     if (publishWill && this.willPayload !== null && this.brokerUp) this.toBrain(this.willTopic, this.willPayload);
     this.willPayload = null;
     this.linkId = 0;
-    this.toAgent = [];
+    this.toAgent.clear();
     this.subscriptions.clear();
   }
 

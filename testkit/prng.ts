@@ -26,11 +26,14 @@ export class Prng {
   chance(p: number): boolean {
     return this.float() < p;
   }
-  /** Fills a new array of n random bytes. */
+  /** Fills dst with random bytes (the hosts' entropy source in simulations); returns dst. */
+  fill(dst: Uint8Array): Uint8Array {
+    for (let i = 0; i < dst.length; i++) dst[i] = this.u32() & 0xff;
+    return dst;
+  }
+  /** A new array of n random bytes. */
   bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i++) out[i] = this.u32() & 0xff;
-    return out;
+    return this.fill(new Uint8Array(n));
   }
   /** Picks one element. */
   pick<T>(items: readonly T[]): T {

@@ -34,6 +34,7 @@ import { MsgType } from "../src/protocol/wire";
 import { Phase } from "../src/session/automaton";
 import { reached } from "../src/session/clock";
 import { MqttServerDecoder, encodeConnack, encodePingresp, encodeSuback } from "./mqtt-server-codec";
+import { ByteQueue } from "./byte-queue";
 import { Prng } from "./prng";
 
 export const SIM_KEY = utf8Bytes("brainstem-sim-device-key-0123456");
@@ -116,7 +117,7 @@ export class SimWorld {
   /** The broker does not PUBACK while set. */
   withholdPuback = false;
   private readonly withheld: number[] = [];
-  private toAgent: Uint8Array[] = [];
+  private readonly toAgent = new ByteQueue();
   private pendingOpen = false;
   private readonly queue: Timed[] = [];
   private queueSeq = 0;
@@ -317,7 +318,7 @@ export class SimWorld {
             if (!this.brokerUp || this.refusedBrokers.includes(broker)) return this.agent.handleTransportClosed(this.now, Err.PeerRefused);
             this.linkId = id;
             this.brokerLinkId = id;
-            this.toAgent = [];
+            this.toAgent.clear();
             this.withheld.length = 0;
             this.brokerDecoder.reset();
             this.willPayload = null;
@@ -330,7 +331,7 @@ export class SimWorld {
           const id = this.linkId;
           if (id === 0) return;
           this.linkId = 0; // the FIN travels behind the bytes already sent (a DISCONNECT, say)
-          this.toAgent = [];
+          this.toAgent.clear();
           this.at(this.latencyMs, () => {
             if (this.brokerLinkId === id) this.dropLink(!this.cleanDisconnect);
           });
@@ -348,13 +349,7 @@ export class SimWorld {
         },
         recv: (dst, off, len) => {
           if (this.linkId === 0) return this.pendingOpen ? 0 : -1;
-          if (this.toAgent.length === 0) return 0;
-          const head = this.toAgent[0];
-          const n = Math.min(len, head.length);
-          dst.set(head.subarray(0, n), off);
-          if (n === head.length) this.toAgent.shift();
-          else this.toAgent[0] = head.subarray(n);
-          return n;
+          return this.toAgent.read(dst, off, len);
         },
       },
       io: {
@@ -373,7 +368,7 @@ export class SimWorld {
       },
       platform: {
         random: (dst) => {
-          for (let i = 0; i < dst.length; i++) dst[i] = this.rng.u32() & 0xff;
+          this.rng.fill(dst);
         },
         log: (level, code, message) => {
           this.logs.push([this.t, level, code, message]);
@@ -395,7 +390,7 @@ export class SimWorld {
     }
     this.linkId = 0;
     this.brokerLinkId = 0;
-    this.toAgent = [];
+    this.toAgent.clear();
     this.brainSessionActive = false;
   }
 

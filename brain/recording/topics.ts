@@ -28,26 +28,12 @@ export class TopicMapper {
         out.push({ topic: SESSIONS_TOPIC, kind: "session", body: rec });
         return;
       }
-      case "sensor": {
-        const u = this.units.get(rec.agentId);
-        for (const name of Object.keys(rec.values))
-          out.push({
-            topic: channelTopic(rec.agentId, name),
-            kind: "sensor",
-            body: { agentId: rec.agentId, sessionId: rec.sessionId, channel: name, unit: u?.get(name) ?? "", seq: rec.seq, brainTimeMs: rec.brainTimeMs, agentTimeMs: rec.agentTimeMs, values: rec.values[name] },
-          });
+      case "sensor":
+        this.perChannel(rec, "sensor", { seq: rec.seq, brainTimeMs: rec.brainTimeMs, agentTimeMs: rec.agentTimeMs }, out);
         return;
-      }
-      case "motor": {
-        const u = this.units.get(rec.agentId);
-        for (const name of Object.keys(rec.values))
-          out.push({
-            topic: channelTopic(rec.agentId, name),
-            kind: "motor",
-            body: { agentId: rec.agentId, sessionId: rec.sessionId, channel: name, unit: u?.get(name) ?? "", seq: rec.seq, deadline: rec.deadline, sensorSeq: rec.sensorSeq, values: rec.values[name] },
-          });
+      case "motor":
+        this.perChannel(rec, "motor", { seq: rec.seq, deadline: rec.deadline, sensorSeq: rec.sensorSeq }, out);
         return;
-      }
       case "status":
         out.push({ topic: statusTopic(rec.agentId), kind: "status", body: rec.status });
         return;
@@ -55,6 +41,17 @@ export class TopicMapper {
         out.push({ topic: EVENTS_TOPIC, kind: "event", body: { agentId: rec.agentId, event: rec.event, detail: rec.detail } });
         return;
     }
+  }
+
+  /** One message per channel of a frame: the channel's fields, then the frame's, then its values. */
+  private perChannel(rec: { agentId: string; sessionId: number; values: { [name: string]: number[] } }, kind: "sensor" | "motor", frame: object, out: TopicMessage[]): void {
+    const u = this.units.get(rec.agentId);
+    for (const name of Object.keys(rec.values))
+      out.push({
+        topic: channelTopic(rec.agentId, name),
+        kind,
+        body: { agentId: rec.agentId, sessionId: rec.sessionId, channel: name, unit: u?.get(name) ?? "", ...frame, values: rec.values[name] },
+      });
   }
 
   /** Topics of one agent's channel table (what a live view advertises for a session). */
