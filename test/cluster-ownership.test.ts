@@ -6,7 +6,7 @@
  * safety invariant: no partition is ever served by two workers at the same instant.
  */
 import test from "ava";
-import { ActionKind, CONFLICT, FAILED, Ownership, type OwnershipAction } from "../brain/cluster/ownership";
+import { ActionKind, CONFLICT, FAILED, LeaseOp, Ownership, type OwnershipAction } from "../brain/cluster/ownership";
 import { Prng } from "../testkit/prng";
 
 const STEP_MS = 10;
@@ -82,7 +82,7 @@ class Sim {
               // As the worker does (nats-link.ts): read the key after a conflict.
               const key = `lease.${a.partition}`;
               const cur = this.keys.get(key);
-              if (cur !== undefined) this.perform(id, w.own.observeLease(this.now, a.partition, cur.owner, cur.rev));
+              if (cur !== undefined) this.perform(id, w.own.observeRead(this.now, a.partition, cur.owner, cur.rev));
             }
           });
         });
@@ -320,4 +320,29 @@ test("ownership: random latencies, crashes, joins and cuts never give a partitio
     }
     t.deepEqual(s.violations.slice(0, 3), [], `seed ${seed}`);
   }
+});
+
+test("our last write rolled back by the store (the conflict read shows our key at an older revision): pause, renew from that revision, serve again", (t) => {
+  const o = new Ownership({ workerId: "w1", partitions: 1, leaseMs: 3000 });
+  const kinds = (acts: OwnershipAction[]) => acts.map((a) => a.kind).join(",");
+  const writes = (acts: OwnershipAction[]) => acts.filter((a) => a.kind === ActionKind.Write);
+  let now = 0;
+  let claim: OwnershipAction | undefined;
+  for (; now < 10_000 && claim === undefined; now += 10) claim = writes(o.poll(now))[0];
+  t.truthy(claim, "the lone worker claims the partition");
+  t.true(o.done(now, 0, LeaseOp.Claim, 5).some((a) => a.kind === ActionKind.Serve), "serving after the claim");
+  let renew: OwnershipAction | undefined;
+  for (; renew === undefined; now += 10) renew = writes(o.poll(now))[0];
+  t.is(renew.expect, 5);
+  o.done(now, 0, LeaseOp.Renew, 7); // we believe the key is at 7 ...
+  let second: OwnershipAction | undefined;
+  for (; second === undefined; now += 10) second = writes(o.poll(now))[0];
+  t.is(second.expect, 7);
+  t.deepEqual(o.done(now, 0, LeaseOp.Renew, CONFLICT), [], "... but the store lost that write: conflict");
+  const read = o.observeRead(now, 0, "w1", 5);
+  t.true(read.some((a) => a.kind === ActionKind.Pause), `serving pauses: ${kinds(read)}`);
+  let retry: OwnershipAction | undefined;
+  for (const end = now + 3_000; retry === undefined && now < end; now += 10) retry = writes(o.poll(now))[0];
+  t.is(retry?.expect, 5, "the renewal expects the stored revision, not the lost one");
+  t.true(o.done(now, 0, LeaseOp.Renew, 9).some((a) => a.kind === ActionKind.Serve), "serving again once the renewal from the stored revision succeeds");
 });

@@ -228,7 +228,7 @@ export async function connectClusterLink(o: ClusterOptions, hooks: ClusterHooks,
           const op = m.header?.get("KV-Operation") ?? "";
           const owner = op === "DEL" || op === "PURGE" ? null : ownerOf(new TextDecoder().decode(m.data));
           log("debug", `cluster: ${key} ${a.kind === ActionKind.Delete ? "delete" : a.expect === 0 ? "create" : "update"} expecting revision ${a.expect} conflicted; the key is at ${m.seq} (${owner ?? "deleted"})`);
-          perform(own.observeLease(nowMs(), a.partition, owner, m.seq));
+          perform(own.observeRead(nowMs(), a.partition, owner, m.seq));
         }
       } catch (err) {
         log("debug", `cluster: ${key} read after a conflict failed: ${(err as Error).message}`);

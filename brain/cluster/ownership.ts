@@ -12,7 +12,9 @@
  *                                                  (null owner: deleted or never written);
  *   observeWorker(now, id, present)                workers announce themselves under
  *                                                  `worker.<id>` every renewPeriod;
- *   done(now, p, op, revision | CONFLICT | FAILED) the outcome of an action.
+ *   done(now, p, op, revision | CONFLICT | FAILED) the outcome of an action;
+ *   observeRead(now, p, owner | null, revision)    the key read from the stream leader after
+ *                                                  a conflict.
  * Rules (all times are this process's monotonic clock, never another machine's):
  *   - Renewal: a held lease is rewritten every leaseMs/3. The holder may serve p until
  *     sentAt(last successful write) + leaseMs - guardMs; past that it is *suspended*: it
@@ -38,8 +40,10 @@
  *     (whoever the share was for did not take it), it makes no balance release for
  *     BALANCE_HOLD_LEASES leases.
  *   - After a conflict the worker reads the key (the watch may lag or have missed a write of
- *     ours whose answer was lost) and feeds it to observeLease: a newer revision of our own
- *     is adopted, another owner's means the partition is lost.
+ *     ours whose answer was lost) and feeds it to observeRead: a newer revision of our own
+ *     is adopted, an older one of our own (our last write rolled back) is adopted with
+ *     serving paused until a renewal from it succeeds, another owner's means the partition
+ *     is lost.
  *   - One operation per partition at a time; after a conflict or failure the partition
  *     waits retryMs before the next attempt.
  */
@@ -216,6 +220,28 @@ export class Ownership {
     }
     if (owner !== null && m.state !== Mine.NONE) this.lose(p, out);
     else if (owner === null && m.state !== Mine.NONE && m.state !== Mine.RELEASING && m.state !== Mine.CLAIMING) this.lose(p, out); // deleted under us
+    return out;
+  }
+
+  /**
+   * The key as read from the stream leader after a conflict: authoritative, so it is taken even
+   * when its revision is older than one already seen. When the key is ours at another revision
+   * than the one we hold, our last write did not survive (a leader change after a network
+   * partition rolled it back): adopt the stored revision, and stop serving until a renewal
+   * from it succeeds, since others count our validity from that older write. Otherwise the
+   * read is an ordinary observation.
+   */
+  observeRead(nowMs: number, p: number, owner: string | null, revision: number): OwnershipAction[] {
+    if (p < 0 || p >= this.partitions) return [];
+    const m = this.own[p];
+    if (owner !== this.workerId || revision >= m.revision || (m.state !== Mine.HELD && m.state !== Mine.SUSPENDED))
+      return this.observeLease(nowMs, p, owner, revision);
+    const out: OwnershipAction[] = [];
+    this.seen[p] = { owner, revision, seenMs: nowMs };
+    m.revision = revision;
+    m.writtenAtMs = -Infinity;
+    m.unknownSinceMs = -1;
+    this.checkValidity(nowMs, p, out);
     return out;
   }
 
