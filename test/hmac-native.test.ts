@@ -1,8 +1,10 @@
 /*
  * The native HMAC-SHA256 (hosts/moddable/native) compiled with this machine's cc and run
  * through test/native/hmac-harness.c: RFC 4231 cases 1-7 (whole, chunked, the same key twice,
- * a fresh state), begin before setKey refused, and 400 seeded random keys, messages and
- * chunkings against node:crypto.
+ * a fresh state), begin before setKey refused, 400 seeded random keys, messages and
+ * chunkings against node:crypto, and finish_compare (the verifier's call): on each RFC 4231
+ * tag over 16 and 32 bytes, equal, one bit off at every bit of the compared range (all
+ * unequal), a byte off just past a 16-byte range (still equal) and an empty range.
  * Which SHA-256 is under the C code depends on what this machine has, and each backend is its
  * own test, skipped (with the reason in its title) where it cannot be built:
  *   - the Moddable SDK's fips180.c, the backend of every firmware build: needs $MODDABLE
@@ -105,6 +107,42 @@ function script(): { input: string; expect: string[]; labels: string[] } {
       finish(tag, `${name} chunked, run ${k} under the same key`);
     }
   }
+  // finish_compare: the tag itself, then one bit off at every position of the compared range
+  const compare = (want: Uint8Array, result: "eq" | "ne", label: string) => {
+    lines.push(`C ${hex(want)}`);
+    expect.push(result);
+    labels.push(label);
+  };
+  for (const [name, key, data, tagHex] of hmacVectors) {
+    const tag = Buffer.from(tagHex, "hex");
+    lines.push(`K ${hex(key)}`);
+    const message = () => {
+      begin(`${name} compare`);
+      lines.push(`U ${hex(data)}`);
+    };
+    for (const len of [16, 32]) {
+      if (len > tag.length) continue; // RFC 4231 case 5 lists 16 bytes
+      message();
+      compare(tag.subarray(0, len), "eq", `${name} compare ${len} equal`);
+      for (let bit = 0; bit < len * 8; bit++) {
+        const off = Uint8Array.from(tag.subarray(0, len));
+        off[bit >> 3] ^= 0x80 >> (bit & 7);
+        message();
+        compare(off, "ne", `${name} compare ${len}, bit ${bit} flipped`);
+      }
+    }
+    if (tag.length === 32) {
+      const past = Uint8Array.from(tag);
+      past[16] ^= 1;
+      message();
+      compare(past.subarray(0, 16), "eq", `${name} compare 16 ignores byte 16`);
+    }
+    message();
+    compare(new Uint8Array(0), "eq", `${name} compare 0 bytes`);
+    // the engine is ready for the next message after a compare
+    message();
+    finish(tagHex, `${name} finish after compare`);
+  }
   // seeded random cases against node:crypto, re-keying one state
   for (let i = 0; i < 400; i++) {
     const key = rng.bytes(rng.int(0, 200));
@@ -133,7 +171,7 @@ function check(t: import("ava").ExecutionContext, exe: string): void {
 }
 
 for (const backend of [moddableBackend(), opensslBackend()]) {
-  const title = `native HMAC-SHA256 (C) on ${backend.name}: RFC 4231 and 400 random cases vs node:crypto`;
+  const title = `native HMAC-SHA256 (C) on ${backend.name}: RFC 4231, finish_compare and 400 random cases vs node:crypto`;
   if (backend.missing) {
     test.skip(`${title} (skipped: ${backend.missing})`, () => {});
     continue;

@@ -1,17 +1,26 @@
 /*
- * HMAC-SHA256 and SHA-256: the shared vector suite on V8 and on XS, and a seeded random
- * differential test against node:crypto (V8 only).
+ * HMAC-SHA256 and SHA-256: the shared vector suite on V8 and on XS, a seeded random
+ * differential test against node:crypto (V8 only), and finishAndCompare on the node:crypto
+ * engine (hosts/node/native-hmac.ts) from the suite's table.
  */
 import test from "ava";
 import { createHash, createHmac } from "node:crypto";
 import { testOnV8AndXs } from "./helpers/both-engines";
 import { withXsWorker } from "./helpers/xs";
 import { Prng } from "../testkit/prng";
-import { run } from "./vectors/hmac.suite";
+import { checkFinishAndCompare, run } from "./vectors/hmac.suite";
+import { runSuite } from "./helpers/suite";
+import { NodeHmacSha256 } from "../hosts/node/native-hmac";
 import { Sha256 } from "../src/codec/crypto/sha256";
 import { SoftHmacSha256 } from "../src/codec/crypto/hmac";
 
 testOnV8AndXs("hmac suite", run, "test/vectors/hmac.suite.ts", 1);
+
+test("finishAndCompare on the node:crypto engine: RFC 4231 tags, every bit of 16 and 32 bytes, ranges", (t) => {
+  const result = runSuite((check) => checkFinishAndCompare(new NodeHmacSha256(), check, "node"));
+  t.deepEqual(result.failures, []);
+  t.true(result.passed >= 40, `only ${result.passed} checks`);
+});
 
 /** Feeds msg through update() in random chunks, some empty. */
 function feed(update: (src: Uint8Array, off: number, len: number) => void, msg: Uint8Array, rng: Prng): void {

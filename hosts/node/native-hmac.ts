@@ -1,9 +1,10 @@
 /*
  * native-hmac: HMAC-SHA256 from node:crypto behind the firmware's HmacSha256 interface.
- * Hosts plug it in through AgentHost.createHmac; the core stays free of Node.
+ * Hosts plug it in through AgentHost.createHmac; the core stays free of Node. finishAndCompare
+ * compares with crypto.timingSafeEqual.
  */
 import crypto from "node:crypto";
-import type { HmacSha256 } from "../../src/codec/crypto/hmac";
+import { checkCompareRange, type HmacSha256 } from "../../src/codec/crypto/hmac";
 
 export class NodeHmacSha256 implements HmacSha256 {
   private key: Buffer = Buffer.alloc(0);
@@ -24,5 +25,12 @@ export class NodeHmacSha256 implements HmacSha256 {
   finish(dst: Uint8Array, off: number): void {
     dst.set(this.h!.digest(), off);
     this.h = null;
+  }
+
+  finishAndCompare(expected: Uint8Array, off: number, len: number): boolean {
+    checkCompareRange(expected, off, len);
+    const tag = this.h!.digest();
+    this.h = null;
+    return crypto.timingSafeEqual(tag.subarray(0, len), expected.subarray(off, off + len));
   }
 }

@@ -5,6 +5,8 @@
  *   B         begin           prints "ok" or "err"
  *   U <hex>   update
  *   F         finish          prints the tag as hex
+ *   C <hex>   finish_compare  against the hex (its length is the compared length); prints
+ *                             "eq" or "ne"
  *   N         a fresh state   (bs_hmac_sha256_free, then bs_hmac_sha256_init)
  * Lines are at most 64 KiB. Exits 2 on a malformed line.
  */
@@ -44,7 +46,7 @@ int main(void)
 	bs_hmac_sha256_init(&h);
 	while (fgets(line, sizeof(line), stdin)) {
 		long n = 0;
-		if (line[0] == 'K' || line[0] == 'U') {
+		if (line[0] == 'K' || line[0] == 'U' || line[0] == 'C') {
 			n = unhex(line[1] == ' ' ? line + 2 : line + 1, bytes);
 			if (n < 0) return 2;
 		}
@@ -60,6 +62,7 @@ int main(void)
 			putchar('\n');
 			break;
 		}
+		case 'C': puts(bs_hmac_sha256_finish_compare(&h, bytes, (uint32_t)n) ? "eq" : "ne"); break;
 		case 'N': bs_hmac_sha256_free(&h); bs_hmac_sha256_init(&h); break;
 		case '\n': break;
 		default: return 2;

@@ -5,12 +5,13 @@
  * 896-bit messages, one million 'a') plus the empty message; RFC 4231 §4.2-4.8 test cases 1-7
  * (case 5 truncated to 128 bits). Every vector is also hashed in seeded random chunkings to
  * exercise the streaming path, and engines are reused across messages to check that
- * finish() resets and setKey() re-keys cleanly.
+ * finish() resets and setKey() re-keys cleanly. finishAndCompare is checked on every RFC 4231
+ * tag (checkFinishAndCompare, also run by test/hmac.test.ts on the node:crypto engine).
  */
 import type { Check } from "../helpers/suite";
 import { Prng } from "../../testkit/prng";
 import { Sha256, sha256Once } from "../../src/codec/crypto/sha256";
-import { SoftHmacSha256, hmacSha256Once } from "../../src/codec/crypto/hmac";
+import { SoftHmacSha256, hmacSha256Once, type HmacSha256 } from "../../src/codec/crypto/hmac";
 import { fromHex, utf8Bytes } from "../../src/codec/bytes";
 
 function filled(n: number, byte: number): Uint8Array {
@@ -159,4 +160,64 @@ export function run(check: Check): void {
     threw = true;
   }
   check.ok(threw, "SHA-256 update past the end of src throws");
+
+  checkFinishAndCompare(new SoftHmacSha256(), check, "soft");
+}
+
+function throws(fn: () => void): boolean {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof RangeError;
+  }
+  return false;
+}
+
+/**
+ * finishAndCompare on engine h, from the RFC 4231 table: for compared lengths 0, 16 and 32
+ * (case 5: up to 16), the tag itself is equal, one bit off at any position of the compared
+ * range is unequal, a byte off past the range is still equal; the expected bytes sit at an
+ * offset inside a larger array; after a compare the engine MACs the next message correctly;
+ * ranges outside the array or over 32 bytes throw RangeError.
+ */
+export function checkFinishAndCompare(h: HmacSha256, check: Check, engine: string): void {
+  const tag = new Uint8Array(32);
+  for (const [name, key, data, hex] of hmacVectors) {
+    const want = fromHex(hex);
+    const compare = (expected: Uint8Array, off: number, len: number): boolean => {
+      h.begin();
+      h.update(data, 0, data.length);
+      return h.finishAndCompare(expected, off, len);
+    };
+    h.setKey(key, 0, key.length);
+    for (const len of [0, 16, 32]) {
+      if (len > want.length) continue;
+      const framed = new Uint8Array(want.length + 9);
+      framed.fill(0x5a);
+      framed.set(want, 5);
+      check.ok(compare(framed, 5, len), `${engine} ${name}: compare ${len} bytes of the tag, equal`);
+      let flipsSeen = 0;
+      for (let bit = 0; bit < len * 8; bit++) {
+        framed[5 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+        if (!compare(framed, 5, len)) flipsSeen++;
+        framed[5 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+      }
+      check.is(flipsSeen, len * 8, `${engine} ${name}: compare ${len} bytes, every one-bit change is unequal`);
+      if (len < want.length) {
+        framed[5 + len] ^= 1;
+        check.ok(compare(framed, 5, len), `${engine} ${name}: compare ${len} bytes ignores byte ${len}`);
+      }
+    }
+    h.begin();
+    h.update(data, 0, data.length);
+    h.finish(tag, 0);
+    check.bytes(truncated(tag, hex.length), want, `${engine} ${name}: finish after compares`);
+  }
+  const twenty = new Uint8Array(20);
+  h.begin();
+  check.ok(throws(() => h.finishAndCompare(twenty, 8, 16)), `${engine}: compare past the end of expected throws RangeError`);
+  h.begin();
+  check.ok(throws(() => h.finishAndCompare(new Uint8Array(40), 0, 33)), `${engine}: compare of 33 bytes throws RangeError`);
+  h.begin();
+  check.ok(throws(() => h.finishAndCompare(twenty, -1, 4)), `${engine}: compare at a negative offset throws RangeError`);
 }

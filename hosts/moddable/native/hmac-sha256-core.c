@@ -93,3 +93,20 @@ void bs_hmac_sha256_finish(bs_hmac_sha256 *h, uint8_t *out)
 	sha_update(&h->work, inner, BS_HMAC_SHA256_BYTES);
 	sha_final(&h->work, out);
 }
+
+int bs_hmac_sha256_finish_compare(bs_hmac_sha256 *h, const uint8_t *expected, uint32_t len)
+{
+	uint8_t tag[BS_HMAC_SHA256_BYTES];
+	volatile uint8_t *wipe = tag;
+	uint8_t diff = 0;
+	uint32_t i;
+	if (len > BS_HMAC_SHA256_BYTES)
+		len = BS_HMAC_SHA256_BYTES;
+	bs_hmac_sha256_finish(h, tag);
+	for (i = 0; i < len; i++)
+		diff |= (uint8_t)(tag[i] ^ expected[i]);
+	for (i = 0; i < BS_HMAC_SHA256_BYTES; i++)
+		wipe[i] = 0;
+	/* 1 when diff is 0, without a data-dependent branch */
+	return (int)(1 & (((uint32_t)diff - 1) >> 8));
+}

@@ -8,7 +8,8 @@
  * contexts; begin copies the inner one into the working context, update hashes the message,
  * finish completes the inner hash, copies the outer context and hashes the inner digest.
  * A message costs its own blocks plus two compressions, as in the TypeScript engine
- * (src/codec/crypto/hmac.ts), whose four calls this mirrors.
+ * (src/codec/crypto/hmac.ts), whose calls this mirrors. finish_compare is finish into a stack
+ * buffer followed by a constant-time compare, so that a verifier never copies the tag out.
  *
  * SHA-256 backends (chosen when compiling; each is a plain struct that can be copied, or is
  * cloned by its library):
@@ -57,5 +58,11 @@ int bs_hmac_sha256_begin(bs_hmac_sha256 *h);
 void bs_hmac_sha256_update(bs_hmac_sha256 *h, const uint8_t *src, uint32_t len);
 /** Writes the 32-byte tag to out. begin is needed before the next message. */
 void bs_hmac_sha256_finish(bs_hmac_sha256 *h, uint8_t *out);
+/**
+ * Ends the message like finish and returns 1 when the first len bytes of the tag (len at most
+ * 32; more is clamped) equal expected[0..len), else 0. The time does not depend on where they
+ * differ; the tag is wiped from the stack. begin is needed before the next message.
+ */
+int bs_hmac_sha256_finish_compare(bs_hmac_sha256 *h, const uint8_t *expected, uint32_t len);
 
 #endif

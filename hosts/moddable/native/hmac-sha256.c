@@ -77,3 +77,13 @@ void xs_bs_hmac_sha256_finish(xsMachine *the)
 	xsIntegerValue off = xsmcToInteger(xsArg(1));
 	bs_hmac_sha256_finish(h, range(the, off, BS_HMAC_SHA256_BYTES, 1));
 }
+
+void xs_bs_hmac_sha256_finish_and_compare(xsMachine *the)
+{
+	bs_hmac_sha256 *h = state(the);
+	xsIntegerValue off = xsmcToInteger(xsArg(1));
+	xsIntegerValue len = xsmcToInteger(xsArg(2));
+	if ((len < 0) || (len > BS_HMAC_SHA256_BYTES))
+		xsRangeError("compare length outside 0..32");
+	xsmcSetBoolean(xsResult, bs_hmac_sha256_finish_compare(h, range(the, off, len, 0), (uint32_t)len) ? 1 : 0);
+}

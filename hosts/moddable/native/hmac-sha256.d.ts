@@ -7,4 +7,5 @@ export default class HmacSha256 {
   begin(): void;
   update(src: Uint8Array, off: number, len: number): void;
   finish(dst: Uint8Array, off: number): void;
+  finishAndCompare(expected: Uint8Array, off: number, len: number): boolean;
 }

@@ -7,8 +7,11 @@
  * the two intermediate SHA-256 states; `begin` just reloads the inner state, `update` feeds
  * the message and `finish` runs the outer hash from its saved state over the inner digest.
  * A per-message MAC therefore costs the message's blocks plus two compressions.
- * `HmacSha256` is the seam: a host may supply a native implementation (e.g. a Moddable
- * crypto module) behind the same four calls; `SoftHmacSha256` is the portable default.
+ * `finishAndCompare` ends a message like `finish` but, instead of handing out the tag, compares
+ * its first len bytes with the expected bytes in constant time, so that a verifier with a
+ * native engine does no per-byte work in the script engine (and a tag under check never leaves
+ * the engine). `HmacSha256` is the seam: a host may supply a native implementation (e.g. a
+ * Moddable crypto module) behind the same calls; `SoftHmacSha256` is the portable default.
  */
 import { Sha256, SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES } from "./sha256";
 
@@ -25,6 +28,17 @@ export interface HmacSha256 {
   update(src: Uint8Array, off: number, len: number): void;
   /** Writes the 32-byte tag at dst[off..off+32). The engine then needs `begin` again. */
   finish(dst: Uint8Array, off: number): void;
+  /**
+   * Ends the message like `finish` and tells whether the first len bytes of its tag equal
+   * expected[off..off+len), compared in time independent of where they differ. len is 0..32;
+   * a range outside expected throws RangeError. The engine then needs `begin` again.
+   */
+  finishAndCompare(expected: Uint8Array, off: number, len: number): boolean;
+}
+
+/** Throws RangeError unless expected[off..off+len) is inside expected and len is at most a tag. */
+export function checkCompareRange(expected: Uint8Array, off: number, len: number): void {
+  if (off < 0 || len < 0 || len > HMAC_SHA256_BYTES || off + len > expected.length) throw new RangeError("HMAC finishAndCompare: range outside expected");
 }
 
 const IPAD = 0x36; // RFC 2104 §2
@@ -38,6 +52,8 @@ export class SoftHmacSha256 implements HmacSha256 {
   private readonly padStates = new Int32Array(16);
   private readonly pad = new Uint8Array(SHA256_BLOCK_BYTES);
   private readonly innerDigest = new Uint8Array(SHA256_DIGEST_BYTES);
+  /** The tag under check in finishAndCompare. */
+  private readonly tag = new Uint8Array(HMAC_SHA256_BYTES);
   private keyed = false;
 
   setKey(key: Uint8Array, off: number, len: number): void {
@@ -82,6 +98,15 @@ export class SoftHmacSha256 implements HmacSha256 {
     this.outer.loadState(this.padStates, 8, SHA256_BLOCK_BYTES);
     this.outer.update(this.innerDigest, 0, SHA256_DIGEST_BYTES);
     this.outer.finish(dst, off);
+  }
+
+  finishAndCompare(expected: Uint8Array, off: number, len: number): boolean {
+    checkCompareRange(expected, off, len);
+    const tag = this.tag;
+    this.finish(tag, 0);
+    let diff = 0;
+    for (let i = 0; i < len; i++) diff |= tag[i] ^ expected[off + i];
+    return diff === 0;
   }
 }
 

@@ -9,11 +9,11 @@
  * also accepts the mac as tag 64 + bstr(16), the way cbor-x tags a Uint8Array by default).
  * The HMAC engine sits behind the HmacSha256 interface (crypto/hmac.ts) and must already be
  * keyed with the session key (setKey once per session). The decoder only parses and records
- * macOff/signedLen; verifyMotorMac checks the MAC in constant time. Sequence and deadline
+ * macOff/signedLen; verifyMotorMac checks the MAC with the engine's finishAndCompare (constant
+ * time, and no per-byte work in the script engine when the engine is native). Sequence and deadline
  * policy (stale, out of order, replay) belongs to the session, not to this codec.
  */
 import { Err } from "../../errors";
-import { constantTimeEqual } from "../bytes";
 import type { HmacSha256 } from "../crypto/hmac";
 import { ChannelKind, type ChannelTable } from "./channels";
 import { entryBytes, headBytes, writeEntries, writeFrameHead, type FrameEntries } from "./entries";
@@ -51,6 +51,12 @@ export function decodeMotorFrame(buf: Uint8Array, off: number, len: number, tabl
  * hmac must be keyed with the session key. scratch32 needs 32 bytes.
  */
 export function computeMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8Array, off: number, len: number, scratch32: Uint8Array): void {
+  beginMotorMac(hmac, sessionId, src, off, len, scratch32);
+  hmac.finish(scratch32, 0);
+}
+
+/** Starts the motor MAC message: sessionId u32 BE (written via scratch32[0..4)), then src[off..off+len). */
+function beginMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8Array, off: number, len: number, scratch32: Uint8Array): void {
   scratch32[0] = sessionId >>> 24;
   scratch32[1] = (sessionId >>> 16) & 0xff;
   scratch32[2] = (sessionId >>> 8) & 0xff;
@@ -58,7 +64,6 @@ export function computeMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8A
   hmac.begin();
   hmac.update(scratch32, 0, 4);
   hmac.update(src, off, len);
-  hmac.finish(scratch32, 0);
 }
 
 /**
@@ -69,8 +74,8 @@ export function computeMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8A
  */
 export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFrame, sessionId: number, hmac: HmacSha256, scratch32: Uint8Array): number {
   if (scratch32.length < 32 || frameOff < 0 || frameOff + out.signedLen > buf.length || out.macOff + MOTOR_MAC_BYTES > buf.length) return Err.ValueRange;
-  computeMotorMac(hmac, sessionId >>> 0, buf, frameOff, out.signedLen, scratch32);
-  return constantTimeEqual(scratch32, 0, buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FrameBadMac;
+  beginMotorMac(hmac, sessionId >>> 0, buf, frameOff, out.signedLen, scratch32);
+  return hmac.finishAndCompare(buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FrameBadMac;
 }
 
 /**

@@ -1,8 +1,9 @@
 /*
  * check/main: the native HMAC-SHA256 module (hosts/moddable/native/hmac-sha256) under XS, as
  * the firmware loads it: RFC 4231 §4.2-4.8 cases 1-7 (case 5 on its 128 bits), each whole, in
- * chunks at offsets inside larger buffers and twice under the same key; begin before setKey
- * and ranges outside a buffer throw. Prints one line per check and "native hmac: N passed,
+ * chunks at offsets inside larger buffers and twice under the same key; finishAndCompare over
+ * 16 and 32 bytes (equal, one bit off at every position); begin before setKey and ranges
+ * outside a buffer throw. Prints one line per check and "native hmac: N passed,
  * M failed"; throws (exit status 1) when any failed. Build and run with Moddable's
  * command-line Linux target: mcconfig -m -p x-cli-lin -o DIR hosts/moddable/native/check/manifest.json
  */
@@ -89,6 +90,30 @@ for (const [name, key, data, want] of vectors) {
 		h.finish(out, 5);
 		check(hex(out.subarray(5), want.length / 2) === want && out[4] === 0 && out[37] === 0, `RFC 4231 ${name} chunked at offsets, run ${run}`);
 	}
+}
+// finishAndCompare: RFC 4231 case 2's tag at offset 3 over 16 and 32 bytes, one bit off unequal
+{
+	const [name, key, data, want] = vectors[1];
+	const expected = new Uint8Array(40).fill(0x77);
+	expected.set(bytes(want), 3);
+	const compare = (off, len) => {
+		h.begin();
+		h.update(data, 0, data.length);
+		return h.finishAndCompare(expected, off, len);
+	};
+	h.setKey(key, 0, key.length);
+	for (const len of [16, 32]) {
+		check(compare(3, len) === true, `finishAndCompare ${name} ${len} bytes equal`);
+		let unequal = 0;
+		for (let bit = 0; bit < len * 8; bit++) {
+			expected[3 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+			if (compare(3, len) === false) unequal++;
+			expected[3 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+		}
+		check(unequal === len * 8, `finishAndCompare ${name} ${len} bytes: each of ${len * 8} one-bit changes unequal`);
+	}
+	check(throws(() => h.finishAndCompare(expected, 30, 16)), "finishAndCompare past the end throws");
+	check(throws(() => h.finishAndCompare(expected, 0, 33)), "finishAndCompare of 33 bytes throws");
 }
 check(throws(() => h.update(new Uint8Array(4), 2, 3)), "update past the end throws RangeError");
 check(throws(() => h.finish(new Uint8Array(40), 9)), "finish with fewer than 32 bytes left throws");
