@@ -160,6 +160,7 @@ export async function run(ctx: BenchContext): Promise<Row[]> {
     rows.push(row(SECTION, `share of one 133 MHz core, agent at ${hz} Hz: C HMAC vs TypeScript HMAC`, pct(tick[`native-${hz}`].agent, hz), pct(tick[`soft-${hz}`].agent, hz), "% of a core"));
   }
   rows.push(row(SECTION, "HMAC-SHA256, motor-frame MAC (25 bytes), from XS: C vs TypeScript", op["hmac-native-25"], op["hmac-soft-25"], cyc, bareNote));
+  rows.push(row(SECTION, "motor-frame MAC check (verifyMotorMac: 25 bytes, 16-byte compare), from XS: C vs TypeScript", op["hmac-native-verify-25"], op["hmac-soft-verify-25"], cyc));
   rows.push(row(SECTION, "HMAC-SHA256 setKey (32-byte key), from XS: C vs TypeScript", op["hmac-native-setkey"], op["hmac-soft-setkey"], cyc));
   for (const name of ["frame-encode", "frame-decode", "frame-decode-in-place", "publish-encode", "publish-decode"]) {
     rows.push(row(SECTION, `${name.replace(/-/g, " ")} 16 f32 + 8 i16 (XS)`, op[name], null, cyc));

@@ -10,7 +10,8 @@
  *   bench rfc4231 <case> ok|FAIL                    the C HMAC through its XS binding, RFC 4231 §4
  *                                                  cases 1, 2, 3, 6 and 7
  *   bench heap <when> <slot bytes> <chunk bytes> <slot peak> <chunk peak> <slot max> <chunk max>
- *   bench op <name> <cycles>                       per call (hmac-*, frame and PUBLISH codecs)
+ *   bench op <name> <cycles>                       per call (hmac-*, frame and PUBLISH codecs;
+ *                                                  hmac-<engine>-verify-25 is verifyMotorMac)
  *   bench micro <name> <cycles>                    per iteration of a tiny loop, minus an empty
  *                                                  loop's (empty: the loop's own cycles per iteration)
  *   bench tick <hmac> <Hz> <ticks> <agent cycles/tick> <brain cycles/tick> <window µs>
@@ -26,7 +27,7 @@
 import { clockHz, collect, copyBytes, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
 import { utf8Bytes } from "../../src/codec/bytes";
 import { SoftHmacSha256, type HmacSha256 } from "../../src/codec/crypto/hmac";
-import { computeMotorMac } from "../../src/codec/frames/motor";
+import { computeMotorMac, MotorFrame, verifyMotorMac } from "../../src/codec/frames/motor";
 import { NativeHmacSha256 } from "../../hosts/moddable/hmac-native";
 import { SessionLoop } from "../session-loop";
 import * as codec from "../codec-ours.xs";
@@ -92,6 +93,10 @@ function hmacOps(overhead: number): void {
   const msg = new Uint8Array(64);
   for (let i = 0; i < msg.length; i++) msg[i] = i * 7;
   const scratch = new Uint8Array(32);
+  // a signed motor frame as verifyMotorMac sees it: 21 signed bytes, then the 16 MAC bytes
+  const frame = new MotorFrame(4, 64);
+  frame.signedLen = 21;
+  frame.macOff = 21;
   const engines: [string, HmacSha256][] = [
     ["native", new NativeHmacSha256()],
     ["soft", new SoftHmacSha256()],
@@ -100,6 +105,11 @@ function hmacOps(overhead: number): void {
     h.setKey(key, 0, key.length);
     // the motor-frame MAC of a tick: 4-byte session id + 21 frame bytes
     uartLine(`bench op hmac-${name}-25 ${cyclesOf(() => computeMotorMac(h, 77, msg, 0, 21, scratch), overhead)}`);
+    computeMotorMac(h, 77, msg, 0, 21, scratch);
+    msg.set(scratch.subarray(0, 16), 21);
+    let verified = 0;
+    uartLine(`bench op hmac-${name}-verify-25 ${cyclesOf(() => (verified += verifyMotorMac(msg, 0, frame, 77, h, scratch) === 0 ? 1 : 0), overhead)}`);
+    if (verified !== REPS) throw new Error(`rp2040 bench: verifyMotorMac failed on the ${name} engine`);
     uartLine(`bench op hmac-${name}-setkey ${cyclesOf(() => h.setKey(key, 0, key.length), overhead)}`);
   }
 }

@@ -287,6 +287,18 @@ export function run(check: Check): void {
     const d = decodeMotorFrame(t, 0, t.length, table, motorOut);
     check.is(d < 0 ? Err.FrameBadMac : verifyMotorMac(t, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), Err.FrameBadMac, `flipped byte ${at}: MAC fails`);
   }
+  // One MotorFrame across session ids (it caches the id's MAC bytes): each frame verifies under
+  // its own id, right after a verification under another id, and fails under the previous one.
+  let prevId = -1;
+  for (const sid of [MOTOR_SESSION_ID, MOTOR_SESSION_ID, 0, 0xffffffff, 0x80000000, 0x00010000, MOTOR_SESSION_ID]) {
+    const signed = new Uint8Array(128);
+    const n = encodeMotorFrame(signed, 0, 9, 1000, mEntries, sid, hmac, scratch);
+    check.is(decodeMotorFrame(signed, 0, n < 0 ? 0 : n, table, motorOut), 2, `session ${sid}: frame decodes`);
+    if (prevId >= 0 && prevId !== sid) check.is(verifyMotorMac(signed, 0, motorOut, prevId, hmac, scratch), Err.FrameBadMac, `session ${sid}: fails under ${prevId}`);
+    check.is(verifyMotorMac(signed, 0, motorOut, sid, hmac, scratch), 0, `session ${sid}: verifies`);
+    check.is(verifyMotorMac(signed, 0, motorOut, sid | 0, hmac, scratch), 0, `session ${sid}: verifies given as int32 ${sid | 0}`);
+    prevId = sid;
+  }
   // A frame decoded at an offset verifies with that offset.
   check.is(decodeMotorFrame(dst, 3, motorRef.length, table, motorOut), 2, "motor frame at offset 3");
   check.is(verifyMotorMac(dst, 3, motorOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC verifies at offset 3");

@@ -10,7 +10,9 @@
  * The HMAC engine sits behind the HmacSha256 interface (crypto/hmac.ts) and must already be
  * keyed with the session key (setKey once per session). The decoder only parses and records
  * macOff/signedLen; verifyMotorMac checks the MAC with the engine's finishAndCompare (constant
- * time, and no per-byte work in the script engine when the engine is native). Sequence and deadline
+ * time, and no per-byte work in the script engine when the engine is native). The MotorFrame
+ * keeps the session id's 4 MAC bytes and rewrites them only when the session id changes, so a
+ * steady-state verification writes no bytes in script either. Sequence and deadline
  * policy (stale, out of order, replay) belongs to the session, not to this codec.
  */
 import { Err } from "../../errors";
@@ -27,6 +29,9 @@ export const MOTOR_MAC_ITEM_BYTES = 1 + MOTOR_MAC_BYTES;
 export class MotorFrame extends FrameView {
   /** Deadline dl: brain time in ms (mod 2^32) after which the frame must not be applied. */
   deadline = 0;
+  /** verifyMotorMac's cache (internal): macIdBytes holds macId as u32 big-endian; -1 before the first. */
+  macId = -1;
+  readonly macIdBytes = new Uint8Array(4);
 
   /** Fills the frame from buf[off..off+len). See decodeMotorFrame. */
   decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
@@ -51,30 +56,39 @@ export function decodeMotorFrame(buf: Uint8Array, off: number, len: number, tabl
  * hmac must be keyed with the session key. scratch32 needs 32 bytes.
  */
 export function computeMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8Array, off: number, len: number, scratch32: Uint8Array): void {
-  beginMotorMac(hmac, sessionId, src, off, len, scratch32);
-  hmac.finish(scratch32, 0);
-}
-
-/** Starts the motor MAC message: sessionId u32 BE (written via scratch32[0..4)), then src[off..off+len). */
-function beginMotorMac(hmac: HmacSha256, sessionId: number, src: Uint8Array, off: number, len: number, scratch32: Uint8Array): void {
-  scratch32[0] = sessionId >>> 24;
-  scratch32[1] = (sessionId >>> 16) & 0xff;
-  scratch32[2] = (sessionId >>> 8) & 0xff;
-  scratch32[3] = sessionId & 0xff;
+  writeSessionId(sessionId, scratch32);
   hmac.begin();
   hmac.update(scratch32, 0, 4);
   hmac.update(src, off, len);
+  hmac.finish(scratch32, 0);
+}
+
+/** sessionId as u32 big-endian at dst[0..4). */
+function writeSessionId(sessionId: number, dst: Uint8Array): void {
+  dst[0] = sessionId >>> 24;
+  dst[1] = (sessionId >>> 16) & 0xff;
+  dst[2] = (sessionId >>> 8) & 0xff;
+  dst[3] = sessionId & 0xff;
 }
 
 /**
  * Verifies the MAC of a motor frame decoded into out from buf at frameOff, for this session.
- * hmac must be keyed with the session key; scratch32 is 32 bytes of caller scratch.
+ * hmac must be keyed with the session key. scratch32 (32 bytes of caller scratch) is only
+ * checked for size: the tag never leaves the engine (finishAndCompare) and the session id's
+ * bytes live in out.
  * Returns 0, FRAME_BAD_MAC (mismatch, compared in constant time) or VALUE_RANGE (scratch32
  * too small, or out does not describe a frame in buf).
  */
 export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFrame, sessionId: number, hmac: HmacSha256, scratch32: Uint8Array): number {
   if (scratch32.length < 32 || frameOff < 0 || frameOff + out.signedLen > buf.length || out.macOff + MOTOR_MAC_BYTES > buf.length) return Err.ValueRange;
-  beginMotorMac(hmac, sessionId >>> 0, buf, frameOff, out.signedLen, scratch32);
+  sessionId >>>= 0;
+  if (out.macId !== sessionId) {
+    writeSessionId(sessionId, out.macIdBytes);
+    out.macId = sessionId;
+  }
+  hmac.begin();
+  hmac.update(out.macIdBytes, 0, 4);
+  hmac.update(buf, frameOff, out.signedLen);
   return hmac.finishAndCompare(buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FrameBadMac;
 }
 
