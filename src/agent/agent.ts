@@ -37,7 +37,7 @@ import { CloseClass, Session } from "../session/session";
 import type { SessionStatus } from "../session/session-state";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput } from "./config";
 import { ChannelBank, type TypedArray } from "./channels";
-import { ControlLink } from "./control-link";
+import { CONTROL_TOPIC_SLOT, ControlLink, MOTOR_TOPIC_SLOT } from "./control-link";
 
 /** The transport seam (two calls for bytes, two for the connection). */
 export interface AgentTransport {
@@ -146,6 +146,7 @@ export class Agent {
     this.sensorMaxBytes = this.channels.sensorFrameMaxBytes;
     const hmac = platform.createHmac ?? (() => new SoftHmacSha256());
     this.link = new ControlLink(config, hmac(), hmac(), platform);
+    this.link.watchTopics(this.decoder);
     this.controlFilters = [{ filter: this.link.controlDownString, qos: 1 }];
     this.connectOptions = {
       clientId: this.link.clientIdString,
@@ -360,8 +361,8 @@ export class Agent {
         return;
       case PacketType.Publish:
         if (d.qos === 1) this.enqueue(encodePuback(this.out, this.reserve(4), d.packetId));
-        if (this.link.isMotorTopic(d.buf, d.topicOff, d.topicLen)) this.onMotorFrame();
-        else if (this.link.isControlTopic(d.buf, d.topicOff, d.topicLen)) this.onControl();
+        if (d.topicSlot === MOTOR_TOPIC_SLOT) this.onMotorFrame();
+        else if (d.topicSlot === CONTROL_TOPIC_SLOT) this.onControl();
         else this.session.unexpected();
         return;
       default:
@@ -412,6 +413,7 @@ export class Agent {
         this.decoder.reset();
         this.outStart = this.outEnd = 0;
         link.resetSession();
+        link.watchTopics(this.decoder);
         const brokers = this.config.brokers;
         if (a === 1) this.brokerIndex = (this.brokerIndex + 1) % brokers.length; // the last one was not reached
         const broker = brokers[this.brokerIndex];
@@ -480,7 +482,7 @@ export class Agent {
         return 0;
       case Act.AdoptRegistration:
         link.adoptRegistration();
-        return 0;
+        return link.watchTopics(this.decoder);
     }
     return 0;
   }
