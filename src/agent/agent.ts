@@ -26,7 +26,7 @@ import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
 import { PacketType } from "../codec/mqtt/constants";
 import { MqttDecoder } from "../codec/mqtt/decoder";
 import { encodeDisconnect, encodePingreq } from "../codec/mqtt/ping";
-import { encodePuback, encodePublishHeaderBefore, publishHeaderMaxBytes } from "../codec/mqtt/publish";
+import { encodePuback, encodePublishHeaderBefore, encodeQos0HeaderBefore, publishHeaderMaxBytes, topicNameField } from "../codec/mqtt/publish";
 import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
 import { Err, errorName } from "../errors";
 import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
@@ -110,6 +110,8 @@ export class Agent {
   private outEnd = 0;
   private readonly scratch: Uint8Array;
   private packetStart = 0;
+  /** The sensor topic's PUBLISH name field, made when a registration is adopted. */
+  private sensorTopicField: Uint8Array = new Uint8Array(0);
   private readonly controlMaxBytes: number;
   private readonly sensorMaxBytes: number;
   private readonly random4 = new Uint8Array(4);
@@ -480,9 +482,13 @@ export class Agent {
       case Act.AdoptChallenge:
         link.adoptChallenge();
         return 0;
-      case Act.AdoptRegistration:
+      case Act.AdoptRegistration: {
         link.adoptRegistration();
+        const field = topicNameField(link.sensorTopic, link.sensorTopicLen);
+        if (typeof field === "number") return field;
+        this.sensorTopicField = field;
         return link.watchTopics(this.decoder);
+      }
     }
     return 0;
   }
@@ -496,7 +502,7 @@ export class Agent {
     if (p >= 0) {
       this.sensorSeq = (this.sensorSeq + 1) >>> 0;
       const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, session.liveness.toBrainMs(this.nowMs));
-      r = this.endPublish(p, end, link.sensorTopic, link.sensorTopicLen, 0, 0);
+      r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, this.sensorTopicField), end);
     }
     if (r < 0) {
       session.counters[Counter.SensorFramesDropped]++;
@@ -525,11 +531,22 @@ export class Agent {
    */
   private endPublish(payloadStart: number, payloadEnd: number, topic: Uint8Array, topicLen: number, qos: 0 | 1, packetId: number): number {
     if (payloadEnd < 0) return payloadEnd;
-    const head = encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false);
+    return this.endPacket(encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false), payloadEnd);
+  }
+
+  /** Step 2's common part: the packet's header starts at head (or head is an Err code). */
+  private endPacket(head: number, payloadEnd: number): number {
     if (head < 0) return head;
-    if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
-    this.outEnd = this.packetStart + (payloadEnd - head);
-    this.decoder.sent(this.out, this.packetStart); // the strict decoder's record of what was sent
+    if (this.outStart === this.packetStart) {
+      // the packet is all the outbox holds (the steady state): it simply starts at its header
+      this.outStart = head;
+      this.outEnd = payloadEnd;
+    } else {
+      if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
+      this.outEnd = this.packetStart + (payloadEnd - head);
+      head = this.packetStart;
+    }
+    this.decoder.sent(this.out, head); // the strict decoder's record of what was sent
     return 0;
   }
 
