@@ -79,12 +79,10 @@ function wrapAll(): void {
 }
 
 export interface TickProfile {
-  ticks: number;
-  /** [label, bytecodes per tick, calls per tick], highest first. */
+  /** [label, bytecodes per run, calls per run], highest first. */
   rows: [string, number, number][];
 }
 
-/** Warms a session loop at hz, wraps the classes, runs n ticks and returns the flat profile per tick. */
 class EmptyHmac {
   setKey(): void {}
   begin(): void {}
@@ -98,22 +96,60 @@ class Probe {
   empty(): void {}
 }
 
-/** The flat profile of n calls of fn (wrapping the classes first), per call. */
-export function profileCalls(fn: () => void, n: number): TickProfile {
-  wrapAll();
-  for (let i = 0; i < 5; i++) fn();
+let wrapped = false;
+/** The wrappers' own bytecodes per call: charged to the callee, and to the caller. */
+let calleeOverhead = 0;
+let callerOverhead = 0;
+
+function clear(): void {
   bytecodes.clear();
   calls.clear();
   callsOut.clear();
-  resetMeter(0, 0);
-  for (let i = 0; i < n; i++) fn();
-  charge("(outside)", resetMeter(0, 0));
-  const rows: [string, number, number][] = [];
-  for (const [label, b] of bytecodes) rows.push([label, b / n, (calls.get(label) ?? 0) / n]);
-  rows.sort((a, b) => b[1] - a[1]);
-  return { ticks: n, rows };
 }
 
+/** Wraps the classes once, and measures the wrappers' overhead on an empty method. */
+function prepare(): void {
+  if (wrapped) return;
+  wrapped = true;
+  wrapAll();
+  const probe = new Probe();
+  wrap(Probe.prototype as unknown as Record<string, unknown>, "empty", "probe");
+  for (let i = 0; i < 10; i++) probe.empty();
+  clear();
+  resetMeter(0, 0);
+  for (let i = 0; i < 100; i++) probe.empty();
+  charge("(outside)", resetMeter(0, 0));
+  calleeOverhead = (bytecodes.get("agent: probe") ?? 0) / 100;
+  // the loop's own bytecodes (about 5 an iteration) stay in the caller's figure: a small over-count
+  callerOverhead = (bytecodes.get("(outside)") ?? 0) / 100;
+}
+
+/** Runs run() (n units of work) once warm and returns the flat profile per unit, wrapper overhead taken off. */
+function measure(run: () => void, n: number): TickProfile {
+  prepare();
+  run(); // warm the wrappers
+  clear();
+  resetMeter(0, 0);
+  run();
+  charge("(outside)", resetMeter(0, 0));
+  const rows: [string, number, number][] = [];
+  for (const [label, b] of bytecodes) {
+    const c = (calls.get(label) ?? 0) / n;
+    const out = (callsOut.get(label) ?? 0) / n;
+    rows.push([label, b / n - c * calleeOverhead - out * callerOverhead, c]);
+  }
+  rows.sort((a, b) => b[1] - a[1]);
+  return { rows };
+}
+
+/** The flat profile of one call of fn, over n calls. */
+export function profileCalls(fn: () => void, n: number): TickProfile {
+  return measure(() => {
+    for (let i = 0; i < n; i++) fn();
+  }, n);
+}
+
+/** The flat profile of one steady-state tick of a session loop at hz (agent and in-memory brain), over n ticks. */
 export function profileTicks(hz: number, n: number): TickProfile {
   const loop = new SessionLoop({
     sensorHz: hz,
@@ -122,35 +158,7 @@ export function profileTicks(hz: number, n: number): TickProfile {
     brainHmac: () => new EmptyHmac(),
   });
   loop.warm(hz * 2);
-  wrapAll();
-  const probe = new Probe();
-  wrap(Probe.prototype as unknown as Record<string, unknown>, "empty", "probe");
-  for (let i = 0; i < 10; i++) probe.empty();
-  bytecodes.clear();
-  calls.clear();
-  callsOut.clear();
-  resetMeter(0, 0);
-  for (let i = 0; i < 100; i++) probe.empty();
-  charge("(outside)", resetMeter(0, 0));
-  const overhead = (bytecodes.get("agent: probe") ?? 0) / 100;
-  // the loop's own bytecodes (about 5 an iteration) stay in the caller's figure: a small over-count
-  const outsideOverhead = (bytecodes.get("(outside)") ?? 0) / 100;
-  loop.run(hz); // warm the wrappers
-  bytecodes.clear();
-  calls.clear();
-  callsOut.clear();
-  resetMeter(0, 0);
-  loop.run(n);
-  charge("(outside)", resetMeter(0, 0));
-  const rows: [string, number, number][] = [];
-  for (const [label, b] of bytecodes) {
-    const c = (calls.get(label) ?? 0) / n;
-    const out = (callsOut.get(label) ?? 0) / n;
-    rows.push([label, b / n - c * overhead - out * outsideOverhead, c]);
-  }
-  rows.push(["(probe: per call in callee, in caller)", overhead, outsideOverhead]);
-  rows.sort((a, b) => b[1] - a[1]);
-  return { ticks: n, rows };
+  return measure(() => loop.run(n), n);
 }
 
 export * as codec from "../../bench/codec-ours.xs";

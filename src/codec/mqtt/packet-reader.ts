@@ -90,6 +90,9 @@ export abstract class MqttPacketReader {
   private readonly slotLen: number[] = [];
   private readonly slotWords: Float64Array[] = [];
   private readonly slotBytes: Uint8Array[] = [];
+  /** The filled slots in the order parsePublish tries them: watched ones, then slot 0. */
+  private readonly slotOrder: number[] = [];
+  private slotOrderLen = 0;
 
   // ---- all packet types ----
   /** Packet type 1..14 (PacketType). */
@@ -142,7 +145,18 @@ export abstract class MqttPacketReader {
       this.slotLen.push(-1);
       this.slotWords.push(new Float64Array((topicCacheBytes + 7) >>> 3));
       this.slotBytes.push(new Uint8Array(TOPIC_CACHE_MIN_BYTES));
+      this.slotOrder.push(0);
     }
+  }
+
+  /** Rebuilds slotOrder from slotLen (setup-time: a topic is watched, or slot 0 is first filled). */
+  private orderSlots(): void {
+    let n = 0;
+    for (let s = 1; s <= TOPIC_SLOTS; s++) {
+      const slot = s === TOPIC_SLOTS ? 0 : s;
+      if (this.slotLen[slot] >= 0) this.slotOrder[n++] = slot;
+    }
+    this.slotOrderLen = n;
   }
 
   /**
@@ -155,6 +169,7 @@ export abstract class MqttPacketReader {
   watchTopic(slot: number, topic: Uint8Array, off: number, len: number): number {
     if (!(slot >= 1 && slot < TOPIC_SLOTS) || (slot | 0) !== slot) return Err.ValueRange;
     this.slotLen[slot] = -1;
+    this.orderSlots();
     if (len === 0) return 0;
     if (!(off >= 0 && len > 0 && off + len <= topic.length) || len > this.topicCacheBytes) return Err.ValueRange;
     const c = checkTopicName(topic, off, len);
@@ -162,6 +177,7 @@ export abstract class MqttPacketReader {
     if (len < TOPIC_CACHE_MIN_BYTES) copyInto(this.slotBytes[slot], 0, topic, off, len);
     else fillWords(new DataView(topic.buffer, topic.byteOffset, topic.byteLength), off, len, this.slotWords[slot]);
     this.slotLen[slot] = len;
+    this.orderSlots();
     return 0;
   }
 
@@ -350,9 +366,11 @@ export abstract class MqttPacketReader {
     // MQTT-3.3.2-1, -2, §1.5.3, MQTT-4.7.3-1; skipped for a copy of a known valid topic (header comment).
     // Watched slots first (the owner's own topics), slot 0 (the last valid topic) last.
     const lens = this.slotLen;
+    const order = this.slotOrder;
+    const filled = this.slotOrderLen;
     let slot = -1;
-    for (let k = 1; k <= TOPIC_SLOTS; k++) {
-      const s = k === TOPIC_SLOTS ? 0 : k;
+    for (let k = 0; k < filled; k++) {
+      const s = order[k];
       if (lens[s] !== topicLen) continue;
       let same = true;
       if (topicLen < TOPIC_CACHE_MIN_BYTES) {
@@ -387,7 +405,10 @@ export abstract class MqttPacketReader {
       if (c !== 0) return c;
       if (topicLen >= TOPIC_CACHE_MIN_BYTES && topicLen <= this.topicCacheBytes) {
         fillWords(this.dv, topicOff, topicLen, this.slotWords[0]);
-        lens[0] = topicLen;
+        if (lens[0] < 0) {
+          lens[0] = topicLen;
+          this.orderSlots();
+        } else lens[0] = topicLen;
       }
     }
     this.topicSlot = slot > 0 ? slot : 0;
