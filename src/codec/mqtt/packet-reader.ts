@@ -369,32 +369,26 @@ export abstract class MqttPacketReader {
     const order = this.slotOrder;
     const filled = this.slotOrderLen;
     let slot = -1;
-    for (let k = 0; k < filled; k++) {
-      const s = order[k];
-      if (lens[s] !== topicLen) continue;
-      let same = true;
-      if (topicLen < TOPIC_CACHE_MIN_BYTES) {
-        const b = this.slotBytes[s];
-        for (let i = 0; i < topicLen; i++) {
-          if (buf[topicOff + i] !== b[i]) {
-            same = false;
-            break;
-          }
-        }
-      } else {
-        const dv = this.dv;
+    if (topicLen >= TOPIC_CACHE_MIN_BYTES) {
+      const dv = this.dv;
+      const last = topicOff + topicLen - 8;
+      words: for (let k = 0; k < filled; k++) {
+        const s = order[k];
+        if (lens[s] !== topicLen) continue;
         const words = this.slotWords[s];
-        const last = topicOff + topicLen - 8;
         let w = 0;
-        for (let at = topicOff; at < last; at += 8) {
-          if (dv.getFloat64(at) !== words[w++]) {
-            same = false;
-            break;
-          }
+        for (let at = topicOff; at < last; at += 8) if (dv.getFloat64(at) !== words[w++]) continue words;
+        if (dv.getFloat64(last) === words[w]) {
+          slot = s;
+          break;
         }
-        if (same && dv.getFloat64(last) !== words[w]) same = false;
       }
-      if (same) {
+    } else {
+      bytes: for (let k = 0; k < filled; k++) {
+        const s = order[k];
+        if (lens[s] !== topicLen) continue;
+        const b = this.slotBytes[s];
+        for (let i = 0; i < topicLen; i++) if (buf[topicOff + i] !== b[i]) continue bytes;
         slot = s;
         break;
       }
