@@ -59,3 +59,18 @@ for (const [args, want] of BAD)
     t.is(r.err, want + "\n");
     t.is(r.out, "");
   });
+
+test("tools/xs/tick-profile.ts: a tick's bytecodes per method add up to the agent's share, and the tick's own methods are there", (t) => {
+  const r = spawnSync(process.execPath, ["--import=tsx", "tools/xs/tick-profile.ts", "--ticks", "40"], { cwd: ROOT, encoding: "utf8" });
+  t.is(r.status, 0, r.stderr);
+  const rows = [...r.stdout.matchAll(/^ +(-?\d+) +([\d.]+)  agent: (\S+)$/gm)].map((m) => ({ bytecodes: Number(m[1]), calls: Number(m[2]), method: m[3] }));
+  for (const method of ["Agent.poll", "Agent.publishSensorFrame", "Agent.onMotorFrame", "MqttPacketReader.next", "Session.tick"]) {
+    const row = rows.find((x) => x.method === method);
+    t.truthy(row, `${method} is listed`);
+    t.true(row !== undefined && row.calls >= 1 && row.bytecodes > 0, `${method}: called every tick, with bytecodes of its own`);
+  }
+  const total = Number(/^ +(\d+) +total, agent$/m.exec(r.stdout)?.[1]);
+  const sum = rows.reduce((s, x) => s + x.bytecodes, 0);
+  t.true(Math.abs(total - sum) <= rows.length, `the rows add up to the total (${sum} vs ${total})`);
+  t.true(total > 1000 && total < 50_000, `an agent tick costs thousands of bytecodes, not none and not an HMAC's worth (${total})`);
+});

@@ -26,7 +26,7 @@ import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
 import { PacketType } from "../codec/mqtt/constants";
 import { MqttDecoder } from "../codec/mqtt/decoder";
 import { encodeDisconnect, encodePingreq } from "../codec/mqtt/ping";
-import { encodePuback, encodePublishHeaderBefore, publishHeaderMaxBytes } from "../codec/mqtt/publish";
+import { encodePuback, encodePublishHeaderBefore, encodeQos0HeaderBefore, publishHeaderMaxBytes, topicNameField } from "../codec/mqtt/publish";
 import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
 import { Err, errorName } from "../errors";
 import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
@@ -37,7 +37,7 @@ import { CloseClass, Session } from "../session/session";
 import type { SessionStatus } from "../session/session-state";
 import { resolveAgentConfig, type AgentConfig, type AgentConfigInput } from "./config";
 import { ChannelBank, type TypedArray } from "./channels";
-import { ControlLink } from "./control-link";
+import { CONTROL_TOPIC_SLOT, ControlLink, MOTOR_TOPIC_SLOT } from "./control-link";
 
 /** The transport seam (two calls for bytes, two for the connection). */
 export interface AgentTransport {
@@ -110,6 +110,8 @@ export class Agent {
   private outEnd = 0;
   private readonly scratch: Uint8Array;
   private packetStart = 0;
+  /** The sensor topic's PUBLISH name field, made when a registration is adopted. */
+  private sensorTopicField: Uint8Array = new Uint8Array(0);
   private readonly controlMaxBytes: number;
   private readonly sensorMaxBytes: number;
   private readonly random4 = new Uint8Array(4);
@@ -146,6 +148,7 @@ export class Agent {
     this.sensorMaxBytes = this.channels.sensorFrameMaxBytes;
     const hmac = platform.createHmac ?? (() => new SoftHmacSha256());
     this.link = new ControlLink(config, hmac(), hmac(), platform);
+    this.link.watchTopics(this.decoder);
     this.controlFilters = [{ filter: this.link.controlDownString, qos: 1 }];
     this.connectOptions = {
       clientId: this.link.clientIdString,
@@ -286,6 +289,11 @@ export class Agent {
     const session = this.session;
     const now = this.nowMs;
     switch (kind) {
+      // the steady state's input first: XS tests a switch's cases one by one
+      case Input.Tick:
+        if (session.linkOpen) this.pump();
+        session.tick(now);
+        return 0;
       case Input.Start:
         return session.handle(now, Ev.Start);
       case Input.Stop:
@@ -296,10 +304,6 @@ export class Agent {
         return session.handle(now, Ev.TransportLost, arg);
       case Input.SubmitSensor:
         return this.publishSensorFrame();
-      case Input.Tick:
-        if (session.linkOpen) this.pump();
-        session.tick(now);
-        return 0;
     }
     return 0;
   }
@@ -342,6 +346,13 @@ export class Agent {
     const d = this.decoder;
     const now = this.nowMs;
     switch (type) {
+      // the steady state's packet first: XS tests a switch's cases one by one
+      case PacketType.Publish:
+        if (d.qos === 1) this.enqueue(encodePuback(this.out, this.reserve(4), d.packetId));
+        if (d.topicSlot === MOTOR_TOPIC_SLOT) this.onMotorFrame();
+        else if (d.topicSlot === CONTROL_TOPIC_SLOT) this.onControl();
+        else this.session.unexpected();
+        return;
       case PacketType.Connack:
         if (d.returnCode === 0) this.session.handle(now, Ev.ConnAckOk);
         else this.session.handle(now, Ev.ConnAckRefused, Err.MqttConnackRefused);
@@ -357,12 +368,6 @@ export class Agent {
         if (this.link.acked(d.packetId)) this.session.handle(now, Ev.PendingDone);
         return;
       case PacketType.Pingresp:
-        return;
-      case PacketType.Publish:
-        if (d.qos === 1) this.enqueue(encodePuback(this.out, this.reserve(4), d.packetId));
-        if (this.link.isMotorTopic(d.buf, d.topicOff, d.topicLen)) this.onMotorFrame();
-        else if (this.link.isControlTopic(d.buf, d.topicOff, d.topicLen)) this.onControl();
-        else this.session.unexpected();
         return;
       default:
         this.session.unexpected();
@@ -408,10 +413,16 @@ export class Agent {
   private perform(action: number, a: number, b: number, level: number): number {
     const link = this.link;
     switch (action) {
+      // the steady state's action first: XS tests a switch's cases one by one
+      case Act.SampleSensors:
+        this.io.sampleSensors(this.nowMs, this.channels);
+        this.publishSensorFrame();
+        return 0;
       case Act.Open: {
         this.decoder.reset();
         this.outStart = this.outEnd = 0;
         link.resetSession();
+        link.watchTopics(this.decoder);
         const brokers = this.config.brokers;
         if (a === 1) this.brokerIndex = (this.brokerIndex + 1) % brokers.length; // the last one was not reached
         const broker = brokers[this.brokerIndex];
@@ -458,10 +469,6 @@ export class Agent {
         return 0;
       case Act.SendPing:
         return this.enqueue(encodePingreq(this.out, this.reserve(2)));
-      case Act.SampleSensors:
-        this.io.sampleSensors(this.nowMs, this.channels);
-        this.publishSensorFrame();
-        return 0;
       case Act.MotorsSafe:
         this.channels.resetMotorsToSafe();
         this.io.motorsSafe();
@@ -478,9 +485,13 @@ export class Agent {
       case Act.AdoptChallenge:
         link.adoptChallenge();
         return 0;
-      case Act.AdoptRegistration:
+      case Act.AdoptRegistration: {
         link.adoptRegistration();
-        return 0;
+        const field = topicNameField(link.sensorTopic, link.sensorTopicLen);
+        if (typeof field === "number") return field;
+        this.sensorTopicField = field;
+        return link.watchTopics(this.decoder);
+      }
     }
     return 0;
   }
@@ -494,7 +505,7 @@ export class Agent {
     if (p >= 0) {
       this.sensorSeq = (this.sensorSeq + 1) >>> 0;
       const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, session.liveness.toBrainMs(this.nowMs));
-      r = this.endPublish(p, end, link.sensorTopic, link.sensorTopicLen, 0, 0);
+      r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, this.sensorTopicField), end);
     }
     if (r < 0) {
       session.counters[Counter.SensorFramesDropped]++;
@@ -523,11 +534,22 @@ export class Agent {
    */
   private endPublish(payloadStart: number, payloadEnd: number, topic: Uint8Array, topicLen: number, qos: 0 | 1, packetId: number): number {
     if (payloadEnd < 0) return payloadEnd;
-    const head = encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false);
+    return this.endPacket(encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false), payloadEnd);
+  }
+
+  /** Step 2's common part: the packet's header starts at head (or head is an Err code). */
+  private endPacket(head: number, payloadEnd: number): number {
     if (head < 0) return head;
-    if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
-    this.outEnd = this.packetStart + (payloadEnd - head);
-    this.decoder.sent(this.out, this.packetStart); // the strict decoder's record of what was sent
+    if (this.outStart === this.packetStart) {
+      // the packet is all the outbox holds (the steady state): it simply starts at its header
+      this.outStart = head;
+      this.outEnd = payloadEnd;
+    } else {
+      if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
+      this.outEnd = this.packetStart + (payloadEnd - head);
+      head = this.packetStart;
+    }
+    this.decoder.sent(this.out, head); // the strict decoder's record of what was sent
     return 0;
   }
 

@@ -18,6 +18,7 @@ import type { HmacSha256 } from "../codec/crypto/hmac";
 import { type MotorFrame, verifyMotorMac } from "../codec/frames/motor";
 import { Err } from "../errors";
 import { computeAgentProof, computeSessionKey, verifyBrainProof } from "../protocol/auth";
+import type { MqttDecoder } from "../codec/mqtt/decoder";
 import { ControlMessage, decodeControl } from "../protocol/decode";
 import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../protocol/encode";
 import { AgentTopics } from "../protocol/topics";
@@ -29,6 +30,9 @@ import type { ChannelBank } from "./channels";
 import type { AgentConfig } from "./config";
 
 const MAX_PENDING = 8;
+/** The decoder's watched topic slots (watchTopics): PUBLISH.topicSlot tells the downlinks apart. */
+export const MOTOR_TOPIC_SLOT = 1;
+export const CONTROL_TOPIC_SLOT = 2;
 
 export class ControlLink {
   readonly topics: AgentTopics;
@@ -92,13 +96,17 @@ export class ControlLink {
     this.offeredMotorTopicLen = 0;
   }
 
-  isControlTopic(buf: Uint8Array, off: number, len: number): boolean {
-    const t = this.topics.dnCtl;
-    return len === t.length && bytesEqual(buf, off, t, 0, len);
-  }
-
-  isMotorTopic(buf: Uint8Array, off: number, len: number): boolean {
-    return this.motorTopicLen > 0 && len === this.motorTopicLen && bytesEqual(buf, off, this.motorTopic, 0, len);
+  /**
+   * Has the decoder tell this link's downlink topics apart (MqttPacketReader.watchTopic): the
+   * control topic in CONTROL_TOPIC_SLOT, the adopted motor topic, if any, in MOTOR_TOPIC_SLOT.
+   * Call after any change of the motor topic (resetSession, adoptRegistration). Returns 0 or
+   * the watchTopic code of a topic that cannot be a PUBLISH topic (none then matches it).
+   */
+  watchTopics(decoder: MqttDecoder): number {
+    const ctl = this.topics.dnCtl;
+    const c = decoder.watchTopic(CONTROL_TOPIC_SLOT, ctl, 0, ctl.length);
+    const m = decoder.watchTopic(MOTOR_TOPIC_SLOT, this.motorTopic, 0, this.motorTopicLen);
+    return c !== 0 ? c : m;
   }
 
   /** Next QoS 1 packet id, recorded as pending; QUEUE_FULL when MAX_PENDING are unacknowledged. */

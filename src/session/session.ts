@@ -395,6 +395,7 @@ export class Session {
    * motor command is released at once: we no longer know how long it has really been held.
    */
   private advance(nowMs: number): void {
+    if (nowMs === this.nowMs && this.clockStarted) return; // a tick calls this several times at one instant
     const now = nowMs >>> 0;
     const delta = (now - this.nowMs) | 0;
     this.nowMs = now;

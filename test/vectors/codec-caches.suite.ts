@@ -7,6 +7,11 @@
  *      word reads as a float64 NaN), then every one-byte mutation of each topic from a set of
  *      critical bytes, and whole words replaced by +0 / -0 patterns. Results and fields must
  *      agree, and a check is skipped exactly when the topic equals the cached one byte for byte.
+ *   1b. MqttDecoder's watched topics (watchTopic, topicSlot): a table of watched topics (short
+ *      and long, multi-byte UTF-8) and of PUBLISH topics that equal one, differ in one byte,
+ *      are a prefix or an extension of one: topicSlot names the watched slot exactly when the
+ *      bytes are equal, and the decoded fields agree with a decoder that watches nothing;
+ *      watchTopic refuses bad slots, ranges and topics that no PUBLISH may carry.
  *   2. MqttDecoder.push() of array ranges: stable, alternating, rotating and random ranges,
  *      content changing under a stable range, the same range of another array, appends after
  *      buffered bytes and pushes cut short by a full buffer (a regression net for any copy
@@ -164,6 +169,62 @@ function topicCache(check: Check): void {
     }
     check.ok(threw, `topicCacheBytes ${bad} is refused with a RangeError`);
   }
+}
+
+// ---------------------------------------------------------------- 1b. watched topics
+
+function watchedTopics(check: Check): void {
+  const motor = utf8Bytes("bs/1/dev-07/dn/mot");
+  const control = utf8Bytes("bs/1/dev-07/dn/ctl");
+  const short = utf8Bytes("m/é"); // 4 bytes: compared byte by byte
+  const watched = new MqttDecoder(4096);
+  const plain = new MqttDecoder(4096, 0);
+  check.is(watched.watchTopic(1, motor, 0, motor.length), 0, "watch the motor topic in slot 1");
+  check.is(watched.watchTopic(2, control, 0, control.length), 0, "watch the control topic in slot 2");
+  check.is(watched.watchTopic(3, short, 0, short.length), 0, "watch a 4-byte topic in slot 3");
+  const oneOff = (t: Uint8Array, at: number): Uint8Array => {
+    const c = t.slice();
+    c[at] ^= 0x01;
+    return c;
+  };
+  const cases: [string, Uint8Array, number][] = [
+    ["the motor topic", motor, 1],
+    ["the control topic", control, 2],
+    ["the short topic", short, 3],
+    ["motor, first byte changed", oneOff(motor, 0), 0],
+    ["motor, a middle byte changed", oneOff(motor, 9), 0],
+    ["motor, last byte changed", oneOff(motor, motor.length - 1), 0],
+    ["control, a byte of the last word changed", oneOff(control, control.length - 3), 0],
+    ["short, last byte changed", oneOff(short, short.length - 1), 0],
+    ["a prefix of motor", motor.slice(0, motor.length - 1), 0],
+    ["motor extended", concatBytes(motor, utf8Bytes("x")), 0],
+    ["the motor topic again", motor, 1],
+  ];
+  for (const [name, topic, slot] of cases) {
+    for (const qos of [0, 1] as const) {
+      const pkt = publishPacket(topic, qos);
+      check.is(feed(watched, pkt), feed(plain, pkt), `${name} (QoS ${qos}): same fields with and without watched topics`);
+      check.is(watched.topicSlot, slot, `${name} (QoS ${qos}): topicSlot ${slot}`);
+    }
+  }
+  // Emptying a slot: the topic is no longer named (but still decodes).
+  check.is(watched.watchTopic(1, motor, 0, 0), 0, "len 0 empties slot 1");
+  feed(watched, publishPacket(motor, 0));
+  check.is(watched.topicSlot, 0, "an emptied slot matches nothing");
+  // Refusals leave the slot empty.
+  const refusals: [string, number, Uint8Array, number, number, number][] = [
+    ["slot 0 (the decoder's own)", 0, motor, 0, motor.length, Err.ValueRange],
+    ["slot 4 (past the last)", 4, motor, 0, motor.length, Err.ValueRange],
+    ["a range past the array", 1, motor, 4, motor.length, Err.ValueRange],
+    ["a wildcard topic", 1, utf8Bytes("bs/1/+/dn/mot"), 0, 13, Err.MqttBadTopicName],
+    ["a topic with U+0000", 1, new Uint8Array([0x61, 0x00, 0x62, 0x63, 0x64, 0x65, 0x66, 0x67, 0x68]), 0, 9, Err.MqttBadUtf8],
+  ];
+  for (const [name, slot, topic, off, len, code] of refusals) {
+    check.is(watched.watchTopic(slot, topic, off, len), code, `watchTopic refuses ${name}`);
+  }
+  check.is(plain.watchTopic(1, motor, 0, motor.length), Err.ValueRange, "topicCacheBytes 0: nothing can be watched");
+  feed(watched, publishPacket(utf8Bytes("bs/1/+/dn/mot"), 0));
+  check.is(watched.topicSlot, 0, "a refused topic is not watched");
 }
 
 // ---------------------------------------------------------------- 2. push() of ranges
@@ -395,6 +456,7 @@ function bigTable(check: Check): void {
 
 export function run(check: Check): void {
   topicCache(check);
+  watchedTopics(check);
   pushRanges(check);
   copyViews(check);
   bigTable(check);

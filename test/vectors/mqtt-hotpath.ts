@@ -10,7 +10,7 @@ import { utf8Bytes } from "../../src/codec/bytes";
 import { PacketType } from "../../src/codec/mqtt/constants";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
 import { encodePingreq } from "../../src/codec/mqtt/ping";
-import { encodePuback, encodePublish, encodePublishHeaderBefore, publishHeaderMaxBytes } from "../../src/codec/mqtt/publish";
+import { encodePuback, encodePublish, encodePublishHeaderBefore, encodeQos0HeaderBefore, publishHeaderMaxBytes, topicNameField } from "../../src/codec/mqtt/publish";
 import { encodeConnect } from "../../src/codec/mqtt/connect";
 import { encodeSubscribe } from "../../src/codec/mqtt/subscribe";
 import { encodeConnack, encodeSuback } from "../../testkit/mqtt-server-codec";
@@ -21,6 +21,7 @@ for (let i = 0; i < payload.length; i++) payload[i] = i;
 const out = new Uint8Array(1024);
 const reserve = publishHeaderMaxBytes(topic.length);
 const frame = new Uint8Array(reserve + payload.length);
+const topicField = topicNameField(topic, topic.length) as Uint8Array;
 frame.set(payload, reserve);
 const decoder = new MqttDecoder(1024);
 
@@ -69,6 +70,7 @@ export const ops = {
   encodePublishQos0: (): number => encodePublish(out, 0, topic, topic.length, payload, 0, payload.length, 0, 0, false, false),
   encodePublishQos1: (): number => encodePublish(out, 0, topic, topic.length, payload, 0, payload.length, 1, 777, true, false),
   encodePublishHeaderBefore: (): number => encodePublishHeaderBefore(frame, reserve, payload.length, topic, topic.length, 0, 0, false, false),
+  encodeQos0HeaderBefore: (): number => encodeQos0HeaderBefore(frame, reserve, payload.length, topicField),
   encodePubackAndPing: (): number => encodePingreq(out, encodePuback(out, 0, 4242)),
   decodePublish: (): number => {
     decoder.push(rx, 0, rxPublishEnd);
@@ -108,6 +110,7 @@ export function verify(): string[] {
   if (ops.encodePublishQos0() !== pubLen) bad.push("encodePublishQos0");
   if (ops.encodePublishQos1() !== pubLen + 2) bad.push("encodePublishQos1");
   if (ops.encodePublishHeaderBefore() !== reserve - (pubLen - payload.length)) bad.push("encodePublishHeaderBefore");
+  if (ops.encodeQos0HeaderBefore() !== reserve - (pubLen - payload.length)) bad.push("encodeQos0HeaderBefore");
   if (ops.encodePubackAndPing() !== 6) bad.push("encodePubackAndPing");
   decoder.reset();
   if (ops.decodePublish() !== PacketType.Publish + payload.length + topic.length || decoder.packetId !== 4242) bad.push("decodePublish");

@@ -24,7 +24,7 @@ import { encodeConnect } from "../../src/codec/mqtt/connect";
 import { MqttDecoder } from "../../src/codec/mqtt/decoder";
 import { remainingLengthBytes, writeFixedHeader, writeRemainingLength } from "../../src/codec/mqtt/header";
 import { encodePingreq } from "../../src/codec/mqtt/ping";
-import { encodePuback, encodePublish, encodePublishHeaderBefore, publishHeaderMaxBytes, publishPacketBytes } from "../../src/codec/mqtt/publish";
+import { encodePuback, encodePublish, encodePublishHeaderBefore, encodeQos0HeaderBefore, publishHeaderMaxBytes, publishPacketBytes, topicNameField } from "../../src/codec/mqtt/publish";
 import { encodeSubscribe, encodeUnsubscribe } from "../../src/codec/mqtt/subscribe";
 import { checkTopicFilter, checkTopicName } from "../../src/codec/mqtt/topic";
 import type { Check } from "../helpers/suite";
@@ -307,6 +307,14 @@ export const errorVectors: readonly ErrorVector[] = [
 type EncodeCase = readonly [description: string, run: (dst: Uint8Array) => number, code: number];
 
 const T = utf8Bytes("t/1");
+/** topicNameField's error code, or 0 when it made a field. */
+const codeOf = (r: Uint8Array | number): number => (typeof r === "number" ? r : 0);
+/** The name field of topic[0..len) (a valid topic: the table's rows test the header, not the field). */
+const fieldOf = (topic: Uint8Array, len: number): Uint8Array => {
+  const f = topicNameField(topic, len);
+  if (typeof f === "number") throw new Error(`topicNameField failed with ${f}`);
+  return f;
+};
 const big65536 = repeatText("a", 65536);
 
 export const encodeErrors: readonly EncodeCase[] = [
@@ -345,6 +353,12 @@ export const encodeErrors: readonly EncodeCase[] = [
   ["publish header: exactly enough room", (d) => encodePublishHeaderBefore(d, 7, 1, T, 3, 0, 0, false, false), 0],
   ["publish header: payload past the buffer", (d) => encodePublishHeaderBefore(d, d.length - 1, 2, T, 3, 0, 0, false, false), Err.ValueRange],
   ["publish header: QoS 1 packet id 0", (d) => encodePublishHeaderBefore(d, 20, 1, T, 3, 1, 0, false, false), Err.ValueRange],
+  ["prepared-topic header: payload past the buffer", (d) => encodeQos0HeaderBefore(d, d.length - 1, 2, fieldOf(T, 3)), Err.ValueRange],
+  ["prepared-topic header: negative payload length", (d) => encodeQos0HeaderBefore(d, 20, -1, fieldOf(T, 3)), Err.ValueRange],
+  ["prepared-topic header: no room before the payload", (d) => encodeQos0HeaderBefore(d, 6, 1, fieldOf(T, 3)), Err.BufferTooSmall],
+  ["topic name field: empty topic", () => codeOf(topicNameField(T, 0)), Err.ValueRange],
+  ["topic name field: longer than the array", () => codeOf(topicNameField(T, T.length + 1)), Err.ValueRange],
+  ["topic name field: over 65,535 bytes", () => codeOf(topicNameField(new Uint8Array(65_536).fill(0x61), 65_536)), Err.TopicTooLong],
   ["puback: packet id 0", (d) => encodePuback(d, 0, 0), Err.ValueRange],
   ["puback: packet id 65536", (d) => encodePuback(d, 0, 65536), Err.ValueRange],
   ["puback: packet id 1.5", (d) => encodePuback(d, 0, 1.5), Err.ValueRange],
@@ -506,6 +520,25 @@ function testPublishVariants(check: Check, desc: string, f: Fields & { kind: "pu
   check.is(encodePublishHeaderBefore(tight, headLen, payload.length, topic, topic.length, qos, f.packetId, f.retain, f.dup), 0, `${desc}: zero-copy exact fit`);
   check.bytes(tight, wire, `${desc}: zero-copy exact fit bytes`);
   check.is(encodePublishHeaderBefore(tight, headLen - 1, payload.length, topic, topic.length, qos, f.packetId, f.retain, f.dup), Err.BufferTooSmall, `${desc}: zero-copy one byte short`);
+
+  // The prepared-topic QoS 0 header (the agent's sensor frames): the same bytes, the same limits.
+  if (qos === 0 && !f.retain && !f.dup) {
+    const field = topicNameField(topic, topic.length);
+    if (typeof field === "number") check.is(field, 0, `${desc}: topicNameField`);
+    else {
+      const q = new Uint8Array(reserve + payload.length + 4).fill(0xa5);
+      q.set(payload, reserve + 1);
+      const qStart = encodeQos0HeaderBefore(q, reserve + 1, payload.length, field);
+      check.is(qStart, reserve + 1 - headLen, `${desc}: prepared-topic header start`);
+      if (qStart >= 0) check.bytes(q.slice(qStart, reserve + 1 + payload.length), wire, `${desc}: prepared-topic bytes`);
+      check.ok(qStart < 1 || q[qStart - 1] === 0xa5, `${desc}: prepared-topic header wrote before its start`);
+      const qTight = new Uint8Array(wire.length);
+      qTight.set(payload, headLen);
+      check.is(encodeQos0HeaderBefore(qTight, headLen, payload.length, field), 0, `${desc}: prepared-topic exact fit`);
+      check.bytes(qTight, wire, `${desc}: prepared-topic exact fit bytes`);
+      check.is(encodeQos0HeaderBefore(qTight, headLen - 1, payload.length, field), Err.BufferTooSmall, `${desc}: prepared-topic one byte short`);
+    }
+  }
 
   // Topic and payload passed as ranges of larger arrays (the copy-by-loop path).
   const bigTopic = concatBytes(topic, fromHex("2f2f2f"));

@@ -7,17 +7,24 @@
  * `add(id, view)` checks the entry once (known id, right kind, exact byte length, not
  * repeated) and stores references only; the entries can stay for every frame, or be
  * cleared and re-added per frame to send a subset. `writeEntries` then writes
- * `id, tag(et) + bstr` for each entry (protocol.md §Frames): a few head bytes computed from
- * locals and one native `set()` of the channel's bytes. No object or view is created, and the
- * per-frame work avoids property lookups and calls, which are what cost on XS.
+ * `id, tag(et) + bstr` for each entry (protocol.md §Frames). An entry's head bytes (id, tag,
+ * byte-string head) depend on its channel only, so the constructor writes them once per
+ * channel of the kind (`heads`); per frame, an entry is two native `set()`s, its head and its
+ * channel's bytes. On XS every typed-array element access is a property access through a host
+ * getter or setter, so one `set()` of five bytes costs about what one byte written by hand
+ * does. No object or view is created per frame.
  * Nothing here allocates after construction.
  */
 import { Err } from "../../errors";
 import { TAG_UINT8 } from "../cbor/types";
 import { MAX_CHANNEL_ID, type ChannelTable } from "./channels";
 
-/** Payloads up to this many bytes are copied by a loop, longer ones by one native set(). */
-const LOOP_COPY_MAX_BYTES = 8;
+/**
+ * Payloads up to this many bytes are copied by a loop, longer ones by one native set(): on
+ * the RP2040 one set() of 16 bytes costs about what one byte stored by hand does (the
+ * rp2040 bench's micro rows); on a PC's XS, about eight.
+ */
+const LOOP_COPY_MAX_BYTES = 2;
 
 /** Preallocated list of entries for frames of one kind over one channel table. */
 export class FrameEntries {
@@ -33,6 +40,10 @@ export class FrameEntries {
   readonly types: Int32Array;
   /** Byte view of each entry's data (the whole channel: count * element size bytes). */
   readonly data: Uint8Array[];
+  /** The encoded head bytes (id, tag, byte-string head) of each entry. */
+  readonly head: Uint8Array[];
+  /** Per table index: the head bytes of that channel's entries (channels of this kind only). */
+  private readonly heads: Uint8Array[] = [];
 
   /** capacity defaults to the number of channels of this kind in the table. */
   constructor(table: ChannelTable, kind: number, capacity = table.size) {
@@ -42,8 +53,16 @@ export class FrameEntries {
     this.ids = new Int32Array(capacity);
     this.types = new Int32Array(capacity);
     this.data = [];
+    this.head = [];
     const empty = new Uint8Array(0);
-    for (let i = 0; i < capacity; i++) this.data.push(empty);
+    for (let i = 0; i < capacity; i++) {
+      this.data.push(empty);
+      this.head.push(empty);
+    }
+    for (let i = 0; i < table.size; i++) {
+      const spec = table.specs[i];
+      this.heads.push(spec.kind === kind ? entryHead(spec.id, spec.elementType, table.byteLength[i]) : empty);
+    }
   }
 
   /** Forgets all entries (keeps the storage). */
@@ -64,6 +83,7 @@ export class FrameEntries {
     this.ids[n] = id;
     this.types[n] = t.typeById[id];
     this.data[n] = bytes;
+    this.head[n] = this.heads[t.indexById[id]];
     this.count = n + 1;
     return 0;
   }
@@ -123,50 +143,59 @@ export function writeFrameHead(dst: Uint8Array, off: number, items: number, seq:
 }
 
 /**
+ * The head of an entry: the channel id (RFC 8949 §3.1, a uint 0..255), the element type's
+ * tag (RFC 8746 §2: tags 64..87 take a one-byte argument; uint8 goes untagged) and the byte
+ * string head of a len-byte payload (major type 2, shortest form). Setup-time work.
+ */
+function entryHead(id: number, et: number, len: number): Uint8Array {
+  const h = new Uint8Array((id < 24 ? 1 : 2) + (et === TAG_UINT8 ? 0 : 2) + headBytes(len));
+  let p = 0;
+  if (id < 24) h[p++] = id;
+  else {
+    h[p++] = 0x18;
+    h[p++] = id;
+  }
+  if (et !== TAG_UINT8) {
+    h[p++] = 0xd8;
+    h[p++] = et;
+  }
+  const major = 0x40;
+  if (len < 24) h[p++] = major | len;
+  else if (len < 0x100) {
+    h[p++] = major | 24;
+    h[p++] = len;
+  } else if (len < 0x10000) {
+    h[p++] = major | 25;
+    h[p++] = len >>> 8;
+    h[p++] = len & 0xff;
+  } else {
+    h[p++] = major | 26;
+    h[p++] = len >>> 24;
+    h[p++] = (len >>> 16) & 0xff;
+    h[p++] = (len >>> 8) & 0xff;
+    h[p++] = len & 0xff;
+  }
+  return h;
+}
+
+/**
  * Writes the entries as `id, typed array` item pairs at dst[off] (entries were checked by
- * add). Returns the new offset, or BUFFER_TOO_SMALL; on error dst[off..] is unspecified.
+ * add): per entry, its head and its bytes. Returns the new offset, or BUFFER_TOO_SMALL; on
+ * error dst[off..] is unspecified.
  */
 export function writeEntries(dst: Uint8Array, off: number, entries: FrameEntries): number {
   const n = entries.count;
-  const ids = entries.ids;
-  const types = entries.types;
+  const heads = entries.head;
   const data = entries.data;
   const cap = dst.length;
   for (let i = 0; i < n; i++) {
-    const id = ids[i];
-    const et = types[i];
+    const head = heads[i];
     const bytes = data[i];
+    const h = head.length;
     const len = bytes.length;
-    if (off + (id < 24 ? 1 : 2) + (et === TAG_UINT8 ? 0 : 2) + (len < 24 ? 1 : len < 0x100 ? 2 : len < 0x10000 ? 3 : 5) + len > cap) {
-      return Err.BufferTooSmall;
-    }
-    // RFC 8949 §3.1: the channel id, a uint 0..255
-    if (id < 24) dst[off++] = id;
-    else {
-      dst[off++] = 0x18;
-      dst[off++] = id;
-    }
-    // RFC 8746 §2: tags 64..87 take a one-byte argument (0xd8 tag); uint8 goes untagged
-    if (et !== TAG_UINT8) {
-      dst[off++] = 0xd8;
-      dst[off++] = et;
-    }
-    // RFC 8949 §3.1: byte string head (major type 2), shortest form
-    if (len < 24) dst[off++] = 0x40 | len;
-    else if (len < 0x100) {
-      dst[off++] = 0x58;
-      dst[off++] = len;
-    } else if (len < 0x10000) {
-      dst[off++] = 0x59;
-      dst[off++] = len >>> 8;
-      dst[off++] = len & 0xff;
-    } else {
-      dst[off++] = 0x5a;
-      dst[off++] = len >>> 24;
-      dst[off++] = (len >>> 16) & 0xff;
-      dst[off++] = (len >>> 8) & 0xff;
-      dst[off++] = len & 0xff;
-    }
+    if (off + h + len > cap) return Err.BufferTooSmall;
+    dst.set(head, off);
+    off += h;
     if (len > LOOP_COPY_MAX_BYTES) dst.set(bytes, off);
     else for (let k = 0; k < len; k++) dst[off + k] = bytes[k];
     off += len;

@@ -75,6 +75,7 @@ export class MqttClientRules {
   sent(src: Uint8Array, off: number): number {
     if (!(off >= 0 && off + 2 <= src.length)) return Err.ValueRange;
     const b0 = src[off];
+    if ((b0 & 0xf6) === 0x30) return 0; // a QoS 0 PUBLISH (the steady state's packet): nothing to expect
     const type = b0 >>> 4;
     // §2.2.3 remaining length, then the body at p.
     let p = off + 1;

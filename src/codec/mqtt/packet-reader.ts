@@ -32,12 +32,16 @@
  * `commit()` or `reset()`: each of those may move or overwrite bytes. Copy anything you
  * need to keep.
  *
- * Topic cache: topic names (§3.3.2.1) are validated (UTF-8, no wildcards) on every PUBLISH,
+ * Topic slots: topic names (§3.3.2.1) are validated (UTF-8, no wildcards) on every PUBLISH,
  * which is half the decoder's time on XS (a JS loop costs ~100-200 ns per byte there), unless
- * the topic is byte-identical to the last topic that passed validation: validity depends on
- * the bytes alone, so skipping the check is exact. The last valid topic (8 bytes up to
- * topicCacheBytes) is kept as float64 words read through a DataView over buf and compared 8
- * bytes per call. Float64 equality implies identical bits except for NaN (never equal: a
+ * the topic is byte-identical to a topic known to be valid: validity depends on the bytes
+ * alone, so skipping the check is exact. Slot 0 holds the last topic that passed validation;
+ * slots 1 .. TOPIC_SLOTS-1 hold topics the owner expects (`watchTopic`: a client's
+ * subscriptions), checked once when they are set. After a PUBLISH, `topicSlot` names the
+ * watched slot its topic equals (0: none), so the owner tells its topics apart with one
+ * number instead of comparing bytes again. A topic of 8 bytes up to topicCacheBytes is kept
+ * as float64 words read through a DataView and compared 8 bytes per call (a shorter watched
+ * topic byte by byte). Float64 equality implies identical bits except for NaN (never equal: a
  * miss, which only costs the full check) and +0/-0; a word of a valid topic can be neither,
  * since their bytes include 0x00 and U+0000 is refused (§1.5.3).
  *
@@ -51,8 +55,10 @@ import { checkTopicName } from "./topic";
 
 /** Default longest topic whose validation is cached (covers every brainstem topic). */
 export const DEFAULT_TOPIC_CACHE_BYTES = 128;
-/** Topics shorter than one float64 word are simply validated. */
+/** Topics shorter than one float64 word are not cached (watched ones are compared by byte). */
 const TOPIC_CACHE_MIN_BYTES = 8;
+/** Slot 0 (the last valid topic) and the watched slots 1 .. TOPIC_SLOTS-1. */
+export const TOPIC_SLOTS = 4;
 
 /** Bit t set: packet type t. Subclasses build their direction's set from these. */
 export function typeBit(type: number): number {
@@ -77,12 +83,16 @@ export abstract class MqttPacketReader {
   // Scratch result of readField(): offset and length of the last length-prefixed field.
   protected fieldOff = 0;
   protected fieldLen = 0;
-  // Topic validation cache (see the header comment): the last valid topic as float64 words.
+  // Topic slots (see the header comment): per slot, the topic's length (-1: empty), its
+  // float64 words (8 bytes and more) and its bytes (watched topics under 8 bytes).
   private readonly dv: DataView;
   private readonly topicCacheBytes: number;
-  private readonly topicWords: Float64Array;
-  /** Length of the cached topic, or -1 when none is cached. */
-  private topicCacheLen = -1;
+  private readonly slotLen: number[] = [];
+  private readonly slotWords: Float64Array[] = [];
+  private readonly slotBytes: Uint8Array[] = [];
+  /** The filled slots in the order parsePublish tries them: watched ones, then slot 0. */
+  private readonly slotOrder: number[] = [];
+  private slotOrderLen = 0;
 
   // ---- all packet types ----
   /** Packet type 1..14 (PacketType). */
@@ -109,6 +119,8 @@ export abstract class MqttPacketReader {
   /** PUBLISH: the application message. Subclasses may reuse it (a filter list). Else 0, 0. */
   payloadOff = 0;
   payloadLen = 0;
+  /** PUBLISH: the watched slot (1 .. TOPIC_SLOTS-1, see watchTopic) whose topic it has, or 0. */
+  topicSlot = 0;
 
   /**
    * maxPacketBytes: the largest remaining length to accept (0..268,435,455); larger packets
@@ -129,7 +141,44 @@ export abstract class MqttPacketReader {
     this.buf = new Uint8Array(maxPacketBytes + MAX_FIXED_HEADER_BYTES);
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.topicCacheBytes = topicCacheBytes;
-    this.topicWords = new Float64Array((topicCacheBytes + 7) >>> 3);
+    for (let k = 0; k < TOPIC_SLOTS; k++) {
+      this.slotLen.push(-1);
+      this.slotWords.push(new Float64Array((topicCacheBytes + 7) >>> 3));
+      this.slotBytes.push(new Uint8Array(TOPIC_CACHE_MIN_BYTES));
+      this.slotOrder.push(0);
+    }
+  }
+
+  /** Rebuilds slotOrder from slotLen (setup-time: a topic is watched, or slot 0 is first filled). */
+  private orderSlots(): void {
+    let n = 0;
+    for (let s = 1; s <= TOPIC_SLOTS; s++) {
+      const slot = s === TOPIC_SLOTS ? 0 : s;
+      if (this.slotLen[slot] >= 0) this.slotOrder[n++] = slot;
+    }
+    this.slotOrderLen = n;
+  }
+
+  /**
+   * Watches topic[off..off+len) in slot 1 .. TOPIC_SLOTS-1: a PUBLISH with exactly this topic
+   * then gets topicSlot = slot (and skips the topic check). len 0 empties the slot. Returns 0,
+   * VALUE_RANGE (bad slot or range, longer than topicCacheBytes) or the topic check's code
+   * (MQTT_BAD_TOPIC_NAME, MQTT_BAD_UTF8), leaving the slot empty. Setup-time work: allocates
+   * a DataView over the topic.
+   */
+  watchTopic(slot: number, topic: Uint8Array, off: number, len: number): number {
+    if (!(slot >= 1 && slot < TOPIC_SLOTS) || (slot | 0) !== slot) return Err.ValueRange;
+    this.slotLen[slot] = -1;
+    this.orderSlots();
+    if (len === 0) return 0;
+    if (!(off >= 0 && len > 0 && off + len <= topic.length) || len > this.topicCacheBytes) return Err.ValueRange;
+    const c = checkTopicName(topic, off, len);
+    if (c !== 0) return c;
+    if (len < TOPIC_CACHE_MIN_BYTES) copyInto(this.slotBytes[slot], 0, topic, off, len);
+    else fillWords(new DataView(topic.buffer, topic.byteOffset, topic.byteLength), off, len, this.slotWords[slot]);
+    this.slotLen[slot] = len;
+    this.orderSlots();
+    return 0;
   }
 
   /** Drops all buffered bytes and the sticky error: the reader is as new (a new connection). */
@@ -314,29 +363,49 @@ export abstract class MqttPacketReader {
     const topicOff = p + 2;
     let q = topicOff + topicLen;
     if (q + (qos !== 0 ? 2 : 0) > end) return Err.MqttMalformed;
-    // MQTT-3.3.2-1, -2, §1.5.3, MQTT-4.7.3-1; skipped for a copy of the last valid topic (header comment).
-    let cached = false;
-    if (topicLen === this.topicCacheLen) {
+    // MQTT-3.3.2-1, -2, §1.5.3, MQTT-4.7.3-1; skipped for a copy of a known valid topic (header comment).
+    // Watched slots first (the owner's own topics), slot 0 (the last valid topic) last.
+    const lens = this.slotLen;
+    const order = this.slotOrder;
+    const filled = this.slotOrderLen;
+    let slot = -1;
+    if (topicLen >= TOPIC_CACHE_MIN_BYTES) {
       const dv = this.dv;
-      const words = this.topicWords;
       const last = topicOff + topicLen - 8;
-      let k = 0;
-      let at = topicOff;
-      cached = true;
-      for (; at < last; at += 8) {
-        if (dv.getFloat64(at) !== words[k++]) {
-          cached = false;
+      words: for (let k = 0; k < filled; k++) {
+        const s = order[k];
+        if (lens[s] !== topicLen) continue;
+        const words = this.slotWords[s];
+        let w = 0;
+        for (let at = topicOff; at < last; at += 8) if (dv.getFloat64(at) !== words[w++]) continue words;
+        if (dv.getFloat64(last) === words[w]) {
+          slot = s;
           break;
         }
       }
-      if (cached && dv.getFloat64(last) !== words[k]) cached = false;
+    } else {
+      bytes: for (let k = 0; k < filled; k++) {
+        const s = order[k];
+        if (lens[s] !== topicLen) continue;
+        const b = this.slotBytes[s];
+        for (let i = 0; i < topicLen; i++) if (buf[topicOff + i] !== b[i]) continue bytes;
+        slot = s;
+        break;
+      }
     }
-    if (cached) this.topicChecksSkipped++;
+    if (slot >= 0) this.topicChecksSkipped++;
     else {
       const c = checkTopicName(buf, topicOff, topicLen);
       if (c !== 0) return c;
-      if (topicLen >= TOPIC_CACHE_MIN_BYTES && topicLen <= this.topicCacheBytes) this.cacheTopic(topicOff, topicLen);
+      if (topicLen >= TOPIC_CACHE_MIN_BYTES && topicLen <= this.topicCacheBytes) {
+        fillWords(this.dv, topicOff, topicLen, this.slotWords[0]);
+        if (lens[0] < 0) {
+          lens[0] = topicLen;
+          this.orderSlots();
+        } else lens[0] = topicLen;
+      }
     }
+    this.topicSlot = slot > 0 ? slot : 0;
     let id = 0;
     if (qos !== 0) {
       id = (buf[q] << 8) | buf[q + 1];
@@ -352,17 +421,6 @@ export abstract class MqttPacketReader {
     this.payloadOff = q;
     this.payloadLen = end - q;
     return 0;
-  }
-
-  /** Remembers the valid topic buf[off..off+len) (8 <= len <= topicCacheBytes) as float64 words. */
-  private cacheTopic(off: number, len: number): void {
-    const dv = this.dv;
-    const words = this.topicWords;
-    const last = off + len - 8;
-    let k = 0;
-    for (let at = off; at < last; at += 8) words[k++] = dv.getFloat64(at);
-    words[k] = dv.getFloat64(last);
-    this.topicCacheLen = len;
   }
 
   /** A non-zero packet id at buf[p] (§2.3.1). Returns 0 or MQTT_ZERO_PACKET_ID. */
@@ -394,4 +452,12 @@ export abstract class MqttPacketReader {
     if (!isValidUtf8(this.buf, this.fieldOff, p, true)) return Err.MqttBadUtf8;
     return p;
   }
+}
+
+/** Writes bytes off..off+len of dv (len >= 8) into words as float64 words, the last one ending at off+len. */
+function fillWords(dv: DataView, off: number, len: number, words: Float64Array): void {
+  const last = off + len - 8;
+  let k = 0;
+  for (let at = off; at < last; at += 8) words[k++] = dv.getFloat64(at);
+  words[k] = dv.getFloat64(last);
 }

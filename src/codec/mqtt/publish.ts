@@ -150,6 +150,45 @@ export function encodePublishHeaderBefore(
   return start;
 }
 
+/**
+ * The topic name field of a PUBLISH (§3.3.2.1: u16 length, then the topic's bytes) for
+ * topic[0..topicLen), made once per topic for `encodeQos0HeaderBefore`. Returns the field, or
+ * TOPIC_TOO_LONG / VALUE_RANGE as encodePublish. Allocates: setup-time work.
+ */
+export function topicNameField(topic: Uint8Array, topicLen: number): Uint8Array | number {
+  const r = publishRemainingLength(topic, topicLen, 0, 0, 0, false);
+  if (r < 0) return r;
+  const field = new Uint8Array(2 + topicLen);
+  field[0] = topicLen >>> 8;
+  field[1] = topicLen & 0xff;
+  copyInto(field, 2, topic, 0, topicLen);
+  return field;
+}
+
+/**
+ * `encodePublishHeaderBefore` for the packets sent most: QoS 0, no DUP or RETAIN, to a topic
+ * whose name field was made (and checked) once by `topicNameField`. Per packet: the fixed
+ * header's bytes and one native copy of the field. Returns headerStart, BUFFER_TOO_SMALL or
+ * VALUE_RANGE (payload range outside dst, packet over 256 MB).
+ */
+export function encodeQos0HeaderBefore(dst: Uint8Array, payloadStart: number, payloadLen: number, topicField: Uint8Array): number {
+  const fieldLen = topicField.length;
+  const remLen = fieldLen + payloadLen;
+  if (!(payloadLen >= 0 && payloadStart >= 0) || payloadStart + payloadLen > dst.length || remLen > MAX_REMAINING_LENGTH_BYTES) return Err.ValueRange;
+  let p = payloadStart - fieldLen - (remLen < 128 ? 2 : remLen < 16_384 ? 3 : remLen < 2_097_152 ? 4 : 5);
+  if (p < 0) return Err.BufferTooSmall;
+  const start = p;
+  dst[p++] = PacketType.Publish << 4; // §3.3.1: QoS 0, no DUP, no RETAIN
+  let v = remLen; // §2.2.3
+  while (v >= 128) {
+    dst[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  dst[p++] = v;
+  dst.set(topicField, p);
+  return start;
+}
+
 /** Encodes a PUBACK (§3.4) for packetId 1..65,535. Returns the new offset, VALUE_RANGE or BUFFER_TOO_SMALL. */
 export function encodePuback(dst: Uint8Array, off: number, packetId: number): number {
   return writeIdOnlyPacket(dst, off, PacketType.Puback << 4, packetId);
