@@ -57,52 +57,135 @@ const SIG_LENGTH_UNIT = 1024;
 /** A typed array of any brainstem element type. */
 export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
-/** Decoded frame entries. Subclassed by SensorFrame and MotorFrame. */
+/**
+ * copyEntry's state (internal; see the header comment), per entry position: the view of
+ * src[off .. off+len), and the last layout copied by loop (made into a view if it comes again).
+ */
+class CopyCache {
+  /** Per entry position: FrameView.layoutStamp when its view last matched the entry. */
+  readonly stamp: number[] = [];
+  readonly view: Uint8Array[] = [];
+  readonly src: Uint8Array[] = [];
+  readonly off: Int32Array;
+  readonly len: Int32Array;
+  /** Per entry position: 0 after a loop copy, 1 after a view was made, 2 once that view hit. */
+  readonly run: Int32Array;
+  /** Views made on misses while cold (no view has hit yet); COPY_VIEW_MAX_MISSES once warm. */
+  misses = 0;
+  readonly pendSrc: Uint8Array[] = [];
+  readonly pendOff: Int32Array;
+  readonly pendLen: Int32Array;
+
+  constructor(capacity: number) {
+    const none = new Uint8Array(0); // never a decoded buffer: matches no key
+    for (let i = 0; i < capacity; i++) {
+      this.stamp.push(0);
+      this.view.push(none);
+      this.src.push(none);
+      this.pendSrc.push(none);
+    }
+    this.off = new Int32Array(capacity);
+    this.len = new Int32Array(capacity);
+    this.run = new Int32Array(capacity);
+    this.pendOff = new Int32Array(capacity);
+    this.pendLen = new Int32Array(capacity);
+  }
+}
+
+/**
+ * The repeat path's layout (internal; see the header comment): the structural bytes of the
+ * remembered frame by aligned 32-bit word of its buffer's ArrayBuffer (the word's index in
+ * `words`, a mask of its structural bytes and their masked value), and where seq and second
+ * sit. The tables are plain Arrays of numbers filled at construction: XS reads an Array element
+ * in about half the time of a typed-array element, and writing a number into an existing
+ * element allocates nothing.
+ */
+class RepeatLayout {
+  /** A Uint32Array over all of wordsBuffer (made when a remembered buffer has another ArrayBuffer). */
+  words: Uint32Array;
+  readonly at: number[] = [];
+  readonly mask: number[] = [];
+  readonly want: number[] = [];
+  /** Entries of at/mask/want in use. */
+  wordCount = 0;
+  /** Structural bytes outside `words` (past the last whole word of the ArrayBuffer): absolute offsets and values. */
+  byteCount = 0;
+  readonly pos: Int32Array;
+  readonly val: Int32Array;
+  /** Offset from the frame's start of the seq and second heads, and their argument bytes (0: in the head, 1, 2 or 4). */
+  seqAt = 0;
+  seqArg = 0;
+  secondAt = 0;
+  secondArg = 0;
+  wordsBuffer: ArrayBufferLike;
+
+  constructor(capacity: number) {
+    // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1)
+    const n = 5 + 7 * capacity;
+    for (let i = 0; i < n; i++) {
+      this.at.push(0);
+      this.mask.push(0);
+      this.want.push(0);
+    }
+    this.pos = new Int32Array(n);
+    this.val = new Int32Array(n);
+    this.words = new Uint32Array(0);
+    this.wordsBuffer = this.words.buffer;
+  }
+}
+
+/**
+ * Decoded frame entries. Subclassed by SensorFrame and MotorFrame.
+ * XS finds a property by walking the object's property list, so the order of the fields is
+ * the order of their cost: the ones every repeat decode and every copy reads come first, and
+ * the state of the copy cache and of the repeat path sits in objects of its own.
+ */
 export class FrameView {
+  // The repeat path's key (see the header comment): valid while repeatKey >= 0.
+  private repeatKey = -1;
+  private repeatBuf: Uint8Array;
+  private repeatOff = 0;
+  private repeatLen = 0;
+  private repeatTable: ChannelTable | null = null;
+  /** Longer frames are refused with FRAME_TOO_LARGE (the negotiated `mfb`). */
+  maxFrameBytes: number;
+  private readonly rep: RepeatLayout;
+  /** Frame sequence number (u32). */
+  seq = 0;
+  /** The frame's second item (sensor t, motor dl) as the decoders read it. */
+  protected second = 0;
+  /** Number of entries. */
+  count = 0;
+  /** Decodes that took the repeat path (diagnostics; see the header comment). */
+  repeats = 0;
+  readonly byteLen: Int32Array;
+  /**
+   * Moves on every beginFrame, i.e. whenever any entry's buffer, offset or length may change;
+   * copyEntry keeps the value at which it last checked each entry's view (copies.stamp).
+   */
+  layoutStamp = 1;
+  /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
+  cacheViews = true;
+  /** copyEntry's state (internal). */
+  readonly copies: CopyCache;
+  readonly tableIndex: Int32Array;
   /** The buffer that was decoded; payload offsets index it. */
   buf: Uint8Array;
   /** Offset and length of the frame in buf. */
   frameOff = 0;
   frameLen = 0;
-  /** Frame sequence number (u32). */
-  seq = 0;
-  /** Number of entries. */
-  count = 0;
-  /** Longer frames are refused with FRAME_TOO_LARGE (the negotiated `mfb`). */
-  maxFrameBytes: number;
   readonly capacity: number;
   readonly channelId: Int32Array;
-  readonly tableIndex: Int32Array;
   readonly elementType: Int32Array;
   readonly payloadOff: Int32Array;
-  readonly byteLen: Int32Array;
   /** Motor frames only: offset in buf of the 16 MAC bytes. */
   macOff = 0;
   /** Motor frames only: bytes covered by the MAC, from frameOff (everything before the mac item). */
   signedLen = 0;
   /** Take the fast path for canonical frames (default). Tests turn it off to compare both paths. */
   fastPath = true;
-  /** Decodes that took the repeat path (diagnostics; see the header comment). */
-  repeats = 0;
-  /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
-  cacheViews = true;
-  /** copyEntry's state (internal), per entry position: the view of copySrc[copyOff .. copyOff+copyLen). */
-  readonly copySrc: Uint8Array[];
-  readonly copyOff: Int32Array;
-  readonly copyLen: Int32Array;
-  readonly copyView: Uint8Array[];
-  /** Per entry position: 0 after a loop copy, 1 after a view was made, 2 once that view hit. */
-  readonly copyRun: Int32Array;
-  /** Views made on misses while cold (no view has hit yet); COPY_VIEW_MAX_MISSES once warm. */
-  copyMisses = 0;
-  /** Per entry position: the last layout copied by loop (made into a view if it comes again). */
-  readonly pendSrc: Uint8Array[];
-  readonly pendOff: Int32Array;
-  readonly pendLen: Int32Array;
   /** The reader of the general decoding path (owned here so decoding allocates nothing). */
   readonly reader: CborReader;
-  /** The frame's second item (sensor t, motor dl) as the decoders read it. */
-  protected second = 0;
   /**
    * decodeFast's per-id signature of sigTable: lengthById * 1024 + typeById * 2 + kindById,
    * -1 for absent ids, so one read checks kind, element type and length. Rebuilt when a
@@ -113,87 +196,24 @@ export class FrameView {
   /** seen[id] === stamp when id already occurred in the frame being decoded. */
   private readonly seen: Uint32Array;
   private stamp = 0;
-  /**
-   * Moves on every beginFrame, i.e. whenever any entry's buffer, offset or length may change;
-   * copyEntry keeps the value at which it last checked each entry's view (copyStamp).
-   */
-  layoutStamp = 1;
-  /** copyEntry's state (internal), per entry position: layoutStamp when its view last matched the entry. */
-  readonly copyStamp: Float64Array;
-  // The repeat path's layout (see the header comment): valid while repeatKey >= 0.
-  private repeatKey = -1;
-  private repeatBuf: Uint8Array;
-  private repeatOff = 0;
-  private repeatLen = 0;
-  private repeatTable: ChannelTable | null = null;
-  /**
-   * Structural bytes by aligned 32-bit word of repeatBuf's ArrayBuffer: the word's index in
-   * `words`, a mask of its structural bytes and their masked value. Plain Arrays of numbers,
-   * filled at construction: XS reads an Array element in about half the time of a typed-array
-   * element, and writing a number into an existing element allocates nothing.
-   */
-  private readonly repeatWord: number[];
-  private readonly repeatMask: number[];
-  private readonly repeatWordVal: number[];
-  private repeatWords = 0;
-  /** Structural bytes outside `words` (the last bytes of an ArrayBuffer whose length is not a multiple of 4): absolute offsets in repeatBuf and values. */
-  private readonly repeatPos: Int32Array;
-  private readonly repeatVal: Int32Array;
-  private repeatCount = 0;
-  /** A Uint32Array over all of wordsBuffer (made when a remembered buffer has another ArrayBuffer). */
-  private words: Uint32Array;
-  private wordsBuffer: ArrayBufferLike;
-  /** Offset from frameOff of the seq and second heads, and their argument bytes (0: in the head, 1, 2 or 4). */
-  private seqAt = 0;
-  private seqArg = 0;
-  private secondAt = 0;
-  private secondArg = 0;
 
   /** capacity: most entries (use the table size); maxFrameBytes: the negotiated frame limit. */
   constructor(capacity: number, maxFrameBytes: number) {
-    this.capacity = capacity;
-    this.maxFrameBytes = maxFrameBytes;
-    this.channelId = new Int32Array(capacity);
-    this.tableIndex = new Int32Array(capacity);
-    this.elementType = new Int32Array(capacity);
-    this.payloadOff = new Int32Array(capacity);
-    this.byteLen = new Int32Array(capacity);
-    this.reader = new CborReader();
-    this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
-    this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
     this.buf = new Uint8Array(0); // replaced by every decode
     this.repeatBuf = this.buf;
-    // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1)
-    const structural = 5 + 7 * capacity;
-    this.repeatPos = new Int32Array(structural);
-    this.repeatVal = new Int32Array(structural);
-    this.repeatWord = [];
-    this.repeatMask = [];
-    this.repeatWordVal = [];
-    for (let i = 0; i < structural; i++) {
-      this.repeatWord.push(0);
-      this.repeatMask.push(0);
-      this.repeatWordVal.push(0);
-    }
-    this.words = new Uint32Array(0);
-    this.wordsBuffer = this.words.buffer;
-    this.copyStamp = new Float64Array(capacity);
-    const none = new Uint8Array(0); // never a decoded buffer: matches no key
-    this.copySrc = [];
-    this.copyView = [];
-    this.pendSrc = [];
-    for (let i = 0; i < capacity; i++) {
-      this.copySrc.push(none);
-      this.copyView.push(none);
-      this.pendSrc.push(none);
-    }
-    this.copyOff = new Int32Array(capacity);
-    this.copyLen = new Int32Array(capacity);
-    this.copyRun = new Int32Array(capacity);
-    this.pendOff = new Int32Array(capacity);
-    this.pendLen = new Int32Array(capacity);
+    this.maxFrameBytes = maxFrameBytes;
+    this.rep = new RepeatLayout(capacity);
+    this.byteLen = new Int32Array(capacity);
+    this.copies = new CopyCache(capacity);
+    this.tableIndex = new Int32Array(capacity);
+    this.capacity = capacity;
+    this.channelId = new Int32Array(capacity);
+    this.elementType = new Int32Array(capacity);
+    this.payloadOff = new Int32Array(capacity);
+    this.reader = new CborReader();
+    this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
+    this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
   }
-
   /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
   protected beginFrame(buf: Uint8Array, off: number, len: number): void {
     this.repeatKey = -1;
@@ -241,8 +261,36 @@ export class FrameView {
     }
     const key = kind * 2 + (withMac ? 1 : 0);
     if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable) {
-      const r = this.decodeRepeat(buf, off);
-      if (r > 0) return r;
+      // The repeat path (see the header comment), inline: a method call costs XS a lookup.
+      // The remembered structural bytes, a word at a time (one typed-array read covers up to
+      // four), then seq and second from heads of the remembered sizes. Nothing is written
+      // unless the frame matches.
+      const rep = this.rep;
+      const words = rep.words;
+      const at = rep.at;
+      const mask = rep.mask;
+      const want = rep.want;
+      const nw = rep.wordCount;
+      let k = 0;
+      while (k < nw && (words[at[k]] & mask[k]) === want[k]) k++;
+      if (k === nw && (rep.byteCount === 0 || bytesMatch(rep, buf))) {
+        // RFC 8949 §3.1 major type 0, the argument in the head or after it
+        let p = off + rep.seqAt;
+        let a = rep.seqArg;
+        let ib = buf[p];
+        const seq = a === 0 ? ib : a === 1 ? buf[p + 1] : a === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+        if (a !== 0 || ib < 24) {
+          p = off + rep.secondAt;
+          a = rep.secondArg;
+          ib = buf[p];
+          if (a !== 0 || ib < 24) {
+            this.seq = seq;
+            this.second = a === 0 ? ib : a === 1 ? buf[p + 1] : a === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+            this.repeats++;
+            return this.count;
+          }
+        }
+      }
     }
     this.beginFrame(buf, off, len);
     const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, kind, withMac) : 0;
@@ -283,59 +331,14 @@ export class FrameView {
   }
 
   /**
-   * The repeat path (see the header comment): the remembered layout's structural bytes
-   * compared, then seq and second read from heads of the remembered sizes. Returns the entry
-   * count, or 0 (nothing written) when the frame differs in any structural byte.
-   */
-  private decodeRepeat(buf: Uint8Array, off: number): number {
-    // A word at a time: one typed-array read covers up to four structural bytes.
-    const words = this.words;
-    const at = this.repeatWord;
-    const mask = this.repeatMask;
-    const want = this.repeatWordVal;
-    const nw = this.repeatWords;
-    for (let k = 0; k < nw; k++) if ((words[at[k]] & mask[k]) !== want[k]) return 0;
-    const n = this.repeatCount;
-    if (n > 0) {
-      const pos = this.repeatPos;
-      const val = this.repeatVal;
-      for (let k = 0; k < n; k++) if (buf[pos[k]] !== val[k]) return 0;
-    }
-    // seq, then second: RFC 8949 §3.1 major type 0, the argument in the head or after it
-    let p = off + this.seqAt;
-    let a = this.seqArg;
-    let seq: number;
-    let ib = buf[p];
-    if (a === 0) {
-      if (ib >= 24) return 0;
-      seq = ib;
-    } else if (a === 1) seq = buf[p + 1];
-    else if (a === 2) seq = (buf[p + 1] << 8) | buf[p + 2];
-    else seq = ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
-    p = off + this.secondAt;
-    a = this.secondArg;
-    ib = buf[p];
-    let second: number;
-    if (a === 0) {
-      if (ib >= 24) return 0;
-      second = ib;
-    } else if (a === 1) second = buf[p + 1];
-    else if (a === 2) second = (buf[p + 1] << 8) | buf[p + 2];
-    else second = ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
-    this.seq = seq;
-    this.second = second;
-    this.repeats++;
-    return this.count;
-  }
-
-  /**
    * After a fast-path success: records the frame's structural bytes for decodeRepeat (every
    * byte outside the seq and second arguments, the payloads and the MAC; a seq or second that
    * sits in its head byte is checked by size, not value). Allocates nothing.
    */
   private remember(buf: Uint8Array, off: number, len: number, table: ChannelTable, key: number): void {
-    const pos = this.repeatPos;
-    const val = this.repeatVal;
+    const rep = this.rep;
+    const pos = rep.pos;
+    const val = rep.val;
     const end = off + len;
     let c = 0;
     let p = off;
@@ -353,11 +356,11 @@ export class FrameView {
         val[c++] = ib;
       }
       if (k === 0) {
-        this.seqAt = p - off;
-        this.seqArg = arg;
+        rep.seqAt = p - off;
+        rep.seqArg = arg;
       } else {
-        this.secondAt = p - off;
-        this.secondArg = arg;
+        rep.secondAt = p - off;
+        rep.secondArg = arg;
       }
       p += 1 + arg;
     }
@@ -378,14 +381,14 @@ export class FrameView {
     // By word of the ArrayBuffer: the structural bytes are in increasing order, so those of
     // one word are neighbours. A byte past the last whole word stays a byte (pos, val).
     const ab = buf.buffer;
-    if (ab !== this.wordsBuffer) {
-      this.words = new Uint32Array(ab, 0, ab.byteLength >>> 2); // setup: once per receive buffer
-      this.wordsBuffer = ab;
+    if (ab !== rep.wordsBuffer) {
+      rep.words = new Uint32Array(ab, 0, ab.byteLength >>> 2); // setup: once per receive buffer
+      rep.wordsBuffer = ab;
     }
-    const nWords = this.words.length;
-    const at = this.repeatWord;
-    const mask = this.repeatMask;
-    const want = this.repeatWordVal;
+    const nWords = rep.words.length;
+    const at = rep.at;
+    const mask = rep.mask;
+    const want = rep.want;
     const base = buf.byteOffset + off;
     let nw = 0;
     let bytes = 0;
@@ -406,8 +409,8 @@ export class FrameView {
       mask[nw - 1] |= 0xff << shift;
       want[nw - 1] |= val[k] << shift;
     }
-    this.repeatWords = nw;
-    this.repeatCount = bytes;
+    rep.wordCount = nw;
+    rep.byteCount = bytes;
     this.repeatBuf = buf;
     this.repeatOff = off;
     this.repeatLen = len;
@@ -523,6 +526,15 @@ export class FrameView {
   }
 }
 
+/** The repeat path's structural bytes outside its words (see RepeatLayout): all equal in buf. */
+function bytesMatch(rep: RepeatLayout, buf: Uint8Array): boolean {
+  const pos = rep.pos;
+  const val = rep.val;
+  const n = rep.byteCount;
+  for (let k = 0; k < n; k++) if (buf[pos[k]] !== val[k]) return false;
+  return true;
+}
+
 /** Maps a reader error to the frame error: a wrong item type is a shape error. */
 export function frameError(r: number): number {
   return r === Err.CborType ? Err.FrameShape : r;
@@ -574,43 +586,44 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
   if (!(i >= 0 && i < out.count)) return Err.ValueRange;
   const len = out.byteLen[i];
   if (len > dst.length) return Err.BufferTooSmall;
-  if (out.copyStamp[i] === out.layoutStamp && out.cacheViews) {
+  const c = out.copies;
+  if (c.stamp[i] === out.layoutStamp && out.cacheViews) {
     // this entry's view matched it since the layout last changed
-    dst.set(out.copyView[i], 0);
+    dst.set(c.view[i], 0);
     return len;
   }
   const src = out.buf;
   const o = out.payloadOff[i];
   if (len >= COPY_VIEW_MIN_BYTES && out.cacheViews) {
-    const offs = out.copyOff;
-    const lens = out.copyLen;
-    const runs = out.copyRun;
-    if (out.copySrc[i] === src && offs[i] === o && lens[i] === len) {
+    const offs = c.off;
+    const lens = c.len;
+    const runs = c.run;
+    if (c.src[i] === src && offs[i] === o && lens[i] === len) {
       if (runs[i] !== 2) {
         runs[i] = 2;
-        out.copyMisses = COPY_VIEW_MAX_MISSES; // warm: from now on a miss makes no view at once
+        c.misses = COPY_VIEW_MAX_MISSES; // warm: from now on a miss makes no view at once
       }
-      out.copyStamp[i] = out.layoutStamp;
-      dst.set(out.copyView[i], 0);
+      c.stamp[i] = out.layoutStamp;
+      dst.set(c.view[i], 0);
       return len;
     }
     // A miss. Cold (no hit yet): make a view, up to COPY_VIEW_MAX_MISSES of them. Warm: make
     // one only when this position's previous copy was a loop copy of the same layout.
-    const pend = runs[i] === 0 && out.pendSrc[i] === src && out.pendOff[i] === o && out.pendLen[i] === len;
-    if (pend || out.copyMisses < COPY_VIEW_MAX_MISSES) {
-      if (!pend) out.copyMisses++;
+    const pend = runs[i] === 0 && c.pendSrc[i] === src && c.pendOff[i] === o && c.pendLen[i] === len;
+    if (pend || c.misses < COPY_VIEW_MAX_MISSES) {
+      if (!pend) c.misses++;
       const view = src.subarray(o, o + len);
-      out.copyView[i] = view;
-      out.copySrc[i] = src;
+      c.view[i] = view;
+      c.src[i] = src;
       offs[i] = o;
       lens[i] = len;
       runs[i] = 1;
       dst.set(view, 0);
       return len;
     }
-    out.pendSrc[i] = src;
-    out.pendOff[i] = o;
-    out.pendLen[i] = len;
+    c.pendSrc[i] = src;
+    c.pendOff[i] = o;
+    c.pendLen[i] = len;
     runs[i] = 0;
   }
   for (let k = 0; k < len; k++) dst[k] = src[o + k];
