@@ -120,8 +120,8 @@ class RepeatLayout {
   wordsBuffer: ArrayBufferLike;
 
   constructor(capacity: number) {
-    // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1)
-    const n = 5 + 7 * capacity;
+    // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1), + a padding word
+    const n = 6 + 7 * capacity;
     for (let i = 0; i < n; i++) {
       this.at.push(0);
       this.mask.push(0);
@@ -254,17 +254,15 @@ export class FrameView {
    * decodeMotorFrame); the second item lands in `second`, the mac in macOff/signedLen.
    */
   protected decodeFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean): number {
-    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.ValueRange;
-    if (len > this.maxFrameBytes) {
-      this.beginFrame(buf, off, len);
-      return Err.FrameTooLarge;
-    }
     const key = kind * 2 + (withMac ? 1 : 0);
-    if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable) {
+    if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable && len <= this.maxFrameBytes) {
       // The repeat path (see the header comment), inline: a method call costs XS a lookup.
+      // The range was checked when the layout was remembered (a detached or shrunk buffer
+      // reads as undefined through `words`, which fails the first word: the array head).
       // The remembered structural bytes, a word at a time (one typed-array read covers up to
-      // four), then seq and second from heads of the remembered sizes. Nothing is written
-      // unless the frame matches.
+      // four; two words per turn, padded by remember() with words that always match), then
+      // seq and second from heads of the remembered sizes. Nothing is written unless the
+      // frame matches.
       const rep = this.rep;
       const words = rep.words;
       const at = rep.at;
@@ -272,7 +270,7 @@ export class FrameView {
       const want = rep.want;
       const nw = rep.wordCount;
       let k = 0;
-      while (k < nw && (words[at[k]] & mask[k]) === want[k]) k++;
+      while (k < nw && (words[at[k]] & mask[k]) === want[k] && (words[at[k + 1]] & mask[k + 1]) === want[k + 1]) k += 2;
       if (k === nw && (rep.byteCount === 0 || bytesMatch(rep, buf))) {
         // RFC 8949 §3.1 major type 0, the argument in the head or after it
         let p = off + rep.seqAt;
@@ -291,6 +289,11 @@ export class FrameView {
           }
         }
       }
+    }
+    if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.ValueRange;
+    if (len > this.maxFrameBytes) {
+      this.beginFrame(buf, off, len);
+      return Err.FrameTooLarge;
     }
     this.beginFrame(buf, off, len);
     const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, kind, withMac) : 0;
@@ -408,6 +411,12 @@ export class FrameView {
       }
       mask[nw - 1] |= 0xff << shift;
       want[nw - 1] |= val[k] << shift;
+    }
+    if ((nw & 1) !== 0) {
+      // a word that always matches: decodeFrame compares two per turn
+      at[nw] = 0;
+      mask[nw] = 0;
+      want[nw++] = 0;
     }
     rep.wordCount = nw;
     rep.byteCount = bytes;
