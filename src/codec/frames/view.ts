@@ -48,8 +48,8 @@ const COPY_VIEW_MIN_BYTES = 8;
 /** Most views copyEntry makes on misses while cold (before any view has hit). */
 const COPY_VIEW_MAX_MISSES = 16;
 
-/** True when a Uint32Array reads its bytes little-endian (a byte's shift in a word depends on it). */
-const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** True when an Int32Array reads its bytes little-endian (a byte's shift in a word depends on it). */
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
 
 /** sig's length unit: above the largest typeById * 2 + kindById (255 * 2 + 1). */
 const SIG_LENGTH_UNIT = 1024;
@@ -64,10 +64,12 @@ export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uin
 class CopyCache {
   /** Per entry position: FrameView.layoutStamp when its view last matched the entry. */
   readonly stamp: number[] = [];
+  /** Per entry position: the destination that the view's length was last checked against. */
+  readonly dst: Uint8Array[] = [];
   readonly view: Uint8Array[] = [];
+  readonly len: number[] = [];
   readonly src: Uint8Array[] = [];
   readonly off: Int32Array;
-  readonly len: Int32Array;
   /** Per entry position: 0 after a loop copy, 1 after a view was made, 2 once that view hit. */
   readonly run: Int32Array;
   /** Views made on misses while cold (no view has hit yet); COPY_VIEW_MAX_MISSES once warm. */
@@ -80,12 +82,13 @@ class CopyCache {
     const none = new Uint8Array(0); // never a decoded buffer: matches no key
     for (let i = 0; i < capacity; i++) {
       this.stamp.push(0);
+      this.dst.push(none);
       this.view.push(none);
+      this.len.push(0);
       this.src.push(none);
       this.pendSrc.push(none);
     }
     this.off = new Int32Array(capacity);
-    this.len = new Int32Array(capacity);
     this.run = new Int32Array(capacity);
     this.pendOff = new Int32Array(capacity);
     this.pendLen = new Int32Array(capacity);
@@ -101,27 +104,27 @@ class CopyCache {
  * element allocates nothing.
  */
 class RepeatLayout {
-  /** A Uint32Array over all of wordsBuffer (made when a remembered buffer has another ArrayBuffer). */
-  words: Uint32Array;
+  /** An Int32Array over all of wordsBuffer (made when a remembered buffer has another ArrayBuffer). */
+  words: Int32Array;
   readonly at: number[] = [];
   readonly mask: number[] = [];
   readonly want: number[] = [];
   /** Entries of at/mask/want in use. */
   wordCount = 0;
-  /** Structural bytes outside `words` (past the last whole word of the ArrayBuffer): absolute offsets and values. */
-  byteCount = 0;
-  readonly pos: Int32Array;
-  readonly val: Int32Array;
   /** Offset from the frame's start of the seq and second heads, and their argument bytes (0: in the head, 1, 2 or 4). */
   seqAt = 0;
   seqArg = 0;
   secondAt = 0;
   secondArg = 0;
+  /** Structural bytes outside `words` (past the last whole word of the ArrayBuffer): absolute offsets and values. */
+  byteCount = 0;
+  readonly pos: Int32Array;
+  readonly val: Int32Array;
   wordsBuffer: ArrayBufferLike;
 
   constructor(capacity: number) {
-    // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1), + a padding word
-    const n = 6 + 7 * capacity;
+    // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1)
+    const n = 5 + 7 * capacity;
     for (let i = 0; i < n; i++) {
       this.at.push(0);
       this.mask.push(0);
@@ -129,7 +132,7 @@ class RepeatLayout {
     }
     this.pos = new Int32Array(n);
     this.val = new Int32Array(n);
-    this.words = new Uint32Array(0);
+    this.words = new Int32Array(0);
     this.wordsBuffer = this.words.buffer;
   }
 }
@@ -260,9 +263,9 @@ export class FrameView {
       // The range was checked when the layout was remembered (a detached or shrunk buffer
       // reads as undefined through `words`, which fails the first word: the array head).
       // The remembered structural bytes, a word at a time (one typed-array read covers up to
-      // four; two words per turn, padded by remember() with words that always match), then
-      // seq and second from heads of the remembered sizes. Nothing is written unless the
-      // frame matches.
+      // four), then seq and second from heads of the remembered sizes (a head with an
+      // argument after it is a structural byte, already compared). Nothing is written unless
+      // the frame matches.
       const rep = this.rep;
       const words = rep.words;
       const at = rep.at;
@@ -270,23 +273,20 @@ export class FrameView {
       const want = rep.want;
       const nw = rep.wordCount;
       let k = 0;
-      while (k < nw && (words[at[k]] & mask[k]) === want[k] && (words[at[k + 1]] & mask[k + 1]) === want[k + 1]) k += 2;
+      while (k < nw && (words[at[k]] & mask[k]) === want[k]) k++;
       if (k === nw && (rep.byteCount === 0 || bytesMatch(rep, buf))) {
-        // RFC 8949 §3.1 major type 0, the argument in the head or after it
+        // RFC 8949 §3.1 major type 0: the argument in the head (< 24) or after it
         let p = off + rep.seqAt;
-        let a = rep.seqArg;
-        let ib = buf[p];
-        const seq = a === 0 ? ib : a === 1 ? buf[p + 1] : a === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
-        if (a !== 0 || ib < 24) {
-          p = off + rep.secondAt;
-          a = rep.secondArg;
-          ib = buf[p];
-          if (a !== 0 || ib < 24) {
-            this.seq = seq;
-            this.second = a === 0 ? ib : a === 1 ? buf[p + 1] : a === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
-            this.repeats++;
-            return this.count;
-          }
+        const sa = rep.seqArg;
+        const seq = sa === 0 ? buf[p] : sa === 1 ? buf[p + 1] : sa === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+        p = off + rep.secondAt;
+        const ta = rep.secondArg;
+        const second = ta === 0 ? buf[p] : ta === 1 ? buf[p + 1] : ta === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+        if ((seq < 24 || sa !== 0) && (second < 24 || ta !== 0)) {
+          this.seq = seq;
+          this.second = second;
+          this.repeats++;
+          return this.count;
         }
       }
     }
@@ -385,7 +385,7 @@ export class FrameView {
     // one word are neighbours. A byte past the last whole word stays a byte (pos, val).
     const ab = buf.buffer;
     if (ab !== rep.wordsBuffer) {
-      rep.words = new Uint32Array(ab, 0, ab.byteLength >>> 2); // setup: once per receive buffer
+      rep.words = new Int32Array(ab, 0, ab.byteLength >>> 2); // setup: once per receive buffer
       rep.wordsBuffer = ab;
     }
     const nWords = rep.words.length;
@@ -411,12 +411,6 @@ export class FrameView {
       }
       mask[nw - 1] |= 0xff << shift;
       want[nw - 1] |= val[k] << shift;
-    }
-    if ((nw & 1) !== 0) {
-      // a word that always matches: decodeFrame compares two per turn
-      at[nw] = 0;
-      mask[nw] = 0;
-      want[nw++] = 0;
     }
     rep.wordCount = nw;
     rep.byteCount = bytes;
@@ -592,15 +586,16 @@ export function readEntries(r: CborReader, table: ChannelTable, kind: number, ou
  * allocation while the frame layout stays the same; a new layout that lasts makes one view.
  */
 export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
+  const c = out.copies;
+  if (c.stamp[i] === out.layoutStamp && c.dst[i] === dst && out.cacheViews) {
+    // This entry's view matched it since the layout last changed (so i < count), and dst was
+    // long enough for it: no typed-array read and no length check.
+    dst.set(c.view[i], 0);
+    return c.len[i];
+  }
   if (!(i >= 0 && i < out.count)) return Err.ValueRange;
   const len = out.byteLen[i];
   if (len > dst.length) return Err.BufferTooSmall;
-  const c = out.copies;
-  if (c.stamp[i] === out.layoutStamp && out.cacheViews) {
-    // this entry's view matched it since the layout last changed
-    dst.set(c.view[i], 0);
-    return len;
-  }
   const src = out.buf;
   const o = out.payloadOff[i];
   if (len >= COPY_VIEW_MIN_BYTES && out.cacheViews) {
@@ -613,6 +608,7 @@ export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
         c.misses = COPY_VIEW_MAX_MISSES; // warm: from now on a miss makes no view at once
       }
       c.stamp[i] = out.layoutStamp;
+      c.dst[i] = dst;
       dst.set(c.view[i], 0);
       return len;
     }
