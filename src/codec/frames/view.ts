@@ -21,7 +21,8 @@
  * gets its view on its second frame, and an ever-changing layout settles into loop copies.
  * Once the layout is known, copyEntry checks one number instead: `layoutStamp` moves whenever
  * a decode may have changed any entry's buffer, offset or length, and a view stamped with the
- * current value is valid as it is.
+ * current value is valid as it is; with it the cache keeps the destination whose length it
+ * checked, so a copy into the same array reads no typed-array element before the set().
  * Decoding takes a fast path for frames in preferred serialization (decodeFast) and falls
  * back to the general CborReader path (readEntries is its shared entry loop) for anything
  * else; the general path alone decides error codes, so both paths agree by construction.
@@ -34,6 +35,19 @@
  * exactly the entries of the remembered one: the repeat path then only reads seq and second
  * and leaves every other field as the fast path wrote it. Any other decode starts with
  * beginFrame, which forgets the layout, so the fields a repeat relies on are never stale.
+ * On XS a typed-array element is a host call (a read costs about twice a plain Array's), so
+ * the structural bytes are compared a 32-bit word at a time: an Int32Array over the receive
+ * buffer's whole ArrayBuffer (made when the remembered buffer's ArrayBuffer changes, so any
+ * byteOffset works), and per word that holds structural bytes its index, a mask of those
+ * bytes (placed by the platform's byte order) and their masked value, all in plain Arrays
+ * filled at construction. Bytes outside the mask (payload, MAC, seq and second arguments)
+ * cannot make a word differ; structural bytes past the ArrayBuffer's last whole word are
+ * compared one by one. The reference sensor frame (16 f32 + 8 i16) has 11 structural bytes
+ * in 4 or 5 words. A seq or second in its head byte is checked by size (< 24).
+ * XS finds a property by walking the object's property list (and then the prototype chain, for
+ * methods), so FrameView's fields are declared in order of use on the repeat path and by
+ * copyEntry, the state of the copy cache and of the repeat path sits in objects of its own,
+ * and the repeat path is written inline in decodeFrame.
  */
 import { Err } from "../../errors";
 import { CborReader } from "../cbor/reader";
