@@ -231,39 +231,6 @@ export class FrameView {
     this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
     this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
   }
-  /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
-  protected beginFrame(buf: Uint8Array, off: number, len: number): void {
-    this.repeatKey = -1;
-    this.layoutStamp++;
-    this.buf = buf;
-    this.frameOff = off;
-    this.frameLen = len;
-    this.count = 0;
-    this.stamp = (this.stamp + 1) >>> 0;
-    if (this.stamp === 0) {
-      this.seen.fill(0);
-      this.stamp = 1;
-    }
-  }
-
-  /** Marks id seen; false when it was already seen in this frame. */
-  markSeen(id: number): boolean {
-    if (this.seen[id] === this.stamp) return false;
-    this.seen[id] = this.stamp;
-    return true;
-  }
-
-  /** Fills sig from table (see sig). Setup-time work: runs once per table. */
-  private buildSig(table: ChannelTable): void {
-    const sig = this.sig;
-    const kinds = table.kindById;
-    for (let id = 0; id <= MAX_CHANNEL_ID; id++) {
-      const k = kinds[id];
-      sig[id] = k < 0 ? -1 : table.lengthById[id] * SIG_LENGTH_UNIT + table.typeById[id] * 2 + k;
-    }
-    this.sigTable = table;
-  }
-
   /**
    * Decodes [seq, second, (id, typed array)*] (sensor) or [seq, second, (id, typed array)*,
    * mac] (motor, withMac) from buf[off..off+len): the fast path for canonical encodings, else
@@ -345,6 +312,39 @@ export class FrameView {
     e = r.finish();
     if (e < 0) return e;
     return this.count;
+  }
+
+  /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
+  protected beginFrame(buf: Uint8Array, off: number, len: number): void {
+    this.repeatKey = -1;
+    this.layoutStamp++;
+    this.buf = buf;
+    this.frameOff = off;
+    this.frameLen = len;
+    this.count = 0;
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.seen.fill(0);
+      this.stamp = 1;
+    }
+  }
+
+  /** Marks id seen; false when it was already seen in this frame. */
+  markSeen(id: number): boolean {
+    if (this.seen[id] === this.stamp) return false;
+    this.seen[id] = this.stamp;
+    return true;
+  }
+
+  /** Fills sig from table (see sig). Setup-time work: runs once per table. */
+  private buildSig(table: ChannelTable): void {
+    const sig = this.sig;
+    const kinds = table.kindById;
+    for (let id = 0; id <= MAX_CHANNEL_ID; id++) {
+      const k = kinds[id];
+      sig[id] = k < 0 ? -1 : table.lengthById[id] * SIG_LENGTH_UNIT + table.typeById[id] * 2 + k;
+    }
+    this.sigTable = table;
   }
 
   /**
