@@ -37,8 +37,10 @@
  * beginFrame, which forgets the layout, so the fields a repeat relies on are never stale.
  * On XS a typed-array element is a host call (a read costs about twice a plain Array's), so
  * the structural bytes are compared a 32-bit word at a time: an Int32Array over the receive
- * buffer's whole ArrayBuffer (made when the remembered buffer's ArrayBuffer changes, so any
- * byteOffset works), and per word that holds structural bytes its index, a mask of those
+ * buffer's whole ArrayBuffer (so any byteOffset works; made on the first frame, and later
+ * on the first repeat in another ArrayBuffer, so receive buffers that take turns make none
+ * after the first), and per word that holds
+ * structural bytes its index, a mask of those
  * bytes (placed by the platform's byte order) and their masked value, all in plain Arrays
  * filled at construction. Bytes outside the mask (payload, MAC, seq and second arguments)
  * cannot make a word differ; structural bytes past the ArrayBuffer's last whole word are
@@ -135,6 +137,8 @@ class RepeatLayout {
   readonly pos: Int32Array;
   readonly val: Int32Array;
   wordsBuffer: ArrayBufferLike;
+  /** False until the first view is made: the first frame's buffer gets one at once. */
+  viewMade = false;
 
   constructor(capacity: number) {
     // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1)
@@ -395,39 +399,13 @@ export class FrameView {
       pos[c] = p - off;
       val[c++] = buf[p];
     }
-    // By word of the ArrayBuffer: the structural bytes are in increasing order, so those of
-    // one word are neighbours. A byte past the last whole word stays a byte (pos, val).
-    const ab = buf.buffer;
-    if (ab !== rep.wordsBuffer) {
-      rep.words = new Int32Array(ab, 0, ab.byteLength >>> 2); // setup: once per receive buffer
-      rep.wordsBuffer = ab;
-    }
-    const nWords = rep.words.length;
-    const at = rep.at;
-    const mask = rep.mask;
-    const want = rep.want;
-    const base = buf.byteOffset + off;
-    let nw = 0;
-    let bytes = 0;
-    for (let k = 0; k < c; k++) {
-      const b = base + pos[k];
-      const w = b >>> 2;
-      if (w >= nWords) {
-        pos[bytes] = off + pos[k];
-        val[bytes++] = val[k];
-        continue;
-      }
-      const shift = LITTLE_ENDIAN ? (b & 3) * 8 : (3 - (b & 3)) * 8;
-      if (nw === 0 || at[nw - 1] !== w) {
-        at[nw] = w;
-        mask[nw] = 0;
-        want[nw++] = 0;
-      }
-      mask[nw - 1] |= 0xff << shift;
-      want[nw - 1] |= val[k] << shift;
-    }
-    rep.wordCount = nw;
-    rep.byteCount = bytes;
+    // absolute offsets; by word at once when `words` covers buf's ArrayBuffer or no view was
+    // made yet (the first frame), else on this layout's first repeat (see bytesMatch)
+    for (let k = 0; k < c; k++) pos[k] += off;
+    rep.wordCount = 0;
+    rep.byteCount = c;
+    if (buf.buffer === rep.wordsBuffer) toWords(rep, buf);
+    else if (!rep.viewMade) makeWords(rep, buf);
     this.repeatBuf = buf;
     this.repeatOff = off;
     this.repeatLen = len;
@@ -543,13 +521,66 @@ export class FrameView {
   }
 }
 
-/** The repeat path's structural bytes outside its words (see RepeatLayout): all equal in buf. */
+/**
+ * The repeat path's structural bytes outside its words (see RepeatLayout): true when all are
+ * equal in buf. A layout remembered in another ArrayBuffer than `words` covers (after the
+ * first) holds all its structural bytes here; on its first match (a receive buffer that
+ * repeats) the view is made and the bytes go into words. So buffers that take turns never
+ * repeat and make no view.
+ */
 function bytesMatch(rep: RepeatLayout, buf: Uint8Array): boolean {
   const pos = rep.pos;
   const val = rep.val;
   const n = rep.byteCount;
   for (let k = 0; k < n; k++) if (buf[pos[k]] !== val[k]) return false;
+  if (rep.wordCount === 0 && buf.buffer !== rep.wordsBuffer) makeWords(rep, buf);
   return true;
+}
+
+/** Makes rep.words over buf's ArrayBuffer (setup: once per receive buffer) and moves rep's structural bytes into it. */
+function makeWords(rep: RepeatLayout, buf: Uint8Array): void {
+  const ab = buf.buffer;
+  rep.words = new Int32Array(ab, 0, ab.byteLength >>> 2);
+  rep.wordsBuffer = ab;
+  rep.viewMade = true;
+  toWords(rep, buf);
+}
+
+/**
+ * Moves rep's structural bytes (pos, val: absolute offsets in buf, increasing) into words of
+ * rep.words, which covers buf's ArrayBuffer. The bytes of one word are neighbours; a byte past
+ * the last whole word stays a byte.
+ */
+function toWords(rep: RepeatLayout, buf: Uint8Array): void {
+  const pos = rep.pos;
+  const val = rep.val;
+  const c = rep.byteCount;
+  const nWords = rep.words.length;
+  const at = rep.at;
+  const mask = rep.mask;
+  const want = rep.want;
+  const base = buf.byteOffset;
+  let nw = 0;
+  let bytes = 0;
+  for (let k = 0; k < c; k++) {
+    const b = base + pos[k];
+    const w = b >>> 2;
+    if (w >= nWords) {
+      pos[bytes] = pos[k];
+      val[bytes++] = val[k];
+      continue;
+    }
+    const shift = LITTLE_ENDIAN ? (b & 3) * 8 : (3 - (b & 3)) * 8;
+    if (nw === 0 || at[nw - 1] !== w) {
+      at[nw] = w;
+      mask[nw] = 0;
+      want[nw++] = 0;
+    }
+    mask[nw - 1] |= 0xff << shift;
+    want[nw - 1] |= val[k] << shift;
+  }
+  rep.wordCount = nw;
+  rep.byteCount = bytes;
 }
 
 /** Maps a reader error to the frame error: a wrong item type is a shape error. */
