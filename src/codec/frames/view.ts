@@ -39,8 +39,7 @@
  * the structural bytes are compared a 32-bit word at a time: an Int32Array over the receive
  * buffer's whole ArrayBuffer (so any byteOffset works; made on the first frame, and later
  * on the first repeat in another ArrayBuffer, so receive buffers that take turns make none
- * after the first), and per word that holds
- * structural bytes its index, a mask of those
+ * after the first), and per word that holds structural bytes its index, a mask of those
  * bytes (placed by the platform's byte order) and their masked value, all in plain Arrays
  * filled at construction. Bytes outside the mask (payload, MAC, seq and second arguments)
  * cannot make a word differ; structural bytes past the ArrayBuffer's last whole word are
@@ -235,6 +234,7 @@ export class FrameView {
     this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
     this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
   }
+
   /**
    * Decodes [seq, second, (id, typed array)*] (sensor) or [seq, second, (id, typed array)*,
    * mac] (motor, withMac) from buf[off..off+len): the fast path for canonical encodings, else
@@ -246,7 +246,7 @@ export class FrameView {
     if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable && len <= this.maxFrameBytes) {
       // The repeat path (see the header comment), inline: a method call costs XS a lookup.
       // The range was checked when the layout was remembered (a detached or shrunk buffer
-      // reads as undefined through `words`, which fails the first word: the array head).
+      // reads as undefined, through `words` or buf, which fails the array head's compare).
       // The remembered structural bytes, a word at a time (one typed-array read covers up to
       // four), then seq and second from heads of the remembered sizes (a head with an
       // argument after it is a structural byte, already compared). Nothing is written unless
