@@ -1,7 +1,8 @@
 /*
  * Zero allocation on XS for the frame hot paths: after setup, encoding and decoding sensor
- * and motor frames (MAC included), copying payloads out and walking CBOR allocate no slots
- * and no chunk bytes, measured with the metered xsnap worker (test/helpers/xs.ts).
+ * and motor frames (MAC included; sensor frames also from two receive buffers taking turns),
+ * copying payloads out and walking CBOR allocate no slots and no chunk bytes, measured with
+ * the metered xsnap worker (test/helpers/xs.ts).
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +47,9 @@ const reader = new CborReader();
 let seq = 0;
 const sensorLen = encodeSensorFrame(rx, 0, 1, 1000, sensorEntries);
 rx.set(motorRef, 128);
+const rxB = new Uint8Array(256); // a second receive buffer, taking turns with rx
+rxB.set(rx.subarray(0, sensorLen), 4);
+let turn = 0;
 
 globalThis.__hot = {
   encodeSensor() {
@@ -54,6 +58,11 @@ globalThis.__hot = {
   },
   decodeSensor() {
     const n = decodeSensorFrame(rx, 0, sensorLen, table, sensorOut);
+    return n < 0 ? n : copyEntry(sensorOut, 0, copyF32Bytes);
+  },
+  decodeSensorTakingTurns() {
+    turn ^= 1;
+    const n = turn === 0 ? decodeSensorFrame(rx, 0, sensorLen, table, sensorOut) : decodeSensorFrame(rxB, 4, sensorLen, table, sensorOut);
     return n < 0 ? n : copyEntry(sensorOut, 0, copyF32Bytes);
   },
   encodeMotor() {
@@ -75,6 +84,7 @@ const hot: ReadonlyArray<readonly [string, number]> = [
   // [function, expected result of one call]
   ["encodeSensor", 94],
   ["decodeSensor", 64],
+  ["decodeSensorTakingTurns", 64],
   ["encodeMotor", 48],
   ["decodeMotor", 0],
   ["walk", 0],

@@ -371,6 +371,15 @@ function copyViews(check: Check): void {
   // Errors are unchanged.
   check.is(copyEntry(frame, 3, outs[0]), Err.ValueRange, "copyEntry past the count");
   check.is(copyEntry(frame, frame.tableIndex.indexOf(0), new Uint8Array(63)), Err.BufferTooSmall, "copyEntry into a short array");
+  // A warm entry's cached copy remembers the destination it checked: another one is checked again.
+  const i0 = frame.tableIndex.indexOf(0);
+  check.is(copyEntry(frame, i0, outs[0]), 64, "copyEntry warm");
+  check.is(copyEntry(frame, i0, outs[0]), 64, "copyEntry warm, again");
+  check.is(copyEntry(frame, i0, new Uint8Array(63)), Err.BufferTooSmall, "copyEntry warm, into a short array");
+  const other = new Uint8Array(80);
+  check.is(copyEntry(frame, i0, other), 64, "copyEntry warm, into a longer array");
+  check.bytes(other.subarray(0, 64), outs[0], "copyEntry warm, into a longer array: the bytes");
+  check.is(copyEntry(frame, i0, outs[2]), Err.BufferTooSmall, "copyEntry warm, into the 3-byte array after a hit with another");
 }
 
 // ---------------------------------------------------------------- 4. fast path on a big table

@@ -12,11 +12,18 @@
  *      (23/24, 255/256, 65535/65536, 2^32 - 1), in an order that changes the sizes back and forth.
  *   4. The same bytes against another table object, with a lower maxFrameBytes, at another
  *      offset, in another buffer, and as a motor frame against a sensor view's layout.
+ *   5. The repeat path compares structural bytes by 32-bit word of the receive buffer's
+ *      ArrayBuffer, and as single bytes past its last whole word. So the frames (and one
+ *      whose last structural bytes are among an ArrayBuffer's last three) are placed in views
+ *      at byteOffset 0..3 and at the very end of ArrayBuffers of 4k + 1..3 bytes, and each byte
+ *      is changed in turn: a change of a structural byte (anything but the seq and second
+ *      arguments, payloads and MAC) never takes the repeat path, a change of a payload or MAC
+ *      byte always does, and every result equals the general path's.
  * Imports only src/ and test/, so it bundles for XS.
  */
 import type { Check } from "../helpers/suite";
 import { fromHex } from "../../src/codec/bytes";
-import { byteView, ChannelKind, ChannelTable } from "../../src/codec/frames/channels";
+import { byteView, ChannelKind, ChannelTable, ElementType } from "../../src/codec/frames/channels";
 import { FrameEntries } from "../../src/codec/frames/entries";
 import { encodeSensorFrame, SensorFrame } from "../../src/codec/frames/sensor";
 import { MotorFrame } from "../../src/codec/frames/motor";
@@ -50,6 +57,62 @@ function same(check: Check, kind: Kind, long: FrameView & { decode: (b: Uint8Arr
   check.is(r, want, `${what}: result`);
   if (r > 0 && want > 0) check.is(fields(long, kind), fields(ref, kind), `${what}: fields`);
   return r;
+}
+
+/** A CBOR head's argument bytes after the head byte (unsigned integers up to u32). */
+function argBytes(ib: number): number {
+  return ib < 24 ? 0 : ib === 0x18 ? 1 : ib === 0x19 ? 2 : 4;
+}
+
+/** Where the words of the receive buffer fall differently (section 5): [what, buffer, offset]. */
+function placements(len: number): [string, Uint8Array, number][] {
+  const out: [string, Uint8Array, number][] = [];
+  for (let shift = 0; shift < 4; shift++) out.push([`in a view at byteOffset ${shift}`, new Uint8Array(new ArrayBuffer(len + 12), shift, len + 8), 3]);
+  for (let tail = 1; tail < 4; tail++) {
+    const total = 4 * Math.ceil((len + 4) / 4) + tail;
+    out.push([`at the end of a ${total}-byte ArrayBuffer`, new Uint8Array(total), total - len]);
+  }
+  return out;
+}
+
+/** Section 5: every byte of frame changed in each placement (see the header comment). */
+function byWord(check: Check, kind: Kind, frame: Uint8Array, table: ChannelTable, name: string): number {
+  const hb = frame[0] === 0x98 ? 2 : 1; // the array head
+  const secondAt = hb + 1 + argBytes(frame[hb]);
+  const entriesAt = secondAt + 1 + argBytes(frame[secondAt]);
+  // one view throughout: its word view is made on the first frame, and in each later
+  // placement (another ArrayBuffer) on the first repeat, from the bytes it remembered
+  const long = kind === "sensor" ? new SensorFrame(8, 4096) : new MotorFrame(8, 4096);
+  for (const [where, buf, off] of placements(frame.length)) {
+    const what = `${name} ${where}`;
+    buf.set(frame, off);
+    same(check, kind, long, buf, off, frame.length, table, `${what}: first decode`);
+    const first = long.repeats;
+    same(check, kind, long, buf, off, frame.length, table, `${what}: second decode`);
+    same(check, kind, long, buf, off, frame.length, table, `${what}: third decode`);
+    check.is(long.repeats, first + 2, `${what}: the second and third decodes are repeats`);
+    const ref = fresh(kind);
+    check.ok(ref.decode(buf, off, frame.length, table) > 0, `${what}: decodes`);
+    for (let i = 0; i < frame.length; i++) {
+      const at = off + i;
+      let payload = kind === "motor" && at >= ref.macOff && at < ref.macOff + 16;
+      for (let e = 0; e < ref.count; e++) if (at >= ref.payloadOff[e] && at < ref.payloadOff[e] + ref.byteLen[e]) payload = true;
+      // the array head, a seq or second head with its argument after it, and the entries' heads
+      const head = i === hb || i === secondAt;
+      const structural = !payload && (i < hb || i >= entriesAt || (head && argBytes(frame[i]) > 0));
+      for (const flip of [0x01, 0x80]) {
+        buf[at] = frame[i] ^ flip;
+        const before = long.repeats;
+        same(check, kind, long, buf, off, frame.length, table, `${what}: byte ${i} ^ ${flip}`);
+        if (payload) check.is(long.repeats, before + 1, `${what}: byte ${i} ^ ${flip} (payload or MAC) takes the repeat path`);
+        if (structural) check.is(long.repeats, before, `${what}: byte ${i} ^ ${flip} (structural) does not take the repeat path`);
+        buf[at] = frame[i];
+        same(check, kind, long, buf, off, frame.length, table, `${what}: byte ${i} restored`);
+        same(check, kind, long, buf, off, frame.length, table, `${what}: byte ${i} restored, again`);
+      }
+    }
+  }
+  return long.repeats;
 }
 
 export function run(check: Check): void {
@@ -131,6 +194,19 @@ export function run(check: Check): void {
       }
     }
     repeats += long.repeats;
+  }
+  // 5. by word: the reference frames, and one whose last structural bytes can fall past the last whole word
+  repeats += byWord(check, "sensor", fromHex(SENSOR_REFERENCE_HEX), table, "sensor");
+  repeats += byWord(check, "motor", fromHex(MOTOR_REFERENCE_HEX), table, "motor");
+  {
+    const tailTable = new ChannelTable([...referenceSpecs, { id: 3, kind: ChannelKind.Sensor, elementType: ElementType.U8, count: 1, rateHz: 10 }]);
+    const entries = new FrameEntries(tailTable, ChannelKind.Sensor);
+    entries.add(0, byteView(sensorReferenceData().f32));
+    entries.add(3, new Uint8Array([0x5a]));
+    const tx = new Uint8Array(128);
+    const end = encodeSensorFrame(tx, 0, 300, 20, entries);
+    check.ok(end > 0 && tx[end - 3] === 3 && tx[end - 2] === 0x41, "the short-tail frame ends with id 3, bstr(1)");
+    repeats += byWord(check, "sensor", tx.slice(0, end), tailTable, "short-tail sensor");
   }
   check.ok(repeats > 1000, `the repeat path was taken (${repeats} times)`);
 }

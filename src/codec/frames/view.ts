@@ -21,7 +21,8 @@
  * gets its view on its second frame, and an ever-changing layout settles into loop copies.
  * Once the layout is known, copyEntry checks one number instead: `layoutStamp` moves whenever
  * a decode may have changed any entry's buffer, offset or length, and a view stamped with the
- * current value is valid as it is.
+ * current value is valid as it is; with it the cache keeps the destination whose length it
+ * checked, so a copy into the same array reads no typed-array element before the set().
  * Decoding takes a fast path for frames in preferred serialization (decodeFast) and falls
  * back to the general CborReader path (readEntries is its shared entry loop) for anything
  * else; the general path alone decides error codes, so both paths agree by construction.
@@ -34,6 +35,20 @@
  * exactly the entries of the remembered one: the repeat path then only reads seq and second
  * and leaves every other field as the fast path wrote it. Any other decode starts with
  * beginFrame, which forgets the layout, so the fields a repeat relies on are never stale.
+ * On XS a typed-array element is a host call (a read costs about twice a plain Array's), so
+ * the structural bytes are compared a 32-bit word at a time: an Int32Array over the receive
+ * buffer's whole ArrayBuffer (so any byteOffset works; made on the first frame, and later
+ * on the first repeat in another ArrayBuffer, so receive buffers that take turns make none
+ * after the first), and per word that holds structural bytes its index, a mask of those
+ * bytes (placed by the platform's byte order) and their masked value, all in plain Arrays
+ * filled at construction. Bytes outside the mask (payload, MAC, seq and second arguments)
+ * cannot make a word differ; structural bytes past the ArrayBuffer's last whole word are
+ * compared one by one. The reference sensor frame (16 f32 + 8 i16) has 11 structural bytes
+ * in 4 or 5 words. A seq or second in its head byte is checked by size (< 24).
+ * XS finds a property by walking the object's property list (and then the prototype chain, for
+ * methods), so FrameView's fields are declared in order of use on the repeat path and by
+ * copyEntry, the state of the copy cache and of the repeat path sits in objects of its own,
+ * and the repeat path is written inline in decodeFrame.
  */
 import { Err } from "../../errors";
 import { CborReader } from "../cbor/reader";
@@ -48,58 +63,149 @@ const COPY_VIEW_MIN_BYTES = 8;
 /** Most views copyEntry makes on misses while cold (before any view has hit). */
 const COPY_VIEW_MAX_MISSES = 16;
 
+/** True when an Int32Array reads its bytes little-endian (a byte's shift in a word depends on it). */
+const LITTLE_ENDIAN = new Uint8Array(new Int32Array([1]).buffer)[0] === 1;
+
 /** sig's length unit: above the largest typeById * 2 + kindById (255 * 2 + 1). */
 const SIG_LENGTH_UNIT = 1024;
 
 /** A typed array of any brainstem element type. */
 export type TypedArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
-/** Decoded frame entries. Subclassed by SensorFrame and MotorFrame. */
+/**
+ * copyEntry's state (internal; see the header comment), per entry position: the view of
+ * src[off .. off+len), and the last layout copied by loop (made into a view if it comes again).
+ */
+class CopyCache {
+  /** Per entry position: FrameView.layoutStamp when its view last matched the entry. */
+  readonly stamp: number[] = [];
+  /** Per entry position: the destination that the view's length was last checked against. */
+  readonly dst: Uint8Array[] = [];
+  readonly view: Uint8Array[] = [];
+  readonly len: number[] = [];
+  readonly src: Uint8Array[] = [];
+  readonly off: Int32Array;
+  /** Per entry position: 0 after a loop copy, 1 after a view was made, 2 once that view hit. */
+  readonly run: Int32Array;
+  /** Views made on misses while cold (no view has hit yet); COPY_VIEW_MAX_MISSES once warm. */
+  misses = 0;
+  readonly pendSrc: Uint8Array[] = [];
+  readonly pendOff: Int32Array;
+  readonly pendLen: Int32Array;
+
+  constructor(capacity: number) {
+    const none = new Uint8Array(0); // never a decoded buffer: matches no key
+    for (let i = 0; i < capacity; i++) {
+      this.stamp.push(0);
+      this.dst.push(none);
+      this.view.push(none);
+      this.len.push(0);
+      this.src.push(none);
+      this.pendSrc.push(none);
+    }
+    this.off = new Int32Array(capacity);
+    this.run = new Int32Array(capacity);
+    this.pendOff = new Int32Array(capacity);
+    this.pendLen = new Int32Array(capacity);
+  }
+}
+
+/**
+ * The repeat path's layout (internal; see the header comment): the structural bytes of the
+ * remembered frame by aligned 32-bit word of its buffer's ArrayBuffer (the word's index in
+ * `words`, a mask of its structural bytes and their masked value), and where seq and second
+ * sit. The tables are plain Arrays of numbers filled at construction: XS reads an Array element
+ * in about half the time of a typed-array element, and writing a number into an existing
+ * element allocates nothing.
+ */
+class RepeatLayout {
+  /** An Int32Array over all of wordsBuffer (made when a remembered buffer has another ArrayBuffer). */
+  words: Int32Array;
+  readonly at: number[] = [];
+  readonly mask: number[] = [];
+  readonly want: number[] = [];
+  /** Entries of at/mask/want in use. */
+  wordCount = 0;
+  /** Offset from the frame's start of the seq and second heads, and their argument bytes (0: in the head, 1, 2 or 4). */
+  seqAt = 0;
+  seqArg = 0;
+  secondAt = 0;
+  secondArg = 0;
+  /** Structural bytes outside `words` (past the last whole word of the ArrayBuffer): absolute offsets and values. */
+  byteCount = 0;
+  readonly pos: Int32Array;
+  readonly val: Int32Array;
+  wordsBuffer: ArrayBufferLike;
+  /** False until the first view is made: the first frame's buffer gets one at once. */
+  viewMade = false;
+
+  constructor(capacity: number) {
+    // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1)
+    const n = 5 + 7 * capacity;
+    for (let i = 0; i < n; i++) {
+      this.at.push(0);
+      this.mask.push(0);
+      this.want.push(0);
+    }
+    this.pos = new Int32Array(n);
+    this.val = new Int32Array(n);
+    this.words = new Int32Array(0);
+    this.wordsBuffer = this.words.buffer;
+  }
+}
+
+/**
+ * Decoded frame entries. Subclassed by SensorFrame and MotorFrame.
+ * XS finds a property by walking the object's property list, so the order of the fields is
+ * the order of their cost: the ones every repeat decode and every copy reads come first, and
+ * the state of the copy cache and of the repeat path sits in objects of its own.
+ */
 export class FrameView {
+  // The repeat path's key (see the header comment): valid while repeatKey >= 0.
+  private repeatKey = -1;
+  private repeatBuf: Uint8Array;
+  private repeatOff = 0;
+  private repeatLen = 0;
+  private repeatTable: ChannelTable | null = null;
+  /** Longer frames are refused with FRAME_TOO_LARGE (the negotiated `mfb`). */
+  maxFrameBytes: number;
+  private readonly rep: RepeatLayout;
+  /** Frame sequence number (u32). */
+  seq = 0;
+  /** The frame's second item (sensor t, motor dl) as the decoders read it. */
+  protected second = 0;
+  /** Number of entries. */
+  count = 0;
+  /** Decodes that took the repeat path (diagnostics; see the header comment). */
+  repeats = 0;
+  readonly byteLen: Int32Array;
+  /**
+   * Moves on every beginFrame, i.e. whenever any entry's buffer, offset or length may change;
+   * copyEntry keeps the value at which it last checked each entry's view (copies.stamp).
+   */
+  layoutStamp = 1;
+  /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
+  cacheViews = true;
+  /** copyEntry's state (internal). */
+  readonly copies: CopyCache;
+  readonly tableIndex: Int32Array;
   /** The buffer that was decoded; payload offsets index it. */
   buf: Uint8Array;
   /** Offset and length of the frame in buf. */
   frameOff = 0;
   frameLen = 0;
-  /** Frame sequence number (u32). */
-  seq = 0;
-  /** Number of entries. */
-  count = 0;
-  /** Longer frames are refused with FRAME_TOO_LARGE (the negotiated `mfb`). */
-  maxFrameBytes: number;
   readonly capacity: number;
   readonly channelId: Int32Array;
-  readonly tableIndex: Int32Array;
   readonly elementType: Int32Array;
   readonly payloadOff: Int32Array;
-  readonly byteLen: Int32Array;
   /** Motor frames only: offset in buf of the 16 MAC bytes. */
   macOff = 0;
   /** Motor frames only: bytes covered by the MAC, from frameOff (everything before the mac item). */
   signedLen = 0;
   /** Take the fast path for canonical frames (default). Tests turn it off to compare both paths. */
   fastPath = true;
-  /** Decodes that took the repeat path (diagnostics; see the header comment). */
-  repeats = 0;
-  /** Let copyEntry copy through cached views (default; see the header comment). Tests turn it off to compare. */
-  cacheViews = true;
-  /** copyEntry's state (internal), per entry position: the view of copySrc[copyOff .. copyOff+copyLen). */
-  readonly copySrc: Uint8Array[];
-  readonly copyOff: Int32Array;
-  readonly copyLen: Int32Array;
-  readonly copyView: Uint8Array[];
-  /** Per entry position: 0 after a loop copy, 1 after a view was made, 2 once that view hit. */
-  readonly copyRun: Int32Array;
-  /** Views made on misses while cold (no view has hit yet); COPY_VIEW_MAX_MISSES once warm. */
-  copyMisses = 0;
-  /** Per entry position: the last layout copied by loop (made into a view if it comes again). */
-  readonly pendSrc: Uint8Array[];
-  readonly pendOff: Int32Array;
-  readonly pendLen: Int32Array;
   /** The reader of the general decoding path (owned here so decoding allocates nothing). */
   readonly reader: CborReader;
-  /** The frame's second item (sensor t, motor dl) as the decoders read it. */
-  protected second = 0;
   /**
    * decodeFast's per-id signature of sigTable: lengthById * 1024 + typeById * 2 + kindById,
    * -1 for absent ids, so one read checks kind, element type and length. Rebuilt when a
@@ -110,94 +216,23 @@ export class FrameView {
   /** seen[id] === stamp when id already occurred in the frame being decoded. */
   private readonly seen: Uint32Array;
   private stamp = 0;
-  /**
-   * Moves on every beginFrame, i.e. whenever any entry's buffer, offset or length may change;
-   * copyEntry keeps the value at which it last checked each entry's view (copyStamp).
-   */
-  layoutStamp = 1;
-  /** copyEntry's state (internal), per entry position: layoutStamp when its view last matched the entry. */
-  readonly copyStamp: Float64Array;
-  // The repeat path's layout (see the header comment): valid while repeatKey >= 0.
-  private repeatKey = -1;
-  private repeatBuf: Uint8Array;
-  private repeatOff = 0;
-  private repeatLen = 0;
-  private repeatTable: ChannelTable | null = null;
-  /** Structural bytes: offsets in repeatBuf, and values. */
-  private readonly repeatPos: Int32Array;
-  private readonly repeatVal: Int32Array;
-  private repeatCount = 0;
-  /** Offset from frameOff of the seq and second heads, and their argument bytes (0: in the head, 1, 2 or 4). */
-  private seqAt = 0;
-  private seqArg = 0;
-  private secondAt = 0;
-  private secondArg = 0;
 
   /** capacity: most entries (use the table size); maxFrameBytes: the negotiated frame limit. */
   constructor(capacity: number, maxFrameBytes: number) {
-    this.capacity = capacity;
-    this.maxFrameBytes = maxFrameBytes;
-    this.channelId = new Int32Array(capacity);
-    this.tableIndex = new Int32Array(capacity);
-    this.elementType = new Int32Array(capacity);
-    this.payloadOff = new Int32Array(capacity);
-    this.byteLen = new Int32Array(capacity);
-    this.reader = new CborReader();
-    this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
-    this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
     this.buf = new Uint8Array(0); // replaced by every decode
     this.repeatBuf = this.buf;
-    // array head (2) + per entry: id (2), tag (2), byte-string head (3) + mac head, padded (+3)
-    this.repeatPos = new Int32Array(2 + 7 * capacity + 1 + 3);
-    this.repeatVal = new Int32Array(2 + 7 * capacity + 1 + 3);
-    this.copyStamp = new Float64Array(capacity);
-    const none = new Uint8Array(0); // never a decoded buffer: matches no key
-    this.copySrc = [];
-    this.copyView = [];
-    this.pendSrc = [];
-    for (let i = 0; i < capacity; i++) {
-      this.copySrc.push(none);
-      this.copyView.push(none);
-      this.pendSrc.push(none);
-    }
-    this.copyOff = new Int32Array(capacity);
-    this.copyLen = new Int32Array(capacity);
-    this.copyRun = new Int32Array(capacity);
-    this.pendOff = new Int32Array(capacity);
-    this.pendLen = new Int32Array(capacity);
-  }
-
-  /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
-  protected beginFrame(buf: Uint8Array, off: number, len: number): void {
-    this.repeatKey = -1;
-    this.layoutStamp++;
-    this.buf = buf;
-    this.frameOff = off;
-    this.frameLen = len;
-    this.count = 0;
-    this.stamp = (this.stamp + 1) >>> 0;
-    if (this.stamp === 0) {
-      this.seen.fill(0);
-      this.stamp = 1;
-    }
-  }
-
-  /** Marks id seen; false when it was already seen in this frame. */
-  markSeen(id: number): boolean {
-    if (this.seen[id] === this.stamp) return false;
-    this.seen[id] = this.stamp;
-    return true;
-  }
-
-  /** Fills sig from table (see sig). Setup-time work: runs once per table. */
-  private buildSig(table: ChannelTable): void {
-    const sig = this.sig;
-    const kinds = table.kindById;
-    for (let id = 0; id <= MAX_CHANNEL_ID; id++) {
-      const k = kinds[id];
-      sig[id] = k < 0 ? -1 : table.lengthById[id] * SIG_LENGTH_UNIT + table.typeById[id] * 2 + k;
-    }
-    this.sigTable = table;
+    this.maxFrameBytes = maxFrameBytes;
+    this.rep = new RepeatLayout(capacity);
+    this.byteLen = new Int32Array(capacity);
+    this.copies = new CopyCache(capacity);
+    this.tableIndex = new Int32Array(capacity);
+    this.capacity = capacity;
+    this.channelId = new Int32Array(capacity);
+    this.elementType = new Int32Array(capacity);
+    this.payloadOff = new Int32Array(capacity);
+    this.reader = new CborReader();
+    this.sig = new Int32Array(MAX_CHANNEL_ID + 1);
+    this.seen = new Uint32Array(MAX_CHANNEL_ID + 1);
   }
 
   /**
@@ -207,15 +242,43 @@ export class FrameView {
    * decodeMotorFrame); the second item lands in `second`, the mac in macOff/signedLen.
    */
   protected decodeFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean): number {
+    const key = kind * 2 + (withMac ? 1 : 0);
+    if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable && len <= this.maxFrameBytes) {
+      // The repeat path (see the header comment), inline: a method call costs XS a lookup.
+      // The range was checked when the layout was remembered (a detached or shrunk buffer
+      // reads as undefined, through `words` or buf, which fails the array head's compare).
+      // The remembered structural bytes, a word at a time (one typed-array read covers up to
+      // four), then seq and second from heads of the remembered sizes (a head with an
+      // argument after it is a structural byte, already compared). Nothing is written unless
+      // the frame matches.
+      const rep = this.rep;
+      const words = rep.words;
+      const at = rep.at;
+      const mask = rep.mask;
+      const want = rep.want;
+      const nw = rep.wordCount;
+      let k = 0;
+      while (k < nw && (words[at[k]] & mask[k]) === want[k]) k++;
+      if (k === nw && (rep.byteCount === 0 || bytesMatch(rep, buf))) {
+        // RFC 8949 §3.1 major type 0: the argument in the head (< 24) or after it
+        let p = off + rep.seqAt;
+        const sa = rep.seqArg;
+        const seq = sa === 0 ? buf[p] : sa === 1 ? buf[p + 1] : sa === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+        p = off + rep.secondAt;
+        const ta = rep.secondArg;
+        const second = ta === 0 ? buf[p] : ta === 1 ? buf[p + 1] : ta === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+        if ((seq < 24 || sa !== 0) && (second < 24 || ta !== 0)) {
+          this.seq = seq;
+          this.second = second;
+          this.repeats++;
+          return this.count;
+        }
+      }
+    }
     if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.ValueRange;
     if (len > this.maxFrameBytes) {
       this.beginFrame(buf, off, len);
       return Err.FrameTooLarge;
-    }
-    const key = kind * 2 + (withMac ? 1 : 0);
-    if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable) {
-      const r = this.decodeRepeat(buf, off);
-      if (r > 0) return r;
     }
     this.beginFrame(buf, off, len);
     const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, kind, withMac) : 0;
@@ -255,45 +318,37 @@ export class FrameView {
     return this.count;
   }
 
-  /**
-   * The repeat path (see the header comment): the remembered layout's structural bytes
-   * compared, then seq and second read from heads of the remembered sizes. Returns the entry
-   * count, or 0 (nothing written) when the frame differs in any structural byte.
-   */
-  private decodeRepeat(buf: Uint8Array, off: number): number {
-    // Four bytes per turn: a loop turn costs XS about as much as two compares. The positions
-    // are absolute (the frame is at repeatOff) and padded to a multiple of four by remember().
-    const pos = this.repeatPos;
-    const val = this.repeatVal;
-    const n = this.repeatCount;
-    for (let k = 0; k < n; k += 4) {
-      if (buf[pos[k]] !== val[k] || buf[pos[k + 1]] !== val[k + 1] || buf[pos[k + 2]] !== val[k + 2] || buf[pos[k + 3]] !== val[k + 3]) return 0;
+  /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
+  protected beginFrame(buf: Uint8Array, off: number, len: number): void {
+    this.repeatKey = -1;
+    this.layoutStamp++;
+    this.buf = buf;
+    this.frameOff = off;
+    this.frameLen = len;
+    this.count = 0;
+    this.stamp = (this.stamp + 1) >>> 0;
+    if (this.stamp === 0) {
+      this.seen.fill(0);
+      this.stamp = 1;
     }
-    // seq, then second: RFC 8949 §3.1 major type 0, the argument in the head or after it
-    let p = off + this.seqAt;
-    let a = this.seqArg;
-    let seq: number;
-    let ib = buf[p];
-    if (a === 0) {
-      if (ib >= 24) return 0;
-      seq = ib;
-    } else if (a === 1) seq = buf[p + 1];
-    else if (a === 2) seq = (buf[p + 1] << 8) | buf[p + 2];
-    else seq = ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
-    p = off + this.secondAt;
-    a = this.secondArg;
-    ib = buf[p];
-    let second: number;
-    if (a === 0) {
-      if (ib >= 24) return 0;
-      second = ib;
-    } else if (a === 1) second = buf[p + 1];
-    else if (a === 2) second = (buf[p + 1] << 8) | buf[p + 2];
-    else second = ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
-    this.seq = seq;
-    this.second = second;
-    this.repeats++;
-    return this.count;
+  }
+
+  /** Marks id seen; false when it was already seen in this frame. */
+  markSeen(id: number): boolean {
+    if (this.seen[id] === this.stamp) return false;
+    this.seen[id] = this.stamp;
+    return true;
+  }
+
+  /** Fills sig from table (see sig). Setup-time work: runs once per table. */
+  private buildSig(table: ChannelTable): void {
+    const sig = this.sig;
+    const kinds = table.kindById;
+    for (let id = 0; id <= MAX_CHANNEL_ID; id++) {
+      const k = kinds[id];
+      sig[id] = k < 0 ? -1 : table.lengthById[id] * SIG_LENGTH_UNIT + table.typeById[id] * 2 + k;
+    }
+    this.sigTable = table;
   }
 
   /**
@@ -302,8 +357,9 @@ export class FrameView {
    * sits in its head byte is checked by size, not value). Allocates nothing.
    */
   private remember(buf: Uint8Array, off: number, len: number, table: ChannelTable, key: number): void {
-    const pos = this.repeatPos;
-    const val = this.repeatVal;
+    const rep = this.rep;
+    const pos = rep.pos;
+    const val = rep.val;
     const end = off + len;
     let c = 0;
     let p = off;
@@ -321,11 +377,11 @@ export class FrameView {
         val[c++] = ib;
       }
       if (k === 0) {
-        this.seqAt = p - off;
-        this.seqArg = arg;
+        rep.seqAt = p - off;
+        rep.seqArg = arg;
       } else {
-        this.secondAt = p - off;
-        this.secondArg = arg;
+        rep.secondAt = p - off;
+        rep.secondArg = arg;
       }
       p += 1 + arg;
     }
@@ -343,13 +399,13 @@ export class FrameView {
       pos[c] = p - off;
       val[c++] = buf[p];
     }
-    // absolute positions, padded to a multiple of four with repeats of the array head
+    // absolute offsets; by word at once when `words` covers buf's ArrayBuffer or no view was
+    // made yet (the first frame), else on this layout's first repeat (see bytesMatch)
     for (let k = 0; k < c; k++) pos[k] += off;
-    while ((c & 3) !== 0) {
-      pos[c] = off;
-      val[c++] = buf[off];
-    }
-    this.repeatCount = c;
+    rep.wordCount = 0;
+    rep.byteCount = c;
+    if (buf.buffer === rep.wordsBuffer) toWords(rep, buf);
+    else if (!rep.viewMade) makeWords(rep, buf);
     this.repeatBuf = buf;
     this.repeatOff = off;
     this.repeatLen = len;
@@ -465,6 +521,68 @@ export class FrameView {
   }
 }
 
+/**
+ * The repeat path's structural bytes outside its words (see RepeatLayout): true when all are
+ * equal in buf. A layout remembered in another ArrayBuffer than `words` covers (after the
+ * first) holds all its structural bytes here; on its first match (a receive buffer that
+ * repeats) the view is made and the bytes go into words. So buffers that take turns never
+ * repeat and make no view.
+ */
+function bytesMatch(rep: RepeatLayout, buf: Uint8Array): boolean {
+  const pos = rep.pos;
+  const val = rep.val;
+  const n = rep.byteCount;
+  for (let k = 0; k < n; k++) if (buf[pos[k]] !== val[k]) return false;
+  if (rep.wordCount === 0 && buf.buffer !== rep.wordsBuffer) makeWords(rep, buf);
+  return true;
+}
+
+/** Makes rep.words over buf's ArrayBuffer (setup: once per receive buffer) and moves rep's structural bytes into it. */
+function makeWords(rep: RepeatLayout, buf: Uint8Array): void {
+  const ab = buf.buffer;
+  rep.words = new Int32Array(ab, 0, ab.byteLength >>> 2);
+  rep.wordsBuffer = ab;
+  rep.viewMade = true;
+  toWords(rep, buf);
+}
+
+/**
+ * Moves rep's structural bytes (pos, val: absolute offsets in buf, increasing) into words of
+ * rep.words, which covers buf's ArrayBuffer. The bytes of one word are neighbours; a byte past
+ * the last whole word stays a byte.
+ */
+function toWords(rep: RepeatLayout, buf: Uint8Array): void {
+  const pos = rep.pos;
+  const val = rep.val;
+  const c = rep.byteCount;
+  const nWords = rep.words.length;
+  const at = rep.at;
+  const mask = rep.mask;
+  const want = rep.want;
+  const base = buf.byteOffset;
+  let nw = 0;
+  let bytes = 0;
+  for (let k = 0; k < c; k++) {
+    const b = base + pos[k];
+    const w = b >>> 2;
+    if (w >= nWords) {
+      pos[bytes] = pos[k];
+      val[bytes++] = val[k];
+      continue;
+    }
+    const shift = LITTLE_ENDIAN ? (b & 3) * 8 : (3 - (b & 3)) * 8;
+    if (nw === 0 || at[nw - 1] !== w) {
+      at[nw] = w;
+      mask[nw] = 0;
+      want[nw++] = 0;
+    }
+    mask[nw - 1] |= 0xff << shift;
+    want[nw - 1] |= val[k] << shift;
+  }
+  rep.wordCount = nw;
+  rep.byteCount = bytes;
+}
+
 /** Maps a reader error to the frame error: a wrong item type is a shape error. */
 export function frameError(r: number): number {
   return r === Err.CborType ? Err.FrameShape : r;
@@ -513,46 +631,49 @@ export function readEntries(r: CborReader, table: ChannelTable, kind: number, ou
  * allocation while the frame layout stays the same; a new layout that lasts makes one view.
  */
 export function copyEntry(out: FrameView, i: number, dst: Uint8Array): number {
+  const c = out.copies;
+  if (c.stamp[i] === out.layoutStamp && c.dst[i] === dst && out.cacheViews) {
+    // This entry's view matched it since the layout last changed (so i < count), and dst was
+    // long enough for it: no typed-array read and no length check.
+    dst.set(c.view[i], 0);
+    return c.len[i];
+  }
   if (!(i >= 0 && i < out.count)) return Err.ValueRange;
   const len = out.byteLen[i];
   if (len > dst.length) return Err.BufferTooSmall;
-  if (out.copyStamp[i] === out.layoutStamp && out.cacheViews) {
-    // this entry's view matched it since the layout last changed
-    dst.set(out.copyView[i], 0);
-    return len;
-  }
   const src = out.buf;
   const o = out.payloadOff[i];
   if (len >= COPY_VIEW_MIN_BYTES && out.cacheViews) {
-    const offs = out.copyOff;
-    const lens = out.copyLen;
-    const runs = out.copyRun;
-    if (out.copySrc[i] === src && offs[i] === o && lens[i] === len) {
+    const offs = c.off;
+    const lens = c.len;
+    const runs = c.run;
+    if (c.src[i] === src && offs[i] === o && lens[i] === len) {
       if (runs[i] !== 2) {
         runs[i] = 2;
-        out.copyMisses = COPY_VIEW_MAX_MISSES; // warm: from now on a miss makes no view at once
+        c.misses = COPY_VIEW_MAX_MISSES; // warm: from now on a miss makes no view at once
       }
-      out.copyStamp[i] = out.layoutStamp;
-      dst.set(out.copyView[i], 0);
+      c.stamp[i] = out.layoutStamp;
+      c.dst[i] = dst;
+      dst.set(c.view[i], 0);
       return len;
     }
     // A miss. Cold (no hit yet): make a view, up to COPY_VIEW_MAX_MISSES of them. Warm: make
     // one only when this position's previous copy was a loop copy of the same layout.
-    const pend = runs[i] === 0 && out.pendSrc[i] === src && out.pendOff[i] === o && out.pendLen[i] === len;
-    if (pend || out.copyMisses < COPY_VIEW_MAX_MISSES) {
-      if (!pend) out.copyMisses++;
+    const pend = runs[i] === 0 && c.pendSrc[i] === src && c.pendOff[i] === o && c.pendLen[i] === len;
+    if (pend || c.misses < COPY_VIEW_MAX_MISSES) {
+      if (!pend) c.misses++;
       const view = src.subarray(o, o + len);
-      out.copyView[i] = view;
-      out.copySrc[i] = src;
+      c.view[i] = view;
+      c.src[i] = src;
       offs[i] = o;
       lens[i] = len;
       runs[i] = 1;
       dst.set(view, 0);
       return len;
     }
-    out.pendSrc[i] = src;
-    out.pendOff[i] = o;
-    out.pendLen[i] = len;
+    c.pendSrc[i] = src;
+    c.pendOff[i] = o;
+    c.pendLen[i] = len;
     runs[i] = 0;
   }
   for (let k = 0; k < len; k++) dst[k] = src[o + k];
