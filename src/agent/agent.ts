@@ -26,7 +26,7 @@ import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
 import { PacketType } from "../codec/mqtt/constants";
 import { MqttDecoder } from "../codec/mqtt/decoder";
 import { encodeDisconnect, encodePingreq } from "../codec/mqtt/ping";
-import { encodePuback, encodePublishHeaderBefore, encodeQos0HeaderBefore, publishHeaderMaxBytes, topicNameField } from "../codec/mqtt/publish";
+import { encodePuback, encodePublishHeaderBefore, encodeQos0HeaderBefore, publishHeaderMaxBytes } from "../codec/mqtt/publish";
 import { encodeSubscribe, type SubscribeFilter } from "../codec/mqtt/subscribe";
 import { Err, errorName } from "../errors";
 import { Act, Level, Note, actionNames, noteNames } from "../session/actions";
@@ -110,8 +110,6 @@ export class Agent {
   private outEnd = 0;
   private readonly scratch: Uint8Array;
   private packetStart = 0;
-  /** The sensor topic's PUBLISH name field, made when a registration is adopted. */
-  private sensorTopicField: Uint8Array = new Uint8Array(0);
   private readonly controlMaxBytes: number;
   private readonly sensorMaxBytes: number;
   private readonly random4 = new Uint8Array(4);
@@ -486,11 +484,8 @@ export class Agent {
         link.adoptChallenge();
         return 0;
       case Act.AdoptRegistration: {
-        link.adoptRegistration();
-        const field = topicNameField(link.sensorTopic, link.sensorTopicLen);
-        if (typeof field === "number") return field;
-        this.sensorTopicField = field;
-        return link.watchTopics(this.decoder);
+        const r = link.adoptRegistration();
+        return r !== 0 ? r : link.watchTopics(this.decoder);
       }
     }
     return 0;
@@ -499,13 +494,13 @@ export class Agent {
   private publishSensorFrame(): number {
     const session = this.session;
     if (!session.sensorAllowed(this.nowMs)) return Err.WrongPhase;
-    const link = this.link;
-    const p = this.beginPublish(link.sensorTopicLen, this.sensorMaxBytes);
+    const topicField = this.link.sensorTopicField;
+    const p = this.beginPublish(topicField.length - 2, this.sensorMaxBytes);
     let r = p;
     if (p >= 0) {
       this.sensorSeq = (this.sensorSeq + 1) >>> 0;
       const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, session.liveness.toBrainMs(this.nowMs));
-      r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, this.sensorTopicField), end);
+      r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, topicField), end);
     }
     if (r < 0) {
       session.counters[Counter.SensorFramesDropped]++;

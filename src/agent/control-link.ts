@@ -19,6 +19,7 @@ import { type MotorFrame, verifyMotorMac } from "../codec/frames/motor";
 import { Err } from "../errors";
 import { computeAgentProof, computeSessionKey, verifyBrainProof } from "../protocol/auth";
 import type { MqttDecoder } from "../codec/mqtt/decoder";
+import { topicNameField } from "../codec/mqtt/publish";
 import { ControlMessage, decodeControl } from "../protocol/decode";
 import { encodeDeath, encodeDeregister, encodeHeartbeat, encodeHello, encodeProof, encodeStatus } from "../protocol/encode";
 import { AgentTopics } from "../protocol/topics";
@@ -33,13 +34,14 @@ const MAX_PENDING = 8;
 /** The decoder's watched topic slots (watchTopics): PUBLISH.topicSlot tells the downlinks apart. */
 export const MOTOR_TOPIC_SLOT = 1;
 export const CONTROL_TOPIC_SLOT = 2;
+const NO_TOPIC_FIELD = new Uint8Array(0);
 
 export class ControlLink {
   readonly topics: AgentTopics;
   readonly controlUpBytes: Uint8Array;
   readonly message = new ControlMessage();
-  readonly sensorTopic = new Uint8Array(MAX_TOPIC_BYTES);
-  sensorTopicLen = 0;
+  /** The adopted sensor topic as a PUBLISH topic name field (topicNameField); empty until then. */
+  sensorTopicField: Uint8Array = NO_TOPIC_FIELD;
   private readonly motorTopic = new Uint8Array(MAX_TOPIC_BYTES);
   private motorTopicLen = 0;
   private readonly offeredSensorTopic = new Uint8Array(MAX_TOPIC_BYTES);
@@ -90,7 +92,7 @@ export class ControlLink {
   /** A new connection: forget the pending ids and the assigned topics. */
   resetSession(): void {
     this.pending = 0;
-    this.sensorTopicLen = 0;
+    this.sensorTopicField = NO_TOPIC_FIELD;
     this.motorTopicLen = 0;
     this.offeredSensorTopicLen = 0;
     this.offeredMotorTopicLen = 0;
@@ -238,9 +240,15 @@ export class ControlLink {
     return 0;
   }
 
-  /** The session accepted the registration: the offered data topics become ours. */
-  adoptRegistration(): void {
-    this.sensorTopicLen = copyBytes(this.sensorTopic, 0, this.offeredSensorTopic, 0, this.offeredSensorTopicLen);
+  /**
+   * The session accepted the registration: the offered data topics become ours. Returns 0, or
+   * topicNameField's code for a sensor topic that cannot be published to (empty).
+   */
+  adoptRegistration(): number {
+    const field = topicNameField(this.offeredSensorTopic, this.offeredSensorTopicLen);
+    if (typeof field === "number") return field;
+    this.sensorTopicField = field;
     this.motorTopicLen = copyBytes(this.motorTopic, 0, this.offeredMotorTopic, 0, this.offeredMotorTopicLen);
+    return 0;
   }
 }

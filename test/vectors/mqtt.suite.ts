@@ -355,6 +355,7 @@ export const encodeErrors: readonly EncodeCase[] = [
   ["publish header: QoS 1 packet id 0", (d) => encodePublishHeaderBefore(d, 20, 1, T, 3, 1, 0, false, false), Err.ValueRange],
   ["prepared-topic header: payload past the buffer", (d) => encodeQos0HeaderBefore(d, d.length - 1, 2, fieldOf(T, 3)), Err.ValueRange],
   ["prepared-topic header: negative payload length", (d) => encodeQos0HeaderBefore(d, 20, -1, fieldOf(T, 3)), Err.ValueRange],
+  ["prepared-topic header: an empty field (no topic adopted)", (d) => encodeQos0HeaderBefore(d, 20, 1, new Uint8Array(0)), Err.ValueRange],
   ["prepared-topic header: no room before the payload", (d) => encodeQos0HeaderBefore(d, 6, 1, fieldOf(T, 3)), Err.BufferTooSmall],
   ["topic name field: empty topic", () => codeOf(topicNameField(T, 0)), Err.ValueRange],
   ["topic name field: longer than the array", () => codeOf(topicNameField(T, T.length + 1)), Err.ValueRange],

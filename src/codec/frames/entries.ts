@@ -16,7 +16,8 @@
  * Nothing here allocates after construction.
  */
 import { Err } from "../../errors";
-import { TAG_UINT8 } from "../cbor/types";
+import { Major, TAG_UINT8 } from "../cbor/types";
+import { writeBytesHeader, writeHead, writeUint } from "../cbor/writer";
 import { MAX_CHANNEL_ID, type ChannelTable } from "./channels";
 
 /**
@@ -36,8 +37,6 @@ export class FrameEntries {
   readonly capacity: number;
   /** Channel id of each entry. */
   readonly ids: Int32Array;
-  /** Element type (RFC 8746 tag) of each entry. */
-  readonly types: Int32Array;
   /** Byte view of each entry's data (the whole channel: count * element size bytes). */
   readonly data: Uint8Array[];
   /** The encoded head bytes (id, tag, byte-string head) of each entry. */
@@ -51,7 +50,6 @@ export class FrameEntries {
     this.kind = kind;
     this.capacity = capacity;
     this.ids = new Int32Array(capacity);
-    this.types = new Int32Array(capacity);
     this.data = [];
     this.head = [];
     const empty = new Uint8Array(0);
@@ -81,7 +79,6 @@ export class FrameEntries {
     for (let i = 0; i < n; i++) if (this.ids[i] === id) return Err.ChannelUnknown;
     if (n >= this.capacity) return Err.QueueFull;
     this.ids[n] = id;
-    this.types[n] = t.typeById[id];
     this.data[n] = bytes;
     this.head[n] = this.heads[t.indexById[id]];
     this.count = n + 1;
@@ -148,34 +145,11 @@ export function writeFrameHead(dst: Uint8Array, off: number, items: number, seq:
  * string head of a len-byte payload (major type 2, shortest form). Setup-time work.
  */
 function entryHead(id: number, et: number, len: number): Uint8Array {
-  const h = new Uint8Array((id < 24 ? 1 : 2) + (et === TAG_UINT8 ? 0 : 2) + headBytes(len));
-  let p = 0;
-  if (id < 24) h[p++] = id;
-  else {
-    h[p++] = 0x18;
-    h[p++] = id;
-  }
-  if (et !== TAG_UINT8) {
-    h[p++] = 0xd8;
-    h[p++] = et;
-  }
-  const major = 0x40;
-  if (len < 24) h[p++] = major | len;
-  else if (len < 0x100) {
-    h[p++] = major | 24;
-    h[p++] = len;
-  } else if (len < 0x10000) {
-    h[p++] = major | 25;
-    h[p++] = len >>> 8;
-    h[p++] = len & 0xff;
-  } else {
-    h[p++] = major | 26;
-    h[p++] = len >>> 24;
-    h[p++] = (len >>> 16) & 0xff;
-    h[p++] = (len >>> 8) & 0xff;
-    h[p++] = len & 0xff;
-  }
-  return h;
+  const h = new Uint8Array(2 + 2 + 9);
+  let p = writeUint(h, 0, id);
+  if (et !== TAG_UINT8) p = writeHead(h, p, Major.Tag, et);
+  p = writeBytesHeader(h, p, len);
+  return h.slice(0, p);
 }
 
 /**

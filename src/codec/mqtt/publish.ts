@@ -169,12 +169,12 @@ export function topicNameField(topic: Uint8Array, topicLen: number): Uint8Array 
  * `encodePublishHeaderBefore` for the packets sent most: QoS 0, no DUP or RETAIN, to a topic
  * whose name field was made (and checked) once by `topicNameField`. Per packet: the fixed
  * header's bytes and one native copy of the field. Returns headerStart, BUFFER_TOO_SMALL or
- * VALUE_RANGE (payload range outside dst, packet over 256 MB).
+ * VALUE_RANGE (no topic in the field, payload range outside dst, packet over 256 MB).
  */
 export function encodeQos0HeaderBefore(dst: Uint8Array, payloadStart: number, payloadLen: number, topicField: Uint8Array): number {
   const fieldLen = topicField.length;
   const remLen = fieldLen + payloadLen;
-  if (!(payloadLen >= 0 && payloadStart >= 0) || payloadStart + payloadLen > dst.length || remLen > MAX_REMAINING_LENGTH_BYTES) return Err.ValueRange;
+  if (fieldLen < 3 || !(payloadLen >= 0 && payloadStart >= 0) || payloadStart + payloadLen > dst.length || remLen > MAX_REMAINING_LENGTH_BYTES) return Err.ValueRange;
   let p = payloadStart - fieldLen - (remLen < 128 ? 2 : remLen < 16_384 ? 3 : remLen < 2_097_152 ? 4 : 5);
   if (p < 0) return Err.BufferTooSmall;
   const start = p;
