@@ -32,6 +32,8 @@ const SERVER_TO_CLIENT =
   typeBit(PacketType.Pingresp);
 
 export class MqttDecoder extends MqttPacketReader {
+  /** What the client sent on this connection, for the rules that depend on it (read for every packet). */
+  readonly rules: MqttClientRules;
   // ---- CONNACK ----
   /** Session Present, 1 or 0 (§3.2.2.2). */
   sessionPresent = 0;
@@ -41,8 +43,6 @@ export class MqttDecoder extends MqttPacketReader {
   /** The return codes, one byte each: 0..2 granted QoS or 0x80 failure (§3.9.3). */
   returnCodesOff = 0;
   returnCodesLen = 0;
-  /** What the client sent on this connection, for the rules that depend on it. */
-  readonly rules: MqttClientRules;
 
   /**
    * maxPacketBytes and topicCacheBytes as for MqttPacketReader; trackedIds: how many packet
