@@ -50,7 +50,7 @@ export function hmacSetup(): number {
   const n = decoded.decode(frame, 0, frameLen, table);
   if (n !== 1) throw new Error(`cost-tick: decode gave ${n}`);
   st = { hmac, frame, frameLen, decoded, scratch };
-  if (verifyMotorMac(frame, 0, decoded, SESSION_ID, hmac, scratch) !== 0) throw new Error("cost-tick: the MAC does not verify");
+  if (verifyMotorMac(frame, 0, decoded, SESSION_ID, hmac) !== 0) throw new Error("cost-tick: the MAC does not verify");
   return 4 + decoded.signedLen;
 }
 
@@ -63,5 +63,5 @@ export function sign(): void {
 /** The agent's part: recompute and compare the MAC of one received motor frame. */
 export function verify(): void {
   const s = st!;
-  if (verifyMotorMac(s.frame, 0, s.decoded, SESSION_ID, s.hmac, s.scratch) !== 0) throw new Error("cost-tick: verify failed");
+  if (verifyMotorMac(s.frame, 0, s.decoded, SESSION_ID, s.hmac) !== 0) throw new Error("cost-tick: verify failed");
 }

@@ -144,11 +144,11 @@ test("motor: brain frames equal src encodeMotorFrame and verify with src decodeM
     t.is(decodeMotorFrame(raw, 0, raw.length, table, out), values.size, `round ${round}: decodes`);
     t.is(out.seq, seq);
     t.is(out.deadline, deadline);
-    t.is(verifyMotorMac(raw, 0, out, sid, hmac, scratch), 0, `round ${round}: MAC verifies`);
-    t.is(verifyMotorMac(raw, 0, out, (sid + 1) >>> 0, hmac, scratch), Err.FrameBadMac, `round ${round}: MAC binds the session id`);
+    t.is(verifyMotorMac(raw, 0, out, sid, hmac), 0, `round ${round}: MAC verifies`);
+    t.is(verifyMotorMac(raw, 0, out, (sid + 1) >>> 0, hmac), Err.FrameBadMac, `round ${round}: MAC binds the session id`);
     raw[rng.int(1, out.signedLen - 1)] ^= 0x01;
     const again = decodeMotorFrame(raw, 0, raw.length, table, out);
-    t.true(again < 0 || verifyMotorMac(raw, 0, out, sid, hmac, scratch) === Err.FrameBadMac, `round ${round}: a flipped bit never verifies`);
+    t.true(again < 0 || verifyMotorMac(raw, 0, out, sid, hmac) === Err.FrameBadMac, `round ${round}: a flipped bit never verifies`);
     checked++;
   }
   t.is(checked, 300);

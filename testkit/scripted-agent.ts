@@ -337,7 +337,7 @@ export class ScriptedAgent {
     let mac = decoded;
     if (decoded > 0) {
       for (let i = 0; i < out.count; i++) values.set(out.channelId[i], viewEntry(out, i)!.slice() as TypedArray);
-      mac = verifyMotorMac(raw, 0, out, this.sessionId, this.macHmac, new Uint8Array(32));
+      mac = verifyMotorMac(raw, 0, out, this.sessionId, this.macHmac);
     }
     return { raw: Buffer.from(raw), decoded, mac, seq: out.seq, deadline: out.deadline, values };
   }

@@ -171,7 +171,7 @@ export function examples(): Example[] {
     sameBytes: true,
     ours: () => {
       const n = decodeMotorFrame(motor, 0, motor.length, table, mOut);
-      return n < 0 ? n : verifyMotorMac(motor, 0, mOut, SESSION_ID, h, new Uint8Array(32)) === 0 ? n : -1;
+      return n < 0 ? n : verifyMotorMac(motor, 0, mOut, SESSION_ID, h) === 0 ? n : -1;
     },
     oursWant: 2,
   });

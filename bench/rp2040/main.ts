@@ -108,7 +108,7 @@ function hmacOps(overhead: number): void {
     computeMotorMac(h, 77, msg, 0, 21, scratch);
     msg.set(scratch.subarray(0, 16), 21);
     let verified = 0;
-    uartLine(`bench op hmac-${name}-verify-25 ${cyclesOf(() => (verified += verifyMotorMac(msg, 0, frame, 77, h, scratch) === 0 ? 1 : 0), overhead)}`);
+    uartLine(`bench op hmac-${name}-verify-25 ${cyclesOf(() => (verified += verifyMotorMac(msg, 0, frame, 77, h) === 0 ? 1 : 0), overhead)}`);
     if (verified !== REPS) throw new Error(`rp2040 bench: verifyMotorMac failed on the ${name} engine`);
     uartLine(`bench op hmac-${name}-setkey ${cyclesOf(() => h.setKey(key, 0, key.length), overhead)}`);
   }

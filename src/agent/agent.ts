@@ -97,33 +97,36 @@ const INPUT_SLOTS = 16;
 const Input = { Start: 0, Stop: 1, Tick: 2, Opened: 3, Closed: 4, SubmitSensor: 5 } as const;
 
 export class Agent {
-  readonly config: AgentConfig;
-  private readonly session: Session;
-  readonly channels: ChannelBank;
-  private readonly transport: AgentTransport;
-  private readonly io: AgentIo;
-  private readonly platform: AgentPlatform;
-  private readonly decoder: MqttDecoder;
-  private readonly link: ControlLink;
-  private readonly out: Uint8Array;
-  private outStart = 0;
-  private outEnd = 0;
-  private readonly scratch: Uint8Array;
-  private packetStart = 0;
-  private readonly controlMaxBytes: number;
-  private readonly sensorMaxBytes: number;
-  private readonly random4 = new Uint8Array(4);
-  private readonly connectOptions: ConnectOptions;
-  private readonly controlFilters: SubscribeFilter[];
-  private motorFilters: SubscribeFilter[] = [];
-  private sensorSeq = 0;
-  private brokerIndex = 0;
+  // Fields in order of use per tick: XS finds an own property by walking the object's list.
   private nowMs = 0;
+  private running = false;
   // the input ring and the loop's state
   private readonly inputs = new Int32Array(INPUT_SLOTS * 2);
   private inputHead = 0;
   private inputCount = 0;
-  private running = false;
+  private readonly session: Session;
+  private readonly decoder: MqttDecoder;
+  private readonly link: ControlLink;
+  readonly channels: ChannelBank;
+  private readonly transport: AgentTransport;
+  private readonly out: Uint8Array;
+  /** out.length, as a number (on XS a typed array's length is a getter call). */
+  private readonly outBytes: number;
+  private outStart = 0;
+  private outEnd = 0;
+  private packetStart = 0;
+  private sensorSeq = 0;
+  private readonly sensorMaxBytes: number;
+  private readonly io: AgentIo;
+  readonly config: AgentConfig;
+  private readonly platform: AgentPlatform;
+  private readonly scratch: Uint8Array;
+  private readonly controlMaxBytes: number;
+  private readonly random4 = new Uint8Array(4);
+  private readonly connectOptions: ConnectOptions;
+  private readonly controlFilters: SubscribeFilter[];
+  private motorFilters: SubscribeFilter[] = [];
+  private brokerIndex = 0;
 
   constructor(input: AgentConfigInput, host: AgentHost) {
     const { config, problems } = resolveAgentConfig(input);
@@ -141,6 +144,7 @@ export class Agent {
     const maxPacket = config.maxFrameBytes + PUBLISH_OVERHEAD_BYTES;
     this.decoder = new MqttDecoder(maxPacket);
     this.out = new Uint8Array(4 * maxPacket + 1024);
+    this.outBytes = this.out.length;
     this.scratch = new Uint8Array(256);
     this.controlMaxBytes = 256 + 16 * config.channels.length + 4 * COUNTER_COUNT;
     this.sensorMaxBytes = this.channels.sensorFrameMaxBytes;
@@ -315,7 +319,7 @@ export class Agent {
     const session = this.session;
     for (let chunk = 0; chunk < MAX_RX_CHUNKS_PER_TICK && session.linkOpen; chunk++) {
       const at = decoder.writeOffset();
-      const n = transport.recv(decoder.buf, at, decoder.buf.length - at);
+      const n = transport.recv(decoder.buf, at, decoder.capacity - at);
       if (n === 0) return;
       if (n < 0) {
         this.pushInput(Input.Closed, Err.TransportClosed); // a queued event, handled by the loop
@@ -562,14 +566,14 @@ export class Agent {
 
   /** Returns the outbox offset where `n` bytes may be written, compacting first; QUEUE_FULL if they don't fit. */
   private reserve(n: number): number {
-    if (this.outEnd + n <= this.out.length) return this.outEnd;
+    if (this.outEnd + n <= this.outBytes) return this.outEnd;
     this.flush();
     if (this.outStart > 0) {
       this.out.copyWithin(0, this.outStart, this.outEnd);
       this.outEnd -= this.outStart;
       this.outStart = 0;
     }
-    return this.outEnd + n <= this.out.length ? this.outEnd : Err.QueueFull;
+    return this.outEnd + n <= this.outBytes ? this.outEnd : Err.QueueFull;
   }
 
   /** Accepts the end offset of a packet written at outEnd (or an error from reserve/encode). */

@@ -162,7 +162,7 @@ export class ControlLink {
   }
 
   verifyMotorMac(buf: Uint8Array, off: number, frame: MotorFrame, sessionId: number): boolean {
-    return verifyMotorMac(buf, off, frame, sessionId, this.macHmac, this.scratch32) === 0;
+    return verifyMotorMac(buf, off, frame, sessionId, this.macHmac) === 0;
   }
 
   /**

@@ -274,18 +274,18 @@ export function run(check: Check): void {
   check.is(motorOut.channelId[1], 11, "motor entry 1");
   check.is(motorOut.signedLen, motorRef.length - 17, "signed length excludes the mac item");
   check.is(motorOut.macOff, motorRef.length - 16, "mac offset");
-  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC verifies");
-  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID + 1, hmac, scratch), Err.FrameBadMac, "MAC of another session");
-  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac, new Uint8Array(16)), Err.ValueRange, "short scratch");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, hmac), 0, "MAC verifies");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID + 1, hmac), Err.FrameBadMac, "MAC of another session");
+  check.is(verifyMotorMac(motorRef.subarray(0, motorRef.length - 1), 0, motorOut, MOTOR_SESSION_ID, hmac), Err.ValueRange, "a buffer that ends inside the MAC");
   const other = new SoftHmacSha256();
   other.setKey(key, 1, 31);
-  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, other, scratch), Err.FrameBadMac, "MAC under another key");
+  check.is(verifyMotorMac(motorRef, 0, motorOut, MOTOR_SESSION_ID, other), Err.FrameBadMac, "MAC under another key");
   // Flip each bit position class: a payload byte, the seq, a MAC byte.
   for (const at of [1, 12, motorRef.length - 17 - 1, motorRef.length - 1, motorRef.length - 16]) {
     const t = motorRef.slice();
     t[at] ^= 0x01;
     const d = decodeMotorFrame(t, 0, t.length, table, motorOut);
-    check.is(d < 0 ? Err.FrameBadMac : verifyMotorMac(t, 0, motorOut, MOTOR_SESSION_ID, hmac, scratch), Err.FrameBadMac, `flipped byte ${at}: MAC fails`);
+    check.is(d < 0 ? Err.FrameBadMac : verifyMotorMac(t, 0, motorOut, MOTOR_SESSION_ID, hmac), Err.FrameBadMac, `flipped byte ${at}: MAC fails`);
   }
   // One MotorFrame across session ids (it caches the id's MAC bytes): each frame verifies under
   // its own id, right after a verification under another id, and fails under the previous one.
@@ -294,14 +294,14 @@ export function run(check: Check): void {
     const signed = new Uint8Array(128);
     const n = encodeMotorFrame(signed, 0, 9, 1000, mEntries, sid, hmac, scratch);
     check.is(decodeMotorFrame(signed, 0, n < 0 ? 0 : n, table, motorOut), 2, `session ${sid}: frame decodes`);
-    if (prevId >= 0 && prevId !== sid) check.is(verifyMotorMac(signed, 0, motorOut, prevId, hmac, scratch), Err.FrameBadMac, `session ${sid}: fails under ${prevId}`);
-    check.is(verifyMotorMac(signed, 0, motorOut, sid, hmac, scratch), 0, `session ${sid}: verifies`);
-    check.is(verifyMotorMac(signed, 0, motorOut, sid | 0, hmac, scratch), 0, `session ${sid}: verifies given as int32 ${sid | 0}`);
+    if (prevId >= 0 && prevId !== sid) check.is(verifyMotorMac(signed, 0, motorOut, prevId, hmac), Err.FrameBadMac, `session ${sid}: fails under ${prevId}`);
+    check.is(verifyMotorMac(signed, 0, motorOut, sid, hmac), 0, `session ${sid}: verifies`);
+    check.is(verifyMotorMac(signed, 0, motorOut, sid | 0, hmac), 0, `session ${sid}: verifies given as int32 ${sid | 0}`);
     prevId = sid;
   }
   // A frame decoded at an offset verifies with that offset.
   check.is(decodeMotorFrame(dst, 3, motorRef.length, table, motorOut), 2, "motor frame at offset 3");
-  check.is(verifyMotorMac(dst, 3, motorOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC verifies at offset 3");
+  check.is(verifyMotorMac(dst, 3, motorOut, MOTOR_SESSION_ID, hmac), 0, "MAC verifies at offset 3");
   const mf = viewEntry(motorOut, 0) as Float32Array;
   check.ok(mf instanceof Float32Array && mf.length === 4 && mf[0] === 1 && mf[1] === -1 && mf[2] === 0.5 && mf[3] === 2, "motor float32 view");
   const mProbe = new MotorFrame(table.size, 4096);
@@ -476,7 +476,7 @@ export function frameGarbage(check: Check, seed: number, rounds: number): void {
       if (summary(mOut, m) !== summary(mSlow, m2)) disagree++;
       if (m > 0) {
         motorOk++;
-        const v = verifyMotorMac(buf, 0, mOut, MOTOR_SESSION_ID, hmac, scratch);
+        const v = verifyMotorMac(buf, 0, mOut, MOTOR_SESSION_ID, hmac);
         if (v === 0) macOk++;
         else if (v !== Err.FrameBadMac) bad++;
         if (mOut.macOff + 16 > n || mOut.signedLen >= n) bad++;
@@ -499,6 +499,6 @@ export function frameGarbage(check: Check, seed: number, rounds: number): void {
   check.is(decodeSensorFrame(ref, 0, ref.length, table, sOut), 2, "sensor decoder usable after garbage");
   const mref = fromHex(MOTOR_REFERENCE_HEX);
   check.is(decodeMotorFrame(mref, 0, mref.length, table, mOut), 2, "motor decoder usable after garbage");
-  check.is(verifyMotorMac(mref, 0, mOut, MOTOR_SESSION_ID, hmac, scratch), 0, "MAC check usable after garbage");
+  check.is(verifyMotorMac(mref, 0, mOut, MOTOR_SESSION_ID, hmac), 0, "MAC check usable after garbage");
   check.ok(toHex(ref).length > 0, "reference hex intact");
 }

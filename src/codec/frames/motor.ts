@@ -77,14 +77,14 @@ function writeSessionId(sessionId: number, dst: Uint8Array): void {
 
 /**
  * Verifies the MAC of a motor frame decoded into out from buf at frameOff, for this session.
- * hmac must be keyed with the session key. scratch32 (32 bytes of caller scratch) is only
- * checked for size: the tag never leaves the engine (finishAndCompare) and the session id's
- * bytes live in out.
- * Returns 0, FRAME_BAD_MAC (mismatch, compared in constant time) or VALUE_RANGE (scratch32
- * too small, or out does not describe a frame in buf).
+ * hmac must be keyed with the session key. The tag never leaves the engine (finishAndCompare)
+ * and the session id's bytes live in out, so nothing is written here.
+ * Returns 0, FRAME_BAD_MAC (mismatch, compared in constant time) or VALUE_RANGE (out does not
+ * describe a frame in buf).
  */
-export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFrame, sessionId: number, hmac: HmacSha256, scratch32: Uint8Array): number {
-  if (scratch32.length < 32 || frameOff < 0 || frameOff + out.signedLen > buf.length || out.macOff + MOTOR_MAC_BYTES > buf.length) return Err.ValueRange;
+export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFrame, sessionId: number, hmac: HmacSha256): number {
+  const bufLen = buf.length;
+  if (frameOff < 0 || frameOff + out.signedLen > bufLen || out.macOff + MOTOR_MAC_BYTES > bufLen) return Err.ValueRange;
   sessionId >>>= 0;
   if (out.macId !== sessionId) {
     writeSessionId(sessionId, out.macIdBytes);

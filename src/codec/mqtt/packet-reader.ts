@@ -66,61 +66,66 @@ export function typeBit(type: number): number {
 }
 
 export abstract class MqttPacketReader {
+  // Fields in order of use per packet: XS finds an own property by walking the object's list.
+  /** The sticky error, or 0. */
+  private err = 0;
   /** The receive buffer. All offsets below point into it. */
   readonly buf: Uint8Array;
-  /** Largest remaining length (variable header + payload, §2.2.3) accepted, in bytes. */
-  readonly maxPacketBytes: number;
   /** Offset of the first byte not yet returned as part of a packet. Read-only. */
   readOff = 0;
   /** Offset after the last received byte: buf[readOff .. filled) is unparsed. Read-only. */
   filled = 0;
-  /** PUBLISH topic checks skipped because the topic equalled the last valid one (diagnostics). */
-  topicChecksSkipped = 0;
-  /** The sticky error, or 0. */
-  private err = 0;
   /** Bit t set (typeBit): this side receives packet type t. */
   private readonly inbound: number;
-  // Scratch result of readField(): offset and length of the last length-prefixed field.
-  protected fieldOff = 0;
-  protected fieldLen = 0;
-  // Topic slots (see the header comment): per slot, the topic's length (-1: empty), its
-  // float64 words (8 bytes and more) and its bytes (watched topics under 8 bytes).
-  private readonly dv: DataView;
-  private readonly topicCacheBytes: number;
-  private readonly slotLen: number[] = [];
-  private readonly slotWords: Float64Array[] = [];
-  private readonly slotBytes: Uint8Array[] = [];
-  /** The filled slots in the order parsePublish tries them: watched ones, then slot 0. */
-  private readonly slotOrder: number[] = [];
-  private slotOrderLen = 0;
+  /** buf.length, as a number (on XS a typed array's length is a getter call). */
+  readonly capacity: number;
+  /** Largest remaining length (variable header + payload, §2.2.3) accepted, in bytes. */
+  readonly maxPacketBytes: number;
 
   // ---- all packet types ----
   /** Packet type 1..14 (PacketType). */
   type = 0;
   /** Low nibble of the first byte (§2.2.2). */
   flags = 0;
-  /** Remaining length: bytes after the fixed header. */
-  remainingLength = 0;
-  /** The whole packet is buf[packetOff .. packetEnd). */
-  packetOff = 0;
-  packetEnd = 0;
   /** Packet identifier (§2.3.1): PUBLISH QoS > 0, PUBACK..PUBCOMP, (UN)SUBSCRIBE, (UN)SUBACK; else 0. */
   packetId = 0;
   // ---- PUBLISH (0 for other types) ----
-  /** DUP flag, 1 or 0 (§3.3.1.1). */
-  dup = 0;
   /** QoS 0..2 (§3.3.1.2). */
   qos = 0;
-  /** RETAIN flag, 1 or 0 (§3.3.1.3). */
-  retain = 0;
-  /** PUBLISH: the topic name. Subclasses may reuse it (the first topic filter). Else 0, 0. */
-  topicOff = 0;
-  topicLen = 0;
   /** PUBLISH: the application message. Subclasses may reuse it (a filter list). Else 0, 0. */
   payloadOff = 0;
   payloadLen = 0;
   /** PUBLISH: the watched slot (1 .. TOPIC_SLOTS-1, see watchTopic) whose topic it has, or 0. */
   topicSlot = 0;
+  /** PUBLISH: the topic name. Subclasses may reuse it (the first topic filter). Else 0, 0. */
+  topicOff = 0;
+  topicLen = 0;
+  /** DUP flag, 1 or 0 (§3.3.1.1). */
+  dup = 0;
+  /** RETAIN flag, 1 or 0 (§3.3.1.3). */
+  retain = 0;
+
+  // Topic slots (see the header comment): per slot, the topic's length (-1: empty), its
+  // float64 words (8 bytes and more) and its bytes (watched topics under 8 bytes).
+  private readonly dv: DataView;
+  private readonly slotLen: number[] = [];
+  /** The filled slots in the order parsePublish tries them: watched ones, then slot 0. */
+  private readonly slotOrder: number[] = [];
+  private slotOrderLen = 0;
+  private readonly slotWords: Float64Array[] = [];
+  /** PUBLISH topic checks skipped because the topic equalled a known valid one (diagnostics). */
+  topicChecksSkipped = 0;
+  private readonly slotBytes: Uint8Array[] = [];
+  private readonly topicCacheBytes: number;
+
+  /** Remaining length: bytes after the fixed header. */
+  remainingLength = 0;
+  /** The whole packet is buf[packetOff .. packetEnd). */
+  packetOff = 0;
+  packetEnd = 0;
+  // Scratch result of readField(): offset and length of the last length-prefixed field.
+  protected fieldOff = 0;
+  protected fieldLen = 0;
 
   /**
    * maxPacketBytes: the largest remaining length to accept (0..268,435,455); larger packets
@@ -139,6 +144,7 @@ export abstract class MqttPacketReader {
     this.maxPacketBytes = maxPacketBytes;
     this.inbound = inbound;
     this.buf = new Uint8Array(maxPacketBytes + MAX_FIXED_HEADER_BYTES);
+    this.capacity = this.buf.length;
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.topicCacheBytes = topicCacheBytes;
     for (let k = 0; k < TOPIC_SLOTS; k++) {
@@ -214,11 +220,11 @@ export abstract class MqttPacketReader {
     if (this.readOff === this.filled) {
       this.readOff = 0;
       this.filled = 0;
-    } else if (len > this.buf.length - this.filled) {
+    } else if (len > this.capacity - this.filled) {
       this.compact();
     }
     const fill = this.filled;
-    const room = this.buf.length - fill;
+    const room = this.capacity - fill;
     const n = len < room ? len : room;
     copyInto(this.buf, fill, src, off, n);
     this.filled = fill + n;
@@ -246,7 +252,7 @@ export abstract class MqttPacketReader {
    * pending the bytes are dropped.
    */
   commit(n: number): number {
-    if (!(n >= 0 && this.filled + n <= this.buf.length) || (n | 0) !== n) return Err.ValueRange;
+    if (!(n >= 0 && this.filled + n <= this.capacity) || (n | 0) !== n) return Err.ValueRange;
     if (this.err === 0) this.filled += n;
     return n;
   }
@@ -315,23 +321,26 @@ export abstract class MqttPacketReader {
     this.remainingLength = remLen;
     this.packetOff = head;
     this.packetEnd = end;
-    this.packetId = 0;
-    this.dup = 0;
-    this.qos = 0;
-    this.retain = 0;
-    this.topicOff = 0;
-    this.topicLen = 0;
-    this.payloadOff = 0;
-    this.payloadLen = 0;
     let r: number;
     if (type === PacketType.Publish) {
-      r = this.parsePublish(p, end, flags);
-    } else if ((type >= PacketType.Puback && type <= PacketType.Pubcomp) || type === PacketType.Unsuback) {
-      r = this.parsePacketId(p);
-    } else if (type >= PacketType.Pingreq) {
-      r = 0; // PINGREQ, PINGRESP, DISCONNECT: nothing after the fixed header
+      r = this.parsePublish(p, end, flags); // sets every PUBLISH field
     } else {
-      r = this.parseBody(type, p, end);
+      this.packetId = 0;
+      this.dup = 0;
+      this.qos = 0;
+      this.retain = 0;
+      this.topicOff = 0;
+      this.topicLen = 0;
+      this.payloadOff = 0;
+      this.payloadLen = 0;
+      this.topicSlot = 0;
+      if ((type >= PacketType.Puback && type <= PacketType.Pubcomp) || type === PacketType.Unsuback) {
+        r = this.parsePacketId(p);
+      } else if (type >= PacketType.Pingreq) {
+        r = 0; // PINGREQ, PINGRESP, DISCONNECT: nothing after the fixed header
+      } else {
+        r = this.parseBody(type, p, end);
+      }
     }
     if (r === 0) r = this.checkSequence(type);
     if (r !== 0) return this.fail(r);

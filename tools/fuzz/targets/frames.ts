@@ -160,7 +160,7 @@ function runFrames(
     let f = inRange("motor mac", m.macOff, MOTOR_MAC_BYTES, off, off + len);
     if (f) return f;
     if (!(m.signedLen > 0 && off + m.signedLen < m.macOff)) return fail("motor signed range does not end before the mac", `signedLen ${m.signedLen}`);
-    const v = verifyMotorMac(buf, off, m, FUZZ_SESSION_ID, w.hmac, w.scratch32);
+    const v = verifyMotorMac(buf, off, m, FUZZ_SESSION_ID, w.hmac);
     if (v < 0 && (f = checkError("verifyMotorMac", v, MAC_VERIFY_ERRORS))) return f;
     if (v > 0) return fail("verifyMotorMac returned a positive value", String(v));
     if (v === 0) {
@@ -194,7 +194,7 @@ function runFrames(
   const r3 = decode(probe, 0, probe.length);
   if (r3 < 1) return fail(`${name} no longer decodes a valid frame`, `got ${codeText(r3)}`);
   if (kind === ChannelKind.Motor) {
-    const v = verifyMotorMac(probe, 0, view as MotorFrame, FUZZ_SESSION_ID, w.hmac, w.scratch32);
+    const v = verifyMotorMac(probe, 0, view as MotorFrame, FUZZ_SESSION_ID, w.hmac);
     if (v !== 0) return fail("verifyMotorMac no longer verifies a valid frame", codeText(v));
   }
   return null;
