@@ -12,6 +12,11 @@
  *      are a prefix or an extension of one: topicSlot names the watched slot exactly when the
  *      bytes are equal, and the decoded fields agree with a decoder that watches nothing;
  *      watchTopic refuses bad slots, ranges and topics that no PUBLISH may carry.
+ *   1c. MqttDecoder's PUBLISH repeat path: a QoS 0 PUBLISH fed again takes it (publishRepeats)
+ *      with the same fields as a decoder without caches; every one-byte change in its header
+ *      (fixed header, topic length, topic) misses it; a payload change does not; a repeat
+ *      whose body is not all there yet waits (NEED_MORE); QoS 1 never repeats; the client
+ *      rules still judge each repeat; watchTopic and reset() forget the header.
  *   2. MqttDecoder.push() of array ranges: stable, alternating, rotating and random ranges,
  *      content changing under a stable range, the same range of another array, appends after
  *      buffered bytes and pushes cut short by a full buffer (a regression net for any copy
@@ -107,7 +112,10 @@ function topicCache(check: Check): void {
       const s1 = cached.topicChecksSkipped;
       check.is(feed(cached, base), want, `topic ${len} B qos ${qos}: second decode`);
       // The first decode may hit when the previous base had the same bytes (qos 1 after qos 0).
-      check.is(cached.topicChecksSkipped - s1, cacheable ? 1 : 0, `topic ${len} B qos ${qos}: the repeat skips the check iff cacheable`);
+      // The NaN topic: the topic cache's words start at the topic and never match it, but the
+      // QoS 0 repeat path's words start at the fixed header, where the bytes read as a number.
+      const skips = cacheable || (topic === nanTopic && qos === 0) ? 1 : 0;
+      check.is(cached.topicChecksSkipped - s1, skips, `topic ${len} B qos ${qos}: the repeat skips the check iff cacheable`);
       check.ok(s1 - s0 <= 1, `topic ${len} B qos ${qos}: at most one skip per decode`);
       check.is(plain.topicChecksSkipped, 0, "topicCacheBytes 0 never skips a check");
 
@@ -225,6 +233,89 @@ function watchedTopics(check: Check): void {
   check.is(plain.watchTopic(1, motor, 0, motor.length), Err.ValueRange, "topicCacheBytes 0: nothing can be watched");
   feed(watched, publishPacket(utf8Bytes("bs/1/+/dn/mot"), 0));
   check.is(watched.topicSlot, 0, "a refused topic is not watched");
+}
+
+// ---------------------------------------------------------------- 1c. PUBLISH repeat path
+
+function publishRepeats(check: Check): void {
+  const topic = utf8Bytes("bs/1/dev-07/dn/mot");
+  const payload = new Uint8Array(40).fill(9);
+  const packetOf = (t: Uint8Array, p: Uint8Array, qos: 0 | 1, retain = false): Uint8Array => {
+    const n = encodePublish(scratch, 0, t, t.length, p, 0, p.length, qos, qos ? 5 : 0, retain, false);
+    return scratch.slice(0, n);
+  };
+  const base = packetOf(topic, payload, 0);
+  const headerLen = 1 + 1 + 2 + topic.length;
+  const cached = new MqttDecoder(1024);
+  const plain = new MqttDecoder(1024, 0);
+  const fields = (d: MqttDecoder): string => `${d.type}:${d.flags}:${d.remainingLength}:${d.topicOff}:${d.topicLen}:${d.payloadOff}:${d.payloadLen}:${d.packetId}:${d.qos}:${d.retain}:${d.dup}:${d.topicSlot}`;
+  const both = (pkt: Uint8Array): [string, string, number] => {
+    const r0 = cached.publishRepeats;
+    const a = feed(cached, pkt) + " " + fields(cached);
+    const b = feed(plain, pkt) + " " + fields(plain);
+    return [a, b, cached.publishRepeats - r0];
+  };
+  check.is(cached.watchTopic(1, topic, 0, topic.length), 0, "watch the topic");
+  let [a, b, reps] = both(base);
+  check.is(reps, 0, "the first PUBLISH is parsed in full");
+  [a, b, reps] = both(base);
+  check.is(reps, 1, "the same PUBLISH again takes the repeat path");
+  check.is(a.replace(/:1$/, ":0"), b, "repeat: the same fields as without caches (but the watched slot)");
+  check.ok(a.endsWith(":1"), "repeat: topicSlot of the watched topic");
+  let missed = 0;
+  let wrong = 0;
+  for (let at = 0; at < headerLen; at++) {
+    for (const x of [0x01, 0x80]) {
+      const m = base.slice();
+      m[at] ^= x;
+      const [ma, mb, mr] = both(m);
+      if (mr !== 0) wrong++;
+      else missed++;
+      if (ma.replace(/:1$/, ":0") !== mb && !(ma.startsWith("err") && mb.startsWith("err"))) wrong++;
+      both(base); // back to the remembered header (parsed in full after a miss)
+    }
+  }
+  check.is(wrong, 0, `every one-byte change in the header misses the repeat path and decodes as without caches (${missed} changes)`);
+  const otherPayload = packetOf(topic, new Uint8Array(40).fill(7), 0);
+  [a, b, reps] = both(otherPayload);
+  check.is(reps, 1, "a new payload of the same length repeats");
+  check.is(a.replace(/:1$/, ":0"), b, "new payload: same fields");
+  [, , reps] = both(packetOf(topic, new Uint8Array(41), 0));
+  check.is(reps, 0, "another payload length changes the remaining length: no repeat");
+  [, , reps] = both(packetOf(topic, new Uint8Array(41), 0));
+  check.is(reps, 1, "... and that length repeats from then on");
+  [, , reps] = both(packetOf(topic, new Uint8Array(41), 0, true));
+  check.is(reps, 0, "RETAIN set: another fixed header, no repeat");
+  [, , reps] = both(packetOf(topic, new Uint8Array(41), 1));
+  check.is(reps, 0, "QoS 1 does not repeat");
+  [, , reps] = both(packetOf(topic, new Uint8Array(41), 1));
+  check.is(reps, 0, "QoS 1 never repeats (its packet id changes)");
+  // A repeat whose body has not all arrived: NEED_MORE, then the packet once the rest is there.
+  both(base);
+  cached.push(base, 0, headerLen + 3);
+  check.is(cached.next(), NEED_MORE, "a repeated header with part of the body: NEED_MORE");
+  cached.push(base, headerLen + 3, base.length - headerLen - 3);
+  const r0 = cached.publishRepeats;
+  check.is(cached.next(), PacketType.Publish, "the rest arrives: the PUBLISH");
+  check.is(cached.publishRepeats - r0, 1, "... by the repeat path");
+  check.is(cached.next(), NEED_MORE, "nothing left over");
+  // The client rules still judge every repeat: a PUBLISH before CONNACK is refused.
+  const strict = new MqttDecoder(1024);
+  feed(strict, base);
+  feed(strict, base);
+  const connect = new Uint8Array([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x00]);
+  check.is(strict.sent(connect, 0), 0, "CONNECT recorded");
+  check.is(feed(strict, base), `err ${Err.MqttConnackNotFirst}`, "a repeated header before the CONNACK is still refused by the rules");
+  // watchTopic and reset() forget the header.
+  both(base);
+  cached.watchTopic(1, topic, 0, 0);
+  [a, , reps] = both(base);
+  check.is(reps, 0, "after watchTopic the header is parsed in full again");
+  check.ok(a.endsWith(":0"), "and topicSlot follows the slots now (0)");
+  both(base);
+  cached.reset();
+  [, , reps] = both(base);
+  check.is(reps, 0, "after reset() the header is parsed in full again");
 }
 
 // ---------------------------------------------------------------- 2. push() of ranges
@@ -466,6 +557,7 @@ function bigTable(check: Check): void {
 export function run(check: Check): void {
   topicCache(check);
   watchedTopics(check);
+  publishRepeats(check);
   pushRanges(check);
   copyViews(check);
   bigTable(check);

@@ -45,6 +45,16 @@
  * miss, which only costs the full check) and +0/-0; a word of a valid topic can be neither,
  * since their bytes include 0x00 and U+0000 is refused (§1.5.3).
  *
+ * Repeat path: a steady stream brings PUBLISHes whose header (fixed header and topic name
+ * field) is the same every time: QoS 0, one topic, one payload length. After a QoS 0 PUBLISH
+ * parsed in full whose topic the cache would keep (8 bytes up to topicCacheBytes), its header
+ * bytes are kept as float64 words; a packet whose header bytes are all equal has the same type, flags,
+ * remaining length and topic, all checked already, so next() only checks that the whole
+ * packet is there, sets the fields from the remembered ones and asks checkSequence. Equality
+ * is exact by the argument above: the first word holds the PUBLISH byte (0x30 or 0x31), every
+ * other word at least one topic byte, so no remembered word is +0 or -0. watchTopic and
+ * reset() forget the header (a slot may have changed).
+ *
  * Nothing on the path of push/next allocates: no objects, strings, views or closures.
  */
 import { Err, NEED_MORE } from "../../errors";
@@ -59,6 +69,8 @@ export const DEFAULT_TOPIC_CACHE_BYTES = 128;
 const TOPIC_CACHE_MIN_BYTES = 8;
 /** Slot 0 (the last valid topic) and the watched slots 1 .. TOPIC_SLOTS-1. */
 export const TOPIC_SLOTS = 4;
+/** Longest PUBLISH header the repeat path keeps: fixed header (5), topic length (2), topic (128). */
+const REPEAT_HEADER_MAX = 5 + 2 + 128;
 
 /** Bit t set: packet type t. Subclasses build their direction's set from these. */
 export function typeBit(type: number): number {
@@ -81,6 +93,17 @@ export abstract class MqttPacketReader {
   readonly capacity: number;
   /** Largest remaining length (variable header + payload, §2.2.3) accepted, in bytes. */
   readonly maxPacketBytes: number;
+
+  /** The repeat path's header (see the header comment): its bytes (0: none), packet bytes and fields. */
+  private repeatHead = 0;
+  private repeatTotal = 0;
+  private readonly repeatWords: Float64Array;
+  private repeatFlags = 0;
+  private repeatRemLen = 0;
+  private repeatTopicLen = 0;
+  private repeatSlot = 0;
+  /** PUBLISHes that took the repeat path (diagnostics). */
+  publishRepeats = 0;
 
   // ---- all packet types ----
   /** Packet type 1..14 (PacketType). */
@@ -147,6 +170,8 @@ export abstract class MqttPacketReader {
     this.capacity = this.buf.length;
     this.dv = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
     this.topicCacheBytes = topicCacheBytes;
+    // the repeat path needs the topic cache (its topics are the ones known to be valid)
+    this.repeatWords = new Float64Array(topicCacheBytes > 0 ? (REPEAT_HEADER_MAX + 7) >>> 3 : 0);
     for (let k = 0; k < TOPIC_SLOTS; k++) {
       this.slotLen.push(-1);
       this.slotWords.push(new Float64Array((topicCacheBytes + 7) >>> 3));
@@ -175,6 +200,7 @@ export abstract class MqttPacketReader {
   watchTopic(slot: number, topic: Uint8Array, off: number, len: number): number {
     if (!(slot >= 1 && slot < TOPIC_SLOTS) || (slot | 0) !== slot) return Err.ValueRange;
     this.slotLen[slot] = -1;
+    this.repeatHead = 0; // its topicSlot may change
     this.orderSlots();
     if (len === 0) return 0;
     if (!(off >= 0 && len > 0 && off + len <= topic.length) || len > this.topicCacheBytes) return Err.ValueRange;
@@ -193,6 +219,7 @@ export abstract class MqttPacketReader {
     this.filled = 0;
     this.err = 0;
     this.type = 0;
+    this.repeatHead = 0;
   }
 
   /** Moves unparsed bytes to the front of buf, so all free space is at the end. */
@@ -279,6 +306,44 @@ export abstract class MqttPacketReader {
     const fill = this.filled;
     if (head >= fill) return NEED_MORE;
 
+    // The repeat path (header comment): the remembered QoS 0 PUBLISH header, 8 bytes a call.
+    const rh = this.repeatHead;
+    if (rh !== 0 && fill - head >= rh) {
+      const dv = this.dv;
+      const words = this.repeatWords;
+      const last = head + rh - 8;
+      let w = 0;
+      let at = head;
+      while (at < last && dv.getFloat64(at) === words[w]) {
+        at += 8;
+        w++;
+      }
+      if (at >= last && dv.getFloat64(last) === words[(rh - 1) >>> 3]) {
+        const end = head + this.repeatTotal;
+        if (end > fill) return NEED_MORE;
+        this.type = PacketType.Publish;
+        this.flags = this.repeatFlags;
+        this.remainingLength = this.repeatRemLen;
+        this.packetOff = head;
+        this.packetEnd = end;
+        this.packetId = 0;
+        this.qos = 0;
+        this.dup = 0;
+        this.retain = this.repeatFlags & 1;
+        this.topicLen = this.repeatTopicLen;
+        this.topicOff = head + rh - this.repeatTopicLen;
+        this.payloadOff = head + rh;
+        this.payloadLen = end - head - rh;
+        this.topicSlot = this.repeatSlot;
+        this.topicChecksSkipped++;
+        this.publishRepeats++;
+        const r = this.checkSequence(PacketType.Publish);
+        if (r !== 0) return this.fail(r);
+        this.readOff = end;
+        return PacketType.Publish;
+      }
+    }
+
     // §2.2.1 type and direction, §2.2.2 flags: checked as soon as the first byte is here.
     const b0 = buf[head];
     const type = b0 >>> 4;
@@ -344,6 +409,7 @@ export abstract class MqttPacketReader {
     }
     if (r === 0) r = this.checkSequence(type);
     if (r !== 0) return this.fail(r);
+    if (type === PacketType.Publish && this.qos === 0) this.rememberHeader(head, end);
     this.readOff = end;
     return type;
   }
@@ -430,6 +496,29 @@ export abstract class MqttPacketReader {
     this.payloadOff = q;
     this.payloadLen = end - q;
     return 0;
+  }
+
+  /** Keeps the header of the QoS 0 PUBLISH just parsed at buf[head..end) for the repeat path. */
+  private rememberHeader(head: number, end: number): void {
+    const rh = this.payloadOff - head;
+    const topicLen = this.topicLen;
+    // the topics the cache would keep (so a check is skipped only for those), in headers that fit
+    if (topicLen < TOPIC_CACHE_MIN_BYTES || topicLen > this.topicCacheBytes || (rh + 7) >>> 3 > this.repeatWords.length) {
+      this.repeatHead = 0;
+      return;
+    }
+    const dv = this.dv;
+    const words = this.repeatWords;
+    const last = head + rh - 8;
+    let w = 0;
+    for (let at = head; at < last; at += 8) words[w++] = dv.getFloat64(at);
+    words[(rh - 1) >>> 3] = dv.getFloat64(last);
+    this.repeatHead = rh;
+    this.repeatTotal = end - head;
+    this.repeatFlags = this.flags;
+    this.repeatRemLen = this.remainingLength;
+    this.repeatTopicLen = topicLen;
+    this.repeatSlot = this.topicSlot;
   }
 
   /** A non-zero packet id at buf[p] (§2.3.1). Returns 0 or MQTT_ZERO_PACKET_ID. */
