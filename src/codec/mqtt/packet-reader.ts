@@ -87,65 +87,66 @@ export abstract class MqttPacketReader {
   readOff = 0;
   /** Offset after the last received byte: buf[readOff .. filled) is unparsed. Read-only. */
   filled = 0;
-  /** Bit t set (typeBit): this side receives packet type t. */
-  private readonly inbound: number;
-  /** buf.length, as a number (on XS a typed array's length is a getter call). */
-  readonly capacity: number;
-  /** Largest remaining length (variable header + payload, §2.2.3) accepted, in bytes. */
-  readonly maxPacketBytes: number;
-
   /** The repeat path's header (see the header comment): its bytes (0: none), packet bytes and fields. */
   private repeatHead = 0;
-  private repeatTotal = 0;
+  private readonly dv: DataView;
   private readonly repeatWords: Float64Array;
-  private repeatFlags = 0;
-  private repeatRemLen = 0;
+  private repeatTotal = 0;
+  /** True while the fields hold the remembered header's values (no packet parsed in full since). */
+  private repeatFieldsSet = false;
   private repeatTopicLen = 0;
-  private repeatSlot = 0;
-  /** PUBLISHes that took the repeat path (diagnostics). */
-  publishRepeats = 0;
 
   // ---- all packet types ----
+  /** The whole packet is buf[packetOff .. packetEnd). */
+  packetOff = 0;
+  packetEnd = 0;
+  // ---- PUBLISH (0 for other types) ----
+  /** PUBLISH: the topic name. Subclasses may reuse it (the first topic filter). Else 0, 0. */
+  topicOff = 0;
+  /** PUBLISH: the application message. Subclasses may reuse it (a filter list). Else 0, 0. */
+  payloadOff = 0;
+  /** PUBLISH topic checks skipped because the topic equalled a known valid one (diagnostics). */
+  topicChecksSkipped = 0;
+  /** PUBLISHes that took the repeat path (diagnostics). */
+  publishRepeats = 0;
+  payloadLen = 0;
+  /** PUBLISH: the watched slot (1 .. TOPIC_SLOTS-1, see watchTopic) whose topic it has, or 0. */
+  topicSlot = 0;
+  /** QoS 0..2 (§3.3.1.2). */
+  qos = 0;
+  topicLen = 0;
   /** Packet type 1..14 (PacketType). */
   type = 0;
   /** Low nibble of the first byte (§2.2.2). */
   flags = 0;
   /** Packet identifier (§2.3.1): PUBLISH QoS > 0, PUBACK..PUBCOMP, (UN)SUBSCRIBE, (UN)SUBACK; else 0. */
   packetId = 0;
-  // ---- PUBLISH (0 for other types) ----
-  /** QoS 0..2 (§3.3.1.2). */
-  qos = 0;
-  /** PUBLISH: the application message. Subclasses may reuse it (a filter list). Else 0, 0. */
-  payloadOff = 0;
-  payloadLen = 0;
-  /** PUBLISH: the watched slot (1 .. TOPIC_SLOTS-1, see watchTopic) whose topic it has, or 0. */
-  topicSlot = 0;
-  /** PUBLISH: the topic name. Subclasses may reuse it (the first topic filter). Else 0, 0. */
-  topicOff = 0;
-  topicLen = 0;
   /** DUP flag, 1 or 0 (§3.3.1.1). */
   dup = 0;
   /** RETAIN flag, 1 or 0 (§3.3.1.3). */
   retain = 0;
+  /** Remaining length: bytes after the fixed header. */
+  remainingLength = 0;
+
+  /** Bit t set (typeBit): this side receives packet type t. */
+  private readonly inbound: number;
+  /** buf.length, as a number (on XS a typed array's length is a getter call). */
+  readonly capacity: number;
+  /** Largest remaining length (variable header + payload, §2.2.3) accepted, in bytes. */
+  readonly maxPacketBytes: number;
+  private repeatFlags = 0;
+  private repeatRemLen = 0;
+  private repeatSlot = 0;
 
   // Topic slots (see the header comment): per slot, the topic's length (-1: empty), its
   // float64 words (8 bytes and more) and its bytes (watched topics under 8 bytes).
-  private readonly dv: DataView;
   private readonly slotLen: number[] = [];
   /** The filled slots in the order parsePublish tries them: watched ones, then slot 0. */
   private readonly slotOrder: number[] = [];
   private slotOrderLen = 0;
   private readonly slotWords: Float64Array[] = [];
-  /** PUBLISH topic checks skipped because the topic equalled a known valid one (diagnostics). */
-  topicChecksSkipped = 0;
   private readonly slotBytes: Uint8Array[] = [];
   private readonly topicCacheBytes: number;
-
-  /** Remaining length: bytes after the fixed header. */
-  remainingLength = 0;
-  /** The whole packet is buf[packetOff .. packetEnd). */
-  packetOff = 0;
-  packetEnd = 0;
   // Scratch result of readField(): offset and length of the last length-prefixed field.
   protected fieldOff = 0;
   protected fieldLen = 0;
@@ -321,20 +322,25 @@ export abstract class MqttPacketReader {
       if (at >= last && dv.getFloat64(last) === words[(rh - 1) >>> 3]) {
         const end = head + this.repeatTotal;
         if (end > fill) return NEED_MORE;
-        this.type = PacketType.Publish;
-        this.flags = this.repeatFlags;
-        this.remainingLength = this.repeatRemLen;
+        if (!this.repeatFieldsSet) {
+          // the fields that do not depend on where the packet lies: set again only after
+          // another packet was parsed in full
+          this.type = PacketType.Publish;
+          this.flags = this.repeatFlags;
+          this.remainingLength = this.repeatRemLen;
+          this.packetId = 0;
+          this.qos = 0;
+          this.dup = 0;
+          this.retain = this.repeatFlags & 1;
+          this.topicLen = this.repeatTopicLen;
+          this.payloadLen = this.repeatTotal - rh;
+          this.topicSlot = this.repeatSlot;
+          this.repeatFieldsSet = true;
+        }
         this.packetOff = head;
         this.packetEnd = end;
-        this.packetId = 0;
-        this.qos = 0;
-        this.dup = 0;
-        this.retain = this.repeatFlags & 1;
-        this.topicLen = this.repeatTopicLen;
         this.topicOff = head + rh - this.repeatTopicLen;
         this.payloadOff = head + rh;
-        this.payloadLen = end - head - rh;
-        this.topicSlot = this.repeatSlot;
         this.topicChecksSkipped++;
         this.publishRepeats++;
         const r = this.checkSequence(PacketType.Publish);
@@ -381,6 +387,7 @@ export abstract class MqttPacketReader {
     const end = p + remLen;
     if (end > fill) return NEED_MORE;
 
+    this.repeatFieldsSet = false;
     this.type = type;
     this.flags = flags;
     this.remainingLength = remLen;
