@@ -40,6 +40,7 @@ import { copyEntry } from "../../src/codec/frames/view";
 import { encodeSensorFrame, SensorFrame, sensorFrameMaxBytes } from "../../src/codec/frames/sensor";
 import { PacketType } from "../../src/codec/mqtt/constants";
 import { MqttDecoder, DEFAULT_TOPIC_CACHE_BYTES } from "../../src/codec/mqtt/decoder";
+import { MqttClientRules } from "../../src/codec/mqtt/client-rules";
 import { encodePublish } from "../../src/codec/mqtt/publish";
 
 // ---------------------------------------------------------------- helpers
@@ -306,6 +307,20 @@ function publishRepeats(check: Check): void {
   const connect = new Uint8Array([0x10, 0x0c, 0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x3c, 0x00, 0x00]);
   check.is(strict.sent(connect, 0), 0, "CONNECT recorded");
   check.is(feed(strict, base), `err ${Err.MqttConnackNotFirst}`, "a repeated header before the CONNACK is still refused by the rules");
+  // The rules' QoS 0 verdict (what the repeat path reads) is what received() answers, in every state.
+  const rules = new MqttClientRules();
+  const connack = (): number => rules.received(PacketType.Connack, 0, 0, 0, 0);
+  const states: [string, () => void][] = [
+    ["untracked", () => undefined],
+    ["CONNECT sent", () => rules.sent(connect, 0)],
+    ["CONNACK received", () => connack()],
+    ["a second CONNECT", () => rules.sent(connect, 0)],
+    ["reset", () => rules.reset()],
+  ];
+  for (const [name, step] of states) {
+    step();
+    check.is(rules.qos0PublishVerdict, rules.received(PacketType.Publish, 0, 0, 0, 0), `rules ${name}: the QoS 0 verdict is received()'s answer`);
+  }
   // watchTopic and reset() forget the header.
   both(base);
   cached.watchTopic(1, topic, 0, 0);

@@ -39,6 +39,12 @@ const MAX_PINGS = 0xffff;
 const CONNECT_FLAGS_AT = 7;
 
 export class MqttClientRules {
+  /**
+   * What received() answers now for a QoS 0 PUBLISH, kept with the connection state it
+   * depends on alone (MQTT-3.2.0-1: nothing before the CONNACK; QoS 0 is always granted), so
+   * a decoder's repeat path can ask with one read. received() has no side effect for PUBLISH.
+   */
+  qos0PublishVerdict = 0;
   /** True when more packet ids were outstanding than the table holds (acks unchecked until reset). */
   overflowed = false;
   private conn: number = Conn.Untracked;
@@ -61,6 +67,7 @@ export class MqttClientRules {
   /** A new connection: forget everything; nothing is checked until the next CONNECT. */
   reset(): void {
     this.conn = Conn.Untracked;
+    this.qos0PublishVerdict = 0;
     this.cleanSession = false;
     this.maxQos = -1;
     this.pings = 0;
@@ -94,6 +101,7 @@ export class MqttClientRules {
       case PacketType.Connect:
         this.reset();
         this.conn = Conn.AwaitingConnack;
+        this.qos0PublishVerdict = Err.MqttConnackNotFirst;
         this.cleanSession = p + CONNECT_FLAGS_AT < end && (src[p + CONNECT_FLAGS_AT] & ConnectFlag.CleanSession) !== 0;
         return 0;
       case PacketType.Publish: {
@@ -163,6 +171,7 @@ export class MqttClientRules {
       if (type !== PacketType.Connack) return Err.MqttConnackNotFirst; // MQTT-3.2.0-1
       if (this.cleanSession && sessionPresent !== 0) return Err.MqttSessionPresent; // MQTT-3.2.2-1
       this.conn = Conn.Connected;
+      this.qos0PublishVerdict = 0;
       return 0;
     }
     switch (type) {

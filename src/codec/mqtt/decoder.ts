@@ -52,6 +52,7 @@ export class MqttDecoder extends MqttPacketReader {
   constructor(maxPacketBytes: number, topicCacheBytes: number = DEFAULT_TOPIC_CACHE_BYTES, trackedIds = 16) {
     super(maxPacketBytes, topicCacheBytes, SERVER_TO_CLIENT);
     this.rules = new MqttClientRules(trackedIds);
+    this.qos0Rules = this.rules; // checkSequence below asks them
   }
 
   /** Drops buffered bytes, the sticky error and the connection's bookkeeping (a new connection). */

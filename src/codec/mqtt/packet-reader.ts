@@ -95,6 +95,11 @@ export abstract class MqttPacketReader {
   /** True while the fields hold the remembered header's values (no packet parsed in full since). */
   private repeatFieldsSet = false;
   private repeatTopicLen = 0;
+  /**
+   * The subclass's sequence rules, when checkSequence consults them: what they answer for a
+   * QoS 0 PUBLISH (the repeat path reads it instead of calling checkSequence). Null: accept.
+   */
+  protected qos0Rules: { readonly qos0PublishVerdict: number } | null = null;
 
   // ---- all packet types ----
   /** The whole packet is buf[packetOff .. packetEnd). */
@@ -343,7 +348,8 @@ export abstract class MqttPacketReader {
         this.payloadOff = head + rh;
         this.topicChecksSkipped++;
         this.publishRepeats++;
-        const r = this.checkSequence(PacketType.Publish);
+        const rules = this.qos0Rules; // checkSequence's answer for a QoS 0 PUBLISH, in one read
+        const r = rules === null ? 0 : rules.qos0PublishVerdict;
         if (r !== 0) return this.fail(r);
         this.readOff = end;
         return PacketType.Publish;
@@ -431,6 +437,8 @@ export abstract class MqttPacketReader {
   /**
    * Called for every well-formed packet before next() returns it (the fields are set):
    * returns 0 when the packet may come now, or a negative Err code. The default accepts all.
+   * A subclass whose override can refuse a QoS 0 PUBLISH also sets qos0Rules, which the repeat
+   * path reads instead of calling this.
    */
   protected checkSequence(_type: number): number {
     return 0;
