@@ -33,7 +33,7 @@ import { Err } from "../errors";
 import { Act, ActionQueue, Level, Note } from "./actions";
 import { Allow, Deadline, Do, Ev, Guard, IGNORE, INVALID, Phase, STAY, Stage, cellFor, fromPeer, rows } from "./automaton";
 import { backoffDelayMs, drainDelayMs } from "./backoff";
-import { addMs, diffMs, earlier, reached } from "./clock";
+import { addMs, diffMs, earlier } from "./clock";
 import type { SessionConfig } from "./config";
 import { COUNTER_COUNT, Counter } from "./counters";
 import { Cause, causeOf } from "./evidence";
@@ -189,10 +189,12 @@ export class Session {
 
   /** Runs every timer that is due. Safe to call at any time; a spurious tick does nothing. */
   tick(nowMs: number): void {
+    // Runs every tick: reached(now, t) and addMs are written out (((now - t) | 0) >= 0 and
+    // (t + d) >>> 0, see clock.ts), since a call costs XS more than the arithmetic.
     this.advance(nowMs);
     const now = this.nowMs;
     const row = rows[this.phaseNow];
-    if (this.phaseDeadlineSet && reached(now, this.phaseDeadlineMs)) {
+    if (this.phaseDeadlineSet && ((now - this.phaseDeadlineMs) | 0) >= 0) {
       this.phaseDeadlineSet = false;
       this.fire(row.timeout[0], row.timeout[1]);
       return;
@@ -200,13 +202,13 @@ export class Session {
     const allowed = row.allows;
     if ((allowed & Allow.Link) === 0) return;
     const link = this.link;
-    if (reached(now, addMs(link.lastRxMs, this.config.linkSilenceMs))) {
+    if (((now - ((link.lastRxMs + this.config.linkSilenceMs) >>> 0)) | 0) >= 0) {
       this.fire(Ev.LivenessLost, Err.TimeoutSilentLink);
       return;
     }
     const live = this.live;
     if ((allowed & Allow.Heartbeats) !== 0) {
-      if (live.heartbeatOutstanding && reached(now, live.heartbeatAckDeadlineMs)) {
+      if (live.heartbeatOutstanding && ((now - live.heartbeatAckDeadlineMs) | 0) >= 0) {
         live.heartbeatOutstanding = false;
         this.counterArray[Counter.HeartbeatMisses]++;
         if (++live.heartbeatMisses >= this.config.heartbeatMissLimit) {
@@ -215,33 +217,35 @@ export class Session {
         }
         live.heartbeatDueMs = now; // probe again at once
       }
-      if (!live.heartbeatOutstanding && reached(now, live.heartbeatDueMs)) this.sendHeartbeat(now);
+      if (!live.heartbeatOutstanding && ((now - live.heartbeatDueMs) | 0) >= 0) this.sendHeartbeat(now);
     }
     if ((allowed & Allow.Motors) !== 0 && live.gate.expired(now)) {
       this.counterArray[Counter.MotorDeadlineSafe]++;
       this.actions.push(Act.MotorsSafe, 0, 0, Level.Debug);
     }
     if ((allowed & Allow.Sensors) !== 0) {
-      if (reached(now, live.sensorDueMs)) {
+      const late = (now - live.sensorDueMs) | 0; // diffMs
+      if (late >= 0) {
         // The next due time keeps this agent's phase. After a stall longer than a period the
         // missed samples are skipped, not bunched, and the phase is still kept: re-basing on
         // `now` would line up every agent that stalled together (one host, one GC pause) and
         // have them all sample in the same millisecond from then on.
         const period = live.grant.sensorPeriodMs;
-        const missed = Math.floor(diffMs(now, live.sensorDueMs) / period);
-        live.sensorDueMs = addMs(live.sensorDueMs, (missed + 1) * period);
+        const missed = (late / period) | 0; // late >= 0: truncation is the floor
+        live.sensorDueMs = (live.sensorDueMs + (missed + 1) * period) >>> 0;
         this.actions.push(Act.SampleSensors, 0, 0, Level.Debug);
       }
-      if (this.config.statusIntervalMs > 0 && reached(now, live.statusDueMs)) {
+      if (this.config.statusIntervalMs > 0 && ((now - live.statusDueMs) | 0) >= 0) {
         live.statusDueMs = addMs(now, this.config.statusIntervalMs);
         this.actions.push(Act.SendStatus, 0, 0, Level.Debug);
       }
     }
-    if ((allowed & Allow.Mqtt) !== 0 && reached(now, addMs(link.lastTxMs, this.pingIntervalMs))) {
+    if ((allowed & Allow.Mqtt) !== 0 && ((now - ((link.lastTxMs + this.pingIntervalMs) >>> 0)) | 0) >= 0) {
       link.lastTxMs = now;
       this.actions.push(Act.SendPing, 0, 0, Level.Debug);
     }
   }
+
 
   /** Earliest instant (u32 ms) at which `tick` has work. */
   nextDeadline(): number {
