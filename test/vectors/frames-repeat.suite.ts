@@ -19,6 +19,11 @@
  *      is changed in turn: a change of a structural byte (anything but the seq and second
  *      arguments, payloads and MAC) never takes the repeat path, a change of a payload or MAC
  *      byte always does, and every result equals the general path's.
+ *   6. A frame shifted once (two packets in one read) does not replace the remembered layout:
+ *      the steady frame repeats right after it (its fields put back); frames taking turns
+ *      between two places repeat at the remembered one and never at the other; a new place
+ *      seen twice in a row replaces the layout; an error or a general-path decode in between
+ *      does not count as the first of the two. Every result equals the general path's.
  * Imports only src/ and test/, so it bundles for XS.
  */
 import type { Check } from "../helpers/suite";
@@ -83,6 +88,7 @@ function byWord(check: Check, kind: Kind, frame: Uint8Array, table: ChannelTable
   // one view throughout: its word view is made on the first frame, and in each later
   // placement (another ArrayBuffer) on the first repeat, from the bytes it remembered
   const long = kind === "sensor" ? new SensorFrame(8, 4096) : new MotorFrame(8, 4096);
+  let placed = 0;
   for (const [where, buf, off] of placements(frame.length)) {
     const what = `${name} ${where}`;
     buf.set(frame, off);
@@ -90,7 +96,9 @@ function byWord(check: Check, kind: Kind, frame: Uint8Array, table: ChannelTable
     const first = long.repeats;
     same(check, kind, long, buf, off, frame.length, table, `${what}: second decode`);
     same(check, kind, long, buf, off, frame.length, table, `${what}: third decode`);
-    check.is(long.repeats, first + 2, `${what}: the second and third decodes are repeats`);
+    same(check, kind, long, buf, off, frame.length, table, `${what}: fourth decode`);
+    // the first placement is the view's first layout; later ones replace it on their second frame
+    check.is(long.repeats - first, placed++ === 0 ? 3 : 2, `${what}: the decodes after the layout is remembered are repeats`);
     const ref = fresh(kind);
     check.ok(ref.decode(buf, off, frame.length, table) > 0, `${what}: decodes`);
     for (let i = 0; i < frame.length; i++) {
@@ -113,6 +121,45 @@ function byWord(check: Check, kind: Kind, frame: Uint8Array, table: ChannelTable
     }
   }
   return long.repeats;
+}
+
+/** Section 6: one-off shifts and places taking turns (see the header comment). */
+function shifts(check: Check, kind: Kind, frame: Uint8Array, table: ChannelTable): void {
+  const n = frame.length;
+  const A = 0;
+  const B = n + 13; // a one-off place: after another packet in the same read
+  const C = 2 * n + 29;
+  const rx = new Uint8Array(3 * n + 40);
+  rx.set(frame, A);
+  rx.set(frame, B);
+  rx.set(frame, C);
+  const v = kind === "sensor" ? new SensorFrame(8, 4096) : new MotorFrame(8, 4096);
+  const at = (off: number, what: string): number => {
+    const r0 = v.repeats;
+    same(check, kind, v, rx, off, frame.length, table, `${kind} ${what}`);
+    return v.repeats - r0;
+  };
+  at(A, "steady place, first");
+  check.is(at(A, "steady place, second"), 1, `${kind}: the steady place repeats`);
+  check.is(at(B, "shifted once"), 0, `${kind}: a frame shifted once takes the fast path`);
+  check.is(at(A, "back at the steady place"), 1, `${kind}: right after it the steady place repeats again (fields put back)`);
+  let turnsA = 0;
+  let turnsB = 0;
+  for (let i = 0; i < 6; i++) {
+    turnsB += at(B, `taking turns ${i}, B`);
+    turnsA += at(A, `taking turns ${i}, A`);
+  }
+  check.is(turnsA, 6, `${kind}: places taking turns: the remembered one always repeats`);
+  check.is(turnsB, 0, `${kind}: ... and the other never replaces it`);
+  // An error or a general-path decode between two frames at a new place: not two in a row.
+  at(C, "new place C, first");
+  const short = v.decode(rx, C, n - 1, table);
+  check.ok(short < 0, `${kind}: a truncated frame in between is an error (${short})`);
+  check.is(at(C, "new place C, after an error"), 0, `${kind}: after an error C is not yet the layout`);
+  check.is(at(C, "new place C, twice in a row"), 0, `${kind}: C's second frame in a row takes the fast path and is remembered`);
+  check.is(at(C, "new place C, remembered"), 1, `${kind}: C repeats from then on`);
+  check.is(at(A, "the old place"), 0, `${kind}: A is no longer the layout`);
+  check.is(at(C, "C again"), 1, `${kind}: C still repeats after one frame at A`);
 }
 
 export function run(check: Check): void {
@@ -208,5 +255,8 @@ export function run(check: Check): void {
     check.ok(end > 0 && tx[end - 3] === 3 && tx[end - 2] === 0x41, "the short-tail frame ends with id 3, bstr(1)");
     repeats += byWord(check, "sensor", tx.slice(0, end), tailTable, "short-tail sensor");
   }
+  // 6. one-off shifts and places taking turns
+  shifts(check, "sensor", fromHex(SENSOR_REFERENCE_HEX), table);
+  shifts(check, "motor", fromHex(MOTOR_REFERENCE_HEX), table);
   check.ok(repeats > 1000, `the repeat path was taken (${repeats} times)`);
 }

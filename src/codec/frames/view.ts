@@ -34,7 +34,11 @@
  * structural bytes are all equal and whose seq and second heads have the same sizes, has
  * exactly the entries of the remembered one: the repeat path then only reads seq and second
  * and leaves every other field as the fast path wrote it. Any other decode starts with
- * beginFrame, which forgets the layout, so the fields a repeat relies on are never stale.
+ * beginFrame, after which the fields are no longer the layout's: the layout keeps a copy of
+ * its entry fields, put back on its next repeat, so the fields a repeat returns are never
+ * stale. A fast-path layout replaces the remembered one only when two frames in a row have
+ * it: a frame shifted once (two packets in one read, as when a heartbeat ack comes with a
+ * motor frame) leaves the steady layout in place, and the next frame repeats.
  * On XS a typed-array element is a host call (a read costs about twice a plain Array's), so
  * the structural bytes are compared a 32-bit word at a time: an Int32Array over the receive
  * buffer's whole ArrayBuffer (so any byteOffset works; made on the first frame, and later
@@ -138,6 +142,21 @@ class RepeatLayout {
   wordsBuffer: ArrayBufferLike;
   /** False until the first view is made: the first frame's buffer gets one at once. */
   viewMade = false;
+  // The remembered frame's entry fields, put back when a repeat follows another decode.
+  count = 0;
+  macOff = 0;
+  signedLen = 0;
+  readonly channelId: number[] = [];
+  readonly tableIndex: number[] = [];
+  readonly elementType: number[] = [];
+  readonly payloadOff: number[] = [];
+  readonly byteLen: number[] = [];
+  // The last fast-path layout not remembered: remembered when the next frame has it too.
+  candidateKey = -1;
+  candidateBuf: Uint8Array | null = null;
+  candidateOff = 0;
+  candidateLen = 0;
+  candidateTable: ChannelTable | null = null;
 
   constructor(capacity: number) {
     // array head (2) + seq and second heads (2) + per entry: id (2), tag (2), byte-string head (3) + mac head (1)
@@ -149,6 +168,13 @@ class RepeatLayout {
     }
     this.pos = new Int32Array(n);
     this.val = new Int32Array(n);
+    for (let i = 0; i < capacity; i++) {
+      this.channelId.push(0);
+      this.tableIndex.push(0);
+      this.elementType.push(0);
+      this.payloadOff.push(0);
+      this.byteLen.push(0);
+    }
     this.words = new Int32Array(0);
     this.wordsBuffer = this.words.buffer;
   }
@@ -163,6 +189,8 @@ class RepeatLayout {
 export class FrameView {
   // The repeat path's key (see the header comment): valid while repeatKey >= 0.
   private repeatKey = -1;
+  /** True while the entry fields are the remembered layout's (no other decode since). */
+  private fieldsFromRepeat = false;
   private repeatBuf: Uint8Array;
   private repeatOff = 0;
   private repeatLen = 0;
@@ -268,6 +296,8 @@ export class FrameView {
         const ta = rep.secondArg;
         const second = ta === 0 ? buf[p] : ta === 1 ? buf[p + 1] : ta === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
         if ((seq < 24 || sa !== 0) && (second < 24 || ta !== 0)) {
+          rep.candidateKey = -1; // this decode was a repeat: no layout is half-way adopted
+          if (!this.fieldsFromRepeat) this.restoreLayout(rep, buf, off, len);
           this.seq = seq;
           this.second = second;
           this.repeats++;
@@ -275,6 +305,10 @@ export class FrameView {
         }
       }
     }
+    // Did the decode before this one take the fast path to this layout (the candidate)?
+    const rep = this.rep;
+    const again = rep.candidateKey === key && rep.candidateBuf === buf && rep.candidateOff === off && rep.candidateLen === len && rep.candidateTable === table;
+    rep.candidateKey = -1;
     if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.ValueRange;
     if (len > this.maxFrameBytes) {
       this.beginFrame(buf, off, len);
@@ -283,7 +317,17 @@ export class FrameView {
     this.beginFrame(buf, off, len);
     const n = this.fastPath ? this.decodeFast(buf, off, off + len, table, kind, withMac) : 0;
     if (n > 0) {
-      this.remember(buf, off, len, table, key);
+      // A layout replaces the remembered one only when two frames in a row have it: a frame
+      // shifted once (two packets in one read) leaves the steady layout in place.
+      if (this.repeatKey < 0 || again) {
+        this.remember(buf, off, len, table, key);
+      } else {
+        rep.candidateKey = key;
+        rep.candidateBuf = buf;
+        rep.candidateOff = off;
+        rep.candidateLen = len;
+        rep.candidateTable = table;
+      }
       return n;
     }
     this.beginFrame(buf, off, len); // general path: a fresh start
@@ -320,7 +364,7 @@ export class FrameView {
 
   /** Starts a new frame: a fresh duplicate-detection stamp and no entries. */
   protected beginFrame(buf: Uint8Array, off: number, len: number): void {
-    this.repeatKey = -1;
+    this.fieldsFromRepeat = false; // the remembered layout stays; its fields are put back on its next repeat
     this.layoutStamp++;
     this.buf = buf;
     this.frameOff = off;
@@ -406,11 +450,46 @@ export class FrameView {
     rep.byteCount = c;
     if (buf.buffer === rep.wordsBuffer) toWords(rep, buf);
     else if (!rep.viewMade) makeWords(rep, buf);
+    const n = this.count;
+    rep.count = n;
+    rep.macOff = this.macOff;
+    rep.signedLen = this.signedLen;
+    for (let i = 0; i < n; i++) {
+      rep.channelId[i] = this.channelId[i];
+      rep.tableIndex[i] = this.tableIndex[i];
+      rep.elementType[i] = this.elementType[i];
+      rep.payloadOff[i] = payloadOff[i];
+      rep.byteLen[i] = byteLen[i];
+    }
+    rep.candidateKey = -1;
+    rep.candidateBuf = null;
+    rep.candidateTable = null;
+    this.fieldsFromRepeat = true;
     this.repeatBuf = buf;
     this.repeatOff = off;
     this.repeatLen = len;
     this.repeatTable = table;
     this.repeatKey = key;
+  }
+
+  /** A repeat after another decode: the entry fields become the remembered frame's again. */
+  private restoreLayout(rep: RepeatLayout, buf: Uint8Array, off: number, len: number): void {
+    this.layoutStamp++; // entries' offsets change: copyEntry checks its views again
+    this.buf = buf;
+    this.frameOff = off;
+    this.frameLen = len;
+    const n = rep.count;
+    this.count = n;
+    this.macOff = rep.macOff;
+    this.signedLen = rep.signedLen;
+    for (let i = 0; i < n; i++) {
+      this.channelId[i] = rep.channelId[i];
+      this.tableIndex[i] = rep.tableIndex[i];
+      this.elementType[i] = rep.elementType[i];
+      this.payloadOff[i] = rep.payloadOff[i];
+      this.byteLen[i] = rep.byteLen[i];
+    }
+    this.fieldsFromRepeat = true;
   }
 
   /**
