@@ -50,7 +50,8 @@
  * parsed in full whose topic the cache would keep (8 bytes up to topicCacheBytes), its header
  * bytes are kept as float64 words; a packet whose header bytes are all equal has the same type, flags,
  * remaining length and topic, all checked already, so next() only checks that the whole
- * packet is there, sets the fields from the remembered ones and asks checkSequence. Equality
+ * packet is there, sets the fields from the remembered ones and takes the subclass's rules'
+ * verdict for a QoS 0 PUBLISH (qos0Rules: what checkSequence would answer). Equality
  * is exact by the argument above: the first word holds the PUBLISH byte (0x30 or 0x31), every
  * other word at least one topic byte, so no remembered word is +0 or -0. watchTopic and
  * reset() forget the header (a slot may have changed).
