@@ -50,6 +50,11 @@ interface State {
 
 let s: State | null = null;
 
+/** The objects setup() made, for tools/xs/tick-profile (it wraps their methods). */
+export function state(): object | null {
+  return s;
+}
+
 function fail(what: string, code: number): never {
   throw new Error(`codec-ours: ${what} failed with ${code}`);
 }

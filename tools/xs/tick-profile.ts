@@ -5,12 +5,13 @@
  *
  * Runs the session loop of bench/session-loop.ts (the real agent against the in-memory brain,
  * N Hz sensor frames, a heartbeat a second; both sides on an HMAC that does no work, so that
- * the rest shows) in an xsnap worker, and prints, per method of the classes on the tick's
+ * the rest shows) in an xsnap worker, and prints, per method of the objects on the tick's
  * path, the bytecodes it executed itself per tick (module-level functions count for the method
  * that called them) and its calls per tick; agent side only unless --all. With --codec OP, the
  * same for one operation of bench/codec-ours.xs.ts (decode, decodeFrame, encode, ...) per call.
- * How: tick-profile.xs.ts wraps every prototype method so that each call laps xsnap's compute
- * meter; the wrappers' own bytecodes are measured on an empty method and taken off.
+ * How: tick-profile.xs.ts runs method-profile.ts, which wraps the methods of every object
+ * reachable from the loop so that each call laps xsnap's compute meter; the wrappers' own
+ * bytecodes are measured on an empty method and taken off.
  * Figures are counts, the same on every run; natives count their element work (a set() of n
  * bytes counts about 2n), which overstates native copies against the chip.
  */
@@ -38,8 +39,7 @@ async function main(argv: string[]): Promise<void> {
     await w.evaluateBundle("tools/xs/tick-profile.xs.ts", "tickProfile");
     let p: Profile;
     if (op) {
-      await w.call("tickProfile.codec.setup", 16);
-      p = await w.call<Profile>(`(n) => tickProfile.profileCalls(tickProfile.codec.${op}, n)`, ticks);
+      p = await w.call<Profile>("tickProfile.profileCodec", op, ticks);
     } else {
       p = await w.call<Profile>("tickProfile.profileTicks", hz, ticks);
     }
