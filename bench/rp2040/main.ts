@@ -129,6 +129,9 @@ const N = 200;
 const f32 = new Float32Array(16);
 const u8 = new Uint8Array(16);
 const src16 = new Uint8Array(16).fill(3);
+const i32 = new Int32Array(16);
+const plain: number[] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+const dv = new DataView(new ArrayBuffer(16));
 let sink = 0;
 
 class Small {
@@ -164,6 +167,13 @@ function microOps(overhead: number): void {
     ["f32-store", () => { for (let i = 0; i < N; i++) f32[i & 15] = 0.5; }],
     ["f32-load", () => { let x = 0; for (let i = 0; i < N; i++) x = f32[i & 15]; sink = x; }],
     ["u8-set-16", () => { for (let i = 0; i < N; i++) u8.set(src16, 0); }],
+    ["i32-increment", () => { for (let i = 0; i < N; i++) i32[3]++; }],
+    ["array-store", () => { for (let i = 0; i < N; i++) plain[i & 15] = i; }],
+    ["array-load", () => { let x = 0; for (let i = 0; i < N; i++) x = plain[i & 15]; sink = x; }],
+    ["array-increment", () => { for (let i = 0; i < N; i++) plain[3]++; }],
+    ["prop-increment", () => { for (let i = 0; i < N; i++) small.a++; }],
+    ["dataview-u32-load", () => { let x = 0; for (let i = 0; i < N; i++) x = dv.getUint32(4); sink = x; }],
+    ["dataview-f64-load", () => { let x = 0; for (let i = 0; i < N; i++) x = dv.getFloat64(4); sink = x; }],
     ["prop-small-last", () => { let s = 0; for (let i = 0; i < N; i++) s = small.b; sink = s; }],
     ["prop-big-first", () => { let s = 0; for (let i = 0; i < N; i++) s = big.f0; sink = s; }],
     ["prop-big-last", () => { let s = 0; for (let i = 0; i < N; i++) s = big.last; sink = s; }],

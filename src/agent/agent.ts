@@ -239,12 +239,16 @@ export class Agent {
 
   // ---------------------------------------------------------------- the poll loop
 
-  /** Queues one input; runs the loop unless it is running already (then it picks the input up). */
+  /**
+   * Runs the loop on one input, or queues it when the loop is running already (a host callback
+   * made from inside it): the loop picks it up. At rest the queue is empty, so the input goes
+   * straight in. Returns the input's result (0 when queued).
+   */
   private queueInput(nowMs: number, kind: number, arg: number): number {
     this.nowMs = nowMs >>> 0;
+    if (!this.running) return this.poll(kind, arg);
     this.pushInput(kind, arg);
-    if (this.running) return 0;
-    return this.poll();
+    return 0;
   }
 
   private pushInput(kind: number, arg: number): void {
@@ -260,22 +264,21 @@ export class Agent {
     this.inputCount++;
   }
 
-  /** The one loop: drains the inputs, carries out the actions, flushes the outbox. Returns the first input's result. */
-  private poll(): number {
+  /** The one loop: applies the first input, drains the inputs queued meanwhile, carries out the actions, flushes the outbox. */
+  private poll(kind: number, arg: number): number {
     this.running = true;
     let result = 0;
-    let first = true;
     try {
+      result = this.apply(kind, arg);
+      this.runActions();
       for (;;) {
         while (this.inputCount > 0) {
           const at = this.inputHead * 2;
-          const kind = this.inputs[at];
-          const arg = this.inputs[at + 1];
+          const queued = this.inputs[at];
+          const queuedArg = this.inputs[at + 1];
           this.inputHead = (this.inputHead + 1) % INPUT_SLOTS;
           this.inputCount--;
-          const r = this.apply(kind, arg);
-          if (first) result = r;
-          first = false;
+          this.apply(queued, queuedArg);
           this.runActions();
         }
         this.flush();
@@ -503,7 +506,8 @@ export class Agent {
     let r = p;
     if (p >= 0) {
       this.sensorSeq = (this.sensorSeq + 1) >>> 0;
-      const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, session.liveness.toBrainMs(this.nowMs));
+      const brainMs = (this.nowMs + session.liveness.offsetMs) >>> 0; // liveness.toBrainMs, inline
+      const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, brainMs);
       r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, topicField), end);
     }
     if (r < 0) {

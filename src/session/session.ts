@@ -191,7 +191,7 @@ export class Session {
   tick(nowMs: number): void {
     // Runs every tick: reached(now, t) and addMs are written out (((now - t) | 0) >= 0 and
     // (t + d) >>> 0, see clock.ts), since a call costs XS more than the arithmetic.
-    this.advance(nowMs);
+    if (nowMs !== this.nowMs || !this.clockStarted) this.advance(nowMs); // the early return, inline (see advance)
     const now = this.nowMs;
     const row = rows[this.phaseNow];
     if (this.phaseDeadlineSet && ((now - this.phaseDeadlineMs) | 0) >= 0) {
@@ -269,13 +269,13 @@ export class Session {
 
   /** The broker/brain sent us bytes: feeds the half-open detector (the clocks matter only while a link is open). */
   noteRx(nowMs: number): void {
-    this.advance(nowMs);
+    if (nowMs !== this.nowMs || !this.clockStarted) this.advance(nowMs); // the early return, inline (see advance)
     this.link.lastRxMs = this.nowMs;
   }
 
   /** We sent bytes: resets the keep-alive ping timer. */
   noteTx(nowMs: number): void {
-    this.advance(nowMs);
+    if (nowMs !== this.nowMs || !this.clockStarted) this.advance(nowMs); // the early return, inline (see advance)
     this.link.lastTxMs = this.nowMs;
   }
 
@@ -335,11 +335,12 @@ export class Session {
    * or FRAME_REPLAYED / FRAME_OUT_OF_ORDER / FRAME_STALE / WRONG_PHASE; each drop is counted.
    */
   onMotorFrame(nowMs: number, seq: number, deadlineBrainMs: number): number {
-    this.advance(nowMs);
+    if (nowMs !== this.nowMs || !this.clockStarted) this.advance(nowMs); // the early return, inline (see advance)
     let verdict: number = Err.WrongPhase;
     if ((rows[this.phaseNow].allows & Allow.Motors) !== 0) {
       const live = this.live;
-      verdict = live.gate.admit(this.nowMs, seq >>> 0, this.liveness.toAgentMs(deadlineBrainMs), live.grant.motorDeadlineMs);
+      const deadlineMs = (deadlineBrainMs - this.liveness.offsetMs) >>> 0; // liveness.toAgentMs, inline
+      verdict = live.gate.admit(this.nowMs, seq >>> 0, deadlineMs, live.grant.motorDeadlineMs);
     }
     if (verdict === 0) this.counterArray[Counter.MotorFramesApplied]++;
     else this.countDrop(verdict);
@@ -384,7 +385,7 @@ export class Session {
 
   /** True when a sensor frame may be published now (the phase allows sensors). Counts the drop otherwise. */
   sensorAllowed(nowMs: number): boolean {
-    this.advance(nowMs);
+    if (nowMs !== this.nowMs || !this.clockStarted) this.advance(nowMs); // the early return, inline (see advance)
     if ((rows[this.phaseNow].allows & Allow.Sensors) !== 0) return true;
     this.counterArray[Counter.SensorFramesDropped]++;
     return false;
@@ -397,9 +398,12 @@ export class Session {
    * (a clock fault, a misbehaving simulator), every stored instant is shifted by the same
    * amount so each timer keeps its remaining time, the brain-time mapping follows, and a held
    * motor command is released at once: we no longer know how long it has really been held.
+   * A tick calls this several times at one instant: the steady-state callers (tick, noteRx,
+   * noteTx, onMotorFrame, sensorAllowed) test that early return themselves, since an XS call
+   * costs more than the test.
    */
   private advance(nowMs: number): void {
-    if (nowMs === this.nowMs && this.clockStarted) return; // a tick calls this several times at one instant
+    if (nowMs === this.nowMs && this.clockStarted) return;
     const now = nowMs >>> 0;
     const delta = (now - this.nowMs) | 0;
     this.nowMs = now;

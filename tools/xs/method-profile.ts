@@ -121,11 +121,11 @@ export class MethodProfiler {
     }
   }
 
-  /** Shadows the methods of obj's class and its bases with wrappers. */
+  /** Shadows the methods of obj's class and its bases with wrappers, labelled by the class that defines each. */
   private wrapMethods(obj: Record<string, unknown>, proto: Record<string, unknown>): void {
-    const ctor = proto.constructor as { name?: string } | undefined;
-    const cls = typeof ctor === "function" ? ctor.name ?? "?" : "?";
     for (let p: Record<string, unknown> | null = proto; p !== null && p !== Object.prototype; p = Object.getPrototypeOf(p) as Record<string, unknown> | null) {
+      const ctor = p.constructor as { name?: string } | undefined;
+      const cls = typeof ctor === "function" ? ctor.name ?? "?" : "?";
       for (const key of Object.getOwnPropertyNames(p)) {
         if (key === "constructor" || Object.prototype.hasOwnProperty.call(obj, key)) continue;
         const d = Object.getOwnPropertyDescriptor(p, key)!;

@@ -41,6 +41,9 @@ export class FrameEntries {
   readonly data: Uint8Array[];
   /** The encoded head bytes (id, tag, byte-string head) of each entry. */
   readonly head: Uint8Array[];
+  /** head[i].length and data[i].length, kept apart: on XS a typed array's length is a getter call. */
+  readonly headLen: number[] = [];
+  readonly dataLen: number[] = [];
   /** Per table index: the head bytes of that channel's entries (channels of this kind only). */
   private readonly heads: Uint8Array[] = [];
 
@@ -56,6 +59,8 @@ export class FrameEntries {
     for (let i = 0; i < capacity; i++) {
       this.data.push(empty);
       this.head.push(empty);
+      this.headLen.push(0);
+      this.dataLen.push(0);
     }
     for (let i = 0; i < table.size; i++) {
       const spec = table.specs[i];
@@ -81,6 +86,8 @@ export class FrameEntries {
     this.ids[n] = id;
     this.data[n] = bytes;
     this.head[n] = this.heads[t.indexById[id]];
+    this.headLen[n] = this.head[n].length;
+    this.dataLen[n] = bytes.length;
     this.count = n + 1;
     return 0;
   }
@@ -161,17 +168,20 @@ export function writeEntries(dst: Uint8Array, off: number, entries: FrameEntries
   const n = entries.count;
   const heads = entries.head;
   const data = entries.data;
+  const headLen = entries.headLen;
+  const dataLen = entries.dataLen;
   const cap = dst.length;
   for (let i = 0; i < n; i++) {
-    const head = heads[i];
-    const bytes = data[i];
-    const h = head.length;
-    const len = bytes.length;
+    const h = headLen[i];
+    const len = dataLen[i];
     if (off + h + len > cap) return Err.BufferTooSmall;
-    dst.set(head, off);
+    dst.set(heads[i], off);
     off += h;
-    if (len > LOOP_COPY_MAX_BYTES) dst.set(bytes, off);
-    else for (let k = 0; k < len; k++) dst[off + k] = bytes[k];
+    if (len > LOOP_COPY_MAX_BYTES) dst.set(data[i], off);
+    else {
+      const bytes = data[i];
+      for (let k = 0; k < len; k++) dst[off + k] = bytes[k];
+    }
     off += len;
   }
   return off;
