@@ -1,14 +1,14 @@
 /*
  * HMAC-SHA256 and SHA-256: the shared vector suite on V8 and on XS, a seeded random
- * differential test against node:crypto (V8 only), and finishAndCompare on the node:crypto
- * engine (hosts/node/native-hmac.ts) from the suite's table.
+ * differential test against node:crypto (V8 only), and finishAndCompare and matchesTag on the
+ * node:crypto engine (hosts/node/native-hmac.ts) from the suite's table.
  */
 import test from "ava";
 import { createHash, createHmac } from "node:crypto";
 import { testOnV8AndXs } from "./helpers/both-engines";
 import { withXsWorker } from "./helpers/xs";
 import { Prng } from "../testkit/prng";
-import { checkFinishAndCompare, run } from "./vectors/hmac.suite";
+import { checkFinishAndCompare, checkMatchesTag, run } from "./vectors/hmac.suite";
 import { runSuite } from "./helpers/suite";
 import { NodeHmacSha256 } from "../hosts/node/native-hmac";
 import { Sha256 } from "../src/codec/crypto/sha256";
@@ -20,6 +20,12 @@ test("finishAndCompare on the node:crypto engine: RFC 4231 tags, every bit of 16
   const result = runSuite((check) => checkFinishAndCompare(new NodeHmacSha256(), check, "node"));
   t.deepEqual(result.failures, []);
   t.true(result.passed >= 40, `only ${result.passed} checks`);
+});
+
+test("matchesTag on the node:crypto engine: RFC 4231 messages split in two, bits off, ranges", (t) => {
+  const result = runSuite((check) => checkMatchesTag(new NodeHmacSha256(), check, "node"));
+  t.deepEqual(result.failures, []);
+  t.true(result.passed >= 60, `only ${result.passed} checks`);
 });
 
 /** Feeds msg through update() in random chunks, some empty. */

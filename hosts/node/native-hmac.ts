@@ -4,7 +4,7 @@
  * compares with crypto.timingSafeEqual.
  */
 import crypto from "node:crypto";
-import { checkCompareRange, type HmacSha256 } from "../../src/codec/crypto/hmac";
+import { checkCompareRange, matchesTagInSteps, type HmacSha256 } from "../../src/codec/crypto/hmac";
 
 export class NodeHmacSha256 implements HmacSha256 {
   private key: Buffer = Buffer.alloc(0);
@@ -19,6 +19,7 @@ export class NodeHmacSha256 implements HmacSha256 {
   }
 
   update(src: Uint8Array, off: number, len: number): void {
+    if (off < 0 || len < 0 || off + len > src.length) throw new RangeError("HMAC update: range outside src"); // as the other engines
     this.h!.update(src.subarray(off, off + len));
   }
 
@@ -32,5 +33,9 @@ export class NodeHmacSha256 implements HmacSha256 {
     const tag = this.h!.digest();
     this.h = null;
     return crypto.timingSafeEqual(tag.subarray(0, len), expected.subarray(off, off + len));
+  }
+
+  matchesTag(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number, expected: Uint8Array, expectedOff: number, expectedLen: number): boolean {
+    return matchesTagInSteps(this, a, aOff, aLen, b, bOff, bLen, expected, expectedOff, expectedLen);
   }
 }

@@ -105,6 +105,8 @@ export class Agent {
   private inputHead = 0;
   private inputCount = 0;
   private readonly session: Session;
+  /** The session's counters (session.counters, read once: an XS getter costs a call). */
+  private readonly counterArray: Uint32Array;
   private readonly decoder: MqttDecoder;
   private readonly link: ControlLink;
   readonly channels: ChannelBank;
@@ -140,6 +142,7 @@ export class Agent {
       platform.random(random4);
       return (((random4[0] << 24) >>> 0) + (random4[1] << 16) + (random4[2] << 8) + random4[3]) / 4294967296;
     }, config.initialGeneration);
+    this.counterArray = this.session.counters;
     this.channels = new ChannelBank(config.channels, config.maxFrameBytes);
     const maxPacket = config.maxFrameBytes + PUBLISH_OVERHEAD_BYTES;
     this.decoder = new MqttDecoder(maxPacket);
@@ -329,13 +332,13 @@ export class Agent {
         return;
       }
       decoder.commit(n);
-      this.session.counters[Counter.BytesReceived] += n;
+      this.counterArray[Counter.BytesReceived] += n;
       this.session.noteRx(this.nowMs);
       for (;;) {
         const type = decoder.next();
         if (type === 0) break;
         if (type < 0) {
-          this.session.counters[Counter.DecodeErrors]++;
+          this.counterArray[Counter.DecodeErrors]++;
           decoder.reset();
           this.pushInput(Input.Closed, type); // MQTT framing is lost: reconnect
           return;
@@ -511,11 +514,11 @@ export class Agent {
       r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, topicField), end);
     }
     if (r < 0) {
-      session.counters[Counter.SensorFramesDropped]++;
-      if (r === Err.QueueFull) session.counters[Counter.OutboxFull]++;
+      this.counterArray[Counter.SensorFramesDropped]++;
+      if (r === Err.QueueFull) this.counterArray[Counter.OutboxFull]++;
       return r;
     }
-    session.counters[Counter.SensorFramesSent]++;
+    this.counterArray[Counter.SensorFramesSent]++;
     return 0;
   }
 
@@ -583,7 +586,7 @@ export class Agent {
   /** Accepts the end offset of a packet written at outEnd (or an error from reserve/encode). */
   private enqueue(end: number): number {
     if (end < 0) {
-      if (end === Err.QueueFull) this.session.counters[Counter.OutboxFull]++;
+      if (end === Err.QueueFull) this.counterArray[Counter.OutboxFull]++;
       return end;
     }
     this.decoder.sent(this.out, this.outEnd); // the strict decoder's record of what was sent
@@ -606,7 +609,7 @@ export class Agent {
         return;
       }
       this.outStart += n;
-      this.session.counters[Counter.BytesSent] += n;
+      this.counterArray[Counter.BytesSent] += n;
       this.session.noteTx(this.nowMs);
     }
     this.outStart = this.outEnd = 0;

@@ -51,6 +51,12 @@ export class Session {
   private nowMs = 0;
   private clockStarted = false;
   private phaseNow: number = Phase.Idle;
+  /**
+   * True while the phase has an open transport (its row allows a link): the one place this fact
+   * is kept, written by enter() only. A field, not a getter: the agent reads it several times a
+   * tick, and an XS getter costs a call.
+   */
+  linkOpen = false;
   private readonly live = new LiveData();
   /** Meaningful while the phase's row allows a link. */
   private readonly link = new LinkClocks();
@@ -146,10 +152,6 @@ export class Session {
   }
   get counters(): Uint32Array {
     return this.counterArray;
-  }
-  /** True while the phase has an open transport (the one place this fact is kept). */
-  get linkOpen(): boolean {
-    return (rows[this.phaseNow].allows & Allow.Link) !== 0;
   }
   /** True while a motor command holds the outputs; `motorExpiresAtMs` says until when. */
   get motorsHeld(): boolean {
@@ -460,6 +462,7 @@ export class Session {
     this.leftPhase = this.phaseNow;
     const row = rows[next];
     this.phaseNow = next;
+    this.linkOpen = (row.allows & Allow.Link) !== 0;
     this.actions.push(Act.Report, Note.PhaseEntered, next, Level.Info);
     if (row.stage !== this.data.stage) this.switchStage(row.stage);
     switch (row.deadline) {

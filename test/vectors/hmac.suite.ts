@@ -6,7 +6,8 @@
  * (case 5 truncated to 128 bits). Every vector is also hashed in seeded random chunkings to
  * exercise the streaming path, and engines are reused across messages to check that
  * finish() resets and setKey() re-keys cleanly. finishAndCompare is checked on every RFC 4231
- * tag (checkFinishAndCompare, also run by test/hmac.test.ts on the node:crypto engine).
+ * tag (checkFinishAndCompare), and matchesTag on every RFC 4231 message split in two
+ * (checkMatchesTag); test/hmac.test.ts runs both on the node:crypto engine too.
  */
 import type { Check } from "../helpers/suite";
 import { Prng } from "../../testkit/prng";
@@ -162,6 +163,7 @@ export function run(check: Check): void {
   check.ok(threw, "SHA-256 update past the end of src throws");
 
   checkFinishAndCompare(new SoftHmacSha256(), check, "soft");
+  checkMatchesTag(new SoftHmacSha256(), check, "soft");
 }
 
 function throws(fn: () => void): boolean {
@@ -220,4 +222,47 @@ export function checkFinishAndCompare(h: HmacSha256, check: Check, engine: strin
   check.ok(throws(() => h.finishAndCompare(new Uint8Array(40), 0, 33)), `${engine}: compare of 33 bytes throws RangeError`);
   h.begin();
   check.ok(throws(() => h.finishAndCompare(twenty, -1, 4)), `${engine}: compare at a negative offset throws RangeError`);
+}
+
+/**
+ * matchesTag on engine h, from the RFC 4231 table: each message split in two at the start, at
+ * one byte, in the middle and at the end, the parts at offsets inside larger arrays; the tag
+ * (all of it, or its first 16 bytes) is equal, one bit off in the compared range is unequal;
+ * finish afterwards gives the tag (matchesTag leaves the engine ready for the next message);
+ * a range outside any of the three arrays, or over 32 bytes, throws RangeError.
+ */
+export function checkMatchesTag(h: HmacSha256, check: Check, engine: string): void {
+  const tag = new Uint8Array(32);
+  for (const [name, key, data, hex] of hmacVectors) {
+    const want = fromHex(hex);
+    h.setKey(key, 0, key.length);
+    const expected = new Uint8Array(want.length + 6).fill(0x5a);
+    expected.set(want, 2);
+    for (const cut of [0, 1, data.length >> 1, data.length]) {
+      const a = new Uint8Array(cut + 3).fill(0xee);
+      a.set(data.subarray(0, cut), 3);
+      const b = new Uint8Array(data.length - cut + 5).fill(0xee);
+      b.set(data.subarray(cut), 1);
+      const matches = (len: number): boolean => h.matchesTag(a, 3, cut, b, 1, data.length - cut, expected, 2, len);
+      check.ok(matches(want.length), `${engine} ${name}: split at ${cut}, the tag matches`);
+      if (want.length > 16) check.ok(matches(16), `${engine} ${name}: split at ${cut}, its first 16 bytes match`);
+      let unequal = 0;
+      for (let bit = 0; bit < want.length * 8; bit += 7) {
+        expected[2 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+        if (!matches(want.length)) unequal++;
+        expected[2 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+      }
+      check.is(unequal, Math.ceil((want.length * 8) / 7), `${engine} ${name}: split at ${cut}, one bit off does not match`);
+    }
+    h.begin();
+    h.update(data, 0, data.length);
+    h.finish(tag, 0);
+    check.bytes(truncated(tag, hex.length), want, `${engine} ${name}: finish after matchesTag`);
+  }
+  const four = new Uint8Array(4);
+  const tag40 = new Uint8Array(40);
+  check.ok(throws(() => h.matchesTag(four, 2, 3, four, 0, 0, tag40, 0, 16)), `${engine}: matchesTag with a past the end throws RangeError`);
+  check.ok(throws(() => h.matchesTag(four, 0, 0, four, -1, 1, tag40, 0, 16)), `${engine}: matchesTag with b at a negative offset throws RangeError`);
+  check.ok(throws(() => h.matchesTag(four, 0, 0, four, 0, 0, tag40, 30, 16)), `${engine}: matchesTag with expected past the end throws RangeError`);
+  check.ok(throws(() => h.matchesTag(four, 0, 0, four, 0, 0, tag40, 0, 33)), `${engine}: matchesTag over 33 bytes throws RangeError`);
 }

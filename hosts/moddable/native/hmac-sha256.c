@@ -35,15 +35,15 @@ static bs_hmac_sha256 *state(xsMachine *the)
 	return (bs_hmac_sha256 *)xsmcGetHostDataValidate(xsThis, xs_bs_hmac_sha256_destructor);
 }
 
-/* Bytes [off, off + len) of the buffer in argument 0; throws RangeError outside it. */
-static uint8_t *range(xsMachine *the, xsIntegerValue off, xsIntegerValue len, xsBooleanValue writable)
+/* Bytes [off, off + len) of the buffer in argument arg; throws RangeError outside it. */
+static uint8_t *range(xsMachine *the, xsIntegerValue arg, xsIntegerValue off, xsIntegerValue len, xsBooleanValue writable)
 {
 	void *data;
 	xsUnsignedValue size;
 	if (writable)
-		xsmcGetBufferWritable(xsArg(0), &data, &size);
+		xsmcGetBufferWritable(xsArg(arg), &data, &size);
 	else
-		xsmcGetBufferReadable(xsArg(0), &data, &size);
+		xsmcGetBufferReadable(xsArg(arg), &data, &size);
 	if ((off < 0) || (len < 0) || ((xsUnsignedValue)off > size) || ((xsUnsignedValue)len > size - (xsUnsignedValue)off))
 		xsRangeError("range outside buffer");
 	return (uint8_t *)data + off;
@@ -54,7 +54,7 @@ void xs_bs_hmac_sha256_set_key(xsMachine *the)
 	bs_hmac_sha256 *h = state(the);
 	xsIntegerValue off = xsmcToInteger(xsArg(1));
 	xsIntegerValue len = xsmcToInteger(xsArg(2));
-	bs_hmac_sha256_set_key(h, range(the, off, len, 0), (uint32_t)len);
+	bs_hmac_sha256_set_key(h, range(the, 0, off, len, 0), (uint32_t)len);
 }
 
 void xs_bs_hmac_sha256_begin(xsMachine *the)
@@ -68,14 +68,14 @@ void xs_bs_hmac_sha256_update(xsMachine *the)
 	bs_hmac_sha256 *h = state(the);
 	xsIntegerValue off = xsmcToInteger(xsArg(1));
 	xsIntegerValue len = xsmcToInteger(xsArg(2));
-	bs_hmac_sha256_update(h, range(the, off, len, 0), (uint32_t)len);
+	bs_hmac_sha256_update(h, range(the, 0, off, len, 0), (uint32_t)len);
 }
 
 void xs_bs_hmac_sha256_finish(xsMachine *the)
 {
 	bs_hmac_sha256 *h = state(the);
 	xsIntegerValue off = xsmcToInteger(xsArg(1));
-	bs_hmac_sha256_finish(h, range(the, off, BS_HMAC_SHA256_BYTES, 1));
+	bs_hmac_sha256_finish(h, range(the, 0, off, BS_HMAC_SHA256_BYTES, 1));
 }
 
 void xs_bs_hmac_sha256_finish_and_compare(xsMachine *the)
@@ -85,5 +85,27 @@ void xs_bs_hmac_sha256_finish_and_compare(xsMachine *the)
 	xsIntegerValue len = xsmcToInteger(xsArg(2));
 	if ((len < 0) || (len > BS_HMAC_SHA256_BYTES))
 		xsRangeError("compare length outside 0..32");
-	xsmcSetBoolean(xsResult, bs_hmac_sha256_finish_compare(h, range(the, off, len, 0), (uint32_t)len) ? 1 : 0);
+	xsmcSetBoolean(xsResult, bs_hmac_sha256_finish_compare(h, range(the, 0, off, len, 0), (uint32_t)len) ? 1 : 0);
+}
+
+/* matchesTag(a, aOff, aLen, b, bOff, bLen, expected, expectedOff, expectedLen): begin, update(a),
+   update(b) and finishAndCompare(expected) in one call. Every range is checked before any
+   hashing; the pointers stay valid since nothing here allocates in the XS heap. */
+void xs_bs_hmac_sha256_matches_tag(xsMachine *the)
+{
+	bs_hmac_sha256 *h = state(the);
+	xsIntegerValue aLen = xsmcToInteger(xsArg(2));
+	xsIntegerValue bLen = xsmcToInteger(xsArg(5));
+	xsIntegerValue eLen = xsmcToInteger(xsArg(8));
+	const uint8_t *a = range(the, 0, xsmcToInteger(xsArg(1)), aLen, 0);
+	const uint8_t *b = range(the, 3, xsmcToInteger(xsArg(4)), bLen, 0);
+	const uint8_t *e;
+	if ((eLen < 0) || (eLen > BS_HMAC_SHA256_BYTES))
+		xsRangeError("compare length outside 0..32");
+	e = range(the, 6, xsmcToInteger(xsArg(7)), eLen, 0);
+	if (bs_hmac_sha256_begin(h) != 0)
+		xsUnknownError("HMAC begin: setKey first");
+	bs_hmac_sha256_update(h, a, (uint32_t)aLen);
+	bs_hmac_sha256_update(h, b, (uint32_t)bLen);
+	xsmcSetBoolean(xsResult, bs_hmac_sha256_finish_compare(h, e, (uint32_t)eLen) ? 1 : 0);
 }

@@ -9,6 +9,9 @@
  *   finishAndCompare(expected, off, len)
  *                          ends the message; true when the tag's first len (0..32) bytes equal
  *                          expected[off..off+len), compared in constant time
+ *   matchesTag(a, aOff, aLen, b, bOff, bLen, expected, expectedOff, expectedLen)
+ *                          begin, update(a..), update(b..) and finishAndCompare(expected..)
+ *                          in one call (a motor frame's check: session id, then the frame)
  * Buffers are Uint8Arrays (xsmcGetBuffer also takes an ArrayBuffer, a DataView or another
  * typed array of one-byte elements, not wider ones); a range outside the buffer throws RangeError.
  */
@@ -19,6 +22,7 @@ class HmacSha256 @ "xs_bs_hmac_sha256_destructor" {
 	update(src, off, len) @ "xs_bs_hmac_sha256_update";
 	finish(dst, off) @ "xs_bs_hmac_sha256_finish";
 	finishAndCompare(expected, off, len) @ "xs_bs_hmac_sha256_finish_and_compare";
+	matchesTag(a, aOff, aLen, b, bOff, bLen, expected, expectedOff, expectedLen) @ "xs_bs_hmac_sha256_matches_tag";
 }
 Object.freeze(HmacSha256.prototype);
 

@@ -10,7 +10,8 @@
  * `finishAndCompare` ends a message like `finish` but, instead of handing out the tag, compares
  * its first len bytes with the expected bytes in constant time, so that a verifier with a
  * native engine does no per-byte work in the script engine (and a tag under check never leaves
- * the engine). `HmacSha256` is the seam: a host may supply a native implementation (e.g. a
+ * the engine); `matchesTag` is a whole message of two parts and its check in one call.
+ * `HmacSha256` is the seam: a host may supply a native implementation (e.g. a
  * Moddable crypto module) behind the same calls; `SoftHmacSha256` is the portable default.
  */
 import { Sha256, SHA256_BLOCK_BYTES, SHA256_DIGEST_BYTES } from "./sha256";
@@ -34,6 +35,20 @@ export interface HmacSha256 {
    * a range outside expected throws RangeError. The engine then needs `begin` again.
    */
   finishAndCompare(expected: Uint8Array, off: number, len: number): boolean;
+  /**
+   * One whole message in one call: begin, update(a[aOff..aOff+aLen)), update(b[bOff..bOff+bLen)),
+   * finishAndCompare(expected, expectedOff, expectedLen). Where each call crosses into native
+   * code (an XS host class) one call costs a quarter of four. Throws like those calls.
+   */
+  matchesTag(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number, expected: Uint8Array, expectedOff: number, expectedLen: number): boolean;
+}
+
+/** HmacSha256.matchesTag through the engine's other calls, for engines with nothing faster. */
+export function matchesTagInSteps(h: HmacSha256, a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number, expected: Uint8Array, expectedOff: number, expectedLen: number): boolean {
+  h.begin();
+  h.update(a, aOff, aLen);
+  h.update(b, bOff, bLen);
+  return h.finishAndCompare(expected, expectedOff, expectedLen);
 }
 
 /** Throws RangeError unless expected[off..off+len) is inside expected and len is at most a tag. */
@@ -107,6 +122,10 @@ export class SoftHmacSha256 implements HmacSha256 {
     let diff = 0;
     for (let i = 0; i < len; i++) diff |= tag[i] ^ expected[off + i];
     return diff === 0;
+  }
+
+  matchesTag(a: Uint8Array, aOff: number, aLen: number, b: Uint8Array, bOff: number, bLen: number, expected: Uint8Array, expectedOff: number, expectedLen: number): boolean {
+    return matchesTagInSteps(this, a, aOff, aLen, b, bOff, bLen, expected, expectedOff, expectedLen);
   }
 }
 

@@ -77,8 +77,8 @@ function writeSessionId(sessionId: number, dst: Uint8Array): void {
 
 /**
  * Verifies the MAC of a motor frame decoded into out from buf at frameOff, for this session.
- * hmac must be keyed with the session key. The tag never leaves the engine (finishAndCompare)
- * and the session id's bytes live in out, so nothing is written here.
+ * hmac must be keyed with the session key. The tag never leaves the engine (matchesTag: the
+ * whole check in one engine call) and the session id's bytes live in out, so nothing is written here.
  * Returns 0, FRAME_BAD_MAC (mismatch, compared in constant time) or VALUE_RANGE (out does not
  * describe a frame in buf).
  */
@@ -90,10 +90,7 @@ export function verifyMotorMac(buf: Uint8Array, frameOff: number, out: MotorFram
     writeSessionId(sessionId, out.macIdBytes);
     out.macId = sessionId;
   }
-  hmac.begin();
-  hmac.update(out.macIdBytes, 0, 4);
-  hmac.update(buf, frameOff, out.signedLen);
-  return hmac.finishAndCompare(buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FrameBadMac;
+  return hmac.matchesTag(out.macIdBytes, 0, 4, buf, frameOff, out.signedLen, buf, out.macOff, MOTOR_MAC_BYTES) ? 0 : Err.FrameBadMac;
 }
 
 /**

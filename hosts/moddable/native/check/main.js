@@ -2,7 +2,8 @@
  * check/main: the native HMAC-SHA256 module (hosts/moddable/native/hmac-sha256) under XS, as
  * the firmware loads it: RFC 4231 §4.2-4.8 cases 1-7 (case 5 on its 128 bits), each whole, in
  * chunks at offsets inside larger buffers and twice under the same key; finishAndCompare over
- * 16 and 32 bytes (equal, one bit off at every position); begin before setKey and ranges
+ * 16 and 32 bytes (equal, one bit off at every position); matchesTag on a message split in
+ * two (equal, one bit off at every position); begin before setKey and ranges
  * outside a buffer throw. Prints one line per check and "native hmac: N passed,
  * M failed"; throws (exit status 1) when any failed. Build and run with Moddable's
  * command-line Linux target: mcconfig -m -p x-cli-lin -o DIR hosts/moddable/native/check/manifest.json
@@ -114,6 +115,28 @@ for (const [name, key, data, want] of vectors) {
 	}
 	check(throws(() => h.finishAndCompare(expected, 30, 16)), "finishAndCompare past the end throws");
 	check(throws(() => h.finishAndCompare(expected, 0, 33)), "finishAndCompare of 33 bytes throws");
+}
+// matchesTag: RFC 4231 case 2 split in two at offsets, its tag at offset 3; one bit off unequal
+{
+	const [name, key, data, want] = vectors[1];
+	const expected = new Uint8Array(40).fill(0x77);
+	expected.set(bytes(want), 3);
+	const a = new Uint8Array(16).fill(0xee);
+	a.set(data.subarray(0, 10), 2);
+	const b = new Uint8Array(40).fill(0xee);
+	b.set(data.subarray(10), 5);
+	const matches = () => h.matchesTag(a, 2, 10, b, 5, data.length - 10, expected, 3, 32);
+	h.setKey(key, 0, key.length);
+	check(matches() === true, `matchesTag ${name} split at 10 equal`);
+	let unequal = 0;
+	for (let bit = 0; bit < 256; bit++) {
+		expected[3 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+		if (matches() === false) unequal++;
+		expected[3 + (bit >> 3)] ^= 0x80 >> (bit & 7);
+	}
+	check(unequal === 256, `matchesTag ${name}: each of 256 one-bit changes unequal`);
+	check(throws(() => h.matchesTag(a, 10, 10, b, 0, 0, expected, 3, 32)), "matchesTag with a past the end throws");
+	check(throws(() => h.matchesTag(a, 0, 0, b, 0, 0, expected, 0, 33)), "matchesTag over 33 bytes throws");
 }
 check(throws(() => h.update(new Uint8Array(4), 2, 3)), "update past the end throws RangeError");
 check(throws(() => h.finish(new Uint8Array(40), 9)), "finish with fewer than 32 bytes left throws");
