@@ -1,8 +1,8 @@
 /*
  * The native HMAC-SHA256 module as the firmware loads it: hosts/moddable/native/check (RFC 4231
  * cases 1-7 whole and chunked at offsets, finishAndCompare, matchesTag, misuse throws) built
- * with the Moddable SDK for its command-line Linux target (mcconfig -p x-cli-lin: XS plus the module's C, compiled by the
- * host cc) and run. Needs $MODDABLE with its tools built (build/bin/lin/release/mcconfig);
+ * with the Moddable SDK for its command-line Linux target (mcconfig -p x-cli-lin: XS plus the
+ * module's C, compiled by the host cc) and run. Needs $MODDABLE with its tools built (build/bin/lin/release/mcconfig);
  * skipped, with the reason in its title, elsewhere. The build goes to build/moddable-check and
  * is incremental (the first one takes minutes on a small machine).
  */
