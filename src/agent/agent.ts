@@ -343,8 +343,10 @@ export class Agent {
           this.pushInput(Input.Closed, type); // MQTT framing is lost: reconnect
           return;
         }
-        this.onPacket(type);
-        this.runActions();
+        // the steady state's packet, a QoS 0 motor frame, skips onPacket's dispatch
+        if (type === PacketType.Publish && decoder.topicSlot === MOTOR_TOPIC_SLOT && decoder.qos === 0) this.onMotorFrame();
+        else this.onPacket(type);
+        if (session.actions.length !== 0) this.runActions();
         if (!session.linkOpen) return;
       }
     }
@@ -408,7 +410,8 @@ export class Agent {
   /** Carries out every queued action; an action that fails becomes the ActionFailed event. */
   private runActions(): void {
     const q = this.session.actions;
-    for (let action = q.poll(); action !== Act.None; action = q.poll()) {
+    while (q.length !== 0) {
+      const action = q.poll();
       const r = this.perform(action, q.a, q.b, q.level);
       if (r < 0) {
         this.log(Level.Error, r, `action ${actionNames[action]} failed: ${errorName(r)}`);

@@ -68,7 +68,8 @@ const SLOTS = 32;
 export class ActionQueue {
   private readonly q: number[] = [];
   private head = 0;
-  private count = 0;
+  /** Actions queued: a field, not a getter, so the agent's loop checks it without a call. */
+  length = 0;
   /** Fields of the action returned by the last poll(). */
   a = 0;
   b = 0;
@@ -81,26 +82,26 @@ export class ActionQueue {
   }
 
   push(action: number, a: number, b: number, level: number): void {
-    if (this.count === SLOTS) {
+    if (this.length === SLOTS) {
       this.droppedReports++;
       if (action === Act.Report) return;
       if (!this.evictOneReport()) throw new Error("ActionQueue overflow: 32 control actions pending"); // programmer bug
     }
-    const at = ((this.head + this.count) % SLOTS) * 4;
+    const at = ((this.head + this.length) % SLOTS) * 4;
     this.q[at] = action;
     this.q[at + 1] = a;
     this.q[at + 2] = b;
     this.q[at + 3] = level;
-    this.count++;
+    this.length++;
   }
 
   /** Removes the oldest Report entry to make room for a control action. False when there is none. */
   private evictOneReport(): boolean {
     const q = this.q;
-    for (let k = 0; k < this.count; k++) {
+    for (let k = 0; k < this.length; k++) {
       const at = ((this.head + k) % SLOTS) * 4;
       if (q[at] !== Act.Report) continue;
-      for (let j = k; j < this.count - 1; j++) {
+      for (let j = k; j < this.length - 1; j++) {
         const to = ((this.head + j) % SLOTS) * 4;
         const from = ((this.head + j + 1) % SLOTS) * 4;
         q[to] = q[from];
@@ -108,7 +109,7 @@ export class ActionQueue {
         q[to + 2] = q[from + 2];
         q[to + 3] = q[from + 3];
       }
-      this.count--;
+      this.length--;
       return true;
     }
     return false;
@@ -116,22 +117,18 @@ export class ActionQueue {
 
   /** Next action code (Act.None when empty); its fields are in a, b, level. */
   poll(): number {
-    if (this.count === 0) return Act.None;
+    if (this.length === 0) return Act.None;
     const at = this.head * 4;
     this.a = this.q[at + 1];
     this.b = this.q[at + 2];
     this.level = this.q[at + 3];
     this.head = (this.head + 1) % SLOTS;
-    this.count--;
+    this.length--;
     return this.q[at];
-  }
-
-  get length(): number {
-    return this.count;
   }
 
   clear(): void {
     this.head = 0;
-    this.count = 0;
+    this.length = 0;
   }
 }

@@ -13,7 +13,8 @@
  * channel's bytes. On XS every typed-array element access is a property access through a host
  * getter or setter, so one `set()` of five bytes costs about what one byte written by hand
  * does. No object or view is created per frame.
- * Nothing here allocates after construction.
+ * Nothing here allocates after construction, but writeFrameHead's DataView when a frame goes
+ * to another destination buffer than the last one.
  */
 import { Err } from "../../errors";
 import { Major, TAG_UINT8 } from "../cbor/types";
@@ -46,6 +47,9 @@ export class FrameEntries {
   readonly dataLen: number[] = [];
   /** Per table index: the head bytes of that channel's entries (channels of this kind only). */
   private readonly heads: Uint8Array[] = [];
+  /** writeFrameHead's DataView over the last destination it wrote (a cache of one: a writer keeps its buffer). */
+  headView: DataView;
+  headViewOf: Uint8Array;
 
   /** capacity defaults to the number of channels of this kind in the table. */
   constructor(table: ChannelTable, kind: number, capacity = table.size) {
@@ -56,6 +60,8 @@ export class FrameEntries {
     this.data = [];
     this.head = [];
     const empty = new Uint8Array(0);
+    this.headViewOf = empty;
+    this.headView = new DataView(empty.buffer);
     for (let i = 0; i < capacity; i++) {
       this.data.push(empty);
       this.head.push(empty);
@@ -108,10 +114,12 @@ export function entryBytes(table: ChannelTable, i: number): number {
 /**
  * Writes a frame's head: the array head for `items` items (< 2^16) and the two u32 items
  * that open every frame (seq, then time or deadline), all in the shortest form (RFC 8949
- * §3.1, §4.2.1), inline: one call instead of three. Returns the new offset or
- * BUFFER_TOO_SMALL. The caller checks that seq and second are u32.
+ * §3.1, §4.2.1), inline: one call instead of three. A four-byte argument goes through a
+ * DataView over dst (one call instead of four element stores on XS), cached in entries and
+ * made again only when dst changes. Returns the new offset or BUFFER_TOO_SMALL. The caller
+ * checks that seq and second are u32.
  */
-export function writeFrameHead(dst: Uint8Array, off: number, items: number, seq: number, second: number): number {
+export function writeFrameHead(dst: Uint8Array, off: number, items: number, seq: number, second: number, entries: FrameEntries): number {
   if (off < 0) return off;
   const need = (items < 24 ? 1 : items < 0x100 ? 2 : 3) + (seq < 24 ? 1 : seq < 0x100 ? 2 : seq < 0x10000 ? 3 : 5) + (second < 24 ? 1 : second < 0x100 ? 2 : second < 0x10000 ? 3 : 5);
   if (off + need > dst.length) return Err.BufferTooSmall;
@@ -135,11 +143,13 @@ export function writeFrameHead(dst: Uint8Array, off: number, items: number, seq:
       dst[off++] = v >>> 8;
       dst[off++] = v & 0xff;
     } else {
-      dst[off++] = 0x1a;
-      dst[off++] = v >>> 24;
-      dst[off++] = (v >>> 16) & 0xff;
-      dst[off++] = (v >>> 8) & 0xff;
-      dst[off++] = v & 0xff;
+      dst[off] = 0x1a;
+      if (entries.headViewOf !== dst) {
+        entries.headView = new DataView(dst.buffer, dst.byteOffset);
+        entries.headViewOf = dst;
+      }
+      entries.headView.setUint32(off + 1, v);
+      off += 5;
     }
     v = second;
   }

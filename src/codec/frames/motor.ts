@@ -115,7 +115,7 @@ export function encodeMotorFrame(
   const n = entries.count;
   if (n === 0 || entries.kind !== ChannelKind.Motor) return Err.ChannelUnknown;
   const start = off;
-  off = writeFrameHead(dst, off, 3 + 2 * n, seq, deadlineMs);
+  off = writeFrameHead(dst, off, 3 + 2 * n, seq, deadlineMs, entries);
   if (off < 0) return off;
   off = writeEntries(dst, off, entries);
   if (off < 0) return off;

@@ -6,8 +6,9 @@
  * where t is the agent's estimate of brain time in ms and each ta is an RFC 8746 typed array
  * (tag + little-endian byte string; uint8 as a plain byte string) holding exactly the
  * channel's element count. The writer is the hot path: array head, two integers, then per
- * entry three short heads and one native copy into the caller's preallocated buffer; it
- * allocates nothing and creates no views (the entries carry byte views made at setup).
+ * entry its head and one native copy into the caller's preallocated buffer; it allocates
+ * nothing while the caller keeps its buffer (the entries carry byte views made at setup, and
+ * one DataView over the last destination, for the four-byte integers).
  * The decoder fills a preallocated SensorFrame (view.ts) with payload offsets into the
  * input: valid until the receive buffer is reused.
  */
@@ -51,7 +52,7 @@ export function encodeSensorFrame(dst: Uint8Array, off: number, seq: number, tim
   if ((seq >>> 0) !== seq || (timeMs >>> 0) !== timeMs) return Err.ValueRange;
   const n = entries.count;
   if (n === 0 || entries.kind !== ChannelKind.Sensor) return Err.ChannelUnknown;
-  off = writeFrameHead(dst, off, 2 + 2 * n, seq, timeMs);
+  off = writeFrameHead(dst, off, 2 + 2 * n, seq, timeMs, entries);
   if (off < 0) return off;
   return writeEntries(dst, off, entries);
 }

@@ -48,7 +48,8 @@
  * filled at construction. Bytes outside the mask (payload, MAC, seq and second arguments)
  * cannot make a word differ; structural bytes past the ArrayBuffer's last whole word are
  * compared one by one. The reference sensor frame (16 f32 + 8 i16) has 11 structural bytes
- * in 4 or 5 words. A seq or second in its head byte is checked by size (< 24).
+ * in 4 or 5 words. A seq or second in its head byte is checked by size (< 24); one of four
+ * bytes is read through a DataView over the same ArrayBuffer, one call instead of four reads.
  * XS finds a property by walking the object's property list (and then the prototype chain, for
  * methods), so FrameView's fields are declared in order of use on the repeat path and by
  * copyEntry, the state of the copy cache and of the repeat path sits in objects of its own,
@@ -140,6 +141,14 @@ class RepeatLayout {
   readonly pos: Int32Array;
   readonly val: Int32Array;
   wordsBuffer: ArrayBufferLike;
+  /** A DataView over wordsBuffer: reads a 4-byte seq or second argument in one call. */
+  dv: DataView;
+  /** Where in dv the seq and second arguments are, when they take 4 bytes and dv covers the frame's buffer; else -1. */
+  seqPos = -1;
+  secondPos = -1;
+  /** The frame's seq and second arguments from the start of its buffer (byteOffset not counted). */
+  seqRel = 0;
+  secondRel = 0;
   /** False until the first view is made: the first frame's buffer gets one at once. */
   viewMade = false;
   // The remembered frame's entry fields, put back when a repeat follows another decode.
@@ -177,6 +186,7 @@ class RepeatLayout {
     }
     this.words = new Int32Array(0);
     this.wordsBuffer = this.words.buffer;
+    this.dv = new DataView(this.wordsBuffer);
   }
 }
 
@@ -289,12 +299,13 @@ export class FrameView {
       while (k < nw && (words[at[k]] & mask[k]) === want[k]) k++;
       if (k === nw && (rep.byteCount === 0 || bytesMatch(rep, buf))) {
         // RFC 8949 §3.1 major type 0: the argument in the head (< 24) or after it
+        // (a 4-byte argument through the DataView: one call instead of four element reads)
         let p = off + rep.seqAt;
         const sa = rep.seqArg;
-        const seq = sa === 0 ? buf[p] : sa === 1 ? buf[p + 1] : sa === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+        const seq = rep.seqPos >= 0 ? rep.dv.getUint32(rep.seqPos) : sa === 0 ? buf[p] : sa === 1 ? buf[p + 1] : sa === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
         p = off + rep.secondAt;
         const ta = rep.secondArg;
-        const second = ta === 0 ? buf[p] : ta === 1 ? buf[p + 1] : ta === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
+        const second = rep.secondPos >= 0 ? rep.dv.getUint32(rep.secondPos) : ta === 0 ? buf[p] : ta === 1 ? buf[p + 1] : ta === 2 ? (buf[p + 1] << 8) | buf[p + 2] : ((buf[p + 1] << 24) >>> 0) + ((buf[p + 2] << 16) | (buf[p + 3] << 8) | buf[p + 4]);
         if ((seq < 24 || sa !== 0) && (second < 24 || ta !== 0)) {
           rep.candidateKey = -1; // this decode was a repeat: no layout is half-way adopted
           if (!this.fieldsFromRepeat) this.restoreLayout(rep, buf, off, len);
@@ -448,8 +459,11 @@ export class FrameView {
     for (let k = 0; k < c; k++) pos[k] += off;
     rep.wordCount = 0;
     rep.byteCount = c;
+    rep.seqRel = off + rep.seqAt + 1;
+    rep.secondRel = off + rep.secondAt + 1;
     if (buf.buffer === rep.wordsBuffer) toWords(rep, buf);
     else if (!rep.viewMade) makeWords(rep, buf);
+    placeArgs(rep, buf);
     const n = this.count;
     rep.count = n;
     rep.macOff = this.macOff;
@@ -621,8 +635,17 @@ function makeWords(rep: RepeatLayout, buf: Uint8Array): void {
   const ab = buf.buffer;
   rep.words = new Int32Array(ab, 0, ab.byteLength >>> 2);
   rep.wordsBuffer = ab;
+  rep.dv = new DataView(ab);
   rep.viewMade = true;
   toWords(rep, buf);
+  placeArgs(rep, buf);
+}
+
+/** Sets where rep.dv reads the 4-byte seq and second arguments of buf's frame (-1: not through dv). */
+function placeArgs(rep: RepeatLayout, buf: Uint8Array): void {
+  const covered = buf.buffer === rep.wordsBuffer;
+  rep.seqPos = covered && rep.seqArg === 4 ? buf.byteOffset + rep.seqRel : -1;
+  rep.secondPos = covered && rep.secondArg === 4 ? buf.byteOffset + rep.secondRel : -1;
 }
 
 /**
