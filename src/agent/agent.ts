@@ -514,7 +514,7 @@ export class Agent {
       this.sensorSeq = (this.sensorSeq + 1) >>> 0;
       const brainMs = (this.nowMs + session.liveness.offsetMs) >>> 0; // liveness.toBrainMs, inline
       const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, brainMs);
-      r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, topicField), end);
+      r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, topicField), end, false);
     }
     if (r < 0) {
       this.counterArray[Counter.SensorFramesDropped]++;
@@ -543,11 +543,15 @@ export class Agent {
    */
   private endPublish(payloadStart: number, payloadEnd: number, topic: Uint8Array, topicLen: number, qos: 0 | 1, packetId: number): number {
     if (payloadEnd < 0) return payloadEnd;
-    return this.endPacket(encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false), payloadEnd);
+    return this.endPacket(encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false), payloadEnd, qos !== 0);
   }
 
-  /** Step 2's common part: the packet's header starts at head (or head is an Err code). */
-  private endPacket(head: number, payloadEnd: number): number {
+  /**
+   * Step 2's common part: the packet's header starts at head (or head is an Err code). record:
+   * tell the strict decoder what was sent (decoder.sent); a QoS 0 PUBLISH leaves it nothing to
+   * expect, so its senders pass false and save the calls.
+   */
+  private endPacket(head: number, payloadEnd: number, record: boolean): number {
     if (head < 0) return head;
     if (this.outStart === this.packetStart) {
       // the packet is all the outbox holds (the steady state): it simply starts at its header
@@ -558,7 +562,7 @@ export class Agent {
       this.outEnd = this.packetStart + (payloadEnd - head);
       head = this.packetStart;
     }
-    this.decoder.sent(this.out, head); // the strict decoder's record of what was sent
+    if (record) this.decoder.sent(this.out, head); // the strict decoder's record of what was sent
     return 0;
   }
 

@@ -13,7 +13,6 @@
  * fail their MAC anyway).
  */
 import { Err } from "../errors";
-import { reached, seqAfter } from "./clock";
 
 export class MotorGate {
   private lastSeq = 0;
@@ -32,22 +31,24 @@ export class MotorGate {
    * FRAME_OUT_OF_ORDER or FRAME_STALE.
    */
   admit(nowMs: number, seq: number, frameDeadlineMs: number, motorDeadlineMs: number): number {
+    // once per motor frame: seqAfter(a, b) and reached(now, t) of clock.ts written out, as
+    // ((a - b) | 0) > 0 and ((now - t) | 0) >= 0, since an XS call costs more than the arithmetic
     if (this.haveSeq) {
       if (seq === this.lastSeq) return Err.FrameReplayed;
-      if (!seqAfter(seq, this.lastSeq)) return Err.FrameOutOfOrder;
+      if (((seq - this.lastSeq) | 0) <= 0) return Err.FrameOutOfOrder;
     }
-    if (reached(nowMs, frameDeadlineMs)) return Err.FrameStale;
+    if (((nowMs - frameDeadlineMs) | 0) >= 0) return Err.FrameStale;
     this.lastSeq = seq;
     this.haveSeq = true;
     const holdUntil = (nowMs + motorDeadlineMs) >>> 0;
-    this.expiresAtMs = reached(holdUntil, frameDeadlineMs) ? frameDeadlineMs : holdUntil;
+    this.expiresAtMs = ((holdUntil - frameDeadlineMs) | 0) >= 0 ? frameDeadlineMs : holdUntil;
     this.holding = true;
     return 0;
   }
 
   /** True (once) when the outputs must go safe because the hold expired. */
   expired(nowMs: number): boolean {
-    if (this.holding && reached(nowMs, this.expiresAtMs)) {
+    if (this.holding && ((nowMs - this.expiresAtMs) | 0) >= 0) { // reached(), written out
       this.holding = false;
       return true;
     }

@@ -316,6 +316,14 @@ export class FrameView {
         }
       }
     }
+    return this.decodeNew(buf, off, len, table, kind, withMac, key);
+  }
+
+  /**
+   * decodeFrame past the repeat path: the fast path, else the general reader. A method of its
+   * own, so that decodeFrame declares few locals (XS sets up every local of a function on each call).
+   */
+  private decodeNew(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean, key: number): number {
     // Did the decode before this one take the fast path to this layout (the candidate)?
     const rep = this.rep;
     const again = rep.candidateKey === key && rep.candidateBuf === buf && rep.candidateOff === off && rep.candidateLen === len && rep.candidateTable === table;

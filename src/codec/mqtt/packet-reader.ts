@@ -308,7 +308,6 @@ export abstract class MqttPacketReader {
    */
   next(): number {
     if (this.err !== 0) return this.err;
-    const buf = this.buf;
     const head = this.readOff;
     const fill = this.filled;
     if (head >= fill) return NEED_MORE;
@@ -356,7 +355,15 @@ export abstract class MqttPacketReader {
         return PacketType.Publish;
       }
     }
+    return this.parseNext(head, fill);
+  }
 
+  /**
+   * next() past the repeat path: parses the packet at buf[head..fill). A method of its own, so
+   * that next() declares few locals (XS sets up every local of a function on each call).
+   */
+  private parseNext(head: number, fill: number): number {
+    const buf = this.buf;
     // §2.2.1 type and direction, §2.2.2 flags: checked as soon as the first byte is here.
     const b0 = buf[head];
     const type = b0 >>> 4;
