@@ -104,6 +104,8 @@ export class Agent {
   private readonly inputs = new Int32Array(INPUT_SLOTS * 2);
   private inputHead = 0;
   private inputCount = 0;
+  /** The argument of the input takeInput() returned last. */
+  private takenArg = 0;
   private readonly session: Session;
   /** The session's counters (session.counters, read once: an XS getter costs a call). */
   private readonly counterArray: Uint32Array;
@@ -249,9 +251,24 @@ export class Agent {
    */
   private queueInput(nowMs: number, kind: number, arg: number): number {
     this.nowMs = nowMs >>> 0;
-    if (!this.running) return this.poll(kind, arg);
+    if (this.running) {
+      this.pushInput(kind, arg);
+      return 0;
+    }
+    if (this.inputCount === 0) return this.poll(kind, arg);
+    // inputs left queued when a host callback threw out of the loop go first, in order
     this.pushInput(kind, arg);
-    return 0;
+    const first = this.takeInput();
+    return this.poll(first, this.takenArg);
+  }
+
+  /** Removes the oldest queued input: returns its kind, and leaves its argument in takenArg. */
+  private takeInput(): number {
+    const at = this.inputHead * 2;
+    this.takenArg = this.inputs[at + 1];
+    this.inputHead = (this.inputHead + 1) % INPUT_SLOTS;
+    this.inputCount--;
+    return this.inputs[at];
   }
 
   private pushInput(kind: number, arg: number): void {
@@ -267,7 +284,10 @@ export class Agent {
     this.inputCount++;
   }
 
-  /** The one loop: applies the first input, drains the inputs queued meanwhile, carries out the actions, flushes the outbox. */
+  /**
+   * The one loop: applies the first input, drains the inputs queued meanwhile, carries out the
+   * actions, flushes the outbox. Returns the first input's result.
+   */
   private poll(kind: number, arg: number): number {
     this.running = true;
     let result = 0;
@@ -276,12 +296,8 @@ export class Agent {
       this.runActions();
       for (;;) {
         while (this.inputCount > 0) {
-          const at = this.inputHead * 2;
-          const queued = this.inputs[at];
-          const queuedArg = this.inputs[at + 1];
-          this.inputHead = (this.inputHead + 1) % INPUT_SLOTS;
-          this.inputCount--;
-          this.apply(queued, queuedArg);
+          const queued = this.takeInput();
+          this.apply(queued, this.takenArg);
           this.runActions();
         }
         this.flush();

@@ -240,6 +240,30 @@ export const scenarios: readonly Scenario[] = [
     for (const field of ["agentId", "brokerPort", "heartbeatMissLimit", "drainTimeoutMs"]) check.ok(message.includes(field), `error names ${field}`);
   }],
 
+  ["a host callback that throws out of the loop: the inputs it queued run first, in order, on the next call", (w, check) => {
+    reachesActive(w, check, "session");
+    const io = (w.agent as unknown as { io: { sampleSensors: (nowMs: number, sensors: unknown) => void } }).io;
+    const sample = io.sampleSensors;
+    let threw = false;
+    io.sampleSensors = (nowMs, sensors) => {
+      io.sampleSensors = sample;
+      check.is(w.agent.submitSensorFrame(nowMs), 0, "a sensor frame asked for from inside the loop is queued");
+      throw new Error("sensor bus fault");
+    };
+    try {
+      w.run(1_000);
+    } catch (e) {
+      threw = String(e).includes("sensor bus fault");
+    }
+    check.ok(threw, "the callback's exception reaches the host");
+    const sent = counter(w, Counter.SensorFramesSent);
+    const dropped = counter(w, Counter.SensorFramesDropped);
+    w.agent.stop(w.now);
+    check.is(counter(w, Counter.SensorFramesSent), sent + 1, "the queued sensor frame went out before the stop");
+    check.is(counter(w, Counter.SensorFramesDropped), dropped, "and was not dropped as sent after it");
+    check.ok(w.phase !== Phase.Active, "then the stop took effect");
+  }],
+
   ["deploy drain: stops sensors, deregisters, reconnects after retry-after without escalating", (w, check) => {
     reachesActive(w, check, "session");
     const sentBefore = counter(w, Counter.SensorFramesSent);
