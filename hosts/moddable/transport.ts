@@ -134,25 +134,28 @@ export class Transport {
   }
 
   /**
-   * Bytes read into dst[off..off+len), at most WINDOW_BYTES: 0 = nothing now, -1 = closed.
-   * Reads exactly that count into the window, then copies it into place, whatever the offsets
-   * the agent uses and however TCP segments the stream. The agent calls again for the rest.
+   * Bytes read into dst[off..off+len): 0 = nothing now, -1 = closed; fewer than len only when
+   * nothing more is readable (the agent does not ask again in the same tick). Reads at most
+   * WINDOW_BYTES at a time into the window and copies each into place, whatever the offsets
+   * the agent uses and however TCP segments the stream.
    */
   recv(dst: Uint8Array, off: number, len: number): number {
     if (this.state !== State.Open) return this.closedResult();
-    let n = this.readable;
-    if (n === 0) return 0;
-    if (n > len) n = len;
-    if (n > WINDOW_BYTES) n = WINDOW_BYTES;
+    const n = this.readable < len ? this.readable : len;
     const window = this.window;
+    let done = 0;
     let ok = true;
-    try {
-      this.sock!.read(window.open(n));
-      dst.set(window.bytes, off); // the tracking view is n bytes long while the window is open
-    } catch {
-      ok = false;
+    while (ok && done < n) {
+      const k = n - done < WINDOW_BYTES ? n - done : WINDOW_BYTES;
+      try {
+        this.sock!.read(window.open(k));
+        dst.set(window.bytes, off + done); // the tracking view is k bytes long while the window is open
+      } catch {
+        ok = false;
+      }
+      window.close();
+      done += k;
     }
-    window.close();
     if (!ok) {
       this.fail(Err.TransportError, "read failed");
       return this.closedResult();

@@ -22,6 +22,8 @@
  * Hosts read the session through `status()` and `counters`, never its fields.
  */
 import { SoftHmacSha256, type HmacSha256 } from "../codec/crypto/hmac";
+import { verifyMotorMac } from "../codec/frames/motor";
+import type { SensorFrameWriter } from "../codec/frames/sensor";
 import { encodeConnect, type ConnectOptions } from "../codec/mqtt/connect";
 import { PacketType } from "../codec/mqtt/constants";
 import { MqttDecoder } from "../codec/mqtt/decoder";
@@ -47,7 +49,10 @@ export interface AgentTransport {
   close(): void;
   /** Bytes taken (0 = would block, < 0 = closed). */
   send(src: Uint8Array, off: number, len: number): number;
-  /** Bytes read (0 = nothing now, < 0 = closed). */
+  /**
+   * Bytes read (0 = nothing now, < 0 = closed). Fewer than len only when nothing more is
+   * readable now: the agent then stops reading until its next tick.
+   */
   recv(dst: Uint8Array, off: number, len: number): number;
 }
 
@@ -120,6 +125,11 @@ export class Agent {
   private outEnd = 0;
   private packetStart = 0;
   private sensorSeq = 0;
+  private readonly sensorFrames: SensorFrameWriter;
+  /** The last sensor packet's header and frame offsets while the outbox still holds it whole (else -1), and its topic field. */
+  private sensorPacketAt = -1;
+  private sensorFrameAt = -1;
+  private sensorPacketTopic: Uint8Array | null = null;
   private readonly sensorMaxBytes: number;
   private readonly io: AgentIo;
   readonly config: AgentConfig;
@@ -153,6 +163,7 @@ export class Agent {
     this.scratch = new Uint8Array(256);
     this.controlMaxBytes = 256 + 16 * config.channels.length + 4 * COUNTER_COUNT;
     this.sensorMaxBytes = this.channels.sensorFrameMaxBytes;
+    this.sensorFrames = this.channels.sensorFrames;
     const hmac = platform.createHmac ?? (() => new SoftHmacSha256());
     this.link = new ControlLink(config, hmac(), hmac(), platform);
     this.link.watchTopics(this.decoder);
@@ -341,7 +352,8 @@ export class Agent {
     const session = this.session;
     for (let chunk = 0; chunk < MAX_RX_CHUNKS_PER_TICK && session.linkOpen; chunk++) {
       const at = decoder.writeOffset();
-      const n = transport.recv(decoder.buf, at, decoder.capacity - at);
+      const room = decoder.capacity - at;
+      const n = transport.recv(decoder.buf, at, room);
       if (n === 0) return;
       if (n < 0) {
         this.pushInput(Input.Closed, Err.TransportClosed); // a queued event, handled by the loop
@@ -365,6 +377,7 @@ export class Agent {
         if (session.actions.length !== 0) this.runActions();
         if (!session.linkOpen) return;
       }
+      if (n < room) return; // the socket had no more: asking again would return 0
     }
   }
 
@@ -409,16 +422,14 @@ export class Agent {
   private onMotorFrame(): void {
     const d = this.decoder;
     const session = this.session;
-    const frame = this.channels.motorFrame;
-    const r = this.channels.decodeMotor(d.buf, d.payloadOff, d.payloadLen);
+    const channels = this.channels;
+    const frame = channels.motorFrame;
+    const r = frame.decode(d.buf, d.payloadOff, d.payloadLen, channels.wire);
     if (r < 0) return session.countDrop(r);
-    if (!this.link.verifyMotorMac(d.buf, d.payloadOff, frame, session.sessionId)) return session.countDrop(Err.FrameBadMac);
+    const mac = verifyMotorMac(d.buf, d.payloadOff, frame, session.sessionId, this.link.macHmac);
+    if (mac !== 0) return session.countDrop(mac);
     if (session.onMotorFrame(this.nowMs, frame.seq, frame.deadline) !== 0) return;
-    const n = frame.count;
-    for (let i = 0; i < n; i++) {
-      const id = this.channels.copyMotorEntry(i);
-      this.io.applyMotor(id, this.channels.motorArray(id));
-    }
+    channels.applyMotorFrame(this.io);
   }
 
   // ---------------------------------------------------------------- actions and send path
@@ -520,17 +531,40 @@ export class Agent {
     return 0;
   }
 
+  /**
+   * Puts the next sensor frame in the outbox as a QoS 0 PUBLISH. In the steady state the
+   * outbox is empty and still holds the last sensor packet whole (nothing reserved room since,
+   * same topic): the frame is refreshed in place (SensorFrameWriter.refresh) and the packet
+   * sent again, its header untouched. Otherwise the packet is written whole.
+   */
   private publishSensorFrame(): number {
     const session = this.session;
     if (!session.sensorAllowed(this.nowMs)) return Err.WrongPhase;
     const topicField = this.link.sensorTopicField;
+    const seq = (this.sensorSeq + 1) >>> 0;
+    const brainMs = (this.nowMs + session.liveness.offsetMs) >>> 0; // liveness.toBrainMs, inline
+    if (this.outEnd === 0 && this.sensorPacketAt >= 0 && topicField === this.sensorPacketTopic) {
+      const end = this.sensorFrames.refresh(this.out, this.sensorFrameAt, seq, brainMs);
+      if (end >= 0) {
+        this.sensorSeq = seq;
+        this.outStart = this.sensorPacketAt;
+        this.outEnd = end;
+        this.counterArray[Counter.SensorFramesSent]++;
+        return 0;
+      }
+    }
     const p = this.beginPublish(topicField.length - 2, this.sensorMaxBytes);
     let r = p;
     if (p >= 0) {
-      this.sensorSeq = (this.sensorSeq + 1) >>> 0;
-      const brainMs = (this.nowMs + session.liveness.offsetMs) >>> 0; // liveness.toBrainMs, inline
-      const end = this.channels.encodeSensor(this.out, p, this.sensorSeq, brainMs);
+      this.sensorSeq = seq;
+      const end = this.sensorFrames.write(this.out, p, seq, brainMs);
+      const alone = this.outStart === this.packetStart; // nothing else in the outbox: the packet stays where it is written
       r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, topicField), end, false);
+      if (r === 0 && alone) {
+        this.sensorPacketAt = this.outStart;
+        this.sensorFrameAt = p;
+        this.sensorPacketTopic = topicField;
+      }
     }
     if (r < 0) {
       this.counterArray[Counter.SensorFramesDropped]++;
@@ -596,6 +630,7 @@ export class Agent {
 
   /** Returns the outbox offset where `n` bytes may be written, compacting first; QUEUE_FULL if they don't fit. */
   private reserve(n: number): number {
+    this.sensorPacketAt = -1; // the caller writes into the outbox
     if (this.outEnd + n <= this.outBytes) return this.outEnd;
     this.flush();
     if (this.outStart > 0) {

@@ -10,8 +10,8 @@
  */
 import { ChannelKind, ChannelTable as WireTable, byteView } from "../codec/frames/channels";
 import { FrameEntries } from "../codec/frames/entries";
-import { MotorFrame, decodeMotorFrame } from "../codec/frames/motor";
-import { encodeSensorFrame, sensorFrameMaxBytes } from "../codec/frames/sensor";
+import { MotorFrame } from "../codec/frames/motor";
+import { SensorFrameWriter, sensorFrameMaxBytes } from "../codec/frames/sensor";
 import { copyEntry, type TypedArray } from "../codec/frames/view";
 import { elementTags, type ChannelConfig } from "./config";
 
@@ -30,6 +30,11 @@ function makeArray(type: ChannelConfig["type"], count: number): TypedArray {
   }
 }
 
+/** Where applyMotorFrame hands each motor channel's new values (the agent's AgentIo). */
+export interface MotorOutput {
+  applyMotor(channelId: number, values: TypedArray): void;
+}
+
 /** The agent's channels: the wire table plus one preallocated array per channel. */
 export class ChannelBank {
   readonly wire: WireTable;
@@ -38,6 +43,8 @@ export class ChannelBank {
   private readonly bytes: Uint8Array[] = [];
   private readonly safe: (TypedArray | null)[] = [];
   private readonly sensorEntries: FrameEntries;
+  /** Writes the sensor frames [seq, t, every sensor channel]. */
+  readonly sensorFrames: SensorFrameWriter;
   /** Arrays by channel id (256 slots), so lookups on the hot path are one index. */
   private readonly sensorById: (TypedArray | null)[] = [];
   private readonly motorById: (TypedArray | null)[] = [];
@@ -71,6 +78,7 @@ export class ChannelBank {
     }
     for (let i = 0; i < channels.length; i++) (channels[i].kind === "sensor" ? this.sensorById : this.motorById)[channels[i].id] = this.arrays[i];
     this.motorFrame = new MotorFrame(channels.length, maxFrameBytes);
+    this.sensorFrames = new SensorFrameWriter(this.sensorEntries);
   }
 
   /** The typed array of a sensor channel. Throws for an unknown or motor id (setup bug). */
@@ -87,26 +95,24 @@ export class ChannelBank {
     return a;
   }
 
-  /** Writes the sensor frame [seq, t, every sensor channel] at dst[off]. Returns the end offset or an Err code. */
-  encodeSensor(dst: Uint8Array, off: number, seq: number, brainTimeMs: number): number {
-    return encodeSensorFrame(dst, off, seq, brainTimeMs, this.sensorEntries);
-  }
 
   /** Largest sensor frame this table produces, bytes. */
   get sensorFrameMaxBytes(): number {
     return sensorFrameMaxBytes(this.wire);
   }
 
-  /** Decodes a motor frame into `motorFrame` (MAC not checked). Returns the entry count or an Err code. */
-  decodeMotor(buf: Uint8Array, off: number, len: number): number {
-    return decodeMotorFrame(buf, off, len, this.wire, this.motorFrame);
-  }
-
-  /** Copies entry i of the last decoded motor frame into its channel array. Returns the channel id. */
-  copyMotorEntry(i: number): number {
+  /**
+   * Copies every entry of the last decoded motor frame (decoded, MAC checked, admitted) into
+   * its channel array and hands each array to io.applyMotor: one call per frame, not per entry.
+   */
+  applyMotorFrame(io: MotorOutput): void {
     const frame = this.motorFrame;
-    copyEntry(frame, i, this.bytes[frame.tableIndex[i]]);
-    return frame.channelId[i];
+    const n = frame.count;
+    for (let i = 0; i < n; i++) {
+      const index = frame.tableIndex[i];
+      copyEntry(frame, i, this.bytes[index]);
+      io.applyMotor(frame.channelId[i], this.arrays[index]);
+    }
   }
 
   /** Sets every motor array to its safe values. */

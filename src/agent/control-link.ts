@@ -15,7 +15,6 @@
  */
 import { bytesEqual, copyBytes, readUtf8 } from "../codec/bytes";
 import type { HmacSha256 } from "../codec/crypto/hmac";
-import { type MotorFrame, verifyMotorMac } from "../codec/frames/motor";
 import { Err } from "../errors";
 import { computeAgentProof, computeSessionKey, verifyBrainProof } from "../protocol/auth";
 import type { MqttDecoder } from "../codec/mqtt/decoder";
@@ -60,7 +59,8 @@ export class ControlLink {
   constructor(
     private readonly config: AgentConfig,
     private readonly authHmac: HmacSha256,
-    private readonly macHmac: HmacSha256,
+    /** Keyed with the session key once registered: motor frames' MACs (verifyMotorMac). */
+    readonly macHmac: HmacSha256,
     private readonly host: { random(dst: Uint8Array): void },
   ) {
     this.topics = new AgentTopics(config.agentId);
@@ -159,10 +159,6 @@ export class ControlLink {
   encodeStatus(dst: Uint8Array, off: number, s: Session): number {
     const st = s.status();
     return encodeStatus(dst, off, st.phase, st.generation, st.rttMs, st.clockOffsetMs, s.counters, COUNTER_COUNT, st.lastReason);
-  }
-
-  verifyMotorMac(buf: Uint8Array, off: number, frame: MotorFrame, sessionId: number): boolean {
-    return verifyMotorMac(buf, off, frame, sessionId, this.macHmac) === 0;
   }
 
   /**

@@ -32,6 +32,8 @@ const LOOP_COPY_MAX_BYTES = 2;
 export class FrameEntries {
   /** Number of entries. */
   count = 0;
+  /** Counts the changes (add, clear): a writer that remembers a frame's layout checks it. */
+  revision = 0;
   readonly table: ChannelTable;
   /** ChannelKind of every entry. */
   readonly kind: number;
@@ -77,6 +79,7 @@ export class FrameEntries {
   /** Forgets all entries (keeps the storage). */
   clear(): void {
     this.count = 0;
+    this.revision++;
   }
 
   /**
@@ -95,6 +98,7 @@ export class FrameEntries {
     this.headLen[n] = this.head[n].length;
     this.dataLen[n] = bytes.length;
     this.count = n + 1;
+    this.revision++;
     return 0;
   }
 }
