@@ -126,8 +126,13 @@ export class Agent {
   private packetStart = 0;
   private sensorSeq = 0;
   private readonly sensorFrames: SensorFrameWriter;
-  /** The last sensor packet's header and frame offsets while the outbox still holds it whole (else -1), and its topic field. */
+  /**
+   * The kept sensor packet (see publishSensorFrame): the last sensor PUBLISH is
+   * out[sensorPacketAt .. sensorPacketEnd) (sensorPacketAt -1: none kept), its frame starts at
+   * sensorFrameAt, and it was written to the topic field sensorPacketTopic.
+   */
   private sensorPacketAt = -1;
+  private sensorPacketEnd = 0;
   private sensorFrameAt = -1;
   private sensorPacketTopic: Uint8Array | null = null;
   private readonly sensorMaxBytes: number;
@@ -532,10 +537,14 @@ export class Agent {
   }
 
   /**
-   * Puts the next sensor frame in the outbox as a QoS 0 PUBLISH. In the steady state the
-   * outbox is empty and still holds the last sensor packet whole (nothing reserved room since,
-   * same topic): the frame is refreshed in place (SensorFrameWriter.refresh) and the packet
-   * sent again, its header untouched. Otherwise the packet is written whole.
+   * Puts the next sensor frame in the outbox as a QoS 0 PUBLISH.
+   * The kept sensor packet: a sensor packet written into an empty outbox stays where it is
+   * after it was sent, and the packets written after it while the outbox is empty go after it
+   * (reserve), so nothing writes over it until the outbox must be compacted. When the bytes
+   * waiting to be sent start right at its end (none, or packets written since), the next frame
+   * is refreshed in place (SensorFrameWriter.refresh: seq, t and the channels' bytes; the
+   * PUBLISH header stays) and the outbox starts at the packet again. Otherwise the packet is
+   * written whole.
    */
   private publishSensorFrame(): number {
     const session = this.session;
@@ -543,16 +552,17 @@ export class Agent {
     const topicField = this.link.sensorTopicField;
     const seq = (this.sensorSeq + 1) >>> 0;
     const brainMs = (this.nowMs + session.liveness.offsetMs) >>> 0; // liveness.toBrainMs, inline
-    if (this.outEnd === 0 && this.sensorPacketAt >= 0 && topicField === this.sensorPacketTopic) {
+    if (this.sensorPacketAt >= 0 && (this.outEnd === 0 || this.outStart === this.sensorPacketEnd) && topicField === this.sensorPacketTopic) {
       const end = this.sensorFrames.refresh(this.out, this.sensorFrameAt, seq, brainMs);
       if (end >= 0) {
         this.sensorSeq = seq;
         this.outStart = this.sensorPacketAt;
-        this.outEnd = end;
+        if (this.outEnd === 0) this.outEnd = end;
         this.counterArray[Counter.SensorFramesSent]++;
         return 0;
       }
     }
+    this.sensorPacketAt = -1; // a new packet: the old one is no longer kept
     const p = this.beginPublish(topicField.length - 2, this.sensorMaxBytes);
     let r = p;
     if (p >= 0) {
@@ -562,6 +572,7 @@ export class Agent {
       r = end < 0 ? end : this.endPacket(encodeQos0HeaderBefore(this.out, p, end - p, topicField), end, false);
       if (r === 0 && alone) {
         this.sensorPacketAt = this.outStart;
+        this.sensorPacketEnd = end;
         this.sensorFrameAt = p;
         this.sensorPacketTopic = topicField;
       }
@@ -603,11 +614,12 @@ export class Agent {
    */
   private endPacket(head: number, payloadEnd: number, record: boolean): number {
     if (head < 0) return head;
-    if (this.outStart === this.packetStart) {
-      // the packet is all the outbox holds (the steady state): it simply starts at its header
+    if (this.outStart === this.packetStart && this.sensorPacketAt < 0) {
+      // the packet is all the outbox holds: it simply starts at its header
       this.outStart = head;
       this.outEnd = payloadEnd;
     } else {
+      // after other packets, or right after the kept sensor packet: moved down to close the gap
       if (head > this.packetStart) this.out.copyWithin(this.packetStart, head, payloadEnd);
       this.outEnd = this.packetStart + (payloadEnd - head);
       head = this.packetStart;
@@ -630,8 +642,11 @@ export class Agent {
 
   /** Returns the outbox offset where `n` bytes may be written, compacting first; QUEUE_FULL if they don't fit. */
   private reserve(n: number): number {
-    this.sensorPacketAt = -1; // the caller writes into the outbox
-    if (this.outEnd + n <= this.outBytes) return this.outEnd;
+    if (this.sensorPacketAt >= 0) {
+      if (this.outEnd === 0) this.outStart = this.outEnd = this.sensorPacketEnd; // empty: write after the kept sensor packet
+      if (this.outEnd + n <= this.outBytes) return this.outEnd;
+      this.sensorPacketAt = -1; // compacting writes over it
+    } else if (this.outEnd + n <= this.outBytes) return this.outEnd;
     this.flush();
     if (this.outStart > 0) {
       this.out.copyWithin(0, this.outStart, this.outEnd);

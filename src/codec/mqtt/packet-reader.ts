@@ -70,6 +70,8 @@ export const DEFAULT_TOPIC_CACHE_BYTES = 128;
 const TOPIC_CACHE_MIN_BYTES = 8;
 /** Slot 0 (the last valid topic) and the watched slots 1 .. TOPIC_SLOTS-1. */
 export const TOPIC_SLOTS = 4;
+/** Most bytes next() moves to the front after a packet (moveRestToFront): a small packet or two. */
+const MOVE_REST_MAX = 512;
 /** Longest PUBLISH header the repeat path keeps: fixed header (5), topic length (2), topic (128). */
 const REPEAT_HEADER_MAX = 5 + 2 + 128;
 
@@ -91,7 +93,7 @@ export abstract class MqttPacketReader {
   /** The repeat path's header (see the header comment): its bytes (0: none), packet bytes and fields. */
   private repeatHead = 0;
   private readonly dv: DataView;
-  private readonly repeatWords: Float64Array;
+  private repeatWords: Float64Array;
   private repeatTotal = 0;
   /** True while the fields hold the remembered header's values (no packet parsed in full since). */
   private repeatFieldsSet = false;
@@ -143,6 +145,14 @@ export abstract class MqttPacketReader {
   private repeatFlags = 0;
   private repeatRemLen = 0;
   private repeatSlot = 0;
+  /** The alternate header (see the header comment): the same fields for a second topic. */
+  private altHead = 0;
+  private altWords: Float64Array;
+  private altTotal = 0;
+  private altTopicLen = 0;
+  private altFlags = 0;
+  private altRemLen = 0;
+  private altSlot = 0;
 
   // Topic slots (see the header comment): per slot, the topic's length (-1: empty), its
   // float64 words (8 bytes and more) and its bytes (watched topics under 8 bytes).
@@ -179,6 +189,7 @@ export abstract class MqttPacketReader {
     this.topicCacheBytes = topicCacheBytes;
     // the repeat path needs the topic cache (its topics are the ones known to be valid)
     this.repeatWords = new Float64Array(topicCacheBytes > 0 ? (REPEAT_HEADER_MAX + 7) >>> 3 : 0);
+    this.altWords = new Float64Array(this.repeatWords.length);
     for (let k = 0; k < TOPIC_SLOTS; k++) {
       this.slotLen.push(-1);
       this.slotWords.push(new Float64Array((topicCacheBytes + 7) >>> 3));
@@ -207,7 +218,7 @@ export abstract class MqttPacketReader {
   watchTopic(slot: number, topic: Uint8Array, off: number, len: number): number {
     if (!(slot >= 1 && slot < TOPIC_SLOTS) || (slot | 0) !== slot) return Err.ValueRange;
     this.slotLen[slot] = -1;
-    this.repeatHead = 0; // its topicSlot may change
+    this.repeatHead = this.altHead = 0; // their topicSlot may change
     this.orderSlots();
     if (len === 0) return 0;
     if (!(off >= 0 && len > 0 && off + len <= topic.length) || len > this.topicCacheBytes) return Err.ValueRange;
@@ -226,7 +237,7 @@ export abstract class MqttPacketReader {
     this.filled = 0;
     this.err = 0;
     this.type = 0;
-    this.repeatHead = 0;
+    this.repeatHead = this.altHead = 0;
   }
 
   /** Moves unparsed bytes to the front of buf, so all free space is at the end. */
@@ -308,12 +319,17 @@ export abstract class MqttPacketReader {
    */
   next(): number {
     if (this.err !== 0) return this.err;
-    const head = this.readOff;
-    const fill = this.filled;
+    let head = this.readOff;
+    let fill = this.filled;
     if (head >= fill) return NEED_MORE;
+    if (head !== 0 && fill - head <= MOVE_REST_MAX) {
+      this.moveRestToFront();
+      head = 0;
+      fill = this.filled;
+    }
 
     // The repeat path (header comment): the remembered QoS 0 PUBLISH header, 8 bytes a call.
-    const rh = this.repeatHead;
+    let rh = this.repeatHead;
     if (rh !== 0 && fill - head >= rh) {
       const dv = this.dv;
       const words = this.repeatWords;
@@ -324,7 +340,13 @@ export abstract class MqttPacketReader {
         at += 8;
         w++;
       }
-      if (at >= last && dv.getFloat64(last) === words[(rh - 1) >>> 3]) {
+      let hit = at >= last && dv.getFloat64(last) === words[(rh - 1) >>> 3];
+      if (!hit && this.altHead !== 0 && this.alternateMatches(head, fill)) {
+        this.swapHeaders();
+        rh = this.repeatHead;
+        hit = true;
+      }
+      if (hit) {
         const end = head + this.repeatTotal;
         if (end > fill) return NEED_MORE;
         if (!this.repeatFieldsSet) {
@@ -356,6 +378,59 @@ export abstract class MqttPacketReader {
       }
     }
     return this.parseNext(head, fill);
+  }
+
+  /**
+   * After a packet returned from somewhere past the front, next() moves the bytes after it
+   * to the front when they are few (at most MOVE_REST_MAX), so that a packet that came after another
+   * in one read lies where the same packet lies when it comes alone, and the offset-keyed
+   * caches of its payload's decoder (frames/view.ts) still hold. Few bytes per call, so a
+   * burst of packets costs linear time.
+   */
+  private moveRestToFront(): void {
+    const head = this.readOff;
+    const fill = this.filled;
+    this.buf.copyWithin(0, head, fill);
+    this.filled = fill - head;
+    this.readOff = 0;
+  }
+
+  /** Whether the alternate header's bytes are at buf[head..] (fill - head bytes are there). */
+  private alternateMatches(head: number, fill: number): boolean {
+    const rh = this.altHead;
+    if (fill - head < rh) return false;
+    const dv = this.dv;
+    const words = this.altWords;
+    const last = head + rh - 8;
+    let w = 0;
+    for (let at = head; at < last; at += 8) if (dv.getFloat64(at) !== words[w++]) return false;
+    return dv.getFloat64(last) === words[(rh - 1) >>> 3];
+  }
+
+  /** Swaps the remembered header and the alternate one. The fields then hold neither. */
+  private swapHeaders(): void {
+    const words = this.repeatWords;
+    this.repeatWords = this.altWords;
+    this.altWords = words;
+    let v = this.repeatHead;
+    this.repeatHead = this.altHead;
+    this.altHead = v;
+    v = this.repeatTotal;
+    this.repeatTotal = this.altTotal;
+    this.altTotal = v;
+    v = this.repeatTopicLen;
+    this.repeatTopicLen = this.altTopicLen;
+    this.altTopicLen = v;
+    v = this.repeatFlags;
+    this.repeatFlags = this.altFlags;
+    this.altFlags = v;
+    v = this.repeatRemLen;
+    this.repeatRemLen = this.altRemLen;
+    this.altRemLen = v;
+    v = this.repeatSlot;
+    this.repeatSlot = this.altSlot;
+    this.altSlot = v;
+    this.repeatFieldsSet = false;
   }
 
   /**
@@ -526,10 +601,9 @@ export abstract class MqttPacketReader {
     const rh = this.payloadOff - head;
     const topicLen = this.topicLen;
     // the topics the cache would keep (so a check is skipped only for those), in headers that fit
-    if (topicLen < TOPIC_CACHE_MIN_BYTES || topicLen > this.topicCacheBytes || (rh + 7) >>> 3 > this.repeatWords.length) {
-      this.repeatHead = 0;
-      return;
-    }
+    if (topicLen < TOPIC_CACHE_MIN_BYTES || topicLen > this.topicCacheBytes || (rh + 7) >>> 3 > this.repeatWords.length) return;
+    // a header of another topic than the remembered one's: that one becomes the alternate
+    if (this.repeatHead !== 0 && this.repeatSlot !== this.topicSlot) this.swapHeaders();
     const dv = this.dv;
     const words = this.repeatWords;
     const last = head + rh - 8;
