@@ -599,16 +599,9 @@ export class Agent {
   }
 
   /**
-   * Step 2: writes the header so it ends at the payload, then closes the gap left by a header
-   * shorter than the reserve (copyWithin: native, no allocation). Returns 0 or an Err code.
-   */
-  private endPublish(payloadStart: number, payloadEnd: number, topic: Uint8Array, topicLen: number, qos: 0 | 1, packetId: number): number {
-    if (payloadEnd < 0) return payloadEnd;
-    return this.endPacket(encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topicLen, qos, packetId, false, false), payloadEnd, qos !== 0);
-  }
-
-  /**
-   * Step 2's common part: the packet's header starts at head (or head is an Err code). record:
+   * Step 2: the caller wrote the header to end at the payload; it starts at head (or head is
+   * an Err code). The packet joins the outbox, moved down over the gap a header shorter than
+   * the reserve leaves when bytes come before it (copyWithin: native, no allocation). record:
    * tell the strict decoder what was sent (decoder.sent); a QoS 0 PUBLISH leaves it nothing to
    * expect, so its senders pass false and save the calls.
    */
@@ -633,11 +626,14 @@ export class Agent {
   }
 
   private endControl(payloadEnd: number, qos: 0 | 1): number {
-    const packetId = qos === 1 && payloadEnd >= 0 ? this.link.nextPacketId() : 0;
+    if (payloadEnd < 0) return payloadEnd;
+    const link = this.link;
+    const topic = link.controlUpBytes;
+    const payloadStart = this.packetStart + publishHeaderMaxBytes(topic.length);
+    if (qos === 0) return this.endPacket(encodeQos0HeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, link.controlUpField), payloadEnd, false);
+    const packetId = link.nextPacketId();
     if (packetId < 0) return packetId;
-    const topic = this.link.controlUpBytes;
-    const r = this.endPublish(this.packetStart + publishHeaderMaxBytes(topic.length), payloadEnd, topic, topic.length, qos, packetId);
-    return r;
+    return this.endPacket(encodePublishHeaderBefore(this.out, payloadStart, payloadEnd - payloadStart, topic, topic.length, 1, packetId, false, false), payloadEnd, true);
   }
 
   /** Returns the outbox offset where `n` bytes may be written, compacting first; QUEUE_FULL if they don't fit. */

@@ -38,6 +38,8 @@ const NO_TOPIC_FIELD = new Uint8Array(0);
 export class ControlLink {
   readonly topics: AgentTopics;
   readonly controlUpBytes: Uint8Array;
+  /** controlUpBytes as a PUBLISH topic name field, for the QoS 0 control packets (heartbeat, status). */
+  readonly controlUpField: Uint8Array;
   readonly message = new ControlMessage();
   /** The adopted sensor topic as a PUBLISH topic name field (topicNameField); empty until then. */
   sensorTopicField: Uint8Array = NO_TOPIC_FIELD;
@@ -65,6 +67,9 @@ export class ControlLink {
   ) {
     this.topics = new AgentTopics(config.agentId);
     this.controlUpBytes = this.topics.upCtl;
+    const field = topicNameField(this.controlUpBytes, this.controlUpBytes.length);
+    if (typeof field === "number") throw new Error(`brainstem: control topic cannot be published to (${field})`); // the agent id was validated: a bug
+    this.controlUpField = field;
   }
 
   /** Topic strings for the MQTT encoders that take strings (CONNECT, SUBSCRIBE: setup only). */

@@ -13,6 +13,12 @@
  * REG_MISSING_ENDPOINT) and trailing bytes refused (CBOR_TRAILING).
  * A field of the wrong CBOR type or out of range is MSG_BAD_FIELD; CBOR errors other than
  * CBOR_TYPE (truncation, unsupported items) are returned as they are.
+ * The heartbeat-ack shortcut: the one control message of the steady state (one a second)
+ * comes from our encoders as the same 15..27 bytes but for its three numbers. Before the
+ * reader runs, decodeControl checks for exactly that form ({t: 7, s, ta, tb} in this order,
+ * shortest-form u32s, nothing after) with a few DataView reads and fills the message from
+ * it: the same result the full read gives for those bytes, at a tenth of the cost on XS.
+ * Anything else (other key order, longer forms, more keys) is read in full.
  */
 import { Err } from "../errors";
 import { CborReader } from "../codec/cbor/reader";
@@ -38,6 +44,84 @@ import {
   PROOF_BYTES,
 } from "./wire";
 
+/** A heartbeat-ack's bytes: A4, 61 74 07, 61 73 s, 62 74 61 ta, 62 74 62 tb, each number 1 to 5 bytes. */
+const ACK_MIN_BYTES = 15;
+const ACK_MAX_BYTES = 27;
+/** 0xA4 (map of 4), 0x61 0x74 ("t"), 0x07 (heartbeat-ack): the first four bytes, as a big-endian u32. */
+const ACK_HEAD = 0xa4617407;
+
+/** Where the last shortestU32 item ended (a module variable: one call returns two numbers). */
+let itemEnd = 0;
+
+/**
+ * The shortest-form CBOR uint (RFC 8949 §4.2.1: major type 0, argument in the fewest bytes,
+ * at most four) at buf[p], ending by end: its value (itemEnd set past it), or -1 for anything
+ * else (another type, a longer form than needed, 8 bytes, past end).
+ */
+function shortestU32(buf: Uint8Array, dv: DataView, p: number, end: number): number {
+  if (p >= end) return -1;
+  const h = buf[p];
+  let v: number;
+  if (h < 24) {
+    itemEnd = p + 1;
+    return h;
+  }
+  if (h === 0x18) {
+    if (p + 2 > end || (v = buf[p + 1]) < 24) return -1;
+    itemEnd = p + 2;
+  } else if (h === 0x19) {
+    if (p + 3 > end || (v = dv.getUint16(p + 1)) < 0x100) return -1;
+    itemEnd = p + 3;
+  } else if (h === 0x1a) {
+    if (p + 5 > end || (v = dv.getUint32(p + 1)) < 0x10000) return -1;
+    itemEnd = p + 5;
+  } else return -1;
+  return v;
+}
+
+/**
+ * The heartbeat-ack shortcut (header comment) for buf[off..end) (a range inside buf): true,
+ * with out filled as decodeControlInFull fills it, when the bytes are {t: 7, s, ta, tb} in
+ * that order, shortest-form u32s, nothing after; false (out untouched) otherwise.
+ */
+function decodeHeartbeatAck(buf: Uint8Array, off: number, end: number, out: ControlMessage): boolean {
+  let dv = out.view;
+  if (out.viewOf !== buf || dv === null) {
+    dv = out.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    out.viewOf = buf;
+  }
+  if (dv.getUint32(off) !== ACK_HEAD || dv.getUint16(off + 4) !== 0x6173) return false; // "s"
+  const seq = shortestU32(buf, dv, off + 6, end);
+  let p = itemEnd;
+  if (seq < 0 || p + 3 > end || dv.getUint16(p) !== 0x6274 || buf[p + 2] !== 0x61) return false; // "ta"
+  const agentTime = shortestU32(buf, dv, p + 3, end);
+  p = itemEnd;
+  if (agentTime < 0 || p + 3 > end || dv.getUint16(p) !== 0x6274 || buf[p + 2] !== 0x62) return false; // "tb"
+  const brainTime = shortestU32(buf, dv, p + 3, end);
+  if (brainTime < 0 || itemEnd !== end) return false;
+  out.buf = buf;
+  out.type = MsgType.HeartbeatAck;
+  out.present = Field.T | Field.S | Field.Ta | Field.Tb;
+  out.seq = seq;
+  out.agentTime = agentTime;
+  out.brainTime = brainTime;
+  if (out.offsetsSet) {
+    clearOffsets(out);
+    out.offsetsSet = false;
+  }
+  return true;
+}
+
+/** Byte and text fields start empty, so no stale offset points into another buffer; lists too. */
+function clearOffsets(out: ControlMessage): void {
+  out.fwOff = out.fwLen = out.idOff = out.idLen = out.textOff = out.textLen = 0;
+  out.nonceOff = out.agentNonceOff = out.proofOff = 0;
+  out.sensorTopicOff = out.sensorTopicLen = out.motorTopicOff = out.motorTopicLen = 0;
+  out.channelCount = 0;
+  out.labelCount = 0;
+  out.counterCount = 0;
+}
+
 /** Nesting allowed when skipping unknown values. */
 const SKIP_MAX_DEPTH = 8;
 
@@ -52,6 +136,12 @@ export class ControlMessage {
   present = 0;
   /** The decoded buffer: every *Off below indexes it. */
   buf: Uint8Array;
+  // the heartbeat-ack shortcut's fields first (XS finds an own property by walking the object's list)
+  /** The shortcut's DataView over viewOf (made again only for another buffer). */
+  view: DataView | null = null;
+  viewOf: Uint8Array | null = null;
+  /** False while the offsets and list counts below are all 0 (the shortcut then leaves them). */
+  offsetsSet = true;
   // ---- numbers ----
   /** hello v */
   version = 0;
@@ -383,18 +473,19 @@ function readField(r: CborReader, f: number, out: ControlMessage): number {
  */
 export function decodeControl(buf: Uint8Array, off: number, len: number, out: ControlMessage): number {
   if (!(off >= 0 && len >= 0 && off + len <= buf.length)) return Err.ValueRange;
+  if (len >= ACK_MIN_BYTES && len <= ACK_MAX_BYTES && decodeHeartbeatAck(buf, off, off + len, out)) return MsgType.HeartbeatAck;
+  return decodeControlInFull(buf, off, len, out);
+}
+
+/** decodeControl without the heartbeat-ack shortcut (the range is checked): the reference the shortcut is tested against. */
+export function decodeControlInFull(buf: Uint8Array, off: number, len: number, out: ControlMessage): number {
   const r = out.reader;
   r.reset(buf, off, off + len);
   out.buf = buf;
   out.type = 0;
   out.present = 0;
-  // Byte and text fields start empty, so no stale offset points into another buffer.
-  out.fwOff = out.fwLen = out.idOff = out.idLen = out.textOff = out.textLen = 0;
-  out.nonceOff = out.agentNonceOff = out.proofOff = 0;
-  out.sensorTopicOff = out.sensorTopicLen = out.motorTopicOff = out.motorTopicLen = 0;
-  out.channelCount = 0;
-  out.labelCount = 0;
-  out.counterCount = 0;
+  clearOffsets(out);
+  out.offsetsSet = true; // the fields below may set some
   let e = r.readMap();
   if (e < 0) return e;
   const pairs = r.len;

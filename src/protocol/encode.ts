@@ -33,6 +33,31 @@ function hasBytes(src: Uint8Array, off: number, len: number): boolean {
   return off >= 0 && (off | 0) === off && off + len <= src.length;
 }
 
+/** Writes the u32 v as a CBOR uint in the shortest form (RFC 8949 §4.2.1) at dst[off]; the caller checked the room. */
+function putUint(dst: Uint8Array, off: number, v: number): number {
+  if (v < 24) {
+    dst[off] = v;
+    return off + 1;
+  }
+  if (v < 0x100) {
+    dst[off] = 0x18;
+    dst[off + 1] = v;
+    return off + 2;
+  }
+  if (v < 0x10000) {
+    dst[off] = 0x19;
+    dst[off + 1] = v >>> 8;
+    dst[off + 2] = v & 0xff;
+    return off + 3;
+  }
+  dst[off] = 0x1a;
+  dst[off + 1] = v >>> 24;
+  dst[off + 2] = (v >>> 16) & 0xff;
+  dst[off + 3] = (v >>> 8) & 0xff;
+  dst[off + 4] = v & 0xff;
+  return off + 5;
+}
+
 /** Writes the map head and the type entry "t": type. */
 function begin(dst: Uint8Array, off: number, pairs: number, type: number): number {
   off = writeMapHeader(dst, off, pairs);
@@ -180,9 +205,29 @@ export function encodeRejected(dst: Uint8Array, off: number, reason: number, mes
   return off;
 }
 
-/** heartbeat (t 6, A -> B): heartbeat seq, agent time (ms), last RTT (ms, 0 if none). */
+/** The constant bytes of a heartbeat: map of 4, "t": 6, "s"; then "ta"; then "rtt" (RFC 8949 §3.1). */
+const HEARTBEAT_HEAD = new Uint8Array([0xa4, 0x61, 0x74, MsgType.Heartbeat, 0x61, 0x73]);
+const KEY_TA = new Uint8Array([0x62, 0x74, 0x61]);
+const KEY_RTT = new Uint8Array([0x63, 0x72, 0x74, 0x74]);
+/** The longest heartbeat: the constant bytes plus three 5-byte u32s. */
+const HEARTBEAT_MAX_BYTES = 6 + 3 + 4 + 3 * 5;
+
+/**
+ * heartbeat (t 6, A -> B): heartbeat seq, agent time (ms), last RTT (ms, 0 if none).
+ * Sent every heartbeat interval, so written straight: when the longest heartbeat fits, the
+ * constant bytes are three native copies and the numbers go in unchecked (putUint); the
+ * bytes are those of the general writer (kvUint), which handles a buffer near its end.
+ */
 export function encodeHeartbeat(dst: Uint8Array, off: number, seq: number, agentTimeMs: number, rttMs: number): number {
-  if (!isU32(seq) || !isU32(agentTimeMs) || !isU32(rttMs)) return Err.ValueRange;
+  if ((seq >>> 0) !== seq || (agentTimeMs >>> 0) !== agentTimeMs || (rttMs >>> 0) !== rttMs) return Err.ValueRange;
+  if (off >= 0 && off + HEARTBEAT_MAX_BYTES <= dst.length) {
+    dst.set(HEARTBEAT_HEAD, off);
+    off = putUint(dst, off + 6, seq);
+    dst.set(KEY_TA, off);
+    off = putUint(dst, off + 3, agentTimeMs);
+    dst.set(KEY_RTT, off);
+    return putUint(dst, off + 4, rttMs);
+  }
   off = begin(dst, off, 4, MsgType.Heartbeat);
   off = kvUint(dst, off, Key.s, seq);
   off = kvUint(dst, off, Key.ta, agentTimeMs);
