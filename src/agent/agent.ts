@@ -255,7 +255,12 @@ export class Agent {
 
   /** Reads the socket, runs the timers, carries out what is due. Call at nextDeadline() and when readable. */
   tick(nowMs: number): void {
-    this.queueInput(nowMs, Input.Tick, 0);
+    if (this.running || this.inputCount !== 0) {
+      this.queueInput(nowMs, Input.Tick, 0);
+      return;
+    }
+    this.nowMs = nowMs >>> 0; // queueInput's path at rest, inline: an XS call costs more
+    this.poll(Input.Tick, 0);
   }
 
   // ---------------------------------------------------------------- the poll loop
@@ -308,7 +313,8 @@ export class Agent {
     this.running = true;
     let result = 0;
     try {
-      result = this.apply(kind, arg);
+      if (kind === Input.Tick) this.applyTick(); // the steady state's input: apply() without the switch
+      else result = this.apply(kind, arg);
       this.runActions();
       for (;;) {
         while (this.inputCount > 0) {
@@ -316,7 +322,7 @@ export class Agent {
           this.apply(queued, this.takenArg);
           this.runActions();
         }
-        this.flush();
+        if (this.session.linkOpen) this.writeOut(); // flush(), inline
         if (this.inputCount === 0) break;
       }
     } finally {
@@ -331,8 +337,7 @@ export class Agent {
     switch (kind) {
       // the steady state's input first: XS tests a switch's cases one by one
       case Input.Tick:
-        if (session.linkOpen) this.pump();
-        session.tick(now);
+        this.applyTick();
         return 0;
       case Input.Start:
         return session.handle(now, Ev.Start);
@@ -346,6 +351,13 @@ export class Agent {
         return this.publishSensorFrame();
     }
     return 0;
+  }
+
+  /** Input.Tick: reads the socket while a link is open, then runs the session's timers. */
+  private applyTick(): void {
+    const session = this.session;
+    if (session.linkOpen) this.pump();
+    session.tick(this.nowMs);
   }
 
   // ---------------------------------------------------------------- receive path
@@ -381,6 +393,7 @@ export class Agent {
         else this.onPacket(type);
         if (session.actions.length !== 0) this.runActions();
         if (!session.linkOpen) return;
+        if (decoder.readOff === decoder.filled) break; // every byte read is parsed: next() would say NEED_MORE
       }
       if (n < room) return; // the socket had no more: asking again would return 0
     }
@@ -540,11 +553,11 @@ export class Agent {
    * Puts the next sensor frame in the outbox as a QoS 0 PUBLISH.
    * The kept sensor packet: a sensor packet written into an empty outbox stays where it is
    * after it was sent, and the packets written after it while the outbox is empty go after it
-   * (reserve), so nothing writes over it until the outbox must be compacted. When the bytes
-   * waiting to be sent start right at its end (none, or packets written since), the next frame
-   * is refreshed in place (SensorFrameWriter.refresh: seq, t and the channels' bytes; the
-   * PUBLISH header stays) and the outbox starts at the packet again. Otherwise the packet is
-   * written whole.
+   * (reserve), so nothing writes over it until the outbox must be compacted. When the outbox
+   * is empty, or holds only packets written since (they are sent first: a heartbeat then
+   * leaves before the frame, as it did before it), the next frame is refreshed in place
+   * (SensorFrameWriter.refresh: seq, t and the channels' bytes; the PUBLISH header stays) and
+   * the outbox is the packet again. Otherwise the packet is written whole.
    */
   private publishSensorFrame(): number {
     const session = this.session;
@@ -552,12 +565,14 @@ export class Agent {
     const topicField = this.link.sensorTopicField;
     const seq = (this.sensorSeq + 1) >>> 0;
     const brainMs = (this.nowMs + session.liveness.offsetMs) >>> 0; // liveness.toBrainMs, inline
-    if (this.sensorPacketAt >= 0 && (this.outEnd === 0 || this.outStart === this.sensorPacketEnd) && topicField === this.sensorPacketTopic) {
-      const end = this.sensorFrames.refresh(this.out, this.sensorFrameAt, seq, brainMs);
+    if (this.sensorPacketAt >= 0 && topicField === this.sensorPacketTopic) {
+      // packets written after the kept one go first (a heartbeat's RTT is not to include the frame)
+      if (this.outEnd !== 0 && this.outStart === this.sensorPacketEnd) this.flush();
+      const end = this.outEnd === 0 ? this.sensorFrames.refresh(this.out, this.sensorFrameAt, seq, brainMs) : Err.QueueFull;
       if (end >= 0) {
         this.sensorSeq = seq;
         this.outStart = this.sensorPacketAt;
-        if (this.outEnd === 0) this.outEnd = end;
+        this.outEnd = end;
         this.counterArray[Counter.SensorFramesSent]++;
         return 0;
       }

@@ -179,15 +179,16 @@ export class ControlLink {
     }
     if (type < 0) return type;
     switch (type) {
+      // the steady state's message first: XS tests a switch's cases one by one
+      case MsgType.HeartbeatAck:
+        session.onHeartbeatAck(nowMs, m.seq, m.agentTime, m.brainTime);
+        return 0;
       case MsgType.Challenge:
         return this.onChallenge(nowMs, session);
       case MsgType.Registered:
         return this.onRegistered(nowMs, session);
       case MsgType.Rejected:
         session.onRejected(nowMs, rejectReasonError(m.reason), m.retryAfterMs);
-        return 0;
-      case MsgType.HeartbeatAck:
-        session.onHeartbeatAck(nowMs, m.seq, m.agentTime, m.brainTime);
         return 0;
       case MsgType.Drain:
         session.onDrain(nowMs, m.reason, m.retryAfterMs, m.drainDeadlineMs, this.pending);

@@ -153,6 +153,8 @@ export abstract class MqttPacketReader {
   private altFlags = 0;
   private altRemLen = 0;
   private altSlot = 0;
+  /** publishRepeats after the last packet that came on the alternate header. */
+  private altRepeatAt = -1;
 
   // Topic slots (see the header comment): per slot, the topic's length (-1: empty), its
   // float64 words (8 bytes and more) and its bytes (watched topics under 8 bytes).
@@ -328,8 +330,10 @@ export abstract class MqttPacketReader {
       fill = this.filled;
     }
 
-    // The repeat path (header comment): the remembered QoS 0 PUBLISH header, 8 bytes a call.
+    // The repeat path (header comment): the remembered QoS 0 PUBLISH header, 8 bytes a call,
+    // then the alternate one.
     let rh = this.repeatHead;
+    let hit = false;
     if (rh !== 0 && fill - head >= rh) {
       const dv = this.dv;
       const words = this.repeatWords;
@@ -340,52 +344,52 @@ export abstract class MqttPacketReader {
         at += 8;
         w++;
       }
-      let hit = at >= last && dv.getFloat64(last) === words[(rh - 1) >>> 3];
-      if (!hit && this.altHead !== 0 && this.alternateMatches(head, fill)) {
-        this.swapHeaders();
-        rh = this.repeatHead;
-        hit = true;
-      }
-      if (hit) {
-        const end = head + this.repeatTotal;
-        if (end > fill) return NEED_MORE;
-        if (!this.repeatFieldsSet) {
-          // the fields that do not depend on where the packet lies: set again only after
-          // another packet was parsed in full
-          this.type = PacketType.Publish;
-          this.flags = this.repeatFlags;
-          this.remainingLength = this.repeatRemLen;
-          this.packetId = 0;
-          this.qos = 0;
-          this.dup = 0;
-          this.retain = this.repeatFlags & 1;
-          this.topicLen = this.repeatTopicLen;
-          this.payloadLen = this.repeatTotal - rh;
-          this.topicSlot = this.repeatSlot;
+      hit = at >= last && dv.getFloat64(last) === words[(rh - 1) >>> 3];
+    }
+    let fromAlternate = false;
+    if (!hit && this.altHead !== 0 && this.alternateMatches(head, fill)) {
+      rh = this.altHead;
+      hit = fromAlternate = true;
+    }
+    if (hit) {
+      const end = head + (fromAlternate ? this.altTotal : this.repeatTotal);
+      if (end > fill) return NEED_MORE;
+      // the fields that do not depend on where the packet lies: for the remembered header,
+      // set again only after another packet was parsed in full or came on the alternate
+      if (fromAlternate) {
+        this.setRepeatFields(this.altFlags, this.altRemLen, this.altTopicLen, this.altTotal - rh, this.altSlot);
+        this.repeatFieldsSet = false;
+        // the alternate twice in a row (no repeat in between): it becomes the one tried first
+        if (this.altRepeatAt === this.publishRepeats) {
+          this.swapHeaders();
           this.repeatFieldsSet = true;
         }
-        this.packetOff = head;
-        this.packetEnd = end;
-        this.topicOff = head + rh - this.repeatTopicLen;
-        this.payloadOff = head + rh;
-        this.topicChecksSkipped++;
-        this.publishRepeats++;
-        const rules = this.qos0Rules; // checkSequence's answer for a QoS 0 PUBLISH, in one read
-        const r = rules === null ? 0 : rules.qos0PublishVerdict;
-        if (r !== 0) return this.fail(r);
-        this.readOff = end;
-        return PacketType.Publish;
+        this.altRepeatAt = this.publishRepeats + 1;
+      } else if (!this.repeatFieldsSet) {
+        this.setRepeatFields(this.repeatFlags, this.repeatRemLen, this.repeatTopicLen, this.repeatTotal - rh, this.repeatSlot);
+        this.repeatFieldsSet = true;
       }
+      this.packetOff = head;
+      this.packetEnd = end;
+      this.topicOff = head + rh - this.topicLen;
+      this.payloadOff = head + rh;
+      this.topicChecksSkipped++;
+      this.publishRepeats++;
+      const rules = this.qos0Rules; // checkSequence's answer for a QoS 0 PUBLISH, in one read
+      const r = rules === null ? 0 : rules.qos0PublishVerdict;
+      if (r !== 0) return this.fail(r);
+      this.readOff = end;
+      return PacketType.Publish;
     }
     return this.parseNext(head, fill);
   }
 
   /**
    * After a packet returned from somewhere past the front, next() moves the bytes after it
-   * to the front when they are few (at most MOVE_REST_MAX), so that a packet that came after another
-   * in one read lies where the same packet lies when it comes alone, and the offset-keyed
-   * caches of its payload's decoder (frames/view.ts) still hold. Few bytes per call, so a
-   * burst of packets costs linear time.
+   * to the front when they are few (at most MOVE_REST_MAX), so that a packet that came after
+   * another in one read lies where the same packet lies when it comes alone, and the
+   * offset-keyed caches of its payload's decoder (frames/view.ts) still hold. Few bytes per
+   * call, so a burst of packets costs linear time.
    */
   private moveRestToFront(): void {
     const head = this.readOff;
@@ -405,6 +409,20 @@ export abstract class MqttPacketReader {
     let w = 0;
     for (let at = head; at < last; at += 8) if (dv.getFloat64(at) !== words[w++]) return false;
     return dv.getFloat64(last) === words[(rh - 1) >>> 3];
+  }
+
+  /** The fields of a QoS 0 PUBLISH on the repeat path that do not depend on where it lies. */
+  private setRepeatFields(flags: number, remLen: number, topicLen: number, payloadLen: number, slot: number): void {
+    this.type = PacketType.Publish;
+    this.flags = flags;
+    this.remainingLength = remLen;
+    this.packetId = 0;
+    this.qos = 0;
+    this.dup = 0;
+    this.retain = flags & 1;
+    this.topicLen = topicLen;
+    this.payloadLen = payloadLen;
+    this.topicSlot = slot;
   }
 
   /** Swaps the remembered header and the alternate one. The fields then hold neither. */
