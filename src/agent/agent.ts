@@ -112,8 +112,8 @@ export class Agent {
   /** The argument of the input takeInput() returned last. */
   private takenArg = 0;
   private readonly session: Session;
-  /** The session's counters (session.counters, read once: an XS getter costs a call). */
-  private readonly counterArray: Uint32Array;
+  /** The session's live counts (session.counts, read once: an XS getter costs a call). */
+  private readonly counterArray: number[];
   private readonly decoder: MqttDecoder;
   private readonly link: ControlLink;
   readonly channels: ChannelBank;
@@ -159,7 +159,7 @@ export class Agent {
       platform.random(random4);
       return (((random4[0] << 24) >>> 0) + (random4[1] << 16) + (random4[2] << 8) + random4[3]) / 4294967296;
     }, config.initialGeneration);
-    this.counterArray = this.session.counters;
+    this.counterArray = this.session.counts;
     this.channels = new ChannelBank(config.channels, config.maxFrameBytes);
     const maxPacket = config.maxFrameBytes + PUBLISH_OVERHEAD_BYTES;
     this.decoder = new MqttDecoder(maxPacket);
@@ -348,7 +348,7 @@ export class Agent {
       case Input.Closed:
         return session.handle(now, Ev.TransportLost, arg);
       case Input.SubmitSensor:
-        return this.publishSensorFrame();
+        return session.sensorAllowed(now) ? this.publishSensorFrame() : Err.WrongPhase;
     }
     return 0;
   }
@@ -470,10 +470,14 @@ export class Agent {
     const link = this.link;
     switch (action) {
       // the steady state's action first: XS tests a switch's cases one by one
-      case Act.SampleSensors:
+      case Act.SampleSensors: {
         this.io.sampleSensors(this.nowMs, this.channels);
-        this.publishSensorFrame();
+        // queued by the session at this instant, so its clock is here: sensorsOpen is
+        // sensorAllowed's answer without the call (which still counts a drop)
+        const session = this.session;
+        if (session.sensorsOpen || session.sensorAllowed(this.nowMs)) this.publishSensorFrame();
         return 0;
+      }
       case Act.Open: {
         this.decoder.reset();
         this.outStart = this.outEnd = 0;
@@ -550,7 +554,8 @@ export class Agent {
   }
 
   /**
-   * Puts the next sensor frame in the outbox as a QoS 0 PUBLISH.
+   * Puts the next sensor frame in the outbox as a QoS 0 PUBLISH (the caller checked that the
+   * phase allows it).
    * The kept sensor packet: a sensor packet written into an empty outbox stays where it is
    * after it was sent, and the packets written after it while the outbox is empty go after it
    * (reserve), so nothing writes over it until the outbox must be compacted. When the outbox
@@ -561,7 +566,6 @@ export class Agent {
    */
   private publishSensorFrame(): number {
     const session = this.session;
-    if (!session.sensorAllowed(this.nowMs)) return Err.WrongPhase;
     const topicField = this.link.sensorTopicField;
     const seq = (this.sensorSeq + 1) >>> 0;
     const brainMs = (this.nowMs + session.liveness.offsetMs) >>> 0; // liveness.toBrainMs, inline

@@ -1,9 +1,12 @@
 /*
  * counters: every reconnect, drop, rejection and escalation is counted here.
  *
- * Theory of operation: counters live in one preallocated Uint32Array indexed by the constants
- * below. The order is part of the wire protocol: the status message carries the array in
- * this order (docs/protocol.md, "status"). Append new counters at the end; never reorder.
+ * Theory of operation: counters live in one preallocated array of numbers indexed by the
+ * constants below (Session.counts; numbers rather than a Uint32Array because on XS an array
+ * element costs about half a typed array's, and the steady state counts four things a tick).
+ * Readers get them as u32s, each wrapping at 2^32, from Session.counters (a snapshot). The
+ * order is part of the wire protocol: the status message carries the array in this order
+ * (docs/protocol.md, "status"). Append new counters at the end; never reorder.
  */
 export const Counter = {
   ConnectAttempts: 0,

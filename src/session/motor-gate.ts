@@ -46,15 +46,6 @@ export class MotorGate {
     return 0;
   }
 
-  /** True (once) when the outputs must go safe because the hold expired. */
-  expired(nowMs: number): boolean {
-    if (this.holding && ((nowMs - this.expiresAtMs) | 0) >= 0) { // reached(), written out
-      this.holding = false;
-      return true;
-    }
-    return false;
-  }
-
   /** Stops holding (the caller sets the outputs safe). */
   release(): void {
     this.holding = false;

@@ -57,11 +57,15 @@ export class Session {
    * tick, and an XS getter costs a call.
    */
   linkOpen = false;
+  /** True while the phase allows sensor frames: what sensorAllowed answers at the session's own instant, kept by enter() as linkOpen is. */
+  sensorsOpen = false;
   private readonly live = new LiveData();
   /** Meaningful while the phase's row allows a link. */
   private readonly link = new LinkClocks();
   readonly actions = new ActionQueue();
-  private readonly counterArray = new Uint32Array(COUNTER_COUNT);
+  /** The counts (counters.ts): plain numbers, since on XS an array element costs half a typed array's. */
+  private readonly counterArray: number[] = [];
+  private readonly counterView = new Uint32Array(COUNTER_COUNT);
   readonly liveness: Liveness;
   // the phase deadline (every row has one kind of deadline)
   private phaseDeadlineMs = 0;
@@ -105,6 +109,7 @@ export class Session {
     initialGeneration = 0,
   ) {
     this.gen = initialGeneration >>> 0;
+    for (let i = 0; i < COUNTER_COUNT; i++) this.counterArray.push(0);
     this.liveness = new Liveness(config.heartbeatTimeoutMinMs, config.heartbeatTimeoutMaxMs);
     const d = this.defaults;
     d.heartbeatIntervalMs = config.heartbeatIntervalMs;
@@ -150,7 +155,14 @@ export class Session {
   get shortSessions(): number {
     return this.shortSessionCount;
   }
+  /** The counters now, as u32s (each wraps at 2^32): a snapshot, refilled by every read. */
   get counters(): Uint32Array {
+    const view = this.counterView;
+    for (let i = 0; i < COUNTER_COUNT; i++) view[i] = this.counterArray[i];
+    return view;
+  }
+  /** The live counts the agent adds to (its own events: bytes, sensor frames, outbox and decode errors). */
+  get counts(): number[] {
     return this.counterArray;
   }
   /** True while a motor command holds the outputs; `motorExpiresAtMs` says until when. */
@@ -221,7 +233,9 @@ export class Session {
       }
       if (!live.heartbeatOutstanding && ((now - live.heartbeatDueMs) | 0) >= 0) this.sendHeartbeat(now);
     }
-    if ((allowed & Allow.Motors) !== 0 && live.gate.expired(now)) {
+    const gate = live.gate;
+    if ((allowed & Allow.Motors) !== 0 && gate.holding && ((now - gate.expiresAtMs) | 0) >= 0) {
+      gate.release(); // gate.expired(now), inline
       this.counterArray[Counter.MotorDeadlineSafe]++;
       this.actions.push(Act.MotorsSafe, 0, 0, Level.Debug);
     }
@@ -233,7 +247,7 @@ export class Session {
         // `now` would line up every agent that stalled together (one host, one GC pause) and
         // have them all sample in the same millisecond from then on.
         const period = live.grant.sensorPeriodMs;
-        const missed = (late / period) | 0; // late >= 0: truncation is the floor
+        const missed = late < period ? 0 : (late / period) | 0; // late >= 0: truncation is the floor (no division on time)
         live.sensorDueMs = (live.sensorDueMs + (missed + 1) * period) >>> 0;
         this.actions.push(Act.SampleSensors, 0, 0, Level.Debug);
       }
@@ -463,6 +477,7 @@ export class Session {
     const row = rows[next];
     this.phaseNow = next;
     this.linkOpen = (row.allows & Allow.Link) !== 0;
+    this.sensorsOpen = (row.allows & Allow.Sensors) !== 0;
     this.actions.push(Act.Report, Note.PhaseEntered, next, Level.Info);
     if (row.stage !== this.data.stage) this.switchStage(row.stage);
     switch (row.deadline) {

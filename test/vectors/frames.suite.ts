@@ -6,8 +6,12 @@
  * ways; tables of malformed frames with their expected error; every truncated prefix
  * (CBOR_TRUNCATED) and a trailing byte (CBOR_TRAILING); every too-short output buffer
  * (BUFFER_TOO_SMALL); encoder argument checks; payload access (copyEntry, viewEntry, also at
- * unaligned offsets); and a seeded garbage run that must yield only frame/CBOR codes and
- * leave the decoders usable (the 100,000-input runs are in test/frames-garbage.test.ts).
+ * unaligned offsets); a seeded garbage run that must yield only frame/CBOR codes and
+ * leave the decoders usable (the 100,000-input runs are in test/frames-garbage.test.ts); and
+ * SensorFrameWriter: for every pair of (seq, t) over the CBOR width boundaries, write then
+ * refresh must equal a fresh encodeSensorFrame when the widths stay, and refuse (FRAME_SHAPE,
+ * nothing written) when they change, for another buffer or offset, before a write, after a
+ * failed write, after the entries changed (FrameEntries.revision) and for non-u32 arguments.
  */
 import type { Check } from "../helpers/suite";
 import { Prng } from "../../testkit/prng";
@@ -17,7 +21,7 @@ import { SoftHmacSha256 } from "../../src/codec/crypto/hmac";
 import { byteView, ChannelKind, ChannelTable, ElementType, validateChannels, type ChannelSpec } from "../../src/codec/frames/channels";
 import { FrameEntries } from "../../src/codec/frames/entries";
 import { copyEntry, viewEntry } from "../../src/codec/frames/view";
-import { decodeSensorFrame, encodeSensorFrame, SensorFrame, sensorFrameMaxBytes } from "../../src/codec/frames/sensor";
+import { decodeSensorFrame, encodeSensorFrame, SensorFrame, SensorFrameWriter, sensorFrameMaxBytes } from "../../src/codec/frames/sensor";
 import { decodeMotorFrame, encodeMotorFrame, MotorFrame, motorFrameMaxBytes, verifyMotorMac } from "../../src/codec/frames/motor";
 
 const S = ChannelKind.Sensor;
@@ -395,6 +399,11 @@ export function run(check: Check): void {
 
   // ---- 7. garbage ----
   frameGarbage(check, 0xf4a3e5, 1500);
+
+  // ---- 8. SensorFrameWriter: refresh in place ----
+  writerRefresh(check);
+  writerRefusals(check);
+  entriesRevision(check);
 }
 
 function checkViews(check: Check, out: SensorFrame, f32: Float32Array, i16: Int16Array, what: string): void {
@@ -501,4 +510,326 @@ export function frameGarbage(check: Check, seed: number, rounds: number): void {
   check.is(decodeMotorFrame(mref, 0, mref.length, table, mOut), 2, "motor decoder usable after garbage");
   check.is(verifyMotorMac(mref, 0, mOut, MOTOR_SESSION_ID, hmac), 0, "MAC check usable after garbage");
   check.ok(toHex(ref).length > 0, "reference hex intact");
+}
+
+// ---------------------------------------------------------------- SensorFrameWriter
+
+/** Values at every CBOR head-size boundary of a u32 (1, 2, 3 and 5 bytes, both ends of each). */
+const WIDTH_EDGES: readonly number[] = [0, 23, 24, 255, 256, 65535, 65536, 0xffffffff];
+
+/** CBOR head bytes of a u32 (RFC 8949 §3.1 shortest form), written out here independently. */
+function u32HeadBytes(v: number): number {
+  return v <= 23 ? 1 : v <= 0xff ? 2 : v <= 0xffff ? 3 : 5;
+}
+
+/**
+ * Sensors: 0 (1 uint8: one byte, the loop copy), 7 (3 float32), 24 (2 uint8: a two-byte id
+ * head), 200 (2 int16), and 30..41 (1 uint8 each: with all 16 channels the array head takes two
+ * bytes); motor 9.
+ */
+const refreshSpecs: ChannelSpec[] = [
+  { id: 0, kind: S, elementType: ElementType.U8, count: 1, rateHz: 0 },
+  { id: 7, kind: S, elementType: ElementType.F32, count: 3, rateHz: 0 },
+  { id: 24, kind: S, elementType: ElementType.U8, count: 2, rateHz: 0 },
+  { id: 200, kind: S, elementType: ElementType.I16, count: 2, rateHz: 0 },
+  { id: 9, kind: M, elementType: ElementType.I16, count: 1, rateHz: 0 },
+];
+for (let id = 30; id < 42; id++) refreshSpecs.push({ id, kind: S, elementType: ElementType.U8, count: 1, rateHz: 0 });
+
+/** The channels' arrays, and their values for step k (every byte changes from one k to the next). */
+class RefreshData {
+  readonly arrays = new Map<number, Uint8Array | Float32Array | Int16Array>();
+  constructor(specs: readonly ChannelSpec[]) {
+    for (const s of specs) {
+      if (s.kind !== S) continue;
+      this.arrays.set(s.id, s.elementType === ElementType.F32 ? new Float32Array(s.count) : s.elementType === ElementType.I16 ? new Int16Array(s.count) : new Uint8Array(s.count));
+    }
+  }
+  bytes(id: number): Uint8Array {
+    return byteView(this.arrays.get(id)!);
+  }
+  set(k: number): void {
+    this.arrays.forEach((a, id) => {
+      for (let i = 0; i < a.length; i++) {
+        if (a instanceof Float32Array) a[i] = k * 1.5 + i - 1000.25;
+        else if (a instanceof Int16Array) a[i] = ((k * 257 + i * 4099 + id) & 0xffff) - 0x8000;
+        else a[i] = (k * 29 + i * 7 + id + 1) & 0xff;
+      }
+    });
+  }
+}
+
+interface RefreshLayout {
+  name: string;
+  /** Channel ids in entry order. */
+  ids: number[];
+  capacity: number;
+  /** Offset of the destination inside its ArrayBuffer (a subarray when > 0). */
+  byteOffset: number;
+}
+
+const refreshLayouts: RefreshLayout[] = [
+  { name: "four channels in table order", ids: [0, 7, 24, 200], capacity: 16, byteOffset: 0 },
+  { name: "two channels reversed, spare capacity", ids: [200, 0], capacity: 4, byteOffset: 5 },
+  { name: "sixteen channels (two-byte array head)", ids: [0, 7, 24, 200, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41], capacity: 16, byteOffset: 3 },
+  { name: "one uint8 channel of one byte", ids: [0], capacity: 1, byteOffset: 0 },
+  { name: "one float32 channel", ids: [7], capacity: 2, byteOffset: 1 },
+];
+
+/** Offsets of the frame in its buffer, taken in turn (bytes before the frame, aligned or not). */
+const REFRESH_OFFSETS = [0, 3, 17];
+const REFRESH_BUFFER_BYTES = 160;
+
+function patternFill(b: Uint8Array, salt: number): void {
+  for (let i = 0; i < b.length; i++) b[i] = (i * 37 + 11 + salt) & 0xff;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function buffer(byteOffset: number): Uint8Array {
+  return new Uint8Array(byteOffset + REFRESH_BUFFER_BYTES + 7).subarray(byteOffset, byteOffset + REFRESH_BUFFER_BYTES);
+}
+
+function layoutEntries(table: ChannelTable, layout: RefreshLayout, data: RefreshData): FrameEntries {
+  const entries = new FrameEntries(table, S, layout.capacity);
+  for (const id of layout.ids) entries.add(id, data.bytes(id));
+  return entries;
+}
+
+/**
+ * For every layout and every (s1, t1, s2, t2) over WIDTH_EDGES: write(s1, t1), new values,
+ * refresh(s2, t2). Same widths: the write's end offset and a buffer byte-identical to a fresh
+ * encodeSensorFrame of the new values into a buffer of the same surrounding bytes (so nothing
+ * before off or after the end moved), then a second refresh back to (s1, t1) likewise. Other
+ * widths: FRAME_SHAPE and the buffer as it was.
+ */
+function writerRefresh(check: Check): void {
+  const table = new ChannelTable(refreshSpecs);
+  let vectors = 0;
+  let refreshed = 0;
+  let refused = 0;
+  let bad = 0;
+  const fail = (what: string, got: unknown, want: unknown): void => {
+    if (bad++ < 8) check.is(got, want, what);
+  };
+  for (const layout of refreshLayouts) {
+    const data = new RefreshData(refreshSpecs);
+    const entries = layoutEntries(table, layout, data);
+    const writer = new SensorFrameWriter(entries);
+    const dst = buffer(layout.byteOffset);
+    const ref = buffer(layout.byteOffset + 2);
+    let k = 0;
+    for (const s1 of WIDTH_EDGES) {
+      for (const t1 of WIDTH_EDGES) {
+        for (const s2 of WIDTH_EDGES) {
+          for (const t2 of WIDTH_EDGES) {
+            const off = REFRESH_OFFSETS[vectors % REFRESH_OFFSETS.length];
+            const what = `${layout.name}: write(${s1}, ${t1}) at ${off}, refresh(${s2}, ${t2})`;
+            vectors++;
+            patternFill(dst, vectors);
+            patternFill(ref, vectors);
+            data.set(++k);
+            const end = writer.write(dst, off, s1, t1);
+            const want = encodeSensorFrame(ref, off, s1, t1, entries);
+            if (end !== want || end < 0) fail(`${what}: write end`, end, want);
+            if (!sameBytes(dst, ref)) fail(`${what}: write bytes`, toHex(dst), toHex(ref));
+            data.set(++k);
+            const before = dst.slice();
+            const r = writer.refresh(dst, off, s2, t2);
+            if (u32HeadBytes(s1) === u32HeadBytes(s2) && u32HeadBytes(t1) === u32HeadBytes(t2)) {
+              refreshed++;
+              patternFill(ref, vectors);
+              const fresh = encodeSensorFrame(ref, off, s2, t2, entries);
+              if (r !== end || fresh !== end) fail(`${what}: refresh end (fresh encode ${fresh})`, r, end);
+              if (!sameBytes(dst, ref)) fail(`${what}: refreshed bytes equal a fresh frame, bytes around it untouched`, toHex(dst), toHex(ref));
+              data.set(++k);
+              const r2 = writer.refresh(dst, off, s1, t1);
+              patternFill(ref, vectors);
+              encodeSensorFrame(ref, off, s1, t1, entries);
+              if (r2 !== end) fail(`${what}: a second refresh back to (${s1}, ${t1})`, r2, end);
+              if (!sameBytes(dst, ref)) fail(`${what}: second refresh bytes`, toHex(dst), toHex(ref));
+            } else {
+              refused++;
+              if (r !== Err.FrameShape) fail(`${what}: another width is refused`, r, Err.FrameShape);
+              if (!sameBytes(dst, before)) fail(`${what}: a refused refresh writes nothing`, toHex(dst), toHex(before));
+            }
+          }
+        }
+      }
+    }
+  }
+  const n = WIDTH_EDGES.length;
+  check.is(vectors, refreshLayouts.length * n ** 4, "writer refresh: every (layout, s1, t1, s2, t2) ran");
+  check.is(refreshed, refreshLayouts.length * (n * 2) ** 2, "writer refresh: same-width pairs (2 values per width, 4 widths)");
+  check.ok(refused > refreshed, `writer refresh: other-width pairs tried (${refused})`);
+  check.is(bad, 0, `writer refresh: ${vectors} write/refresh vectors equal fresh frames or are refused untouched`);
+}
+
+interface RefusalCtx {
+  writer: SensorFrameWriter;
+  entries: FrameEntries;
+  layout: RefreshLayout;
+  data: RefreshData;
+  dst: Uint8Array;
+  other: Uint8Array;
+  off: number;
+  s: number;
+  t: number;
+}
+
+/** [what, setup after a fresh writer (may write), the refresh call: [buffer, off, seq, t]]. */
+type Refusal = [string, (c: RefusalCtx) => void, (c: RefusalCtx) => [Uint8Array, number, number, number]];
+
+const ok = (c: RefusalCtx): void => {
+  c.writer.write(c.dst, c.off, c.s, c.t);
+};
+const same = (c: RefusalCtx): [Uint8Array, number, number, number] => [c.dst, c.off, c.s, c.t];
+const readd = (c: RefusalCtx, ids: number[]): void => {
+  for (const id of ids) c.entries.add(id, c.data.bytes(id));
+};
+
+const refusals: Refusal[] = [
+  ["before any write", () => undefined, same],
+  ["at off + 1", ok, (c) => [c.dst, c.off + 1, c.s, c.t]],
+  ["at off - 1", ok, (c) => [c.dst, c.off - 1, c.s, c.t]],
+  ["in another buffer holding the same bytes", (c) => {
+    ok(c);
+    c.other.set(c.dst);
+  }, (c) => [c.other, c.off, c.s, c.t]],
+  ["after a write to another buffer", (c) => {
+    ok(c);
+    c.writer.write(c.other, c.off, c.s, c.t);
+  }, same],
+  ["after a write at another offset", (c) => {
+    ok(c);
+    c.writer.write(c.dst, c.off + 2, c.s, c.t);
+  }, same],
+  ["after a write refused for seq 2^32", (c) => {
+    ok(c);
+    c.writer.write(c.dst, c.off, 2 ** 32, c.t);
+  }, same],
+  ["after a write refused for time -1", (c) => {
+    ok(c);
+    c.writer.write(c.dst, c.off, c.s, -1);
+  }, same],
+  ["after a write refused for a short buffer", (c) => {
+    ok(c);
+    c.writer.write(new Uint8Array(4), 0, c.s, c.t);
+  }, same],
+  ["after a write refused for a buffer too short by one byte, at the same place", (c) => {
+    ok(c);
+    const end = c.writer.write(c.dst, c.off, c.s, c.t);
+    c.writer.write(c.dst.subarray(0, end - 1), c.off, c.s, c.t); // the same bytes, through another view
+  }, same],
+  ["after entries.clear()", (c) => {
+    ok(c);
+    c.entries.clear();
+  }, same],
+  ["after clear() and the same add()s (a new revision, the same layout)", (c) => {
+    ok(c);
+    c.entries.clear();
+    readd(c, c.layout.ids);
+  }, same],
+  ["after clear() and the add()s in another order", (c) => {
+    ok(c);
+    c.entries.clear();
+    readd(c, c.layout.ids.slice().reverse());
+  }, same],
+  ["after clear() and one channel fewer", (c) => {
+    ok(c);
+    c.entries.clear();
+    readd(c, c.layout.ids.slice(0, Math.max(1, c.layout.ids.length - 1)));
+  }, same],
+  ["seq -1", ok, (c) => [c.dst, c.off, -1, c.t]],
+  ["seq 2^32", ok, (c) => [c.dst, c.off, 2 ** 32, c.t]],
+  ["seq 2^32 + s", ok, (c) => [c.dst, c.off, 2 ** 32 + c.s, c.t]],
+  ["seq s + 0.5", ok, (c) => [c.dst, c.off, c.s + 0.5, c.t]],
+  ["seq NaN", ok, (c) => [c.dst, c.off, Number.NaN, c.t]],
+  ["seq s - 2^32 (the int32 reading of a large s)", ok, (c) => [c.dst, c.off, c.s - 2 ** 32, c.t]],
+  ["time -1", ok, (c) => [c.dst, c.off, c.s, -1]],
+  ["time 2^32", ok, (c) => [c.dst, c.off, c.s, 2 ** 32]],
+  ["time t + 0.25", ok, (c) => [c.dst, c.off, c.s, c.t + 0.25]],
+  ["time Infinity", ok, (c) => [c.dst, c.off, c.s, Number.POSITIVE_INFINITY]],
+  ["time NaN", ok, (c) => [c.dst, c.off, c.s, Number.NaN]],
+];
+
+/** (seq, t) of the refusal vectors: every width in each place, and the extremes. */
+const refusalArgs: ReadonlyArray<readonly [number, number]> = [
+  [0, 0xffffffff],
+  [23, 65536],
+  [24, 65535],
+  [255, 256],
+  [256, 255],
+  [65535, 24],
+  [65536, 23],
+  [0xffffffff, 0],
+];
+
+/**
+ * Each refusal on a fresh writer, for every layout and refusalArgs: FRAME_SHAPE and the buffer
+ * it was asked to refresh unchanged; then a write and a refresh there work again.
+ */
+function writerRefusals(check: Check): void {
+  const table = new ChannelTable(refreshSpecs);
+  let vectors = 0;
+  for (const layout of refreshLayouts) {
+    for (const [s, t] of refusalArgs) {
+      for (const [what, setup, call] of refusals) {
+        const data = new RefreshData(refreshSpecs);
+        const entries = layoutEntries(table, layout, data);
+        const c: RefusalCtx = { writer: new SensorFrameWriter(entries), entries, layout, data, dst: buffer(layout.byteOffset), other: buffer(layout.byteOffset), off: REFRESH_OFFSETS[vectors % 2 + 1], s, t };
+        const name = `${layout.name}, (${s}, ${t}): refresh ${what}`;
+        vectors++;
+        data.set(vectors);
+        patternFill(c.dst, 1);
+        patternFill(c.other, 2);
+        setup(c);
+        data.set(vectors + 1000);
+        const [b, off, seq, time] = call(c);
+        const before = b.slice();
+        check.is(c.writer.refresh(b, off, seq, time), Err.FrameShape, name);
+        check.bytes(b, before, `${name}: nothing written`);
+        // usable again: a write, then a refresh with the same widths
+        if (entries.count === 0) readd(c, layout.ids);
+        const end = c.writer.write(c.dst, c.off, s, t);
+        data.set(vectors + 2000);
+        check.is(c.writer.refresh(c.dst, c.off, s, t), end, `${name}: then write and refresh work`);
+      }
+    }
+  }
+  check.is(vectors, refreshLayouts.length * refusalArgs.length * refusals.length, "writer refusals: every vector ran");
+  // A motor FrameEntries: write refuses as encodeSensorFrame does, and nothing can be refreshed.
+  const motor = new FrameEntries(table, M);
+  motor.add(9, new Uint8Array(2));
+  const mw = new SensorFrameWriter(motor);
+  const dst = buffer(0);
+  check.is(mw.write(dst, 0, 1, 2), Err.ChannelUnknown, "writer over motor entries: CHANNEL_UNKNOWN");
+  check.is(mw.refresh(dst, 0, 1, 2), Err.FrameShape, "writer over motor entries: nothing to refresh");
+  const empty = new SensorFrameWriter(new FrameEntries(table, S));
+  check.is(empty.write(dst, 0, 1, 2), Err.ChannelUnknown, "writer without entries: CHANNEL_UNKNOWN");
+  check.is(empty.refresh(dst, 0, 1, 2), Err.FrameShape, "writer without entries: nothing to refresh");
+}
+
+/** FrameEntries.revision moves on every add() and clear() that succeeds. */
+function entriesRevision(check: Check): void {
+  const table = new ChannelTable(refreshSpecs);
+  const data = new RefreshData(refreshSpecs);
+  const e = new FrameEntries(table, S, 2);
+  const seen: number[] = [e.revision];
+  const steps: Array<[string, () => number]> = [
+    ["add 0", () => e.add(0, data.bytes(0))],
+    ["add 7", () => e.add(7, data.bytes(7))],
+    ["clear", () => (e.clear(), 0)],
+    ["clear of empty entries", () => (e.clear(), 0)],
+    ["add 7 again", () => e.add(7, data.bytes(7))],
+  ];
+  for (const [what, step] of steps) {
+    check.is(step(), 0, `revision: ${what} succeeds`);
+    check.ok(seen.indexOf(e.revision) < 0, `revision: ${what} gives a new revision (${e.revision})`);
+    seen.push(e.revision);
+  }
 }
