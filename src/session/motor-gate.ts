@@ -7,8 +7,9 @@
  *     arithmetic: equal = replay, older = out of order),
  *   - its deadline, converted from brain time to agent time with the learned clock offset, has
  *     not passed.
- * An applied frame holds the outputs until min(frame deadline, arrival + hold time); when that
- * instant passes with no newer valid frame, the gate reports "go safe" exactly once.
+ * An applied frame holds the outputs until min(frame deadline, arrival + hold time)
+ * (`holding`, `expiresAtMs`); when that instant passes with no newer valid frame, the
+ * session's tick sends the outputs safe and `release()`s the gate, so it happens once.
  * `reset()` at every new session forgets the sequence (the new session key makes old frames
  * fail their MAC anyway).
  */
