@@ -103,40 +103,40 @@ const Input = { Start: 0, Stop: 1, Tick: 2, Opened: 3, Closed: 4, SubmitSensor: 
 
 export class Agent {
   // Fields in order of use per tick: XS finds an own property by walking the object's list.
-  private nowMs = 0;
   private running = false;
-  // the input ring and the loop's state
-  private readonly inputs = new Int32Array(INPUT_SLOTS * 2);
-  private inputHead = 0;
   private inputCount = 0;
-  /** The argument of the input takeInput() returned last. */
-  private takenArg = 0;
+  private nowMs = 0;
   private readonly session: Session;
+  private readonly transport: AgentTransport;
+  private readonly decoder: MqttDecoder;
   /** The session's live counts (session.counts, read once: an XS getter costs a call). */
   private readonly counterArray: number[];
-  private readonly decoder: MqttDecoder;
-  private readonly link: ControlLink;
   readonly channels: ChannelBank;
-  private readonly transport: AgentTransport;
-  private readonly out: Uint8Array;
-  /** out.length, as a number (on XS a typed array's length is a getter call). */
-  private readonly outBytes: number;
-  private outStart = 0;
-  private outEnd = 0;
-  private packetStart = 0;
-  private sensorSeq = 0;
-  private readonly sensorFrames: SensorFrameWriter;
+  private readonly link: ControlLink;
+  private readonly io: AgentIo;
   /**
    * The kept sensor packet (see publishSensorFrame): the last sensor PUBLISH is
-   * out[sensorPacketAt .. sensorPacketEnd) (sensorPacketAt -1: none kept), its frame starts at
-   * sensorFrameAt, and it was written to the topic field sensorPacketTopic.
+   * out[sensorPacketAt .. sensorPacketEnd) (sensorPacketAt -1: none kept), it was written to
+   * the topic field sensorPacketTopic, and its frame starts at sensorFrameAt.
    */
   private sensorPacketAt = -1;
-  private sensorPacketEnd = 0;
-  private sensorFrameAt = -1;
   private sensorPacketTopic: Uint8Array | null = null;
+  private outEnd = 0;
+  private outStart = 0;
+  private sensorSeq = 0;
+  private readonly sensorFrames: SensorFrameWriter;
+  private readonly out: Uint8Array;
+  private sensorFrameAt = -1;
+  private sensorPacketEnd = 0;
+  // the input ring (used only while the loop runs or after a host callback threw)
+  private readonly inputs = new Int32Array(INPUT_SLOTS * 2);
+  private inputHead = 0;
+  /** The argument of the input takeInput() returned last. */
+  private takenArg = 0;
+  /** out.length, as a number (on XS a typed array's length is a getter call). */
+  private readonly outBytes: number;
+  private packetStart = 0;
   private readonly sensorMaxBytes: number;
-  private readonly io: AgentIo;
   readonly config: AgentConfig;
   private readonly platform: AgentPlatform;
   private readonly scratch: Uint8Array;
@@ -457,6 +457,10 @@ export class Agent {
     const q = this.session.actions;
     while (q.length !== 0) {
       const action = q.poll();
+      if (action === Act.SampleSensors) {
+        this.sampleAndPublish(); // the steady state's action, without perform's call and arguments
+        continue;
+      }
       const r = this.perform(action, q.a, q.b, q.level);
       if (r < 0) {
         this.log(Level.Error, r, `action ${actionNames[action]} failed: ${errorName(r)}`);
@@ -470,14 +474,9 @@ export class Agent {
     const link = this.link;
     switch (action) {
       // the steady state's action first: XS tests a switch's cases one by one
-      case Act.SampleSensors: {
-        this.io.sampleSensors(this.nowMs, this.channels);
-        // queued by the session at this instant, so its clock is here: sensorsOpen is
-        // sensorAllowed's answer without the call (which still counts a drop)
-        const session = this.session;
-        if (session.sensorsOpen || session.sensorAllowed(this.nowMs)) this.publishSensorFrame();
+      case Act.SampleSensors:
+        this.sampleAndPublish();
         return 0;
-      }
       case Act.Open: {
         this.decoder.reset();
         this.outStart = this.outEnd = 0;
@@ -551,6 +550,15 @@ export class Agent {
       }
     }
     return 0;
+  }
+
+  /** Act.SampleSensors: the host samples the sensors into their arrays, then the frame goes out. */
+  private sampleAndPublish(): void {
+    this.io.sampleSensors(this.nowMs, this.channels);
+    // queued by the session at this instant, so its clock is here: sensorsOpen is
+    // sensorAllowed's answer without the call (which still counts a drop)
+    const session = this.session;
+    if (session.sensorsOpen || session.sensorAllowed(this.nowMs)) this.publishSensorFrame();
   }
 
   /**
