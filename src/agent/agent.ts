@@ -446,7 +446,7 @@ export class Agent {
     if (r < 0) return session.countDrop(r);
     const mac = verifyMotorMac(d.buf, d.payloadOff, frame, session.sessionId, this.link.macHmac);
     if (mac !== 0) return session.countDrop(mac);
-    if (session.onMotorFrame(this.nowMs, frame.seq, frame.deadline) !== 0) return;
+    if (session.onMotorFrame(this.nowMs, frame.seq, frame.second) !== 0) return; // second: the deadline, without MotorFrame.deadline's getter call
     channels.applyMotorFrame(this.io);
   }
 

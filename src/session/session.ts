@@ -59,6 +59,11 @@ export class Session {
   linkOpen = false;
   /** True while the phase allows sensor frames: what sensorAllowed answers at the session's own instant, kept by enter() as linkOpen is. */
   sensorsOpen = false;
+  /**
+   * The brain's session id (0 before the first registration): the live grant's, copied
+   * whenever that grant changes (live.reset), since the agent reads it for every motor frame.
+   */
+  sessionId = 0;
   private readonly live = new LiveData();
   /** Meaningful while the phase's row allows a link. */
   private readonly link = new LinkClocks();
@@ -117,6 +122,7 @@ export class Session {
     d.sensorPeriodMs = Math.max(1, Math.round(1000 / config.sensorRateHz));
     this.handshake.reset(d);
     this.live.reset(d);
+    this.sessionId = this.live.grant.sessionId;
     const keepAliveHalfMs = (config.keepAliveS * 1000) >>> 1;
     const silenceThirdMs = Math.floor(config.linkSilenceMs / 3);
     this.pingIntervalMs = keepAliveHalfMs < silenceThirdMs ? keepAliveHalfMs : silenceThirdMs;
@@ -130,10 +136,6 @@ export class Session {
   /** Increments at every connection attempt; the Last Will and hello carry it. */
   get generation(): number {
     return this.gen;
-  }
-  /** The brain's session id (0 before the first registration). */
-  get sessionId(): number {
-    return this.live.grant.sessionId;
   }
   /** Reason code (Err.*) of the last loss, rejection or drop; 0 when none. */
   get lastReason(): number {
@@ -512,6 +514,7 @@ export class Session {
       next = this.handshake;
     } else if (stage === Stage.Live) {
       this.live.reset(prev === this.handshake ? this.handshake.grant : this.defaults);
+      this.sessionId = this.live.grant.sessionId;
       next = this.live;
     }
     this.data = next;

@@ -27,17 +27,18 @@ export const MOTOR_MAC_ITEM_BYTES = 1 + MOTOR_MAC_BYTES;
 
 /** A decoded motor frame. */
 export class MotorFrame extends FrameView {
-  /** Deadline dl: brain time in ms (mod 2^32) after which the frame must not be applied. */
-  deadline = 0;
   /** verifyMotorMac's cache (internal): macIdBytes holds macId as u32 big-endian; -1 before the first. */
   macId = -1;
   readonly macIdBytes = new Uint8Array(4);
 
-  /** Fills the frame from buf[off..off+len). See decodeMotorFrame. */
-  decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
-    const n = this.decodeFrame(buf, off, len, table, ChannelKind.Motor, true);
-    if (n > 0) this.deadline = this.second;
-    return n;
+  /** capacity: most entries (use the table size); maxFrameBytes: the negotiated frame limit. decode() fills it. */
+  constructor(capacity: number, maxFrameBytes: number) {
+    super(capacity, maxFrameBytes, ChannelKind.Motor, true);
+  }
+
+  /** Deadline dl: brain time in ms (mod 2^32) after which the frame must not be applied (the frame's `second`). */
+  get deadline(): number {
+    return this.second;
   }
 }
 

@@ -19,14 +19,14 @@ import { FrameView } from "./view";
 
 /** A decoded sensor frame. */
 export class SensorFrame extends FrameView {
-  /** The frame's time stamp t: the agent's estimate of brain time, ms mod 2^32. */
-  time = 0;
+  /** capacity: most entries (use the table size); maxFrameBytes: the negotiated frame limit. decode() fills it. */
+  constructor(capacity: number, maxFrameBytes: number) {
+    super(capacity, maxFrameBytes, ChannelKind.Sensor, false);
+  }
 
-  /** Fills the frame from buf[off..off+len). See decodeSensorFrame. */
-  decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
-    const n = this.decodeFrame(buf, off, len, table, ChannelKind.Sensor, false);
-    if (n > 0) this.time = this.second;
-    return n;
+  /** The frame's time stamp t: the agent's estimate of brain time, ms mod 2^32 (the frame's `second`). */
+  get time(): number {
+    return this.second;
   }
 }
 

@@ -53,7 +53,7 @@
  * XS finds a property by walking the object's property list (and then the prototype chain, for
  * methods), so FrameView's fields are declared in order of use on the repeat path and by
  * copyEntry, the state of the copy cache and of the repeat path sits in objects of its own,
- * and the repeat path is written inline in decodeFrame.
+ * and the repeat path is written inline in decode.
  */
 import { Err } from "../../errors";
 import { CborReader } from "../cbor/reader";
@@ -210,8 +210,8 @@ export class FrameView {
   private readonly rep: RepeatLayout;
   /** Frame sequence number (u32). */
   seq = 0;
-  /** The frame's second item (sensor t, motor dl) as the decoders read it. */
-  protected second = 0;
+  /** The frame's second item: a sensor frame's t (SensorFrame.time), a motor frame's dl (MotorFrame.deadline). */
+  second = 0;
   /** Number of entries. */
   count = 0;
   /** Decodes that took the repeat path (diagnostics; see the header comment). */
@@ -255,8 +255,19 @@ export class FrameView {
   private readonly seen: Uint32Array;
   private stamp = 0;
 
-  /** capacity: most entries (use the table size); maxFrameBytes: the negotiated frame limit. */
-  constructor(capacity: number, maxFrameBytes: number) {
+  /** The ChannelKind of this view's frames, whether they end in a MAC, and the repeat key made of both. */
+  private readonly kind: number;
+  private readonly withMac: boolean;
+  private readonly key: number;
+
+  /**
+   * capacity: most entries (use the table size); maxFrameBytes: the negotiated frame limit;
+   * kind and withMac: the frames this view decodes (a subclass's choice).
+   */
+  protected constructor(capacity: number, maxFrameBytes: number, kind: number, withMac: boolean) {
+    this.kind = kind;
+    this.withMac = withMac;
+    this.key = kind * 2 + (withMac ? 1 : 0);
     this.buf = new Uint8Array(0); // replaced by every decode
     this.repeatBuf = this.buf;
     this.maxFrameBytes = maxFrameBytes;
@@ -279,9 +290,9 @@ export class FrameView {
    * the general reader. Returns the entry count or an error (see decodeSensorFrame and
    * decodeMotorFrame); the second item lands in `second`, the mac in macOff/signedLen.
    */
-  protected decodeFrame(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean): number {
-    const key = kind * 2 + (withMac ? 1 : 0);
-    if (this.repeatKey === key && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable && len <= this.maxFrameBytes) {
+  decode(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
+    // repeatKey is -1 or this view's key (its kind never changes)
+    if (this.repeatKey >= 0 && buf === this.repeatBuf && off === this.repeatOff && len === this.repeatLen && table === this.repeatTable && len <= this.maxFrameBytes) {
       // The repeat path (see the header comment), inline: a method call costs XS a lookup.
       // The range was checked when the layout was remembered (a detached or shrunk buffer
       // reads as undefined, through `words` or buf, which fails the array head's compare).
@@ -316,14 +327,17 @@ export class FrameView {
         }
       }
     }
-    return this.decodeNew(buf, off, len, table, kind, withMac, key);
+    return this.decodeNew(buf, off, len, table);
   }
 
   /**
-   * decodeFrame past the repeat path: the fast path, else the general reader. A method of its
-   * own, so that decodeFrame declares few locals (XS sets up every local of a function on each call).
+   * decode past the repeat path: the fast path, else the general reader. A method of its
+   * own, so that decode declares few locals (XS sets up every local of a function on each call).
    */
-  private decodeNew(buf: Uint8Array, off: number, len: number, table: ChannelTable, kind: number, withMac: boolean, key: number): number {
+  private decodeNew(buf: Uint8Array, off: number, len: number, table: ChannelTable): number {
+    const kind = this.kind;
+    const withMac = this.withMac;
+    const key = this.key;
     // Did the decode before this one take the fast path to this layout (the candidate)?
     const rep = this.rep;
     const again = rep.candidateKey === key && rep.candidateBuf === buf && rep.candidateOff === off && rep.candidateLen === len && rep.candidateTable === table;
