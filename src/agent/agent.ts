@@ -368,7 +368,7 @@ export class Agent {
     const decoder = this.decoder;
     const session = this.session;
     for (let chunk = 0; chunk < MAX_RX_CHUNKS_PER_TICK && session.linkOpen; chunk++) {
-      const at = decoder.writeOffset();
+      const at = decoder.filled === 0 ? 0 : decoder.writeOffset(); // empty (next() left it so): nothing to move
       const room = decoder.capacity - at;
       const n = transport.recv(decoder.buf, at, room);
       if (n === 0) return;
@@ -378,7 +378,7 @@ export class Agent {
       }
       decoder.commit(n);
       this.counterArray[Counter.BytesReceived] += n;
-      this.session.noteRx(this.nowMs);
+      session.noteRx(this.nowMs);
       for (;;) {
         const type = decoder.next();
         if (type === 0) break;
@@ -439,12 +439,14 @@ export class Agent {
 
   private onMotorFrame(): void {
     const d = this.decoder;
+    const buf = d.buf;
+    const off = d.payloadOff;
     const session = this.session;
     const channels = this.channels;
     const frame = channels.motorFrame;
-    const r = frame.decode(d.buf, d.payloadOff, d.payloadLen, channels.wire);
+    const r = frame.decode(buf, off, d.payloadLen, channels.wire);
     if (r < 0) return session.countDrop(r);
-    const mac = verifyMotorMac(d.buf, d.payloadOff, frame, session.sessionId, this.link.macHmac);
+    const mac = verifyMotorMac(buf, off, frame, session.sessionId, this.link.macHmac);
     if (mac !== 0) return session.countDrop(mac);
     if (session.onMotorFrame(this.nowMs, frame.seq, frame.second) !== 0) return; // second: the deadline, without MotorFrame.deadline's getter call
     channels.applyMotorFrame(this.io);

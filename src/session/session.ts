@@ -59,6 +59,8 @@ export class Session {
   linkOpen = false;
   /** True while the phase allows sensor frames: what sensorAllowed answers at the session's own instant, kept by enter() as linkOpen is. */
   sensorsOpen = false;
+  /** rows[phaseNow].allows, kept by enter(): the steady state's calls test it without the table lookup. */
+  private allowsNow = 0;
   /**
    * The brain's session id (0 before the first registration): the live grant's, copied
    * whenever that grant changes (live.reset), since the agent reads it for every motor frame.
@@ -209,13 +211,13 @@ export class Session {
     // (t + d) >>> 0, see clock.ts), since a call costs XS more than the arithmetic.
     if (nowMs !== this.nowMs || !this.clockStarted) this.advance(nowMs); // the early return, inline (see advance)
     const now = this.nowMs;
-    const row = rows[this.phaseNow];
     if (this.phaseDeadlineSet && ((now - this.phaseDeadlineMs) | 0) >= 0) {
       this.phaseDeadlineSet = false;
-      this.fire(row.timeout[0], row.timeout[1]);
+      const timeout = rows[this.phaseNow].timeout;
+      this.fire(timeout[0], timeout[1]);
       return;
     }
-    const allowed = row.allows;
+    const allowed = this.allowsNow;
     if ((allowed & Allow.Link) === 0) return;
     const link = this.link;
     if (((now - ((link.lastRxMs + this.config.linkSilenceMs) >>> 0)) | 0) >= 0) {
@@ -355,7 +357,7 @@ export class Session {
   onMotorFrame(nowMs: number, seq: number, deadlineBrainMs: number): number {
     if (nowMs !== this.nowMs || !this.clockStarted) this.advance(nowMs); // the early return, inline (see advance)
     let verdict: number = Err.WrongPhase;
-    if ((rows[this.phaseNow].allows & Allow.Motors) !== 0) {
+    if ((this.allowsNow & Allow.Motors) !== 0) {
       const live = this.live;
       const deadlineMs = (deadlineBrainMs - this.liveness.offsetMs) >>> 0; // liveness.toAgentMs, inline
       verdict = live.gate.admit(this.nowMs, seq >>> 0, deadlineMs, live.grant.motorDeadlineMs);
@@ -480,6 +482,7 @@ export class Session {
     this.phaseNow = next;
     this.linkOpen = (row.allows & Allow.Link) !== 0;
     this.sensorsOpen = (row.allows & Allow.Sensors) !== 0;
+    this.allowsNow = row.allows;
     this.actions.push(Act.Report, Note.PhaseEntered, next, Level.Info);
     if (row.stage !== this.data.stage) this.switchStage(row.stage);
     switch (row.deadline) {

@@ -17,6 +17,14 @@
  *      (fixed header, topic length, topic) misses it; a payload change does not; a repeat
  *      whose body is not all there yet waits (NEED_MORE); QoS 1 never repeats; the client
  *      rules still judge each repeat; watchTopic and reset() forget the header.
+ *   1d. MqttDecoder's alternate repeat header: QoS 0 PUBLISHes alternating between two watched
+ *      topics (A B A B, A A B, A B B A) and a third, unwatched one (which displaces a header),
+ *      delivered one per push, all in one push and in 7-byte pushes: each packet takes the
+ *      repeat path or is parsed in full as a table says, with the fields, topic and payload a
+ *      decoder parsing it in full gives; reset() and watchTopic() forget both headers.
+ *   1e. MqttPacketReader.moveRestToFront: after a packet, a rest of at most 512 bytes is moved
+ *      to the front (the next packet's packetOff is 0), a longer one stays; a burst of 200
+ *      packets in one push parses in order, each where the rule puts it.
  *   2. MqttDecoder.push() of array ranges: stable, alternating, rotating and random ranges,
  *      content changing under a stable range, the same range of another array, appends after
  *      buffered bytes and pushes cut short by a full buffer (a regression net for any copy
@@ -333,6 +341,252 @@ function publishRepeats(check: Check): void {
   check.is(reps, 0, "after reset() the header is parsed in full again");
 }
 
+// ---------------------------------------------------------------- 1d. the alternate repeat header
+
+/** A PUBLISH whose payload (payloadLen bytes) is numbered by n, so every packet's payload differs. */
+function numberedPublish(topic: Uint8Array, payloadLen: number, n: number, qos: 0 | 1 = 0): Uint8Array {
+  const payload = new Uint8Array(payloadLen);
+  for (let k = 0; k < payloadLen; k++) payload[k] = (n * 31 + k * 7 + 1) & 0xff;
+  const len = encodePublish(scratch, 0, topic, topic.length, payload, 0, payloadLen, qos, qos ? 1 + (n % 900) : 0, false, false);
+  return scratch.slice(0, len);
+}
+
+interface AltShape {
+  name: string;
+  /** Topics A (watched in slot 1), B (slot 2) and C (not watched). */
+  topics: [Uint8Array, Uint8Array, Uint8Array];
+  payloadLens: [number, number, number];
+}
+
+const altShapes: AltShape[] = [
+  { name: "three payload lengths", topics: [utf8Bytes("bs/1/dev-07/dn/mot"), utf8Bytes("bs/1/dev-07/dn/ctl"), utf8Bytes("bs/1/dev-07/dn/aux")], payloadLens: [40, 23, 31] },
+  { name: "one payload length (the headers differ in the topic's last bytes)", topics: [utf8Bytes("bs/1/dev-07/dn/mot"), utf8Bytes("bs/1/dev-07/dn/ctl"), utf8Bytes("bs/1/dev-07/dn/aux")], payloadLens: [40, 40, 40] },
+  { name: "an 8-byte topic, a 100-byte topic, an empty payload", topics: [utf8Bytes("a/b/c/de"), repeatAscii(100), utf8Bytes("x/y/z/www")], payloadLens: [5, 130, 0] },
+];
+
+/**
+ * [what, the packets' topics in order, F (parsed in full) or R (repeat path) per packet].
+ * Two headers are kept: the last one parsed in full and, when its topic slot differs, the one
+ * remembered before it (the alternate). C (slot 0) displaces one of them.
+ */
+const altPatterns: ReadonlyArray<readonly [string, string, string]> = [
+  ["A B A B", "ABABABABABAB", "FFRRRRRRRRRR"],
+  ["B A B A", "BABABABA", "FFRRRRRR"],
+  ["A A B A A B", "AABAABAABAAB", "FRFRRRRRRRRR"],
+  ["A B B A", "ABBAABBAABBA", "FFRRRRRRRRRR"],
+  ["A B B B A A A B", "ABBBAAAB", "FFRRRRRR"],
+  ["A B A B, C, A B A B (C displaces A)", "ABABCABABAB", "FFRRFFFRRRR"],
+  ["three topics A B C in turn (each one's header was displaced)", "ABCABCABC", "FFFFFFFFF"],
+  ["A C A C (C in slot 0 beside A)", "ACACAC", "FFRRRR"],
+];
+
+/** The PUBLISH fields next() sets, with offsets relative to the packet. */
+function publishFields(d: MqttDecoder): string {
+  return `${d.type}:${d.flags}:${d.qos}:${d.dup}:${d.retain}:${d.topicSlot}:${d.topicLen}:${d.payloadLen}:${d.remainingLength}:${d.packetId}:` +
+    `${d.packetEnd - d.packetOff}:${d.topicOff - d.packetOff}:${d.payloadOff - d.packetOff}`;
+}
+
+function bytesAt(buf: Uint8Array, off: number, want: Uint8Array): boolean {
+  for (let k = 0; k < want.length; k++) if (buf[off + k] !== want[k]) return false;
+  return true;
+}
+
+/** A decoder watching A in slot 1 and B in slot 2. */
+function altDecoder(shape: AltShape, maxPacket: number): MqttDecoder {
+  const d = new MqttDecoder(maxPacket);
+  d.watchTopic(1, shape.topics[0], 0, shape.topics[0].length);
+  d.watchTopic(2, shape.topics[1], 0, shape.topics[1].length);
+  return d;
+}
+
+const DELIVERIES = ["one push per packet", "all packets in one push", "7-byte pushes"] as const;
+
+/**
+ * Feeds `packets` to d as `delivery` says and checks each packet next() returns against ref
+ * (reset before each packet: a full parse) and the topic and payload bytes. Returns the F/R
+ * string of the packets (publishRepeats moved or not), "?" for a packet with a wrong field.
+ */
+function feedAlternating(check: Check, what: string, d: MqttDecoder, ref: MqttDecoder, packets: Uint8Array[], topics: Uint8Array[], delivery: string): string {
+  let got = "";
+  let at = 0;
+  const drain = (): void => {
+    for (;;) {
+      const before = d.publishRepeats;
+      const t = d.next();
+      if (t === NEED_MORE) return;
+      const i = at++;
+      const pkt = packets[i];
+      if (t !== PacketType.Publish || pkt === undefined) {
+        check.is(t, PacketType.Publish, `${what}: packet ${i} decodes`);
+        got += "?";
+        return;
+      }
+      ref.reset();
+      ref.push(pkt, 0, pkt.length);
+      const refRepeats = ref.publishRepeats;
+      ref.next();
+      let ok = ref.publishRepeats === refRepeats && publishFields(d) === publishFields(ref);
+      ok = ok && bytesAt(d.buf, d.topicOff, topics[i]) && d.topicLen === topics[i].length;
+      ok = ok && bytesAt(d.buf, d.payloadOff, pkt.subarray(ref.payloadOff - ref.packetOff)) && d.packetEnd - d.packetOff === pkt.length;
+      if (!ok) check.is(publishFields(d), publishFields(ref), `${what}: packet ${i}: the fields, topic and payload of a full parse`);
+      got += !ok ? "?" : d.publishRepeats === before + 1 ? "R" : d.publishRepeats === before ? "F" : "!";
+    }
+  };
+  if (delivery === DELIVERIES[0]) {
+    for (const p of packets) {
+      d.push(p, 0, p.length);
+      drain();
+    }
+  } else {
+    const all = concatBytes(...packets);
+    const step = delivery === DELIVERIES[1] ? all.length : 7;
+    for (let off = 0; off < all.length; off += step) {
+      const n = Math.min(step, all.length - off);
+      if (d.push(all, off, n) !== n) check.is(n, -1, `${what}: the decoder takes every byte`);
+      drain();
+    }
+  }
+  return got;
+}
+
+function alternateRepeats(check: Check): void {
+  let vectors = 0;
+  for (const shape of altShapes) {
+    const ref = altDecoder(shape, 4096);
+    for (const [name, letters, want] of altPatterns) {
+      for (const delivery of DELIVERIES) {
+        const d = altDecoder(shape, 4096);
+        const packets: Uint8Array[] = [];
+        const topics: Uint8Array[] = [];
+        for (let i = 0; i < letters.length; i++) {
+          const k = letters.charCodeAt(i) - 65; // A, B, C
+          packets.push(numberedPublish(shape.topics[k], shape.payloadLens[k], vectors * 100 + i));
+          topics.push(shape.topics[k]);
+        }
+        const what = `alternate header, ${shape.name}, ${name}, ${delivery}`;
+        check.is(feedAlternating(check, what, d, ref, packets, topics, delivery), want, `${what}: parsed in full (F) or repeated (R)`);
+        vectors++;
+      }
+    }
+  }
+  check.is(vectors, altShapes.length * altPatterns.length * DELIVERIES.length, "alternate header: every vector ran");
+}
+
+/** reset() and watchTopic() forget both headers: the next A and B are parsed in full, then repeat. */
+function alternateForgotten(check: Check): void {
+  const shape = altShapes[0];
+  const [A, B] = shape.topics;
+  const ref = altDecoder(shape, 4096);
+  const forget: Array<[string, (d: MqttDecoder) => void]> = [
+    ["reset()", (d) => d.reset()],
+    ["watchTopic of slot 3", (d) => d.watchTopic(3, utf8Bytes("bs/1/other/x"), 0, 12)],
+    ["watchTopic of slot 1 with its own topic again", (d) => d.watchTopic(1, A, 0, A.length)],
+    ["watchTopic of slot 2 with its own topic again", (d) => d.watchTopic(2, B, 0, B.length)],
+    ["watchTopic emptying slot 3", (d) => d.watchTopic(3, A, 0, 0)],
+  ];
+  let n = 0;
+  for (const [name, step] of forget) {
+    for (const order of ["ABAB", "BABA"]) {
+      const d = altDecoder(shape, 4096);
+      const pkt = (letter: string): Uint8Array => numberedPublish(shape.topics[letter.charCodeAt(0) - 65], shape.payloadLens[letter.charCodeAt(0) - 65], n++);
+      const run = (letters: string): string => {
+        const packets: Uint8Array[] = [];
+        const topics: Uint8Array[] = [];
+        for (const l of letters) {
+          packets.push(pkt(l));
+          topics.push(shape.topics[l.charCodeAt(0) - 65]);
+        }
+        return feedAlternating(check, `${name} (${order})`, d, ref, packets, topics, DELIVERIES[0]);
+      };
+      check.is(run("ABABAB"), "FFRRRR", `${name} (${order}): both headers established`);
+      step(d);
+      check.is(run(order), "FFRR", `${name} (${order}): both headers forgotten, then learnt again`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- 1e. moveRestToFront
+
+/** MOVE_REST_MAX in src/codec/mqtt/packet-reader.ts: the most bytes moved to the front after a packet. */
+const MOVE_REST_MAX = 512;
+
+/** A PUBLISH of exactly `total` bytes (total >= 132: a two-byte remaining length) on topic. */
+function publishOfSize(topic: Uint8Array, total: number, n: number): Uint8Array {
+  const payloadLen = total - 1 - 2 - 2 - topic.length;
+  const p = numberedPublish(topic, payloadLen, n);
+  return p;
+}
+
+/**
+ * Packets pushed together: the packetOff of each as next() returns it (0 when the rest after
+ * the previous packet was at most 512 bytes, else where it lies), the bytes, and the order.
+ */
+function restToFront(check: Check): void {
+  const topic = utf8Bytes("bs/1/dev-07/dn/mot");
+  const other = utf8Bytes("bs/1/dev-07/dn/ctl");
+  /** [what, packets pushed at once, how many of them come after a rest moved to the front]. */
+  const cases: Array<[string, Uint8Array[], number]> = [
+    ["a small packet, then a rest of 512 bytes", [numberedPublish(topic, 20, 1), publishOfSize(other, MOVE_REST_MAX, 2)], 1],
+    ["a small packet, then a rest of 513 bytes", [numberedPublish(topic, 20, 3), publishOfSize(other, MOVE_REST_MAX + 1, 4)], 0],
+    ["a large packet, then a small one", [publishOfSize(topic, 900, 5), numberedPublish(other, 10, 6)], 1],
+    ["the same header twice, the rest 512 bytes", [publishOfSize(topic, MOVE_REST_MAX, 7), publishOfSize(topic, MOVE_REST_MAX, 8)], 1],
+    ["the same header twice, the rest 513 bytes", [publishOfSize(topic, MOVE_REST_MAX + 1, 9), publishOfSize(topic, MOVE_REST_MAX + 1, 10)], 0],
+    ["a rest of two packets (300 + 212 bytes)", [numberedPublish(topic, 3, 11), publishOfSize(other, 300, 12), publishOfSize(topic, 212, 13)], 2],
+    ["a rest of two packets (300 + 213 bytes)", [numberedPublish(topic, 3, 14), publishOfSize(other, 300, 15), publishOfSize(topic, 213, 16)], 1],
+  ];
+  const burst: Uint8Array[] = [];
+  const burstTopics = [topic, other, utf8Bytes("bs/1/dev-07/dn/aux"), utf8Bytes("m/1")];
+  for (let i = 0; i < 200; i++) {
+    const t = burstTopics[i % 7 === 3 ? 2 : i % 11 === 5 ? 3 : i & 1];
+    burst.push(numberedPublish(t, i % 5 === 0 ? 3 + (i % 17) : 8, 1000 + i, i % 13 === 6 ? 1 : 0));
+  }
+  let tail = 0;
+  let burstMoved = 0;
+  for (let i = burst.length - 1; i > 0; i--) if ((tail += burst[i].length) <= MOVE_REST_MAX) burstMoved++;
+  check.ok(burstMoved > 5 && burstMoved < 150, `the burst ends with ${burstMoved} packets in its last ${MOVE_REST_MAX} bytes`);
+  cases.push(["a burst of 200 packets (QoS 0 and 1, four topics, repeats among them)", burst, burstMoved]);
+  const ref = new MqttDecoder(8192);
+  for (const [name, packets, wantMoved] of cases) {
+    const d = new MqttDecoder(8192);
+    d.watchTopic(1, topic, 0, topic.length);
+    ref.watchTopic(1, topic, 0, topic.length);
+    const all = concatBytes(...packets);
+    check.is(d.push(all, 0, all.length), all.length, `${name}: one push takes every byte`);
+    // where each packet lies when next() returns it, from the sizes alone: at 0 when the bytes
+    // from it to the end (the rest after the previous packet) are at most MOVE_REST_MAX
+    const wantOffs: number[] = [];
+    let moved = 0;
+    for (let i = 0, pos = 0; i < packets.length; i++) {
+      let rest = 0;
+      for (let k = i; k < packets.length; k++) rest += packets[k].length;
+      const off = i > 0 && rest <= MOVE_REST_MAX ? 0 : pos;
+      if (i > 0 && off === 0) moved++;
+      wantOffs.push(off);
+      pos = off + packets[i].length;
+    }
+    check.is(moved, wantMoved, `${name}: ${wantMoved} packets come after a rest moved to the front`);
+    let bad = 0;
+    let parsed = 0;
+    for (let i = 0; i < packets.length; i++) {
+      const rest = d.filled - d.readOff;
+      const t = d.next();
+      const wantOff = wantOffs[i];
+      ref.reset();
+      ref.push(packets[i], 0, packets[i].length);
+      ref.next();
+      const pkt = packets[i];
+      const ok = t === PacketType.Publish && d.packetOff === wantOff && publishFields(d) === publishFields(ref) &&
+        bytesAt(d.buf, d.packetOff, pkt) && bytesAt(d.buf, d.payloadOff, pkt.subarray(ref.payloadOff));
+      if (ok) parsed++;
+      else if (bad++ < 3) check.is(`${t}@${d.packetOff}:${publishFields(d)}`, `${PacketType.Publish}@${wantOff}:${publishFields(ref)}`, `${name}: packet ${i} (rest ${rest} bytes before it)`);
+    }
+    check.is(parsed, packets.length, `${name}: every packet in order, where moveRestToFront puts it, with its bytes`);
+    check.is(d.next(), NEED_MORE, `${name}: nothing left`);
+    check.is(d.filled - d.readOff, 0, `${name}: every byte consumed`);
+  }
+  check.is(publishOfSize(topic, MOVE_REST_MAX, 0).length, MOVE_REST_MAX, "publishOfSize makes packets of the size asked");
+}
+
 // ---------------------------------------------------------------- 2. push() of ranges
 
 function sameRange(d: MqttDecoder, at: number, src: Uint8Array, off: number, n: number): boolean {
@@ -573,6 +827,9 @@ export function run(check: Check): void {
   topicCache(check);
   watchedTopics(check);
   publishRepeats(check);
+  alternateRepeats(check);
+  alternateForgotten(check);
+  restToFront(check);
   pushRanges(check);
   copyViews(check);
   bigTable(check);

@@ -9,7 +9,10 @@
  * every too-short buffer (BUFFER_TOO_SMALL). Malformed messages are built with the CBOR value
  * model of cbor.suite.ts. Handshake values are checked against HMAC-SHA256 computed with
  * Python's hmac module. A seeded garbage run checks codes and reuse (the 100,000-input run is
- * in test/messages-garbage.test.ts).
+ * in test/messages-garbage.test.ts). The heartbeat-ack shortcut is checked against
+ * decodeControlInFull: canonical acks over the CBOR width boundaries at several offsets, and
+ * their mutations (bytes, truncations, a trailing byte, key orders, longer uint forms, a 5th
+ * key) must decode the same both ways; a shortcut after a message with byte fields clears them.
  */
 import type { Check } from "../helpers/suite";
 import { Prng } from "../../testkit/prng";
@@ -20,6 +23,7 @@ import { ChannelTable } from "../../src/codec/frames/channels";
 import {
   ControlMessage,
   decodeControl,
+  decodeControlInFull,
   encodeChallenge,
   encodeDeath,
   encodeDeregister,
@@ -510,6 +514,10 @@ export function run(check: Check): void {
 
   // ---- 7. garbage ----
   controlGarbage(check, 0x3e55a9e, 2000);
+
+  // ---- 8. the heartbeat-ack shortcut against the full decoder ----
+  heartbeatAckShortcut(check);
+  shortcutClearsOffsets(check);
 }
 
 function authVectors(check: Check): void {
@@ -622,4 +630,271 @@ export function controlGarbage(check: Check, seed: number, rounds: number): void
   const ok = fromHex(messageVectors()[3].hex);
   check.is(decodeControl(ok, 0, ok.length, m), MsgType.Registered, "decoder usable after garbage");
   check.ok(toHex(ok).length > 0, "vector intact");
+}
+
+// ---------------------------------------------------------------- the heartbeat-ack shortcut
+
+/** Values at every CBOR head-size boundary of a u32 (1, 2, 3 and 5 bytes, both ends of each). */
+const ACK_EDGES: readonly number[] = [0, 23, 24, 255, 256, 65535, 65536, 0xffffffff];
+
+/** A CBOR uint (major type 0) with its argument in `bytes` bytes: 0 (in the head), 1, 2, 4 or 8. */
+function uintForm(v: number, bytes: number): number[] {
+  if (bytes === 0) return [v];
+  const out = [bytes === 1 ? 0x18 : bytes === 2 ? 0x19 : bytes === 4 ? 0x1a : 0x1b];
+  for (let i = bytes - 1; i >= 0; i--) out.push(Math.floor(v / 2 ** (8 * i)) & 0xff);
+  return out;
+}
+
+/** The argument size of v's shortest form (RFC 8949 §4.2.1). */
+function shortestArg(v: number): number {
+  return v < 24 ? 0 : v < 0x100 ? 1 : v < 0x10000 ? 2 : 4;
+}
+
+const KEY_BYTES: Record<string, number[]> = { t: [0x61, 0x74], s: [0x61, 0x73], ta: [0x62, 0x74, 0x61], tb: [0x62, 0x74, 0x62], rtt: [0x63, 0x72, 0x74, 0x74], x: [0x61, 0x78] };
+
+/** A map from [key, value item bytes] pairs, with the given head (0xa4: a map of 4). */
+function mapOf(head: number[], pairs: Array<[string, number[]]>): Uint8Array {
+  const out = head.slice();
+  for (const [k, v] of pairs) out.push(...KEY_BYTES[k], ...v);
+  return new Uint8Array(out);
+}
+
+/** The pairs of the canonical ack {t: 7, s, ta, tb}, each value in its shortest form. */
+function ackPairs(s: number, ta: number, tb: number): Array<[string, number[]]> {
+  return [["t", [7]], ["s", uintForm(s, shortestArg(s))], ["ta", uintForm(ta, shortestArg(ta))], ["tb", uintForm(tb, shortestArg(tb))]];
+}
+
+/** Every field of a ControlMessage the two decoders must agree on after a success. */
+function ackFields(m: ControlMessage): string {
+  return [
+    m.type, m.present, m.seq, m.agentTime, m.brainTime,
+    m.fwOff, m.fwLen, m.idOff, m.idLen, m.nonceOff, m.agentNonceOff, m.proofOff,
+    m.sensorTopicOff, m.sensorTopicLen, m.motorTopicOff, m.motorTopicLen, m.textOff, m.textLen,
+    m.channelCount, m.labelCount, m.counterCount,
+  ].join(",");
+}
+
+/** Offset and count fields only: all 0 after a heartbeat-ack. */
+function offsetFields(m: ControlMessage): string {
+  return [
+    m.fwOff, m.fwLen, m.idOff, m.idLen, m.nonceOff, m.agentNonceOff, m.proofOff,
+    m.sensorTopicOff, m.sensorTopicLen, m.motorTopicOff, m.motorTopicLen, m.textOff, m.textLen,
+    m.channelCount, m.labelCount, m.counterCount,
+  ].join(",");
+}
+const ZERO_OFFSETS = "0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0";
+
+/**
+ * Mutations of one canonical ack: [what, bytes, how many bytes of them to decode, whether the
+ * buffer ends where the bytes do].
+ */
+function ackMutations(s: number, ta: number, tb: number): Array<[string, Uint8Array, number, boolean]> {
+  const canon = mapOf([0xa4], ackPairs(s, ta, tb));
+  const out: Array<[string, Uint8Array, number, boolean]> = [];
+  // every byte changed to a few other values
+  for (let i = 0; i < canon.length; i++) {
+    const tried: number[] = [canon[i]];
+    for (const v of [canon[i] ^ 0x01, canon[i] ^ 0x03, canon[i] ^ 0x80, canon[i] ^ 0x20, (canon[i] + 1) & 0xff, 0x00, 0xff, 0x18, 0x1a]) {
+      if (tried.indexOf(v) >= 0) continue;
+      tried.push(v);
+      const m = canon.slice();
+      m[i] = v;
+      out.push([`byte ${i} = 0x${v.toString(16)}`, m, m.length, false]);
+    }
+  }
+  // truncated to every shorter length; one trailing byte of a few values; one trailing item
+  for (let k = 0; k < canon.length; k++) {
+    out.push([`truncated to ${k} bytes (the rest after them)`, canon, k, false]);
+    out.push([`truncated to ${k} bytes (the buffer ends there)`, canon.slice(0, k), k, true]);
+  }
+  for (const v of [0x00, 0x07, 0x61, 0xff]) {
+    const m = new Uint8Array(canon.length + 1);
+    m.set(canon);
+    m[canon.length] = v;
+    out.push([`trailing byte 0x${v.toString(16)}`, m, m.length, v === 0xff]);
+  }
+  out.push(["a trailing pair (a map of 4 holding 5)", mapOf([0xa4], [...ackPairs(s, ta, tb), ["x", [0]]]), -1, false]);
+  // keys in other orders
+  const [t, ps, pta, ptb] = ackPairs(s, ta, tb);
+  const orders: Array<[string, Array<[string, number[]]>]> = [
+    ["t s tb ta", [t, ps, ptb, pta]],
+    ["t ta s tb", [t, pta, ps, ptb]],
+    ["t ta tb s", [t, pta, ptb, ps]],
+    ["t tb s ta", [t, ptb, ps, pta]],
+    ["t tb ta s", [t, ptb, pta, ps]],
+    ["s t ta tb (t not first)", [ps, t, pta, ptb]],
+  ];
+  for (const [what, pairs] of orders) out.push([`keys ${what}`, mapOf([0xa4], pairs), -1, false]);
+  // a key replaced by another of the ack's keys (a repeated key), its value kept
+  const keys = ["t", "s", "ta", "tb"];
+  for (let p = 1; p < 4; p++) {
+    for (const k of keys) {
+      if (k === keys[p]) continue;
+      const pairs = ackPairs(s, ta, tb);
+      pairs[p] = [k, pairs[p][1]];
+      out.push([`key ${keys[p]} written as ${k}`, mapOf([0xa4], pairs), -1, false]);
+    }
+  }
+  // longer uint forms than needed, 8-byte forms included, for each number and for t
+  const values: Array<[string, number]> = [["s", s], ["ta", ta], ["tb", tb]];
+  for (let p = 0; p < 3; p++) {
+    for (const bytes of [1, 2, 4, 8]) {
+      if (bytes <= shortestArg(values[p][1])) continue;
+      const pairs = ackPairs(s, ta, tb);
+      pairs[p + 1] = [values[p][0], uintForm(values[p][1], bytes)];
+      out.push([`${values[p][0]} in ${bytes} argument bytes`, mapOf([0xa4], pairs), -1, false]);
+    }
+  }
+  const longT = ackPairs(s, ta, tb);
+  longT[0] = ["t", [0x18, 0x07]];
+  out.push(["t as 0x18 0x07", mapOf([0xa4], longT), -1, false]);
+  out.push(["map head 0xb8 0x04", mapOf([0xb8, 0x04], ackPairs(s, ta, tb)), -1, false]);
+  // a 5th key (unknown, or another type's), first or last; a missing key
+  out.push(["a 5th key x last", mapOf([0xa5], [...ackPairs(s, ta, tb), ["x", [1]]]), -1, false]);
+  out.push(["a 5th key rtt last", mapOf([0xa5], [...ackPairs(s, ta, tb), ["rtt", [1]]]), -1, false]);
+  out.push(["a 5th key x after t", mapOf([0xa5], [t, ["x", [0x18, 0x20]], ps, pta, ptb]), -1, false]);
+  out.push(["a repeated key tb", mapOf([0xa5], [...ackPairs(s, ta, tb), ptb]), -1, false]);
+  out.push(["no tb (a map of 3)", mapOf([0xa3], [t, ps, pta]), -1, false]);
+  out.push(["t = 6 (a heartbeat without rtt)", mapOf([0xa4], [["t", [6]], ps, pta, ptb]), -1, false]);
+  // values above u32 in 8 bytes
+  const big = ackPairs(s, ta, tb);
+  big[3] = ["tb", uintForm(2 ** 32 + tb, 8)];
+  out.push(["tb = 2^32 + tb in 8 bytes", mapOf([0xa4], big), -1, false]);
+  for (const o of out) if (o[2] < 0) o[2] = o[1].length; // -1: all of them
+  return out;
+}
+
+/** Triples whose acks are mutated: every boundary value in every place, twice, with other widths beside it. */
+function mutatedTriples(): Array<[number, number, number]> {
+  const e = ACK_EDGES;
+  const n = e.length;
+  const out: Array<[number, number, number]> = [];
+  for (let i = 0; i < n; i++) {
+    out.push([e[i], e[(i + 3) % n], e[(i + 6) % n]]);
+    out.push([e[i], e[n - 1 - i], e[(i + 1) % n]]);
+    out.push([e[(i + 5) % n], e[i], e[i]]);
+  }
+  return out;
+}
+
+/**
+ * decodeControl (shortcut first) and decodeControlInFull on two ControlMessages, for canonical
+ * acks from encodeHeartbeatAck at several offsets of two buffers and for their mutations: the
+ * same result, and after a success the same fields. Canonical acks take the shortcut (the full
+ * decoder's reader is left alone) and carry exactly the encoded numbers.
+ */
+function heartbeatAckShortcut(check: Check): void {
+  const a = new ControlMessage();
+  const b = new ControlMessage();
+  const bufs = [new Uint8Array(64), new Uint8Array(80).subarray(3, 67)];
+  for (let i = 0; i < bufs.length; i++) for (let k = 0; k < 64; k++) bufs[i][k] = (k * 53 + 17 * i + 5) & 0xff;
+  const sentinel = new Uint8Array(1);
+  let inputs = 0;
+  let bad = 0;
+  let successes = 0;
+  const fail = (what: string, got: unknown, want: unknown): void => {
+    if (bad++ < 10) check.is(got, want, what);
+  };
+  const compare = (what: string, buf: Uint8Array, off: number, len: number): number => {
+    inputs++;
+    const ra = decodeControl(buf, off, len, a);
+    const rb = decodeControlInFull(buf, off, len, b);
+    if (ra !== rb) fail(`${what}: decodeControl and decodeControlInFull return the same`, ra, rb);
+    else if (ra > 0) {
+      successes++;
+      if (ackFields(a) !== ackFields(b)) fail(`${what}: the same fields`, ackFields(a), ackFields(b));
+      if (a.buf !== buf || b.buf !== buf) fail(`${what}: buf is the decoded buffer`, a.buf === buf && b.buf === buf, true);
+    }
+    return ra;
+  };
+  // canonical acks: every (s, ta, tb) over the edges, at offsets 0, 1, 7 and flush with the buffer's end
+  const dst = new Uint8Array(32);
+  let canonical = 0;
+  for (const s of ACK_EDGES) {
+    for (const ta of ACK_EDGES) {
+      for (const tb of ACK_EDGES) {
+        const n = encodeHeartbeatAck(dst, 0, s, ta, tb);
+        const bytes = dst.slice(0, n < 0 ? 0 : n);
+        const ref = mapOf([0xa4], ackPairs(s, ta, tb));
+        if (toHex(bytes) !== toHex(ref)) fail(`ack (${s}, ${ta}, ${tb}): encodeHeartbeatAck writes the canonical form`, toHex(bytes), toHex(ref));
+        const buf = bufs[canonical % 2];
+        canonical++;
+        for (const off of [0, 1, 7, buf.length - n]) {
+          const what = `ack (${s}, ${ta}, ${tb}) at ${off} of buffer ${canonical % 2}`;
+          const saved = buf.slice(off, off + n);
+          buf.set(bytes, off);
+          a.reader.reset(sentinel, 0, 0);
+          const r = compare(what, buf, off, n);
+          if (r !== MsgType.HeartbeatAck || a.seq !== s || a.agentTime !== ta || a.brainTime !== tb) fail(`${what}: decodes to its numbers`, `${r}:${a.seq}:${a.agentTime}:${a.brainTime}`, `${MsgType.HeartbeatAck}:${s}:${ta}:${tb}`);
+          if (a.reader.buf !== sentinel) fail(`${what}: takes the shortcut`, "full read", "shortcut");
+          buf.set(saved, off);
+        }
+      }
+    }
+  }
+  check.is(canonical, ACK_EDGES.length ** 3, "shortcut: every canonical ack tried");
+  // mutations, placed at rotating offsets with other bytes around them
+  let mutations = 0;
+  for (const [s, ta, tb] of mutatedTriples()) {
+    for (const [what, bytes, len, flush] of ackMutations(s, ta, tb)) {
+      const off = [0, 1, 7, 9][mutations % 4];
+      const buf = !flush && bytes.length + 9 <= 64 ? bufs[mutations % 2] : new Uint8Array(off + bytes.length);
+      mutations++;
+      const saved = buf.slice(off, off + bytes.length);
+      buf.set(bytes, off);
+      compare(`ack (${s}, ${ta}, ${tb}), ${what}`, buf, off, len);
+      buf.set(saved, off);
+    }
+    // the canonical ack right after its mutations still decodes by the shortcut
+    const n = encodeHeartbeatAck(dst, 0, s, ta, tb);
+    a.reader.reset(sentinel, 0, 0);
+    const r = compare(`ack (${s}, ${ta}, ${tb}) after its mutations`, dst, 0, n);
+    if (r !== MsgType.HeartbeatAck || a.reader.buf !== sentinel) fail(`ack (${s}, ${ta}, ${tb}) after its mutations: the shortcut`, r, MsgType.HeartbeatAck);
+  }
+  check.ok(mutations > 4000, `shortcut: ${mutations} mutated acks tried`);
+  check.ok(successes > 1000 + canonical * 4, `shortcut: mutated acks that still decode come up (${successes - canonical * 4})`);
+  check.is(bad, 0, `shortcut: decodeControl and decodeControlInFull agree on all ${inputs} inputs`);
+}
+
+/**
+ * ControlMessage.offsetsSet: a shortcut ack after a full decode that set byte fields, lists or
+ * counters (or failed after setting some) leaves every offset and count at 0, as the full
+ * decoder does; so does the next ack, and the full decode after it sets them again.
+ */
+function shortcutClearsOffsets(check: Check): void {
+  const byName = new Map<string, MsgVector>();
+  for (const v of messageVectors()) byName.set(v.name, v);
+  const registeredHex = byName.get("registered")!.hex;
+  const cut = fromHex(registeredHex).subarray(0, 60); // ends after st and inside mt
+  const prior: Array<[string, Uint8Array, number]> = [
+    ["hello", fromHex(byName.get("hello")!.hex), MsgType.Hello],
+    ["challenge", fromHex(byName.get("challenge")!.hex), MsgType.Challenge],
+    ["proof", fromHex(byName.get("proof")!.hex), MsgType.Proof],
+    ["registered", fromHex(registeredHex), MsgType.Registered],
+    ["rejected", fromHex(byName.get("rejected")!.hex), MsgType.Rejected],
+    ["status", fromHex(byName.get("status")!.hex), MsgType.Status],
+    ["registered cut inside mt (an error after st was set)", cut.slice(), Err.CborTruncated],
+    ["hello with labels", msg(["t", 1], ["v", 1], ["fw", "1"], ["id", "a"], ["g", 0], ["n", nonce16], ["mfb", 100], ["ch", [ch(0, 0, 85, 1, 0)]], ["cn", [["imu", "m"]]]), MsgType.Hello],
+  ];
+  const m = new ControlMessage();
+  const ref = new ControlMessage();
+  const sentinel = new Uint8Array(1);
+  const ack = new Uint8Array(32);
+  for (const [name, bytes, want] of prior) {
+    check.is(decodeControl(bytes, 0, bytes.length, m), want, `${name}: decodes in full`);
+    decodeControlInFull(bytes, 0, bytes.length, ref);
+    check.ok(offsetFields(m) !== ZERO_OFFSETS, `${name}: sets an offset or a count (${offsetFields(m)})`);
+    for (const [i, [s, ta, tb]] of [[1, 2, 3], [0xffffffff, 300, 24]].entries()) {
+      const n = encodeHeartbeatAck(ack, 3, s, ta, tb);
+      m.reader.reset(sentinel, 0, 0);
+      check.is(decodeControl(ack, 3, n - 3, m), MsgType.HeartbeatAck, `${name}, then ack ${i}: decodes`);
+      check.ok(m.reader.buf === sentinel, `${name}, then ack ${i}: by the shortcut`);
+      check.is(offsetFields(m), ZERO_OFFSETS, `${name}, then ack ${i}: every offset and count is 0`);
+      decodeControlInFull(ack, 3, n - 3, ref);
+      check.is(ackFields(m), ackFields(ref), `${name}, then ack ${i}: the fields of a full decode`);
+    }
+    check.is(decodeControl(bytes, 0, bytes.length, m), want, `${name}: decodes in full again after the acks`);
+    decodeControlInFull(bytes, 0, bytes.length, ref);
+    check.is(offsetFields(m), offsetFields(ref), `${name}: the offsets are set again`);
+  }
 }

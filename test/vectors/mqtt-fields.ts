@@ -263,9 +263,14 @@ export function fieldsKey(f: Fields): string {
   }
 }
 
-/** Checks that every offset the decoder exposes for its current packet lies in buf[packetOff..packetEnd) <= filled. */
+/**
+ * Checks that every offset the decoder exposes for its current packet lies in
+ * buf[packetOff..packetEnd) <= filled, or <= buf.length once next() found every received byte
+ * parsed and emptied the reader (readOff = filled = 0).
+ */
 export function checkBounds(check: Check, d: AnyDecoder, what: string): void {
-  let ok = d.packetOff >= 0 && d.packetOff < d.packetEnd && d.packetEnd <= d.filled && d.filled <= d.buf.length;
+  const drained = d.readOff === 0 && d.filled === 0;
+  let ok = d.packetOff >= 0 && d.packetOff < d.packetEnd && (d.packetEnd <= d.filled || drained) && d.packetEnd <= d.buf.length && d.filled <= d.buf.length;
   const inside = (off: number, len: number) => off >= d.packetOff && len >= 0 && off + len <= d.packetEnd;
   switch (d.type) {
     case PacketType.Publish:

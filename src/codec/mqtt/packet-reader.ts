@@ -86,7 +86,10 @@ export abstract class MqttPacketReader {
   private err = 0;
   /** The receive buffer. All offsets below point into it. */
   readonly buf: Uint8Array;
-  /** Offset of the first byte not yet returned as part of a packet. Read-only. */
+  /**
+   * Offset of the first byte not yet returned as part of a packet. Read-only. Once every
+   * received byte is parsed, next() may set readOff and filled to 0 (an empty reader).
+   */
   readOff = 0;
   /** Offset after the last received byte: buf[readOff .. filled) is unparsed. Read-only. */
   filled = 0;
@@ -378,7 +381,8 @@ export abstract class MqttPacketReader {
       const rules = this.qos0Rules; // checkSequence's answer for a QoS 0 PUBLISH, in one read
       const r = rules === null ? 0 : rules.qos0PublishVerdict;
       if (r !== 0) return this.fail(r);
-      this.readOff = end;
+      if (end === fill) this.readOff = this.filled = 0; // all parsed: the next read starts at the front (writeOffset has nothing to do)
+      else this.readOff = end;
       return PacketType.Publish;
     }
     return this.parseNext(head, fill);

@@ -119,11 +119,13 @@ function checkPacket(d: AnyDecoder, type: number): Failure | null {
   if (!(type >= 1 && type <= 14)) return fail("next() returned a type outside 1..14", `type ${type}`);
   const lo = d.packetOff;
   const hi = d.packetEnd;
-  let f = inRange("packet", lo, hi - lo, 0, d.filled);
+  // once every received byte is parsed, next() may empty the reader (readOff = filled = 0)
+  const drained = d.readOff === 0 && d.filled === 0;
+  let f = inRange("packet", lo, hi - lo, 0, drained ? d.buf.length : d.filled);
   if (f) return f;
   if (hi - lo < 2) return fail("packet shorter than a fixed header", `${hi - lo} bytes`);
   if (d.buf[lo] >>> 4 !== type) return fail("next() type differs from the first byte", `type ${type}, byte ${d.buf[lo]}`);
-  if (d.readOff !== hi) return fail("readOff does not follow the packet", `readOff ${d.readOff}, packetEnd ${hi}`);
+  if (d.readOff !== hi && !drained) return fail("readOff does not follow the packet", `readOff ${d.readOff}, packetEnd ${hi}`);
   switch (type) {
     case PacketType.Publish:
       if ((f = inRange("PUBLISH topic", d.topicOff, d.topicLen, lo, hi))) return f;
