@@ -1,6 +1,7 @@
 /*
- * The native HMAC-SHA256 module as the firmware loads it: hosts/moddable/native/check (RFC 4231
- * cases 1-7 whole and chunked at offsets, finishAndCompare, matchesTag, misuse throws) built
+ * The native modules as the firmware loads them: hosts/moddable/native/check (the HMAC-SHA256:
+ * RFC 4231 cases 1-7 whole and chunked at offsets, finishAndCompare, matchesTag, misuse
+ * throws; the byte copy: against a loop, overlaps, misuse throws) built
  * with the Moddable SDK for its command-line Linux target (mcconfig -p x-cli-lin: XS plus the
  * module's C, compiled by the host cc) and run. Needs $MODDABLE with its tools built (build/bin/lin/release/mcconfig);
  * skipped, with the reason in its title, elsewhere. The build goes to build/moddable-check and
@@ -16,7 +17,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const sdk = process.env.MODDABLE;
 const tools = sdk ? path.join(sdk, "build", "bin", "lin", "release") : "";
 const missing = !sdk ? "$MODDABLE is not set" : !fs.existsSync(path.join(tools, "mcconfig")) ? `no mcconfig in ${tools}` : null;
-const title = "native HMAC-SHA256 under XS (Moddable x-cli-lin build): RFC 4231 cases, finishAndCompare, matchesTag and misuse";
+const title = "native HMAC-SHA256 and byte copy under XS (Moddable x-cli-lin build): RFC 4231 cases, finishAndCompare, matchesTag, copyBytes and misuse";
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
@@ -42,6 +43,6 @@ else
     const ran = await run(path.join(outDir, "bin", "lin", "release", "check"), [], env);
     t.log(ran.out.trim().split("\n").slice(-1)[0]);
     t.is(ran.code, 0, ran.out);
-    t.regex(ran.out, /^native hmac: 35 passed, 0 failed$/m);
+    t.regex(ran.out, /^native checks: 42 passed, 0 failed$/m);
     t.notRegex(ran.out, /^FAIL/m);
   });

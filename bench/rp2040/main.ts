@@ -16,7 +16,8 @@
  *                                                  loop's (empty: the loop's own cycles per iteration)
  *   bench tick <hmac> <Hz> <ticks> <agent cycles/tick> <brain cycles/tick> <window µs>
  *   bench tick-jscopy native 20 ...                 the same with the in-memory socket copying in JS
- *                                                  loops instead of natively (C memmove, as a socket)
+ *                                                  loops instead of natively (hosts/moddable/native/byte-copy,
+ *                                                  as the firmware's transport and a socket's driver copy)
  *   bench growth <hmac>-<Hz>hz <slot bytes> <chunk bytes>   XS heap in use after the window minus
  *                                                  just before it (no collection in between)
  * The ticks run at 20 and 50 Hz of simulated time (one heartbeat a second), over one heartbeat
@@ -24,7 +25,8 @@
  * TypeScript one; the brain signs with the C engine (its cost is not the device's, and the
  * TypeScript one would only slow the emulation down).
  */
-import { clockHz, collect, copyBytes, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
+import { clockHz, collect, cyclesLap, cyclesStart, heap, micros, uartLine } from "./native/rp2040-bench";
+import copyBytes from "../../hosts/moddable/native/byte-copy";
 import { utf8Bytes } from "../../src/codec/bytes";
 import { SoftHmacSha256, type HmacSha256 } from "../../src/codec/crypto/hmac";
 import { computeMotorMac, MotorFrame, verifyMotorMac } from "../../src/codec/frames/motor";

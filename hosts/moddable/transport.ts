@@ -14,9 +14,9 @@
  *   - Each connection has a generation number; callbacks of an old socket are ignored.
  *   - Native reads and writes take whole buffers, not ranges. Both go through one ByteWindow
  *     (byte-window.ts): a fixed buffer opened to exactly the byte count of the call. send
- *     copies the range in and writes it in one call; recv reads into it and copies out. No
- *     view is made per range, so whatever the packet sizes and offsets, nothing allocates
- *     and the memory stays fixed (WINDOW_BYTES).
+ *     copies the range in (native/byte-copy) and writes it in one call; recv reads into it
+ *     and copies out. No view is made per range, so whatever the packet sizes and offsets,
+ *     nothing allocates and the memory stays fixed (WINDOW_BYTES).
  *   - When the network is down, `open` waits for `networkUp()` instead of failing at once; the
  *     agent's own connect timeout still bounds the wait.
  *   - Every failure carries the reason code the session needs to tell network-level from
@@ -29,6 +29,7 @@ import { Err } from "../../src/errors";
 import type { LogFn } from "./io-types";
 import { isIpv4Literal } from "./address";
 import { ByteWindow } from "./byte-window";
+import copyBytes from "./native/byte-copy";
 import { SocketFailure, socketFailureCode } from "./socket-errors";
 
 const State = Object.freeze({ Idle: 0, WaitingNetwork: 1, Resolving: 2, Connecting: 3, Open: 4, Failed: 5 } as const);
@@ -116,8 +117,7 @@ export class Transport {
     if (n > len) n = len;
     if (n > WINDOW_BYTES) n = WINDOW_BYTES;
     const window = this.window;
-    const bytes = window.bytes;
-    for (let i = 0; i < n; i++) bytes[i] = src[off + i];
+    copyBytes(window.bytes, 0, src, off, n); // native: a loop costs a host setter call a byte
     let ok = true;
     try {
       this.sock!.write(window.open(n));

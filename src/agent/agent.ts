@@ -313,8 +313,12 @@ export class Agent {
     this.running = true;
     let result = 0;
     try {
-      if (kind === Input.Tick) this.applyTick(); // the steady state's input: apply() without the switch
-      else result = this.apply(kind, arg);
+      if (kind === Input.Tick) {
+        // the steady state's input: applyTick(), inline (no switch, no call)
+        const session = this.session;
+        if (session.linkOpen) this.pump();
+        session.tick(this.nowMs);
+      } else result = this.apply(kind, arg);
       this.runActions();
       for (;;) {
         while (this.inputCount > 0) {
@@ -335,7 +339,7 @@ export class Agent {
     const session = this.session;
     const now = this.nowMs;
     switch (kind) {
-      // the steady state's input first: XS tests a switch's cases one by one
+      // a tick queued behind another input (poll takes the first one inline)
       case Input.Tick:
         this.applyTick();
         return 0;

@@ -1,7 +1,7 @@
 /*
  * rp2040-bench (XS binding): what the RP2040 benchmark firmware (bench/rp2040/main.ts) needs from
- * the chip: lines on UART0, the 1 MHz timer, SysTick cycle laps, the XS heap's counters, a
- * garbage collection and a native byte copy for the in-memory socket.
+ * the chip: lines on UART0, the 1 MHz timer, SysTick cycle laps, the XS heap's counters and a
+ * garbage collection.
  *
  * Theory of operation: UART0 (GPIO 0/1, 115200 8N1) is set up on the first line and written
  * with blocking puts, independent of the SDK's stdio (the Moddable build sends stdio to USB).
@@ -96,19 +96,4 @@ void xs_bench_heap(xsMachine *the)
 void xs_bench_collect(xsMachine *the)
 {
 	xsCollectGarbage();
-}
-
-/* copyBytes(dst, dstOff, src, srcOff, len): memmove between two byte arrays, as a socket's driver copies. */
-void xs_bench_copy_bytes(xsMachine *the)
-{
-	void *dst, *src;
-	xsUnsignedValue dstSize, srcSize;
-	xsIntegerValue dstOff = xsmcToInteger(xsArg(1));
-	xsIntegerValue srcOff = xsmcToInteger(xsArg(3));
-	xsIntegerValue len = xsmcToInteger(xsArg(4));
-	xsmcGetBufferWritable(xsArg(0), &dst, &dstSize);
-	xsmcGetBufferReadable(xsArg(2), &src, &srcSize);
-	if (len < 0 || dstOff < 0 || srcOff < 0 || (xsUnsignedValue)(dstOff + len) > dstSize || (xsUnsignedValue)(srcOff + len) > srcSize)
-		xsRangeError("copyBytes: out of range");
-	c_memmove((uint8_t *)dst + dstOff, (uint8_t *)src + srcOff, len);
 }

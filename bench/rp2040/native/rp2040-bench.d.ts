@@ -8,4 +8,3 @@ export function cyclesStart(): void;
 export function cyclesLap(): number;
 export function heap(out: Uint8Array): void;
 export function collect(): void;
-export function copyBytes(dst: Uint8Array, dstOff: number, src: Uint8Array, srcOff: number, len: number): void;

@@ -8,8 +8,7 @@
  *   heap(bytes)        fills a Uint8Array over a Float64Array(6): slots in use (bytes), chunks in use,
  *                      their peaks, their maxima
  *   collect()          runs the XS garbage collector
- *   copyBytes(dst, dstOff, src, srcOff, len)   a native byte copy between two Uint8Arrays (the in-memory
- *                      socket's copies, as a real socket's driver makes them)
+ * (The in-memory socket copies with the firmware's own native copy, hosts/moddable/native/byte-copy.)
  */
 export function uartLine(text) @ "xs_bench_uart_line";
 export function micros() @ "xs_bench_micros";
@@ -18,4 +17,3 @@ export function cyclesStart() @ "xs_bench_cycles_start";
 export function cyclesLap() @ "xs_bench_cycles_lap";
 export function heap(out) @ "xs_bench_heap";
 export function collect() @ "xs_bench_collect";
-export function copyBytes(dst, dstOff, src, srcOff, len) @ "xs_bench_copy_bytes";

@@ -1,14 +1,16 @@
 /*
- * check/main: the native HMAC-SHA256 module (hosts/moddable/native/hmac-sha256) under XS, as
- * the firmware loads it: RFC 4231 §4.2-4.8 cases 1-7 (case 5 on its 128 bits), each whole, in
- * chunks at offsets inside larger buffers and twice under the same key; finishAndCompare over
- * 16 and 32 bytes (equal, one bit off at every position); matchesTag on a message split in
- * two (equal, one bit off at every position); begin before setKey and ranges
- * outside a buffer throw. Prints one line per check and "native hmac: N passed,
- * M failed"; throws (exit status 1) when any failed. Build and run with Moddable's
+ * check/main: the native modules under XS, as the firmware loads them. The HMAC-SHA256
+ * (hosts/moddable/native/hmac-sha256): RFC 4231 §4.2-4.8 cases 1-7 (case 5 on its 128 bits),
+ * each whole, in chunks at offsets inside larger buffers and twice under the same key;
+ * finishAndCompare over 16 and 32 bytes (equal, one bit off at every position); matchesTag
+ * on a message split in two (equal, one bit off at every position); begin before setKey and
+ * ranges outside a buffer throw. The byte copy (hosts/moddable/native/byte-copy): lengths and
+ * offsets against a loop, overlaps, ranges outside a buffer throw. Prints one line per check
+ * and "native checks: N passed, M failed"; throws (exit status 1) when any failed. Build and run with Moddable's
  * command-line Linux target: mcconfig -m -p x-cli-lin -o DIR hosts/moddable/native/check/manifest.json
  */
 import HmacSha256 from "hosts/moddable/native/hmac-sha256";
+import copyBytes from "hosts/moddable/native/byte-copy";
 
 function print(text) @ "xs_check_print";
 
@@ -141,5 +143,34 @@ for (const [name, key, data, want] of vectors) {
 check(throws(() => h.update(new Uint8Array(4), 2, 3)), "update past the end throws RangeError");
 check(throws(() => h.finish(new Uint8Array(40), 9)), "finish with fewer than 32 bytes left throws");
 check(throws(() => h.setKey(new Uint8Array(4), -1, 2)), "a negative offset throws");
-print(`native hmac: ${passed} passed, ${failed} failed`);
+
+// copyBytes (byte-copy): every length and offset pair between two buffers against a loop,
+// overlapping moves within one buffer both ways, nothing outside the range touched, and every
+// range outside a buffer throwing
+{
+	const src = range(1, 40);
+	let wrong = 0;
+	for (let len = 0; len <= 12; len++) {
+		for (let so = 0; so + len <= src.length; so += 7) {
+			for (let d0 = 0; d0 + len <= 16; d0 += 3) {
+				const dst = new Uint8Array(16).fill(0xee);
+				copyBytes(dst, d0, src, so, len);
+				for (let i = 0; i < 16; i++) if (dst[i] !== (i >= d0 && i < d0 + len ? src[so + i - d0] : 0xee)) wrong++;
+			}
+		}
+	}
+	check(wrong === 0, `copyBytes between two buffers: every byte as a loop copies it (${wrong} wrong)`);
+	const a = range(0, 19);
+	copyBytes(a, 5, a, 2, 10);
+	check(hex(a, 20) === "000102030402030405060708090a0b0f10111213", "copyBytes within one buffer, forward overlap (memmove)");
+	const b = range(0, 19);
+	copyBytes(b, 2, b, 5, 10);
+	check(hex(b, 20) === "00010506070809" + "0a0b0c0d0e0c0d0e0f10111213", "copyBytes within one buffer, backward overlap (memmove)");
+	const dst = new Uint8Array(8);
+	check(throws(() => copyBytes(dst, 4, src, 0, 5)), "copyBytes past the destination's end throws");
+	check(throws(() => copyBytes(dst, 0, src, 36, 5)), "copyBytes past the source's end throws");
+	check(throws(() => copyBytes(dst, -1, src, 0, 1)) && throws(() => copyBytes(dst, 0, src, -1, 1)) && throws(() => copyBytes(dst, 0, src, 0, -1)), "copyBytes with a negative offset or length throws");
+	check(dst.every((v) => v === 0), "a copyBytes that throws writes nothing");
+}
+print(`native checks: ${passed} passed, ${failed} failed`);
 if (failed) throw new Error(`${failed} checks failed`);
