@@ -261,6 +261,10 @@ test.serial("a NATS cluster: node crash, added worker, worker crash, worker and 
 
   // 3. kill -9 worker w3: its partitions are taken over within about one lease.
   {
+    // w2's list of live workers is read from their lease records, which can trail the owners
+    // table by a renewal: a w3 seen with no partitions would make the takeover "happen" at 0 ms
+    const w3Partitions = () => w2.cluster!.status().workers.find((w) => w.id === w3.workerId)?.partitions.length ?? 0;
+    await until("w2 sees w3 serving its partitions", () => w3Partitions() > 0, RESUME_BOUND_MS);
     const theirs = w2.cluster!.status().workers.find((w) => w.id === w3.workerId)!;
     const since = Date.now();
     await w3.kill9();
